@@ -1,0 +1,26 @@
+"""Where things live, resolved from this package's own location (never the working directory)."""
+
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+DATAPACKAGE_NAME = "datapackage.json"
+NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
+BUILD_DIR = REPO_ROOT / "_build"
+HTML_DIR = BUILD_DIR / "html"
+VENDOR_JS_DIR = REPO_ROOT / "_static" / "vega"
+VENDOR_JS_FILE = VENDOR_JS_DIR / "vega-bundle.js"
+
+
+def resolve_data_dir(data_dir: str | Path | None, base: Path | None = None) -> Path:
+    """Return an absolute dataset folder.
+
+    A relative ``data_dir`` is taken relative to ``base`` (a notebook's folder when called from a
+    notebook, else the working directory); ``None`` or ``""`` means the repository's ``data/``.
+    """
+    if data_dir is None or str(data_dir) == "":
+        return DATA_DIR
+    path = Path(data_dir)
+    if not path.is_absolute():
+        path = (base or Path.cwd()) / path
+    return path.resolve()
