@@ -1,0 +1,42 @@
+# Two entry points: `make report` builds _build/html/index.html; `make test` runs every test.
+# Both create (or reuse) the virtualenv .venv from requirements.txt with the machine's python3.11.
+SHELL := /bin/bash
+.SHELLFLAGS := -eo pipefail -c
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: report test book notebooks validate lint clean
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $(STAMP)
+
+validate: $(STAMP)
+	$(BIN)/python -m analysis validate
+
+# Re-executes only the notebooks whose inputs changed (see analysis/runner.py).
+notebooks: validate
+	$(BIN)/python -m analysis run
+
+# Renders the committed notebooks; any Sphinx warning fails the build.
+book: $(STAMP)
+	$(BIN)/python -m analysis vendor-js
+	$(BIN)/jupyter-book build . -W -n --keep-going || { cat _build/html/reports/*.log 2>/dev/null; exit 1; }
+
+report: notebooks
+	$(MAKE) --no-print-directory book
+
+lint: $(STAMP)
+	$(BIN)/ruff check analysis tests bench
+
+# Unit, property and data tests, strict nbval on the committed notebooks, and browser tests over
+# the site built from them.
+test: lint validate book
+	$(BIN)/python -m pytest --nbval notebooks tests
+
+clean:
+	rm -rf _build _static/vega

@@ -1,0 +1,104 @@
+"""Altair charts (one function per chart) and the offline renderer that embeds them in the book.
+
+The renderer writes a ``<div>`` whose id is a hash of the spec plus a call to ``vegaEmbed``; the Vega
+libraries come from ``_static/vega/vega-bundle.js`` (see :mod:`analysis.vendor`), so pages need no
+network and re-executing a notebook yields byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import altair as alt
+import pandas as pd
+
+THEME_NAME = "selfhost_report"
+RENDERER_NAME = "offline"
+WIDTH_PX = 640
+
+
+@alt.theme.register(THEME_NAME, enable=False)
+def _theme() -> alt.theme.ThemeConfig:
+    """One look for every chart of the report."""
+    return {
+        "config": {
+            "view": {"continuousWidth": WIDTH_PX, "stroke": None},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "font": "system-ui, -apple-system, 'Segoe UI', sans-serif",
+        }
+    }
+
+
+def _json_for_script(obj: object) -> str:
+    """JSON that is safe inside an HTML ``<script>``: no raw ``<``, ``>`` or ``&`` from the data."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def offline_renderer(spec: dict, **metadata: object) -> dict[str, str]:
+    """Render a Vega-Lite spec as a self-contained HTML fragment with a deterministic element id."""
+    spec_json = _json_for_script(spec)
+    div_id = "vega-" + hashlib.sha256(spec_json.encode("utf-8")).hexdigest()[:16]
+    options = _json_for_script({"mode": "vega-lite", "actions": False, "renderer": "svg"})
+    html = (
+        f'<div id="{div_id}" class="vega-chart"></div>\n'
+        '<script type="text/javascript">\n(function () {\n'
+        f'  var el = document.getElementById("{div_id}");\n'
+        '  if (typeof vegaEmbed === "undefined") {\n'
+        '    el.textContent = "Chart unavailable: vega-embed not loaded"; return;\n  }\n'
+        f"  vegaEmbed(el, {spec_json}, {options})"
+        '.catch(function (err) { el.textContent = "Chart error: " + err; console.error(err); });\n'
+        "})();\n</script>"
+    )
+    return {"text/html": html, "text/plain": "<chart: see the HTML report>"}
+
+
+def enable() -> None:
+    """Register and enable the offline renderer and the report theme (call once per kernel)."""
+    alt.renderers.register(RENDERER_NAME, offline_renderer)
+    alt.renderers.enable(RENDERER_NAME)
+    alt.theme.enable(THEME_NAME)
+
+
+def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart:
+    """Memory each model needs per precision (log scale), against the memory of single GPUs.
+
+    Parameters
+    ----------
+    need : one row per model and precision with ``model_name``, ``precision``, ``weights_gb_low``,
+        ``required_gb_low`` and ``required_gb_high`` (GB).
+    gpu_lines : ``gpu_name`` and ``memory_gb`` of the GPUs drawn as vertical reference lines.
+    """
+    data = need.assign(precision=need["precision"].str.upper())
+    precisions = list(dict.fromkeys(data["precision"]))
+    models = list(dict.fromkeys(data["model_name"]))
+    y = alt.Y("model_name:N", title=None, sort=models)
+    x_scale = alt.Scale(type="log")
+    bars = alt.Chart(data).mark_bar(height=6).encode(
+        x=alt.X("required_gb_low:Q", title="Memory needed, GB (log scale)", scale=x_scale),
+        x2="required_gb_high:Q",
+        y=y,
+        yOffset=alt.YOffset("precision:N", sort=precisions),
+        color=alt.Color("precision:N", title="Weight precision", sort=precisions),
+        tooltip=[
+            alt.Tooltip("model_name:N", title="Model"),
+            alt.Tooltip("precision:N", title="Precision"),
+            alt.Tooltip("weights_gb_low:Q", title="Weights, GB", format=",.1f"),
+            alt.Tooltip("required_gb_low:Q", title="Weights + KV, 1 sequence, GB", format=",.1f"),
+            alt.Tooltip("required_gb_high:Q", title="Weights + KV, busy, GB", format=",.1f"),
+        ],
+    )
+    ticks = alt.Chart(data).mark_tick(thickness=2, size=10, color="black").encode(
+        x=alt.X("required_gb_low:Q", scale=x_scale), y=y,
+        yOffset=alt.YOffset("precision:N", sort=precisions),
+    )
+    rules = alt.Chart(gpu_lines).mark_rule(strokeDash=[4, 3], color="gray").encode(
+        x="memory_gb:Q",
+        tooltip=[alt.Tooltip("gpu_name:N", title="GPU"), alt.Tooltip("memory_gb:Q", title="Memory, GB")],
+    )
+    labels = alt.Chart(gpu_lines).mark_text(angle=270, align="left", dx=4, dy=-4, color="gray").encode(
+        x="memory_gb:Q", text="gpu_name:N", y=alt.value(0),
+    )
+    return alt.layer(bars, ticks, rules, labels).properties(width=WIDTH_PX, height=alt.Step(22))

@@ -1,0 +1,76 @@
+"""What a notebook cell shows: tables with a CSV download, glued facts, the provenance line.
+
+Everything here returns deterministic HTML (no random ids, no timestamps) so that re-executing a
+notebook on unchanged inputs reproduces its stored outputs byte for byte.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import urllib.parse
+from pathlib import Path
+
+import pandas as pd
+from IPython.display import HTML
+
+from analysis import paths
+from analysis.loading import Dataset
+
+# Spreadsheet programs execute cells that start with these characters (CSV/formula injection).
+_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
+
+
+def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and _FORMULA_START.match(v) else v)
+    return out
+
+
+def csv_data_uri(frame: pd.DataFrame) -> str:
+    """The table as an inline ``data:`` URI, so the download works offline and from any host."""
+    buffer = io.StringIO()
+    neutralize_formulas(frame).to_csv(buffer, index=False, lineterminator="\n")
+    return "data:text/csv;charset=utf-8," + urllib.parse.quote(buffer.getvalue())
+
+
+def table(frame: pd.DataFrame, name: str, caption: str = "") -> HTML:
+    """An HTML table (cell text escaped) with a link that downloads the same rows as ``<name>.csv``."""
+    if not re.fullmatch(r"[a-z0-9_\-]+", name):
+        raise ValueError(f"table name must be lower-case letters, digits, '-' or '_', got {name!r}")
+    body = frame.to_html(index=False, escape=True, border=0, classes=["report-table"], na_rep="—")
+    cap = f'<p class="table-caption">{html.escape(caption)}</p>\n' if caption else ""
+    link = (f'<p class="table-download"><a download="{name}.csv" href="{csv_data_uri(frame)}">'
+            f"Download this table as CSV ({name}.csv)</a></p>")
+    return HTML(f'<div class="report-table-wrap" data-table="{name}">\n{cap}{body}\n{link}\n</div>')
+
+
+def glue_facts(facts: dict[str, object]) -> None:
+    """Glue every fact under its own name so prose can cite it with ``{glue:text}``."""
+    from myst_nb import glue
+
+    for key in sorted(facts):
+        glue(key, facts[key], display=False)
+
+
+def dataset_label(data_dir: Path) -> str:
+    """``data/`` for the repository's dataset, else the folder's path."""
+    try:
+        return str(data_dir.relative_to(paths.REPO_ROOT)) + "/"
+    except ValueError:
+        return str(data_dir)
+
+
+def provenance(ds: Dataset, overrides: dict[str, object] | None = None) -> HTML:
+    """One line naming the dataset, its snapshot date and any parameter overrides."""
+    changed = {k: v for k, v in (overrides or {}).items() if v is not None}
+    text = f"Built from the dataset in {dataset_label(ds.data_dir)} (newest row retrieved {ds.snapshot_date})"
+    if changed:
+        text += "; overrides: " + ", ".join(f"{k} = {v}" for k, v in sorted(changed.items()))
+    else:
+        text += "; no parameter overrides"
+    return HTML(f'<p class="provenance">{html.escape(text)}.</p>')

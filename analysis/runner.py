@@ -1,0 +1,184 @@
+"""Execute the report notebooks with papermill: in parallel, incrementally, atomically, reproducibly.
+
+* A notebook is re-executed only when one of its inputs changed since its stored run: its source
+  cells, the dataset files, the ``analysis`` code, the pinned requirements or its parameters. The
+  digest of those inputs is stored in the notebook's metadata.
+* Each run writes to a temporary file beside the target and replaces the target only on success, so
+  a failing notebook leaves the previous version untouched.
+* Volatile metadata (papermill timings, execution timestamps, random cell ids) is stripped so that
+  re-running on unchanged inputs leaves ``git status`` clean.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+
+from analysis import paths
+
+KERNEL_NAME = "python3"
+METADATA_KEY = "report"
+_VOLATILE_CELL_METADATA = ("papermill", "execution", "collapsed", "scrolled")
+
+
+@dataclass(frozen=True)
+class Job:
+    """One notebook to execute: where it comes from, where it goes, with which parameters."""
+
+    source: Path
+    target: Path
+    parameters: dict
+    data_dir: Path
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one job."""
+
+    job: Job
+    status: str  # "executed", "skipped" or "failed"
+    seconds: float = 0.0
+    error: str = ""
+
+
+def _digest_files(digest: hashlib._Hash, root: Path, pattern: str) -> None:
+    for path in sorted(root.rglob(pattern)):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+
+
+def source_digest(nb: nbformat.NotebookNode) -> str:
+    """Digest of the cells a person wrote (type, source, tags): outputs and metadata excluded."""
+    cells = [{"type": c.cell_type, "source": c.source, "tags": sorted(c.metadata.get("tags", []))}
+             for c in nb.cells if "injected-parameters" not in c.metadata.get("tags", [])]
+    return hashlib.sha256(json.dumps(cells, sort_keys=True).encode()).hexdigest()
+
+
+def inputs_digest(nb: nbformat.NotebookNode, data_dir: Path, parameters: dict) -> str:
+    """Digest of everything a notebook's outputs depend on."""
+    digest = hashlib.sha256()
+    digest.update(source_digest(nb).encode())
+    digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
+    _digest_files(digest, data_dir, "*")
+    _digest_files(digest, paths.REPO_ROOT / "analysis", "*.py")
+    digest.update((paths.REPO_ROOT / "requirements.txt").read_bytes())
+    return digest.hexdigest()
+
+
+def stored_digest(target: Path) -> str | None:
+    """The inputs digest recorded in an executed notebook, if any."""
+    if not target.exists():
+        return None
+    try:
+        nb = nbformat.read(target, as_version=4)
+    except (OSError, ValueError):
+        return None
+    return nb.metadata.get(METADATA_KEY, {}).get("inputs_sha256")
+
+
+def strip_volatile(nb: nbformat.NotebookNode, digest: str) -> nbformat.NotebookNode:
+    """Remove run-specific metadata and give every cell a stable id."""
+    nb.metadata.pop("papermill", None)
+    nb.metadata.pop("widgets", None)
+    nb.metadata[METADATA_KEY] = {"inputs_sha256": digest}
+    for index, cell in enumerate(nb.cells):
+        for key in _VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
+        tags = cell.metadata.get("tags", [])
+        # papermill gives its injected cell a random id; every other id is rewritten the same way.
+        cell["id"] = "injected-parameters" if "injected-parameters" in tags else f"cell-{index:02d}"
+    return nb
+
+
+def _execute(job: Job, digest: str) -> Outcome:
+    """Run one notebook into a temporary file, clean it, then atomically replace the target."""
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    start = time.perf_counter()
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = job.target.with_name(f".{job.target.stem}.running.ipynb")
+    try:
+        papermill.execute_notebook(str(job.source), str(tmp), parameters=job.parameters or None,
+                                   kernel_name=KERNEL_NAME, cwd=str(job.source.parent),
+                                   progress_bar=False, log_output=False)
+        nb = strip_volatile(nbformat.read(tmp, as_version=4), digest)
+        nbformat.write(nb, tmp)
+        os.replace(tmp, job.target)
+    except PapermillExecutionError as exc:
+        source_line = (exc.source or "").strip().splitlines()
+        first = source_line[0] if source_line else ""
+        message = (f"cell {exc.cell_index} (execution count {exc.exec_count}, starting '{first}') "
+                   f"raised {exc.ename}: {exc.evalue}")
+        return Outcome(job, "failed", time.perf_counter() - start, message)
+    except Exception as exc:  # a kernel that dies or a notebook that cannot be read
+        return Outcome(job, "failed", time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
+    finally:
+        tmp.unlink(missing_ok=True)
+    return Outcome(job, "executed", time.perf_counter() - start)
+
+
+def plan(sources: list[Path], out_dir: Path | None, parameters: dict,
+         data_dir: Path) -> list[Job]:
+    """Jobs for ``sources``: in place when ``out_dir`` is None, else into ``out_dir``."""
+    return [Job(src, (out_dir / src.name) if out_dir else src, dict(parameters), data_dir) for src in sources]
+
+
+def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
+        log=print) -> list[Outcome]:
+    """Execute the jobs whose inputs changed, up to ``max_workers`` at a time (default: one per core)."""
+    pending: list[tuple[Job, str]] = []
+    outcomes: list[Outcome] = []
+    for job in jobs:
+        digest = inputs_digest(nbformat.read(job.source, as_version=4), job.data_dir, job.parameters)
+        if not force and stored_digest(job.target) == digest:
+            log(f"skip  {job.target.name}: inputs unchanged since its stored run")
+            outcomes.append(Outcome(job, "skipped"))
+        else:
+            pending.append((job, digest))
+    if not pending:
+        return outcomes
+    workers = max(1, min(max_workers or os.cpu_count() or 1, len(pending)))
+    log(f"executing {len(pending)} notebook(s), {workers} at a time")
+    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {}
+        for job, digest in pending:
+            futures[pool.submit(_execute, job, digest)] = job
+            log(f"start {job.source.name}")
+        left = len(futures)
+        for future in cf.as_completed(futures):
+            outcome = future.result()
+            left -= 1
+            word = "done " if outcome.status == "executed" else "FAIL "
+            log(f"{word} {outcome.job.target.name} in {outcome.seconds:.1f} s ({left} left)")
+            outcomes.append(outcome)
+    failed = [o for o in outcomes if o.status == "failed"]
+    for o in failed:
+        log(f"error in {o.job.source}: {o.error}")
+    return outcomes
+
+
+def notebooks(names: list[str] | None = None) -> list[Path]:
+    """The report notebooks, or the named ones (by file name or stem)."""
+    found = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+    if not names:
+        return found
+    by_name = {p.name: p for p in found} | {p.stem: p for p in found}
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        valid = ", ".join(p.stem for p in found)
+        print(f"unknown notebook(s): {', '.join(missing)}; valid: {valid}", file=sys.stderr)
+        raise SystemExit(2)
+    return [by_name[n] for n in names]

@@ -1,0 +1,33 @@
+"""Write the Vega JavaScript the book loads on every page, from the pinned vl-convert package.
+
+vl-convert bundles vega, vega-lite and vega-embed; wrapping the bundle in a function keeps its
+top-level ``const _`` from colliding with Sphinx's ``doctools.js`` (stack notes, variant G2). The file
+is generated at build time and never committed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+
+from analysis import paths
+
+
+def vega_lite_version() -> str:
+    """Major.minor of the Vega-Lite schema Altair emits, e.g. ``"6.4"``."""
+    return ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+
+
+def write_bundle(target: Path = paths.VENDOR_JS_FILE) -> Path:
+    """Write the wrapped bundle to ``target`` unless it is already there with the same content."""
+    import vl_convert
+
+    body = "(function () {\n" + vl_convert.javascript_bundle(vl_version=vega_lite_version()) + "\n})();\n"
+    if target.exists() and target.read_text(encoding="utf-8") == body:
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_suffix(".tmp")
+    tmp.write_text(body, encoding="utf-8")
+    tmp.replace(target)
+    return target
