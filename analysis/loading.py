@@ -110,6 +110,9 @@ def _file_problems(data_dir: Path, resource: dict) -> list[Problem]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return [Problem(name, line, None, None, f"is not valid UTF-8 (byte {exc.start}): save it as UTF-8")]
+    blank = [i for i, line in enumerate(text.splitlines(), start=1) if not line.strip(" ,\t")]
+    if blank:
+        return [Problem(name, i, None, None, "line is blank: remove it") for i in blank]
     header = next(csv.reader(io.StringIO(text)))
     expected = [f["name"] for f in resource["schema"]["fields"]]
     if len(header) == 1 and len(expected) > 1:
@@ -144,13 +147,13 @@ def _constraint_rule(note: str, field_def: dict) -> str:
     if kind_name == "minimum":
         return f"is below the minimum {constraints['minimum']}"
     if kind_name == "maximum":
-        return f"is above the maximum {constraints['maximum']} (check the unit: {field_def.get('description', '')})"
+        return f"is above the maximum {constraints['maximum']} ({field_def.get('description', '')})"
     if kind_name == "exclusiveMinimum":
         return f"must be greater than {constraints['exclusiveMinimum']}"
     if kind_name == "enum":
         return f"is not one of: {', '.join(map(str, constraints['enum']))}"
     if kind_name == "pattern":
-        return f"does not match the pattern {constraints['pattern']}"
+        return field_def.get("x-pattern-hint", f"does not match the pattern {constraints['pattern']}")
     if kind_name in ("minLength", "maxLength"):
         return f"breaks the rule {kind_name} = {constraints[kind_name]}"
     return note
@@ -158,7 +161,7 @@ def _constraint_rule(note: str, field_def: dict) -> str:
 
 def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Problem]:
     """Run the Frictionless validator over resources whose files passed the file checks."""
-    from frictionless import Detector, Package
+    from frictionless import Package
 
     if not resources:
         return []
@@ -172,8 +175,7 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
                                  if fk["reference"]["resource"] in names]
         trimmed.append(res)
     package = Package({"$schema": descriptor()["$schema"], "name": "dataset", "resources": trimmed},
-                      basepath=str(data_dir),
-                      detector=Detector(schema_sync=True))
+                      basepath=str(data_dir))
     report = package.validate()
     fields_by_resource = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in resources}
     path_by_resource = {r["name"]: r["path"] for r in resources}
@@ -181,10 +183,14 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
     for task in report.tasks:
         file_name = _display_name(data_dir, path_by_resource[task.name])
         fields = fields_by_resource[task.name]
+        # A row with the wrong number of values shifts every cell after the gap: report only that.
+        ragged = {e.row_number for e in task.errors if e.type in ("extra-cell", "missing-cell")}
         for err in task.errors:
             line = getattr(err, "row_number", None)
             column = getattr(err, "field_name", None)
-            cell = getattr(err, "cell", None)
+            cell = getattr(err, "cell", None) or None
+            if line in ragged and err.type not in ("extra-cell", "missing-cell"):
+                continue
             if err.type == "type-error":
                 type_name = fields[column].get("type", "string")
                 problems.append(Problem(file_name, line, column, cell, f"is not {_TYPE_NAMES[type_name]}"))
@@ -194,7 +200,7 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
             elif err.type == "primary-key":
                 key_columns = _primary_key(resources, task.name)
                 key = ", ".join(key_columns)
-                values = ", ".join(str(c) for c in _key_cells(err, key_columns))
+                values = ", ".join(_key_cells(data_dir / path_by_resource[task.name], err, key_columns))
                 first = re.search(r"position (\d+)", err.note)
                 where = f" (first on line {first.group(1)})" if first else ""
                 problems.append(Problem(file_name, line, key, values,
@@ -209,10 +215,9 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
                                         f"is not found in {target}"))
             elif err.type in ("extra-cell", "missing-cell"):
                 more = "more" if err.type == "extra-cell" else "fewer"
-                problems.append(Problem(file_name, line, column, cell if err.type == "extra-cell" else None,
-                                        f"row has {more} values than the header"))
-            elif err.type == "blank-row":
-                problems.append(Problem(file_name, line, None, None, "line is blank: remove it"))
+                problem = Problem(file_name, line, None, None, f"row has {more} values than the header")
+                if problem not in problems:
+                    problems.append(problem)
             else:
                 problems.append(Problem(file_name, line, column, cell, f"{err.type}: {err.note}"))
     return problems
@@ -227,13 +232,12 @@ def _primary_key(resources: list[dict], resource_name: str) -> list[str]:
     return []
 
 
-def _key_cells(err, key: list[str]) -> list[str]:
-    cells = getattr(err, "cells", None) or []
-    labels = getattr(err, "labels", None) or []
-    if labels and len(labels) == len(cells):
-        lookup = dict(zip(labels, cells, strict=True))
-        return [lookup.get(k, "") for k in key]
-    return [c for c in cells if c]
+def _key_cells(path: Path, err, key: list[str]) -> list[str]:
+    """The key values of the row an error points at (Frictionless gives the cells in header order)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle))
+    cells = list(getattr(err, "cells", None) or [])
+    return [str(cells[header.index(k)]) if header.index(k) < len(cells) else "" for k in key]
 
 
 def _read_typed(data_dir: Path, resource: dict) -> pd.DataFrame:
@@ -290,8 +294,13 @@ def _rule_problems(name: str, frame: pd.DataFrame, rule: dict) -> list[Problem]:
                 for line in frame.index[mask]]
     if kind == "not_above":
         mask = (frame[rule["column"]] > frame[rule["other"]]).fillna(False)
-        return [Problem(name, int(line), rule["column"], _fmt(frame.at[line, rule["column"]]),
-                        f"is above {rule['other']} = {_fmt(frame.at[line, rule['other']])}")
+        return [Problem(name, int(line), rule["column"], _fmt(frame.loc[line, rule["column"]]),
+                        f"is above {rule['other']} = {_fmt(frame.loc[line, rule['other']])}")
+                for line in frame.index[mask]]
+    if kind == "max_when":
+        mask = ((frame[rule["when_column"]] == rule["equals"]) & (frame[rule["column"]] > rule["maximum"])).fillna(False)
+        return [Problem(name, int(line), rule["column"], _fmt(frame.loc[line, rule["column"]]),
+                        f"is above the maximum {rule['maximum']} (a {rule['equals']} cannot exceed {rule['maximum']})")
                 for line in frame.index[mask]]
     raise ValueError(f"unknown rule kind {kind!r} in datapackage.json")
 
@@ -351,7 +360,9 @@ def stale_rows(tables: dict[str, pd.DataFrame], data_dir: Path, as_of: dt.date,
         if "retrieved_on" not in frame.columns or by_name[table_name].get("x-staleness") != "price":
             continue
         name = _display_name(data_dir, by_name[table_name]["path"])
-        for line, retrieved in frame["retrieved_on"].items():
+        # The guide's own figures are claims under audit, dated by the guide, not prices we assert.
+        ours = ~frame["source"].str.startswith("guide:")
+        for line, retrieved in frame.loc[ours, "retrieved_on"].items():
             age = (as_of - retrieved).days
             if age > max_age_days:
                 warnings.append(Problem(name, int(line), "retrieved_on", retrieved.isoformat(),

@@ -1,0 +1,162 @@
+"""Loading and validation: the real dataset loads; every kind of malformed file is named exactly."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis import loading, paths
+
+TODAY = dt.date(2026, 11, 27)
+
+
+def test_canonical_dataset_loads_with_every_table(dataset):
+    assert set(dataset.tables) == {r["name"] for r in loading.descriptor()["resources"]}
+    assert dataset["models"].index[0] == 2  # index = CSV line number (line 1 is the header)
+    assert dataset["gpus"]["memory_gb"].dtype == "float64"
+    assert dataset.snapshot_date == max(max(t["retrieved_on"]) for t in dataset.tables.values())
+
+
+def test_every_row_has_a_source_and_a_date(dataset):
+    for name, frame in dataset.tables.items():
+        assert frame["source"].notna().all(), name
+        assert frame["retrieved_on"].notna().all(), name
+
+
+def test_descriptor_lists_exactly_the_csv_files():
+    listed = {r["path"] for r in loading.descriptor()["resources"]}
+    assert listed == {p.name for p in paths.DATA_DIR.glob("*.csv")}
+
+
+def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _drop_column(path: Path, column: str) -> None:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    import csv
+    import io
+    rows = list(csv.reader(io.StringIO("\n".join(lines))))
+    idx = rows[0].index(column)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([r[:idx] + r[idx + 1:] for r in rows])
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+# Each case: a mutation of a copy of data/, and the exact list of messages it must produce.
+CASES = {
+    "missing file": (lambda d: (d / "gpus.csv").unlink(),
+                     ["{d}/gpus.csv: file is missing (listed in datapackage.json)"]),
+    "empty file": (lambda d: (d / "precisions.csv").write_text(""),
+                   ["{d}/precisions.csv: file is empty: expected a header row and data rows"]),
+    "byte-order mark": (lambda d: (d / "gpus.csv").write_bytes(b"\xef\xbb\xbf" + (d / "gpus.csv").read_bytes()),
+                        ["{d}/gpus.csv, line 1: file starts with a UTF-8 byte-order mark (BOM): "
+                         "save it as UTF-8 without BOM"]),
+    "semicolons": (lambda d: (d / "precisions.csv").write_text(
+                       (d / "precisions.csv").read_text().replace(",", ";")),
+                   ["{d}/precisions.csv, line 1: header is separated by ';', not commas: "
+                    "save the file as comma-separated"]),
+    "not utf-8": (lambda d: (d / "gpus.csv").write_bytes((d / "gpus.csv").read_bytes().replace(b"Ampere", b"\xff")),
+                  ["{d}/gpus.csv, line 2: is not valid UTF-8 (byte 332): save it as UTF-8"]),
+    "missing column": (lambda d: _drop_column(d / "gpus.csv", "tdp_watts"),
+                       ["{d}/gpus.csv, line 1, column 'tdp_watts': column is missing from the header"]),
+    "extra column": (lambda d: replace_in(d / "precisions.csv", "notes\n", "notes,comment\n"),
+                     ["{d}/precisions.csv, line 1, column 'comment': column is not in the schema (expected: "
+                      "precision, bits_nominal, bits_per_param_low, bits_per_param_high, source, retrieved_on, notes)"]),
+    "text in a number": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",eighty,2.039,"),
+                         ["{d}/gpus.csv, line 2, column 'memory_gb': value 'eighty' is not a number"]),
+    "empty required cell": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",,2.039,"),
+                            ["{d}/gpus.csv, line 2, column 'memory_gb': is empty but required"]),
+    "negative price": (lambda d: replace_in(d / "gpu_prices.csv", ",8000,12000,", ",-8000,12000,"),
+                       ["{d}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]),
+    "share above one": (lambda d: replace_in(d / "assumptions.csv", "gpu_memory_utilization,sizing,0.9,0.95",
+                                             "gpu_memory_utilization,sizing,0.9,1.5"),
+                        ["{d}/assumptions.csv, line 5, column 'value_high': value '1.5' is above the maximum 1 "
+                         "(a fraction cannot exceed 1)"]),
+    "absurd value": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",80000,2.039,"),
+                     ["{d}/gpus.csv, line 2, column 'memory_gb': value '80000' is above the maximum 1024 "
+                      "(device memory, GB as the vendor states it)"]),
+    "unknown enum value": (lambda d: replace_in(d / "models.csv", ",dense,70.6,", ",sparse,70.6,"),
+                           ["{d}/models.csv, line 2, column 'architecture': value 'sparse' is not one of: dense, moe"]),
+    "duplicate key": (lambda d: replace_in(d / "gpus.csv", "h200-sxm,", "h100-sxm,"),
+                      ["{d}/gpus.csv, line 4, column 'gpu_id': value 'h100-sxm' duplicates the primary key "
+                       "(first on line 3)"]),
+    "dangling reference": (lambda d: replace_in(d / "gpu_prices.csv", "h100-sxm,new", "h100-pcie,new"),
+                           ["{d}/gpu_prices.csv, line 3, column 'gpu_id': value 'h100-pcie' is not found in "
+                            "gpus.csv column gpu_id"]),
+    "future date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "2027-01-01"),
+                    ["{d}/gpus.csv, line 2, column 'retrieved_on': value '2027-01-01' is in the future "
+                     "(today is 2026-11-27)"]),
+    "malformed date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "27/11/2026"),
+                       ["{d}/gpus.csv, line 2, column 'retrieved_on': value '27/11/2026' is not a date (YYYY-MM-DD)"]),
+    "low above high": (lambda d: replace_in(d / "gpu_prices.csv", ",8000,12000,", ",13000,12000,"),
+                       ["{d}/gpu_prices.csv, line 2, column 'usd_low': value '13000' is above usd_high = 12000"]),
+    "source not a URL": (lambda d: replace_in(d / "precisions.csv", "https://github.com/ray-project/llm-numbers",
+                                              "a blog"),
+                         ["{d}/precisions.csv, line 2, column 'source': value 'a blog' is not a primary URL "
+                          "(https://...), 'guide: <section>' or 'method: <page>'"]),
+    "conditional requirement": (lambda d: replace_in(d / "models.csv", ",compressed,1,512,4924,", ",compressed,1,512,,"),
+                                ["{d}/models.csv, line 5, column 'kv_values_per_token': is empty but required when "
+                                 "attention is 'compressed'"]),
+    "active above total": (lambda d: replace_in(d / "models.csv", ",moe,400,17,", ",moe,400,700,"),
+                           ["{d}/models.csv, line 3, column 'params_active_b': value '700' is above "
+                            "params_total_b = 400"]),
+    "row too long": (lambda d: replace_in(d / "precisions.csv", "fp16,16,16,", "fp16,16,16,16,"),
+                     ["{d}/precisions.csv, line 2: row has more values than the header"]),
+    "blank line": (lambda d: replace_in(d / "precisions.csv", "\nfp8,", "\n\nfp8,"),
+                   ["{d}/precisions.csv, line 3: line is blank: remove it"]),
+    "two files broken": (lambda d: (replace_in(d / "gpus.csv", ",80,2.039,", ",eighty,2.039,"),
+                                    replace_in(d / "gpu_prices.csv", ",8000,12000,", ",-8000,12000,")),
+                         ["{d}/gpus.csv, line 2, column 'memory_gb': value 'eighty' is not a number",
+                          "{d}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]),
+    "not a folder": (lambda d: shutil.rmtree(d), ["{d}: dataset folder does not exist"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_malformed_dataset_gives_exact_messages(case, data_copy):
+    mutate, expected = CASES[case]
+    mutate(data_copy)
+    problems, _ = loading.validate(data_copy, today=TODAY)
+    assert [str(p) for p in problems] == [e.format(d=data_copy) for e in expected]
+
+
+def test_load_raises_with_every_problem(data_copy):
+    CASES["two files broken"][0](data_copy)
+    with pytest.raises(loading.DataValidationError) as err:
+        loading.load(data_copy, today=TODAY)
+    assert len(err.value.problems) == 2
+    assert str(err.value).startswith(f"invalid dataset {data_copy}: 2 problems\n  - {data_copy}/gpus.csv, line 2")
+
+
+def test_staleness_warns_on_our_prices_not_on_the_guide_claims(data_copy):
+    replace_in(data_copy / "gpu_prices.csv", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-ada-lovelace"
+               "-architecture-geforce-rtx-4090,2026-11-27", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-"
+               "ada-lovelace-architecture-geforce-rtx-4090,2025-01-01")
+    ds = loading.load(data_copy, today=TODAY)
+    assert [str(p) for p in ds.stale] == [
+        f"{data_copy}/gpu_prices.csv, line 4, column 'retrieved_on': value '2025-01-01' is 695 days old "
+        "(limit 180 days): check the price"]
+
+
+def test_validate_command_exits_non_zero_and_lists_problems(data_copy):
+    CASES["two files broken"][0](data_copy)
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(data_copy)],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert f"{data_copy}: 2 problems found; nothing was built" in result.stderr
+    assert "value 'eighty' is not a number" in result.stderr
+
+
+def test_validate_command_accepts_the_canonical_dataset():
+    result = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True, text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{paths.DATA_DIR}: valid (")
