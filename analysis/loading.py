@@ -298,7 +298,8 @@ def _rule_problems(name: str, frame: pd.DataFrame, rule: dict) -> list[Problem]:
                         f"is above {rule['other']} = {_fmt(frame.loc[line, rule['other']])}")
                 for line in frame.index[mask]]
     if kind == "max_when":
-        mask = ((frame[rule["when_column"]] == rule["equals"]) & (frame[rule["column"]] > rule["maximum"])).fillna(False)
+        above = frame[rule["column"]] > rule["maximum"]
+        mask = ((frame[rule["when_column"]] == rule["equals"]) & above).fillna(False)
         return [Problem(name, int(line), rule["column"], _fmt(frame.loc[line, rule["column"]]),
                         f"is above the maximum {rule['maximum']} (a {rule['equals']} cannot exceed {rule['maximum']})")
                 for line in frame.index[mask]]

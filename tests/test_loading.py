@@ -63,13 +63,15 @@ CASES = {
                        (d / "precisions.csv").read_text().replace(",", ";")),
                    ["{d}/precisions.csv, line 1: header is separated by ';', not commas: "
                     "save the file as comma-separated"]),
-    "not utf-8": (lambda d: (d / "gpus.csv").write_bytes((d / "gpus.csv").read_bytes().replace(b"Ampere", b"\xff")),
+    "not utf-8": (lambda d: (d / "gpus.csv").write_bytes(
+                      (d / "gpus.csv").read_bytes().replace(b"Ampere", b"\xff")),
                   ["{d}/gpus.csv, line 2: is not valid UTF-8 (byte 332): save it as UTF-8"]),
     "missing column": (lambda d: _drop_column(d / "gpus.csv", "tdp_watts"),
                        ["{d}/gpus.csv, line 1, column 'tdp_watts': column is missing from the header"]),
     "extra column": (lambda d: replace_in(d / "precisions.csv", "notes\n", "notes,comment\n"),
                      ["{d}/precisions.csv, line 1, column 'comment': column is not in the schema (expected: "
-                      "precision, bits_nominal, bits_per_param_low, bits_per_param_high, source, retrieved_on, notes)"]),
+                      "precision, bits_nominal, bits_per_param_low, bits_per_param_high, source, retrieved_on, "
+                      "notes)"]),
     "text in a number": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",eighty,2.039,"),
                          ["{d}/gpus.csv, line 2, column 'memory_gb': value 'eighty' is not a number"]),
     "empty required cell": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",,2.039,"),
@@ -102,7 +104,8 @@ CASES = {
                                               "a blog"),
                          ["{d}/precisions.csv, line 2, column 'source': value 'a blog' is not a primary URL "
                           "(https://...), 'guide: <section>' or 'method: <page>'"]),
-    "conditional requirement": (lambda d: replace_in(d / "models.csv", ",compressed,1,512,4924,", ",compressed,1,512,,"),
+    "conditional requirement": (lambda d: replace_in(d / "models.csv", ",compressed,1,512,4924,",
+                                                     ",compressed,1,512,,"),
                                 ["{d}/models.csv, line 5, column 'kv_values_per_token': is empty but required when "
                                  "attention is 'compressed'"]),
     "active above total": (lambda d: replace_in(d / "models.csv", ",moe,400,17,", ",moe,400,700,"),
