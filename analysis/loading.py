@@ -81,7 +81,7 @@ def descriptor() -> dict:
 
     Any dataset folder is checked against this one, so a modified dataset cannot loosen the rules.
     """
-    return json.loads((paths.DATA_DIR / paths.DATAPACKAGE_NAME).read_text(encoding="utf-8"))
+    return json.loads(paths.SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
 def _display_name(data_dir: Path, file_name: str) -> str:

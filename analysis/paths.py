@@ -5,6 +5,8 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 DATAPACKAGE_NAME = "datapackage.json"
+# The schema every dataset folder is checked against (a what-if dataset cannot loosen it).
+SCHEMA_FILE = DATA_DIR / DATAPACKAGE_NAME
 NOTEBOOKS_DIR = REPO_ROOT / "notebooks"
 BUILD_DIR = REPO_ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"

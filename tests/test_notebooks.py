@@ -1,0 +1,69 @@
+"""Notebook hygiene: thin notebooks that only call analysis/, and committed outputs that are current."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import paths, runner
+
+NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+FORBIDDEN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.While,
+             ast.With, ast.Global)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def notebook(request) -> tuple[Path, nbformat.NotebookNode]:
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS
+
+
+def test_kernelspec_is_python3(notebook):
+    _, nb = notebook
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+def test_exactly_one_parameters_cell_first_and_literal(notebook):
+    _, nb = notebook
+    cells = code_cells(nb)
+    tagged = [c for c in cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and cells[0] is tagged[0]
+    for stmt in ast.parse(tagged[0].source).body:
+        assert isinstance(stmt, ast.AnnAssign), ast.dump(stmt)
+        assert isinstance(stmt.value, ast.Constant), f"parameter {ast.unparse(stmt.target)} is not a literal"
+    assert all(line.count("#") for line in tagged[0].source.splitlines()), "each parameter needs a comment"
+
+
+def test_no_definitions_loops_or_numbers_outside_parameters(notebook):
+    _, nb = notebook
+    for cell in code_cells(nb)[1:]:
+        tree = ast.parse(cell.source)
+        for node in ast.walk(tree):
+            assert not isinstance(node, FORBIDDEN), f"{type(node).__name__} in: {cell.source}"
+            if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(
+                    node.value, bool):
+                pytest.fail(f"numeric literal {node.value!r} outside the parameters cell: {cell.source}")
+
+
+def test_one_title(notebook):
+    _, nb = notebook
+    headings = [line for c in nb.cells if c.cell_type == "markdown" for line in c.source.splitlines()
+                if line.startswith("# ")]
+    assert len(headings) == 1 and nb.cells[0].source.startswith("# ")
+
+
+def test_committed_outputs_are_from_the_current_inputs(notebook):
+    path, nb = notebook
+    assert all(c.get("outputs") is not None for c in code_cells(nb))
+    assert nb.metadata["report"]["inputs_sha256"] == runner.inputs_digest(nb, paths.DATA_DIR, {}), (
+        f"{path.name} is stale: run `make report` and commit the notebook")

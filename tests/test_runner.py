@@ -1,0 +1,94 @@
+"""The papermill runner: skips unchanged notebooks, writes atomically, strips volatile metadata."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from analysis import __main__ as cli
+from analysis import paths, runner
+
+
+def make_notebook(path: Path, body: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("value = 2  # a parameter")
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(body)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+    return path
+
+
+def test_strip_volatile_metadata_and_ids():
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["papermill"] = {"start_time": "2026-11-27T10:00:00", "duration": 1.5}
+    cell = nbformat.v4.new_code_cell("1")
+    cell.metadata.update({"papermill": {"duration": 0.1}, "execution": {"iopub.status.busy": "t"}, "tags": ["x"]})
+    injected = nbformat.v4.new_code_cell("value = 3")
+    injected.metadata["tags"] = ["injected-parameters"]
+    nb.cells = [cell, injected]
+    out = runner.strip_volatile(nb, "abc")
+    assert "papermill" not in out.metadata
+    assert out.metadata["report"] == {"inputs_sha256": "abc"}
+    assert out.cells[0].metadata == {"tags": ["x"]}
+    assert [c["id"] for c in out.cells] == ["cell-00", "injected-parameters"]
+
+
+def test_digest_ignores_outputs_but_not_sources(tmp_path):
+    nb = nbformat.read(make_notebook(tmp_path / "a.ipynb", "value * 2"), as_version=4)
+    before = runner.inputs_digest(nb, paths.DATA_DIR, {})
+    nb.cells[1].outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "4"}, execution_count=1)]
+    assert runner.inputs_digest(nb, paths.DATA_DIR, {}) == before
+    assert runner.inputs_digest(nb, paths.DATA_DIR, {"value": 5}) != before
+    nb.cells[1].source = "value * 3"
+    assert runner.inputs_digest(nb, paths.DATA_DIR, {}) != before
+
+
+def test_runs_in_parallel_then_skips_unchanged(tmp_path):
+    sources = [make_notebook(tmp_path / "01_a.ipynb", "value * 2"), make_notebook(tmp_path / "02_b.ipynb", "value + 1")]
+    log: list[str] = []
+    jobs = runner.plan(sources, None, {}, paths.DATA_DIR)
+    first = runner.run(jobs, max_workers=2, log=log.append)
+    assert sorted(o.status for o in first) == ["executed", "executed"]
+    assert "executing 2 notebook(s), 2 at a time" in log
+    executed = nbformat.read(sources[0], as_version=4)
+    assert executed.cells[1].outputs[0]["data"]["text/plain"] == "4"
+    again = runner.run(jobs, log=log.append)
+    assert [o.status for o in again] == ["skipped", "skipped"]
+    assert "skip  01_a.ipynb: inputs unchanged since its stored run" in log
+    forced = runner.run(jobs[:1], force=True, log=log.append)
+    assert [o.status for o in forced] == ["executed"]
+
+
+def test_failure_keeps_the_previous_version_and_names_the_cell(tmp_path):
+    source = make_notebook(tmp_path / "01_bad.ipynb", "value / 0")
+    target = tmp_path / "out" / "01_bad.ipynb"
+    target.parent.mkdir()
+    target.write_text("previous version", encoding="utf-8")
+    log: list[str] = []
+    [outcome] = runner.run(runner.plan([source], tmp_path / "out", {}, paths.DATA_DIR), log=log.append)
+    assert outcome.status == "failed"
+    assert outcome.error.startswith("cell 1 (execution count 2, starting 'value / 0') raised ZeroDivisionError")
+    assert target.read_text(encoding="utf-8") == "previous version"
+    assert list(target.parent.iterdir()) == [target]
+    assert any(line.startswith("FAIL  01_bad.ipynb") for line in log)
+
+
+def test_run_command_stops_before_any_notebook_on_invalid_data(data_copy, monkeypatch, capsys):
+    (data_copy / "gpus.csv").unlink()
+    monkeypatch.setattr(paths, "DATA_DIR", data_copy)
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("a notebook was run on invalid data")
+
+    monkeypatch.setattr(runner, "run", must_not_run)
+    assert cli.main(["run"]) == 1
+    assert f"{data_copy}/gpus.csv: file is missing" in capsys.readouterr().err
+
+
+def test_unknown_notebook_name_lists_the_valid_ones(capsys):
+    with pytest.raises(SystemExit):
+        runner.notebooks(["99_nothing"])
+    assert "unknown notebook(s): 99_nothing; valid: 01_hardware_sizing" in capsys.readouterr().err
