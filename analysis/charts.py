@@ -69,13 +69,16 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
     ----------
     need : one row per model and precision with ``model_name``, ``precision``, ``weights_gb_low``,
         ``required_gb_low`` and ``required_gb_high`` (GB).
-    gpu_lines : ``gpu_name`` and ``memory_gb`` of the GPUs drawn as vertical reference lines.
+    gpu_lines : ``label`` and ``memory_gb`` of the GPU setups drawn as vertical reference lines.
     """
     data = need.assign(precision=need["precision"].str.upper())
     precisions = list(dict.fromkeys(data["precision"]))
     models = list(dict.fromkeys(data["model_name"]))
     y = alt.Y("model_name:N", title=None, sort=models)
-    x_scale = alt.Scale(type="log")
+    # Explicit domain: Vega's default log domain ignores x2 and would clip the largest models.
+    lowest = min(data["required_gb_low"].min(), gpu_lines["memory_gb"].min())
+    highest = max(data["required_gb_high"].max(), gpu_lines["memory_gb"].max())
+    x_scale = alt.Scale(type="log", domain=[lowest / 1.25, highest * 1.25], nice=False)
     bars = alt.Chart(data).mark_bar(height=6).encode(
         x=alt.X("required_gb_low:Q", title="Memory needed, GB (log scale)", scale=x_scale),
         x2="required_gb_high:Q",
@@ -95,10 +98,11 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
         yOffset=alt.YOffset("precision:N", sort=precisions),
     )
     rules = alt.Chart(gpu_lines).mark_rule(strokeDash=[4, 3], color="gray").encode(
-        x="memory_gb:Q",
-        tooltip=[alt.Tooltip("gpu_name:N", title="GPU"), alt.Tooltip("memory_gb:Q", title="Memory, GB")],
+        x=alt.X("memory_gb:Q", scale=x_scale),
+        tooltip=[alt.Tooltip("label:N", title="GPUs"), alt.Tooltip("memory_gb:Q", title="Memory, GB")],
     )
-    labels = alt.Chart(gpu_lines).mark_text(angle=270, align="left", dx=4, dy=-4, color="gray").encode(
-        x="memory_gb:Q", text="gpu_name:N", y=alt.value(0),
+    labels = alt.Chart(gpu_lines).mark_text(angle=270, align="right", dx=-4, dy=-4, color="gray").encode(
+        x=alt.X("memory_gb:Q", scale=x_scale), text="label:N", y=alt.value(4),
     )
-    return alt.layer(bars, ticks, rules, labels).properties(width=WIDTH_PX, height=alt.Step(22))
+    # "container" fits the page column whatever the screen; the CSS gives .vega-chart its width.
+    return alt.layer(bars, ticks, rules, labels).properties(width="container", height=alt.Step(22))

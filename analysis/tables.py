@@ -311,7 +311,19 @@ def memory_table(need: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "a100-80gb-sxm", "h200-sxm"),
+def reference_setups(ds: Dataset, single_gpu_ids: tuple[str, ...], node_gpu_ids: tuple[str, ...]) -> pd.DataFrame:
+    """Reference memory lines: one GPU of each ``single_gpu_ids`` type and one full node of each
+    ``node_gpu_ids`` type, as ``label`` and total ``memory_gb``."""
+    gpus = ds["gpus"].set_index("gpu_id")
+    short = gpus["gpu_name"].str.replace("NVIDIA ", "", regex=False).str.replace("GeForce ", "", regex=False)
+    rows = [{"label": f"1× {short[g]}", "memory_gb": gpus.loc[g, "memory_gb"]} for g in single_gpu_ids]
+    rows += [{"label": f"{sizing.GPUS_PER_NODE}× {short[g]} node",
+              "memory_gb": sizing.GPUS_PER_NODE * gpus.loc[g, "memory_gb"]} for g in node_gpu_ids]
+    return pd.DataFrame(rows).sort_values("memory_gb", kind="stable").reset_index(drop=True)
+
+
+def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "h100-sxm", "b200"),
+                    chart_node_gpu_ids: tuple[str, ...] = ("h100-sxm", "b200"),
                     **overrides: float | None) -> SizingChapter:
     """Build the hardware-sizing chapter from a dataset and optional sizing overrides."""
     inputs = SizingInputs.from_dataset(ds, **overrides)
@@ -321,7 +333,7 @@ def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "
     gpu_ids = list(ds["gpus"]["gpu_id"])
     chart_data = need[["model_name", "precision", "required_gb_low", "required_gb_high",
                        "weights_gb_low"]].copy()
-    gpu_lines = ds["gpus"][ds["gpus"]["gpu_id"].isin(chart_gpu_ids)][["gpu_name", "memory_gb"]]
+    gpu_lines = reference_setups(ds, chart_gpu_ids, chart_node_gpu_ids)
     maverick_fp16 = need[(need["model_id"] == "llama-4-maverick") & (need["precision"] == "fp16")]
     printed_maverick = _guide_rows(ds).query("row_label == 'Llama 4 Maverick' and column_label == 'Minimum VRAM'")
     counts = verdict_counts(checks)

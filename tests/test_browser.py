@@ -1,0 +1,105 @@
+"""The built site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
+
+Needs ``_build/html`` (``make test`` builds it first). Screenshots go to ``_build/screenshots``.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from analysis import paths
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# Console noise that every Jupyter Book 1 page produces, whatever its content (stack notes section 3):
+ALLOWED_CONSOLE = (
+    "Identifier 'THEBE_JS_URL' has already been declared",  # sphinx-thebe 0.3.1 emits its script twice
+    "Got invalid theme mode",  # pydata-sphinx-theme on a profile with no stored theme
+)
+SCREENSHOTS = paths.BUILD_DIR / "screenshots"
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def site() -> Iterator[str]:
+    if not (paths.HTML_DIR / "index.html").exists():
+        pytest.fail("no built site in _build/html: run `make test` (or `make report`) first")
+    handler = functools.partial(_QuietHandler, directory=str(paths.HTML_DIR))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install -y chromium"
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+def open_page(browser, site: str, path: str):
+    """Open a page, recording console errors and every request that tries to leave 127.0.0.1."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    record = {"errors": [], "outside": []}
+    page.on("console", lambda msg: record["errors"].append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: record["errors"].append(str(exc)))
+
+    def guard(route):
+        if route.request.url.startswith(site) or route.request.url.startswith("data:"):
+            route.continue_()
+        else:
+            record["outside"].append(route.request.url)
+            route.abort()
+
+    page.route("**/*", guard)
+    page.goto(f"{site}/{path}", wait_until="load")
+    return page, record
+
+
+def unexpected(errors: list[str]) -> list[str]:
+    return [e for e in errors if not any(allowed in e for allowed in ALLOWED_CONSOLE)]
+
+
+def test_sizing_chapter_draws_its_chart_and_tables(browser, site):
+    page, record = open_page(browser, site, "notebooks/01_hardware_sizing.html")
+    page.wait_for_selector(".vega-chart svg .mark-rect path", timeout=15_000)
+    assert page.locator(".vega-chart").count() == 1
+    assert page.locator(".vega-chart svg .mark-rect path").count() > 0
+    assert page.locator("table.report-table").count() == 5
+    assert page.locator("a[download='sizing-checks.csv']").count() == 1
+    assert "Llama 4 Maverick" in page.locator("[data-table='sizing-printed']").inner_text()
+    page.locator(".vega-chart svg .mark-rect path").first.hover()
+    tooltip = page.locator("#vg-tooltip-element")
+    tooltip.wait_for(state="visible", timeout=5_000)
+    assert "Model" in tooltip.inner_text()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "01_hardware_sizing.png"), full_page=True)
+    assert record["outside"] == []
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+def test_intro_page_links_to_the_chapter(browser, site):
+    page, record = open_page(browser, site, "book/intro.html")
+    assert page.locator("a[href*='01_hardware_sizing']").count() >= 1
+    assert record["outside"] == []
+    assert unexpected(record["errors"]) == []
+    page.close()
