@@ -105,4 +105,5 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
         x=alt.X("memory_gb:Q", scale=x_scale), text="label:N", y=alt.value(4),
     )
     # "container" fits the page column whatever the screen; the CSS gives .vega-chart its width.
-    return alt.layer(bars, ticks, rules, labels).properties(width="container", height=alt.Step(22))
+    # Reference lines and their labels go underneath, so the bars stay on top for the pointer.
+    return alt.layer(rules, labels, bars, ticks).properties(width="container", height=alt.Step(22))
