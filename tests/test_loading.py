@@ -163,3 +163,11 @@ def test_validate_command_accepts_the_canonical_dataset():
                             check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{paths.DATA_DIR}: valid (")
+
+
+def test_data_readme_documents_every_column():
+    readme = (paths.DATA_DIR / "README.md").read_text(encoding="utf-8")
+    for resource in loading.descriptor()["resources"]:
+        assert f"### `{resource['path']}`" in readme
+        for field in resource["schema"]["fields"]:
+            assert f"| `{field['name']}` |" in readme, (resource["path"], field["name"])
