@@ -11,7 +11,6 @@ STAMP := $(VENV)/.installed
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
@@ -31,7 +30,7 @@ report: notebooks
 	$(MAKE) --no-print-directory book
 
 lint: $(STAMP)
-	$(BIN)/ruff check analysis tests bench
+	$(BIN)/ruff check .
 
 # Unit, property and data tests, strict nbval on the committed notebooks, and browser tests over
 # the site built from them.
