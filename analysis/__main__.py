@@ -64,6 +64,27 @@ def cmd_vendor_js(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_data_dictionary(args: argparse.Namespace) -> int:
+    """Print, check or rewrite the generated column dictionary in data/README.md."""
+    from analysis import datadoc
+
+    path = datadoc.readme_path()
+    current = path.read_text(encoding="utf-8")
+    wanted = datadoc.render_readme(current)
+    if args.write:
+        path.write_text(wanted, encoding="utf-8")
+        print(f"wrote the column dictionary into {path.relative_to(paths.REPO_ROOT)}")
+        return 0
+    if args.check:
+        if current != wanted:
+            print(f"{path.relative_to(paths.REPO_ROOT)} is out of date: run "
+                  "`python -m analysis data-dictionary --write`", file=sys.stderr)
+            return 1
+        return 0
+    print(datadoc.column_dictionary(), end="")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -79,6 +100,11 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=cmd_run)
     vendor = sub.add_parser("vendor-js", help="write _static/vega/vega-bundle.js from vl-convert")
     vendor.set_defaults(func=cmd_vendor_js)
+    ddoc = sub.add_parser("data-dictionary", help="the column dictionary of data/README.md, from datapackage.json")
+    mode = ddoc.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")
+    mode.add_argument("--check", action="store_true", help="exit 1 if data/README.md is out of date")
+    ddoc.set_defaults(func=cmd_data_dictionary)
     args = parser.parse_args(argv)
     return args.func(args)
 

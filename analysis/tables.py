@@ -15,6 +15,7 @@ from analysis import sizing, verdicts
 from analysis.loading import Dataset
 
 SIZING_SECTION = "hardware_sizing"
+SIZING_TABLE = "GPU Requirements by Model Size"
 PRINTED_COLUMNS = ["Parameters", "Minimum VRAM", "Recommended Setup", "Approximate GPU Cost"]
 
 
@@ -148,8 +149,10 @@ class SizingChapter:
 
 
 def _guide_rows(ds: Dataset) -> pd.DataFrame:
+    """The cells of the guide's sizing table (its section also holds a summary line, checked elsewhere)."""
     figures = ds["guide_figures"]
-    return figures[figures["section"] == SIZING_SECTION].reset_index(drop=True)
+    keep = (figures["section"] == SIZING_SECTION) & (figures["table_name"] == SIZING_TABLE)
+    return figures[keep].reset_index(drop=True)
 
 
 def printed_sizing_table(ds: Dataset) -> pd.DataFrame:
