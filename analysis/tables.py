@@ -354,3 +354,44 @@ def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "
     return SizingChapter(printed=printed_sizing_table(ds), checks=checks, memory=memory_table(need),
                          gpu_counts=gpu_count_table(grid, gpu_ids), verdict_counts=counts,
                          chart_data=chart_data, gpu_lines=gpu_lines.reset_index(drop=True), facts=facts)
+
+
+@dataclass(frozen=True)
+class DataOverview:
+    """What the data page shows: files, provenance counts, stale prices and sources."""
+
+    files: pd.DataFrame
+    stale: pd.DataFrame
+    sources: pd.DataFrame
+    facts: dict[str, float | int | str]
+
+
+def _source_kind(source: pd.Series) -> pd.Series:
+    """``primary`` for a URL, ``guide`` for the guide's own claim, ``method`` for this report's choice."""
+    return pd.Series(np.select([source.str.startswith("https://"), source.str.startswith("guide:")],
+                               ["primary", "guide"], default="method"), index=source.index)
+
+
+def dataset_overview(ds: Dataset) -> DataOverview:
+    """Row counts per file by kind of source, the stale price rows, and the sources cited."""
+    rows = []
+    cited = []
+    for name, frame in ds.tables.items():
+        kind = _source_kind(frame["source"])
+        rows.append({"File": f"{name}.csv", "Rows": len(frame),
+                     "Primary source": int((kind == "primary").sum()), "The guide": int((kind == "guide").sum()),
+                     "Method choice": int((kind == "method").sum()),
+                     "Oldest retrieval": min(frame["retrieved_on"]).isoformat(),
+                     "Newest retrieval": max(frame["retrieved_on"]).isoformat()})
+        cited.append(frame.assign(File=f"{name}.csv", kind=kind)[["File", "source", "kind"]])
+    files = pd.DataFrame(rows)
+    stale = pd.DataFrame([{"File": p.file, "Line": p.line, "Retrieved": p.value, "Warning": p.rule}
+                          for p in ds.stale], columns=["File", "Line", "Retrieved", "Warning"])
+    sources = (pd.concat(cited).query("kind == 'primary'").groupby("source", sort=True)
+               .agg(Rows=("File", "size"), Files=("File", lambda f: ", ".join(sorted(set(f)))))
+               .reset_index().rename(columns={"source": "Source"}))
+    facts = {"data_files": len(files), "data_rows": int(files["Rows"].sum()),
+             "primary_rows": int(files["Primary source"].sum()), "guide_rows": int(files["The guide"].sum()),
+             "method_rows": int(files["Method choice"].sum()), "stale_rows": len(stale),
+             "snapshot_date": ds.snapshot_date.isoformat(), "distinct_sources": len(sources)}
+    return DataOverview(files=files, stale=stale, sources=sources, facts=facts)

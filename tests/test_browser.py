@@ -79,7 +79,7 @@ def unexpected(errors: list[str]) -> list[str]:
 
 
 def test_sizing_chapter_draws_its_chart_and_tables(browser, site):
-    page, record = open_page(browser, site, "notebooks/01_hardware_sizing.html")
+    page, record = open_page(browser, site, "notebooks/03_hardware_sizing.html")
     page.wait_for_selector(".vega-chart svg .mark-rect path", timeout=15_000)
     assert page.locator(".vega-chart").count() == 1
     assert page.locator(".vega-chart svg .mark-rect path").count() > 0
@@ -91,7 +91,7 @@ def test_sizing_chapter_draws_its_chart_and_tables(browser, site):
     tooltip.wait_for(state="visible", timeout=5_000)
     assert "Model" in tooltip.inner_text()
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "01_hardware_sizing.png"), full_page=True)
+    page.screenshot(path=str(SCREENSHOTS / "03_hardware_sizing.png"), full_page=True)
     assert record["outside"] == []
     assert unexpected(record["errors"]) == []
     page.close()
@@ -99,7 +99,7 @@ def test_sizing_chapter_draws_its_chart_and_tables(browser, site):
 
 def test_intro_page_links_to_the_chapter(browser, site):
     page, record = open_page(browser, site, "book/intro.html")
-    assert page.locator("a[href*='01_hardware_sizing']").count() >= 1
+    assert page.locator("a[href*='03_hardware_sizing']").count() >= 1
     assert record["outside"] == []
     assert unexpected(record["errors"]) == []
     page.close()
