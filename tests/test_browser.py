@@ -61,6 +61,8 @@ def open_page(browser, site: str, path: str):
     record = {"errors": [], "outside": []}
     page.on("console", lambda msg: record["errors"].append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: record["errors"].append(str(exc)))
+    page.on("response", lambda resp: record["errors"].append(f"HTTP {resp.status} {resp.url}")
+            if resp.status >= 400 else None)
 
     def guard(route):
         if route.request.url.startswith(site) or route.request.url.startswith("data:"):
@@ -78,6 +80,33 @@ def unexpected(errors: list[str]) -> list[str]:
     return [e for e in errors if not any(allowed in e for allowed in ALLOWED_CONSOLE)]
 
 
+def report_pages() -> list[str]:
+    """Every page of the book (Sphinx's search and index pages aside), relative to the site root."""
+    pages = sorted(p.relative_to(paths.HTML_DIR).as_posix() for p in paths.HTML_DIR.rglob("*.html")
+                   if p.parent.name in ("book", "notebooks"))
+    return pages or ["missing-site.html"]
+
+
+@pytest.mark.parametrize("page_path", report_pages())
+def test_every_page_renders_offline(browser, site, page_path):
+    page, record = open_page(browser, site, page_path)
+    charts = page.locator(".vega-chart")
+    for i in range(charts.count()):
+        charts.nth(i).locator("svg .marks, svg g.mark-rect, svg g.mark-symbol, svg g.mark-line").first.wait_for(
+            timeout=15_000)
+    for i in range(charts.count()):
+        text = charts.nth(i).inner_text()
+        assert "Chart unavailable" not in text and "Chart error" not in text
+    for table in page.locator("[data-table]").all():
+        assert table.locator("table").count() == 1
+        assert table.locator("a[download]").count() == 1
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")), full_page=True)
+    assert record["outside"] == []
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
 def test_sizing_chapter_draws_its_chart_and_tables(browser, site):
     page, record = open_page(browser, site, "notebooks/03_hardware_sizing.html")
     page.wait_for_selector(".vega-chart svg .mark-rect path", timeout=15_000)
@@ -90,8 +119,6 @@ def test_sizing_chapter_draws_its_chart_and_tables(browser, site):
     tooltip = page.locator("#vg-tooltip-element")
     tooltip.wait_for(state="visible", timeout=5_000)
     assert "Model" in tooltip.inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "03_hardware_sizing.png"), full_page=True)
     assert record["outside"] == []
     assert unexpected(record["errors"]) == []
     page.close()
