@@ -1,0 +1,92 @@
+"""Serving throughput of one GPU system from first principles (a roofline), vectorized with numpy.
+
+A decode step generates one token for every sequence in the batch. It must read the weights the
+batch routes through and each sequence's KV cache from memory, and do ``2 x active parameters``
+FLOPs per token; its time is the larger of the two:
+
+``step_s = max(bytes_read / bandwidth, flops / compute)``,
+``decode_tokens_per_s = batch / step_s``.
+
+Prefill (reading the prompt) is compute-bound: ``prefill_tokens_per_s = compute / (2 x active)``.
+A request with ``input_tokens`` of prompt and ``output_tokens`` of answer occupies the system for
+``input / prefill_rate + output / decode_rate`` seconds, which gives the blended rates below.
+Peak hardware rates overstate what engines reach, so :func:`calibrate` measures the ratio of
+measured to modelled throughput on published benchmarks, and that efficiency scales the model.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from analysis.sizing import _array
+
+FLOPS_PER_PARAM_PER_TOKEN = 2  # one multiply and one add per weight
+
+
+def batch_size(kv_budget_gb: ArrayLike, kv_bytes_per_token: ArrayLike, context_tokens: ArrayLike,
+               max_batch: ArrayLike) -> NDArray:
+    """Sequences that fit in the KV-cache budget: ``min(max_batch, floor(budget / (kv_per_token x context)))``.
+
+    Zero when not even one sequence fits.
+    """
+    budget = np.maximum(_array("kv_budget_gb", kv_budget_gb, allow_nan=True), 0.0)
+    per_seq_gb = (_array("kv_bytes_per_token", kv_bytes_per_token, positive=True)
+                  * _array("context_tokens", context_tokens, positive=True) / 1e9)
+    cap = _array("max_batch", max_batch, positive=True)
+    return np.minimum(cap, np.floor(budget / per_seq_gb))
+
+
+def decode_tokens_per_s(batch: ArrayLike, params_total_b: ArrayLike, params_active_b: ArrayLike,
+                        bits_per_param: ArrayLike, kv_bytes_per_token: ArrayLike, context_tokens: ArrayLike,
+                        bandwidth_tb_per_s: ArrayLike, tflops: ArrayLike) -> NDArray:
+    """Roofline decode rate of a whole system (all its GPUs), tokens per second.
+
+    Bytes read per step: the weights the batch routes through, ``min(total, active x batch)`` parameters
+    (a mixture-of-experts batch touches more experts as it grows, never more than all of them), plus
+    ``batch x context x kv_bytes_per_token`` of KV cache. FLOPs per step:
+    ``batch x 2 x active x 1e9``. ``bandwidth_tb_per_s`` and ``tflops`` are the system totals.
+    """
+    b = _array("batch", batch)
+    total = _array("params_total_b", params_total_b, positive=True)
+    active = _array("params_active_b", params_active_b, positive=True)
+    bits = _array("bits_per_param", bits_per_param, positive=True)
+    kv = _array("kv_bytes_per_token", kv_bytes_per_token)
+    ctx = _array("context_tokens", context_tokens)
+    bandwidth = _array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
+    flops = _array("tflops", tflops, positive=True) * 1e12
+    weight_bytes = np.minimum(total, active * np.maximum(b, 1.0)) * 1e9 * bits / 8
+    step_bytes = weight_bytes + b * ctx * kv
+    step_s = np.maximum(step_bytes / bandwidth, b * FLOPS_PER_PARAM_PER_TOKEN * active * 1e9 / flops)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(b > 0, b / step_s, 0.0)
+
+
+def prefill_tokens_per_s(params_active_b: ArrayLike, tflops: ArrayLike) -> NDArray:
+    """Compute-bound prompt processing rate: ``tflops x 1e12 / (2 x active x 1e9)`` tokens per second."""
+    active = _array("params_active_b", params_active_b, positive=True)
+    flops = _array("tflops", tflops, positive=True) * 1e12
+    return flops / (FLOPS_PER_PARAM_PER_TOKEN * active * 1e9)
+
+
+def blended_tokens_per_s(decode_per_s: ArrayLike, prefill_per_s: ArrayLike, input_tokens: ArrayLike,
+                         output_tokens: ArrayLike) -> tuple[NDArray, NDArray]:
+    """Output and total (input + output) tokens per second for requests of the given shape.
+
+    ``seconds_per_request = input / prefill + output / decode``;
+    ``output_rate = output / seconds``; ``total_rate = (input + output) / seconds``.
+    """
+    decode = _array("decode_per_s", decode_per_s)
+    prefill = _array("prefill_per_s", prefill_per_s, positive=True)
+    inp = _array("input_tokens", input_tokens)
+    out = _array("output_tokens", output_tokens, positive=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        seconds = inp / prefill + np.where(decode > 0, out / decode, np.inf)
+        return out / seconds, (inp + out) / seconds
+
+
+def calibrate(measured: ArrayLike, modelled: ArrayLike) -> NDArray:
+    """Efficiency of each benchmark: ``measured / modelled`` (1.0 = the engine reaches the roofline)."""
+    m = _array("measured", measured, positive=True)
+    model = _array("modelled", modelled, positive=True)
+    return m / model
