@@ -1,0 +1,243 @@
+"""Assemble model inputs from a dataset and evaluate self-hosting against an API over many volumes.
+
+Every input with a low/high range is evaluated in three coherent cases: ``favourable`` (each input at
+the end that makes self-hosting cheaper), ``base`` (midpoints) and ``unfavourable``. An output's low
+and high are the smallest and largest value over the three cases, so ranges propagate without
+pairing, say, cheap GPUs with a pessimistic API price by accident.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis import breakeven, costs, sizing, throughput
+from analysis.loading import Dataset
+
+CASES = ("favourable", "base", "unfavourable")
+
+# +1: a higher value makes self-hosting cheaper relative to the API; -1: dearer.
+DIRECTION = {
+    "hours_per_month": 0, "work_hours_per_year": 0, "amortization_months": +1, "residual_value_share": +1,
+    "cost_of_capital_per_year": -1, "ml_engineer_usd_per_year": -1, "engineer_allocation": -1,
+    "electricity_usd_per_kwh": -1, "pue": -1, "server_power_factor": -1,
+    "networking_storage_usd_per_month": -1, "monitoring_usd_per_month": -1, "spare_gpus": -1,
+    "selfhost_uptime": +1, "api_uptime": -1, "revenue_at_risk_usd_per_month": -1,
+    "output_token_share": +1, "cached_input_share": -1, "peak_to_average": -1, "target_utilization": +1,
+    "context_tokens": -1, "concurrent_sequences": -1, "kv_bytes_per_value": -1, "gpu_memory_utilization": +1,
+    "runtime_overhead_gb_per_gpu": -1, "tokens_per_request": 0, "max_batch_sequences": +1,
+}
+
+
+def case_values(low: float, high: float, direction: int) -> np.ndarray:
+    """``[favourable, base, unfavourable]`` values of a range for an input of the given direction."""
+    mid = (low + high) / 2
+    if direction > 0:
+        return np.array([high, mid, low])
+    if direction < 0:
+        return np.array([low, mid, high])
+    return np.array([mid, mid, mid])
+
+
+def assumption_cases(ds: Dataset) -> dict[str, np.ndarray]:
+    """Every row of ``assumptions.csv`` as its three case values."""
+    out = {}
+    for row in ds["assumptions"].itertuples():
+        out[row.name] = case_values(row.value_low, row.value_high, DIRECTION.get(row.name, 0))
+    return out
+
+
+def _bits(ds: Dataset, precision: str) -> np.ndarray:
+    row = ds["precisions"].set_index("precision").loc[precision]
+    return case_values(row["bits_per_param_low"], row["bits_per_param_high"], -1)
+
+
+def _tflops(gpu: pd.Series, precision: str) -> float:
+    """Dense tensor rate a precision runs at: FP8 where the GPU has FP8 units, else BF16 (weight-only)."""
+    if precision != "fp16" and not pd.isna(gpu["fp8_dense_tflops"]):
+        return float(gpu["fp8_dense_tflops"])
+    return float(gpu["bf16_dense_tflops"])
+
+
+def _kv_bytes_per_token(model: pd.Series, kv_bytes_per_value: float) -> float:
+    return float(sizing.kv_bytes_per_token(model["n_layers"], model["n_kv_heads"], model["head_dim"],
+                                           kv_bytes_per_value, float(model["kv_values_per_token"])
+                                           if not pd.isna(model["kv_values_per_token"]) else np.nan))
+
+
+@dataclass(frozen=True)
+class System:
+    """One serving replica: a model at a precision on whole GPUs of one type."""
+
+    gpu_id: str
+    model_id: str
+    precision: str
+    gpus: np.ndarray  # GPUs per replica, per case
+    output_tokens_per_s: np.ndarray  # per replica, per case
+    total_tokens_per_s: np.ndarray  # input + output, per replica, per case
+    measured: bool  # True when a benchmark of exactly this system sets the rate
+
+
+def roofline_tokens_per_s(ds: Dataset, gpu_id: str, model_id: str, precision: str, gpu_count: np.ndarray,
+                          input_tokens: np.ndarray, output_tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Uncalibrated (output, total) tokens per second of ``gpu_count`` GPUs serving the model."""
+    gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]
+    model = ds["models"].set_index("model_id").loc[model_id]
+    a = assumption_cases(ds)
+    bits = _bits(ds, precision)
+    kv = _kv_bytes_per_token(model, a["kv_bytes_per_value"][1])
+    usable = gpu_count * sizing.usable_gb_per_gpu(gpu["memory_gb"], a["gpu_memory_utilization"],
+                                                  a["runtime_overhead_gb_per_gpu"])
+    weights = sizing.weights_gb(model["params_total_b"], bits)
+    batch = throughput.batch_size(usable - weights, kv, input_tokens + output_tokens, a["max_batch_sequences"])
+    tflops = _tflops(gpu, precision) * gpu_count
+    decode = throughput.decode_tokens_per_s(batch, model["params_total_b"], model["params_active_b"], bits, kv,
+                                            input_tokens + output_tokens / 2,
+                                            gpu["memory_bandwidth_tb_per_s"] * gpu_count, tflops)
+    prefill = throughput.prefill_tokens_per_s(model["params_active_b"], tflops)
+    return throughput.blended_tokens_per_s(decode, prefill, input_tokens, output_tokens)
+
+
+def calibration(ds: Dataset) -> pd.DataFrame:
+    """Each measured benchmark beside the uncalibrated model, and their ratio (the engine efficiency).
+
+    Benchmarks that do not state their request shape are modelled with the base workload's shape.
+    """
+    a = assumption_cases(ds)
+    rows = []
+    for bench in ds["benchmarks"].itertuples():
+        per_request = a["tokens_per_request"][1]
+        default_out = per_request * a["output_token_share"][1]
+        inp = float(bench.input_tokens) if not pd.isna(bench.input_tokens) else per_request - default_out
+        out = float(bench.output_tokens) if not pd.isna(bench.output_tokens) else default_out
+        modelled, _ = roofline_tokens_per_s(ds, bench.gpu_id, bench.model_id, bench.precision,
+                                            np.array([float(bench.gpu_count)]), np.array([inp]), np.array([out]))
+        rows.append({"benchmark_id": bench.benchmark_id, "gpu_id": bench.gpu_id, "gpu_count": bench.gpu_count,
+                     "model_id": bench.model_id, "precision": bench.precision, "engine": bench.engine,
+                     "measured_output_tokens_per_s": bench.output_tokens_per_s,
+                     "modelled_output_tokens_per_s": float(modelled[0])})
+    frame = pd.DataFrame(rows)
+    frame["efficiency"] = throughput.calibrate(frame["measured_output_tokens_per_s"],
+                                               frame["modelled_output_tokens_per_s"])
+    return frame
+
+
+def efficiency_cases(ds: Dataset) -> np.ndarray:
+    """Engine efficiency per case: upper quartile, median and lower quartile of the benchmark ratios."""
+    ratios = calibration(ds)["efficiency"].to_numpy()
+    return np.array([np.quantile(ratios, 0.75), np.median(ratios), np.quantile(ratios, 0.25)])
+
+
+def serving_system(ds: Dataset, gpu_id: str, model_id: str, precision: str) -> System:
+    """Size one replica (deployable GPU count at a busy batch) and rate it, per case.
+
+    The rate is the calibrated roofline, or the measured figure when a benchmark ran exactly this model,
+    precision and GPU type on that many GPUs.
+    """
+    a = assumption_cases(ds)
+    gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]
+    model = ds["models"].set_index("model_id").loc[model_id]
+    bits = _bits(ds, precision)
+    kv = _kv_bytes_per_token(model, a["kv_bytes_per_value"][1])
+    need = (sizing.weights_gb(model["params_total_b"], bits)
+            + sizing.kv_cache_gb(kv, a["context_tokens"], a["concurrent_sequences"]))
+    usable = sizing.usable_gb_per_gpu(gpu["memory_gb"], a["gpu_memory_utilization"], a["runtime_overhead_gb_per_gpu"])
+    gpus = sizing.deployable_gpus(sizing.min_gpus(need, usable))
+    out_tokens = a["tokens_per_request"] * a["output_token_share"]
+    in_tokens = a["tokens_per_request"] - out_tokens
+    out_rate, total_rate = roofline_tokens_per_s(ds, gpu_id, model_id, precision, gpus, in_tokens, out_tokens)
+    eff = efficiency_cases(ds)
+    bench = ds["benchmarks"]
+    match = bench[(bench["gpu_id"] == gpu_id) & (bench["model_id"] == model_id) & (bench["precision"] == precision)]
+    measured = False
+    if len(match):
+        best = match.sort_values("output_tokens_per_s").iloc[len(match) // 2]  # the median run of this system
+        per_gpu = best["output_tokens_per_s"] / best["gpu_count"]
+        out_measured = per_gpu * gpus
+        total_measured = out_measured * total_rate / out_rate
+        return System(gpu_id, model_id, precision, gpus, out_measured, total_measured, True)
+    return System(gpu_id, model_id, precision, gpus, out_rate * eff, total_rate * eff, measured)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Self-hosting (buy or rent) against one API offer over a set of monthly volumes."""
+
+    table: pd.DataFrame  # one row per volume and case
+    breakeven: pd.DataFrame  # one row per case
+    system: System
+
+
+def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
+            tokens_per_month: np.ndarray, rental_offer_id: str | None = None) -> Comparison:
+    """Monthly cost of the API and of self-hosting by buying (and renting, if an offer is given)."""
+    a = assumption_cases(ds)
+    system = serving_system(ds, gpu_id, model_id, precision)
+    gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]
+    price = ds["gpu_prices"].query("gpu_id == @gpu_id").sort_values("condition").iloc[0]
+    usd_per_gpu = case_values(price["usd_low"], price["usd_high"], -1)
+    api = ds["api_prices"].set_index("offer_id").loc[api_offer_id]
+    volumes = np.asarray(tokens_per_month, dtype=float)[None, :]  # shape (1, V) against cases (3, 1)
+    col = {k: v[:, None] for k, v in a.items()}
+    api_cost = costs.api_monthly_cost_usd(volumes, col["output_token_share"], api["usd_per_m_input"],
+                                          api["usd_per_m_output"], col["cached_input_share"],
+                                          api["usd_per_m_cached_input"])
+    capacity = costs.capacity_tokens_per_month(system.total_tokens_per_s[:, None], col["hours_per_month"],
+                                               col["peak_to_average"], col["target_utilization"])
+    replicas = costs.units_needed(volumes, capacity)
+    gpus = replicas * system.gpus[:, None] + col["spare_gpus"]
+    fixed = (costs.engineering_usd_per_month(col["ml_engineer_usd_per_year"], col["engineer_allocation"])
+             + col["networking_storage_usd_per_month"] + col["monitoring_usd_per_month"]
+             + costs.downtime_usd_per_month(col["revenue_at_risk_usd_per_month"], col["selfhost_uptime"],
+                                            col["api_uptime"]))
+    power = costs.power_usd_per_month(gpus, gpu["tdp_watts"], col["server_power_factor"], col["pue"],
+                                      col["electricity_usd_per_kwh"], col["hours_per_month"])
+    capex = gpus * usd_per_gpu[:, None]
+    owning = costs.amortized_usd_per_month(capex, col["amortization_months"], col["residual_value_share"],
+                                           col["cost_of_capital_per_year"])
+    buy_cost = fixed + power + owning
+    frames = {"case": np.repeat(np.array(CASES)[:, None], volumes.shape[1], axis=1),
+              "tokens_per_month": np.broadcast_to(volumes, api_cost.shape),
+              "api_usd_per_month": api_cost, "gpus": gpus, "replicas": replicas,
+              "buy_usd_per_month": buy_cost, "buy_capex_usd": capex,
+              "buy_savings_usd_per_month": breakeven.monthly_savings_usd(api_cost, buy_cost),
+              # payback compares the purchase with the cash it saves (owning costs excluded)
+              "buy_payback_months": breakeven.payback_months(capex, api_cost - fixed - power)}
+    per_token = costs.api_monthly_cost_usd(1.0, a["output_token_share"], api["usd_per_m_input"],
+                                           api["usd_per_m_output"], a["cached_input_share"],
+                                           api["usd_per_m_cached_input"])
+    unit_power = costs.power_usd_per_month(system.gpus, gpu["tdp_watts"], a["server_power_factor"], a["pue"],
+                                           a["electricity_usd_per_kwh"], a["hours_per_month"])
+    unit_owning = costs.amortized_usd_per_month(system.gpus * usd_per_gpu, a["amortization_months"],
+                                                a["residual_value_share"], a["cost_of_capital_per_year"])
+    spare_power = costs.power_usd_per_month(a["spare_gpus"], gpu["tdp_watts"], a["server_power_factor"], a["pue"],
+                                            a["electricity_usd_per_kwh"], a["hours_per_month"])
+    spare_owning = costs.amortized_usd_per_month(a["spare_gpus"] * usd_per_gpu, a["amortization_months"],
+                                                 a["residual_value_share"], a["cost_of_capital_per_year"])
+    fixed_flat = fixed[:, 0] + spare_power + spare_owning
+    buy_breakeven = breakeven.breakeven_tokens_per_month(per_token, fixed_flat, unit_power + unit_owning,
+                                                         capacity[:, 0])
+    be = {"case": list(CASES), "gpus_per_replica": system.gpus, "replica_tokens_per_month": capacity[:, 0],
+          "api_usd_per_m_tokens": per_token * 1e6, "buy_breakeven_tokens_per_month": buy_breakeven,
+          "buy_breakeven_api_usd_per_month": buy_breakeven * per_token}
+    if rental_offer_id is not None:
+        offer = ds["gpu_rentals"].set_index("offer_id").loc[rental_offer_id]
+        if offer["gpu_id"] != gpu_id:
+            raise ValueError(f"rental_offer_id {rental_offer_id!r} rents {offer['gpu_id']}, not {gpu_id}")
+        hourly = case_values(offer["usd_per_gpu_hour_low"], offer["usd_per_gpu_hour_high"], -1)
+        block = np.array([math.lcm(int(g), int(offer["gpus_per_instance_min"])) for g in system.gpus], dtype=float)
+        unit_capacity = capacity[:, 0] * block / system.gpus
+        blocks = costs.units_needed(volumes, unit_capacity[:, None])
+        rented = blocks * block[:, None]
+        rent_cost = fixed + costs.rental_usd_per_month(rented, hourly[:, None], col["hours_per_month"])
+        frames.update({"rent_gpus": rented, "rent_usd_per_month": rent_cost,
+                       "rent_savings_usd_per_month": breakeven.monthly_savings_usd(api_cost, rent_cost)})
+        rent_breakeven = breakeven.breakeven_tokens_per_month(
+            per_token, fixed[:, 0], costs.rental_usd_per_month(block, hourly, a["hours_per_month"]), unit_capacity)
+        be.update({"rent_breakeven_tokens_per_month": rent_breakeven,
+                   "rent_breakeven_api_usd_per_month": rent_breakeven * per_token})
+    table = pd.DataFrame({k: np.asarray(v).ravel() for k, v in frames.items()})
+    return Comparison(table=table, breakeven=pd.DataFrame(be), system=system)

@@ -1,0 +1,66 @@
+"""The assembled model: calibration on measured benchmarks and a full comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from analysis import scenarios
+
+
+def test_case_values_orient_ranges():
+    np.testing.assert_array_equal(scenarios.case_values(1, 3, +1), [3, 2, 1])
+    np.testing.assert_array_equal(scenarios.case_values(1, 3, -1), [1, 2, 3])
+    np.testing.assert_array_equal(scenarios.case_values(1, 3, 0), [2, 2, 2])
+
+
+def test_every_assumption_has_a_direction(dataset):
+    verdict_rows = set(dataset["assumptions"].query("category == 'verdict'")["name"])
+    assert set(dataset["assumptions"]["name"]) - verdict_rows <= set(scenarios.DIRECTION)
+
+
+def test_calibration_covers_every_benchmark(dataset):
+    calib = scenarios.calibration(dataset)
+    assert len(calib) == len(dataset["benchmarks"])
+    assert (calib["efficiency"] > 0).all()
+    # The roofline is an upper bound only for a perfect engine; tuned engines land near it.
+    assert 0.5 < calib["efficiency"].median() < 1.5
+
+
+def test_efficiency_cases_are_ordered(dataset):
+    favourable, base, unfavourable = scenarios.efficiency_cases(dataset)
+    assert favourable >= base >= unfavourable
+
+
+def test_measured_system_uses_the_benchmark(dataset):
+    system = scenarios.serving_system(dataset, "h100-sxm", "llama-4-maverick", "fp8")
+    assert system.measured
+    # TensorRT-LLM, 8 x H100, FP8, 1000/1000 tokens: 9,677 output tokens/s on 8 GPUs
+    np.testing.assert_allclose(system.output_tokens_per_s, 9_677 * system.gpus / 8)
+
+
+def test_comparison_against_gpt54(dataset):
+    volumes = np.array([1e8, 1e9, 1e10])
+    result = scenarios.compare(dataset, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", volumes,
+                               "lambda-h100-8x")
+    base = result.table[result.table["case"] == "base"]
+    # base output share 0.5: 1B x (0.5 x 2.50 + 0.5 x 15.00) / 1e6 = $8,750
+    assert base["api_usd_per_month"].tolist() == pytest.approx([875.0, 8_750.0, 87_500.0])
+    # Maverick FP8 needs a full 8-GPU node whatever the volume up to 10B
+    assert (base["gpus"] >= 8).all()
+    assert (result.table["buy_usd_per_month"] > 0).all()
+    be = result.breakeven.set_index("case")
+    assert be.loc["favourable", "buy_breakeven_tokens_per_month"] <= be.loc["base", "buy_breakeven_tokens_per_month"]
+    assert be.loc["base", "buy_breakeven_tokens_per_month"] <= be.loc["unfavourable", "buy_breakeven_tokens_per_month"]
+
+
+def test_cheap_api_never_breaks_even_when_rented(dataset):
+    result = scenarios.compare(dataset, "deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash",
+                               np.array([1e9]), "lambda-h100-8x")
+    assert np.isinf(result.breakeven["rent_breakeven_tokens_per_month"]).all()
+
+
+def test_rental_offer_must_match_the_gpu(dataset):
+    with pytest.raises(ValueError, match="rental_offer_id 'lambda-a100-8x' rents a100-80gb-sxm, not h100-sxm"):
+        scenarios.compare(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4", np.array([1e9]),
+                          "lambda-a100-8x")
