@@ -162,6 +162,43 @@ def serving_system(ds: Dataset, gpu_id: str, model_id: str, precision: str) -> S
     return System(gpu_id, model_id, precision, gpus, out_rate * eff, total_rate * eff, measured)
 
 
+def evaluate_buy(tokens_per_month, output_share, usd_per_m_input, usd_per_m_output, replica_tokens_per_s,
+                 gpus_per_replica, usd_per_gpu, tdp_watts, server_power_factor, pue, usd_per_kwh, hours_per_month,
+                 peak_to_average, target_utilization, amortization_months, fixed_usd_per_month,
+                 residual_value_share=0.0, cost_of_capital_per_year=0.0, spare_gpus=0.0, cached_input_share=0.0,
+                 usd_per_m_cached_input=np.nan) -> dict[str, np.ndarray]:
+    """Buying GPUs against an API for any number of scenarios at once (all arguments broadcast).
+
+    Returns the API bill, the self-hosting cost (fixed costs + power + owning), GPUs, capex, savings,
+    payback (capex over the cash saved, owning costs excluded) and the break-even volume, per scenario.
+    """
+    api = costs.api_monthly_cost_usd(tokens_per_month, output_share, usd_per_m_input, usd_per_m_output,
+                                     cached_input_share, usd_per_m_cached_input)
+    capacity = costs.capacity_tokens_per_month(replica_tokens_per_s, hours_per_month, peak_to_average,
+                                               target_utilization)
+    gpus = costs.units_needed(tokens_per_month, capacity) * gpus_per_replica + spare_gpus
+
+    def power(n):
+        return costs.power_usd_per_month(n, tdp_watts, server_power_factor, pue, usd_per_kwh, hours_per_month)
+
+    def owning(n):
+        return costs.amortized_usd_per_month(n * np.asarray(usd_per_gpu, dtype=float), amortization_months,
+                                             residual_value_share, cost_of_capital_per_year)
+
+    cost = fixed_usd_per_month + power(gpus) + owning(gpus)
+    capex = gpus * np.asarray(usd_per_gpu, dtype=float)
+    per_token = costs.api_monthly_cost_usd(1.0, output_share, usd_per_m_input, usd_per_m_output, cached_input_share,
+                                           usd_per_m_cached_input)
+    spare = np.asarray(spare_gpus, dtype=float)
+    volume = breakeven.breakeven_tokens_per_month(per_token, fixed_usd_per_month + power(spare) + owning(spare),
+                                                  power(gpus_per_replica) + owning(gpus_per_replica), capacity)
+    return {"api_usd_per_month": api, "buy_usd_per_month": cost, "gpus": gpus, "buy_capex_usd": capex,
+            "replica_tokens_per_month": capacity,
+            "buy_savings_usd_per_month": breakeven.monthly_savings_usd(api, cost),
+            "buy_payback_months": breakeven.payback_months(capex, api - fixed_usd_per_month - power(gpus)),
+            "buy_breakeven_tokens_per_month": volume, "api_usd_per_token": per_token}
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Self-hosting (buy or rent) against one API offer over a set of monthly volumes."""
@@ -182,44 +219,26 @@ def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
     api = ds["api_prices"].set_index("offer_id").loc[api_offer_id]
     volumes = np.asarray(tokens_per_month, dtype=float)[None, :]  # shape (1, V) against cases (3, 1)
     col = {k: v[:, None] for k, v in a.items()}
-    api_cost = costs.api_monthly_cost_usd(volumes, col["output_token_share"], api["usd_per_m_input"],
-                                          api["usd_per_m_output"], col["cached_input_share"],
-                                          api["usd_per_m_cached_input"])
-    capacity = costs.capacity_tokens_per_month(system.total_tokens_per_s[:, None], col["hours_per_month"],
-                                               col["peak_to_average"], col["target_utilization"])
-    replicas = costs.units_needed(volumes, capacity)
-    gpus = replicas * system.gpus[:, None] + col["spare_gpus"]
     fixed = (costs.engineering_usd_per_month(col["ml_engineer_usd_per_year"], col["engineer_allocation"])
              + col["networking_storage_usd_per_month"] + col["monitoring_usd_per_month"]
              + costs.downtime_usd_per_month(col["revenue_at_risk_usd_per_month"], col["selfhost_uptime"],
                                             col["api_uptime"]))
-    power = costs.power_usd_per_month(gpus, gpu["tdp_watts"], col["server_power_factor"], col["pue"],
-                                      col["electricity_usd_per_kwh"], col["hours_per_month"])
-    capex = gpus * usd_per_gpu[:, None]
-    owning = costs.amortized_usd_per_month(capex, col["amortization_months"], col["residual_value_share"],
-                                           col["cost_of_capital_per_year"])
-    buy_cost = fixed + power + owning
+    buy = evaluate_buy(volumes, col["output_token_share"], api["usd_per_m_input"], api["usd_per_m_output"],
+                       system.total_tokens_per_s[:, None], system.gpus[:, None], usd_per_gpu[:, None],
+                       gpu["tdp_watts"], col["server_power_factor"], col["pue"], col["electricity_usd_per_kwh"],
+                       col["hours_per_month"], col["peak_to_average"], col["target_utilization"],
+                       col["amortization_months"], fixed, col["residual_value_share"],
+                       col["cost_of_capital_per_year"], col["spare_gpus"], col["cached_input_share"],
+                       api["usd_per_m_cached_input"])
+    api_cost = buy["api_usd_per_month"]
+    capacity = buy["replica_tokens_per_month"]
     frames = {"case": np.repeat(np.array(CASES)[:, None], volumes.shape[1], axis=1),
-              "tokens_per_month": np.broadcast_to(volumes, api_cost.shape),
-              "api_usd_per_month": api_cost, "gpus": gpus, "replicas": replicas,
-              "buy_usd_per_month": buy_cost, "buy_capex_usd": capex,
-              "buy_savings_usd_per_month": breakeven.monthly_savings_usd(api_cost, buy_cost),
-              # payback compares the purchase with the cash it saves (owning costs excluded)
-              "buy_payback_months": breakeven.payback_months(capex, api_cost - fixed - power)}
-    per_token = costs.api_monthly_cost_usd(1.0, a["output_token_share"], api["usd_per_m_input"],
-                                           api["usd_per_m_output"], a["cached_input_share"],
-                                           api["usd_per_m_cached_input"])
-    unit_power = costs.power_usd_per_month(system.gpus, gpu["tdp_watts"], a["server_power_factor"], a["pue"],
-                                           a["electricity_usd_per_kwh"], a["hours_per_month"])
-    unit_owning = costs.amortized_usd_per_month(system.gpus * usd_per_gpu, a["amortization_months"],
-                                                a["residual_value_share"], a["cost_of_capital_per_year"])
-    spare_power = costs.power_usd_per_month(a["spare_gpus"], gpu["tdp_watts"], a["server_power_factor"], a["pue"],
-                                            a["electricity_usd_per_kwh"], a["hours_per_month"])
-    spare_owning = costs.amortized_usd_per_month(a["spare_gpus"] * usd_per_gpu, a["amortization_months"],
-                                                 a["residual_value_share"], a["cost_of_capital_per_year"])
-    fixed_flat = fixed[:, 0] + spare_power + spare_owning
-    buy_breakeven = breakeven.breakeven_tokens_per_month(per_token, fixed_flat, unit_power + unit_owning,
-                                                         capacity[:, 0])
+              "tokens_per_month": np.broadcast_to(volumes, api_cost.shape), "api_usd_per_month": api_cost,
+              "gpus": buy["gpus"], "replicas": costs.units_needed(volumes, capacity),
+              **{k: buy[k] for k in ("buy_usd_per_month", "buy_capex_usd", "buy_savings_usd_per_month",
+                                     "buy_payback_months")}}
+    per_token = buy["api_usd_per_token"][:, 0]
+    buy_breakeven = buy["buy_breakeven_tokens_per_month"][:, 0]
     be = {"case": list(CASES), "gpus_per_replica": system.gpus, "replica_tokens_per_month": capacity[:, 0],
           "api_usd_per_m_tokens": per_token * 1e6, "buy_breakeven_tokens_per_month": buy_breakeven,
           "buy_breakeven_api_usd_per_month": buy_breakeven * per_token}
