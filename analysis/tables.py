@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis import formatting as fmt
 from analysis import sizing, verdicts
 from analysis.loading import Dataset
 
@@ -26,28 +27,6 @@ def assumption(ds: Dataset, name: str) -> tuple[float, float]:
         raise KeyError(f"assumptions.csv has no row named {name!r}")
     row = table.loc[name]
     return float(row["value_low"]), float(row["value_high"])
-
-
-def _usd(value: float) -> str:
-    return f"${value / 1000:,.1f}K" if value < 1e6 else f"${value / 1e6:,.2f}M"
-
-
-def _usd_range(low: float, high: float) -> str:
-    return _usd(low) if np.isclose(low, high) else f"{_usd(low)}–{_usd(high)}"
-
-
-def _gb(value: float) -> str:
-    return f"{value:,.0f} GB" if value >= 10 else f"{value:,.1f} GB"
-
-
-def _gb_range(low: float, high: float) -> str:
-    return _gb(low) if _gb(low) == _gb(high) else f"{_gb(low)}–{_gb(high)}"
-
-
-def _count_range(low: float, high: float) -> str:
-    if not np.isfinite(high):
-        return "does not fit"
-    return f"{low:.0f}" if low == high else f"{low:.0f}–{high:.0f}"
 
 
 @dataclass(frozen=True)
@@ -194,21 +173,22 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
             from_guide = float(sizing.weights_gb(guide_params_b, precisions.at[p, "bits_nominal"]))
             real_p = real[real["precision"] == p]
             real_low = real_p["weights_gb_low"].min()
-            real_text = "; ".join(f"{r.model_name}: {_gb_range(r.weights_gb_low, r.required_gb_high)}"
+            real_text = "; ".join(f"{r.model_name}: {fmt.gb_range(r.weights_gb_low, r.required_gb_high)}"
                                   for r in real_p.itertuples())
             printed_gb = float(cell["value_low"])
             if printed_gb < headroom_low * real_low:
                 verdict = verdicts.IMPOSSIBLE
                 why = (f"{printed_gb:.0f} GB cannot hold the weights: every expert stays resident, "
-                       f"{_gb(real_low)} at {p.upper()} for {real_names}")
+                       f"{fmt.gb(real_low)} at {p.upper()} for {real_names}")
             elif headroom_low * from_guide <= printed_gb <= headroom_high * from_guide:
                 verdict = verdicts.REPRODUCED
-                why = f"{guide_params_b:g}B parameters x {precisions.at[p, 'bits_nominal']:g} bits = {_gb(from_guide)}"
+                bits = precisions.at[p, "bits_nominal"]
+                why = f"{guide_params_b:g}B parameters x {bits:g} bits = {fmt.gb(from_guide)}"
             else:
                 verdict = verdicts.INCONSISTENT
-                why = f"the guide's own {guide_params_b:g}B parameters need {_gb(from_guide)} at {p.upper()}"
+                why = f"the guide's own {guide_params_b:g}B parameters need {fmt.gb(from_guide)} at {p.upper()}"
             out.append({"Model": label, "Column": f"Minimum VRAM ({p.upper()})", "Printed": cell["printed"],
-                        "From the guide's inputs": _gb(from_guide),
+                        "From the guide's inputs": fmt.gb(from_guide),
                         "First principles": real_text,
                         "Difference": f"{verdicts.relative_difference(printed_gb, real_low):+.0%}",
                         "Verdict": verdict, "Why": why})
@@ -223,20 +203,20 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
             smallest = real[real["precision"] == "int4"]["required_gb_low"].min()
             if fits is None:
                 verdict = verdicts.IMPOSSIBLE
-                why = (f"{count:.0f} x {gpu['gpu_name']} offer {_gb(usable)}; even INT4 weights plus one "
-                       f"sequence's KV cache need {_gb(smallest)}")
+                why = (f"{count:.0f} x {gpu['gpu_name']} offer {fmt.gb(usable)}; even INT4 weights plus one "
+                       f"sequence's KV cache need {fmt.gb(smallest)}")
                 fp_text = "does not fit at any precision"
             elif fits == widest:
                 verdict = verdicts.REPRODUCED
-                why = f"fits at {fits.upper()} in {_gb(usable)} usable"
+                why = f"fits at {fits.upper()} in {fmt.gb(usable)} usable"
                 fp_text = f"fits at {fits.upper()}"
             else:
                 verdict = verdicts.IMPLIED
                 why = (f"fits only with {fits.upper()} weights, which the table does not state "
-                       f"({_gb(usable)} usable)")
+                       f"({fmt.gb(usable)} usable)")
                 fp_text = f"fits at {fits.upper()} only"
             out.append({"Model": label, "Column": f"Setup option {int(cell['option'])}",
-                        "Printed": cell["printed"], "From the guide's inputs": f"{_gb(usable)} usable",
+                        "Printed": cell["printed"], "From the guide's inputs": f"{fmt.gb(usable)} usable",
                         "First principles": fp_text, "Difference": "",
                         "Verdict": verdict, "Why": why})
         for _, cell in cells[cells["column_label"] == "Approximate GPU Cost"].iterrows():
@@ -259,7 +239,7 @@ def _cost_check(label: str, cell: pd.Series, setups: pd.DataFrame, gpus: pd.Data
     lows = counts * guide_prices.loc[options["gpu_id"], "usd_low"].to_numpy()
     highs = counts * guide_prices.loc[options["gpu_id"], "usd_high"].to_numpy()
     low, high = lows.min(), highs.max()
-    text = _usd_range(low, high)
+    text = fmt.usd_range(low, high)
     if verdicts.within(printed_low, low, tol) and verdicts.within(printed_high, high, tol):
         return {**base, "From the guide's inputs": text, "Difference": "0%", "Verdict": verdicts.REPRODUCED,
                 "Why": "setup count x the guide's own per-GPU price range"}
@@ -273,13 +253,13 @@ def _cost_check(label: str, cell: pd.Series, setups: pd.DataFrame, gpus: pd.Data
     diff = (f"low {verdicts.relative_difference(printed_low, low):+.0%}, "
             f"high {verdicts.relative_difference(printed_high, high):+.0%}")
     if not off:
-        units = ", ".join(f"{_usd(u)} per {gpus.at[g, 'gpu_name']}" for (u, g), _ in implied)
+        units = ", ".join(f"{fmt.usd(u)} per {gpus.at[g, 'gpu_name']}" for (u, g), _ in implied)
         return {**base, "From the guide's inputs": text, "Difference": diff, "Verdict": verdicts.IMPLIED,
                 "Why": f"needs an unstated unit price inside the guide's range: {units}"}
     u, g = off[0]
     return {**base, "From the guide's inputs": text, "Difference": diff, "Verdict": verdicts.INCONSISTENT,
-            "Why": (f"needs {_usd(u)} per {gpus.at[g, 'gpu_name']}, outside the guide's own "
-                    f"{_usd_range(guide_prices.at[g, 'usd_low'], guide_prices.at[g, 'usd_high'])}")}
+            "Why": (f"needs {fmt.usd(u)} per {gpus.at[g, 'gpu_name']}, outside the guide's own "
+                    f"{fmt.usd_range(guide_prices.at[g, 'usd_low'], guide_prices.at[g, 'usd_high'])}")}
 
 
 def verdict_counts(checks: pd.DataFrame) -> pd.DataFrame:
@@ -291,7 +271,7 @@ def verdict_counts(checks: pd.DataFrame) -> pd.DataFrame:
 def gpu_count_table(grid: pd.DataFrame, gpu_ids: list[str]) -> pd.DataFrame:
     """Deployable GPU counts (low–high) per model and precision, one column per GPU type."""
     grid = grid[grid["gpu_id"].isin(gpu_ids)].copy()
-    grid["cell"] = [_count_range(lo, hi) for lo, hi in zip(grid["gpus_low"], grid["gpus_high"], strict=True)]
+    grid["cell"] = [fmt.count_range(lo, hi) for lo, hi in zip(grid["gpus_low"], grid["gpus_high"], strict=True)]
     table = grid.pivot_table(index=["model_name", "precision"], columns="gpu_name", values="cell",
                              aggfunc="first", sort=False)
     names = grid.drop_duplicates("gpu_id").set_index("gpu_id").loc[gpu_ids, "gpu_name"]
@@ -307,9 +287,10 @@ def memory_table(need: pd.DataFrame) -> pd.DataFrame:
         "Precision": need["precision"].str.upper(),
         "Total / active params (B)": [f"{t:g} / {a:g}" for t, a in
                                       zip(need["params_total_b"], need["params_active_b"], strict=True)],
-        "Weights": [_gb_range(lo, hi) for lo, hi in zip(need["weights_gb_low"], need["weights_gb_high"], strict=True)],
-        "KV cache": [_gb_range(lo, hi) for lo, hi in zip(need["kv_gb_low"], need["kv_gb_high"], strict=True)],
-        "Total (before runtime overhead)": [_gb_range(lo, hi) for lo, hi in
+        "Weights": [fmt.gb_range(lo, hi)
+                    for lo, hi in zip(need["weights_gb_low"], need["weights_gb_high"], strict=True)],
+        "KV cache": [fmt.gb_range(lo, hi) for lo, hi in zip(need["kv_gb_low"], need["kv_gb_high"], strict=True)],
+        "Total (before runtime overhead)": [fmt.gb_range(lo, hi) for lo, hi in
                                             zip(need["required_gb_low"], need["required_gb_high"], strict=True)],
     })
 
