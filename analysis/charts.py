@@ -11,10 +11,20 @@ import hashlib
 import json
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 THEME_NAME = "selfhost_report"
 RENDERER_NAME = "offline"
+# SI prefixes read as giga/mega; token counts are written with B for billions, money with a dollar sign.
+TOKENS_LABEL = "replace(format(datum.value, '~s'), 'G', 'B')"
+USD_LABEL = "'$' + replace(format(datum.value, '~s'), 'G', 'B')"
+
+
+def decades(values: pd.Series) -> list[float]:
+    """Powers of ten spanning the values: the only ticks a log axis needs."""
+    low, high = np.floor(np.log10(values[values > 0].min())), np.ceil(np.log10(values.max()))
+    return [float(10**k) for k in np.arange(low, high + 1)]
 WIDTH_PX = 640
 
 
@@ -107,3 +117,35 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
     # "container" fits the page column whatever the screen; the CSS gives .vega-chart its width.
     # Reference lines and their labels go underneath, so the bars stay on top for the pointer.
     return alt.layer(rules, labels, bars, ticks).properties(width="container", height=alt.Step(22))
+
+
+def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
+    """Monthly cost against monthly volume (log-log) per option, base line with a low-high band.
+
+    Parameters
+    ----------
+    curves : ``tokens_per_month``, ``option``, ``usd_low``, ``usd_base``, ``usd_high`` (USD per month).
+    points : break-even points: ``label``, ``tokens_per_month``, ``usd_per_month``.
+    """
+    options = list(dict.fromkeys(curves["option"]))
+    x = alt.X("tokens_per_month:Q", title="Tokens per month, input + output (log scale)",
+              scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(curves["tokens_per_month"]),
+                                                          labelExpr=TOKENS_LABEL))
+    usd_axis = alt.Axis(values=decades(pd.concat([curves["usd_low"], curves["usd_high"]])), labelExpr=USD_LABEL)
+    color = alt.Color("option:N", title="Option", sort=options, legend=alt.Legend(columns=2, labelLimit=320))
+    band = alt.Chart(curves).mark_area(opacity=0.15).encode(
+        x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"), axis=usd_axis),
+        y2="usd_high:Q", color=alt.Color("option:N", sort=options, legend=None))
+    line = alt.Chart(curves).mark_line().encode(
+        x=x, y="usd_base:Q", color=color,
+        tooltip=[alt.Tooltip("option:N", title="Option"),
+                 alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
+                 alt.Tooltip("usd_base:Q", title="USD per month (base)", format="$,.0f"),
+                 alt.Tooltip("usd_low:Q", title="low", format="$,.0f"),
+                 alt.Tooltip("usd_high:Q", title="high", format="$,.0f")])
+    marks = alt.Chart(points).mark_point(size=90, filled=True, color="black", shape="diamond").encode(
+        x="tokens_per_month:Q", y="usd_per_month:Q",
+        tooltip=[alt.Tooltip("label:N", title="Break-even"),
+                 alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
+                 alt.Tooltip("usd_per_month:Q", title="Monthly cost at break-even", format="$,.0f")])
+    return alt.layer(band, line, marks).properties(width="container", height=380)

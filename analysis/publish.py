@@ -65,12 +65,12 @@ def dataset_label(data_dir: Path) -> str:
         return str(data_dir)
 
 
-def provenance(ds: Dataset, overrides: dict[str, object] | None = None) -> HTML:
-    """One line naming the dataset, its snapshot date and any parameter overrides."""
-    changed = {k: v for k, v in (overrides or {}).items() if v is not None}
+def provenance(ds: Dataset, parameters: dict[str, object] | None = None) -> HTML:
+    """One line naming the dataset, its snapshot date and the parameters that were set (None = unset)."""
+    given = {k: v for k, v in (parameters or {}).items() if v is not None}
     text = f"Built from the dataset in {dataset_label(ds.data_dir)} (newest row retrieved {ds.snapshot_date})"
-    if changed:
-        text += "; overrides: " + ", ".join(f"{k} = {v}" for k, v in sorted(changed.items()))
+    if given:
+        text += "; parameters: " + ", ".join(f"{k} = {v}" for k, v in sorted(given.items()))
     else:
         text += "; no parameter overrides"
     return HTML(f'<p class="provenance">{html.escape(text)}.</p>')

@@ -1,0 +1,81 @@
+"""What every chapter shares: the printed table, the check rows and the chapter record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.loading import Dataset
+
+CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inputs", "First principles",
+                 "Difference", "Verdict", "Why"]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter's tables (each with the caption it is shown with), chart data and glued facts."""
+
+    printed: pd.DataFrame
+    checks: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    chart_data: dict[str, pd.DataFrame] = field(default_factory=dict)
+    facts: dict[str, float | int | str] = field(default_factory=dict)
+
+
+def printed_table(ds: Dataset, table_name: str, first_column: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A guide table rebuilt from its cells as printed (text cells from ``guide_claims.csv`` win).
+
+    Rows and columns keep the guide's order; a cell the guide left empty stays empty.
+    """
+    claims = ds["guide_claims"]
+    figures = ds["guide_figures"]
+    cells = pd.concat([
+        claims.loc[claims["table_name"] == table_name, ["row_label", "column_label", "printed"]].assign(rank=0),
+        figures.loc[figures["table_name"] == table_name, ["row_label", "column_label", "printed"]].assign(rank=1),
+    ]).drop_duplicates(["row_label", "column_label"])  # first wins: the whole cell beats a number inside it
+    cols = columns or list(dict.fromkeys(cells["column_label"]))
+    cells = cells[cells["column_label"].isin(cols)]  # summary figures outside the table's grid stay out
+    in_figures = figures.loc[figures["table_name"] == table_name, "row_label"]
+    rows = list(dict.fromkeys([*in_figures[in_figures.isin(cells["row_label"])], *cells["row_label"]]))
+    table = cells.pivot_table(index="row_label", columns="column_label", values="printed", aggfunc="first")
+    table = table.reindex(index=rows, columns=cols).fillna("")
+    return table.rename_axis(index=first_column, columns=None).reset_index()
+
+
+def check_row(ds: Dataset, figure_id: str, from_guide: str, first_principles: str, difference: str,
+              verdict: str, why: str) -> dict:
+    """One check, labelled with the guide's own row and column for the figure."""
+    fig = ds["guide_figures"].set_index("figure_id").loc[figure_id]
+    return {"figure_id": figure_id, "Row": fig["row_label"], "Column": fig["column_label"],
+            "Printed": fig["printed"], "From the guide's inputs": from_guide, "First principles": first_principles,
+            "Difference": difference, "Verdict": verdict, "Why": why}
+
+
+def figure(ds: Dataset, figure_id: str) -> tuple[float, float]:
+    """``(value_low, value_high)`` of one of the guide's figures."""
+    frame = ds["guide_figures"].set_index("figure_id")
+    if figure_id not in frame.index:
+        raise KeyError(f"guide_figures.csv has no figure {figure_id!r}")
+    return float(frame.loc[figure_id, "value_low"]), float(frame.loc[figure_id, "value_high"])
+
+
+def checks_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+def low_high(frame: pd.DataFrame, column: str, by: str = "tokens_per_month") -> pd.DataFrame:
+    """Smallest and largest value of ``column`` over the three cases, per ``by``."""
+    grouped = frame.groupby(by, sort=True)[column]
+    return pd.DataFrame({"low": grouped.min(), "base": frame[frame["case"] == "base"].set_index(by)[column],
+                         "high": grouped.max()})
+
+
+def interpolate_crossing(volumes: np.ndarray, savings: np.ndarray) -> float:
+    """Volume where a printed savings column crosses zero, interpolating linearly between its rows."""
+    for (v0, s0), (v1, s1) in zip(zip(volumes, savings, strict=True), zip(volumes[1:], savings[1:], strict=True),
+                                  strict=False):
+        if s0 < 0 <= s1:
+            return float(v0 + (v1 - v0) * (0 - s0) / (s1 - s0))
+    return float("inf")
