@@ -91,4 +91,6 @@ def test_run_command_stops_before_any_notebook_on_invalid_data(data_copy, monkey
 def test_unknown_notebook_name_lists_the_valid_ones(capsys):
     with pytest.raises(SystemExit):
         runner.notebooks(["99_nothing"])
-    assert "unknown notebook(s): 99_nothing; valid: 03_hardware_sizing, 90_data" in capsys.readouterr().err
+    valid = ", ".join(p.stem for p in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")))
+    assert f"unknown notebook(s): 99_nothing; valid: {valid}" in capsys.readouterr().err
+    assert "03_hardware_sizing" in valid
