@@ -149,3 +149,25 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
                  alt.Tooltip("usd_per_month:Q", title="Monthly cost at break-even", format="$,.0f")])
     return alt.layer(band, line, marks).properties(width="container", height=380)
+
+
+def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
+    """Payback months against monthly volume (log x): base line and the band over the three cases.
+
+    Parameters
+    ----------
+    payback : ``case``, ``tokens_per_month``, ``buy_payback_months`` (inf where it never pays back).
+    """
+    finite = payback[np.isfinite(payback["buy_payback_months"])]
+    band = finite.groupby("tokens_per_month")["buy_payback_months"].agg(["min", "max"]).reset_index()
+    base = finite[finite["case"] == "base"]
+    x = alt.X("tokens_per_month:Q", title="Tokens per month, input + output (log scale)",
+              scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(payback["tokens_per_month"]),
+                                                          labelExpr=TOKENS_LABEL))
+    area = alt.Chart(band).mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("min:Q", title="Payback, months (log scale)", scale=alt.Scale(type="log")), y2="max:Q")
+    line = alt.Chart(base).mark_line(point=True).encode(
+        x=x, y="buy_payback_months:Q",
+        tooltip=[alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
+                 alt.Tooltip("buy_payback_months:Q", title="Payback, months (base)", format=",.1f")])
+    return alt.layer(area, line).properties(width="container", height=300)

@@ -38,11 +38,16 @@ def csv_data_uri(frame: pd.DataFrame) -> str:
     return "data:text/csv;charset=utf-8," + urllib.parse.quote(buffer.getvalue())
 
 
+# Identifier columns go into the CSV download but would only widen the page.
+HIDDEN_COLUMNS = ("figure_id", "claim_id")
+
+
 def table(frame: pd.DataFrame, name: str, caption: str = "") -> HTML:
     """An HTML table (cell text escaped) with a link that downloads the same rows as ``<name>.csv``."""
     if not re.fullmatch(r"[a-z0-9_\-]+", name):
         raise ValueError(f"table name must be lower-case letters, digits, '-' or '_', got {name!r}")
-    body = frame.to_html(index=False, escape=True, border=0, classes=["report-table"], na_rep="—")
+    shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
+    body = shown.to_html(index=False, escape=True, border=0, classes=["report-table"], na_rep="—")
     cap = f'<p class="table-caption">{html.escape(caption)}</p>\n' if caption else ""
     link = (f'<p class="table-download"><a download="{name}.csv" href="{csv_data_uri(frame)}">'
             f"Download this table as CSV ({name}.csv)</a></p>")

@@ -137,9 +137,12 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
                                   "no breakdown is printed: the growth from 100M follows an unstated scaling rule"))
     checks = checks_frame(rows)
     grid = curve_volumes(ds)
-    curves = _curves(ds, grid, model, buy_gpu, buy_precision, rent_offer, rent_gpu, rent_precision,
-                     {"API: " + cheap_api: cheap_api, "API: " + frontier_api: frontier_api,
-                      "Hosted: " + hosted_offer: hosted_offer})
+    buy_grid = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, grid).table
+    rent_grid = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, grid, rent_offer).table
+    curves = cost_curves(ds, grid, [(f"Buy {buy_gpu}", buy_grid, "buy_usd_per_month"),
+                                    (f"Rent {rent_offer}", rent_grid, "rent_usd_per_month")],
+                         {"API: " + cheap_api: cheap_api, "API: " + frontier_api: frontier_api,
+                          "Hosted: " + hosted_offer: hosted_offer})
     be = pd.concat([buy.breakeven.assign(option="buy"), rent.breakeven.assign(option="rent")])
     base_buy = buy.breakeven.set_index("case").loc["base"]
     facts = {"ft_buy_breakeven_tokens": fmt.tokens(base_buy["buy_breakeven_tokens_per_month"]),
@@ -182,16 +185,16 @@ def _breakeven_table(be: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _curves(ds: Dataset, grid: np.ndarray, model: str, buy_gpu: str, buy_precision: str, rent_offer: str,
-            rent_gpu: str, rent_precision: str, apis: dict[str, str]) -> pd.DataFrame:
-    """Monthly cost against volume for every option: low, base and high."""
+def cost_curves(ds: Dataset, grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str]],
+                apis: dict[str, str]) -> pd.DataFrame:
+    """Monthly cost against volume: low, base and high per self-hosting option, and each API's bill.
+
+    ``options`` holds ``(label, comparison table over grid, cost column)``; ``apis`` maps labels to offers.
+    """
     frames = []
-    buy = scenarios.compare(ds, model, buy_gpu, buy_precision, next(iter(apis.values())), grid).table
-    rent = scenarios.compare(ds, model, rent_gpu, rent_precision, next(iter(apis.values())), grid, rent_offer).table
-    for label, frame, column in ((f"Buy {buy_gpu}", buy, "buy_usd_per_month"),
-                                 (f"Rent {rent_offer}", rent, "rent_usd_per_month")):
-        g = frame.groupby("tokens_per_month")[column]
-        base = frame[frame["case"] == "base"].set_index("tokens_per_month")[column]
+    for label, table, column in options:
+        g = table.groupby("tokens_per_month")[column]
+        base = table[table["case"] == "base"].set_index("tokens_per_month")[column]
         frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "usd_low": g.min().to_numpy(),
                                     "usd_base": base.to_numpy(), "usd_high": g.max().to_numpy()}))
     for label, offer in apis.items():
