@@ -26,6 +26,8 @@ def decades(values: pd.Series) -> list[float]:
     low, high = np.floor(np.log10(values[values > 0].min())), np.ceil(np.log10(values.max()))
     return [float(10**k) for k in np.arange(low, high + 1)]
 WIDTH_PX = 640
+# Savings run from losing the whole API bill again to saving all of it; beyond that the axis clamps.
+SAVING_DOMAIN = (-1.0, 1.0)
 
 
 @alt.theme.register(THEME_NAME, enable=False)
@@ -171,3 +173,33 @@ def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
                  alt.Tooltip("buy_payback_months:Q", title="Payback, months (base)", format=",.1f")])
     return alt.layer(area, line).properties(width="container", height=300)
+
+
+def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerChart:
+    """Self-hosting's saving share against monthly API spend, per reference, beside the guide's claims.
+
+    Parameters
+    ----------
+    savings : ``reference``, ``case``, ``spend_usd_per_month``, ``saving_share`` (1 = the whole bill saved).
+    claims : ``claim``, ``spend_low``, ``spend_high``, ``saving_low``, ``saving_high`` (the guide's boxes).
+    """
+    band = savings.groupby(["reference", "spend_usd_per_month"])["saving_share"].agg(["min", "max"]).reset_index()
+    base = savings[savings["case"] == "base"]
+    x = alt.X("spend_usd_per_month:Q", title="Monthly API spend, USD (log scale)", scale=alt.Scale(type="log"),
+              axis=alt.Axis(values=decades(savings["spend_usd_per_month"]), labelExpr=USD_LABEL))
+    y_scale = alt.Scale(domain=list(SAVING_DOMAIN), clamp=True)
+    color = alt.Color("reference:N", title="Self-hosting", legend=alt.Legend(orient="bottom", labelLimit=420,
+                                                                             columns=1))
+    boxes = alt.Chart(claims).mark_rect(opacity=0.15, color="gray", stroke="black", strokeDash=[3, 2]).encode(
+        x="spend_low:Q", x2="spend_high:Q", y=alt.Y("saving_low:Q", scale=y_scale), y2="saving_high:Q",
+        tooltip=[alt.Tooltip("claim:N", title="The guide claims")])
+    area = alt.Chart(band).mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("min:Q", title="Saving, share of the API bill", scale=y_scale, axis=alt.Axis(format="%")),
+        y2="max:Q", color=color)
+    line = alt.Chart(base).mark_line().encode(
+        x=x, y="saving_share:Q", color=color,
+        tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
+                 alt.Tooltip("spend_usd_per_month:Q", title="API spend", format="$,.0f"),
+                 alt.Tooltip("saving_share:Q", title="Saving (base)", format=".0%")])
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
+    return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
