@@ -25,6 +25,7 @@ notebooks: validate
 book: $(STAMP)
 	$(BIN)/python -m analysis vendor-js
 	$(BIN)/jupyter-book build . -W -n --keep-going || { cat _build/html/reports/*.log 2>/dev/null; exit 1; }
+	$(BIN)/python -m analysis prune-site
 
 report: notebooks
 	$(MAKE) --no-print-directory book

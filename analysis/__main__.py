@@ -55,6 +55,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if counts["failed"] else 0
 
 
+def cmd_prune_site(_: argparse.Namespace) -> int:
+    """Delete built pages whose source is no longer in _toc.yml (a renamed or removed chapter)."""
+    import yaml
+
+    toc = yaml.safe_load((paths.REPO_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = {toc["root"]} | {ch["file"] for part in toc.get("parts", []) for ch in part.get("chapters", [])}
+    removed = 0
+    for folder in ("book", "notebooks"):
+        for page in sorted((paths.HTML_DIR / folder).glob("*.html")):
+            if f"{folder}/{page.stem}" not in files:
+                page.unlink()
+                removed += 1
+    print(f"pruned {removed} stale page(s) from {paths.HTML_DIR.relative_to(paths.REPO_ROOT)}")
+    return 0
+
+
 def cmd_vendor_js(_: argparse.Namespace) -> int:
     """Write the Vega bundle the book loads (offline)."""
     from analysis import vendor
@@ -100,6 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=cmd_run)
     vendor = sub.add_parser("vendor-js", help="write _static/vega/vega-bundle.js from vl-convert")
     vendor.set_defaults(func=cmd_vendor_js)
+    prune = sub.add_parser("prune-site", help="delete built pages that are no longer in _toc.yml")
+    prune.set_defaults(func=cmd_prune_site)
     ddoc = sub.add_parser("data-dictionary", help="the column dictionary of data/README.md, from datapackage.json")
     mode = ddoc.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")

@@ -20,12 +20,22 @@ def vega_lite_version() -> str:
 
 
 def write_bundle(target: Path = paths.VENDOR_JS_FILE) -> Path:
-    """Write the wrapped bundle to ``target`` unless it is already there with the same content."""
+    """Write the wrapped bundle to ``target`` unless the same versions were written there already.
+
+    The first line records the vl-convert and Vega-Lite versions, so an unchanged install skips the
+    (slow) bundling and a new pin rewrites the file.
+    """
+    import importlib.metadata
+
     import vl_convert
 
-    body = "(function () {\n" + vl_convert.javascript_bundle(vl_version=vega_lite_version()) + "\n})();\n"
-    if target.exists() and target.read_text(encoding="utf-8") == body:
-        return target
+    stamp = (f"/* vl-convert-python {importlib.metadata.version('vl-convert-python')}, "
+             f"vega-lite {vega_lite_version()} */\n")
+    if target.exists():
+        with target.open(encoding="utf-8") as handle:
+            if handle.readline() == stamp:
+                return target
+    body = stamp + "(function () {\n" + vl_convert.javascript_bundle(vl_version=vega_lite_version()) + "\n})();\n"
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(".tmp")
     tmp.write_text(body, encoding="utf-8")

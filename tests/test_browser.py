@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from analysis import paths
 
@@ -81,10 +82,10 @@ def unexpected(errors: list[str]) -> list[str]:
 
 
 def report_pages() -> list[str]:
-    """Every page of the book (Sphinx's search and index pages aside), relative to the site root."""
-    pages = sorted(p.relative_to(paths.HTML_DIR).as_posix() for p in paths.HTML_DIR.rglob("*.html")
-                   if p.parent.name in ("book", "notebooks"))
-    return pages or ["missing-site.html"]
+    """Every page of the book as listed in _toc.yml, relative to the site root."""
+    toc = yaml.safe_load((paths.REPO_ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]] + [ch["file"] for part in toc.get("parts", []) for ch in part.get("chapters", [])]
+    return [f"{f}.html" for f in files]
 
 
 @pytest.mark.parametrize("page_path", report_pages())

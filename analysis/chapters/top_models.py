@@ -80,13 +80,18 @@ def _vram_check(ds: Dataset, cell: pd.Series, need: pd.DataFrame, guide_params_b
     reading = "" if basis == "as printed" else f" (read as {p.upper()}: {basis})"
     if printed_gb < headroom_low * real_low:
         verdict = verdicts.IMPOSSIBLE
-        lightest = real[real["precision"] == MEMORY_PRECISIONS[-1]].sort_values("weights_gb_low").iloc[0]
-        fits_lightest = printed_gb >= headroom_low * lightest["weights_gb_low"]
-        why = (f"{fmt.gb(printed_gb)} cannot hold the weights{reading}: every expert stays resident, "
-               f"{fmt.gb(real_low)} at {p.upper()} for {names}; "
-               + (f"only {lightest['model_name']} at {MEMORY_PRECISIONS[-1].upper()} "
-                  f"({fmt.gb(lightest['weights_gb_low'])}) would fit" if fits_lightest else
-                  f"even {MEMORY_PRECISIONS[-1].upper()} weights need {fmt.gb(lightest['weights_gb_low'])}"))
+        smallest = real_p.sort_values("weights_gb_low").iloc[0]
+        who = f"the smaller of {names}" if len(real_p) > 1 else names
+        resident = ", as every expert stays resident" if smallest["architecture"] == "moe" else ""
+        narrowest = MEMORY_PRECISIONS[-1]
+        lightest = real[real["precision"] == narrowest].sort_values("weights_gb_low").iloc[0]
+        if printed_gb >= headroom_low * lightest["weights_gb_low"]:
+            fallback = (f"only {lightest['model_name']} at {narrowest.upper()} "
+                        f"({fmt.gb(lightest['weights_gb_low'])}) would fit")
+        else:
+            fallback = f"even {narrowest.upper()} weights need {fmt.gb(lightest['weights_gb_low'])}"
+        why = (f"{fmt.gb(printed_gb)} cannot hold the weights{reading}: {who} needs {fmt.gb(real_low)} at "
+               f"{p.upper()}{resident}; {fallback}")
     elif headroom_low * from_guide <= printed_gb <= headroom_high * from_guide:
         verdict = verdicts.REPRODUCED
         why = (f"{guide_params_b:g}B parameters x {bits:g} bits = {fmt.gb(from_guide)}{reading}; "
