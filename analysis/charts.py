@@ -203,3 +203,75 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
                  alt.Tooltip("saving_share:Q", title="Saving (base)", format=".0%")])
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
     return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
+
+
+def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = "label") -> alt.LayerChart:
+    """Horizontal low-high bars per label, coloured by ``source`` (what the guide printed, what the model gives).
+
+    Parameters
+    ----------
+    data : the ``label`` column, ``source``, ``usd_low``, ``usd_high`` (USD).
+    x_title : axis title with its unit.
+    group_title : legend title for ``source``.
+    label : name of the column that labels the bars.
+    """
+    data = data.rename(columns={label: "label"})
+    labels = list(dict.fromkeys(data["label"]))
+    y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320))
+    color = alt.Color("source:N", title=group_title)
+    tooltip = [alt.Tooltip("label:N", title="Item"), alt.Tooltip("source:N", title=group_title),
+               alt.Tooltip("usd_low:Q", title="low", format="$,.0f"),
+               alt.Tooltip("usd_high:Q", title="high", format="$,.0f")]
+    bars = alt.Chart(data).mark_bar(height=8).encode(
+        x=alt.X("usd_low:Q", title=x_title, axis=alt.Axis(format="$,.0f")), x2="usd_high:Q", y=y,
+        yOffset="source:N", color=color, tooltip=tooltip)
+    ticks = alt.Chart(data).mark_tick(thickness=2, size=12).encode(
+        x="usd_low:Q", y=y, yOffset="source:N", color=color, tooltip=tooltip)
+    return alt.layer(bars, ticks).properties(width="container", height=alt.Step(24))
+
+
+def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
+    """The memory the guide printed for each model against its weights at FP16, FP8 and INT4 (log GB).
+
+    Parameters
+    ----------
+    weights : ``model_name``, ``printed_gb`` and ``weights_gb_fp16``, ``weights_gb_fp8``, ``weights_gb_int4``.
+    """
+    long = weights.melt(id_vars=["model_name"], value_vars=["weights_gb_fp16", "weights_gb_fp8", "weights_gb_int4"],
+                        var_name="precision", value_name="gb")
+    long["precision"] = long["precision"].str.replace("weights_gb_", "", regex=False).str.upper() + " weights"
+    models = list(dict.fromkeys(weights["model_name"]))
+    y = alt.Y("model_name:N", title=None, sort=models, axis=alt.Axis(labelLimit=320))
+    x = alt.X("gb:Q", title="GB (log scale)", scale=alt.Scale(type="log"))
+    dots = alt.Chart(long).mark_point(filled=True, size=70).encode(
+        x=x, y=y, color=alt.Color("precision:N", title="Computed"),
+        tooltip=[alt.Tooltip("model_name:N", title="Model"), alt.Tooltip("precision:N", title="Weights"),
+                 alt.Tooltip("gb:Q", title="GB", format=",.1f")])
+    printed = alt.Chart(weights).mark_point(shape="cross", size=160, color="black").encode(
+        x=alt.X("printed_gb:Q", scale=alt.Scale(type="log")), y=y,
+        tooltip=[alt.Tooltip("model_name:N", title="Model"),
+                 alt.Tooltip("printed_gb:Q", title="The guide prints, GB", format=",.0f")])
+    return alt.layer(dots, printed).properties(width="container", height=alt.Step(26))
+
+
+def per_sequence_bounds(bounds: pd.DataFrame, printed_low: float, printed_high: float) -> alt.LayerChart:
+    """Upper bound on tokens per second per request, by precision and concurrency, against the guide's claim.
+
+    Parameters
+    ----------
+    bounds : ``precision``, ``sequences``, ``per_sequence_tokens_per_s`` (a memory-bandwidth bound).
+    printed_low, printed_high : the range the guide printed, tokens per second per request.
+    """
+    data = bounds.assign(precision=bounds["precision"].str.upper(),
+                         sequences=bounds["sequences"].astype(int).astype(str) + " concurrent")
+    claim = pd.DataFrame({"low": [printed_low], "high": [printed_high], "label": ["the guide's claim"]})
+    band = alt.Chart(claim).mark_rect(opacity=0.15, color="gray").encode(
+        y="low:Q", y2="high:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("low:Q"), alt.Tooltip("high:Q")])
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("precision:N", title="Weight precision", sort=["FP16", "FP8", "INT4"]),
+        xOffset=alt.XOffset("sequences:N"),
+        y=alt.Y("per_sequence_tokens_per_s:Q", title="Upper bound, tokens/s per request"),
+        color=alt.Color("sequences:N", title="Requests decoded together"),
+        tooltip=[alt.Tooltip("precision:N"), alt.Tooltip("sequences:N"),
+                 alt.Tooltip("per_sequence_tokens_per_s:Q", title="tokens/s per request", format=",.1f")])
+    return alt.layer(band, bars).properties(width="container", height=300)

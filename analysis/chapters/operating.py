@@ -55,8 +55,17 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
     * ML engineer: ``salary_usd_per_year / 12 x allocation``;
     * downtime: ``revenue_at_risk x max(0, api_uptime - selfhost_uptime)``.
 
-    Returns one row per category (and a total) with columns ``category``, ``how``, ``usd_favourable``,
-    ``usd_base``, ``usd_unfavourable``, ``usd_low`` and ``usd_high``.
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded dataset (the cluster's size and GPU come from the guide's depreciation row).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per category and a ``Total`` row (the categories added case by case): ``category``,
+        ``how`` (the formula with its inputs, as text), ``usd_favourable``, ``usd_base``,
+        ``usd_unfavourable``, ``usd_low`` and ``usd_high`` (USD/month).
     """
     a = scenarios.assumption_cases(ds)
     gpus = figure(ds, "ops.gpu_depreciation.gpus")[0]
@@ -168,6 +177,18 @@ def maintenance_usd_per_month(ds: Dataset, hours_per_month: np.ndarray) -> np.nd
     Written as an engineer allocation, ``hours / (work_hours_per_year / 12)``, so that
     :func:`analysis.costs.engineering_usd_per_month` does the arithmetic. Low hours pair with the low
     salary, high with the high.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded dataset (the guide's salary range, ``work_hours_per_year``).
+    hours_per_month : numpy.ndarray
+        ``[low, high]`` maintenance hours a month.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``[low, high]`` USD a month.
     """
     salary = np.array(figure(ds, "ops.engineering.ml_engineer_annual"))
     work_hours_per_month = assumption(ds, "work_hours_per_year")[0] / MONTHS_PER_YEAR
@@ -341,7 +362,21 @@ def checks(ds: Dataset) -> pd.DataFrame:
 
 
 def build(ds: Dataset) -> Chapter:
-    """Infrastructure overhead: printed, checked against the guide's own inputs, and from first principles."""
+    """Infrastructure overhead: printed, checked against the guide's own inputs, and from first principles.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded dataset.
+
+    Returns
+    -------
+    Chapter
+        ``printed`` (the guide's table), ``checks`` (one row per ``ops.`` figure),
+        ``tables["first_principles"]`` (the guide's 4 x A100 cluster costed again, USD/month),
+        ``chart_data["stack"]`` (long data for a stacked bar, guide printed vs first principles) and ``facts``
+        (totals, electricity, maintenance and downtime ranges as text, verdict counts).
+    """
     table = checks(ds)
     fp = cluster_costs(ds).set_index("category")
     guide_total = figure(ds, "ops.total_overhead")

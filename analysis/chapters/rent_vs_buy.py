@@ -85,6 +85,19 @@ def buy_usd_per_gpu_month(ds: Dataset, gpu_id: str) -> dict[str, np.ndarray]:
 
     The favourable case takes every input at the end that makes buying cheaper, so the three entries of
     each array are coherent.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded dataset (``gpu_prices``, ``gpus``, ``assumptions``).
+    gpu_id : str
+        A GPU with a purchase price.
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``price_usd`` (USD), ``owning_usd_per_month``, ``power_usd_per_month`` and ``total_usd_per_month``
+        (USD/GPU-month), each of shape (3,).
     """
     a = scenarios.assumption_cases(ds)
     low, high, _ = purchase_price_usd(ds, gpu_id)
@@ -107,6 +120,19 @@ def rental_offers(ds: Dataset, gpu_id: str) -> pd.DataFrame:
       electricity, that repay the purchase (:func:`analysis.breakeven.payback_months`; ``inf`` when the
       rent does not exceed the power bill). Low pairs the cheapest purchase and power with the dearest
       rent; high the reverse.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded dataset.
+    gpu_id : str
+        The GPU type whose offers in ``gpu_rentals.csv`` are listed.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per offer: identifiers, ``gpus_per_instance_min``, ``usd_per_gpu_hour_low/high`` (USD/GPU-h),
+        ``usd_per_gpu_month_low/high`` (USD/GPU-month) and ``payback_months_low/high`` (months).
     """
     hours = assumption(ds, "hours_per_month")[0]
     buy = buy_usd_per_gpu_month(ds, gpu_id)
@@ -443,7 +469,21 @@ def verdict_counts(checks_table: pd.DataFrame) -> dict[str, int]:
 
 
 def build(ds: Dataset) -> Chapter:
-    """Cloud GPU rental vs purchase: printed, checked against the guide's own inputs, and from first principles."""
+    """Cloud GPU rental vs purchase: printed, checked against the guide's own inputs, and from first principles.
+
+    Parameters
+    ----------
+    ds : Dataset
+        The loaded dataset.
+
+    Returns
+    -------
+    Chapter
+        ``printed`` (the guide's table), ``checks`` (one row per ``rent.`` figure),
+        ``tables["first_principles"]`` (buying against every rental offer, per GPU type),
+        ``chart_data["rent_vs_buy"]`` (USD per GPU-month per option) and ``facts`` (text for the prose:
+        ratios such as ``rvb_like_for_like_spread``, current rents, payback ranges, verdict counts).
+    """
     table = checks(ds)
     ratios = like_for_like_ratios(ds)
     lambda_h100 = _provider_on_demand(ds, PROVIDERS["rent.lambda"], ds["guide_figures"].set_index("figure_id")
