@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {validate,run,vendor-js}``.
+"""Command line: ``python -m analysis {validate,run,whatif,quote,vendor-js,prune-site,data-dictionary}``.
 
 Each command prints what it did and exits non-zero when it fails, so ``make`` stops there.
 """
@@ -6,8 +6,10 @@ Each command prints what it did and exits non-zero when it fails, so ``make`` st
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 import time
+from pathlib import Path
 
 from analysis import loading, paths
 
@@ -53,6 +55,71 @@ def cmd_run(args: argparse.Namespace) -> int:
     print(f"{counts['executed']} executed, {counts['skipped']} skipped, {counts['failed']} failed "
           f"in {time.perf_counter() - start:.1f} s")
     return 1 if counts["failed"] else 0
+
+
+def _whatif_overrides(args: argparse.Namespace) -> dict[str, tuple[object, str]]:
+    """Overrides from ``-f`` first, then ``-p`` (the command line wins), each with where it came from."""
+    from analysis import whatif
+
+    given: dict[str, tuple[object, str]] = {}
+    for path in args.param_file or []:
+        for name, value in whatif.read_parameter_file(Path(path)).items():
+            given[name] = (value, f"{path}: {name}")
+    for name, value in args.param or []:
+        given[name] = (value, f"-p {name} {value}")
+    return given
+
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    """Build a complete report from another dataset and/or parameter overrides into ``--out``."""
+    from analysis import runner, whatif
+
+    start = time.perf_counter()
+    data_dir = paths.resolve_data_dir(args.data).resolve()
+    out = Path(args.out).resolve()
+    if paths.REPO_ROOT.is_relative_to(out) or out.is_relative_to(paths.NOTEBOOKS_DIR) or out.is_relative_to(data_dir):
+        print(f"--out {out} would overwrite the repository, its notebooks or the dataset; choose another folder",
+              file=sys.stderr)
+        return 2
+    problems, _ = loading.validate(data_dir)
+    if problems:
+        _print_problems(problems, f"{data_dir}: {len(problems)} problem(s) found; no notebook was run")
+        return 1
+    sources = runner.notebooks(None)
+    try:
+        given = _whatif_overrides(args)
+        per_notebook = whatif.resolve_overrides(sources, given)
+    except whatif.WhatIfError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    overrides = {name: value for chosen in per_notebook.values() for name, value in chosen.items()}
+    banner = whatif.banner_text(data_dir, overrides)
+    stage = out.with_name(f".{out.name}.building")
+    if stage.exists():
+        shutil.rmtree(stage)
+    try:
+        whatif.prepare_sources(stage, banner)
+        jobs = [runner.Job(src, stage / "notebooks" / src.name, {**per_notebook[src], "data_dir": str(data_dir)},
+                           data_dir) for src in sources]
+        outcomes = runner.run(jobs, force=True, max_workers=args.jobs)
+        if any(o.status == "failed" for o in outcomes):
+            print(f"what-if report not built; {out} is unchanged", file=sys.stderr)
+            return 1
+        for job in jobs:
+            whatif.hide_injected_parameters(job.target)
+        print("building the book ...")
+        built = whatif.build_book(stage)
+        if built.returncode != 0:
+            print(built.stdout[-4000:], built.stderr[-4000:], sep="\n", file=sys.stderr)
+            print(f"the book build failed; {out} is unchanged", file=sys.stderr)
+            return 1
+        whatif.replace_dir(stage, out)
+    finally:
+        if stage.exists():
+            shutil.rmtree(stage)
+    print(f"what-if report: {out / '_build' / 'html' / 'index.html'} ({len(jobs)} notebooks, "
+          f"{time.perf_counter() - start:.1f} s)")
+    return 0
 
 
 def cmd_prune_site(_: argparse.Namespace) -> int:
@@ -114,6 +181,23 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--force", action="store_true", help="re-execute even when inputs are unchanged")
     run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
     run.set_defaults(func=cmd_run)
+    what = sub.add_parser(
+        "whatif", help="build a complete report from another dataset and/or parameter overrides",
+        description="Build the whole report (executed notebooks and HTML) into --out from another dataset and/or "
+                    "parameter overrides, leaving the committed notebooks untouched. The dataset is validated "
+                    "first: an invalid one stops the build before any notebook runs. A parameter applies to "
+                    "every notebook that declares it; `papermill --help-notebook notebooks/NAME.ipynb` lists a "
+                    "notebook's parameters with their types and units.")
+    what.add_argument("--data", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    what.add_argument("-p", "--param", nargs=2, action="append", metavar=("NAME", "VALUE"),
+                      help="set a notebook parameter, e.g. -p model qwen3-235b-a22b (repeatable)")
+    what.add_argument("-f", "--param-file", action="append", metavar="PARAMS.yaml",
+                      help="YAML mapping of parameter names to values (repeatable; -p wins)")
+    what.add_argument("--out", required=True, metavar="OUT",
+                      help="folder for the report: OUT/notebooks/*.ipynb and OUT/_build/html/index.html; "
+                           "replaced only when the build succeeds")
+    what.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    what.set_defaults(func=cmd_whatif)
     vendor = sub.add_parser("vendor-js", help="write _static/vega/vega-bundle.js from vl-convert")
     vendor.set_defaults(func=cmd_vendor_js)
     prune = sub.add_parser("prune-site", help="delete built pages that are no longer in _toc.yml")
@@ -123,6 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")
     mode.add_argument("--check", action="store_true", help="exit 1 if data/README.md is out of date")
     ddoc.set_defaults(func=cmd_data_dictionary)
+    from analysis import quote
+    quote.add_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -205,6 +205,26 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
     return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
 
 
+def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.Chart:
+    """Stacked bars: how many of the guide's figures in each section received each verdict.
+
+    Parameters
+    ----------
+    counts : ``Section``, ``Verdict``, ``figures`` (count), sections in the guide's order.
+    verdict_order : the verdicts from best to worst supported, which fixes colours and stacking.
+    """
+    sections = list(dict.fromkeys(counts["Section"]))
+    order = counts.assign(rank=counts["Verdict"].map({v: i for i, v in enumerate(verdict_order)}))
+    return alt.Chart(order).mark_bar().encode(
+        y=alt.Y("Section:N", sort=sections, title=None, axis=alt.Axis(labelLimit=240)),
+        x=alt.X("figures:Q", title="Figures printed by the guide", stack="zero"),
+        color=alt.Color("Verdict:N", scale=alt.Scale(domain=verdict_order), legend=alt.Legend(columns=2,
+                                                                                              labelLimit=320)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("Section:N"), alt.Tooltip("Verdict:N"), alt.Tooltip("figures:Q", title="Figures")],
+    ).properties(width="container", height=alt.Step(22))
+
+
 def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = "label") -> alt.LayerChart:
     """Horizontal low-high bars per label, coloured by ``source`` (what the guide printed, what the model gives).
 
@@ -275,3 +295,62 @@ def per_sequence_bounds(bounds: pd.DataFrame, printed_low: float, printed_high: 
         tooltip=[alt.Tooltip("precision:N"), alt.Tooltip("sequences:N"),
                  alt.Tooltip("per_sequence_tokens_per_s:Q", title="tokens/s per request", format=",.1f")])
     return alt.layer(band, bars).properties(width="container", height=300)
+
+
+def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
+    """Share of Monte Carlo draws in which self-hosting costs less than the API, against monthly volume (log x).
+
+    Parameters
+    ----------
+    probability : ``tokens_per_month``, ``option`` (how the GPUs are had), ``probability_cheaper`` (share of
+        draws, 0-1, in which the API bill exceeds the self-hosting cost at that volume) and
+        ``probability_past_breakeven`` (share of draws whose break-even volume is at or below it).
+    """
+    options = list(dict.fromkeys(probability["option"]))
+    x = alt.X("tokens_per_month:Q", title="Tokens per month, input + output (log scale)",
+              scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(probability["tokens_per_month"]),
+                                                          labelExpr=TOKENS_LABEL))
+    return alt.Chart(probability).mark_line().encode(
+        x=x,
+        y=alt.Y("probability_cheaper:Q", title="Share of draws where self-hosting is cheaper",
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("option:N", title="Self-hosting by", sort=options),
+        tooltip=[alt.Tooltip("option:N", title="Self-hosting by"),
+                 alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
+                 alt.Tooltip("probability_cheaper:Q", title="Cheaper than the API", format=".1%"),
+                 alt.Tooltip("probability_past_breakeven:Q", title="Past its break-even", format=".1%")],
+    ).properties(width="container", height=300)
+
+
+def tornado(bars: pd.DataFrame) -> alt.LayerChart:
+    """One-at-a-time sensitivity of a break-even volume: a bar from the base break-even to the break-even
+    with one input at its low end, and one to its high end (log x), largest swing on top.
+
+    Parameters
+    ----------
+    bars : one row per input and end: ``input``, ``end`` ("low end" or "high end"), ``input_value``,
+        ``base_tokens_per_month``, ``breakeven_tokens_per_month`` (tokens per month, finite),
+        ``breakeven_label`` (text) and ``order`` (0 = top bar).
+    """
+    inputs = list(dict.fromkeys(bars.sort_values("order", kind="stable")["input"]))
+    ends = ["low end", "high end"]
+    lowest = min(bars["breakeven_tokens_per_month"].min(), bars["base_tokens_per_month"].min())
+    highest = max(bars["breakeven_tokens_per_month"].max(), bars["base_tokens_per_month"].max())
+    # Explicit domain with a margin: a log axis over a narrow span would otherwise snap to whole decades.
+    x_scale = alt.Scale(type="log", domain=[lowest / 1.1, highest * 1.1], nice=False)
+    y = alt.Y("input:N", title=None, sort=inputs, axis=alt.Axis(labelLimit=320))
+    segments = alt.Chart(bars).mark_bar(height=14).encode(
+        x=alt.X("base_tokens_per_month:Q", title="Break-even volume, tokens per month (log scale)", scale=x_scale,
+                axis=alt.Axis(labelExpr=TOKENS_LABEL)),
+        x2="breakeven_tokens_per_month:Q",
+        y=y,
+        color=alt.Color("end:N", title="Input held at its", sort=ends, scale=alt.Scale(domain=ends)),
+        tooltip=[alt.Tooltip("input:N", title="Input"), alt.Tooltip("end:N", title="Held at its"),
+                 alt.Tooltip("input_value:Q", title="Input value", format=",.4~g"),
+                 alt.Tooltip("breakeven_label:N", title="Break-even, tokens/month")],
+    )
+    base = alt.Chart(bars.head(1)).mark_rule(color="black", strokeDash=[4, 3]).encode(
+        x=alt.X("base_tokens_per_month:Q", scale=x_scale),
+        tooltip=[alt.Tooltip("base_tokens_per_month:Q", title="Base-case break-even, tokens/month",
+                             format=",.3s")])
+    return alt.layer(segments, base).properties(width="container", height=alt.Step(24))

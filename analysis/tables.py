@@ -187,7 +187,8 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
             else:
                 verdict = verdicts.INCONSISTENT
                 why = f"the guide's own {guide_params_b:g}B parameters need {fmt.gb(from_guide)} at {p.upper()}"
-            out.append({"Model": label, "Column": f"Minimum VRAM ({p.upper()})", "Printed": cell["printed"],
+            out.append({"figure_id": cell["figure_id"], "Model": label, "Column": f"Minimum VRAM ({p.upper()})",
+                        "Printed": cell["printed"],
                         "From the guide's inputs": fmt.gb(from_guide),
                         "First principles": real_text,
                         "Difference": f"{verdicts.relative_difference(printed_gb, real_low):+.0%}",
@@ -215,7 +216,7 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
                 why = (f"fits only with {fits.upper()} weights, which the table does not state "
                        f"({fmt.gb(usable)} usable)")
                 fp_text = f"fits at {fits.upper()} only"
-            out.append({"Model": label, "Column": f"Setup option {int(cell['option'])}",
+            out.append({"figure_id": cell["figure_id"], "Model": label, "Column": f"Setup option {int(cell['option'])}",
                         "Printed": cell["printed"], "From the guide's inputs": f"{fmt.gb(usable)} usable",
                         "First principles": fp_text, "Difference": "",
                         "Verdict": verdict, "Why": why})
@@ -229,7 +230,8 @@ def _cost_check(label: str, cell: pd.Series, setups: pd.DataFrame, gpus: pd.Data
     """Compare a printed cost range with setup count x the guide's own GPU prices."""
     printed_low, printed_high = float(cell["value_low"]), float(cell["value_high"])
     options = setups[setups["gpu_id"].isin(guide_prices.index)]
-    base = {"Model": label, "Column": "Approximate GPU Cost", "Printed": cell["printed"],
+    base = {"figure_id": cell["figure_id"], "Model": label, "Column": "Approximate GPU Cost",
+            "Printed": cell["printed"],
             "First principles": "see the GPU-count table"}
     if options.empty:
         return {**base, "From the guide's inputs": "no price given", "Difference": "",
@@ -339,11 +341,12 @@ def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "
 
 @dataclass(frozen=True)
 class DataOverview:
-    """What the data page shows: files, provenance counts, stale prices and sources."""
+    """What the data page shows: files, provenance counts, stale prices, sources and the scalar assumptions."""
 
     files: pd.DataFrame
     stale: pd.DataFrame
     sources: pd.DataFrame
+    assumptions: pd.DataFrame
     facts: dict[str, float | int | str]
 
 
@@ -375,4 +378,8 @@ def dataset_overview(ds: Dataset) -> DataOverview:
              "primary_rows": int(files["Primary source"].sum()), "guide_rows": int(files["The guide"].sum()),
              "method_rows": int(files["Method choice"].sum()), "stale_rows": len(stale),
              "snapshot_date": ds.snapshot_date.isoformat(), "distinct_sources": len(sources)}
-    return DataOverview(files=files, stale=stale, sources=sources, facts=facts)
+    a = ds["assumptions"]
+    assumptions = pd.DataFrame({"Name": a["name"], "Category": a["category"], "Low": a["value_low"],
+                                "High": a["value_high"], "Unit": a["unit"], "Source": a["source"],
+                                "Meaning": a["notes"].fillna("")})
+    return DataOverview(files=files, stale=stale, sources=sources, assumptions=assumptions, facts=facts)

@@ -1,0 +1,190 @@
+"""Chapter: how sure is the break-even? A Monte Carlo over every input range, and a tornado.
+
+The situation defaults to the guide's scenario 1 (Llama 4 Maverick at FP8 on H100s against GPT-5.4, bought
+or rented from Lambda). The model is :mod:`analysis.uncertainty`; this module turns its arrays into the
+tables, chart data and glued facts a notebook shows, and sets them beside the three-case model
+(:func:`analysis.scenarios.compare`) and the payback months the guide prints for scenario 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis import formatting as fmt
+from analysis import scenarios, uncertainty
+from analysis.chapters.common import Chapter, checks_frame, figure, printed_table
+from analysis.chapters.full_cost import guide_volumes
+from analysis.chapters.scenario import SCENARIOS
+from analysis.loading import Dataset
+
+# The guide's scenario whose printed payback months and break-even claim the results are set against.
+GUIDE_SCENARIO = "s1"
+OPTION_LABELS = {"buy": "Buy", "rent": "Rent"}
+TOP_INPUTS = 3  # inputs named in the summary sentence
+
+
+def _number(value: float) -> str:
+    """An input's value as written in a table: whole numbers from 1,000 up, else four significant digits."""
+    return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
+
+
+def _factor(value: float) -> str:
+    """A swing factor as ``2.11x`` (``never`` when one end never breaks even)."""
+    return f"{value:.2f}x" if np.isfinite(value) else "never"
+
+
+def _grid(low_tokens_per_month: float, high_tokens_per_month: float, points: int) -> np.ndarray:
+    """``points`` log-spaced volumes from ``low`` to ``high`` tokens per month."""
+    if isinstance(points, bool) or not isinstance(points, int | np.integer) or points < 2:
+        raise ValueError(f"grid_points must be a whole number of at least 2, got {points!r}")
+    if not 0 < low_tokens_per_month < high_tokens_per_month < np.inf:
+        raise ValueError("grid_low_tokens_per_month must be positive and below grid_high_tokens_per_month, got "
+                         f"{low_tokens_per_month!r} and {high_tokens_per_month!r}")
+    return np.logspace(np.log10(low_tokens_per_month), np.log10(high_tokens_per_month), int(points))
+
+
+def inputs_table(sit: uncertainty.Situation) -> pd.DataFrame:
+    """The inputs that are sampled (low < high), their range, deterministic base value, unit and source."""
+    return pd.DataFrame([{"Input": i.name, "Low": _number(i.low), "High": _number(i.high), "Base": _number(i.base),
+                          "Unit": i.unit, "Range from": i.source} for i in sit.inputs if i.low < i.high])
+
+
+def breakeven_table(mc: uncertainty.MonteCarlo, deterministic: pd.DataFrame) -> pd.DataFrame:
+    """P10/P50/P90 of the break-even volume and API spend per option, beside the three-case model."""
+    rows = []
+    det = deterministic.set_index("case")
+    for option in mc.situation.options:
+        for measure, key, formatter, ranged in (
+                ("Break-even volume, tokens/month", "breakeven_tokens_per_month", fmt.tokens, fmt.tokens_range),
+                ("API spend at break-even, USD/month", "breakeven_api_usd_per_month", fmt.usd, fmt.usd_range)):
+            column = f"{option}_{key}"
+            p10, p50, p90 = uncertainty.percentiles(mc.outputs[column])
+            rows.append({"Option": OPTION_LABELS[option], "Measure": measure, "P10": formatter(p10),
+                         "P50": formatter(p50), "P90": formatter(p90),
+                         "Three cases: base": formatter(det.loc["base", column]),
+                         "Three cases: range": ranged(det[column].min(), det[column].max()),
+                         "Never breaks even": fmt.share(np.isinf(mc.outputs[column]).mean())})
+    return pd.DataFrame(rows)
+
+
+def _guide_payback(ds: Dataset) -> dict[float, str]:
+    """The payback months the guide prints in its scenario table, by volume (tokens per month)."""
+    table_name = SCENARIOS[GUIDE_SCENARIO]["table_name"]
+    printed = printed_table(ds, table_name, "row", ["Break-Even"])
+    figures = ds["guide_figures"]
+    volume_of = (figures[figures["table_name"] == table_name].dropna(subset=["tokens_per_month"])
+                 .drop_duplicates("row_label").set_index("row_label")["tokens_per_month"])
+    return dict(zip(printed["row"].map(volume_of), printed["Break-Even"], strict=True))
+
+
+def volumes_table(ds: Dataset, sit: uncertainty.Situation, values: dict[str, np.ndarray],
+                  volumes: np.ndarray) -> pd.DataFrame:
+    """At each volume of the guide's scenario table: the chance each option beats the API, P10/P50/P90 of
+    its monthly savings and of the purchase's payback months, and the payback the guide prints."""
+    out = uncertainty.evaluate(sit, values, volumes)
+    guide = _guide_payback(ds)
+    rows = []
+    for j, volume in enumerate(volumes):
+        for option in sit.options:
+            savings = out[f"{option}_savings_usd_per_month"][:, j]
+            row = {"Tokens per month": fmt.tokens(volume), "Option": OPTION_LABELS[option],
+                   "Cheaper than the API": fmt.share((savings > 0).mean())}
+            row.update({f"Savings P{p}": fmt.usd(s) for p, s in zip(uncertainty.PERCENTILES,
+                                                                    uncertainty.percentiles(savings), strict=True)})
+            if option == "buy":
+                payback = uncertainty.percentiles(out["buy_payback_months"][:, j])
+                row.update({f"Payback P{p}": fmt.months(m) for p, m in zip(uncertainty.PERCENTILES, payback,
+                                                                           strict=True)})
+                row["Guide's payback (scenario 1)"] = guide.get(volume, "")
+            else:  # nothing is bought, so there is nothing to pay back
+                row.update({f"Payback P{p}": "no purchase" for p in uncertainty.PERCENTILES})
+                row["Guide's payback (scenario 1)"] = ""
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tornado_frames(sit: uncertainty.Situation, option: str,
+                   clip_tokens_per_month: float) -> tuple[pd.DataFrame, pd.DataFrame, uncertainty.Tornado]:
+    """The tornado of one option as a table (ranged inputs) and as chart data (inputs that move it).
+
+    Chart data has one row per input and end: ``input``, ``end`` ("low end" or "high end"), ``input_value``,
+    ``base_tokens_per_month``, ``breakeven_tokens_per_month`` (inf drawn at ``clip_tokens_per_month``) and
+    ``breakeven_label`` (text, "never" for inf); ``order`` gives the bars' top-to-bottom order.
+    """
+    t = uncertainty.tornado(sit, option)
+    ranged = {i.name for i in sit.inputs if i.low < i.high}
+    units = {i.name: i.unit for i in sit.inputs}
+    table, chart = [], []
+    for k, name in enumerate(t.names):
+        if name not in ranged:
+            continue
+        table.append({"Option": OPTION_LABELS[option], "Input": name, "Unit": units[name],
+                      "Low": _number(t.low[k]), "High": _number(t.high[k]),
+                      "Break-even, input at low": fmt.tokens(t.at_low_tokens_per_month[k]),
+                      "Break-even, input at high": fmt.tokens(t.at_high_tokens_per_month[k]),
+                      "Swing (high / low break-even)": _factor(t.swing_factor[k])})
+        if t.swing_factor[k] == 1:
+            continue
+        for end, value, be in (("low end", t.low[k], t.at_low_tokens_per_month[k]),
+                               ("high end", t.high[k], t.at_high_tokens_per_month[k])):
+            chart.append({"input": name, "end": end, "input_value": float(value),
+                          "base_tokens_per_month": t.base_tokens_per_month,
+                          "breakeven_tokens_per_month": float(min(be, clip_tokens_per_month)),
+                          "breakeven_label": fmt.tokens(be), "order": k})
+    columns = ["input", "end", "input_value", "base_tokens_per_month", "breakeven_tokens_per_month",
+               "breakeven_label", "order"]
+    return pd.DataFrame(table), pd.DataFrame(chart, columns=columns), t
+
+
+def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", precision: str = "fp8",
+          api_offer: str = "openai-gpt-5.4", rent_offer: str | None = "lambda-h100-8x", draws: int = 10_000,
+          seed: int = 20260427, grid_low_tokens_per_month: float = 1e7, grid_high_tokens_per_month: float = 1e12,
+          grid_points: int = 101) -> Chapter:
+    """The uncertainty chapter: Monte Carlo percentiles, probability of beating the API, tornado.
+
+    ``draws`` uniform draws of every input with ``numpy.random.default_rng(seed)``; the probability curve is
+    evaluated on ``grid_points`` log-spaced volumes between the two grid ends (tokens per month).
+    """
+    grid = _grid(grid_low_tokens_per_month, grid_high_tokens_per_month, grid_points)
+    sit = uncertainty.situation(ds, model, gpu, precision, api_offer, rent_offer)
+    mc = uncertainty.monte_carlo(sit, draws, seed, grid)
+    table_volumes = guide_volumes(ds, SCENARIOS[GUIDE_SCENARIO]["table_name"])
+    deterministic = scenarios.compare(ds, model, gpu, precision, api_offer, table_volumes, rent_offer).breakeven
+    claimed = figure(ds, SCENARIOS[GUIDE_SCENARIO]["summary_breakeven_id"])[0]
+    at_claim = uncertainty.evaluate(sit, mc.inputs, [claimed])
+    probability = pd.concat([pd.DataFrame({
+        "tokens_per_month": grid, "option": OPTION_LABELS[o],
+        "probability_cheaper": mc.probability_cheaper(o),
+        "probability_past_breakeven": mc.probability_past_breakeven(o)}) for o in sit.options], ignore_index=True)
+    tables = {"inputs": inputs_table(sit), "breakeven": breakeven_table(mc, deterministic),
+              "volumes": volumes_table(ds, sit, mc.inputs, table_volumes)}
+    chart_data = {"probability": probability}
+    facts: dict[str, float | int | str] = {
+        "uq_draws": f"{mc.draws:,}", "uq_seed": str(mc.seed),
+        "uq_ranged_inputs": sum(i.low < i.high for i in sit.inputs),
+        "uq_rate_source": ("a measured benchmark of this exact system, so the engine efficiency does not enter"
+                           if sit.measured else "the roofline scaled by the sampled engine efficiency"),
+        "uq_guide_breakeven": fmt.tokens(claimed),
+    }
+    tornado_tables = []
+    for option in sit.options:
+        table, chart, t = tornado_frames(sit, option, grid_high_tokens_per_month)
+        tornado_tables.append(table)
+        chart_data[f"tornado_{option}"] = chart
+        p10, p50, p90 = uncertainty.percentiles(mc.outputs[f"{option}_breakeven_tokens_per_month"])
+        spend = uncertainty.percentiles(mc.outputs[f"{option}_breakeven_api_usd_per_month"])
+        moving = [n for n, f in zip(t.names, t.swing_factor, strict=True) if f > 1][:TOP_INPUTS]
+        facts.update({
+            f"uq_{option}_p10": fmt.tokens(p10), f"uq_{option}_p50": fmt.tokens(p50),
+            f"uq_{option}_p90": fmt.tokens(p90), f"uq_{option}_usd_p50": fmt.usd(spend[1]),
+            f"uq_{option}_base": fmt.tokens(t.base_tokens_per_month),
+            f"uq_{option}_top_inputs": ", ".join(moving) if moving else "none",
+            f"uq_{option}_top_swing": _factor(t.swing_factor[0]),
+            f"uq_{option}_cheaper_at_guide_breakeven":
+                fmt.share((at_claim[f"{option}_savings_usd_per_month"][:, 0] > 0).mean()),
+        })
+    tables["tornado"] = pd.concat(tornado_tables, ignore_index=True)
+    table_name = SCENARIOS[GUIDE_SCENARIO]["table_name"]
+    return Chapter(printed=printed_table(ds, table_name, "Monthly Token Volume", ["Break-Even"]),
+                   checks=checks_frame([]), tables=tables, chart_data=chart_data, facts=facts)

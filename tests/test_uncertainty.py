@@ -1,0 +1,320 @@
+"""Monte Carlo over the input ranges: reproducible draws, the same model as the three cases, sane outputs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis import charts, loading, scenarios, uncertainty
+from analysis.chapters import uncertainty as chapter
+
+S1 = {"model_id": "llama-4-maverick", "gpu_id": "h100-sxm", "precision": "fp8", "api_offer_id": "openai-gpt-5.4",
+      "rental_offer_id": "lambda-h100-8x"}
+# No benchmark ran Llama 3.3 70B at FP8 on A100s: the calibrated roofline (and the efficiency) sets its rate.
+ROOFLINE = {"model_id": "llama-3.3-70b", "gpu_id": "a100-80gb-sxm", "precision": "fp8",
+            "api_offer_id": "openai-gpt-5.4", "rental_offer_id": "lambda-a100-8x"}
+SEED = 20260427
+GRID = np.logspace(7, 12, 41)
+
+
+def _compare(ds, s: dict, volumes=(1e9,)):
+    return scenarios.compare(ds, s["model_id"], s["gpu_id"], s["precision"], s["api_offer_id"], np.array(volumes),
+                             s["rental_offer_id"])
+
+
+def _edit(data_dir: Path, file_name: str, edit) -> None:
+    path = data_dir / file_name
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    edit(frame)
+    frame.to_csv(path, index=False)
+
+
+def _collapse(frame: pd.DataFrame, low: str, high: str) -> None:
+    frame[high] = frame[low]
+
+
+@pytest.fixture
+def collapsed(data_copy: Path) -> loading.Dataset:
+    """Every range a point (high := low), and one benchmark, so the efficiency quartiles coincide too."""
+    _edit(data_copy, "assumptions.csv", lambda f: _collapse(f, "value_low", "value_high"))
+    _edit(data_copy, "gpu_prices.csv", lambda f: _collapse(f, "usd_low", "usd_high"))
+    _edit(data_copy, "gpu_rentals.csv", lambda f: _collapse(f, "usd_per_gpu_hour_low", "usd_per_gpu_hour_high"))
+    _edit(data_copy, "precisions.csv", lambda f: _collapse(f, "bits_per_param_low", "bits_per_param_high"))
+    path = data_copy / "benchmarks.csv"
+    bench = pd.read_csv(path, dtype=str, keep_default_na=False)
+    bench[bench["benchmark_id"] == "trtllm-h100x8-maverick-1k1k"].to_csv(path, index=False)
+    return loading.load(data_copy)
+
+
+@pytest.fixture(scope="module")
+def s1(dataset) -> uncertainty.Situation:
+    return uncertainty.situation(dataset, **S1)
+
+
+@pytest.fixture(scope="module")
+def s1_mc(s1) -> uncertainty.MonteCarlo:
+    return uncertainty.monte_carlo(s1, 4_000, SEED, GRID)
+
+
+# --- reproducible draws ---------------------------------------------------------------------------------------
+
+def test_draws_are_uniform_within_each_range_from_the_seeded_generator(s1):
+    draws = uncertainty.sample_inputs(s1, 1_000, SEED)
+    uniforms = np.random.default_rng(SEED).random((len(s1.inputs), 1_000))
+    for k, i in enumerate(s1.inputs):
+        # x = low + (high - low) x U, e.g. usd_per_gpu = 25,000 + 10,000 x U
+        np.testing.assert_array_equal(draws[i.name], i.low + (i.high - i.low) * uniforms[k])
+        assert draws[i.name].min() >= i.low and draws[i.name].max() <= i.high
+
+
+def test_same_seed_same_results_other_seed_other_results(s1, s1_mc):
+    again = uncertainty.monte_carlo(s1, 4_000, SEED, GRID)
+    other = uncertainty.monte_carlo(s1, 4_000, SEED + 1, GRID)
+    for key, value in s1_mc.outputs.items():
+        np.testing.assert_array_equal(again.outputs[key], value)
+    assert not np.array_equal(other.outputs["buy_breakeven_tokens_per_month"],
+                              s1_mc.outputs["buy_breakeven_tokens_per_month"])
+    assert not np.array_equal(uncertainty.percentiles(other.outputs["buy_breakeven_tokens_per_month"]),
+                              uncertainty.percentiles(s1_mc.outputs["buy_breakeven_tokens_per_month"]))
+
+
+def test_each_draw_is_evaluated_on_its_own(s1, s1_mc):
+    """Vectorizing over draws must not mix them: draw 7 alone gives what it gives inside the batch."""
+    one = uncertainty.evaluate(s1, {k: v[7:8] for k, v in s1_mc.inputs.items()}, GRID)
+    for key, value in one.items():
+        np.testing.assert_array_equal(value[0], s1_mc.outputs[key][7])
+
+
+# --- the same model as the three deterministic cases ----------------------------------------------------------
+
+def _case_values(ds, sit: uncertainty.Situation) -> dict[str, np.ndarray]:
+    """Each input at the three cases of scenarios.compare: (favourable, base, unfavourable)."""
+    a = scenarios.assumption_cases(ds)
+    out = {name: a[name] for name in uncertainty.MODEL_ASSUMPTIONS}
+    by_name = {i.name: i for i in sit.inputs}
+    for name in (uncertainty.USD_PER_GPU, uncertainty.BITS_PER_PARAM, uncertainty.USD_PER_GPU_HOUR):
+        out[name] = scenarios.case_values(by_name[name].low, by_name[name].high, -1)
+    out[uncertainty.EFFICIENCY] = scenarios.efficiency_cases(ds)
+    return out
+
+
+@pytest.mark.parametrize("situation", [S1, ROOFLINE], ids=["measured", "roofline"])
+def test_the_three_cases_reproduce_scenarios_compare(dataset, situation):
+    sit = uncertainty.situation(dataset, **situation)
+    volumes = [1e8, 1e9, 1e10]
+    ours = uncertainty.evaluate(sit, _case_values(dataset, sit), volumes)
+    result = _compare(dataset, situation, volumes)
+    theirs = result.breakeven
+    for option in ("buy", "rent"):
+        np.testing.assert_allclose(ours[f"{option}_breakeven_tokens_per_month"],
+                                   theirs[f"{option}_breakeven_tokens_per_month"], rtol=1e-12)
+        np.testing.assert_allclose(ours[f"{option}_breakeven_api_usd_per_month"],
+                                   theirs[f"{option}_breakeven_api_usd_per_month"], rtol=1e-12)
+    table = result.table.set_index(["case", "tokens_per_month"])
+    for c, case in enumerate(scenarios.CASES):
+        np.testing.assert_allclose(ours["buy_payback_months"][c], table.loc[case, "buy_payback_months"], rtol=1e-12)
+        np.testing.assert_allclose(ours["rent_savings_usd_per_month"][c],
+                                   table.loc[case, "rent_savings_usd_per_month"], rtol=1e-12)
+    assert sit.measured == result.system.measured
+
+
+def test_base_values_give_the_base_case(dataset, s1):
+    base = uncertainty.evaluate(s1, uncertainty.base_values(s1), [1e9])
+    # base output share 0.5: (0.5 x $2.50 + 0.5 x $15.00) / 1e6 = $8.75 per million tokens
+    assert base["api_usd_per_token"][0] == pytest.approx(8.75e-6)
+    expected = _compare(dataset, S1).breakeven.set_index("case").loc["base"]
+    assert base["buy_breakeven_tokens_per_month"][0] == pytest.approx(expected["buy_breakeven_tokens_per_month"],
+                                                                      rel=1e-12)
+    assert base["rent_breakeven_tokens_per_month"][0] == pytest.approx(expected["rent_breakeven_tokens_per_month"],
+                                                                       rel=1e-12)
+
+
+@pytest.mark.parametrize("situation", [S1, {**ROOFLINE, "gpu_id": "h100-sxm", "rental_offer_id": "lambda-h100-8x"}],
+                         ids=["measured", "roofline"])
+def test_collapsed_ranges_give_the_deterministic_base_case(collapsed, situation):
+    sit = uncertainty.situation(collapsed, **situation)
+    assert all(i.low == i.high for i in sit.inputs)
+    mc = uncertainty.monte_carlo(sit, 500, SEED, GRID)
+    expected = _compare(collapsed, situation).breakeven.set_index("case").loc["base"]
+    for option in ("buy", "rent"):
+        for what in ("tokens_per_month", "api_usd_per_month"):
+            column = f"{option}_breakeven_{what}"
+            np.testing.assert_allclose(uncertainty.percentiles(mc.outputs[column]), [expected[column]] * 3,
+                                       rtol=1e-12)
+        # one point, so the chance of beating the API is 0 below the break-even and 1 from it on
+        np.testing.assert_array_equal(mc.probability_past_breakeven(option),
+                                      (GRID >= expected[f"{option}_breakeven_tokens_per_month"]).astype(float))
+    t = uncertainty.tornado(sit, "buy")
+    assert (t.swing_tokens_per_month == 0).all() and (t.swing_factor == 1).all()
+
+
+# --- outputs ---------------------------------------------------------------------------------------------------
+
+def test_percentiles_are_ordered(s1_mc):
+    for key in ("buy_breakeven_tokens_per_month", "rent_breakeven_tokens_per_month",
+                "buy_breakeven_api_usd_per_month", "rent_breakeven_api_usd_per_month"):
+        p10, p50, p90 = uncertainty.percentiles(s1_mc.outputs[key])
+        assert p10 <= p50 <= p90
+    payback = uncertainty.percentiles(s1_mc.outputs["buy_payback_months"])
+    assert (payback[0] <= payback[1]).all() and (payback[1] <= payback[2]).all()
+
+
+def test_percentiles_keep_never_and_take_draws_as_they_are():
+    values = np.array([3.0, 1.0, np.inf, 2.0, np.inf])
+    # sorted: 1, 2, 3, inf, inf; the 10th percentile is the first draw, the median the third, P90 the fifth
+    np.testing.assert_array_equal(uncertainty.percentiles(values), [1.0, 3.0, np.inf])
+
+
+def test_probability_of_beating_the_api(s1_mc):
+    for option in ("buy", "rent"):
+        cheaper = s1_mc.probability_cheaper(option)
+        past = s1_mc.probability_past_breakeven(option)
+        assert (np.diff(past) >= 0).all()  # an empirical CDF never falls
+        assert (cheaper <= past).all()  # cheaper at V means the break-even is at or below V
+        assert cheaper[0] == 0 and cheaper[-1] == 1  # 10M: never; 1T: always
+    # In scenario 1 every break-even falls inside one replica's capacity, so no step cost intervenes and
+    # the chance of beating the API rises with volume.
+    assert (np.diff(s1_mc.probability_cheaper("buy")) >= 0).all()
+
+
+def test_step_costs_can_make_the_chance_of_beating_the_api_dip(dataset):
+    """Past a replica's capacity the next replica's cost arrives before the API bill covers it, so a draw can
+    be cheaper at one volume and dearer at a larger one; only the CDF of the break-even is monotone."""
+    sit = uncertainty.situation(dataset, "deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash")
+    mc = uncertainty.monte_carlo(sit, 2_000, SEED, np.logspace(10, 13, 121))
+    cheaper = mc.outputs["buy_savings_usd_per_month"] > 0
+    assert (np.diff(cheaper.astype(int), axis=1) < 0).any()
+    assert (mc.probability_cheaper("buy") <= mc.probability_past_breakeven("buy")).all()
+    assert (np.diff(mc.probability_past_breakeven("buy")) >= 0).all()
+
+
+def test_tornado_is_centred_on_the_base_case_and_sorted(dataset, s1):
+    t = uncertainty.tornado(s1, "buy")
+    base = _compare(dataset, S1).breakeven.set_index("case").loc["base", "buy_breakeven_tokens_per_month"]
+    assert t.base_tokens_per_month == pytest.approx(base, rel=1e-12)
+    assert (np.diff(t.swing_factor) <= 0).all()
+    assert sorted(t.names) == sorted(i.name for i in s1.inputs)
+    # the output share sets the API's price per token: 25% output is the cheapest API bill, the latest break-even
+    assert t.names[0] == "output_token_share"
+    assert t.at_low_tokens_per_month[0] > base > t.at_high_tokens_per_month[0]
+
+
+def test_tornado_swing_is_zero_for_inputs_an_option_does_not_pay_for(data_copy):
+    def widen(frame: pd.DataFrame) -> None:
+        row = frame["offer_id"] == "lambda-h100-8x"
+        frame.loc[row, "usd_per_gpu_hour_low"], frame.loc[row, "usd_per_gpu_hour_high"] = "3.00", "5.00"
+
+    _edit(data_copy, "gpu_rentals.csv", widen)
+    sit = uncertainty.situation(loading.load(data_copy), **S1)
+    buy, rent = uncertainty.tornado(sit, "buy"), uncertainty.tornado(sit, "rent")
+
+    def swing(t: uncertainty.Tornado, name: str) -> float:
+        return float(t.swing_tokens_per_month[t.names.index(name)])
+
+    assert swing(buy, uncertainty.USD_PER_GPU_HOUR) == 0  # buying pays no rent
+    assert swing(rent, uncertainty.USD_PER_GPU) == 0  # renting buys no GPU
+    assert swing(rent, "electricity_usd_per_kwh") == 0  # the hourly rate includes power
+    assert swing(rent, uncertainty.USD_PER_GPU_HOUR) > 0
+    assert swing(buy, uncertainty.USD_PER_GPU) > 0
+
+
+# --- invalid arguments -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("draws", [0, -5, 1.5, True])
+def test_draws_must_be_a_positive_whole_number(s1, draws):
+    with pytest.raises(ValueError, match="draws must be"):
+        uncertainty.monte_carlo(s1, draws, SEED, GRID)
+
+
+def test_seed_must_be_a_non_negative_whole_number(s1):
+    with pytest.raises(ValueError, match="seed must be a non-negative whole number, got -1"):
+        uncertainty.sample_inputs(s1, 10, -1)
+
+
+@pytest.mark.parametrize(("argument", "value", "message"), [
+    ("model_id", "gpt-9", "model_id 'gpt-9' is not in models.csv"),
+    ("gpu_id", "tpu-v9", "gpu_id 'tpu-v9' is not in gpus.csv"),
+    ("precision", "fp2", "precision 'fp2' is not in precisions.csv"),
+    ("api_offer_id", "nobody", "api_offer_id 'nobody' is not in api_prices.csv"),
+    ("rental_offer_id", "nowhere", "rental_offer_id 'nowhere' is not in gpu_rentals.csv"),
+    ("rental_offer_id", "lambda-a100-8x", "rental_offer_id 'lambda-a100-8x' rents a100-80gb-sxm, not h100-sxm"),
+])
+def test_unknown_identifiers_are_named(dataset, argument, value, message):
+    with pytest.raises(ValueError, match=message):
+        uncertainty.situation(dataset, **{**S1, argument: value})
+
+
+def test_gpu_without_a_purchase_price_is_named(dataset):
+    with pytest.raises(ValueError, match="gpu_id 'h200-sxm' has no purchase price"):
+        uncertainty.situation(dataset, **{**S1, "gpu_id": "h200-sxm", "rental_offer_id": None})
+
+
+def test_other_invalid_arguments(dataset, s1, s1_mc):
+    with pytest.raises(ValueError, match="option must be one of buy, rent, got 'lease'"):
+        uncertainty.tornado(s1, "lease")
+    with pytest.raises(ValueError, match="option must be one of buy, got 'rent'"):
+        uncertainty.monte_carlo(uncertainty.situation(dataset, **{**S1, "rental_offer_id": None}), 10, SEED,
+                                GRID).probability_cheaper("rent")
+    with pytest.raises(ValueError, match="tokens_per_month must be one or more positive finite volumes"):
+        uncertainty.monte_carlo(s1, 10, SEED, [0.0])
+    with pytest.raises(ValueError, match="values lacks input"):
+        uncertainty.evaluate(s1, {"pue": np.array([1.4])}, GRID)
+    with pytest.raises(ValueError, match="grid_points must be a whole number of at least 2"):
+        chapter.build(dataset, grid_points=1)
+    with pytest.raises(ValueError, match="grid_low_tokens_per_month must be positive"):
+        chapter.build(dataset, grid_low_tokens_per_month=1e12, grid_high_tokens_per_month=1e7)
+
+
+# --- the chapter and its charts --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def built(dataset):
+    return chapter.build(dataset, draws=2_000, seed=SEED, grid_points=len(GRID))
+
+
+def test_chapter_tables_and_facts(dataset, built):
+    sit = uncertainty.situation(dataset, **S1)
+    mc = uncertainty.monte_carlo(sit, 2_000, SEED, GRID)
+    p50 = uncertainty.percentiles(mc.outputs["buy_breakeven_tokens_per_month"])[1]
+    row = built.tables["breakeven"].iloc[0]
+    assert (row["Option"], row["P10"], row["P50"], row["P90"]) == (
+        "Buy", built.facts["uq_buy_p10"], built.facts["uq_buy_p50"], built.facts["uq_buy_p90"])
+    assert built.facts["uq_buy_p50"] == f"{p50 / 1e9:,.3g}B"
+    assert built.facts["uq_draws"] == "2,000"
+    assert built.facts["uq_buy_top_inputs"].startswith("output_token_share, ")
+    # only ranged inputs are listed, and every listed one was sampled
+    assert set(built.tables["inputs"]["Input"]) == {i.name for i in sit.inputs if i.low < i.high}
+    assert set(built.tables["volumes"]["Tokens per month"]) == {"100M", "500M", "1B", "5B", "10B"}
+    assert (built.tables["volumes"].query("Option == 'Rent'")["Payback P50"] == "no purchase").all()
+    assert built.tables["volumes"].query("Option == 'Buy'")["Guide's payback (scenario 1)"].tolist() == [
+        "Never", "20 months", "7 months", "1 month", "Immediate"]
+
+
+def test_probability_chart_spec(built):
+    spec = charts.probability_cheaper(built.chart_data["probability"]).to_dict()
+    enc = spec["encoding"]
+    assert spec["mark"]["type"] == "line"
+    assert enc["x"]["scale"]["type"] == "log"
+    assert enc["x"]["title"] == "Tokens per month, input + output (log scale)"
+    assert enc["y"]["axis"]["format"] == "%" and enc["y"]["scale"]["domain"] == [0, 1]
+    assert [t["title"] for t in enc["tooltip"]] == ["Self-hosting by", "Tokens per month", "Cheaper than the API",
+                                                    "Past its break-even"]
+    assert spec["width"] == "container"
+
+
+def test_tornado_chart_spec(built):
+    bars = built.chart_data["tornado_buy"]
+    spec = charts.tornado(bars).to_dict()
+    segments = spec["layer"][0]
+    assert segments["mark"]["type"] == "bar"
+    assert segments["encoding"]["x"]["scale"]["type"] == "log"
+    assert segments["encoding"]["x2"]["field"] == "breakeven_tokens_per_month"
+    assert segments["encoding"]["x"]["title"] == "Break-even volume, tokens per month (log scale)"
+    order = segments["encoding"]["y"]["sort"]
+    assert order[0] == "output_token_share" and len(order) == bars["input"].nunique()
+    # every bar starts at the base case, which the dashed rule marks
+    assert bars["base_tokens_per_month"].nunique() == 1
+    assert spec["layer"][1]["mark"]["type"] == "rule"

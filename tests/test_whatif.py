@@ -1,0 +1,237 @@
+"""What-if reports: a whole report from another dataset, its numbers, hostile text, and bad requests.
+
+One what-if build (about a minute) is shared by the tests of this module: a copy of data/ with every
+API price doubled and with HTML, script and spreadsheet formulas planted in text fields.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import http.server
+import threading
+import urllib.parse
+from pathlib import Path
+
+import nbformat
+import pytest
+from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler, open_page, unexpected
+
+from analysis import loading, paths
+from analysis.__main__ import main
+from analysis.chapters import scenario
+
+HOSTILE_MODEL = "<img src=x onerror=alert(1)>"
+HOSTILE_PROVIDER = "</script><script>alert(1)</script>"
+HOSTILE_GPU = '=HYPERLINK("http://evil.example/","click")'
+PRICE_COLUMNS = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input")
+
+
+def _rewrite(path: Path, change) -> None:
+    """Rewrite a CSV row by row with ``change(row)``, keeping its columns and line endings."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields = reader.fieldnames
+        rows = [change(dict(row)) for row in reader]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def _double_prices(row: dict) -> dict:
+    for column in PRICE_COLUMNS:
+        if row[column]:
+            row[column] = repr(2 * float(row[column]))
+    if row["offer_id"] == "openai-gpt-5.4":
+        row["provider"] = HOSTILE_PROVIDER
+    return row
+
+
+def _hostile_model(row: dict) -> dict:
+    if row["model_id"] == "llama-4-maverick":
+        row["model_name"] = HOSTILE_MODEL
+    return row
+
+
+def _hostile_gpu(row: dict) -> dict:
+    if row["gpu_id"] == "h100-sxm":
+        row["gpu_name"] = HOSTILE_GPU
+    return row
+
+
+@pytest.fixture(scope="module")
+def whatif_data(tmp_path_factory) -> Path:
+    target = tmp_path_factory.mktemp("whatif") / "data"
+    target.mkdir()
+    for source in paths.DATA_DIR.glob("*.csv"):
+        target.joinpath(source.name).write_bytes(source.read_bytes())
+    _rewrite(target / "api_prices.csv", _double_prices)
+    _rewrite(target / "models.csv", _hostile_model)
+    _rewrite(target / "gpus.csv", _hostile_gpu)
+    return target
+
+
+@pytest.fixture(scope="module")
+def whatif_report(whatif_data: Path) -> Path:
+    out = whatif_data.parent / "report"
+    code = main(["whatif", "--data", str(whatif_data), "--out", str(out), "-p", "draws", "2000"])
+    assert code == 0
+    return out
+
+
+def _glued(notebook: Path) -> dict[str, str]:
+    """The facts a notebook glued, as the text MyST-NB pastes into prose."""
+    nb = nbformat.read(notebook, as_version=4)
+    facts = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            name = output.get("metadata", {}).get("scrapbook", {}).get("name")
+            if name:
+                facts[name] = output["data"]["application/papermill.record/text/plain"].strip("'\"")
+    return facts
+
+
+def test_whatif_report_has_the_models_numbers_for_its_dataset(whatif_report, whatif_data):
+    ds = loading.load(whatif_data)
+    expected = scenario.build(ds, "s1", "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
+                              "together-llama-4-maverick", "lambda-h100-8x").facts
+    built = _glued(whatif_report / "notebooks" / "09_scenario_1.ipynb")
+    published = _glued(paths.NOTEBOOKS_DIR / "09_scenario_1.ipynb")
+    for key in ("s1_buy_breakeven_tokens", "s1_buy_breakeven_usd", "s1_gpus"):
+        assert built[key] == str(expected[key])
+    # Doubling every API price halves the break-even volume's distance: it must differ from the published run.
+    assert built["s1_buy_breakeven_tokens"] != published["s1_buy_breakeven_tokens"]
+    assert (whatif_report / "_build" / "html" / "index.html").exists()
+
+
+def test_whatif_leaves_the_committed_notebooks_alone(whatif_report):
+    committed = nbformat.read(paths.NOTEBOOKS_DIR / "09_scenario_1.ipynb", as_version=4)
+    assert not any("injected-parameters" in c.metadata.get("tags", []) for c in committed.cells)
+
+
+def test_every_whatif_page_names_its_dataset(whatif_report, whatif_data):
+    pages = sorted((whatif_report / "_build" / "html").rglob("*.html"))
+    content = [p for p in pages if p.parent.name in ("book", "notebooks")]
+    assert len(content) >= 10
+    for page in content:
+        text = page.read_text(encoding="utf-8")
+        assert f"What-if report built from the dataset in {whatif_data} with parameter overrides draws = 2000" \
+            in text, page.name
+
+
+def _csv_links(html_text: str) -> list[str]:
+    marker = 'href="data:text/csv;charset=utf-8,'
+    out = []
+    for chunk in html_text.split(marker)[1:]:
+        out.append(urllib.parse.unquote(chunk.split('"', 1)[0]))
+    return out
+
+
+def test_hostile_text_is_escaped_in_html_and_neutralized_in_csv(whatif_report):
+    sizing = (whatif_report / "_build" / "html" / "notebooks" / "03_hardware_sizing.html").read_text(encoding="utf-8")
+    assert "<img src=x onerror" not in sizing
+    assert "&lt;img src=x onerror=alert(1)&gt;" in sizing
+    downloads = "\n".join(_csv_links(sizing))
+    assert HOSTILE_MODEL in downloads  # the text survives, as text
+    rows = list(csv.reader(downloads.splitlines()))
+    gpu_cells = [cell for row in rows for cell in row if "HYPERLINK" in cell]
+    assert gpu_cells and all(cell.startswith("'=") for cell in gpu_cells)
+    full_cost = (whatif_report / "_build" / "html" / "notebooks" / "09_scenario_1.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)</script>" not in full_cost
+
+
+@pytest.fixture(scope="module")
+def whatif_site(whatif_report):
+    handler = functools.partial(_QuietHandler, directory=str(whatif_report / "_build" / "html"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_no_script_from_the_data_runs_in_the_browser(whatif_report, whatif_site):
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install -y chromium"
+    pages = [f"notebooks/{p.stem}.html" for p in sorted((whatif_report / "notebooks").glob("*.ipynb"))]
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        for path in pages:
+            page, record = open_page(browser, whatif_site, path)
+            dialogs = []
+            page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
+            page.reload(wait_until="load")
+            charts = page.locator(".vega-chart")
+            for i in range(charts.count()):
+                charts.nth(i).locator("svg").first.wait_for(timeout=15_000)
+            page.wait_for_timeout(200)
+            assert dialogs == [], f"{path}: a script from the data ran"
+            assert page.locator("img[src='x']").count() == 0, path
+            assert record["outside"] == [], path
+            assert unexpected(record["errors"]) == [], path
+            page.close()
+        browser.close()
+
+
+def test_invalid_data_stops_before_any_notebook_and_keeps_the_previous_report(data_copy, tmp_path, capsys):
+    out = tmp_path / "previous"
+    out.mkdir()
+    (out / "marker.txt").write_text("the previous report", encoding="utf-8")
+    lines = (data_copy / "gpus.csv").read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    cells = lines[1].split(",")
+    cells[header.index("memory_gb")] = "lots"
+    lines[1] = ",".join(cells)
+    (data_copy / "gpus.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert main(["whatif", "--data", str(data_copy), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "problem(s) found; no notebook was run" in err
+    assert "gpus.csv" in err and "memory_gb" in err and "'lots'" in err
+    assert (out / "marker.txt").read_text(encoding="utf-8") == "the previous report"
+    assert not (out / "notebooks").exists()
+
+
+def test_unknown_parameter_lists_the_valid_ones(tmp_path, capsys):
+    assert main(["whatif", "--out", str(tmp_path / "r"), "-p", "modle", "x"]) == 2
+    err = capsys.readouterr().err
+    assert "unknown parameter(s) modle; valid parameters: " in err
+    assert "api_offer" in err and "context_tokens" in err and "data_dir" not in err.split("valid parameters:")[1]
+
+
+def test_parameter_of_the_wrong_type_is_refused(tmp_path, capsys):
+    params = tmp_path / "params.yaml"
+    params.write_text("context_tokens: plenty\n", encoding="utf-8")
+    assert main(["whatif", "--out", str(tmp_path / "r"), "-f", str(params)]) == 2
+    err = capsys.readouterr().err
+    assert f"{params}: context_tokens: parameter context_tokens expects a whole number (Optional[int]), " \
+           "got 'plenty'" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_out_cannot_be_the_repository(capsys):
+    assert main(["whatif", "--out", str(paths.REPO_ROOT)]) == 2
+    assert "would overwrite the repository" in capsys.readouterr().err
+
+
+def test_parameter_file_must_be_a_mapping(tmp_path, capsys):
+    params = tmp_path / "params.yaml"
+    params.write_text("- model\n- gpu\n", encoding="utf-8")
+    assert main(["whatif", "--out", str(tmp_path / "r"), "-f", str(params)]) == 2
+    assert f"parameter file {params} must be a mapping of parameter names to values" in capsys.readouterr().err
+
+
+def test_every_notebook_parameter_is_documented_for_papermill():
+    import papermill
+
+    for notebook in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")):
+        params = papermill.inspect_notebook(str(notebook))
+        source = next(c.source for c in nbformat.read(notebook, as_version=4).cells
+                      if "parameters" in c.metadata.get("tags", []))
+        declared = [line.split("=")[0].split(":")[0].strip() for line in source.splitlines() if "=" in line]
+        assert sorted(params) == sorted(declared), f"{notebook.name}: papermill cannot parse every parameter"
+        for name, info in params.items():
+            assert info["inferred_type_name"] != "None", f"{notebook.name}: {name} has no type"
+            assert info["help"], f"{notebook.name}: {name} has no help text"
