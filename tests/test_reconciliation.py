@@ -1,0 +1,94 @@
+"""The reconciliation chapter: one verdict per guide figure, counts, and the claims swapped into the model."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+import papermill
+import pytest
+
+from analysis import paths, verdicts
+from analysis.chapters import reconciliation
+
+
+@pytest.fixture(scope="module")
+def chapter(dataset):
+    return reconciliation.build(dataset)
+
+
+def test_ledger_has_every_figure_once(chapter, dataset):
+    ledger = chapter.checks
+    assert len(ledger) == len(dataset["guide_figures"])
+    assert ledger["figure_id"].is_unique
+    assert set(ledger["Verdict"]) <= set(verdicts.ORDER)
+
+
+def test_counts_add_up_to_every_figure(chapter, dataset):
+    counts = chapter.tables["counts"].set_index("Section")
+    total = counts.loc["all sections"]
+    assert total["all figures"] == len(dataset["guide_figures"])
+    assert sum(total[v] for v in verdicts.ORDER) == total["all figures"]
+    body = counts.drop(index="all sections")
+    assert (body[verdicts.ORDER].sum(axis=1) == body["all figures"]).all()
+    assert chapter.facts["rec_wrong"] == total[verdicts.INCONSISTENT] + total[verdicts.IMPOSSIBLE]
+
+
+def test_the_guides_known_errors_carry_their_verdicts(chapter):
+    ledger = chapter.checks.set_index("figure_id")
+    # Maverick printed at 80 GB (FP16) against 800 GB of weights: physics, not rounding.
+    assert ledger.at["hw.maverick.vram_fp16", "Verdict"] == verdicts.IMPOSSIBLE
+    assert ledger.at["hw.llama33_70b.vram_fp16", "Verdict"] == verdicts.REPRODUCED
+    assert "Hardware sizing" in ledger.at["hw.maverick.vram_fp16", "Checked in"]
+
+
+def test_most_serious_verdict_wins_and_unchecked_is_unverifiable(dataset):
+    first, second, third = dataset["guide_figures"]["figure_id"].iloc[:3]
+    checks = pd.DataFrame({
+        "figure_id": [first, first, second],
+        "Verdict": [verdicts.REPRODUCED, verdicts.INCONSISTENT, verdicts.UNVERIFIABLE],
+        "Why": ["a", "b", "c"], "Chapter": ["One", "Two", "One"], "page": ["p1", "p2", "p1"]})
+    ledger = reconciliation.ledger(dataset, checks).set_index("figure_id")
+    assert ledger.at[first, "Verdict"] == verdicts.INCONSISTENT
+    assert ledger.at[first, "Why"] == "b"
+    assert ledger.at[first, "Checked in"] == "Two, One"
+    assert ledger.at[second, "Verdict"] == verdicts.UNVERIFIABLE
+    assert ledger.at[third, "Verdict"] == verdicts.UNVERIFIABLE
+    assert ledger.at[third, "Checked in"] == "—"
+    assert ledger.at[third, "Why"] == "no chapter recomputes this figure"
+
+
+def _effect(dataset, claim_start: str) -> pd.Series:
+    effects = reconciliation.swap_effects(dataset, {"model": "llama-4-maverick", "gpu": "h100-sxm",
+                                                    "precision": "fp8", "api_offer": "openai-gpt-5.4"})
+    return effects[effects["claim"].str.startswith(claim_start)].iloc[0]
+
+
+def test_api_convention_swap_halves_the_breakeven_volume(dataset):
+    # Base output share 0.5: list price per M = 0.5 x 2.50 + 0.5 x 15.00 = 8.75; the guide charges
+    # 2.50 + 15.00 = 17.50, twice as much. Inside one replica V = fixed / price, so V halves.
+    row = _effect(dataset, "API bill")
+    assert row["factor"] == pytest.approx(0.5, rel=1e-9)
+    assert row["breakeven_api_usd_per_month"] == pytest.approx(row["base_api_usd_per_month"], rel=1e-9)
+
+
+def test_moe_memory_swap_puts_maverick_on_one_gpu(dataset):
+    # The guide prints 80 GB at FP16 = 40B parameters; at FP8 that is 40 GB: one H100 instead of a node.
+    row = _effect(dataset, "Memory")
+    assert row["base_gpus_per_replica"] == 8
+    assert row["gpus_per_replica"] == 1
+    assert row["factor"] < 1
+
+
+def test_swaps_are_ranked_by_how_far_they_move(dataset):
+    effects = reconciliation.swap_effects(dataset, reconciliation.scenario_defaults("s1"))
+    moves = list(effects["move"])
+    assert moves == sorted(moves, reverse=True)
+    assert all(m == abs(math.log10(f)) for m, f in zip(moves, effects["factor"], strict=True) if math.isfinite(m))
+
+
+@pytest.mark.parametrize("prefix, notebook", [("s1", "09_scenario_1"), ("s2", "10_scenario_2")])
+def test_scenario_defaults_match_the_notebooks(prefix, notebook):
+    params = papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / f"{notebook}.ipynb"))
+    defaults = {name: p["default"].strip('"') for name, p in params.items() if name != "data_dir"}
+    assert reconciliation.scenario_defaults(prefix) == defaults
