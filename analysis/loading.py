@@ -11,21 +11,37 @@ collects every problem before reporting:
 3. rules across columns (``_low <= _high``, dates not in the future, conditional requirements).
 
 Only when no problem is found are the files read into pandas, with dtypes taken from the descriptor.
+
+Pass 2 dominates the run time (about a second), so its clean results are remembered: an empty marker
+file named by the sha256 of everything the pass depends on (the resources' descriptors, the bytes of
+their files, this module's source and the installed Frictionless release) is written to
+``.cache/validation/``. A later run over identical inputs skips Frictionless; any change to a byte of
+those inputs changes the digest and validates again. Only clean results are stored, so a dataset with
+problems is always re-checked in full. Deleting the folder is always safe.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
+import importlib.util
 import io
 import json
+import os
 import re
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import paths
+
+# Where clean Frictionless results are remembered (see the module docstring); ``None`` disables the cache.
+VALIDATION_CACHE_DIR: Path | None = paths.REPO_ROOT / ".cache" / "validation"
+# Markers kept: each edit of a dataset leaves one, so the oldest beyond this many are deleted.
+VALIDATION_CACHE_MAX_ENTRIES = 256
 
 _TYPE_NAMES = {"number": "a number", "integer": "a whole number", "date": "a date (YYYY-MM-DD)",
                "boolean": "true or false", "string": "text"}
@@ -159,10 +175,54 @@ def _constraint_rule(note: str, field_def: dict) -> str:
     return note
 
 
-def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Problem]:
-    """Run the Frictionless validator over resources whose files passed the file checks."""
-    from frictionless import Package
+def _frictionless_release() -> str:
+    """The installed Frictionless distribution (``frictionless-5.21.0.dist-info``), found without importing it."""
+    spec = importlib.util.find_spec("frictionless")
+    if spec is None or spec.origin is None:
+        return "frictionless not installed"
+    site = Path(spec.origin).parent.parent
+    releases = sorted(p.name for p in site.glob("frictionless-*.dist-info"))
+    return ";".join(releases) or spec.origin
 
+
+def _frictionless_digest(data_dir: Path, package_json: str) -> str:
+    """sha256 of everything the Frictionless pass reads: descriptor, files, this module and the validator."""
+    digest = hashlib.sha256()
+    for part in (package_json.encode(), Path(__file__).read_bytes(), _frictionless_release().encode()):
+        digest.update(f"{len(part)}\0".encode())
+        digest.update(part)
+    for res in json.loads(package_json)["resources"]:
+        raw = (data_dir / res["path"]).read_bytes()
+        digest.update(f"{res['path']}\0{len(raw)}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+def _known_clean(digest: str) -> bool:
+    return VALIDATION_CACHE_DIR is not None and (VALIDATION_CACHE_DIR / digest).is_file()
+
+
+def _remember_clean(digest: str) -> None:
+    """Write the marker atomically; a read-only checkout just validates in full every time."""
+    if VALIDATION_CACHE_DIR is None:
+        return
+    try:
+        VALIDATION_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=VALIDATION_CACHE_DIR, prefix=".tmp-")
+        os.close(fd)
+        os.replace(tmp, VALIDATION_CACHE_DIR / digest)
+        markers = sorted((p.stat().st_mtime, p) for p in VALIDATION_CACHE_DIR.iterdir() if p.name != digest)
+        for _, old in markers[: max(0, len(markers) + 1 - VALIDATION_CACHE_MAX_ENTRIES)]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Problem]:
+    """Run the Frictionless validator over resources whose files passed the file checks.
+
+    Skipped when the same inputs were already found clean (see :data:`VALIDATION_CACHE_DIR`).
+    """
     if not resources:
         return []
     names = {r["name"] for r in resources}
@@ -174,8 +234,14 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
         schema["foreignKeys"] = [fk for fk in schema.get("foreignKeys", [])
                                  if fk["reference"]["resource"] in names]
         trimmed.append(res)
-    package = Package({"$schema": descriptor()["$schema"], "name": "dataset", "resources": trimmed},
-                      basepath=str(data_dir))
+    package_descriptor = {"$schema": descriptor()["$schema"], "name": "dataset", "resources": trimmed}
+    package_json = json.dumps(package_descriptor, sort_keys=True)
+    digest = _frictionless_digest(data_dir, package_json)
+    if _known_clean(digest):
+        return []
+    from frictionless import Package
+
+    package = Package(package_descriptor, basepath=str(data_dir))
     report = package.validate()
     fields_by_resource = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in resources}
     path_by_resource = {r["name"]: r["path"] for r in resources}
@@ -220,6 +286,9 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
                     problems.append(problem)
             else:
                 problems.append(Problem(file_name, line, column, cell, f"{err.type}: {err.note}"))
+    # Remember only a clean result, and only if no file changed while Frictionless was reading it.
+    if not problems and _frictionless_digest(data_dir, package_json) == digest:
+        _remember_clean(digest)
     return problems
 
 

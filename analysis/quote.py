@@ -1,0 +1,429 @@
+"""``python -m analysis quote``: price one situation in about a second, straight from the model.
+
+A situation is a monthly volume, an API offer, an open model at a precision on a GPU type, and buying
+or renting those GPUs. Every figure printed comes from :func:`analysis.scenarios.compare` for that one
+volume, in the model's three cases: ``favourable`` (every ranged input at the end that makes
+self-hosting cheaper), ``base`` (midpoints) and ``unfavourable``.
+
+The dataset is validated exactly as ``python -m analysis validate`` does; no notebook kernel and no
+chart library is imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import io
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import loading, paths, scenarios
+
+FORMATS = ("table", "json", "csv")
+# Decimal multipliers accepted after a token count: 500M = 500e6, 2B = 2e9, 1.5T = 1.5e12.
+TOKEN_SUFFIXES = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+_OUTPUT_SHARE_ROW = "output_token_share"
+_CACHED_SHARE_ROW = "cached_input_share"
+# compare() prices a purchase on every call. A GPU that can only be rented gets this stand-in price so
+# the call succeeds; no rent_* figure depends on it (tests/test_quote.py checks that) and no buy_*
+# figure is shown when renting.
+_STAND_IN_USD_PER_GPU = 1.0
+
+# Figures quoted per case: (column of compare().table or .breakeven, label, kind) by acquisition.
+_FIGURES = {
+    "buy": [("api_usd_per_month", "API cost (USD/month)", "usd"),
+            ("buy_usd_per_month", "Self-host cost, buying (USD/month)", "usd"),
+            ("buy_savings_usd_per_month", "Savings (USD/month)", "usd"),
+            ("buy_payback_months", "Payback (months)", "months"),
+            ("gpus", "GPUs needed", "gpus"),
+            ("buy_capex_usd", "Purchase (capex, USD)", "usd"),
+            ("buy_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
+            ("buy_breakeven_api_usd_per_month", "Break-even API spend (USD/month)", "usd")],
+    "rent": [("api_usd_per_month", "API cost (USD/month)", "usd"),
+             ("rent_usd_per_month", "Self-host cost, renting (USD/month)", "usd"),
+             ("rent_savings_usd_per_month", "Savings (USD/month)", "usd"),
+             ("rent_gpus", "GPUs needed", "gpus"),
+             ("rent_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
+             ("rent_breakeven_api_usd_per_month", "Break-even API spend (USD/month)", "usd")],
+}
+
+
+class QuoteUsageError(ValueError):
+    """A name or combination the dataset does not offer; reported like an argparse error (exit 2)."""
+
+
+# ---------------------------------------------------------------- parsing the command line
+
+
+def parse_tokens(text: str) -> float:
+    """Tokens per month from ``2e9``, ``2000000000``, ``2,000,000,000``, ``500M``, ``2B`` or ``1.5T``.
+
+    A trailing K, M, B or T (either case) multiplies by 1e3, 1e6, 1e9 or 1e12. The result must be a
+    finite number above 0.
+    """
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    multiplier = TOKEN_SUFFIXES.get(cleaned[-1:].upper(), 1.0)
+    if multiplier != 1.0:
+        cleaned = cleaned[:-1]
+    try:
+        tokens = float(cleaned) * multiplier
+    except ValueError:
+        tokens = math.nan
+    if not math.isfinite(tokens) or tokens <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, got {text!r}")
+    return tokens
+
+
+def parse_share(text: str) -> float:
+    """A share of tokens from ``0.3`` or ``30%``: above 0 (the model needs some output) and at most 1."""
+    cleaned = text.strip()
+    scale = 100.0 if cleaned.endswith("%") else 1.0
+    try:
+        share = float(cleaned.rstrip("%")) / scale
+    except ValueError:
+        share = math.nan
+    if not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share above 0 and at most 1, such as 0.3 or 30%, got {text!r}")
+    return share
+
+
+_EPILOG = """\
+cases:
+  favourable    every input with a low/high range at the end that makes self-hosting cheaper
+  base          every range at its midpoint
+  unfavourable  every range at the end that makes self-hosting dearer
+
+examples:
+  python -m analysis quote --tokens-per-month 2B --api openai-gpt-5.4 \\
+      --model llama-3.3-70b --gpu h100-sxm --precision fp8
+  python -m analysis quote --tokens-per-month 500M --output-share 30% --api openai-gpt-5.4 \\
+      --model llama-3.3-70b --gpu h100-sxm --precision fp8 --rent lambda-h100-8x --format json
+
+exit status: 0 quoted; 1 invalid dataset or a situation the model cannot price;
+2 bad option or a name the dataset does not have (the message lists the valid names).
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``quote`` on the subcommand parsers of ``python -m analysis``."""
+    q = sub.add_parser(
+        "quote", help="price one situation (API vs self-hosting, buy or rent) in about a second",
+        description="API cost against self-hosting for one situation, in the model's three cases. "
+                    "Money is USD; volumes count input and output tokens together.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    q.add_argument("--tokens-per-month", metavar="TOKENS", type=parse_tokens, required=True,
+                   help="total tokens (input + output) per month; accepts 2e9, 2000000000 or a K/M/B/T "
+                        "suffix (500M, 2B, 1.5T)")
+    q.add_argument("--output-share", metavar="SHARE", type=parse_share, default=None,
+                   help="output tokens / total tokens, as 0.3 or 30%%; sets every case to this value "
+                        "(default: the output_token_share range of assumptions.csv, low to high by case)")
+    q.add_argument("--api", metavar="OFFER_ID", required=True,
+                   help="API offer to compare with: an offer_id of api_prices.csv (prices in USD per "
+                        "million input, output and cached-input tokens)")
+    q.add_argument("--model", metavar="MODEL_ID", required=True,
+                   help="open model to self-host: a model_id of models.csv")
+    q.add_argument("--gpu", metavar="GPU_ID", required=True,
+                   help="GPU type: a gpu_id of gpus.csv (buying needs its USD price in gpu_prices.csv)")
+    q.add_argument("--precision", metavar="PRECISION", required=True,
+                   help="weight precision: a precision of precisions.csv (bits per parameter), e.g. fp16, fp8, int4")
+    how = q.add_mutually_exclusive_group()
+    how.add_argument("--buy", action="store_true",
+                     help="buy the GPUs, amortised over amortization_months (the default)")
+    how.add_argument("--rent", metavar="OFFER_ID", default=None,
+                     help="rent instead: an offer_id of gpu_rentals.csv for the same GPU (USD per GPU-hour)")
+    q.add_argument("--data", metavar="DIR", default=None,
+                   help="dataset folder, validated against data/datapackage.json (default: data/)")
+    q.add_argument("--format", choices=FORMATS, default="table",
+                   help="table (readable text, default), json or csv (one row per case), to stdout")
+    q.set_defaults(func=run, quote_parser=q)
+
+
+# ---------------------------------------------------------------- the situation and the model
+
+
+@dataclasses.dataclass(frozen=True)
+class Situation:
+    """What is being quoted, with names checked against the dataset."""
+
+    tokens_per_month: float
+    api_offer_id: str
+    model_id: str
+    gpu_id: str
+    precision: str
+    rental_offer_id: str | None  # None: buy
+    output_share: float | None  # None: the range in assumptions.csv
+
+    @property
+    def acquisition(self) -> str:
+        return "buy" if self.rental_offer_id is None else "rent"
+
+
+def _require(option: str, value: str, valid: pd.Series, noun: str) -> None:
+    names = sorted(set(valid))
+    if value not in names:
+        raise QuoteUsageError(f"unknown {option} {value!r}: valid {noun} are {', '.join(names)}")
+
+
+def check_situation(ds: loading.Dataset, situation: Situation) -> None:
+    """Raise :class:`QuoteUsageError` naming the valid choices when the dataset has no such offer or part."""
+    _require("--api", situation.api_offer_id, ds["api_prices"]["offer_id"], "API offers")
+    _require("--model", situation.model_id, ds["models"]["model_id"], "models")
+    _require("--gpu", situation.gpu_id, ds["gpus"]["gpu_id"], "GPUs")
+    _require("--precision", situation.precision, ds["precisions"]["precision"], "precisions")
+    rentals = ds["gpu_rentals"]
+    offers = sorted(rentals.loc[rentals["gpu_id"] == situation.gpu_id, "offer_id"])
+    offers_text = (f"valid rental offers for {situation.gpu_id} are {', '.join(offers)}" if offers
+                   else f"gpu_rentals.csv has no offer for {situation.gpu_id}")
+    if situation.rental_offer_id is not None:
+        rented = rentals.set_index("offer_id")["gpu_id"].get(situation.rental_offer_id)
+        if rented is None:
+            raise QuoteUsageError(f"unknown --rent {situation.rental_offer_id!r}: {offers_text}")
+        if rented != situation.gpu_id:
+            raise QuoteUsageError(f"--rent {situation.rental_offer_id!r} rents {rented}, not --gpu "
+                                  f"{situation.gpu_id!r}: {offers_text}")
+    elif situation.gpu_id not in set(ds["gpu_prices"]["gpu_id"]):
+        priced = ", ".join(sorted(set(ds["gpu_prices"]["gpu_id"])))
+        raise QuoteUsageError(f"gpu_prices.csv has no purchase price for --gpu {situation.gpu_id!r} (GPUs with a "
+                              f"price: {priced}); rent it with --rent instead: {offers_text}")
+
+
+def with_output_share(ds: loading.Dataset, output_share: float) -> loading.Dataset:
+    """The dataset with ``output_token_share`` set to one value in every case (``value_low = value_high``).
+
+    The model reads the share from ``assumptions.csv`` everywhere it is used (API bill, request shape
+    for throughput, shape of benchmarks that do not state theirs), so overriding the row overrides it
+    consistently, exactly as a what-if dataset with that row edited would.
+    """
+    assumptions = ds["assumptions"].copy()
+    row = assumptions["name"] == _OUTPUT_SHARE_ROW
+    if not row.any():
+        raise ValueError(f"assumptions.csv has no row named {_OUTPUT_SHARE_ROW!r}")
+    assumptions.loc[row, ["value_low", "value_high"]] = output_share
+    return dataclasses.replace(ds, tables={**ds.tables, "assumptions": assumptions})
+
+
+def _with_stand_in_price(ds: loading.Dataset, gpu_id: str) -> loading.Dataset:
+    """Add a purchase price row for a GPU that has none, so :func:`scenarios.compare` can run for renting."""
+    prices = ds["gpu_prices"]
+    if (prices["gpu_id"] == gpu_id).any():
+        return ds
+    row = pd.DataFrame([{"gpu_id": gpu_id, "condition": "stand-in", "usd_low": _STAND_IN_USD_PER_GPU,
+                         "usd_high": _STAND_IN_USD_PER_GPU}], columns=prices.columns)
+    return dataclasses.replace(ds, tables={**ds.tables, "gpu_prices": pd.concat([prices, row], ignore_index=True)})
+
+
+@dataclasses.dataclass(frozen=True)
+class Quote:
+    """The model's answer for one situation."""
+
+    situation: Situation
+    # {case: {"output_token_share": ..., "cached_input_share": ..., "api_usd_per_month": ..., ...}}, the
+    # figures under compare()'s own column names; inf where a payback or break-even never comes.
+    figures: dict[str, dict[str, float]]
+    measured: bool  # throughput from a benchmark of exactly this system, not the calibrated roofline
+
+
+def make_quote(ds: loading.Dataset, situation: Situation) -> Quote:
+    """Run :func:`scenarios.compare` for the one volume of the situation (names already checked).
+
+    Parameters
+    ----------
+    ds : a validated dataset.
+    situation : volume ``V`` in tokens per month, offer and system names, buy or rent, output share.
+
+    Returns
+    -------
+    Quote
+        Per case, the figures ``compare`` computes (USD per month unless named otherwise):
+
+        - ``api_usd_per_month = V / 1e6 x ((1 - s) x ((1 - c) x p_in + c x p_cached) + s x p_out)``, with
+          ``s`` the output share, ``c`` the cached input share and ``p_*`` the offer's USD per million tokens;
+        - ``buy_usd_per_month`` (fixed costs + power + amortised purchase of ``gpus``) or
+          ``rent_usd_per_month`` (fixed costs + ``rent_gpus x USD per GPU-hour x hours_per_month``);
+        - ``*_savings_usd_per_month = api - self-host``;
+        - ``buy_payback_months = buy_capex_usd / (api - fixed - power)``, inf when that is not positive;
+        - ``*_breakeven_tokens_per_month``: the smallest volume at which the API costs at least as much
+          as self-hosting (inf if never), and ``*_breakeven_api_usd_per_month``, the API bill there.
+    """
+    if situation.output_share is not None:
+        ds = with_output_share(ds, situation.output_share)
+    shares = scenarios.assumption_cases(ds)
+    if situation.rental_offer_id is not None:
+        ds = _with_stand_in_price(ds, situation.gpu_id)
+    result = scenarios.compare(ds, situation.model_id, situation.gpu_id, situation.precision,
+                               situation.api_offer_id, tokens_per_month=np.array([situation.tokens_per_month]),
+                               rental_offer_id=situation.rental_offer_id)
+    table = result.table.set_index("case")
+    breakeven = result.breakeven.set_index("case")
+    figures = {}
+    for i, case in enumerate(scenarios.CASES):
+        values = {_OUTPUT_SHARE_ROW: float(shares[_OUTPUT_SHARE_ROW][i]),
+                  _CACHED_SHARE_ROW: float(shares[_CACHED_SHARE_ROW][i])}
+        for column, _, _ in _FIGURES[situation.acquisition]:
+            source = table if column in table.columns else breakeven
+            values[column] = float(source.loc[case, column])
+        figures[case] = values
+    return Quote(situation, figures, bool(result.system.measured))
+
+
+# ---------------------------------------------------------------- output
+
+
+def _usd_text(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "never"
+    return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+
+
+def tokens_text(tokens: float) -> str:
+    """``500M``, ``2B``, ``1.23T``: three significant digits with the largest suffix that fits."""
+    if math.isnan(tokens):
+        return "n/a"
+    if math.isinf(tokens):
+        return "never"
+    for suffix, multiplier in sorted(TOKEN_SUFFIXES.items(), key=lambda item: -item[1]):
+        if abs(tokens) >= multiplier:
+            return f"{tokens / multiplier:.3g}{suffix}"
+    return f"{tokens:.3g}"
+
+
+def _cell_text(value: float, kind: str) -> str:
+    if kind == "usd":
+        return _usd_text(value)
+    if kind == "tokens":
+        return tokens_text(value)
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "never" if kind == "months" else "does not fit"
+    return f"{value:,.1f}" if kind == "months" else f"{value:g}"
+
+
+def _share_text(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:.0%}" if low == high else f"{low:.0%}–{high:.0%}"
+
+
+def render_table(quote: Quote) -> str:
+    """Readable plain text: one row per figure, one column per case."""
+    situation, figures = quote.situation, quote.figures
+    how = "bought" if situation.rental_offer_id is None else f"rented ({situation.rental_offer_id})"
+    out_shares = [figures[c][_OUTPUT_SHARE_ROW] for c in scenarios.CASES]
+    cached = [figures[c][_CACHED_SHARE_ROW] for c in scenarios.CASES]
+    origin = "--output-share" if situation.output_share is not None else "assumptions.csv"
+    lines = [f"{situation.model_id} ({situation.precision}) on {situation.gpu_id}, {how}, "
+             f"vs the {situation.api_offer_id} API",
+             f"{tokens_text(situation.tokens_per_month)} tokens/month (input + output); output share "
+             f"{_share_text(out_shares)} ({origin}); cached input share {_share_text(cached)}",
+             "throughput: " + ("measured benchmark of this system" if quote.measured else "roofline calibrated on "
+                               "the benchmarks"),
+             ""]
+    rows = [("", *scenarios.CASES)]
+    rows += [(label, *(_cell_text(figures[c][column], kind) for c in scenarios.CASES))
+             for column, label, kind in _FIGURES[situation.acquisition]]
+    label_width = max(len(r[0]) for r in rows)
+    case_width = max(len(cell) for r in rows for cell in r[1:])
+    lines += [f"{r[0]:<{label_width}}  " + "  ".join(f"{cell:>{case_width}}" for cell in r[1:]) for r in rows]
+    lines += ["", "favourable / unfavourable: every ranged input at the end that makes self-hosting "
+              "cheaper / dearer; base: midpoints."]
+    if situation.rental_offer_id is None:
+        lines.append("GPUs needed include spare_gpus from assumptions.csv (base: its midpoint, so possibly a "
+                     "fraction).")
+    return "\n".join(lines) + "\n"
+
+
+def _situation_record(situation: Situation, data_dir: Path) -> dict[str, object]:
+    return {"tokens_per_month": situation.tokens_per_month, "api_offer_id": situation.api_offer_id,
+            "model_id": situation.model_id, "gpu_id": situation.gpu_id, "precision": situation.precision,
+            "acquisition": situation.acquisition, "rental_offer_id": situation.rental_offer_id,
+            "output_share_override": situation.output_share, "data_dir": str(data_dir)}
+
+
+def render_json(quote: Quote, data_dir: Path) -> str:
+    """``{"situation": {...}, "cases": {case: {figure: value}}}``; a payback or break-even that never comes is null."""
+    cases = {case: {k: (v if math.isfinite(v) else None) for k, v in values.items()}
+             for case, values in quote.figures.items()}
+    return json.dumps({"situation": _situation_record(quote.situation, data_dir), "cases": cases}, indent=2,
+                      allow_nan=False) + "\n"
+
+
+def render_csv(quote: Quote, data_dir: Path) -> str:
+    """One row per case: the situation, then every figure; ``never`` where a payback or break-even never comes."""
+    record = _situation_record(quote.situation, data_dir)
+    figures = quote.figures
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = list(next(iter(figures.values())))
+    writer.writerow(["case", *record, *columns])
+    for case, values in figures.items():
+        cells = ["never" if math.isinf(values[c]) else repr(values[c]) for c in columns]
+        writer.writerow([case, *("" if v is None else v for v in record.values()), *cells])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _stale_warnings(ds: loading.Dataset, situation: Situation) -> list[loading.Problem]:
+    """Staleness warnings about the price rows this quote uses."""
+    used = {"api_prices.csv": ("offer_id", situation.api_offer_id)}
+    if situation.rental_offer_id is None:
+        used["gpu_prices.csv"] = ("gpu_id", situation.gpu_id)
+    else:
+        used["gpu_rentals.csv"] = ("offer_id", situation.rental_offer_id)
+    lines = {}
+    for file_name, (column, value) in used.items():
+        frame = ds[file_name.removesuffix(".csv")]
+        lines[file_name] = set(frame.index[frame[column] == value])
+    return [p for p in ds.stale if p.line in lines.get(Path(p.file).name, set())]
+
+
+def _usage_error(args: argparse.Namespace, message: str) -> int:
+    parser = getattr(args, "quote_parser", None)
+    if parser is not None:
+        parser.error(message)  # prints usage and the message, exits 2
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate the dataset, check the names, run the model and print the quote."""
+    data_dir = paths.resolve_data_dir(args.data)
+    try:
+        ds = loading.load(data_dir)
+    except loading.DataValidationError as err:
+        noun = "problem" if len(err.problems) == 1 else "problems"
+        print(f"{data_dir}: {len(err.problems)} {noun} found; nothing was quoted", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    situation = Situation(args.tokens_per_month, args.api, args.model, args.gpu, args.precision, args.rent,
+                          args.output_share)
+    try:
+        check_situation(ds, situation)
+    except QuoteUsageError as err:
+        return _usage_error(args, str(err))
+    try:
+        quote = make_quote(ds, situation)
+    except (KeyError, IndexError, ValueError) as err:
+        # A what-if dataset can be valid yet outside what the model handles (say, an output share of 0).
+        print(f"error: the model cannot price this situation with {data_dir}: {err}", file=sys.stderr)
+        return 1
+    for warning in _stale_warnings(ds, situation):
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        sys.stdout.write(render_json(quote, data_dir))
+    elif args.format == "csv":
+        sys.stdout.write(render_csv(quote, data_dir))
+    else:
+        sys.stdout.write(render_table(quote))
+    return 0

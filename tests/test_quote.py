@@ -1,0 +1,394 @@
+"""``python -m analysis quote``: the figures are the model's, every format carries them, errors are exact.
+
+Also the validation cache that makes a quote take about a second (``analysis/loading.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from analysis import loading, quote, scenarios
+from analysis.__main__ import main
+
+# Llama 3.3 70B at FP8 on H100 SXM against GPT-5.4 ($2.50 in, $15.00 out per million tokens).
+SITUATION = ["--api", "openai-gpt-5.4", "--model", "llama-3.3-70b", "--gpu", "h100-sxm", "--precision", "fp8"]
+VOLUME_TOKENS_PER_MONTH = 2e9
+BUY_FIGURES = ["api_usd_per_month", "buy_usd_per_month", "buy_savings_usd_per_month", "buy_payback_months", "gpus",
+               "buy_capex_usd", "buy_breakeven_tokens_per_month", "buy_breakeven_api_usd_per_month"]
+RENT_FIGURES = ["api_usd_per_month", "rent_usd_per_month", "rent_savings_usd_per_month", "rent_gpus",
+                "rent_breakeven_tokens_per_month", "rent_breakeven_api_usd_per_month"]
+
+
+def run_quote(capsys, *args: str) -> tuple[int, str, str]:
+    """``python -m analysis quote ARGS`` in this process: (exit code, stdout, stderr)."""
+    try:
+        code = main(["quote", *args])
+    except SystemExit as exc:  # argparse and parser.error exit this way
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def model_figures(ds: loading.Dataset, rental_offer_id: str | None = None) -> dict[str, dict[str, float]]:
+    """The same situation straight from scenarios.compare, by case."""
+    result = scenarios.compare(ds, "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4",
+                               tokens_per_month=np.array([VOLUME_TOKENS_PER_MONTH]), rental_offer_id=rental_offer_id)
+    table = result.table.set_index("case")
+    be = result.breakeven.set_index("case")
+    names = BUY_FIGURES if rental_offer_id is None else RENT_FIGURES
+    return {case: {n: float((table if n in table.columns else be).loc[case, n]) for n in names}
+            for case in scenarios.CASES}
+
+
+def from_json(value: float | None) -> float:
+    return math.inf if value is None else value
+
+
+# ---------------------------------------------------------------- the figures are the model's
+
+
+def test_json_buy_equals_the_model(capsys, dataset):
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--format", "json")
+    assert code == 0
+    quoted = json.loads(out)
+    assert quoted["situation"]["tokens_per_month"] == VOLUME_TOKENS_PER_MONTH
+    assert quoted["situation"]["acquisition"] == "buy"
+    expected = model_figures(dataset)
+    for case in scenarios.CASES:
+        assert {n: from_json(quoted["cases"][case][n]) for n in BUY_FIGURES} == expected[case]
+    # At 2B tokens the unfavourable case saves nothing, so its payback never comes (null in JSON).
+    assert expected["unfavourable"]["buy_savings_usd_per_month"] < 0
+    assert quoted["cases"]["unfavourable"]["buy_payback_months"] is None
+
+
+def test_json_rent_equals_the_model(capsys, dataset):
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "2e9", *SITUATION, "--rent", "lambda-h100-8x",
+                             "--format", "json")
+    assert code == 0
+    quoted = json.loads(out)
+    assert quoted["situation"]["rental_offer_id"] == "lambda-h100-8x"
+    expected = model_figures(dataset, "lambda-h100-8x")
+    for case in scenarios.CASES:
+        assert {n: from_json(quoted["cases"][case][n]) for n in RENT_FIGURES} == expected[case]
+        assert not any(k.startswith("buy_") for k in quoted["cases"][case])
+
+
+def test_renting_does_not_depend_on_a_purchase_price(dataset):
+    # compare() prices a purchase on every call; quote gives a GPU without a price a stand-in one so it can
+    # be rented. Take the H100's real price away: every rent figure must stay exactly the same.
+    situation = quote.Situation(VOLUME_TOKENS_PER_MONTH, "openai-gpt-5.4", "llama-3.3-70b", "h100-sxm", "fp8",
+                                "lambda-h100-8x", None)
+    prices = dataset["gpu_prices"]
+    tables = {**dataset.tables, "gpu_prices": prices[prices["gpu_id"] != "h100-sxm"]}
+    unpriced = loading.Dataset(dataset.data_dir, tables, dataset.snapshot_date)
+    assert quote.make_quote(unpriced, situation).figures == quote.make_quote(dataset, situation).figures
+
+
+def test_a_gpu_without_a_price_can_be_rented(capsys, dataset):
+    assert "h200-sxm" not in set(dataset["gpu_prices"]["gpu_id"])
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "2B", "--api", "openai-gpt-5.4", "--model",
+                             "llama-3.3-70b", "--gpu", "h200-sxm", "--precision", "fp8", "--rent",
+                             "coreweave-h200-8x", "--format", "json")
+    assert code == 0
+    base = json.loads(out)["cases"]["base"]
+    # An 8-GPU instance is the smallest block coreweave-h200-8x rents.
+    assert base["rent_gpus"] == 8
+    assert base["rent_usd_per_month"] > 0
+
+
+def test_csv_has_the_json_figures(capsys):
+    _, as_json, _ = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--format", "json")
+    code, as_csv, _ = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--format", "csv")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(as_csv)))
+    assert [r["case"] for r in rows] == list(scenarios.CASES)
+    cases = json.loads(as_json)["cases"]
+    for row in rows:
+        assert row["model_id"] == "llama-3.3-70b" and row["acquisition"] == "buy"
+        assert float(row["tokens_per_month"]) == VOLUME_TOKENS_PER_MONTH
+        parsed = {n: math.inf if row[n] == "never" else float(row[n]) for n in BUY_FIGURES}
+        assert parsed == {n: from_json(cases[row["case"]][n]) for n in BUY_FIGURES}
+    assert rows[2]["buy_payback_months"] == "never"
+
+
+def test_table_shows_the_figures(capsys, dataset):
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "2000000000", *SITUATION)
+    assert code == 0
+    expected = model_figures(dataset)
+    lines = {line.split("  ")[0]: line for line in out.splitlines()}
+    # Output share 75% / 50% / 25% by case: 2B x (0.25 x 2.50 + 0.75 x 15.00) / 1e6 = $23,750, then $17,500, $11,250.
+    assert lines["API cost (USD/month)"].split()[-3:] == ["$23,750", "$17,500", "$11,250"]
+    assert lines["Self-host cost, buying (USD/month)"].split()[-3:] == [
+        f"${expected[c]['buy_usd_per_month']:,.0f}" for c in scenarios.CASES]
+    assert lines["Payback (months)"].split()[-1] == "never"
+    assert lines["Break-even volume (tokens/month)"].split()[-3:] == [
+        quote.tokens_text(expected[c]["buy_breakeven_tokens_per_month"]) for c in scenarios.CASES]
+    assert "2B tokens/month (input + output); output share 25%–75% (assumptions.csv)" in out
+
+
+def test_output_share_overrides_the_assumption(capsys, dataset):
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "500M", "--output-share", "30%", *SITUATION,
+                             "--format", "json")
+    assert code == 0
+    cases = json.loads(out)["cases"]
+    # Hand-worked, cached_input_share being 0 in data/assumptions.csv:
+    # 500M x ((1 - 0.3) x 2.50 + 0.3 x 15.00) / 1e6 = 500 x (1.75 + 4.50) = $3,125 in every case.
+    cached = dataset["assumptions"].set_index("name").loc["cached_input_share"]
+    assert cached["value_low"] == cached["value_high"] == 0
+    assert [cases[c]["api_usd_per_month"] for c in scenarios.CASES] == pytest.approx([3_125.0] * 3)
+    # The general formula, prices from api_prices.csv: tokens x ((1-s) x ((1-c) p_in + c p_cached) + s p_out) / 1e6
+    price = dataset["api_prices"].set_index("offer_id").loc["openai-gpt-5.4"]
+    c = cached["value_low"]
+    per_m = 0.7 * ((1 - c) * price["usd_per_m_input"] + c * price["usd_per_m_cached_input"]) \
+        + 0.3 * price["usd_per_m_output"]
+    assert cases["base"]["api_usd_per_month"] == pytest.approx(500e6 * per_m / 1e6)
+    assert {cases[c]["output_token_share"] for c in scenarios.CASES} == {0.3}
+    # Without the override the base case uses the midpoint 50%: 500 x (1.25 + 7.50) = $4,375.
+    _, out, _ = run_quote(capsys, "--tokens-per-month", "500M", *SITUATION, "--format", "json")
+    assert json.loads(out)["cases"]["base"]["api_usd_per_month"] == pytest.approx(4_375.0)
+
+
+def test_output_share_reaches_the_throughput_too(dataset):
+    # The share also sets the request shape the GPUs are rated at: answers decode slower than prompts are
+    # read, so mostly-output traffic gets fewer tokens per second through the same GPUs.
+    mostly_input, mostly_output = (
+        scenarios.serving_system(quote.with_output_share(dataset, share), "h100-sxm", "llama-3.3-70b", "fp8")
+        for share in (0.1, 0.9))
+    assert (mostly_input.total_tokens_per_s > 2 * mostly_output.total_tokens_per_s).all()
+    assert (dataset["assumptions"].set_index("name").loc["output_token_share", ["value_low", "value_high"]]
+            == [0.25, 0.75]).all()  # the dataset itself is left as it was
+
+
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.mark.parametrize(("text", "tokens"), [("2e9", 2e9), ("2000000000", 2e9), ("2,000,000,000", 2e9),
+                                              ("2B", 2e9), ("2b", 2e9), ("500M", 5e8), ("1.5T", 1.5e12),
+                                              ("750K", 7.5e5), (" 3B ", 3e9)])
+def test_token_counts_with_suffixes(text, tokens):
+    assert quote.parse_tokens(text) == tokens
+
+
+@pytest.mark.parametrize("text", ["", "B", "two billion", "2X", "0", "-5M", "inf", "nan"])
+def test_bad_token_counts_are_usage_errors(capsys, text):
+    code, _, err = run_quote(capsys, f"--tokens-per-month={text}", *SITUATION)  # = lets "-5M" through
+    assert code == 2
+    assert (f"error: argument --tokens-per-month: expected a positive number of tokens such as 2e9, 2000000000, "
+            f"500M, 2B or 1.5T, got {text!r}") in err
+
+
+@pytest.mark.parametrize(("text", "share"), [("0.3", 0.3), ("30%", 0.3), ("1", 1.0)])
+def test_shares(text, share):
+    assert quote.parse_share(text) == pytest.approx(share)
+
+
+@pytest.mark.parametrize("text", ["0", "1.5", "-0.2", "150%", "half"])
+def test_bad_shares_are_usage_errors(capsys, text):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", "--output-share", text, *SITUATION)
+    assert code == 2
+    assert f"expected a share above 0 and at most 1, such as 0.3 or 30%, got {text!r}" in err
+
+
+def test_help_documents_every_option_with_units(capsys):
+    code, out, _ = run_quote(capsys, "--help")
+    assert code == 0
+    for phrase in ("--tokens-per-month TOKENS", "total tokens (input + output) per month", "500M, 2B, 1.5T",
+                   "--output-share SHARE", "output tokens / total tokens", "--api OFFER_ID", "USD per", "million",
+                   "--model MODEL_ID", "--gpu GPU_ID", "--precision PRECISION", "bits", "--buy", "--rent OFFER_ID",
+                   "USD per GPU-hour", "--data DIR", "--format {table,json,csv}", "favourable", "unfavourable"):
+        assert phrase in out, phrase
+
+
+def _swap(situation: list[str], option: str, value: str) -> list[str]:
+    args = list(situation)
+    args[args.index(option) + 1] = value
+    return args
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--gpu", "h900", "unknown --gpu 'h900': valid GPUs are a100-80gb-sxm, b200, h100-pcie, h100-sxm, h200-sxm, "
+                      "l4, rtx-4090"),
+    ("--precision", "fp4", "unknown --precision 'fp4': valid precisions are fp16, fp8, int4"),
+])
+def test_unknown_names_list_the_valid_ones(capsys, option, value, message):
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, option, value))
+    assert code == 2
+    assert out == ""
+    assert err.splitlines()[-1] == f"python -m analysis quote: error: {message}"
+
+
+@pytest.mark.parametrize(("option", "table", "column", "noun"), [("--api", "api_prices", "offer_id", "API offers"),
+                                                                 ("--model", "models", "model_id", "models")])
+def test_unknown_offer_or_model_lists_every_one(capsys, dataset, option, table, column, noun):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, option, "nope"))
+    assert code == 2
+    valid = ", ".join(sorted(dataset[table][column]))
+    assert err.splitlines()[-1] == f"python -m analysis quote: error: unknown {option} 'nope': valid {noun} are {valid}"
+
+
+def test_rental_offer_for_another_gpu(capsys):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--rent", "lambda-a100-8x")
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "python -m analysis quote: error: --rent 'lambda-a100-8x' rents a100-80gb-sxm, not --gpu 'h100-sxm': "
+        "valid rental offers for h100-sxm are aws-p5-48xlarge, aws-p5-48xlarge-spot, coreweave-h100-8x, "
+        "coreweave-h100-8x-spot, gcp-a3-highgpu-1g, lambda-h100-1x, lambda-h100-8x, runpod-h100-1x, "
+        "runpod-h100-1x-community")
+
+
+def test_unknown_rental_offer_for_a_gpu_nobody_rents(capsys):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "l4"), "--rent", "x")
+    assert code == 2
+    assert err.splitlines()[-1] == ("python -m analysis quote: error: unknown --rent 'x': "
+                                    "gpu_rentals.csv has no offer for l4")
+
+
+def test_buying_a_gpu_without_a_price(capsys):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "b200"))
+    assert code == 2
+    assert err.splitlines()[-1] == (
+        "python -m analysis quote: error: gpu_prices.csv has no purchase price for --gpu 'b200' (GPUs with a "
+        "price: a100-80gb-sxm, h100-sxm, rtx-4090); rent it with --rent instead: valid rental offers for b200 are "
+        "aws-p6-b200-48xlarge, coreweave-b200-8x, lambda-b200-8x")
+
+
+def test_buy_and_rent_exclude_each_other(capsys):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--buy", "--rent", "lambda-h100-8x")
+    assert code == 2
+    assert "argument --rent: not allowed with argument --buy" in err
+
+
+def test_stale_price_of_the_quoted_offer_is_a_warning(capsys):
+    # google-gemini-2.5-pro was read on 2025-07-01, more than 180 days before the newest row.
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--api", "google-gemini-2.5-pro"),
+                               "--format", "csv")
+    assert code == 0 and out.startswith("case,")
+    assert err.startswith("warning: data/api_prices.csv, line 4, column 'retrieved_on': value '2025-07-01' is ")
+    assert len(err.splitlines()) == 1  # only the row this quote uses
+
+
+# ---------------------------------------------------------------- invalid data, model limits, speed
+
+
+def quote_process(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analysis", "quote", *args], capture_output=True, text=True,
+                          check=False)
+
+
+def test_invalid_dataset_lists_every_problem(data_copy):
+    assert quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy)).returncode == 0
+    # The intact copy is now remembered as clean; one changed cell must still be found.
+    gpus = data_copy / "gpus.csv"
+    gpus.write_text(gpus.read_text().replace(",80,2.039,", ",eighty,2.039,", 1))
+    prices = data_copy / "gpu_prices.csv"
+    prices.write_text(prices.read_text().replace(",8000,12000,", ",-8000,12000,", 1))
+    result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"{data_copy}: 2 problems found; nothing was quoted",
+        f"  - {data_copy}/gpus.csv, line 2, column 'memory_gb': value 'eighty' is not a number",
+        f"  - {data_copy}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]
+
+
+def test_missing_dataset_folder(tmp_path):
+    result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(tmp_path / "nowhere"))
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"{tmp_path / 'nowhere'}: 1 problem found; nothing was quoted",
+                                          f"  - {tmp_path / 'nowhere'}: dataset folder does not exist"]
+
+
+def test_valid_data_the_model_cannot_price_is_an_error_not_a_traceback(data_copy):
+    # An output share range starting at 0 is valid data, but a request without output cannot be rated.
+    assumptions = data_copy / "assumptions.csv"
+    assumptions.write_text(assumptions.read_text().replace("output_token_share,workload,0.25,0.75,",
+                                                           "output_token_share,workload,0,0.75,"))
+    result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: the model cannot price this situation with {data_copy}: output_tokens")
+
+
+NOT_IMPORTED = ("altair", "vl_convert", "IPython", "matplotlib", "papermill", "nbclient", "jupyter_client")
+
+
+def test_no_chart_library_or_kernel_and_a_warm_run_skips_frictionless():
+    script = ("import sys; from analysis.__main__ import main; "
+              "code = main(['quote', '--tokens-per-month', '2B', *sys.argv[1:]]); "
+              f"print(code, [m for m in {(*NOT_IMPORTED, 'frictionless')!r} if m in sys.modules])")
+    first = subprocess.run([sys.executable, "-c", script, *SITUATION], capture_output=True, text=True, check=True)
+    assert first.stdout.splitlines()[-1] in ("0 []", "0 ['frictionless']")  # cold or already cached
+    second = subprocess.run([sys.executable, "-c", script, *SITUATION], capture_output=True, text=True, check=True)
+    assert second.stdout.splitlines()[-1] == "0 []"
+
+
+# ---------------------------------------------------------------- the validation cache (analysis/loading.py)
+
+
+@pytest.fixture
+def cache_dir(tmp_path, monkeypatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setattr(loading, "VALIDATION_CACHE_DIR", folder)
+    return folder
+
+
+@pytest.fixture
+def frictionless_runs(monkeypatch) -> list[int]:
+    """Counts the Frictionless package validations that actually run."""
+    from frictionless import Package
+
+    calls: list[int] = []
+    original = Package.validate
+
+    def counting(self, *args, **kwargs):
+        calls.append(1)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Package, "validate", counting)
+    return calls
+
+
+def test_a_clean_result_is_reused_until_a_byte_changes(data_copy, cache_dir, frictionless_runs):
+    first, tables = loading.validate(data_copy)
+    assert first == [] and len(frictionless_runs) == 1
+    assert len(list(cache_dir.iterdir())) == 1
+    second, cached_tables = loading.validate(data_copy)
+    assert second == [] and len(frictionless_runs) == 1  # skipped
+    assert set(cached_tables) == set(tables)
+    assert all(cached_tables[n].equals(tables[n]) for n in tables)
+    precisions = data_copy / "precisions.csv"
+    precisions.write_text(precisions.read_text().replace("fp16,16,16,16,", "fp16,16,sixteen,16,"))
+    third, _ = loading.validate(data_copy)
+    assert len(frictionless_runs) == 2
+    assert [str(p) for p in third] == [
+        f"{data_copy}/precisions.csv, line 2, column 'bits_per_param_low': value 'sixteen' is not a number"]
+    assert len(list(cache_dir.iterdir())) == 1  # problems are never remembered
+    loading.validate(data_copy)
+    assert len(frictionless_runs) == 3  # a broken dataset is always checked in full
+
+
+def test_cache_can_be_switched_off(data_copy, monkeypatch, frictionless_runs):
+    monkeypatch.setattr(loading, "VALIDATION_CACHE_DIR", None)
+    loading.validate(data_copy)
+    loading.validate(data_copy)
+    assert len(frictionless_runs) == 2
+
+
+def test_cache_keeps_a_bounded_number_of_markers(data_copy, cache_dir, monkeypatch):
+    monkeypatch.setattr(loading, "VALIDATION_CACHE_MAX_ENTRIES", 3)
+    cache_dir.mkdir()
+    for i in range(5):
+        (cache_dir / f"old-{i}").touch()
+    loading.validate(data_copy)
+    kept = list(cache_dir.iterdir())
+    assert len(kept) == 3
+    assert sum(not p.name.startswith("old-") for p in kept) == 1  # the new marker survives
