@@ -23,8 +23,12 @@ _FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula with an apostrophe."""
+    """Prefix text cells and column headers that a spreadsheet would run as a formula with an apostrophe.
+
+    Headers matter too: some tables take their columns from data (one column per GPU name).
+    """
     out = frame.copy()
+    out.columns = [("'" + c) if isinstance(c, str) and _FORMULA_START.match(c) else c for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
             out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and _FORMULA_START.match(v) else v)

@@ -42,12 +42,20 @@ def case_values(low: float, high: float, direction: int) -> np.ndarray:
     return np.array([mid, mid, mid])
 
 
+# Units of inputs that only come in whole numbers: a midpoint of 0 and 1 spare GPUs is rounded up to one.
+WHOLE_UNITS = ("GPUs", "sequences")
+
+
+def assumption_cases_row(low: float, high: float, name: str, unit: str) -> np.ndarray:
+    """One assumption's ``[favourable, base, unfavourable]`` values, counts rounded up to whole units."""
+    values = case_values(low, high, DIRECTION.get(name, 0))
+    return np.ceil(values) if unit in WHOLE_UNITS else values
+
+
 def assumption_cases(ds: Dataset) -> dict[str, np.ndarray]:
-    """Every row of ``assumptions.csv`` as its three case values."""
-    out = {}
-    for row in ds["assumptions"].itertuples():
-        out[row.name] = case_values(row.value_low, row.value_high, DIRECTION.get(row.name, 0))
-    return out
+    """Every row of ``assumptions.csv`` as its three case values (counts rounded up to whole units)."""
+    return {row.name: assumption_cases_row(row.value_low, row.value_high, row.name, row.unit)
+            for row in ds["assumptions"].itertuples()}
 
 
 def _bits(ds: Dataset, precision: str) -> np.ndarray:

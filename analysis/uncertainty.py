@@ -117,7 +117,8 @@ def situation(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer
     for name in MODEL_ASSUMPTIONS:
         row = _row(assumptions, "name", name, "assumption", "assumptions.csv")
         low, high = float(row["value_low"]), float(row["value_high"])
-        inputs.append(Input(name, low, high, (low + high) / 2, str(row["unit"]), "assumptions.csv"))
+        base = float(scenarios.assumption_cases_row(low, high, name, str(row["unit"]))[1])
+        inputs.append(Input(name, low, high, base, str(row["unit"]), "assumptions.csv"))
     inputs.append(Input(USD_PER_GPU, float(price["usd_low"]), float(price["usd_high"]),
                         (float(price["usd_low"]) + float(price["usd_high"])) / 2, "USD/GPU",
                         f"gpu_prices.csv ({gpu_id}, {price['condition']})"))
@@ -175,7 +176,8 @@ def _check_seed(seed: int) -> int:
 
 
 def sample_inputs(sit: Situation, draws: int, seed: int) -> dict[str, NDArray]:
-    """``draws`` independent uniform draws of every input: ``low + (high - low) x U`` with ``U ~ U(0, 1)``.
+    """``draws`` independent uniform draws of every input: ``low + (high - low) x U`` with ``U ~ U(0, 1)``;
+    whole-number inputs (``scenarios.WHOLE_UNITS``) take each whole value from low to high equally often.
 
     One ``(inputs, draws)`` block of uniforms comes from ``numpy.random.default_rng(seed)`` in the fixed
     order of ``sit.inputs``, so a seed reproduces the draws exactly (a collapsed range still consumes its
@@ -184,7 +186,14 @@ def sample_inputs(sit: Situation, draws: int, seed: int) -> dict[str, NDArray]:
     n = _check_draws(draws)
     rng = np.random.default_rng(_check_seed(seed))
     uniforms = rng.random((len(sit.inputs), n))
-    return {i.name: i.low + (i.high - i.low) * u for i, u in zip(sit.inputs, uniforms, strict=True)}
+    out = {}
+    for i, u in zip(sit.inputs, uniforms, strict=True):
+        if i.unit in scenarios.WHOLE_UNITS:
+            # Whole counts (GPUs, sequences): each of low, low + 1, ..., high equally likely.
+            out[i.name] = np.minimum(np.floor(i.low + (i.high - i.low + 1) * u), i.high)
+        else:
+            out[i.name] = i.low + (i.high - i.low) * u
+    return out
 
 
 def serving_rate(sit: Situation, values: dict[str, NDArray]) -> tuple[NDArray, NDArray]:

@@ -65,9 +65,21 @@ def test_draws_are_uniform_within_each_range_from_the_seeded_generator(s1):
     draws = uncertainty.sample_inputs(s1, 1_000, SEED)
     uniforms = np.random.default_rng(SEED).random((len(s1.inputs), 1_000))
     for k, i in enumerate(s1.inputs):
-        # x = low + (high - low) x U, e.g. usd_per_gpu = 25,000 + 10,000 x U
-        np.testing.assert_array_equal(draws[i.name], i.low + (i.high - i.low) * uniforms[k])
+        if i.unit in scenarios.WHOLE_UNITS:
+            # whole counts: floor(low + (high - low + 1) x U), e.g. spare GPUs 0 or 1 with U below or above 0.5
+            np.testing.assert_array_equal(draws[i.name], np.floor(i.low + (i.high - i.low + 1) * uniforms[k]))
+            assert set(np.unique(draws[i.name])) <= set(np.arange(i.low, i.high + 1))
+        else:
+            # x = low + (high - low) x U, e.g. usd_per_gpu = 25,000 + 10,000 x U
+            np.testing.assert_array_equal(draws[i.name], i.low + (i.high - i.low) * uniforms[k])
         assert draws[i.name].min() >= i.low and draws[i.name].max() <= i.high
+
+
+def test_whole_counts_are_drawn_evenly_and_their_base_is_whole(s1):
+    spare = next(i for i in s1.inputs if i.name == "spare_gpus")
+    assert (spare.low, spare.base, spare.high) == (0, 1, 1)  # midpoint 0.5 GPUs rounds up to one
+    draws = uncertainty.sample_inputs(s1, 4_000, SEED)["spare_gpus"]
+    assert 0.45 < (draws == 1).mean() < 0.55
 
 
 def test_same_seed_same_results_other_seed_other_results(s1, s1_mc):

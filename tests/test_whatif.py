@@ -135,8 +135,10 @@ def test_hostile_text_is_escaped_in_html_and_neutralized_in_csv(whatif_report):
     downloads = "\n".join(_csv_links(sizing))
     assert HOSTILE_MODEL in downloads  # the text survives, as text
     rows = list(csv.reader(downloads.splitlines()))
-    gpu_cells = [cell for row in rows for cell in row if "HYPERLINK" in cell]
-    assert gpu_cells and all(cell.startswith("'=") for cell in gpu_cells)
+    # A spreadsheet runs a cell (header or value) that starts with =, +, - or @; the hostile GPU name is
+    # a column header of the GPU-count table and a cell of others.
+    assert f"'{HOSTILE_GPU}" in [cell for row in rows for cell in row]
+    assert not [cell for row in rows for cell in row if cell.startswith(("=", "+", "@"))]
     full_cost = (whatif_report / "_build" / "html" / "notebooks" / "09_scenario_1.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in full_cost
 

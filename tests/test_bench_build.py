@@ -1,0 +1,51 @@
+"""The page-size rule of bench/bench_build.py on the built site: no page over 500 KB.
+
+Cheap (no build, no timing): it reads ``_build/html``, which ``make test`` builds first. The shared
+Vega bundle in ``_static/`` is exempt; a page's own weight is its HTML (the inline tables, charts and
+CSV downloads) plus the files outside ``_static/`` that it loads.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from analysis import paths
+
+
+def _load_bench():
+    spec = importlib.util.spec_from_file_location("bench_build", paths.REPO_ROOT / "bench" / "bench_build.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
+    spec.loader.exec_module(module)
+    return module
+
+
+bench_build = _load_bench()
+
+
+def test_no_built_page_is_over_the_limit():
+    if not (paths.HTML_DIR / "index.html").exists():
+        pytest.skip(f"no built site in {paths.HTML_DIR}: run `make book` (or `make test`) first")
+    sizes = bench_build.page_sizes(paths.HTML_DIR)
+    assert any(s.page.startswith("notebooks/") for s in sizes), "no chapter page found"
+    over = [f"{s.page}: {s.total_bytes / 1000:.0f} KB" for s in bench_build.oversized(sizes)]
+    limit = bench_build.PAGE_LIMIT_BYTES / 1000
+    assert not over, f"pages over {limit:.0f} KB (move data out of the inline HTML):\n" + "\n".join(over)
+
+
+def test_page_weight_counts_own_files_but_not_shared_ones(tmp_path):
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_images").mkdir()
+    (tmp_path / "_static" / "shared.js").write_bytes(b"x" * 900_000)
+    (tmp_path / "_static" / "macros.html").write_text("{{ not a page }}", encoding="utf-8")
+    (tmp_path / "_images" / "big.png").write_bytes(b"x" * 600_000)
+    (tmp_path / "light.html").write_text('<script src="_static/shared.js?v=1"></script><a href="heavy.html">',
+                                         encoding="utf-8")
+    (tmp_path / "heavy.html").write_text('<img src="_images/big.png"><a href="#x">', encoding="utf-8")
+    sizes = bench_build.page_sizes(tmp_path)
+    assert [s.page for s in sizes] == ["heavy.html", "light.html"]
+    assert sizes[0].own_asset_bytes == 600_000 and sizes[1].own_asset_bytes == 0
+    assert [s.page for s in bench_build.oversized(sizes)] == ["heavy.html"]
