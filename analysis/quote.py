@@ -97,7 +97,7 @@ def parse_share(text: str) -> float:
 _EPILOG = """\
 cases:
   favourable    every input with a low/high range at the end that makes self-hosting cheaper
-  base          every range at its midpoint
+  base          every range at its midpoint (whole counts such as spare GPUs rounded up)
   unfavourable  every range at the end that makes self-hosting dearer
 
 examples:
@@ -336,8 +336,8 @@ def render_table(quote: Quote) -> str:
     lines += ["", "favourable / unfavourable: every ranged input at the end that makes self-hosting "
               "cheaper / dearer; base: midpoints."]
     if situation.rental_offer_id is None:
-        lines.append("GPUs needed include spare_gpus from assumptions.csv (base: its midpoint, so possibly a "
-                     "fraction).")
+        lines.append("GPUs needed include spare_gpus from assumptions.csv (base: its midpoint rounded up to a "
+                     "whole GPU).")
     return "\n".join(lines) + "\n"
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import loading, quote, scenarios
+from analysis import loading, paths, quote, scenarios
 from analysis.__main__ import main
 
 # Llama 3.3 70B at FP8 on H100 SXM against GPT-5.4 ($2.50 in, $15.00 out per million tokens).
@@ -392,3 +392,15 @@ def test_cache_keeps_a_bounded_number_of_markers(data_copy, cache_dir, monkeypat
     kept = list(cache_dir.iterdir())
     assert len(kept) == 3
     assert sum(not p.name.startswith("old-") for p in kept) == 1  # the new marker survives
+
+
+def test_readme_example_output_is_what_quote_prints():
+    # The README shows one quote's output; it must be the current model's, not numbers typed by hand.
+    readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
+    command_block = readme.split("```bash\n.venv/bin/python -m analysis quote ", 1)[1].split("```", 1)[0]
+    argv = ["quote", *command_block.replace("\\\n", " ").split()]
+    shown = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    result = subprocess.run([sys.executable, "-m", "analysis", *argv], capture_output=True, text=True,
+                            check=False, cwd=paths.REPO_ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == shown
