@@ -205,6 +205,29 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
     return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
 
 
+def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.Chart:
+    """One stacked bar per source: the monthly cost categories at their base values (USD/month).
+
+    Parameters
+    ----------
+    stack : ``source``, ``category``, ``usd_base`` (USD/month), plus ``usd_low`` and ``usd_high`` for the tooltip.
+    x_title : axis title with its unit.
+    """
+    categories = list(dict.fromkeys(stack["category"]))
+    ordered = stack.assign(rank=stack["category"].map({c: i for i, c in enumerate(categories)}))
+    return alt.Chart(ordered).mark_bar().encode(
+        y=alt.Y("source:N", title=None, sort=list(dict.fromkeys(stack["source"])), axis=alt.Axis(labelLimit=240)),
+        x=alt.X("usd_base:Q", title=x_title, stack="zero", axis=alt.Axis(format="$,.0f")),
+        color=alt.Color("category:N", title="Cost", scale=alt.Scale(domain=categories),
+                        legend=alt.Legend(columns=3, labelLimit=240)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip("category:N", title="Cost"),
+                 alt.Tooltip("usd_base:Q", title="base", format="$,.0f"),
+                 alt.Tooltip("usd_low:Q", title="low", format="$,.0f"),
+                 alt.Tooltip("usd_high:Q", title="high", format="$,.0f")],
+    ).properties(width="container", height=alt.Step(40))
+
+
 def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.Chart:
     """Stacked bars: how many of the guide's figures in each section received each verdict.
 

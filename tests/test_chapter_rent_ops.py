@@ -294,14 +294,17 @@ def test_ops_first_principles_table(ops):
 
 def test_stack_chart_data(ops):
     stack = ops.chart_data["stack"]
-    assert list(stack.columns) == ["source", "category", "usd_low", "usd_high"]
+    assert list(stack.columns) == ["source", "category", "usd_low", "usd_high", "usd_base"]
     guide = stack[stack["source"] == operating.GUIDE]
-    # the printed rows add to 4,700 and 8,100 (the guide prints 7,900)
+    # the printed rows add to 4,700 and 8,100 (the guide prints 7,900); the stack's guide bar is the
+    # midpoints, (4,700 + 8,100) / 2 = 6,400
     assert guide["usd_low"].sum() == 4_700 and guide["usd_high"].sum() == 8_100
+    assert guide["usd_base"].sum() == 6_400
     assert "Downtime" not in set(guide["category"])
     first = stack[stack["source"] == operating.FIRST]
     assert first["usd_high"].sum() == pytest.approx(14_289.83, abs=0.01)
     assert isinstance(stack, pd.DataFrame) and (stack["usd_low"] <= stack["usd_high"]).all()
+    assert ((stack["usd_low"] <= stack["usd_base"]) & (stack["usd_base"] <= stack["usd_high"])).all()
 
 
 def test_ops_facts(ops):

@@ -140,15 +140,18 @@ def first_principles_table(ds: Dataset) -> pd.DataFrame:
 
 
 def stack_frame(ds: Dataset) -> pd.DataFrame:
-    """Long data for a stacked bar per source: ``source``, ``category``, ``usd_low``, ``usd_high`` (USD/month).
+    """Long data for a stacked bar per source: ``source``, ``category``, ``usd_low``, ``usd_high`` and
+    ``usd_base`` (USD/month; the guide's base is the midpoint of its printed range).
 
     Totals are left out (the stack adds them up); the guide has no downtime row.
     """
     guide = guide_rows(ds)
+    guide = guide.assign(usd_base=(guide["usd_low"] + guide["usd_high"]) / 2)
     fp = cluster_costs(ds)
     frames = [guide[guide["category"] != TOTAL].assign(source=GUIDE),
               fp[fp["category"] != TOTAL].assign(source=FIRST)]
-    return pd.concat([f[["source", "category", "usd_low", "usd_high"]] for f in frames], ignore_index=True)
+    columns = ["source", "category", "usd_low", "usd_high", "usd_base"]
+    return pd.concat([f[columns] for f in frames], ignore_index=True)
 
 
 class _Context:
