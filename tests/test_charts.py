@@ -28,3 +28,33 @@ def test_renderer_is_deterministic_and_escapes_markup():
     assert "</script><script>" not in first
     assert "\\u003c/script\\u003e" in first
     assert first.startswith('<div id="vega-') and 'class="vega-chart"' in first
+
+
+def _data(spec: dict) -> list[dict]:
+    return next(iter(spec["datasets"].values()))
+
+
+def test_cost_stack_adds_categories_in_a_fixed_order(dataset):
+    from analysis.chapters import operating
+
+    stack = operating.build(dataset).chart_data["stack"]
+    spec = charts.cost_stack(stack, "USD per month").to_dict()
+    enc = spec["encoding"]
+    assert spec["mark"]["type"] == "bar" and enc["x"]["stack"] == "zero"
+    assert enc["color"]["scale"]["domain"][0] == "GPU depreciation"
+    assert "Downtime" in enc["color"]["scale"]["domain"]
+    rows = _data(spec)
+    # guide bar = midpoints of its printed rows: (4,700 + 8,100) / 2 = 6,400 USD/month
+    assert sum(r["usd_base"] for r in rows if r["source"] == operating.GUIDE) == 6_400
+    assert [r["rank"] for r in rows if r["source"] == operating.GUIDE] == list(range(6))
+
+
+def test_verdict_bars_cover_every_figure(dataset):
+    from analysis import verdicts
+    from analysis.chapters import reconciliation
+
+    chapter = reconciliation.build(dataset)
+    spec = charts.verdicts_by_section(chapter.chart_data["verdicts"], verdicts.ORDER).to_dict()
+    assert spec["encoding"]["color"]["scale"]["domain"] == verdicts.ORDER
+    assert sum(r["figures"] for r in _data(spec)) == len(dataset["guide_figures"])
+    assert spec["encoding"]["y"]["sort"][0] == dataset["guide_figures"]["section"].iloc[0]
