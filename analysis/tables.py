@@ -331,6 +331,7 @@ def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "
         "maverick_printed_gb": float(printed_maverick["value_low"].iloc[0]),
         "maverick_ratio": float(maverick_fp16["weights_gb_low"].iloc[0] / printed_maverick["value_low"].iloc[0]),
         "context_tokens": int(inputs.context_tokens[0]),
+        "kv_bytes_per_value": f"{assumption(ds, 'kv_bytes_per_value')[0]:g}",
         "sequences_low": int(inputs.concurrent_sequences[0]),
         "sequences_high": int(inputs.concurrent_sequences[1]),
     }

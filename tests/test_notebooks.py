@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -67,3 +68,45 @@ def test_committed_outputs_are_from_the_current_inputs(notebook):
     assert all(c.get("outputs") is not None for c in code_cells(nb))
     assert nb.metadata["report"]["inputs_sha256"] == runner.inputs_digest(nb, paths.DATA_DIR, {}), (
         f"{path.name} is stale: run `make report` and commit the notebook")
+
+
+# --- no typed numbers in prose ------------------------------------------------------------------------------
+
+_GLUE_OR_CODE = re.compile(r"\{glue:[a-z]*\}`[^`]*`|`[^`]*`|\]\([^)]*\)")
+# Tokens with digits that are names or definitions, not figures: GPU and format names (H100, FP16, INT4),
+# percentile names (P10, 10th), the two guide scenarios, the "2" of key + value and the "/ 8" of bits to
+# bytes, list numbering, the guide's title and date (quoted), and the SI prefix the units section defines.
+_NOT_FIGURES = re.compile(r"\b(?:Scenario [12]|scenario-1|[A-Z]+\d+[A-Za-z0-9]*|\d+(?:st|nd|rd|th)|V4)\b"
+                          r"|^\d\. |^## \d\. |\b2 \(key and value\)|Break-Even at \$20K/Month Spend|\(10⁹ bytes\)"
+                          r"|April 2026|Self-Host LLM vs API 2026|more than 4 bits|bits / 8", re.MULTILINE)
+
+
+def _prose_without_names(text: str, names: list[str]) -> str:
+    text = _GLUE_OR_CODE.sub("", text)
+    for name in names:
+        text = text.replace(name, "")
+    return _NOT_FIGURES.sub("", text)
+
+
+def _model_and_gpu_names() -> list[str]:
+    from analysis import loading
+
+    ds = loading.load()
+    names = set(ds["models"]["model_name"]) | set(ds["models"]["guide_model"].dropna())
+    names |= set(ds["api_prices"]["api_model"]) | set(ds["gpus"]["gpu_name"])
+    names |= {"Llama 4", "Llama\n3.3 70B", "Llama 3.3 70B", "DeepSeek V4", "GPT-5.4"}
+    return sorted(names, key=len, reverse=True)
+
+
+PROSE = [*NOTEBOOKS, *sorted((paths.REPO_ROOT / "book").glob("*.md"))]
+
+
+@pytest.mark.parametrize("path", PROSE, ids=[p.name for p in PROSE])
+def test_prose_has_no_typed_figures(path):
+    names = _model_and_gpu_names()
+    if path.suffix == ".ipynb":
+        texts = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+    else:
+        texts = [path.read_text(encoding="utf-8")]
+    typed = [m for t in texts for m in re.findall(r"\S*\d\S*", _prose_without_names(t, names))]
+    assert typed == [], f"{path.name}: numbers typed in prose (glue them from analysis/): {typed}"

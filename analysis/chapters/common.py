@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis import formatting as fmt
 from analysis.loading import Dataset
 
 CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inputs", "First principles",
@@ -79,3 +80,29 @@ def interpolate_crossing(volumes: np.ndarray, savings: np.ndarray) -> float:
         if s0 < 0 <= s1:
             return float(v0 + (v1 - v0) * (0 - s0) / (s1 - s0))
     return float("inf")
+
+
+def _quote_value(low: float, high: float, unit: str) -> str:
+    """One of the guide's figures in the report's own notation, by its unit."""
+    if unit.startswith("USD"):
+        return fmt.usd(low) if low == high else fmt.usd_range(low, high)
+    if unit.startswith("tokens"):
+        return fmt.tokens(low) if low == high else fmt.tokens_range(low, high)
+    if unit == "fraction":
+        return fmt.share(low) if low == high else f"{low:.0%}–{high:.0%}"
+    suffix = {"ratio": "x", "B params": "B", "ms": " ms", "months": " months"}.get(unit, "")
+    return f"{low:g}{suffix}" if low == high else f"{low:g}–{high:g}{suffix}"
+
+
+def quoted(ds: Dataset, keys: dict[str, str]) -> dict[str, str]:
+    """Facts for prose that quotes the guide: ``{glue_key: figure_id}`` to the figure in report notation.
+
+    The prose then cites the guide's numbers through glue like every other number, so a corrected
+    ``guide_figures.csv`` row corrects the sentence too.
+    """
+    frame = ds["guide_figures"].set_index("figure_id")
+    missing = sorted(set(keys.values()) - set(frame.index))
+    if missing:
+        raise KeyError(f"guide_figures.csv has no figure {', '.join(missing)}")
+    return {key: _quote_value(float(frame.at[fid, "value_low"]), float(frame.at[fid, "value_high"]),
+                              str(frame.at[fid, "unit"])) for key, fid in keys.items()}

@@ -14,7 +14,15 @@ import pandas as pd
 
 from analysis import costs, scenarios, sizing, throughput, verdicts
 from analysis import formatting as fmt
-from analysis.chapters.common import Chapter, check_row, checks_frame, figure, interpolate_crossing, printed_table
+from analysis.chapters.common import (
+    Chapter,
+    check_row,
+    checks_frame,
+    figure,
+    interpolate_crossing,
+    printed_table,
+    quoted,
+)
 from analysis.loading import Dataset
 from analysis.tables import assumption
 
@@ -171,7 +179,10 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
              "tiers_frontier_breakeven_range": fmt.usd_range(frontier_be.min(), frontier_be.max()),
              "tiers_cheap_breakeven_usd": fmt.usd(cheap_be["base"]),
              "tiers_checked_cells": len(checks),
-             "tiers_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum())}
+             "tiers_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum()),
+             **quoted(ds, {"tiers_guide_threshold_usd": "tiers.intro.threshold",
+                           "tiers_guide_savings_mid": "tiers.20k_50k.savings",
+                           "tiers_guide_savings_high": "tiers.50k_plus.savings"})}
     claims = _tier_claims(ds)
     return Chapter(printed=claims, checks=checks, tables={"savings": _savings_table(tables, grid)},
                    chart_data={"savings": chart, "claims": _claim_bands(ds, float(grid.max()))}, facts=facts)
@@ -261,7 +272,7 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
     printed = printed_table(ds, "Quick Comparison: Self-Hosted LLM vs API", "Dimension",
                             ["Self-Hosted LLM", "API (Cloud Providers)"])
     facts = {"qc_frontier_breakeven_usd": fmt.usd(frontier_be["base"]), "qc_guide_crossing_usd": fmt.usd(crossing),
-             "qc_checked_cells": len(checks)}
+             "qc_checked_cells": len(checks), **quoted(ds, {"qc_guide_breakeven_usd": "qc.summary.break_even"})}
     return Chapter(printed=printed, checks=checks, facts=facts)
 
 
@@ -300,7 +311,10 @@ def build_decision_table(ds: Dataset) -> Chapter:
     for figure_id in ("dec.model_switching.models", "dec.latency.threshold"):
         rows.append(check_row(ds, figure_id, "", "", "", verdicts.UNVERIFIABLE, "no source is given"))
     facts = {"dec_breakeven_low_usd": fmt.usd(lo), "dec_breakeven_high_usd": fmt.usd(hi),
-             "dec_breakeven_base_usd": fmt.usd(frontier_be["base"])}
+             "dec_breakeven_base_usd": fmt.usd(frontier_be["base"]),
+             **quoted(ds, {"dec_guide_low_usd": "dec.lt10k.threshold",
+                           "dec_guide_mid_usd": "dec.summary.spend_threshold",
+                           "dec_guide_high_usd": "dec.50k_plus.threshold"})}
     return Chapter(printed=printed, checks=checks_frame(rows), tables={"computed": table}, facts=facts)
 
 

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import sizing, throughput, verdicts
+from analysis import scenarios, sizing, throughput, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
 from analysis.tables import SizingInputs, assumption, memory_requirements
@@ -321,6 +321,21 @@ def _count(checks: pd.DataFrame, verdict: str) -> int:
     return int((checks["Verdict"] == verdict).sum())
 
 
+def calibration_table(ds: Dataset) -> pd.DataFrame:
+    """Each measured benchmark beside the roofline's figure for the same system, and their ratio."""
+    cal = scenarios.calibration(ds)
+    gpus = ds["gpus"].set_index("gpu_id")["gpu_name"]
+    models = ds["models"].set_index("model_id")["model_name"]
+    return pd.DataFrame({
+        "benchmark_id": cal["benchmark_id"],
+        "System": [f"{n} x {gpus[g]}" for n, g in zip(cal["gpu_count"], cal["gpu_id"], strict=True)],
+        "Model": cal["model_id"].map(models), "Precision": cal["precision"].str.upper(), "Engine": cal["engine"],
+        "Measured, output tokens/s": [f"{v:,.0f}" for v in cal["measured_output_tokens_per_s"]],
+        "Roofline, output tokens/s": [f"{v:,.0f}" for v in cal["modelled_output_tokens_per_s"]],
+        "Measured / roofline": [f"{v:.2f}" for v in cal["efficiency"]],
+    })
+
+
 def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
     """The inference-engines chapter: the comparison table as printed and the vLLM claims checked.
 
@@ -355,6 +370,7 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
         "eng_bound_fp8_tokens_per_s": round(float(one.at[eight, "per_sequence_weights_only_tokens_per_s"]), 1),
         "eng_printed_low": low,
         "eng_printed_high": high,
+        "eng_printed_speed": f"{low:.0f}–{high:.0f}",
         "eng_overstatement_low": fmt.relative(float(verdicts.relative_difference(low, bound))),
         "eng_overstatement_high": fmt.relative(float(verdicts.relative_difference(high, bound))),
         "eng_users": users,
@@ -372,6 +388,10 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
         "eng_implied_cells": _count(checks, verdicts.IMPLIED),
         "eng_reproduced_cells": _count(checks, verdicts.REPRODUCED),
         "eng_unverifiable_cells": _count(checks, verdicts.UNVERIFIABLE),
+        "eng_benchmarks": len(ds["benchmarks"]),
+        **dict(zip(("eng_efficiency_high", "eng_efficiency_base", "eng_efficiency_low"),
+                   (f"{v:.2f}" for v in scenarios.efficiency_cases(ds)), strict=True)),
     }
     return Chapter(printed=printed_table(ds, TABLE, "Feature", ENGINES), checks=checks,
-                   tables={"bounds": bounds_table(bounds, gpu_label)}, chart_data={"bounds": bounds}, facts=facts)
+                   tables={"bounds": bounds_table(bounds, gpu_label), "calibration": calibration_table(ds)},
+                   chart_data={"bounds": bounds}, facts=facts)

@@ -145,13 +145,18 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
                           "Hosted: " + hosted_offer: hosted_offer})
     be = pd.concat([buy.breakeven.assign(option="buy"), rent.breakeven.assign(option="rent")])
     base_buy = buy.breakeven.set_index("case").loc["base"]
+    cheap_be = float(scenarios.compare(ds, model, buy_gpu, buy_precision, cheap_api, volumes[:1]).breakeven
+                     .set_index("case").at["base", "buy_breakeven_tokens_per_month"])
     facts = {"ft_buy_breakeven_tokens": fmt.tokens(base_buy["buy_breakeven_tokens_per_month"]),
              "ft_buy_breakeven_usd": fmt.usd(base_buy["buy_breakeven_api_usd_per_month"]),
              "ft_buy_gpus": int(buy.system.gpus[1]),
              "ft_api_overstatement": fmt.share(figure(ds, "ft.100m.gpt54_api.total")[0]
                                                / api_real_cost(ds, frontier_api, volumes[:1])[1][0] - 1),
              "ft_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum()),
-             "ft_checked_cells": len(checks)}
+             "ft_checked_cells": len(checks),
+             "ft_volumes": ", ".join(fmt.tokens(v) for v in volumes),
+             "ft_cheap_breakeven": (f"breaks even at {fmt.tokens(cheap_be)} tokens a month" if np.isfinite(cheap_be)
+                                    else "never breaks even")}
     points = breakeven_points(be, f"vs {frontier_api}")
     return Chapter(printed=printed_table(ds, TABLE, "Cost Component", COLUMNS), checks=checks,
                    tables={"first_principles": first, "breakeven": _breakeven_table(be)},

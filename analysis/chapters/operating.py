@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis import costs, guide_mode, scenarios, verdicts
 from analysis import formatting as fmt
-from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
+from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.chapters.rent_vs_buy import difference, purchase_price_usd, verdict_counts
 from analysis.loading import Dataset
 from analysis.tables import assumption
@@ -403,6 +403,9 @@ def build(ds: Dataset) -> Chapter:
         "ops_maintenance_usd": fmt.usd_range(*maintenance),
         "ops_downtime_range": fmt.usd_range(downtime.min(), downtime.max()),
         "ops_checked_cells": len(table),
+        "ops_electricity_vs_boards": f"{figure(ds, 'ops.electricity')[0] / boards:.1f}–"
+                                     f"{figure(ds, 'ops.electricity')[1] / boards:.1f}x",
+        **quoted(ds, {"ops_cluster_gpus": "ops.electricity.gpus"}),
     }
     facts.update({f"ops_{key}_checks": n for key, n in verdict_counts(table).items()})
     return Chapter(printed=printed_table(ds, TABLE, "Cost Category", COLUMNS), checks=table,

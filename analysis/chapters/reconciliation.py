@@ -230,6 +230,9 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
     top = effects.iloc[0]
     facts = {"rec_figures": len(led), "rec_checked": int((led["Checked in"] != "—").sum()),
              "rec_checks": len(checks), "rec_sections": len(counts) - 1,
+             "rec_checked_unverifiable": int(((led["Checked in"] != "—")
+                                              & (led["Verdict"] == verdicts.UNVERIFIABLE)).sum()),
+             "rec_unchecked": int((led["Checked in"] == "—").sum()),
              **{f"rec_{key}": int(total[v]) for key, v in
                 zip(("reproduced", "implied", "inconsistent", "impossible", "unverifiable"), verdicts.ORDER,
                     strict=True)},

@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis import breakeven, costs, guide_mode, scenarios, verdicts
 from analysis import formatting as fmt
-from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
+from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.loading import Dataset
 from analysis.tables import assumption
 
@@ -494,6 +494,10 @@ def build(ds: Dataset) -> Chapter:
         "rvb_lambda_multiple": times(ratios["lambda_vs_h100"]),
         "rvb_lambda_h100_month": fmt.usd_range(*_span(lambda_h100, "usd_per_gpu_month")),
         "rvb_checked_cells": len(table),
+        **quoted(ds, {"rvb_guide_owned_h100": "rent.buy_h100.monthly",
+                      "rvb_guide_rent_low": "rent.summary.lambda.monthly",
+                      "rvb_guide_rent_high": "rent.summary.aws_p5.monthly",
+                      "rvb_guide_spread": "rent.summary.cost_spread"}),
     }
     a100_months = figure(ds, "rent.buy_a100_used.break_even")
     a100_price = purchase_price_usd(ds, ds["guide_figures"].set_index("figure_id")

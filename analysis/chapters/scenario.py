@@ -7,7 +7,15 @@ import pandas as pd
 
 from analysis import costs, guide_mode, scenarios, verdicts
 from analysis import formatting as fmt
-from analysis.chapters.common import Chapter, check_row, checks_frame, figure, interpolate_crossing, printed_table
+from analysis.chapters.common import (
+    Chapter,
+    check_row,
+    checks_frame,
+    figure,
+    interpolate_crossing,
+    printed_table,
+    quoted,
+)
 from analysis.chapters.full_cost import api_real_cost, breakeven_points, cost_curves, curve_volumes, guide_volumes
 from analysis.loading import Dataset
 from analysis.tables import assumption
@@ -16,11 +24,13 @@ from analysis.tables import assumption
 SCENARIOS = {
     "s1": {"table_name": "Scenario 1: Replace GPT-5.4 with Self-Hosted Llama 4",
            "columns": ["GPT-5.4 API Cost", "Self-Host Cost (Purchased)", "Monthly Savings", "Break-Even"],
-           "guide_price_ids": None, "summary_breakeven_id": "s1.summary.break_even_volume"},
+           "guide_price_ids": None, "summary_breakeven_id": "s1.summary.break_even_volume",
+           "guide_params_id": "hw.maverick.params", "guide_gpus_id": "hw.maverick.setup1"},
     "s2": {"table_name": "Scenario 2: Replace DeepSeek V4 API with Self-Hosted DeepSeek V4",
            "columns": ["DeepSeek API Cost", "Self-Host Cost (4x A100)", "Monthly Savings"],
            "guide_price_ids": ("ft.summary.deepseek_v4.price_input", "ft.summary.deepseek_v4.price_output"),
-           "summary_breakeven_id": "s2.summary.break_even_volume"},
+           "summary_breakeven_id": "s2.summary.break_even_volume",
+           "guide_params_id": "hw.deepseek_v4.params", "guide_gpus_id": "hw.deepseek_v4.setup1"},
 }
 
 
@@ -163,12 +173,19 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
                          {f"API: {api_offer}": api_offer, f"Hosted: {hosted_offer}": hosted_offer})
     payback = curve_result[["case", "tokens_per_month", "buy_payback_months"]]
     base = result.breakeven.set_index("case").loc["base"]
+    # Buying the GPUs against buying the same open model as a service: where owning starts to win.
+    hosted_vs_buy = float(hosted.set_index("case").at["base", "buy_breakeven_tokens_per_month"])
     facts = {f"{prefix}_checked_cells": len(checks),
              f"{prefix}_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum()),
              f"{prefix}_buy_breakeven_tokens": fmt.tokens(base["buy_breakeven_tokens_per_month"]),
              f"{prefix}_buy_breakeven_usd": fmt.usd(base["buy_breakeven_api_usd_per_month"]),
              f"{prefix}_gpus": int(result.system.gpus[1]),
-             f"{prefix}_table_crossing": fmt.tokens(crossing)}
+             f"{prefix}_table_crossing": fmt.tokens(crossing),
+             f"{prefix}_model_params_b": f"{ds['models'].set_index('model_id').at[model, 'params_total_b']:g}B",
+             f"{prefix}_hosted_vs_buy_tokens": fmt.tokens(hosted_vs_buy),
+             **quoted(ds, {f"{prefix}_guide_breakeven_tokens": summary_breakeven_id,
+                           f"{prefix}_guide_params": spec["guide_params_id"],
+                           f"{prefix}_guide_gpus": spec["guide_gpus_id"]})}
     return Chapter(printed=printed_table(ds, table_name, "Monthly Token Volume", columns), checks=checks,
                    tables={"first_principles": first, "breakeven": be_table},
                    chart_data={"curves": curves, "points": breakeven_points(be, f"vs {api_offer}"),
