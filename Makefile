@@ -21,10 +21,11 @@ validate: $(STAMP)
 notebooks: validate
 	$(BIN)/python -m analysis run
 
-# Renders the committed notebooks; any Sphinx warning fails the build.
+# Renders the committed notebooks; any Sphinx warning fails the build. Sphinx reports a warning only
+# when it reads the page, so a failed build forgets what it read: the next build reads every page again.
 book: $(STAMP)
 	$(BIN)/python -m analysis vendor-js
-	$(BIN)/jupyter-book build . -W -n --keep-going || { cat _build/html/reports/*.log 2>/dev/null; exit 1; }
+	$(BIN)/jupyter-book build . -W -n --keep-going || { cat _build/html/reports/*.log 2>/dev/null; rm -rf _build/.doctrees; exit 1; }
 	$(BIN)/python -m analysis prune-site
 
 report: notebooks

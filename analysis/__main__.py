@@ -10,8 +10,12 @@ import shutil
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from analysis import loading, paths
+from analysis import paths
+
+if TYPE_CHECKING:  # loading imports pandas: commands that do not read data stay fast without it
+    from analysis import loading
 
 
 def _print_problems(problems: list[loading.Problem], heading: str) -> None:
@@ -22,6 +26,8 @@ def _print_problems(problems: list[loading.Problem], heading: str) -> None:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check a dataset folder; list every problem; warn about stale prices."""
+    from analysis import loading
+
     data_dir = paths.resolve_data_dir(args.data_dir)
     problems, tables = loading.validate(data_dir)
     if problems:
@@ -38,7 +44,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Validate the dataset, then execute the notebooks that need it."""
-    from analysis import runner
+    from analysis import loading, runner
 
     # The committed notebooks are the canonical report: always the repository's data/ and the
     # notebooks' default parameters (what-if reports go elsewhere).
@@ -72,7 +78,7 @@ def _whatif_overrides(args: argparse.Namespace) -> dict[str, tuple[object, str]]
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     """Build a complete report from another dataset and/or parameter overrides into ``--out``."""
-    from analysis import runner, whatif
+    from analysis import loading, runner, whatif
 
     start = time.perf_counter()
     data_dir = paths.resolve_data_dir(args.data).resolve()
@@ -207,8 +213,9 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")
     mode.add_argument("--check", action="store_true", help="exit 1 if data/README.md is out of date")
     ddoc.set_defaults(func=cmd_data_dictionary)
-    from analysis import quote
-    quote.add_parser(sub)
+    from analysis import quote_cli
+
+    quote_cli.add_parser(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

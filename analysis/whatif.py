@@ -22,7 +22,7 @@ import yaml
 from analysis import paths
 
 BOOK_FILES = ("_toc.yml",)
-BOOK_DIRS = ("book",)
+BOOK_DIRS = ("book", "_ext")
 STATIC_FILES = ("report.css",)
 
 
@@ -151,7 +151,7 @@ def prepare_sources(stage: Path, banner: str) -> None:
     for name in BOOK_FILES:
         shutil.copy2(paths.REPO_ROOT / name, stage / name)
     for name in BOOK_DIRS:
-        shutil.copytree(paths.REPO_ROOT / name, stage / name)
+        shutil.copytree(paths.REPO_ROOT / name, stage / name, ignore=shutil.ignore_patterns("__pycache__"))
     (stage / "_static").mkdir()
     for name in STATIC_FILES:
         shutil.copy2(paths.REPO_ROOT / "_static" / name, stage / "_static" / name)

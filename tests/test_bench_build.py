@@ -42,8 +42,8 @@ def test_page_weight_counts_own_files_but_not_shared_ones(tmp_path):
     (tmp_path / "_static" / "shared.js").write_bytes(b"x" * 900_000)
     (tmp_path / "_static" / "macros.html").write_text("{{ not a page }}", encoding="utf-8")
     (tmp_path / "_images" / "big.png").write_bytes(b"x" * 600_000)
-    (tmp_path / "light.html").write_text('<script src="_static/shared.js?v=1"></script><a href="heavy.html">',
-                                         encoding="utf-8")
+    (tmp_path / "light.html").write_text('<script src="_static/shared.js?v=1"></script><a href="heavy.html">'
+                                         '<link rel="next" href="_images/big.png">', encoding="utf-8")
     (tmp_path / "heavy.html").write_text('<img src="_images/big.png"><a href="#x">', encoding="utf-8")
     sizes = bench_build.page_sizes(tmp_path)
     assert [s.page for s in sizes] == ["heavy.html", "light.html"]

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import loading, paths, quote, scenarios
+from analysis import loading, paths, quote, quote_cli, scenarios
 from analysis.__main__ import main
 
 # Llama 3.3 70B at FP8 on H100 SXM against GPT-5.4 ($2.50 in, $15.00 out per million tokens).
@@ -175,7 +175,7 @@ def test_output_share_reaches_the_throughput_too(dataset):
                                               ("2B", 2e9), ("2b", 2e9), ("500M", 5e8), ("1.5T", 1.5e12),
                                               ("750K", 7.5e5), (" 3B ", 3e9)])
 def test_token_counts_with_suffixes(text, tokens):
-    assert quote.parse_tokens(text) == tokens
+    assert quote_cli.parse_tokens(text) == tokens
 
 
 @pytest.mark.parametrize("text", ["", "B", "two billion", "2X", "0", "-5M", "inf", "nan"])
@@ -188,7 +188,7 @@ def test_bad_token_counts_are_usage_errors(capsys, text):
 
 @pytest.mark.parametrize(("text", "share"), [("0.3", 0.3), ("30%", 0.3), ("1", 1.0)])
 def test_shares(text, share):
-    assert quote.parse_share(text) == pytest.approx(share)
+    assert quote_cli.parse_share(text) == pytest.approx(share)
 
 
 @pytest.mark.parametrize("text", ["0", "1.5", "-0.2", "150%", "half"])

@@ -1,0 +1,105 @@
+"""The ``quote`` subcommand's options, kept apart from the model so that registering them imports neither
+pandas nor the dataset loader: every other ``python -m analysis`` command starts faster.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+
+FORMATS = ("table", "json", "csv")
+# Decimal multipliers accepted after a token count: 500M = 500e6, 2B = 2e9, 1.5T = 1.5e12.
+TOKEN_SUFFIXES = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+
+
+def _run(args: argparse.Namespace) -> int:
+    from analysis import quote
+
+    return quote.run(args)
+
+
+# ---------------------------------------------------------------- parsing the command line
+
+
+def parse_tokens(text: str) -> float:
+    """Tokens per month from ``2e9``, ``2000000000``, ``2,000,000,000``, ``500M``, ``2B`` or ``1.5T``.
+
+    A trailing K, M, B or T (either case) multiplies by 1e3, 1e6, 1e9 or 1e12. The result must be a
+    finite number above 0.
+    """
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    multiplier = TOKEN_SUFFIXES.get(cleaned[-1:].upper(), 1.0)
+    if multiplier != 1.0:
+        cleaned = cleaned[:-1]
+    try:
+        tokens = float(cleaned) * multiplier
+    except ValueError:
+        tokens = math.nan
+    if not math.isfinite(tokens) or tokens <= 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, got {text!r}")
+    return tokens
+
+
+def parse_share(text: str) -> float:
+    """A share of tokens from ``0.3`` or ``30%``: above 0 (the model needs some output) and at most 1."""
+    cleaned = text.strip()
+    scale = 100.0 if cleaned.endswith("%") else 1.0
+    try:
+        share = float(cleaned.rstrip("%")) / scale
+    except ValueError:
+        share = math.nan
+    if not 0 < share <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share above 0 and at most 1, such as 0.3 or 30%, got {text!r}")
+    return share
+
+
+_EPILOG = """\
+cases:
+  favourable    every input with a low/high range at the end that makes self-hosting cheaper
+  base          every range at its midpoint (whole counts such as spare GPUs rounded up)
+  unfavourable  every range at the end that makes self-hosting dearer
+
+examples:
+  python -m analysis quote --tokens-per-month 2B --api openai-gpt-5.4 \\
+      --model llama-3.3-70b --gpu h100-sxm --precision fp8
+  python -m analysis quote --tokens-per-month 500M --output-share 30% --api openai-gpt-5.4 \\
+      --model llama-3.3-70b --gpu h100-sxm --precision fp8 --rent lambda-h100-8x --format json
+
+exit status: 0 quoted; 1 invalid dataset or a situation the model cannot price;
+2 bad option or a name the dataset does not have (the message lists the valid names).
+"""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Register ``quote`` on the subcommand parsers of ``python -m analysis``."""
+    q = sub.add_parser(
+        "quote", help="price one situation (API vs self-hosting, buy or rent) in about a second",
+        description="API cost against self-hosting for one situation, in the model's three cases. "
+                    "Money is USD; volumes count input and output tokens together.",
+        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    q.add_argument("--tokens-per-month", metavar="TOKENS", type=parse_tokens, required=True,
+                   help="total tokens (input + output) per month; accepts 2e9, 2000000000 or a K/M/B/T "
+                        "suffix (500M, 2B, 1.5T)")
+    q.add_argument("--output-share", metavar="SHARE", type=parse_share, default=None,
+                   help="output tokens / total tokens, as 0.3 or 30%%; sets every case to this value "
+                        "(default: the output_token_share range of assumptions.csv, low to high by case)")
+    q.add_argument("--api", metavar="OFFER_ID", required=True,
+                   help="API offer to compare with: an offer_id of api_prices.csv (prices in USD per "
+                        "million input, output and cached-input tokens)")
+    q.add_argument("--model", metavar="MODEL_ID", required=True,
+                   help="open model to self-host: a model_id of models.csv")
+    q.add_argument("--gpu", metavar="GPU_ID", required=True,
+                   help="GPU type: a gpu_id of gpus.csv (buying needs its USD price in gpu_prices.csv)")
+    q.add_argument("--precision", metavar="PRECISION", required=True,
+                   help="weight precision: a precision of precisions.csv (bits per parameter), e.g. fp16, fp8, int4")
+    how = q.add_mutually_exclusive_group()
+    how.add_argument("--buy", action="store_true",
+                     help="buy the GPUs, amortised over amortization_months (the default)")
+    how.add_argument("--rent", metavar="OFFER_ID", default=None,
+                     help="rent instead: an offer_id of gpu_rentals.csv for the same GPU (USD per GPU-hour)")
+    q.add_argument("--data", metavar="DIR", default=None,
+                   help="dataset folder, validated against data/datapackage.json (default: data/)")
+    q.add_argument("--format", choices=FORMATS, default="table",
+                   help="table (readable text, default), json or csv (one row per case), to stdout")
+    q.set_defaults(func=_run, quote_parser=q)
