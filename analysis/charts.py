@@ -193,9 +193,14 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
     boxes = alt.Chart(claims).mark_rect(opacity=0.15, color="gray", stroke="black", strokeDash=[3, 2]).encode(
         x="spend_low:Q", x2="spend_high:Q", y=alt.Y("saving_low:Q", scale=y_scale), y2="saving_high:Q",
         tooltip=[alt.Tooltip("claim:N", title="The guide claims")])
+    # The band lies over the guide's boxes, so it carries the tooltip where the pointer lands.
     area = alt.Chart(band).mark_area(opacity=0.2).encode(
         x=x, y=alt.Y("min:Q", title="Saving, share of the API bill", scale=y_scale, axis=alt.Axis(format="%")),
-        y2="max:Q", color=color)
+        y2="max:Q", color=color,
+        tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
+                 alt.Tooltip("spend_usd_per_month:Q", title="API spend", format="$,.0f"),
+                 alt.Tooltip("min:Q", title="Saving, lowest case", format=".0%"),
+                 alt.Tooltip("max:Q", title="Saving, highest case", format=".0%")])
     line = alt.Chart(base).mark_line().encode(
         x=x, y="saving_share:Q", color=color,
         tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
@@ -333,7 +338,8 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
     x = alt.X("tokens_per_month:Q", title="Tokens per month, input + output (log scale)",
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(probability["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
-    return alt.Chart(probability).mark_line().encode(
+    # Points on the line give the pointer something to hover: a thin line alone is hard to hit.
+    return alt.Chart(probability).mark_line(point=alt.OverlayMarkDef(filled=True, size=16)).encode(
         x=x,
         y=alt.Y("probability_cheaper:Q", title="Share of draws where self-hosting is cheaper",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),

@@ -110,10 +110,18 @@ def _execute(job: Job, digest: str) -> Outcome:
     start = time.perf_counter()
     job.target.parent.mkdir(parents=True, exist_ok=True)
     tmp = job.target.with_name(f".{job.target.stem}.running.ipynb")
-    try:
+    def execute() -> None:
         papermill.execute_notebook(str(job.source), str(tmp), parameters=job.parameters or None,
                                    kernel_name=KERNEL_NAME, cwd=str(job.source.parent),
                                    progress_bar=False, log_output=False)
+
+    try:
+        try:
+            execute()
+        except PapermillExecutionError:
+            raise
+        except Exception:  # the kernel, not the notebook: a start-up race between parallel kernels
+            execute()  # one retry; a second failure is reported below
         nb = strip_volatile(nbformat.read(tmp, as_version=4), digest)
         nbformat.write(nb, tmp)
         os.replace(tmp, job.target)

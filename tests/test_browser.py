@@ -131,3 +131,51 @@ def test_intro_page_links_to_the_chapter(browser, site):
     assert record["outside"] == []
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+# Marks tried in turn when hovering a chart: points and bars first (their centre is on the mark), lines last.
+# Only data marks (role-mark): legend symbols carry no tooltip.
+HOVER_MARKS = tuple(f"g.role-mark.mark-{kind} path" for kind in ("symbol", "rect", "tick", "area", "line"))
+
+
+def _hover_shows_tooltip(page, chart) -> str:
+    """Hover the marks of one chart until the Vega tooltip appears; its text, or '' when none did."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    tooltip = page.locator("#vg-tooltip-element")
+    for selector in HOVER_MARKS:
+        marks = chart.locator(selector)
+        for i in range(min(marks.count(), 5)):
+            mark = marks.nth(i)
+            mark.scroll_into_view_if_needed()
+            box = mark.bounding_box()
+            if not box or box["width"] + box["height"] == 0:
+                continue
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            try:
+                tooltip.wait_for(state="visible", timeout=1_500)
+            except PlaywrightTimeout:  # no tooltip on this mark: try the next one
+                continue
+            if tooltip.inner_text().strip():
+                return tooltip.inner_text()
+    return ""
+
+
+CHART_PAGES = [p for p in report_pages() if p.startswith("notebooks/")]
+
+
+@pytest.mark.parametrize("page_path", CHART_PAGES)
+def test_every_chart_shows_a_tooltip_on_hover(browser, site, page_path):
+    page, record = open_page(browser, site, page_path)
+    charts = page.locator(".vega-chart")
+    silent = []
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        chart.locator("svg").first.wait_for(timeout=15_000)
+        if not _hover_shows_tooltip(page, chart):
+            silent.append(i)
+        page.mouse.move(0, 0)
+    assert silent == [], f"{page_path}: no tooltip on chart(s) {silent}"
+    assert unexpected(record["errors"]) == []
+    page.close()

@@ -94,3 +94,31 @@ def test_unknown_notebook_name_lists_the_valid_ones(capsys):
     valid = ", ".join(p.stem for p in sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")))
     assert f"unknown notebook(s): 99_nothing; valid: {valid}" in capsys.readouterr().err
     assert "03_hardware_sizing" in valid
+
+
+def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monkeypatch):
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    source = make_notebook(tmp_path / "k.ipynb", "value * 2")
+    calls = []
+
+    def flaky(source_path, target_path, **kwargs):
+        calls.append(source_path)
+        if len(calls) == 1:
+            raise RuntimeError("Kernel didn't respond in 60 seconds")
+        nbformat.write(nbformat.read(source_path, as_version=4), target_path)
+
+    monkeypatch.setattr(papermill, "execute_notebook", flaky)
+    job = runner.Job(source, tmp_path / "out" / "k.ipynb", {}, paths.DATA_DIR)
+    assert runner._execute(job, "d").status == "executed" and len(calls) == 2
+
+    def broken(source_path, target_path, **kwargs):
+        calls.append(source_path)
+        raise PapermillExecutionError(1, 2, "1/0", "ZeroDivisionError", "division by zero", [])
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", broken)
+    outcome = runner._execute(job, "d")
+    assert outcome.status == "failed" and len(calls) == 1
+    assert "raised ZeroDivisionError: division by zero" in outcome.error
