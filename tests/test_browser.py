@@ -5,6 +5,7 @@ Needs ``_build/html`` (``make test`` builds it first). Screenshots go to ``_buil
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import threading
@@ -32,17 +33,26 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """Serve a built site on 127.0.0.1 (a free port) for the duration of the block; yields its URL."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 @pytest.fixture(scope="module")
 def site() -> Iterator[str]:
     if not (paths.HTML_DIR / "index.html").exists():
         pytest.fail("no built site in _build/html: run `make test` (or `make report`) first")
-    handler = functools.partial(_QuietHandler, directory=str(paths.HTML_DIR))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(paths.HTML_DIR) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,12 @@ API price doubled and with HTML, script and spreadsheet formulas planted in text
 from __future__ import annotations
 
 import csv
-import functools
-import http.server
-import threading
 import urllib.parse
 from pathlib import Path
 
 import nbformat
 import pytest
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _QuietHandler, open_page, unexpected
+from test_browser import CHROMIUM, CHROMIUM_ARGS, open_page, serve, unexpected
 
 from analysis import loading, paths
 from analysis.__main__ import main
@@ -145,13 +142,8 @@ def test_hostile_text_is_escaped_in_html_and_neutralized_in_csv(whatif_report):
 
 @pytest.fixture(scope="module")
 def whatif_site(whatif_report):
-    handler = functools.partial(_QuietHandler, directory=str(whatif_report / "_build" / "html"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serve(whatif_report / "_build" / "html") as url:
+        yield url
 
 
 def test_no_script_from_the_data_runs_in_the_browser(whatif_report, whatif_site):
