@@ -235,8 +235,8 @@ def render_table(quote: Quote) -> str:
              f"vs the {situation.api_offer_id} API",
              f"{tokens_text(situation.tokens_per_month)} tokens/month (input + output); output share "
              f"{_share_text(out_shares)} ({origin}); cached input share {_share_text(cached)}",
-             "throughput: " + ("measured benchmark of this system" if quote.measured else "roofline calibrated on "
-                               "the benchmarks"),
+             "throughput: roofline x " + ("the efficiency measured on this system" if quote.measured
+                                          else "the efficiency calibrated on all benchmarks"),
              ""]
     rows = [("", *scenarios.CASES)]
     rows += [(label, *(_cell_text(figures[c][column], kind) for c in scenarios.CASES))

@@ -110,7 +110,7 @@ def roofline_tokens_per_s(ds: Dataset, gpu_id: str, model_id: str, precision: st
 
 
 def calibration(ds: Dataset) -> pd.DataFrame:
-    """Each measured benchmark beside the uncalibrated model, and their ratio (the engine efficiency).
+    """Each measured benchmark beside the uncalibrated base-case model, and their ratio (the engine efficiency).
 
     Benchmarks that do not state their request shape are modelled with the base workload's shape.
     """
@@ -126,7 +126,8 @@ def calibration(ds: Dataset) -> pd.DataFrame:
         rows.append({"benchmark_id": bench.benchmark_id, "gpu_id": bench.gpu_id, "gpu_count": bench.gpu_count,
                      "model_id": bench.model_id, "precision": bench.precision, "engine": bench.engine,
                      "measured_output_tokens_per_s": bench.output_tokens_per_s,
-                     "modelled_output_tokens_per_s": float(modelled[0])})
+                     # the base case's roofline: the efficiencies are then applied to each case's own
+                     "modelled_output_tokens_per_s": float(modelled[1])})
     frame = pd.DataFrame(rows)
     frame["efficiency"] = throughput.calibrate(frame["measured_output_tokens_per_s"],
                                                frame["modelled_output_tokens_per_s"])
@@ -142,8 +143,8 @@ def efficiency_cases(ds: Dataset) -> np.ndarray:
 def serving_system(ds: Dataset, gpu_id: str, model_id: str, precision: str) -> System:
     """Size one replica (deployable GPU count at a busy batch) and rate it, per case.
 
-    The rate is the calibrated roofline, or the measured figure when a benchmark ran exactly this model,
-    precision and GPU type on that many GPUs.
+    The rate is the roofline times an engine efficiency: the efficiency measured on this very model,
+    precision and GPU type when a benchmark ran it (median run), else the quartiles over all benchmarks.
     """
     a = assumption_cases(ds)
     gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]
@@ -157,17 +158,16 @@ def serving_system(ds: Dataset, gpu_id: str, model_id: str, precision: str) -> S
     out_tokens = a["tokens_per_request"] * a["output_token_share"]
     in_tokens = a["tokens_per_request"] - out_tokens
     out_rate, total_rate = roofline_tokens_per_s(ds, gpu_id, model_id, precision, gpus, in_tokens, out_tokens)
-    eff = efficiency_cases(ds)
-    bench = ds["benchmarks"]
-    match = bench[(bench["gpu_id"] == gpu_id) & (bench["model_id"] == model_id) & (bench["precision"] == precision)]
-    measured = False
+    cal = calibration(ds)
+    match = cal[(cal["gpu_id"] == gpu_id) & (cal["model_id"] == model_id) & (cal["precision"] == precision)]
     if len(match):
-        best = match.sort_values("output_tokens_per_s").iloc[len(match) // 2]  # the median run of this system
-        per_gpu = best["output_tokens_per_s"] / best["gpu_count"]
-        out_measured = per_gpu * gpus
-        total_measured = out_measured * total_rate / out_rate
-        return System(gpu_id, model_id, precision, gpus, out_measured, total_measured, True)
-    return System(gpu_id, model_id, precision, gpus, out_rate * eff, total_rate * eff, measured)
+        # This system was measured: its own efficiency (median run) carries the measurement to the
+        # replica's GPU count, memory and request shape through the roofline, rather than assuming the
+        # throughput per GPU of a benchmark run on another number of GPUs.
+        eff = float(np.median(match["efficiency"]))
+        return System(gpu_id, model_id, precision, gpus, out_rate * eff, total_rate * eff, True)
+    eff = efficiency_cases(ds)
+    return System(gpu_id, model_id, precision, gpus, out_rate * eff, total_rate * eff, False)
 
 
 def evaluate_buy(tokens_per_month, output_share, usd_per_m_input, usd_per_m_output, replica_tokens_per_s,
@@ -178,7 +178,8 @@ def evaluate_buy(tokens_per_month, output_share, usd_per_m_input, usd_per_m_outp
     """Buying GPUs against an API for any number of scenarios at once (all arguments broadcast).
 
     Returns the API bill, the self-hosting cost (fixed costs + power + owning), GPUs, capex, savings,
-    payback (capex over the cash saved, owning costs excluded) and the break-even volume, per scenario.
+    payback (capex over the cash saved, owning costs excluded; "never", inf, when longer than the amortization
+    period) and the break-even volume, per scenario.
     """
     api = costs.api_monthly_cost_usd(tokens_per_month, output_share, usd_per_m_input, usd_per_m_output,
                                      cached_input_share, usd_per_m_cached_input)
@@ -200,10 +201,12 @@ def evaluate_buy(tokens_per_month, output_share, usd_per_m_input, usd_per_m_outp
     spare = np.asarray(spare_gpus, dtype=float)
     volume = breakeven.breakeven_tokens_per_month(per_token, fixed_usd_per_month + power(spare) + owning(spare),
                                                   power(gpus_per_replica) + owning(gpus_per_replica), capacity)
+    payback = breakeven.payback_months(capex, api - fixed_usd_per_month - power(gpus))
     return {"api_usd_per_month": api, "buy_usd_per_month": cost, "gpus": gpus, "buy_capex_usd": capex,
             "replica_tokens_per_month": capacity,
             "buy_savings_usd_per_month": breakeven.monthly_savings_usd(api, cost),
-            "buy_payback_months": breakeven.payback_months(capex, api - fixed_usd_per_month - power(gpus)),
+            # Hardware written off before the saved cash repays it never pays back.
+            "buy_payback_months": np.where(payback <= amortization_months, payback, np.inf),
             "buy_breakeven_tokens_per_month": volume, "api_usd_per_token": per_token}
 
 

@@ -65,7 +65,7 @@ class Situation:
     ``constants`` holds the model's architecture (``params_total_b``, ``params_active_b``, ``n_layers``,
     ``n_kv_heads``, ``head_dim``, ``kv_values_per_token``), the GPU (``memory_gb``,
     ``memory_bandwidth_tb_per_s``, ``tflops`` at the precision, ``tdp_watts``), the API's list prices
-    (USD per million tokens), the measured output tokens/s per GPU of this exact system (NaN: none) and the
+    (USD per million tokens), the measured efficiency of this exact system (NaN: not measured) and the
     rental offer's smallest instance (``gpus_per_instance_min``, NaN without a rental offer).
     """
 
@@ -80,7 +80,7 @@ class Situation:
     @property
     def measured(self) -> bool:
         """True when a benchmark of exactly this system sets the rate (engine efficiency does not enter)."""
-        return not math.isnan(self.constants["measured_output_tokens_per_s_per_gpu"])
+        return not math.isnan(self.constants["measured_efficiency"])
 
     @property
     def options(self) -> tuple[str, ...]:
@@ -137,12 +137,10 @@ def situation(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer
         inputs.append(Input(USD_PER_GPU_HOUR, low, high, (low + high) / 2, "USD/GPU-hour",
                             f"gpu_rentals.csv ({rental_offer_id})"))
         block = float(offer["gpus_per_instance_min"])
-    bench = ds["benchmarks"]
-    match = bench[(bench["gpu_id"] == gpu_id) & (bench["model_id"] == model_id) & (bench["precision"] == precision)]
-    measured = math.nan
-    if len(match):  # the median run of this system, as scenarios.serving_system picks it
-        best = match.sort_values("output_tokens_per_s").iloc[len(match) // 2]
-        measured = float(best["output_tokens_per_s"] / best["gpu_count"])
+    cal = scenarios.calibration(ds)
+    match = cal[(cal["gpu_id"] == gpu_id) & (cal["model_id"] == model_id) & (cal["precision"] == precision)]
+    # the efficiency of this very system's median run, as scenarios.serving_system uses it (NaN: not measured)
+    measured = float(np.median(match["efficiency"])) if len(match) else math.nan
     constants = {
         "params_total_b": float(model["params_total_b"]), "params_active_b": float(model["params_active_b"]),
         "n_layers": float(model["n_layers"]), "n_kv_heads": float(model["n_kv_heads"]),
@@ -151,7 +149,7 @@ def situation(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer
         "tflops": scenarios._tflops(gpu, precision), "tdp_watts": float(gpu["tdp_watts"]),
         "usd_per_m_input": float(api["usd_per_m_input"]), "usd_per_m_output": float(api["usd_per_m_output"]),
         "usd_per_m_cached_input": float(api["usd_per_m_cached_input"]),
-        "measured_output_tokens_per_s_per_gpu": measured, "gpus_per_instance_min": block,
+        "measured_efficiency": measured, "gpus_per_instance_min": block,
     }
     return Situation(model_id, gpu_id, precision, api_offer_id, rental_offer_id, constants, tuple(inputs))
 
@@ -202,8 +200,8 @@ def serving_rate(sit: Situation, values: dict[str, NDArray]) -> tuple[NDArray, N
     The steps of ``scenarios.serving_system`` with each input taken from ``values`` instead of a case:
     memory need ``weights + KV cache`` over usable memory per GPU, rounded up to a deployable count; the
     roofline rate for the request shape (``tokens_per_request`` split by ``output_token_share``); then
-    either the measured output rate of this exact system (``per_gpu x gpus``, total = output x
-    roofline total / roofline output) or the roofline times the engine efficiency.
+    the roofline times the engine efficiency: this exact system's measured efficiency when a benchmark ran
+    it, else the sampled efficiency.
     """
     c = sit.constants
     bits = values[BITS_PER_PARAM]
@@ -222,10 +220,9 @@ def serving_rate(sit: Situation, values: dict[str, NDArray]) -> tuple[NDArray, N
                                             in_tokens + out_tokens / 2, c["memory_bandwidth_tb_per_s"] * gpus,
                                             tflops)
     prefill = throughput.prefill_tokens_per_s(c["params_active_b"], tflops)
-    out_rate, total_rate = throughput.blended_tokens_per_s(decode, prefill, in_tokens, out_tokens)
+    _, total_rate = throughput.blended_tokens_per_s(decode, prefill, in_tokens, out_tokens)
     if sit.measured:
-        out_measured = c["measured_output_tokens_per_s_per_gpu"] * gpus
-        return gpus, out_measured * total_rate / out_rate
+        return gpus, total_rate * c["measured_efficiency"]
     return gpus, total_rate * values[EFFICIENCY]
 
 

@@ -35,8 +35,26 @@ def test_efficiency_cases_are_ordered(dataset):
 def test_measured_system_uses_the_benchmark(dataset):
     system = scenarios.serving_system(dataset, "h100-sxm", "llama-4-maverick", "fp8")
     assert system.measured
-    # TensorRT-LLM, 8 x H100, FP8, 1000/1000 tokens: 9,677 output tokens/s on 8 GPUs
-    np.testing.assert_allclose(system.output_tokens_per_s, 9_677 * system.gpus / 8)
+    # TensorRT-LLM, 8 x H100, FP8, 1000/1000 tokens: 9,677 output tokens/s on 8 GPUs. The base case is the
+    # same system and request shape (8 GPUs; 2,000 tokens x 0.5 output share), so it gets the measurement.
+    assert system.gpus[1] == 8
+    assert system.output_tokens_per_s[1] == pytest.approx(9_677, rel=1e-9)
+    # The other cases move with their own memory and request shape, through the roofline.
+    assert system.output_tokens_per_s[0] != pytest.approx(9_677, rel=0.01)
+
+
+def test_a_measurement_on_other_gpu_counts_carries_over_through_the_roofline(dataset):
+    # Llama 3.3 70B FP8 was measured on 1 x H200 only; a replica of H200s is rated at the roofline
+    # times that run's efficiency (measured / roofline), whatever the replica's size.
+    cal = scenarios.calibration(dataset).set_index("benchmark_id")
+    efficiency = cal.at["trtllm-h200x1-llama33-70b-1k1k", "efficiency"]
+    system = scenarios.serving_system(dataset, "h200-sxm", "llama-3.3-70b", "fp8")
+    a = scenarios.assumption_cases(dataset)
+    out_tokens = a["tokens_per_request"] * a["output_token_share"]
+    roofline, _ = scenarios.roofline_tokens_per_s(dataset, "h200-sxm", "llama-3.3-70b", "fp8", system.gpus,
+                                                  a["tokens_per_request"] - out_tokens, out_tokens)
+    np.testing.assert_allclose(system.output_tokens_per_s, roofline * efficiency)
+    assert system.measured
 
 
 def test_comparison_against_gpt54(dataset):
