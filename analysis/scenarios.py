@@ -8,6 +8,7 @@ pairing, say, cheap GPUs with a pessimistic API price by accident.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 
@@ -219,9 +220,49 @@ class Comparison:
     system: System
 
 
+OUTPUT_SHARE = "output_token_share"
+
+
+def _with_output_share(ds: Dataset, low: float, high: float) -> Dataset:
+    """The dataset with the output share's range replaced (an in-memory variant; ``data/`` is untouched)."""
+    frame = ds["assumptions"].copy()
+    frame.loc[frame["name"] == OUTPUT_SHARE, ["value_low", "value_high"]] = [low, high]
+    return dataclasses.replace(ds, tables={**ds.tables, "assumptions": frame})
+
+
+def oriented_for(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str) -> Dataset:
+    """The dataset with the output share's range ordered so that its favourable end favours self-hosting.
+
+    More output tokens raise the bill of an API that charges more for output, and slow the GPUs (a token
+    decoded costs more than a token of prompt read). Which effect wins depends on the API's prices, so
+    the share's direction is decided per comparison: the end whose base-case purchase breaks even at the
+    lower volume becomes the favourable one (the range is reversed in memory when it is the low end).
+    """
+    row = ds["assumptions"].set_index("name").loc[OUTPUT_SHARE]
+    low, high = float(row["value_low"]), float(row["value_high"])
+    if low == high:
+        return ds
+    ends = [float(compare(_with_output_share(ds, end, end), model_id, gpu_id, precision, api_offer_id,
+                          np.array([1.0]), orient=False).breakeven.set_index("case")
+                  .at["base", "buy_breakeven_tokens_per_month"]) for end in (low, high)]
+    favours_high = DIRECTION[OUTPUT_SHARE] > 0
+    if ends[0] < ends[1]:
+        favours_high = False
+    elif ends[1] < ends[0]:
+        favours_high = True
+    if favours_high == (DIRECTION[OUTPUT_SHARE] > 0):
+        return ds
+    return _with_output_share(ds, high, low)  # case_values then puts the low share in the favourable case
+
+
 def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
-            tokens_per_month: np.ndarray, rental_offer_id: str | None = None) -> Comparison:
-    """Monthly cost of the API and of self-hosting by buying (and renting, if an offer is given)."""
+            tokens_per_month: np.ndarray, rental_offer_id: str | None = None, orient: bool = True) -> Comparison:
+    """Monthly cost of the API and of self-hosting by buying (and renting, if an offer is given).
+
+    ``orient`` decides the output share's direction for this API first (:func:`oriented_for`).
+    """
+    if orient:
+        ds = oriented_for(ds, model_id, gpu_id, precision, api_offer_id)
     a = assumption_cases(ds)
     system = serving_system(ds, gpu_id, model_id, precision)
     gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]

@@ -75,10 +75,30 @@ def test_comparison_against_gpt54(dataset):
 def test_cheap_api_never_breaks_even_when_rented(dataset):
     result = scenarios.compare(dataset, "deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash",
                                np.array([1e9]), "lambda-h100-8x")
-    assert np.isinf(result.breakeven["rent_breakeven_tokens_per_month"]).all()
+    rent = result.breakeven.set_index("case")["rent_breakeven_tokens_per_month"]
+    # At DeepSeek's own prices renting never pays in the base and unfavourable cases; even the most
+    # favourable one (prompt-heavy traffic, cheapest rent, fastest engine) needs over 100B tokens a month.
+    assert np.isinf(rent["base"]) and np.isinf(rent["unfavourable"])
+    assert rent["favourable"] > 1e11
 
 
 def test_rental_offer_must_match_the_gpu(dataset):
     with pytest.raises(ValueError, match="rental_offer_id 'lambda-a100-8x' rents a100-80gb-sxm, not h100-sxm"):
         scenarios.compare(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4", np.array([1e9]),
                           "lambda-a100-8x")
+
+
+def test_output_share_direction_follows_the_apis_prices(dataset):
+    volumes = np.array([1e9])
+    # Together bills Llama 3.3 70B at one price for input and output: more output only slows the GPUs,
+    # so the favourable case must hold the low output share (fixed orientation put it in the high end and
+    # gave the favourable case a worse break-even than the unfavourable one).
+    flat = scenarios.compare(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b", volumes)
+    be = flat.breakeven.set_index("case")["buy_breakeven_tokens_per_month"]
+    assert be["favourable"] <= be["base"] <= be["unfavourable"]
+    fixed = scenarios.compare(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b", volumes,
+                              orient=False).breakeven.set_index("case")["buy_breakeven_tokens_per_month"]
+    assert fixed["favourable"] > fixed["unfavourable"]
+    # GPT-5.4 charges six times more for output: a high output share favours self-hosting, as DIRECTION says.
+    oriented = scenarios.oriented_for(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4")
+    assert oriented is dataset
