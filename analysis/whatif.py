@@ -32,20 +32,18 @@ class WhatIfError(ValueError):
 
 @dataclass(frozen=True)
 class Parameter:
-    """One parameter of a report notebook's parameters cell."""
+    """One parameter of a report notebook's parameters cell: its name and the type papermill reads for it."""
 
     name: str
     type_name: str
-    default: str
-    help: str
 
 
 def notebook_parameters(notebook: Path) -> dict[str, Parameter]:
-    """The parameters a notebook declares, with the type and help papermill infers from its parameters cell."""
+    """The parameters a notebook declares, with the type papermill infers from its parameters cell."""
     import papermill
 
     found = papermill.inspect_notebook(str(notebook))
-    return {name: Parameter(name, p["inferred_type_name"], p["default"], p["help"]) for name, p in found.items()}
+    return {name: Parameter(name, p["inferred_type_name"]) for name, p in found.items()}
 
 
 def _convert(raw: object, param: Parameter, origin: str) -> object:

@@ -66,13 +66,6 @@ def checks_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
-def low_high(frame: pd.DataFrame, column: str, by: str = "tokens_per_month") -> pd.DataFrame:
-    """Smallest and largest value of ``column`` over the three cases, per ``by``."""
-    grouped = frame.groupby(by, sort=True)[column]
-    return pd.DataFrame({"low": grouped.min(), "base": frame[frame["case"] == "base"].set_index(by)[column],
-                         "high": grouped.max()})
-
-
 def interpolate_crossing(volumes: np.ndarray, savings: np.ndarray) -> float:
     """Volume where a printed savings column crosses zero, interpolating linearly between its rows."""
     for (v0, s0), (v1, s1) in zip(zip(volumes, savings, strict=True), zip(volumes[1:], savings[1:], strict=True),
