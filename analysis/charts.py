@@ -14,6 +14,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis import numerics
+
 THEME_NAME = "selfhost_report"
 RENDERER_NAME = "offline"
 # SI prefixes read as giga/mega; token counts are written with B for billions, money with a dollar sign.
@@ -23,8 +25,9 @@ USD_LABEL = "'$' + replace(format(datum.value, '~s'), 'G', 'B')"
 
 def decades(values: pd.Series) -> list[float]:
     """Powers of ten spanning the values: the only ticks a log axis needs."""
-    low, high = np.floor(np.log10(values[values > 0].min())), np.ceil(np.log10(values.max()))
-    return [float(10**k) for k in np.arange(low, high + 1)]
+    low, high = numerics.decade_floor(float(values[values > 0].min())), numerics.decade_ceil(float(values.max()))
+    return [float(10**k) for k in range(low, high + 1)]
+
 WIDTH_PX = 640
 # Savings run from losing the whole API bill again to saving all of it; beyond that the axis clamps.
 SAVING_DOMAIN = (-1.0, 1.0)
@@ -50,8 +53,12 @@ def _json_for_script(obj: object) -> str:
 
 
 def offline_renderer(spec: dict, **metadata: object) -> dict[str, str]:
-    """Render a Vega-Lite spec as a self-contained HTML fragment with a deterministic element id."""
-    spec_json = _json_for_script(spec)
+    """Render a Vega-Lite spec as a self-contained HTML fragment with a deterministic element id.
+
+    Every float of the spec (its inline data included) is rounded first (:mod:`analysis.numerics`), so
+    the id, a hash of the spec, is the same on every CPU.
+    """
+    spec_json = _json_for_script(numerics.round_value(spec))
     div_id = "vega-" + hashlib.sha256(spec_json.encode("utf-8")).hexdigest()[:16]
     options = _json_for_script({"mode": "vega-lite", "actions": False, "renderer": "svg"})
     html = (

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from analysis import paths
+from analysis import numerics, paths
 from analysis.loading import Dataset
 
 # Spreadsheet programs execute cells that start with these characters (CSV/formula injection).
@@ -47,9 +47,13 @@ HIDDEN_COLUMNS = ("figure_id", "claim_id")
 
 
 def table(frame: pd.DataFrame, name: str, caption: str = "") -> HTML:
-    """An HTML table (cell text escaped) with a link that downloads the same rows as ``<name>.csv``."""
+    """An HTML table (cell text escaped) with a link that downloads the same rows as ``<name>.csv``.
+
+    Floats are rounded (:mod:`analysis.numerics`) so the page and the download are the same on every CPU.
+    """
     if not re.fullmatch(r"[a-z0-9_\-]+", name):
         raise ValueError(f"table name must be lower-case letters, digits, '-' or '_', got {name!r}")
+    frame = numerics.round_frame(frame)
     shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
     body = shown.to_html(index=False, escape=True, border=0, classes=["report-table"], na_rep="—")
     cap = f'<p class="table-caption">{html.escape(caption)}</p>\n' if caption else ""
@@ -59,11 +63,11 @@ def table(frame: pd.DataFrame, name: str, caption: str = "") -> HTML:
 
 
 def glue_facts(facts: dict[str, object]) -> None:
-    """Glue every fact under its own name so prose can cite it with ``{glue:text}``."""
+    """Glue every fact under its own name so prose can cite it with ``{glue:text}`` (floats rounded)."""
     from myst_nb import glue
 
     for key in sorted(facts):
-        glue(key, facts[key], display=False)
+        glue(key, numerics.round_value(facts[key]), display=False)
 
 
 def dataset_label(data_dir: Path) -> str:

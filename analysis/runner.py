@@ -145,8 +145,12 @@ def plan(sources: list[Path], out_dir: Path | None, parameters: dict,
 
 
 def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
-        log=print) -> list[Outcome]:
-    """Execute the jobs whose inputs changed, up to ``max_workers`` at a time (default: one per core)."""
+        log=print, kernel_environment: dict[str, str] | None = None) -> list[Outcome]:
+    """Execute the jobs whose inputs changed, up to ``max_workers`` at a time (default: one per core).
+
+    ``kernel_environment`` adds variables to the environment the kernels start in (the determinism
+    test uses it to make numpy run its baseline kernels); this process's environment is left alone.
+    """
     pending: list[tuple[Job, str]] = []
     outcomes: list[Outcome] = []
     for job in jobs:
@@ -160,7 +164,9 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
         return outcomes
     workers = max(1, min(max_workers or os.cpu_count() or 1, len(pending)))
     log(f"executing {len(pending)} notebook(s), {workers} at a time")
-    with cf.ProcessPoolExecutor(max_workers=workers) as pool:
+    # Each run has its own pool, so variables set in its workers never reach another run's kernels.
+    with cf.ProcessPoolExecutor(max_workers=workers, initializer=os.environ.update,
+                                initargs=(dict(kernel_environment or {}),)) as pool:
         futures = {}
         for job, digest in pending:
             futures[pool.submit(_execute, job, digest)] = job

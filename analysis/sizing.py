@@ -14,6 +14,7 @@ BITS_PER_BYTE = 8
 # Tensor parallelism splits attention heads evenly, so a serving group uses 1, 2, 4 or 8 GPUs inside
 # one node; past one node, whole 8-GPU nodes are added (pipeline parallelism across nodes).
 GPUS_PER_NODE = 8
+NODE_SHAPES = np.array([1.0, 2.0, 4.0, 8.0])
 
 
 def _array(name: str, value: ArrayLike, *, positive: bool = False, allow_nan: bool = False) -> NDArray:
@@ -108,6 +109,7 @@ def deployable_gpus(min_count: ArrayLike) -> NDArray:
     n = _array("min_count", min_count, positive=True)
     finite = np.isfinite(n)
     safe = np.where(finite, n, 1.0)
-    within_node = 2.0 ** np.ceil(np.log2(safe))
+    # By comparison, not 2**ceil(log2 n): a log2 kernel one ulp high would turn 4 GPUs into 8.
+    within_node = NODE_SHAPES[np.searchsorted(NODE_SHAPES, np.minimum(safe, GPUS_PER_NODE))]
     across_nodes = GPUS_PER_NODE * np.ceil(safe / GPUS_PER_NODE)
     return np.where(finite, np.where(safe <= GPUS_PER_NODE, within_node, across_nodes), np.inf)

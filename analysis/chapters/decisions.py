@@ -7,12 +7,13 @@ is evaluated against a frontier-priced API (GPT-5.4, replaced by Llama 4 Maveric
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis import costs, scenarios, sizing, throughput, verdicts
+from analysis import costs, numerics, scenarios, sizing, throughput, verdicts
 from analysis import formatting as fmt
 from analysis.chapters.common import (
     Chapter,
@@ -116,7 +117,8 @@ def _spend_grid(ds: Dataset) -> np.ndarray:
     named = figures.loc[(figures["unit"] == "USD/month") & figures["section"].isin(["spend_tiers", "decision_table",
                                                                                       "headline"]), "value_low"]
     named = named[named > 0]
-    grid = np.logspace(np.log10(named.min()) - 0.5, np.log10(named.max()) + 0.5, 25)
+    # Half a decade beyond the named levels on each side.
+    grid = numerics.log_grid(float(named.min()) / math.sqrt(10), float(named.max()) * math.sqrt(10), 25)
     return np.unique(np.concatenate([grid, named.to_numpy(), figures.loc[figures["section"] == "spend_tiers",
                                                                          "value_high"][lambda v: v > 1000]]))
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
-from analysis import costs, guide_mode, scenarios, verdicts
+from analysis import costs, guide_mode, numerics, scenarios, verdicts
 from analysis import formatting as fmt
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
@@ -26,8 +28,8 @@ def guide_volumes(ds: Dataset, table_name: str) -> np.ndarray:
 def curve_volumes(ds: Dataset) -> np.ndarray:
     """A log-spaced grid from a tenth of the smallest to ten times the largest volume the guide prints."""
     volumes = ds["guide_figures"]["tokens_per_month"].dropna()
-    low, high = np.log10(volumes.min()) - 1, np.log10(volumes.max()) + 1
-    return np.logspace(low, high, round((high - low) * POINTS_PER_DECADE) + 1)
+    low, high = float(volumes.min()) / 10, float(volumes.max()) * 10
+    return numerics.log_grid(low, high, round(math.log10(high / low) * POINTS_PER_DECADE) + 1)
 
 
 def api_real_cost(ds: Dataset, offer_id: str, volumes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

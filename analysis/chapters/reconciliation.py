@@ -10,13 +10,14 @@ guide rather than only what was checked.
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from analysis import costs, guide_mode, scenarios, tables, verdicts
+from analysis import costs, guide_mode, numerics, scenarios, tables, verdicts
 from analysis import formatting as fmt
 from analysis.chapters import decisions, engines, full_cost, operating, rent_vs_buy, scenario, top_models
 from analysis.chapters.common import Chapter, figure
@@ -182,6 +183,13 @@ def _breakeven(ds: Dataset, situation: dict[str, str]) -> tuple[float, float, fl
             float(base["gpus_per_replica"]))
 
 
+def _move(factor: float) -> float:
+    """``|log10(factor)|``, rounded so that halving and doubling tie on every CPU (``inf`` for never)."""
+    if not (np.isfinite(factor) and factor > 0):
+        return np.inf
+    return numerics.round_significant(abs(math.log10(factor)))
+
+
 def swap_effects(ds: Dataset, situation: dict[str, str]) -> pd.DataFrame:
     """Each guide claim swapped in alone; the base-case break-even before and after, largest move first.
 
@@ -196,8 +204,7 @@ def swap_effects(ds: Dataset, situation: dict[str, str]) -> pd.DataFrame:
             factor = v / volume
         rows.append({"claim": swap.claim, "figure_ids": " ".join(swap.figure_ids),
                      "breakeven_tokens_per_month": v, "breakeven_api_usd_per_month": s, "gpus_per_replica": g,
-                     "factor": factor, "move": abs(np.log10(factor)) if np.isfinite(factor) and factor > 0
-                     else np.inf})
+                     "factor": factor, "move": _move(factor)})
     out = pd.DataFrame(rows).sort_values("move", ascending=False, kind="stable").reset_index(drop=True)
     return out.assign(base_tokens_per_month=volume, base_api_usd_per_month=spend, base_gpus_per_replica=gpus)
 

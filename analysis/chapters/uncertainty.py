@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import scenarios, uncertainty
+from analysis import numerics, scenarios, uncertainty
 from analysis.chapters.common import Chapter, checks_frame, figure, printed_table
 from analysis.chapters.full_cost import guide_volumes
 from analysis.chapters.scenario import SCENARIOS
@@ -41,7 +41,7 @@ def _grid(low_tokens_per_month: float, high_tokens_per_month: float, points: int
     if not 0 < low_tokens_per_month < high_tokens_per_month < np.inf:
         raise ValueError("grid_low_tokens_per_month must be positive and below grid_high_tokens_per_month, got "
                          f"{low_tokens_per_month!r} and {high_tokens_per_month!r}")
-    return np.logspace(np.log10(low_tokens_per_month), np.log10(high_tokens_per_month), int(points))
+    return numerics.log_grid(float(low_tokens_per_month), float(high_tokens_per_month), int(points))
 
 
 def inputs_table(sit: uncertainty.Situation) -> pd.DataFrame:
