@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import assume, given
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from analysis import breakeven, costs
@@ -128,12 +128,14 @@ def test_a_dearer_gpu_never_makes_self_hosting_cheaper(gpus, cheap, extra):
 
 @given(a=st.floats(min_value=1e-8, max_value=1e-4), fixed=st.floats(min_value=1, max_value=1e6),
        unit=st.floats(min_value=1, max_value=1e5), cap=st.floats(min_value=1e6, max_value=1e11))
+@example(a=1.0607144725930775e-06, fixed=758220.0, unit=1.0, cap=1000000.0)
 def test_both_costs_agree_at_the_breakeven_volume(a, fixed, unit, cap):
     v = float(breakeven.breakeven_tokens_per_month(a, fixed, unit, cap))
     assume(np.isfinite(v))
-    # Just past the break-even volume the API costs at least as much; just before it, less.
-    after, before = v * (1 + 1e-9), v * (1 - 1e-6)
-    assert a * after >= breakeven.selfhost_step_cost_usd(after, fixed, unit, cap) * (1 - 1e-9)
+    # At the break-even volume the API covers the step it falls in; just before it, it does not. (Just
+    # past it the next step may start: the example above crosses at the very end of a step, V = n cap.)
+    inside, before = v * (1 - 1e-12), v * (1 - 1e-6)
+    assert a * v >= breakeven.selfhost_step_cost_usd(inside, fixed, unit, cap) * (1 - 1e-9)
     assert a * before < breakeven.selfhost_step_cost_usd(before, fixed, unit, cap)
 
 
