@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import costs, verdicts
+from analysis import verdicts
 from analysis.loading import Dataset
+from analysis.model import costs
 from analysis.tables import assumption
 
 COLUMNS = ["figure_id", "claim", "printed", "recomputed_low", "recomputed_high", "verdict", "why"]

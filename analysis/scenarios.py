@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import breakeven, costs, sizing, throughput
 from analysis.loading import Dataset
+from analysis.model import breakeven, costs, sizing, throughput
 
 CASES = ("favourable", "base", "unfavourable")
 

@@ -12,8 +12,9 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import sizing, verdicts
+from analysis import verdicts
 from analysis.loading import Dataset
+from analysis.model import sizing
 
 SIZING_SECTION = "hardware_sizing"
 SIZING_TABLE = "GPU Requirements by Model Size"

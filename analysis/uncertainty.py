@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis import breakeven, costs, scenarios, sizing, throughput
+from analysis import scenarios
 from analysis.loading import Dataset
+from analysis.model import breakeven, costs, sizing, throughput
 
 # Rows of assumptions.csv the cost model reads (scenarios.serving_system and scenarios.compare).
 MODEL_ASSUMPTIONS = (

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
-from analysis import breakeven, costs
+from analysis.model import breakeven, costs
 
 
 def test_api_cost_blends_input_and_output():

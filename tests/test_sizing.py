@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import sizing
+from analysis.model import sizing
 
 
 def test_weights_of_llama_70b_at_bf16():

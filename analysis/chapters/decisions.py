@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import costs, numerics, scenarios, sizing, throughput, verdicts
 from analysis import formatting as fmt
+from analysis import numerics, scenarios, verdicts
 from analysis.chapters.common import (
     Chapter,
     check_row,
@@ -25,6 +25,7 @@ from analysis.chapters.common import (
     quoted,
 )
 from analysis.loading import Dataset
+from analysis.model import costs, sizing, throughput
 from analysis.tables import assumption
 
 

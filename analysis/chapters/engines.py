@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import scenarios, sizing, throughput, verdicts
+from analysis import scenarios, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
+from analysis.model import sizing, throughput
 from analysis.tables import SizingInputs, assumption, memory_requirements
 
 TABLE = "Inference Engine Comparison"

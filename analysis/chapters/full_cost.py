@@ -7,10 +7,11 @@ import math
 import numpy as np
 import pandas as pd
 
-from analysis import costs, guide_mode, numerics, scenarios, verdicts
 from analysis import formatting as fmt
+from analysis import guide_mode, numerics, scenarios, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
+from analysis.model import costs
 from analysis.tables import assumption
 
 TABLE = "Full Cost Comparison Table"

@@ -10,11 +10,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import costs, guide_mode, scenarios, verdicts
 from analysis import formatting as fmt
+from analysis import guide_mode, scenarios, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.chapters.rent_vs_buy import difference, purchase_price_usd, verdict_counts
 from analysis.loading import Dataset
+from analysis.model import costs
 from analysis.tables import assumption
 
 TABLE = "Infrastructure Overhead"

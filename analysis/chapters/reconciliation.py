@@ -17,11 +17,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from analysis import costs, guide_mode, numerics, scenarios, tables, verdicts
 from analysis import formatting as fmt
+from analysis import guide_mode, numerics, scenarios, tables, verdicts
 from analysis.chapters import decisions, engines, full_cost, operating, rent_vs_buy, scenario, top_models
 from analysis.chapters.common import Chapter, figure
 from analysis.loading import Dataset
+from analysis.model import costs
 
 # Most serious first: the verdict a figure keeps when several checks cover it.
 SEVERITY = [verdicts.IMPOSSIBLE, verdicts.INCONSISTENT, verdicts.IMPLIED, verdicts.REPRODUCED, verdicts.UNVERIFIABLE]

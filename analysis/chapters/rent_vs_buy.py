@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import breakeven, costs, guide_mode, scenarios, verdicts
 from analysis import formatting as fmt
+from analysis import guide_mode, scenarios, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.loading import Dataset
+from analysis.model import breakeven, costs
 from analysis.tables import assumption
 
 TABLE = "Cloud GPU Rental vs Purchase"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import costs, guide_mode, scenarios, verdicts
 from analysis import formatting as fmt
+from analysis import guide_mode, scenarios, verdicts
 from analysis.chapters.common import (
     Chapter,
     check_row,
@@ -18,6 +18,7 @@ from analysis.chapters.common import (
 )
 from analysis.chapters.full_cost import api_real_cost, breakeven_points, cost_curves, curve_volumes, guide_volumes
 from analysis.loading import Dataset
+from analysis.model import costs
 from analysis.tables import assumption
 
 # Which guide table each scenario rebuilds, its printed columns, and the guide's own inputs it names.

@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import sizing, verdicts
+from analysis import verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, printed_table
 from analysis.loading import Dataset
+from analysis.model import sizing
 from analysis.tables import SizingInputs, assumption, memory_requirements
 
 SECTION = "top_models"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis.sizing import _array
+from analysis.model.arrays import as_array
 
 TOKENS_PER_MILLION = 1e6
 SECONDS_PER_HOUR = 3600
@@ -17,7 +17,7 @@ MONTHS_PER_YEAR = 12
 
 
 def _share(name: str, value: ArrayLike) -> NDArray:
-    arr = _array(name, value)
+    arr = as_array(name, value)
     if (arr > 1).any():
         raise ValueError(f"{name} must be between 0 and 1, got {arr[arr > 1][0]!r}")
     return arr
@@ -32,12 +32,12 @@ def api_monthly_cost_usd(tokens_per_month: ArrayLike, output_share: ArrayLike, u
     output share of tokens and ``c`` the share of input tokens billed at the cached price (a missing
     cached price, NaN, bills them at the input price).
     """
-    tokens = _array("tokens_per_month", tokens_per_month)
+    tokens = as_array("tokens_per_month", tokens_per_month)
     s_out = _share("output_share", output_share)
-    p_in = _array("usd_per_m_input", usd_per_m_input)
-    p_out = _array("usd_per_m_output", usd_per_m_output)
+    p_in = as_array("usd_per_m_input", usd_per_m_input)
+    p_out = as_array("usd_per_m_output", usd_per_m_output)
     c = _share("cached_input_share", cached_input_share)
-    p_cached = _array("usd_per_m_cached_input", usd_per_m_cached_input, allow_nan=True)
+    p_cached = as_array("usd_per_m_cached_input", usd_per_m_cached_input, allow_nan=True)
     p_cached = np.where(np.isnan(p_cached), p_in, p_cached)
     per_m = (1 - s_out) * ((1 - c) * p_in + c * p_cached) + s_out * p_out
     return tokens / TOKENS_PER_MILLION * per_m
@@ -50,9 +50,9 @@ def api_monthly_cost_guide_usd(tokens_per_month: ArrayLike, usd_per_m_input: Arr
     ``tokens / 1e6 x (p_in + p_out)``. It reproduces the guide's API columns ($1,750 for 100M GPT-5.4
     tokens at $2.50 + $15.00) and overstates any real bill by 1.5-3x.
     """
-    tokens = _array("tokens_per_month", tokens_per_month)
-    return tokens / TOKENS_PER_MILLION * (_array("usd_per_m_input", usd_per_m_input)
-                                          + _array("usd_per_m_output", usd_per_m_output))
+    tokens = as_array("tokens_per_month", tokens_per_month)
+    return tokens / TOKENS_PER_MILLION * (as_array("usd_per_m_input", usd_per_m_input)
+                                          + as_array("usd_per_m_output", usd_per_m_output))
 
 
 def capacity_tokens_per_month(tokens_per_s: ArrayLike, hours_per_month: ArrayLike, peak_to_average: ArrayLike,
@@ -62,9 +62,9 @@ def capacity_tokens_per_month(tokens_per_s: ArrayLike, hours_per_month: ArrayLik
     ``tokens_per_s x 3600 x hours x target_utilization / peak_to_average``: the unit runs at
     ``target_utilization`` of its measured rate at peak, and the average is ``1 / peak_to_average`` of peak.
     """
-    rate = _array("tokens_per_s", tokens_per_s)
-    hours = _array("hours_per_month", hours_per_month, positive=True)
-    peak = _array("peak_to_average", peak_to_average, positive=True)
+    rate = as_array("tokens_per_s", tokens_per_s)
+    hours = as_array("hours_per_month", hours_per_month, positive=True)
+    peak = as_array("peak_to_average", peak_to_average, positive=True)
     if (peak < 1).any():
         raise ValueError("peak_to_average must be at least 1")
     util = _share("target_utilization", target_utilization)
@@ -73,8 +73,8 @@ def capacity_tokens_per_month(tokens_per_s: ArrayLike, hours_per_month: ArrayLik
 
 def units_needed(tokens_per_month: ArrayLike, unit_capacity_tokens_per_month: ArrayLike) -> NDArray:
     """Whole serving units for a volume: ``max(1, ceil(tokens / capacity))`` (inf when capacity is 0)."""
-    tokens = _array("tokens_per_month", tokens_per_month)
-    cap = _array("unit_capacity_tokens_per_month", unit_capacity_tokens_per_month)
+    tokens = as_array("tokens_per_month", tokens_per_month)
+    cap = as_array("unit_capacity_tokens_per_month", unit_capacity_tokens_per_month)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.maximum(1.0, np.where(cap > 0, np.ceil(tokens / cap), np.inf))
 
@@ -86,10 +86,10 @@ def amortized_usd_per_month(capex_usd: ArrayLike, amortization_months: ArrayLike
     Straight-line depreciation of what is not recovered, plus interest on the average capital tied up:
     ``capex x (1 - r) / N + capex x (1 + r) / 2 x rate / 12``.
     """
-    capex = _array("capex_usd", capex_usd)
-    months = _array("amortization_months", amortization_months, positive=True)
+    capex = as_array("capex_usd", capex_usd)
+    months = as_array("amortization_months", amortization_months, positive=True)
     r = _share("residual_share", residual_share)
-    rate = _array("cost_of_capital_per_year", cost_of_capital_per_year)
+    rate = as_array("cost_of_capital_per_year", cost_of_capital_per_year)
     return capex * (1 - r) / months + capex * (1 + r) / 2 * rate / MONTHS_PER_YEAR
 
 
@@ -100,26 +100,27 @@ def power_usd_per_month(gpus: ArrayLike, tdp_watts: ArrayLike, server_power_fact
     ``gpus x tdp_watts x server_power_factor x pue x hours / 1000 x usd_per_kwh``: the server adds
     CPUs, memory, fans and NICs to the GPU boards; the facility adds cooling (PUE).
     """
-    watts = (_array("gpus", gpus) * _array("tdp_watts", tdp_watts)
-             * _array("server_power_factor", server_power_factor, positive=True) * _array("pue", pue, positive=True))
-    return watts * _array("hours_per_month", hours_per_month) / WATTS_PER_KW * _array("usd_per_kwh", usd_per_kwh)
+    watts = (as_array("gpus", gpus) * as_array("tdp_watts", tdp_watts)
+             * as_array("server_power_factor", server_power_factor, positive=True)
+             * as_array("pue", pue, positive=True))
+    return watts * as_array("hours_per_month", hours_per_month) / WATTS_PER_KW * as_array("usd_per_kwh", usd_per_kwh)
 
 
 def rental_usd_per_month(gpus: ArrayLike, usd_per_gpu_hour: ArrayLike, hours_per_month: ArrayLike) -> NDArray:
     """Rented GPUs billed by the hour around the clock: ``gpus x usd_per_gpu_hour x hours``."""
-    return (_array("gpus", gpus) * _array("usd_per_gpu_hour", usd_per_gpu_hour)
-            * _array("hours_per_month", hours_per_month))
+    return (as_array("gpus", gpus) * as_array("usd_per_gpu_hour", usd_per_gpu_hour)
+            * as_array("hours_per_month", hours_per_month))
 
 
 def engineering_usd_per_month(engineer_usd_per_year: ArrayLike, engineer_allocation: ArrayLike) -> NDArray:
     """The share of an engineer's fully loaded cost spent on inference: ``salary / 12 x allocation``."""
-    return (_array("engineer_usd_per_year", engineer_usd_per_year) / MONTHS_PER_YEAR
+    return (as_array("engineer_usd_per_year", engineer_usd_per_year) / MONTHS_PER_YEAR
             * _share("engineer_allocation", engineer_allocation))
 
 
 def downtime_usd_per_month(revenue_at_risk_usd_per_month: ArrayLike, selfhost_uptime: ArrayLike,
                            api_uptime: ArrayLike) -> NDArray:
     """Revenue lost to the extra downtime of self-hosting: ``revenue x max(0, api_uptime - selfhost_uptime)``."""
-    revenue = _array("revenue_at_risk_usd_per_month", revenue_at_risk_usd_per_month)
+    revenue = as_array("revenue_at_risk_usd_per_month", revenue_at_risk_usd_per_month)
     gap = _share("api_uptime", api_uptime) - _share("selfhost_uptime", selfhost_uptime)
     return revenue * np.maximum(gap, 0.0)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis.sizing import _array
+from analysis.model.arrays import as_array
 
 FLOPS_PER_PARAM_PER_TOKEN = 2  # one multiply and one add per weight
 
@@ -30,10 +30,10 @@ def batch_size(kv_budget_gb: ArrayLike, kv_bytes_per_token: ArrayLike, context_t
 
     Zero when not even one sequence fits.
     """
-    budget = np.maximum(_array("kv_budget_gb", kv_budget_gb, allow_nan=True), 0.0)
-    per_seq_gb = (_array("kv_bytes_per_token", kv_bytes_per_token, positive=True)
-                  * _array("context_tokens", context_tokens, positive=True) / 1e9)
-    cap = _array("max_batch", max_batch, positive=True)
+    budget = np.maximum(as_array("kv_budget_gb", kv_budget_gb, allow_nan=True), 0.0)
+    per_seq_gb = (as_array("kv_bytes_per_token", kv_bytes_per_token, positive=True)
+                  * as_array("context_tokens", context_tokens, positive=True) / 1e9)
+    cap = as_array("max_batch", max_batch, positive=True)
     return np.minimum(cap, np.floor(budget / per_seq_gb))
 
 
@@ -47,14 +47,14 @@ def decode_tokens_per_s(batch: ArrayLike, params_total_b: ArrayLike, params_acti
     ``batch x context x kv_bytes_per_token`` of KV cache. FLOPs per step:
     ``batch x 2 x active x 1e9``. ``bandwidth_tb_per_s`` and ``tflops`` are the system totals.
     """
-    b = _array("batch", batch)
-    total = _array("params_total_b", params_total_b, positive=True)
-    active = _array("params_active_b", params_active_b, positive=True)
-    bits = _array("bits_per_param", bits_per_param, positive=True)
-    kv = _array("kv_bytes_per_token", kv_bytes_per_token)
-    ctx = _array("context_tokens", context_tokens)
-    bandwidth = _array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
-    flops = _array("tflops", tflops, positive=True) * 1e12
+    b = as_array("batch", batch)
+    total = as_array("params_total_b", params_total_b, positive=True)
+    active = as_array("params_active_b", params_active_b, positive=True)
+    bits = as_array("bits_per_param", bits_per_param, positive=True)
+    kv = as_array("kv_bytes_per_token", kv_bytes_per_token)
+    ctx = as_array("context_tokens", context_tokens)
+    bandwidth = as_array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
+    flops = as_array("tflops", tflops, positive=True) * 1e12
     weight_bytes = np.minimum(total, active * np.maximum(b, 1.0)) * 1e9 * bits / 8
     step_bytes = weight_bytes + b * ctx * kv
     step_s = np.maximum(step_bytes / bandwidth, b * FLOPS_PER_PARAM_PER_TOKEN * active * 1e9 / flops)
@@ -64,8 +64,8 @@ def decode_tokens_per_s(batch: ArrayLike, params_total_b: ArrayLike, params_acti
 
 def prefill_tokens_per_s(params_active_b: ArrayLike, tflops: ArrayLike) -> NDArray:
     """Compute-bound prompt processing rate: ``tflops x 1e12 / (2 x active x 1e9)`` tokens per second."""
-    active = _array("params_active_b", params_active_b, positive=True)
-    flops = _array("tflops", tflops, positive=True) * 1e12
+    active = as_array("params_active_b", params_active_b, positive=True)
+    flops = as_array("tflops", tflops, positive=True) * 1e12
     return flops / (FLOPS_PER_PARAM_PER_TOKEN * active * 1e9)
 
 
@@ -76,10 +76,10 @@ def blended_tokens_per_s(decode_per_s: ArrayLike, prefill_per_s: ArrayLike, inpu
     ``seconds_per_request = input / prefill + output / decode``;
     ``output_rate = output / seconds``; ``total_rate = (input + output) / seconds``.
     """
-    decode = _array("decode_per_s", decode_per_s)
-    prefill = _array("prefill_per_s", prefill_per_s, positive=True)
-    inp = _array("input_tokens", input_tokens)
-    out = _array("output_tokens", output_tokens, positive=True)
+    decode = as_array("decode_per_s", decode_per_s)
+    prefill = as_array("prefill_per_s", prefill_per_s, positive=True)
+    inp = as_array("input_tokens", input_tokens)
+    out = as_array("output_tokens", output_tokens, positive=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         seconds = inp / prefill + np.where(decode > 0, out / decode, np.inf)
         return out / seconds, (inp + out) / seconds
@@ -87,6 +87,6 @@ def blended_tokens_per_s(decode_per_s: ArrayLike, prefill_per_s: ArrayLike, inpu
 
 def calibrate(measured: ArrayLike, modelled: ArrayLike) -> NDArray:
     """Efficiency of each benchmark: ``measured / modelled`` (1.0 = the engine reaches the roofline)."""
-    m = _array("measured", measured, positive=True)
-    model = _array("modelled", modelled, positive=True)
+    m = as_array("measured", measured, positive=True)
+    model = as_array("modelled", modelled, positive=True)
     return m / model

@@ -9,25 +9,14 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from analysis.model.arrays import as_array
+
 BYTES_PER_GB = 1e9
 BITS_PER_BYTE = 8
 # Tensor parallelism splits attention heads evenly, so a serving group uses 1, 2, 4 or 8 GPUs inside
 # one node; past one node, whole 8-GPU nodes are added (pipeline parallelism across nodes).
 GPUS_PER_NODE = 8
 NODE_SHAPES = np.array([1.0, 2.0, 4.0, 8.0])
-
-
-def _array(name: str, value: ArrayLike, *, positive: bool = False, allow_nan: bool = False) -> NDArray:
-    """Convert to a float array and reject impossible values, naming the argument."""
-    arr = np.asarray(value, dtype=float)
-    check = arr[~np.isnan(arr)] if allow_nan else arr
-    if not allow_nan and np.isnan(arr).any():
-        raise ValueError(f"{name} must not be NaN")
-    if positive and (check <= 0).any():
-        raise ValueError(f"{name} must be positive, got {check[check <= 0][0]!r}")
-    if (check < 0).any():
-        raise ValueError(f"{name} must not be negative, got {check[check < 0][0]!r}")
-    return arr
 
 
 def weights_gb(params_b: ArrayLike, bits_per_param: ArrayLike) -> NDArray:
@@ -41,8 +30,8 @@ def weights_gb(params_b: ArrayLike, bits_per_param: ArrayLike) -> NDArray:
         every expert must stay resident, whichever few a token uses.
     bits_per_param : stored bits per parameter, including quantization scales.
     """
-    params = _array("params_b", params_b, positive=True)
-    bits = _array("bits_per_param", bits_per_param, positive=True)
+    params = as_array("params_b", params_b, positive=True)
+    bits = as_array("bits_per_param", bits_per_param, positive=True)
     return params * bits / BITS_PER_BYTE
 
 
@@ -55,11 +44,11 @@ def kv_bytes_per_token(n_layers: ArrayLike, n_kv_heads: ArrayLike, head_dim: Arr
     (DeepSeek V4) give ``kv_values_per_token`` directly, and then
     ``kv_values_per_token * bytes_per_value`` is used instead (NaN selects the GQA formula).
     """
-    layers = _array("n_layers", n_layers, positive=True)
-    heads = _array("n_kv_heads", n_kv_heads, positive=True)
-    dim = _array("head_dim", head_dim, positive=True)
-    nbytes = _array("bytes_per_value", bytes_per_value, positive=True)
-    given = _array("kv_values_per_token", kv_values_per_token, positive=True, allow_nan=True)
+    layers = as_array("n_layers", n_layers, positive=True)
+    heads = as_array("n_kv_heads", n_kv_heads, positive=True)
+    dim = as_array("head_dim", head_dim, positive=True)
+    nbytes = as_array("bytes_per_value", bytes_per_value, positive=True)
+    given = as_array("kv_values_per_token", kv_values_per_token, positive=True, allow_nan=True)
     values = np.where(np.isnan(given), 2 * layers * heads * dim, given)
     return values * nbytes
 
@@ -67,9 +56,9 @@ def kv_bytes_per_token(n_layers: ArrayLike, n_kv_heads: ArrayLike, head_dim: Arr
 def kv_cache_gb(bytes_per_token: ArrayLike, context_tokens: ArrayLike,
                 concurrent_sequences: ArrayLike) -> NDArray:
     """KV cache for a batch: ``bytes_per_token * context_tokens * concurrent_sequences / 1e9``."""
-    per_token = _array("bytes_per_token", bytes_per_token)
-    context = _array("context_tokens", context_tokens)
-    sequences = _array("concurrent_sequences", concurrent_sequences)
+    per_token = as_array("bytes_per_token", bytes_per_token)
+    context = as_array("context_tokens", context_tokens)
+    sequences = as_array("concurrent_sequences", concurrent_sequences)
     return per_token * context * sequences / BYTES_PER_GB
 
 
@@ -80,11 +69,11 @@ def usable_gb_per_gpu(memory_gb: ArrayLike, memory_utilization: ArrayLike,
     ``memory_gb * memory_utilization - runtime_overhead_gb``: the engine claims a share of device memory
     (vLLM's ``--gpu-memory-utilization``), then loses the CUDA context and activation workspace.
     """
-    memory = _array("memory_gb", memory_gb, positive=True)
-    share = _array("memory_utilization", memory_utilization, positive=True)
+    memory = as_array("memory_gb", memory_gb, positive=True)
+    share = as_array("memory_utilization", memory_utilization, positive=True)
     if (share > 1).any():
         raise ValueError("memory_utilization must be at most 1")
-    overhead = _array("runtime_overhead_gb", runtime_overhead_gb)
+    overhead = as_array("runtime_overhead_gb", runtime_overhead_gb)
     return memory * share - overhead
 
 
@@ -93,7 +82,7 @@ def min_gpus(required_gb: ArrayLike, usable_gb: ArrayLike) -> NDArray:
 
     A GPU with no usable memory (overhead above capacity) can never hold anything: the result is inf.
     """
-    need = _array("required_gb", required_gb)
+    need = as_array("required_gb", required_gb)
     usable = np.asarray(usable_gb, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         count = np.ceil(np.where(usable > 0, need / usable, np.inf))
@@ -106,7 +95,7 @@ def deployable_gpus(min_count: ArrayLike) -> NDArray:
     1, 2, 4 or 8 GPUs inside a node (tensor parallelism needs the heads to split evenly), then whole
     8-GPU nodes: ``2**ceil(log2 n)`` for ``n <= 8``, else ``8 * ceil(n / 8)``.
     """
-    n = _array("min_count", min_count, positive=True)
+    n = as_array("min_count", min_count, positive=True)
     finite = np.isfinite(n)
     safe = np.where(finite, n, 1.0)
     # By comparison, not 2**ceil(log2 n): a log2 kernel one ulp high would turn 4 GPUs into 8.

@@ -11,17 +11,17 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis.sizing import _array
+from analysis.model.arrays import as_array
 
 
 def monthly_savings_usd(api_usd_per_month: ArrayLike, selfhost_usd_per_month: ArrayLike) -> NDArray:
     """What self-hosting saves each month: ``api - selfhost`` (negative: it costs more)."""
-    return _array("api_usd_per_month", api_usd_per_month) - _array("selfhost_usd_per_month", selfhost_usd_per_month)
+    return as_array("api_usd_per_month", api_usd_per_month) - as_array("selfhost_usd_per_month", selfhost_usd_per_month)
 
 
 def payback_months(capex_usd: ArrayLike, monthly_savings: ArrayLike) -> NDArray:
     """Months until savings repay the upfront purchase: ``capex / savings``; inf ("never") when savings <= 0."""
-    capex = _array("capex_usd", capex_usd)
+    capex = as_array("capex_usd", capex_usd)
     savings = np.asarray(monthly_savings, dtype=float)
     if np.isnan(savings).any():
         raise ValueError("monthly_savings must not be NaN")
@@ -32,10 +32,11 @@ def payback_months(capex_usd: ArrayLike, monthly_savings: ArrayLike) -> NDArray:
 def selfhost_step_cost_usd(tokens_per_month: ArrayLike, fixed_usd_per_month: ArrayLike, usd_per_unit_month: ArrayLike,
                            unit_capacity_tokens_per_month: ArrayLike, min_units: ArrayLike = 1.0) -> NDArray:
     """``F + u x max(n_min, ceil(V / cap))``: the self-hosting cost curve the break-even solver inverts."""
-    tokens = _array("tokens_per_month", tokens_per_month)
-    cap = _array("unit_capacity_tokens_per_month", unit_capacity_tokens_per_month, positive=True)
-    units = np.maximum(_array("min_units", min_units, positive=True), np.ceil(tokens / cap))
-    return _array("fixed_usd_per_month", fixed_usd_per_month) + _array("usd_per_unit_month", usd_per_unit_month) * units
+    tokens = as_array("tokens_per_month", tokens_per_month)
+    cap = as_array("unit_capacity_tokens_per_month", unit_capacity_tokens_per_month, positive=True)
+    units = np.maximum(as_array("min_units", min_units, positive=True), np.ceil(tokens / cap))
+    fixed = as_array("fixed_usd_per_month", fixed_usd_per_month)
+    return fixed + as_array("usd_per_unit_month", usd_per_unit_month) * units
 
 
 def breakeven_tokens_per_month(api_usd_per_token: ArrayLike, fixed_usd_per_month: ArrayLike,
@@ -49,11 +50,11 @@ def breakeven_tokens_per_month(api_usd_per_token: ArrayLike, fixed_usd_per_month
     costs more than the API charges for what it serves). If ``V_{n*}`` falls below ``(n*-1) cap`` the API
     already costs more at the start of that step, and the crossing is the step's start.
     """
-    a = _array("api_usd_per_token", api_usd_per_token)
-    fixed = _array("fixed_usd_per_month", fixed_usd_per_month)
-    u = _array("usd_per_unit_month", usd_per_unit_month)
-    cap = _array("unit_capacity_tokens_per_month", unit_capacity_tokens_per_month, positive=True)
-    n_min = _array("min_units", min_units, positive=True)
+    a = as_array("api_usd_per_token", api_usd_per_token)
+    fixed = as_array("fixed_usd_per_month", fixed_usd_per_month)
+    u = as_array("usd_per_unit_month", usd_per_unit_month)
+    cap = as_array("unit_capacity_tokens_per_month", unit_capacity_tokens_per_month, positive=True)
+    n_min = as_array("min_units", min_units, positive=True)
     margin = a * cap - u
     with np.errstate(divide="ignore", invalid="ignore"):
         needed = np.where(margin > 0, np.ceil(fixed / np.where(margin > 0, margin, 1.0)), np.inf)
