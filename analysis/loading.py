@@ -414,11 +414,24 @@ def validate(data_dir: str | Path | None = None, today: dt.date | None = None,
         if _display_name(data_dir, res["path"]) in broken_files:
             continue
         frame = _read_typed(data_dir, res)
-        tables[res["name"]] = frame
+        tables[res["name"]] = _with_derived_columns(res["name"], frame)
         problems += _cross_field_problems(data_dir, res, frame, today)
     order = {_display_name(data_dir, r["path"]): i for i, r in enumerate(resources)}
     problems.sort(key=lambda p: (order.get(p.file, -1), p.line or 0, p.column or "", p.rule))
     return problems, tables
+
+
+BYTES_PER_UNIT = {"GB": 1e9, "GiB": 2.0**30}
+
+
+def _with_derived_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns computed once from what the file states: ``gpus.memory_gb`` in 10^9 bytes from the vendor's unit.
+
+    The model works in decimal GB throughout; the conversion happens here and nowhere else.
+    """
+    if name == "gpus" and {"memory_capacity", "memory_unit"} <= set(frame.columns):
+        frame = frame.assign(memory_gb=frame["memory_capacity"] * frame["memory_unit"].map(BYTES_PER_UNIT) / 1e9)
+    return frame
 
 
 def stale_rows(tables: dict[str, pd.DataFrame], data_dir: Path, as_of: dt.date,

@@ -12,7 +12,7 @@ import pytest
 
 from analysis import loading, paths
 
-TODAY = dt.date(2026, 11, 27)
+TODAY = dt.date(2026, 12, 1)
 
 
 def test_canonical_dataset_loads_with_every_table(dataset):
@@ -65,26 +65,26 @@ CASES = {
                     "save the file as comma-separated"]),
     "not utf-8": (lambda d: (d / "gpus.csv").write_bytes(
                       (d / "gpus.csv").read_bytes().replace(b"Ampere", b"\xff")),
-                  ["{d}/gpus.csv, line 2: is not valid UTF-8 (byte 332): save it as UTF-8"]),
+                  ["{d}/gpus.csv, line 2: is not valid UTF-8 (byte 353): save it as UTF-8"]),
     "missing column": (lambda d: _drop_column(d / "gpus.csv", "tdp_watts"),
                        ["{d}/gpus.csv, line 1, column 'tdp_watts': column is missing from the header"]),
     "extra column": (lambda d: replace_in(d / "precisions.csv", "notes\n", "notes,comment\n"),
                      ["{d}/precisions.csv, line 1, column 'comment': column is not in the schema (expected: "
                       "precision, bits_nominal, bits_per_param_low, bits_per_param_high, source, retrieved_on, "
                       "notes)"]),
-    "text in a number": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",eighty,2.039,"),
-                         ["{d}/gpus.csv, line 2, column 'memory_gb': value 'eighty' is not a number"]),
-    "empty required cell": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",,2.039,"),
-                            ["{d}/gpus.csv, line 2, column 'memory_gb': is empty but required"]),
+    "text in a number": (lambda d: replace_in(d / "gpus.csv", ",80,GiB,2.039,", ",eighty,GiB,2.039,"),
+                         ["{d}/gpus.csv, line 2, column 'memory_capacity': value 'eighty' is not a number"]),
+    "empty required cell": (lambda d: replace_in(d / "gpus.csv", ",80,GiB,2.039,", ",,GiB,2.039,"),
+                            ["{d}/gpus.csv, line 2, column 'memory_capacity': is empty but required"]),
     "negative price": (lambda d: replace_in(d / "gpu_prices.csv", ",8000,12000,", ",-8000,12000,"),
                        ["{d}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]),
     "share above one": (lambda d: replace_in(d / "assumptions.csv", "gpu_memory_utilization,sizing,0.9,0.95",
                                              "gpu_memory_utilization,sizing,0.9,1.5"),
                         ["{d}/assumptions.csv, line 5, column 'value_high': value '1.5' is above the maximum 1 "
                          "(a fraction cannot exceed 1)"]),
-    "absurd value": (lambda d: replace_in(d / "gpus.csv", ",80,2.039,", ",80000,2.039,"),
-                     ["{d}/gpus.csv, line 2, column 'memory_gb': value '80000' is above the maximum 1024 "
-                      "(device memory, GB as the vendor states it)"]),
+    "absurd value": (lambda d: replace_in(d / "gpus.csv", ",80,GiB,2.039,", ",80000,GiB,2.039,"),
+                     ["{d}/gpus.csv, line 2, column 'memory_capacity': value '80000' is above the maximum 1024 "
+                      "(device memory as the vendor states it, in memory_unit)"]),
     "unknown enum value": (lambda d: replace_in(d / "models.csv", ",dense,70.6,", ",sparse,70.6,"),
                            ["{d}/models.csv, line 2, column 'architecture': value 'sparse' is not one of: dense, moe"]),
     "duplicate key": (lambda d: replace_in(d / "gpus.csv", "h100-pcie,", "h100-sxm,"),
@@ -114,7 +114,7 @@ CASES = {
                                         "must be greater than 0"]),
     "future date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "2027-01-01"),
                     ["{d}/gpus.csv, line 2, column 'retrieved_on': value '2027-01-01' is in the future "
-                     "(today is 2026-11-27)"]),
+                     "(today is 2026-12-01)"]),
     "malformed date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "27/11/2026"),
                        ["{d}/gpus.csv, line 2, column 'retrieved_on': value '27/11/2026' is not a date (YYYY-MM-DD)"]),
     "low above high": (lambda d: replace_in(d / "gpu_prices.csv", ",8000,12000,", ",13000,12000,"),
@@ -134,9 +134,9 @@ CASES = {
                      ["{d}/precisions.csv, line 2: row has more values than the header"]),
     "blank line": (lambda d: replace_in(d / "precisions.csv", "\nfp8,", "\n\nfp8,"),
                    ["{d}/precisions.csv, line 3: line is blank: remove it"]),
-    "two files broken": (lambda d: (replace_in(d / "gpus.csv", ",80,2.039,", ",eighty,2.039,"),
+    "two files broken": (lambda d: (replace_in(d / "gpus.csv", ",80,GiB,2.039,", ",eighty,GiB,2.039,"),
                                     replace_in(d / "gpu_prices.csv", ",8000,12000,", ",-8000,12000,")),
-                         ["{d}/gpus.csv, line 2, column 'memory_gb': value 'eighty' is not a number",
+                         ["{d}/gpus.csv, line 2, column 'memory_capacity': value 'eighty' is not a number",
                           "{d}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]),
     "not a folder": (lambda d: shutil.rmtree(d), ["{d}: dataset folder does not exist"]),
 }
@@ -160,13 +160,13 @@ def test_load_raises_with_every_problem(data_copy):
 
 def test_staleness_warns_on_our_prices_not_on_the_guide_claims(data_copy):
     # gpu_prices.csv: the A100 and H100 rows are the guide's (2026-04-29, not checked); the RTX 4090
-    # row is ours: dated 2025-01-01 it is 695 days older than the newest row (2026-11-27).
+    # row is ours: dated 2025-01-01 it is 699 days older than the newest row (2026-12-01).
     replace_in(data_copy / "gpu_prices.csv", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-ada-lovelace"
                "-architecture-geforce-rtx-4090,2026-11-27", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-"
                "ada-lovelace-architecture-geforce-rtx-4090,2025-01-01")
     ds = loading.load(data_copy, today=TODAY)
     assert [str(p) for p in ds.stale if "gpu_prices" in p.file] == [
-        f"{data_copy}/gpu_prices.csv, line 4, column 'retrieved_on': value '2025-01-01' is 695 days old "
+        f"{data_copy}/gpu_prices.csv, line 4, column 'retrieved_on': value '2025-01-01' is 699 days old "
         "(limit 180 days): check the price"]
 
 

@@ -177,13 +177,13 @@ def test_invalid_data_stops_before_any_notebook_and_keeps_the_previous_report(da
     lines = (data_copy / "gpus.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     cells = lines[1].split(",")
-    cells[header.index("memory_gb")] = "lots"
+    cells[header.index("memory_capacity")] = "lots"
     lines[1] = ",".join(cells)
     (data_copy / "gpus.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["whatif", "--data", str(data_copy), "--out", str(out)]) == 1
     err = capsys.readouterr().err
     assert "problem(s) found; no notebook was run" in err
-    assert "gpus.csv" in err and "memory_gb" in err and "'lots'" in err
+    assert "gpus.csv" in err and "memory_capacity" in err and "'lots'" in err
     assert (out / "marker.txt").read_text(encoding="utf-8") == "the previous report"
     assert not (out / "notebooks").exists()
 
