@@ -1,4 +1,4 @@
-"""Command line: ``python -m analysis {validate,run,whatif,quote,vendor-js,prune-site,data-dictionary}``.
+"""Command line: ``python -m analysis {validate,run,whatif,quote,calibrate,vendor-js,prune-site,data-dictionary}``.
 
 Each command prints what it did and exits non-zero when it fails, so ``make`` stops there.
 """
@@ -153,6 +153,34 @@ def cmd_vendor_js(_: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """Print every benchmark beside its throughput bound: measured, bound, ratio and class."""
+    import json
+
+    from analysis import loading, situation
+
+    data_dir = paths.resolve_data_dir(args.data)
+    problems, _ = loading.validate(data_dir)
+    if problems:
+        _print_problems(problems, f"{data_dir}: {len(problems)} problem(s) found; nothing was calibrated")
+        return 1
+    cal = situation.calibration(loading.load(data_dir))
+    columns = ["benchmark_id", "efficiency_class", "gpu_id", "gpu_count", "model_id", "precision", "engine",
+               "input_tokens", "output_tokens", "measured_output_tokens_per_s", "bound_output_tokens_per_s",
+               "efficiency"]
+    if args.format == "json":
+        records = [{c: (v.item() if hasattr(v, "item") else v) for c, v in row.items()}
+                   for row in cal[columns].to_dict(orient="records")]
+        print(json.dumps({"benchmarks": records}, indent=2))
+        return 0
+    width = max(len(b) for b in cal["benchmark_id"])
+    print(f"{'benchmark':<{width}}  {'class':<13}  {'measured':>9}  {'bound':>9}  ratio")
+    for row in cal.itertuples():
+        print(f"{row.benchmark_id:<{width}}  {row.efficiency_class:<13}  {row.measured_output_tokens_per_s:>9,.0f}  "
+              f"{row.bound_output_tokens_per_s:>9,.0f}  {row.efficiency:.3f}")
+    return 0
+
+
 def cmd_data_dictionary(args: argparse.Namespace) -> int:
     """Print, check or rewrite the generated column dictionary in data/README.md."""
     from analysis import datadoc
@@ -208,6 +236,10 @@ def main(argv: list[str] | None = None) -> int:
     vendor.set_defaults(func=cmd_vendor_js)
     prune = sub.add_parser("prune-site", help="delete built pages that are no longer in _toc.yml")
     prune.set_defaults(func=cmd_prune_site)
+    cal = sub.add_parser("calibrate", help="each benchmark beside its throughput bound (measured / bound <= 1)")
+    cal.add_argument("--data", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    cal.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    cal.set_defaults(func=cmd_calibrate)
     ddoc = sub.add_parser("data-dictionary", help="the column dictionary of data/README.md, from datapackage.json")
     mode = ddoc.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")
@@ -216,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     from analysis import quote_cli
 
     quote_cli.add_parser(sub)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(quote_cli.join_option_values(sys.argv[1:] if argv is None else list(argv)))
     return args.func(args)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import loading, paths, scenarios
+from analysis.model import spine
 from analysis.quote_cli import TOKEN_SUFFIXES
 
 _OUTPUT_SHARE_ROW = "output_token_share"
@@ -105,21 +106,6 @@ def check_situation(ds: loading.Dataset, situation: Situation) -> None:
                               f"price: {priced}); rent it with --rent instead: {offers_text}")
 
 
-def with_output_share(ds: loading.Dataset, output_share: float) -> loading.Dataset:
-    """The dataset with ``output_token_share`` set to one value in every case (``value_low = value_high``).
-
-    The model reads the share from ``assumptions.csv`` everywhere it is used (API bill, request shape
-    for throughput, shape of benchmarks that do not state theirs), so overriding the row overrides it
-    consistently, exactly as a what-if dataset with that row edited would.
-    """
-    assumptions = ds["assumptions"].copy()
-    row = assumptions["name"] == _OUTPUT_SHARE_ROW
-    if not row.any():
-        raise ValueError(f"assumptions.csv has no row named {_OUTPUT_SHARE_ROW!r}")
-    assumptions.loc[row, ["value_low", "value_high"]] = output_share
-    return dataclasses.replace(ds, tables={**ds.tables, "assumptions": assumptions})
-
-
 def _with_stand_in_price(ds: loading.Dataset, gpu_id: str) -> loading.Dataset:
     """Add a purchase price row for a GPU that has none, so :func:`scenarios.compare` can run for renting."""
     prices = ds["gpu_prices"]
@@ -138,7 +124,8 @@ class Quote:
     # {case: {"output_token_share": ..., "cached_input_share": ..., "api_usd_per_month": ..., ...}}, the
     # figures under compare()'s own column names; inf where a payback or break-even never comes.
     figures: dict[str, dict[str, float]]
-    measured: bool  # throughput from a benchmark of exactly this system, not the calibrated roofline
+    efficiency_class: str  # the class of benchmarks whose efficiency scales the throughput bound
+    fragile: str  # why the break-even is fragile ("" when it is not)
 
 
 def make_quote(ds: loading.Dataset, situation: Situation) -> Quote:
@@ -163,16 +150,15 @@ def make_quote(ds: loading.Dataset, situation: Situation) -> Quote:
         - ``*_breakeven_tokens_per_month``: the smallest volume at which the API costs at least as much
           as self-hosting (inf if never), and ``*_breakeven_api_usd_per_month``, the API bill there.
     """
-    if situation.output_share is not None:
-        ds = with_output_share(ds, situation.output_share)
-    shares = scenarios.assumption_cases(ds)
     if situation.rental_offer_id is not None:
         ds = _with_stand_in_price(ds, situation.gpu_id)
     result = scenarios.compare(ds, situation.model_id, situation.gpu_id, situation.precision,
                                situation.api_offer_id, tokens_per_month=np.array([situation.tokens_per_month]),
-                               rental_offer_id=situation.rental_offer_id)
+                               rental_offer_id=situation.rental_offer_id, output_share=situation.output_share)
     table = result.table.set_index("case")
     breakeven = result.breakeven.set_index("case")
+    # The shares each case was evaluated at, after the output share's direction was decided.
+    shares = spine.case_values(result.situation)
     figures = {}
     for i, case in enumerate(scenarios.CASES):
         values = {_OUTPUT_SHARE_ROW: float(shares[_OUTPUT_SHARE_ROW][i]),
@@ -181,7 +167,8 @@ def make_quote(ds: loading.Dataset, situation: Situation) -> Quote:
             source = table if column in table.columns else breakeven
             values[column] = float(source.loc[case, column])
         figures[case] = values
-    return Quote(situation, figures, bool(result.system.measured))
+    return Quote(situation, figures, result.system.efficiency_class,
+                 str(result.breakeven[f"{situation.acquisition}_fragile"].iloc[0]))
 
 
 # ---------------------------------------------------------------- output
@@ -235,8 +222,7 @@ def render_table(quote: Quote) -> str:
              f"vs the {situation.api_offer_id} API",
              f"{tokens_text(situation.tokens_per_month)} tokens/month (input + output); output share "
              f"{_share_text(out_shares)} ({origin}); cached input share {_share_text(cached)}",
-             "throughput: roofline x " + ("the efficiency measured on this system" if quote.measured
-                                          else "the efficiency calibrated on all benchmarks"),
+             f"throughput: bound x the engine efficiency of the {quote.efficiency_class} benchmarks",
              ""]
     rows = [("", *scenarios.CASES)]
     rows += [(label, *(_cell_text(figures[c][column], kind) for c in scenarios.CASES))
@@ -247,8 +233,9 @@ def render_table(quote: Quote) -> str:
     lines += ["", "favourable / unfavourable: every ranged input at the end that makes self-hosting "
               "cheaper / dearer; base: midpoints."]
     if situation.rental_offer_id is None:
-        lines.append("GPUs needed include spare_gpus from assumptions.csv (base: its midpoint rounded up to a "
-                     "whole GPU).")
+        lines.append("GPUs needed include whole spare GPUs (spare_gpu_share of the serving GPUs, rounded up).")
+    if quote.fragile:
+        lines.append(f"Fragile break-even, read it as a range: {quote.fragile}.")
     return "\n".join(lines) + "\n"
 
 
@@ -263,8 +250,9 @@ def render_json(quote: Quote, data_dir: Path) -> str:
     """``{"situation": {...}, "cases": {case: {figure: value}}}``; a payback or break-even that never comes is null."""
     cases = {case: {k: (v if math.isfinite(v) else None) for k, v in values.items()}
              for case, values in quote.figures.items()}
-    return json.dumps({"situation": _situation_record(quote.situation, data_dir), "cases": cases}, indent=2,
-                      allow_nan=False) + "\n"
+    record = {"situation": _situation_record(quote.situation, data_dir), "cases": cases,
+              "fragile": quote.fragile or None}
+    return json.dumps(record, indent=2, allow_nan=False) + "\n"
 
 
 def render_csv(quote: Quote, data_dir: Path) -> str:

@@ -49,9 +49,38 @@ def parse_share(text: str) -> float:
         share = float(cleaned.rstrip("%")) / scale
     except ValueError:
         share = math.nan
+    if share == 0:
+        raise argparse.ArgumentTypeError(
+            f"got {text!r}: an output share of 0 means requests that generate nothing, and the GPUs are rated by "
+            "the tokens they generate; give a share above 0, such as 0.3 or 30%")
     if not 0 < share <= 1:
         raise argparse.ArgumentTypeError(f"expected a share above 0 and at most 1, such as 0.3 or 30%, got {text!r}")
     return share
+
+
+# Options whose value may start with '-' (a negative number is a mistake the parser should explain).
+_VALUE_OPTIONS = ("--tokens-per-month", "--output-share")
+
+
+def join_option_values(argv: list[str]) -> list[str]:
+    """``--tokens-per-month -5B`` as ``--tokens-per-month=-5B``.
+
+    argparse reads ``-5B`` as an unknown option and reports "expected one argument"; joined, the value
+    reaches :func:`parse_tokens`, which says what is wrong with it.
+    """
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        following = argv[i + 1] if i + 1 < len(argv) else ""
+        if arg in _VALUE_OPTIONS and following.startswith("-") and not following.startswith("--"):
+            out.append(f"{arg}={following}")
+            skip = True
+        else:
+            out.append(arg)
+    return out
 
 
 _EPILOG = """\

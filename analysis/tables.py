@@ -145,8 +145,11 @@ def printed_sizing_table(ds: Dataset) -> pd.DataFrame:
     return table.rename_axis(index="Model", columns=None).reset_index()
 
 
-def _fit_precision(need: pd.DataFrame, usable_total_gb: float) -> str | None:
-    """Widest precision whose lighter-end need fits in ``usable_total_gb`` (None if none fits)."""
+def widest_fit(need: pd.DataFrame, usable_total_gb: float) -> str | None:
+    """Widest precision whose lighter-end need (weights + one sequence's KV cache) fits in ``usable_total_gb``.
+
+    None if none fits. The one rule the sizing and engines chapters share.
+    """
     for precision in need.sort_values("bits_nominal", ascending=False)["precision"]:
         required = need.loc[need["precision"] == precision, "required_gb_low"].min()
         if required <= usable_total_gb:
@@ -163,6 +166,7 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     guide_prices = _purchase_prices(ds, guide_only=True).set_index("gpu_id")
     tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
     headroom_low, headroom_high = assumption(ds, "min_vram_headroom")
+    margin = assumption(ds, "memory_verdict_margin")[0]
     out = []
     for label, cells in rows.groupby("row_label", sort=False):
         real = need[need["guide_model"] == label]
@@ -200,13 +204,15 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
             count = float(cell["value_low"])
             usable = float(count * sizing.usable_gb_per_gpu(gpu["memory_gb"], inputs.memory_utilization[1],
                                                             inputs.runtime_overhead_gb[0]))
-            fits = _fit_precision(real, usable)
+            fits = widest_fit(real, usable)
             widest = real.sort_values("bits_nominal", ascending=False)["precision"].iloc[0]
             smallest = real[real["precision"] == "int4"]["required_gb_low"].min()
             if fits is None:
-                verdict = verdicts.IMPOSSIBLE
+                verdict = verdicts.memory_verdict(smallest, usable, margin)
                 why = (f"{count:.0f} x {gpu['gpu_name']} offer {fmt.gb(usable)}; even INT4 weights plus one "
                        f"sequence's KV cache need {fmt.gb(smallest)}")
+                if verdict == verdicts.TIGHT:
+                    why += f", within {margin:.0%} of it: it turns on the engine's memory settings"
                 fp_text = "does not fit at any precision"
             elif fits == widest:
                 verdict = verdicts.REPRODUCED

@@ -7,10 +7,11 @@ each uncertain input is instead drawn independently and uniformly between its lo
 
 and the same model is evaluated once per draw, all draws at once (numpy broadcasting, no loop over draws).
 Uniform is the maximum-entropy choice when only a range is known: it adds no belief about where inside the
-range the truth lies. The inputs are those ``scenarios.compare`` reads: every row of ``assumptions.csv``
-the model uses, the GPU's purchase price, the rental offer's hourly price, the precision's bits per
-parameter and the engine efficiency (between the lower and upper quartile of the benchmark calibration,
-:func:`analysis.scenarios.efficiency_cases`). API list prices are point values in the data and stay fixed.
+range the truth lies. The inputs are the situation's (:func:`analysis.situation.resolve`), the same the three
+cases use: every row of ``assumptions.csv`` the model reads, the GPU's purchase price, the rental
+offer's hourly price, the precision's bits per parameter and the engine efficiency of the system's class
+(the spread of its benchmarks). API list prices are point values in the data and stay fixed. Draws and
+cases go through the one spine, :func:`analysis.model.spine.evaluate`.
 
 The base values are the deterministic base case (range midpoints, median efficiency), so the tornado is
 centred on ``scenarios.compare``'s base break-even, and with every range collapsed (low == high) every draw
@@ -19,145 +20,31 @@ equals it. Pure functions: numbers and numpy arrays in and out, no I/O, no plott
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis import scenarios
 from analysis.loading import Dataset
-from analysis.model import breakeven, costs, sizing, throughput
+from analysis.model import spine
+from analysis.situation import resolve
 
-# Rows of assumptions.csv the cost model reads (scenarios.serving_system and scenarios.compare).
-MODEL_ASSUMPTIONS = (
-    "context_tokens", "concurrent_sequences", "kv_bytes_per_value", "gpu_memory_utilization",
-    "runtime_overhead_gb_per_gpu", "max_batch_sequences", "tokens_per_request", "output_token_share",
-    "cached_input_share", "peak_to_average", "target_utilization", "hours_per_month", "amortization_months",
-    "residual_value_share", "cost_of_capital_per_year", "ml_engineer_usd_per_year", "engineer_allocation",
-    "electricity_usd_per_kwh", "pue", "server_power_factor", "networking_storage_usd_per_month",
-    "monitoring_usd_per_month", "spare_gpus", "selfhost_uptime", "api_uptime", "revenue_at_risk_usd_per_month",
-)
-# Inputs that come from other files than assumptions.csv.
-USD_PER_GPU = "usd_per_gpu"
-USD_PER_GPU_HOUR = "usd_per_gpu_hour"
-BITS_PER_PARAM = "bits_per_param"
-EFFICIENCY = "engine_efficiency"
 OPTIONS = ("buy", "rent")
 PERCENTILES = (10, 50, 90)
-
-
-@dataclass(frozen=True)
-class Input:
-    """One uncertain input: its range, the deterministic base value, its unit and where the range comes from."""
-
-    name: str
-    low: float
-    high: float
-    base: float
-    unit: str
-    source: str
-
-
-@dataclass(frozen=True)
-class Situation:
-    """One self-hosting situation: fixed facts about the model, GPU and offers, and the uncertain inputs.
-
-    ``constants`` holds the model's architecture (``params_total_b``, ``params_active_b``, ``n_layers``,
-    ``n_kv_heads``, ``head_dim``, ``kv_values_per_token``), the GPU (``memory_gb``,
-    ``memory_bandwidth_tb_per_s``, ``tflops`` at the precision, ``tdp_watts``), the API's list prices
-    (USD per million tokens), the measured efficiency of this exact system (NaN: not measured) and the
-    rental offer's smallest instance (``gpus_per_instance_min``, NaN without a rental offer).
-    """
-
-    model_id: str
-    gpu_id: str
-    precision: str
-    api_offer_id: str
-    rental_offer_id: str | None
-    constants: dict[str, float]
-    inputs: tuple[Input, ...]
-
-    @property
-    def measured(self) -> bool:
-        """True when a benchmark of exactly this system sets the rate (engine efficiency does not enter)."""
-        return not math.isnan(self.constants["measured_efficiency"])
-
-    @property
-    def options(self) -> tuple[str, ...]:
-        """``("buy",)``, plus ``"rent"`` when a rental offer is given."""
-        return OPTIONS if self.rental_offer_id is not None else OPTIONS[:1]
-
-
-def _row(frame, column: str, key: str, argument: str, file_name: str):
-    """The row of ``frame`` whose ``column`` is ``key``; ValueError naming the argument when absent."""
-    rows = frame[frame[column] == key]
-    if rows.empty:
-        valid = ", ".join(sorted(map(str, frame[column].unique())))
-        raise ValueError(f"{argument} {key!r} is not in {file_name} (valid: {valid})")
-    return rows.iloc[0]
+Input = spine.Input
+Situation = spine.Situation
+base_values = spine.base_values
+evaluate = spine.evaluate
 
 
 def situation(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
               rental_offer_id: str | None = None) -> Situation:
-    """Collect the fixed facts and the range of every uncertain input for one situation.
+    """The situation every draw shares (:func:`analysis.situation.resolve`, the same one the cases use).
 
     Raises ValueError naming the argument when an identifier is not in its file, when the GPU has no
     purchase price or when the rental offer rents another GPU type.
     """
-    model = _row(ds["models"], "model_id", model_id, "model_id", "models.csv")
-    gpu = _row(ds["gpus"], "gpu_id", gpu_id, "gpu_id", "gpus.csv")
-    bits = _row(ds["precisions"], "precision", precision, "precision", "precisions.csv")
-    api = _row(ds["api_prices"], "offer_id", api_offer_id, "api_offer_id", "api_prices.csv")
-    prices = ds["gpu_prices"][ds["gpu_prices"]["gpu_id"] == gpu_id].sort_values("condition")
-    if prices.empty:
-        raise ValueError(f"gpu_id {gpu_id!r} has no purchase price in gpu_prices.csv")
-    price = prices.iloc[0]  # the same row scenarios.compare uses
-    assumptions = ds["assumptions"]
-    inputs = []
-    for name in MODEL_ASSUMPTIONS:
-        row = _row(assumptions, "name", name, "assumption", "assumptions.csv")
-        low, high = float(row["value_low"]), float(row["value_high"])
-        base = float(scenarios.assumption_cases_row(low, high, name, str(row["unit"]))[1])
-        inputs.append(Input(name, low, high, base, str(row["unit"]), "assumptions.csv"))
-    inputs.append(Input(USD_PER_GPU, float(price["usd_low"]), float(price["usd_high"]),
-                        (float(price["usd_low"]) + float(price["usd_high"])) / 2, "USD/GPU",
-                        f"gpu_prices.csv ({gpu_id}, {price['condition']})"))
-    bits_low, bits_high = float(bits["bits_per_param_low"]), float(bits["bits_per_param_high"])
-    inputs.append(Input(BITS_PER_PARAM, bits_low, bits_high, (bits_low + bits_high) / 2, "bits",
-                        f"precisions.csv ({precision})"))
-    favourable, median, unfavourable = scenarios.efficiency_cases(ds)
-    inputs.append(Input(EFFICIENCY, float(unfavourable), float(favourable), float(median), "measured / roofline",
-                        "benchmarks.csv calibration (quartiles; base: median)"))
-    block = math.nan
-    if rental_offer_id is not None:
-        offer = _row(ds["gpu_rentals"], "offer_id", rental_offer_id, "rental_offer_id", "gpu_rentals.csv")
-        if offer["gpu_id"] != gpu_id:
-            raise ValueError(f"rental_offer_id {rental_offer_id!r} rents {offer['gpu_id']}, not {gpu_id}")
-        low, high = float(offer["usd_per_gpu_hour_low"]), float(offer["usd_per_gpu_hour_high"])
-        inputs.append(Input(USD_PER_GPU_HOUR, low, high, (low + high) / 2, "USD/GPU-hour",
-                            f"gpu_rentals.csv ({rental_offer_id})"))
-        block = float(offer["gpus_per_instance_min"])
-    cal = scenarios.calibration(ds)
-    match = cal[(cal["gpu_id"] == gpu_id) & (cal["model_id"] == model_id) & (cal["precision"] == precision)]
-    # the efficiency of this very system's median run, as scenarios.serving_system uses it (NaN: not measured)
-    measured = float(np.median(match["efficiency"])) if len(match) else math.nan
-    constants = {
-        "params_total_b": float(model["params_total_b"]), "params_active_b": float(model["params_active_b"]),
-        "n_layers": float(model["n_layers"]), "n_kv_heads": float(model["n_kv_heads"]),
-        "head_dim": float(model["head_dim"]), "kv_values_per_token": float(model["kv_values_per_token"]),
-        "memory_gb": float(gpu["memory_gb"]), "memory_bandwidth_tb_per_s": float(gpu["memory_bandwidth_tb_per_s"]),
-        "tflops": scenarios._tflops(gpu, precision), "tdp_watts": float(gpu["tdp_watts"]),
-        "usd_per_m_input": float(api["usd_per_m_input"]), "usd_per_m_output": float(api["usd_per_m_output"]),
-        "usd_per_m_cached_input": float(api["usd_per_m_cached_input"]),
-        "measured_efficiency": measured, "gpus_per_instance_min": block,
-    }
-    return Situation(model_id, gpu_id, precision, api_offer_id, rental_offer_id, constants, tuple(inputs))
-
-
-def base_values(sit: Situation) -> dict[str, NDArray]:
-    """Every input at its deterministic base value, as one-element arrays."""
-    return {i.name: np.array([i.base]) for i in sit.inputs}
+    return resolve(ds, model_id, gpu_id, precision, api_offer_id, rental_offer_id)
 
 
 def _check_draws(draws: int) -> int:
@@ -176,7 +63,7 @@ def _check_seed(seed: int) -> int:
 
 def sample_inputs(sit: Situation, draws: int, seed: int) -> dict[str, NDArray]:
     """``draws`` independent uniform draws of every input: ``low + (high - low) x U`` with ``U ~ U(0, 1)``;
-    whole-number inputs (``scenarios.WHOLE_UNITS``) take each whole value from low to high equally often.
+    whole-number inputs (``spine.WHOLE_UNITS``) take each whole value from low to high equally often.
 
     One ``(inputs, draws)`` block of uniforms comes from ``numpy.random.default_rng(seed)`` in the fixed
     order of ``sit.inputs``, so a seed reproduces the draws exactly (a collapsed range still consumes its
@@ -187,99 +74,11 @@ def sample_inputs(sit: Situation, draws: int, seed: int) -> dict[str, NDArray]:
     uniforms = rng.random((len(sit.inputs), n))
     out = {}
     for i, u in zip(sit.inputs, uniforms, strict=True):
-        if i.unit in scenarios.WHOLE_UNITS:
+        if i.unit in spine.WHOLE_UNITS:
             # Whole counts (GPUs, sequences): each of low, low + 1, ..., high equally likely.
             out[i.name] = np.minimum(np.floor(i.low + (i.high - i.low + 1) * u), i.high)
         else:
             out[i.name] = i.low + (i.high - i.low) * u
-    return out
-
-
-def serving_rate(sit: Situation, values: dict[str, NDArray]) -> tuple[NDArray, NDArray]:
-    """GPUs per replica and total (input + output) tokens per second of one replica, per draw.
-
-    The steps of ``scenarios.serving_system`` with each input taken from ``values`` instead of a case:
-    memory need ``weights + KV cache`` over usable memory per GPU, rounded up to a deployable count; the
-    roofline rate for the request shape (``tokens_per_request`` split by ``output_token_share``); then
-    the roofline times the engine efficiency: this exact system's measured efficiency when a benchmark ran
-    it, else the sampled efficiency.
-    """
-    c = sit.constants
-    bits = values[BITS_PER_PARAM]
-    kv = sizing.kv_bytes_per_token(c["n_layers"], c["n_kv_heads"], c["head_dim"], values["kv_bytes_per_value"],
-                                   c["kv_values_per_token"])
-    weights = sizing.weights_gb(c["params_total_b"], bits)
-    need = weights + sizing.kv_cache_gb(kv, values["context_tokens"], values["concurrent_sequences"])
-    usable = sizing.usable_gb_per_gpu(c["memory_gb"], values["gpu_memory_utilization"],
-                                      values["runtime_overhead_gb_per_gpu"])
-    gpus = sizing.deployable_gpus(sizing.min_gpus(need, usable))
-    out_tokens = values["tokens_per_request"] * values["output_token_share"]
-    in_tokens = values["tokens_per_request"] - out_tokens
-    batch = throughput.batch_size(gpus * usable - weights, kv, in_tokens + out_tokens, values["max_batch_sequences"])
-    tflops = c["tflops"] * gpus
-    decode = throughput.decode_tokens_per_s(batch, c["params_total_b"], c["params_active_b"], bits, kv,
-                                            in_tokens + out_tokens / 2, c["memory_bandwidth_tb_per_s"] * gpus,
-                                            tflops)
-    prefill = throughput.prefill_tokens_per_s(c["params_active_b"], tflops)
-    _, total_rate = throughput.blended_tokens_per_s(decode, prefill, in_tokens, out_tokens)
-    if sit.measured:
-        return gpus, total_rate * c["measured_efficiency"]
-    return gpus, total_rate * values[EFFICIENCY]
-
-
-def evaluate(sit: Situation, values: dict[str, NDArray], tokens_per_month: ArrayLike) -> dict[str, NDArray]:
-    """The cost model for every draw at once: break-even per draw, costs and payback per draw and volume.
-
-    ``values`` maps every input name to an array of ``N`` draws; ``tokens_per_month`` holds ``V`` volumes.
-    Buying goes through ``scenarios.evaluate_buy``; renting follows ``scenarios.compare``: whole rental
-    blocks of ``lcm(gpus per replica, gpus per instance)`` GPUs at ``usd_per_gpu_hour x hours``.
-
-    Returns
-    -------
-    ``api_usd_per_token`` and ``{option}_breakeven_tokens_per_month`` (tokens per month, inf = never) with
-    shape ``(N,)``; ``{option}_breakeven_api_usd_per_month`` (the API bill at break-even, USD per month);
-    ``api_usd_per_month``, ``{option}_savings_usd_per_month`` (API minus self-hosting, USD per month) and
-    ``buy_payback_months`` (purchase over the cash saved, inf = never) with shape ``(N, V)``.
-    """
-    missing = sorted({i.name for i in sit.inputs} - set(values))
-    if missing:
-        raise ValueError(f"values lacks input(s): {', '.join(missing)}")
-    c = sit.constants
-    v = {k: np.asarray(x, dtype=float) for k, x in values.items()}
-    volumes = np.asarray(tokens_per_month, dtype=float).reshape(1, -1)  # (1, V) against draws (N, 1)
-    gpus, total_rate = serving_rate(sit, v)
-    col = {k: x[:, None] for k, x in v.items()}
-    fixed = (costs.engineering_usd_per_month(col["ml_engineer_usd_per_year"], col["engineer_allocation"])
-             + col["networking_storage_usd_per_month"] + col["monitoring_usd_per_month"]
-             + costs.downtime_usd_per_month(col["revenue_at_risk_usd_per_month"], col["selfhost_uptime"],
-                                            col["api_uptime"]))
-    buy = scenarios.evaluate_buy(volumes, col["output_token_share"], c["usd_per_m_input"], c["usd_per_m_output"],
-                                 total_rate[:, None], gpus[:, None], col[USD_PER_GPU], c["tdp_watts"],
-                                 col["server_power_factor"], col["pue"], col["electricity_usd_per_kwh"],
-                                 col["hours_per_month"], col["peak_to_average"], col["target_utilization"],
-                                 col["amortization_months"], fixed, col["residual_value_share"],
-                                 col["cost_of_capital_per_year"], col["spare_gpus"], col["cached_input_share"],
-                                 c["usd_per_m_cached_input"])
-    per_token = buy["api_usd_per_token"][:, 0]
-    buy_volume = buy["buy_breakeven_tokens_per_month"][:, 0]
-    out = {"api_usd_per_token": per_token, "api_usd_per_month": buy["api_usd_per_month"],
-           "buy_breakeven_tokens_per_month": buy_volume, "buy_breakeven_api_usd_per_month": buy_volume * per_token,
-           "buy_savings_usd_per_month": buy["buy_savings_usd_per_month"],
-           "buy_payback_months": buy["buy_payback_months"]}
-    if sit.rental_offer_id is not None:
-        capacity = buy["replica_tokens_per_month"][:, 0]
-        finite = np.isfinite(gpus)
-        whole = np.where(finite, gpus, 1.0).astype(np.int64)
-        block = np.where(finite, np.lcm(whole, int(c["gpus_per_instance_min"])).astype(float), np.inf)
-        unit_capacity = capacity * block / gpus
-        rented = costs.units_needed(volumes, unit_capacity[:, None]) * block[:, None]
-        rent_cost = fixed + costs.rental_usd_per_month(rented, col[USD_PER_GPU_HOUR], col["hours_per_month"])
-        rent_volume = breakeven.breakeven_tokens_per_month(
-            per_token, fixed[:, 0], costs.rental_usd_per_month(block, v[USD_PER_GPU_HOUR], v["hours_per_month"]),
-            unit_capacity)
-        out.update({"rent_breakeven_tokens_per_month": rent_volume,
-                    "rent_breakeven_api_usd_per_month": rent_volume * per_token,
-                    "rent_savings_usd_per_month": breakeven.monthly_savings_usd(buy["api_usd_per_month"], rent_cost)})
     return out
 
 

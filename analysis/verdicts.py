@@ -9,9 +9,23 @@ REPRODUCED = "reproduced"
 IMPLIED = "implied by an unstated input"
 INCONSISTENT = "inconsistent with the guide's other numbers"
 IMPOSSIBLE = "physically impossible"
+# Within the memory margin of the line: the answer turns on settings the guide does not fix (memory
+# utilization, runtime overhead), so it is neither "fits" nor "physically impossible".
+TIGHT = "tight: within the memory margin"
 UNVERIFIABLE = "unverifiable"
 
-ORDER = [REPRODUCED, IMPLIED, INCONSISTENT, IMPOSSIBLE, UNVERIFIABLE]
+ORDER = [REPRODUCED, IMPLIED, TIGHT, INCONSISTENT, IMPOSSIBLE, UNVERIFIABLE]
+# Short names for glue keys and CSS classes.
+KEYS = {REPRODUCED: "reproduced", IMPLIED: "implied", TIGHT: "tight", INCONSISTENT: "inconsistent",
+        IMPOSSIBLE: "impossible", UNVERIFIABLE: "unverifiable"}
+
+
+def memory_verdict(need_gb: float, usable_gb: float, margin: float) -> str:
+    """``IMPOSSIBLE`` when the need exceeds the usable memory by more than ``margin`` of it, ``TIGHT`` when
+    it exceeds it by less, else ``REPRODUCED`` (it fits)."""
+    if need_gb <= usable_gb:
+        return REPRODUCED
+    return TIGHT if need_gb <= usable_gb * (1 + margin) else IMPOSSIBLE
 
 
 def within(printed: ArrayLike, recomputed: ArrayLike, rel_tol: float) -> NDArray:

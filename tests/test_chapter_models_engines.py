@@ -188,22 +188,23 @@ def test_speed_claims_are_physically_impossible(engines_chapter):
 
 @pytest.mark.parametrize("figure_id", engines.GPU_COUNT_IDS)
 def test_two_a100_hold_the_bf16_weights(engines_chapter, figure_id):
-    # 2 x (80 x 0.95 - 1) = 150 GB usable >= 141.2 GB weights + 2.7 GB of KV for one 8K sequence
+    # An A100 80GB holds 80 GiB = 85.90 GB: 2 x (85.90 x 0.95 - 1) = 161.2 GB usable
+    # >= 141.2 GB weights + 2.7 GB of KV for one 8K sequence
     row = verdict_of(engines_chapter, figure_id)
     assert row["Verdict"] == verdicts.REPRODUCED
-    assert row["From the guide's inputs"] == "150 GB usable"
+    assert row["From the guide's inputs"] == "161 GB usable"
 
 
 def test_kv_budget_and_context_limit(engines_chapter):
     facts = engines_chapter.facts
     # 327,680 B per token = 2 x 80 layers x 8 KV heads x 128 dims x 2 B
     assert facts["eng_kv_bytes_per_token"] == 327_680
-    # 150 GB usable - 141.2 GB weights = 8.8 GB; 8.8e9 / 327,680 = 26,855 tokens
-    assert facts["eng_kv_budget_tokens"] == 26_855
-    # one 32,768-token sequence needs 32,768 x 327,680 B = 10.7 GB > 8.8 GB: none fits
-    assert facts["eng_full_sequences"] == 0
-    assert facts["eng_tokens_per_user"] == 1_343             # 26,855 / 20
-    assert verdict_of(engines_chapter, engines.MAX_LEN_ID)["Verdict"] == verdicts.IMPOSSIBLE
+    # 161.21 GB usable - 141.2 GB weights = 20.01 GB; 20.01e9 / 327,680 = 61,061 tokens
+    assert facts["eng_kv_budget_tokens"] == 61_061
+    # one 32,768-token sequence needs 32,768 x 327,680 B = 10.7 GB: one fits in 20.0 GB, two do not
+    assert facts["eng_full_sequences"] == 1
+    assert facts["eng_tokens_per_user"] == 3_053             # 61,061 / 20
+    assert verdict_of(engines_chapter, engines.MAX_LEN_ID)["Verdict"] == verdicts.IMPLIED
     assert verdict_of(engines_chapter, engines.USERS_ID)["Verdict"] == verdicts.IMPLIED
 
 
@@ -231,7 +232,7 @@ def test_bounds_table(engines_chapter, dataset):
     # per-sequence rate = system rate / batch
     ratio = bounds["system_tokens_per_s"] / bounds["sequences"]
     assert ratio.to_numpy() == pytest.approx(bounds["per_sequence_tokens_per_s"].to_numpy())
-    # BF16 weights + 20 x 8K of KV: 141.2 + 53.7 = 194.9 GB > 150 GB usable
+    # BF16 weights + 20 x 8K of KV: 141.2 + 53.7 = 194.9 GB > 161.2 GB usable
     twenty = bounds[(bounds["sequences"] == 20) & (bounds["precision"] == "fp16")].iloc[0]
     assert not twenty["fits"]
     assert len(engines_chapter.tables["bounds"]) == 9
@@ -241,4 +242,4 @@ def test_engine_facts_count_the_checks(engines_chapter):
     facts = engines_chapter.facts
     assert facts["eng_checked_cells"] == 11
     assert (facts["eng_impossible_cells"], facts["eng_implied_cells"], facts["eng_reproduced_cells"],
-            facts["eng_unverifiable_cells"]) == (3, 2, 3, 3)
+            facts["eng_unverifiable_cells"]) == (2, 3, 3, 3)

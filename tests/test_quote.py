@@ -161,7 +161,7 @@ def test_output_share_reaches_the_throughput_too(dataset):
     # The share also sets the request shape the GPUs are rated at: answers decode slower than prompts are
     # read, so mostly-output traffic gets fewer tokens per second through the same GPUs.
     mostly_input, mostly_output = (
-        scenarios.serving_system(quote.with_output_share(dataset, share), "h100-sxm", "llama-3.3-70b", "fp8")
+        scenarios.serving_system(dataset, "h100-sxm", "llama-3.3-70b", "fp8", output_share=share)
         for share in (0.1, 0.9))
     assert (mostly_input.total_tokens_per_s > 2 * mostly_output.total_tokens_per_s).all()
     assert (dataset["assumptions"].set_index("name").loc["output_token_share", ["value_low", "value_high"]]
@@ -191,11 +191,39 @@ def test_shares(text, share):
     assert quote_cli.parse_share(text) == pytest.approx(share)
 
 
-@pytest.mark.parametrize("text", ["0", "1.5", "-0.2", "150%", "half"])
+@pytest.mark.parametrize("text", ["1.5", "-0.2", "150%", "half"])
 def test_bad_shares_are_usage_errors(capsys, text):
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", "--output-share", text, *SITUATION)
     assert code == 2
     assert f"expected a share above 0 and at most 1, such as 0.3 or 30%, got {text!r}" in err
+
+
+def test_a_zero_output_share_is_refused_with_its_reason(capsys):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", "--output-share", "0", *SITUATION)
+    assert code == 2
+    assert ("got '0': an output share of 0 means requests that generate nothing, and the GPUs are rated by the "
+            "tokens they generate; give a share above 0, such as 0.3 or 30%") in err
+
+
+def test_a_negative_volume_gets_the_volume_message_not_argparse_s(capsys):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "-5B", *SITUATION)
+    assert code == 2
+    assert "expected one argument" not in err
+    assert ("argument --tokens-per-month: expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B "
+            "or 1.5T, got '-5B'") in err
+
+
+def test_json_shares_are_those_of_the_reoriented_cases(capsys, dataset):
+    # Together bills Llama 3.3 70B at one price for input and output, so more output only slows the GPUs:
+    # the favourable case is priced at the low share, and the JSON must print that share, not the
+    # assumptions.csv order (low share in the unfavourable case).
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "10B", "--api", "together-llama-3.3-70b", "--model",
+                             "llama-3.3-70b", "--gpu", "h100-sxm", "--precision", "fp8", "--format", "json")
+    assert code == 0
+    cases = json.loads(out)["cases"]
+    low, high = (float(v) for v in dataset["assumptions"].set_index("name").loc[
+        "output_token_share", ["value_low", "value_high"]])
+    assert (cases["favourable"]["output_token_share"], cases["unfavourable"]["output_token_share"]) == (low, high)
 
 
 def test_help_documents_every_option_with_units(capsys):
@@ -288,7 +316,7 @@ def test_invalid_dataset_lists_every_problem(data_copy):
     assert quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy)).returncode == 0
     # The intact copy is now remembered as clean; one changed cell must still be found.
     gpus = data_copy / "gpus.csv"
-    gpus.write_text(gpus.read_text().replace(",80,2.039,", ",eighty,2.039,", 1))
+    gpus.write_text(gpus.read_text().replace(",80,GiB,2.039,", ",eighty,GiB,2.039,", 1))
     prices = data_copy / "gpu_prices.csv"
     prices.write_text(prices.read_text().replace(",8000,12000,", ",-8000,12000,", 1))
     result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
@@ -296,7 +324,7 @@ def test_invalid_dataset_lists_every_problem(data_copy):
     assert result.stdout == ""
     assert result.stderr.splitlines() == [
         f"{data_copy}: 2 problems found; nothing was quoted",
-        f"  - {data_copy}/gpus.csv, line 2, column 'memory_gb': value 'eighty' is not a number",
+        f"  - {data_copy}/gpus.csv, line 2, column 'memory_capacity': value 'eighty' is not a number",
         f"  - {data_copy}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]
 
 

@@ -99,3 +99,21 @@ def quoted(ds: Dataset, keys: dict[str, str]) -> dict[str, str]:
         raise KeyError(f"guide_figures.csv has no figure {', '.join(missing)}")
     return {key: _quote_value(float(frame.at[fid, "value_low"]), float(frame.at[fid, "value_high"]),
                               str(frame.at[fid, "unit"])) for key, fid in keys.items()}
+
+
+def breakeven_phrase(tokens_per_month: float, api_usd_per_month: float) -> str:
+    """A break-even for prose: ``breaks even at about 1.78B tokens a month ($15.5K of API spend)``, or never."""
+    if not np.isfinite(tokens_per_month):
+        return "never breaks even in the base case: each extra replica costs more than the API spend it replaces"
+    return (f"breaks even at about {fmt.tokens(tokens_per_month)} tokens a month "
+            f"({fmt.usd(api_usd_per_month)} of API spend)")
+
+
+def fragile_note(breakeven: pd.DataFrame, option: str = "buy") -> str:
+    """A sentence saying why a break-even is fragile, with its range over the cases ("" when it is not)."""
+    reason = str(breakeven[f"{option}_fragile"].iloc[0]) if f"{option}_fragile" in breakeven else ""
+    if not reason:
+        return ""
+    volumes = breakeven[f"{option}_breakeven_tokens_per_month"]
+    return (f"Read it as a range, {fmt.tokens_range(volumes.min(), volumes.max())} tokens a month over the "
+            f"cases, not a point: {reason}.")

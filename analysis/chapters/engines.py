@@ -17,7 +17,7 @@ from analysis import scenarios, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
 from analysis.model import sizing, throughput
-from analysis.tables import SizingInputs, assumption, memory_requirements
+from analysis.tables import SizingInputs, assumption, memory_requirements, widest_fit
 
 TABLE = "Inference Engine Comparison"
 ENGINES = ["vLLM", "Ollama", "TGI"]
@@ -147,14 +147,6 @@ def kv_budget(ds: Dataset, model_id: str, gpu_id: str, gpu_count: int, precision
             "tokens_high": float(max(generous, 0.0) * sizing.BYTES_PER_GB / kv), "kv_bytes_per_token": kv}
 
 
-def _widest_fit(need: pd.DataFrame, usable_total_gb: float) -> str | None:
-    """Widest precision whose lighter-end need (weights + one sequence's KV cache) fits."""
-    for precision in need.sort_values("bits_nominal", ascending=False)["precision"]:
-        if need.loc[need["precision"] == precision, "required_gb_low"].min() <= usable_total_gb:
-            return precision
-    return None
-
-
 def _usable_total(ds: Dataset, inputs: SizingInputs, gpu: pd.Series, count: int) -> float:
     """Usable memory of ``count`` GPUs at the generous end, as in the hardware-sizing chapter."""
     return float(count * sizing.usable_gb_per_gpu(gpu["memory_gb"], inputs.memory_utilization[1],
@@ -167,7 +159,7 @@ def _gpu_count_check(ds: Dataset, figure_id: str, need: pd.DataFrame, inputs: Si
     count = int(figure(ds, figure_id)[0])
     usable = _usable_total(ds, inputs, gpu, count)
     widest = need.sort_values("bits_nominal", ascending=False)["precision"].iloc[0]
-    fits = _widest_fit(need, usable)
+    fits = widest_fit(need, usable)
     weights = need.loc[need["precision"] == widest, "required_gb_low"].min()
     label = f"{count} x {_short(gpu['gpu_name'])}"
     if fits == widest:
@@ -177,7 +169,10 @@ def _gpu_count_check(ds: Dataset, figure_id: str, need: pd.DataFrame, inputs: Si
         verdict, why = verdicts.IMPLIED, (f"{label} offer {fmt.gb(usable)}, enough only at {fits.upper()}, "
                                           f"which the command does not request")
     else:
-        verdict, why = verdicts.IMPOSSIBLE, f"{label} offer {fmt.gb(usable)}; no precision fits"
+        margin = assumption(ds, "memory_verdict_margin")[0]
+        smallest = need["required_gb_low"].min()
+        verdict = verdicts.memory_verdict(smallest, usable, margin)
+        why = f"{label} offer {fmt.gb(usable)}; no precision fits (the lightest needs {fmt.gb(smallest)})"
     return check_row(ds, figure_id, f"{fmt.gb(usable)} usable", f"fits at {fits.upper()}" if fits else
                      "does not fit", "", verdict, why)
 
@@ -265,7 +260,7 @@ def _shards_check(ds: Dataset, need: pd.DataFrame, inputs: SizingInputs) -> dict
     widest = need.sort_values("bits_nominal", ascending=False)["precision"].iloc[0]
     gpus = ds["gpus"]
     holding = [_short(g["gpu_name"]) for _, g in gpus.iterrows()
-               if _widest_fit(need, _usable_total(ds, inputs, g, count)) == widest]
+               if widest_fit(need, _usable_total(ds, inputs, g, count)) == widest]
     if not holding:
         return check_row(ds, SHARDS_ID, "", "no listed GPU", "", verdicts.IMPOSSIBLE,
                          f"no GPU in the dataset holds the {widest.upper()} weights in {count} shards")
@@ -323,7 +318,7 @@ def _count(checks: pd.DataFrame, verdict: str) -> int:
 
 
 def calibration_table(ds: Dataset) -> pd.DataFrame:
-    """Each measured benchmark beside the roofline's figure for the same system, and their ratio."""
+    """Each measured benchmark beside the throughput bound for the same system and request shape, and their ratio."""
     cal = scenarios.calibration(ds)
     gpus = ds["gpus"].set_index("gpu_id")["gpu_name"]
     models = ds["models"].set_index("model_id")["model_name"]
@@ -332,8 +327,9 @@ def calibration_table(ds: Dataset) -> pd.DataFrame:
         "System": [f"{n} x {gpus[g]}" for n, g in zip(cal["gpu_count"], cal["gpu_id"], strict=True)],
         "Model": cal["model_id"].map(models), "Precision": cal["precision"].str.upper(), "Engine": cal["engine"],
         "Measured, output tokens/s": [f"{v:,.0f}" for v in cal["measured_output_tokens_per_s"]],
-        "Roofline, output tokens/s": [f"{v:,.0f}" for v in cal["modelled_output_tokens_per_s"]],
-        "Measured / roofline": [f"{v:.2f}" for v in cal["efficiency"]],
+        "Bound, output tokens/s": [f"{v:,.0f}" for v in cal["bound_output_tokens_per_s"]],
+        "Measured / bound": [f"{v:.2f}" for v in cal["efficiency"]],
+        "Class": cal["efficiency_class"],
     })
 
 
@@ -391,7 +387,9 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
         "eng_unverifiable_cells": _count(checks, verdicts.UNVERIFIABLE),
         "eng_benchmarks": len(ds["benchmarks"]),
         **dict(zip(("eng_efficiency_high", "eng_efficiency_base", "eng_efficiency_low"),
-                   (f"{v:.2f}" for v in scenarios.efficiency_cases(ds)), strict=True)),
+                   (f"{v:.2f}" for v in scenarios.efficiency_cases(ds, "dense/tuned")), strict=True)),
+        **dict(zip(("eng_moe_efficiency_high", "eng_moe_efficiency_base", "eng_moe_efficiency_low"),
+                   (f"{v:.2f}" for v in scenarios.efficiency_cases(ds, "moe/tuned")), strict=True)),
     }
     return Chapter(printed=printed_table(ds, TABLE, "Feature", ENGINES), checks=checks,
                    tables={"bounds": bounds_table(bounds, gpu_label), "calibration": calibration_table(ds)},

@@ -95,7 +95,10 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
                         f"{span('hours_per_month')} h x ${span('electricity_usd_per_kwh')}/kWh"),
         "Networking and storage": (a["networking_storage_usd_per_month"], "the guide's range (assumptions)"),
         "Monitoring and logging": (a["monitoring_usd_per_month"], "the guide's range (assumptions)"),
-        "Spare GPU": (owning(a["spare_gpus"]), f"{span('spare_gpus')} spare GPU, owned like the others"),
+        # A spare is racked and powered (hot), like the model's spares, so it draws power too.
+        "Spare GPU": (owning(a["spare_gpus"]) + costs.power_usd_per_month(
+            a["spare_gpus"], tdp, a["server_power_factor"], a["pue"], a["electricity_usd_per_kwh"],
+            a["hours_per_month"]), f"{span('spare_gpus')} spare GPU, owned and powered like the others"),
         "ML engineer": (costs.engineering_usd_per_month(a["ml_engineer_usd_per_year"], a["engineer_allocation"]),
                         f"{fmt.usd_range(*assumption(ds, 'ml_engineer_usd_per_year'))} a year x "
                         f"{span('engineer_allocation', 100, '%')}"),

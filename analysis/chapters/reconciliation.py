@@ -25,7 +25,8 @@ from analysis.loading import Dataset
 from analysis.model import costs
 
 # Most serious first: the verdict a figure keeps when several checks cover it.
-SEVERITY = [verdicts.IMPOSSIBLE, verdicts.INCONSISTENT, verdicts.IMPLIED, verdicts.REPRODUCED, verdicts.UNVERIFIABLE]
+SEVERITY = [verdicts.IMPOSSIBLE, verdicts.INCONSISTENT, verdicts.TIGHT, verdicts.IMPLIED, verdicts.REPRODUCED,
+            verdicts.UNVERIFIABLE]
 
 # The chapter pages, in book order, and how each builds its checks with its default inputs (the
 # defaults of the notebooks' parameters cells, which are the same as the builders' defaults).
@@ -241,9 +242,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
              "rec_checked_unverifiable": int(((led["Checked in"] != "—")
                                               & (led["Verdict"] == verdicts.UNVERIFIABLE)).sum()),
              "rec_unchecked": int((led["Checked in"] == "—").sum()),
-             **{f"rec_{key}": int(total[v]) for key, v in
-                zip(("reproduced", "implied", "inconsistent", "impossible", "unverifiable"), verdicts.ORDER,
-                    strict=True)},
+             **{f"rec_{key}": int(total[v]) for v, key in verdicts.KEYS.items()},
              "rec_wrong": int(total[verdicts.INCONSISTENT] + total[verdicts.IMPOSSIBLE]),
              "rec_top_claim": top["claim"], "rec_top_change": _swap_table(effects.iloc[:1])["Change"].iloc[0],
              "rec_base_breakeven_tokens": fmt.tokens(top["base_tokens_per_month"]),

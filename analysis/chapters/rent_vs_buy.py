@@ -29,8 +29,7 @@ ON_DEMAND = "on_demand"
 # A printed whole number of months stands for anything that rounds to it.
 MONTH_ROUNDING = 0.5
 FAVOURABLE, BASE, UNFAVOURABLE = 0, 1, 2  # positions in scenarios.case_values arrays
-VERDICT_KEYS = dict(zip(verdicts.ORDER, ("reproduced", "implied", "inconsistent", "impossible", "unverifiable"),
-                        strict=True))
+VERDICT_KEYS = verdicts.KEYS
 
 
 def times(ratio: float) -> str:

@@ -9,9 +9,11 @@ from analysis import formatting as fmt
 from analysis import guide_mode, scenarios, verdicts
 from analysis.chapters.common import (
     Chapter,
+    breakeven_phrase,
     check_row,
     checks_frame,
     figure,
+    fragile_note,
     interpolate_crossing,
     printed_table,
     quoted,
@@ -184,6 +186,12 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
              f"{prefix}_table_crossing": fmt.tokens(crossing),
              f"{prefix}_model_params_b": f"{ds['models'].set_index('model_id').at[model, 'params_total_b']:g}B",
              f"{prefix}_hosted_vs_buy_tokens": fmt.tokens(hosted_vs_buy),
+             f"{prefix}_buy_breakeven_sentence": breakeven_phrase(base["buy_breakeven_tokens_per_month"],
+                                                                  base["buy_breakeven_api_usd_per_month"]),
+             f"{prefix}_fragile_note": fragile_note(result.breakeven),
+             f"{prefix}_hosted_vs_buy_sentence": (
+                 f"less than buying the GPUs up to {fmt.tokens(hosted_vs_buy)} tokens a month (base case)"
+                 if np.isfinite(hosted_vs_buy) else "less than buying the GPUs at every volume (base case)"),
              **quoted(ds, {f"{prefix}_guide_breakeven_tokens": summary_breakeven_id,
                            f"{prefix}_guide_params": spec["guide_params_id"],
                            f"{prefix}_guide_gpus": spec["guide_gpus_id"]})}
@@ -205,5 +213,6 @@ def _breakeven_table(api_be: pd.DataFrame, hosted_be: pd.DataFrame, api_offer: s
                          "Break-even volume (base)": fmt.tokens(f.loc["base", col]),
                          "Range": fmt.tokens_range(f[col].min(), f[col].max()),
                          "API spend at break-even (base)":
-                             fmt.usd(f.loc["base", f"{option}_breakeven_api_usd_per_month"])})
+                             fmt.usd(f.loc["base", f"{option}_breakeven_api_usd_per_month"]),
+                         "Fragile because": f.loc["base", f"{option}_fragile"] or "—"})
     return pd.DataFrame(rows)

@@ -29,6 +29,16 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.4g}"
 
 
+def _range_sentence(p10: float, p50: float, p90: float) -> str:
+    """``between 1.35B and 2.52B tokens a month (median 1.79B)``, said plainly when the top decile never does."""
+    if not np.isfinite(p10):
+        return "never, in at least 90% of the draws"
+    if not np.isfinite(p90):
+        median = f"median {fmt.tokens(p50)}" if np.isfinite(p50) else "and in at least half the draws never"
+        return f"at {fmt.tokens(p10)} tokens a month or more ({median}), and in at least 10% of the draws never"
+    return f"between {fmt.tokens(p10)} and {fmt.tokens(p90)} tokens a month (median {fmt.tokens(p50)})"
+
+
 def _factor(value: float) -> str:
     """A swing factor as ``2.11x`` (``never`` when one end never breaks even)."""
     return f"{value:.2f}x" if np.isfinite(value) else "never"
@@ -163,8 +173,8 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
     facts: dict[str, float | int | str] = {
         "uq_draws": f"{mc.draws:,}", "uq_seed": str(mc.seed),
         "uq_ranged_inputs": sum(i.low < i.high for i in sit.inputs),
-        "uq_rate_source": ("a measured benchmark of this exact system, so the engine efficiency does not enter"
-                           if sit.measured else "the roofline scaled by the sampled engine efficiency"),
+        "uq_rate_source": (f"the throughput bound scaled by the engine efficiency sampled over the "
+                           f"{sit.efficiency_class} benchmarks"),
         "uq_guide_breakeven": fmt.tokens(claimed),
     }
     tornado_tables = []
@@ -178,6 +188,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         facts.update({
             f"uq_{option}_p10": fmt.tokens(p10), f"uq_{option}_p50": fmt.tokens(p50),
             f"uq_{option}_p90": fmt.tokens(p90), f"uq_{option}_usd_p50": fmt.usd(spend[1]),
+            f"uq_{option}_range_sentence": _range_sentence(p10, p50, p90),
             f"uq_{option}_base": fmt.tokens(t.base_tokens_per_month),
             f"uq_{option}_top_inputs": ", ".join(moving) if moving else "none",
             f"uq_{option}_top_swing": _factor(t.swing_factor[0]),

@@ -63,3 +63,63 @@ def breakeven_tokens_per_month(api_usd_per_token: ArrayLike, fixed_usd_per_month
         start_of_step = np.where(n_star > n_min, (n_star - 1) * cap, 0.0)
         volume = np.maximum(crossing, start_of_step)
     return np.where(np.isfinite(n_star) & (a > 0), volume, np.inf)
+
+
+# Break-evens whose search window is wider than this many replica counts take the window's far end: a
+# conservative (late) answer, only for margins so thin that the break-even is reported as fragile anyway.
+MAX_SEARCH_UNITS = 65_536
+_CHUNK = 64
+
+
+def breakeven_with_spares(api_usd_per_token: ArrayLike, fixed_usd_per_month: ArrayLike,
+                          usd_per_unit_month: ArrayLike, unit_capacity_tokens_per_month: ArrayLike,
+                          spare_usd_per_month: ArrayLike = 0.0,
+                          spares_per_unit: ArrayLike = 0.0) -> tuple[NDArray, NDArray]:
+    """Break-even volume when whole spares grow with the fleet, and the margin of one more unit.
+
+    With ``n`` units the monthly cost is ``C(n) = F + u n + p ceil(s n)`` (``p`` per spare, ``s`` spares
+    per unit), flat over ``((n - 1) cap, n cap]``; the API costs ``a V``. The break-even is the smallest
+    ``V`` with ``a V >= C(n(V))``: the smallest ``n`` with ``f(n) = (a cap - u) n - F - p ceil(s n) >= 0``,
+    then ``V = max(C(n) / a, (n - 1) cap)``. Since ``s n <= ceil(s n) < s n + 1``, with the slope
+    ``m = a cap - u - p s``: ``f(n) <= m n - F`` and ``f(n) > m n - F - p``, so the answer lies in
+    ``[ceil(F / m), ceil((F + p) / m)]`` and is found by checking that window (``p / m + 1`` counts;
+    never when ``m <= 0``). Without spares (``p s = 0``) the window is one count and this is
+    :func:`breakeven_tokens_per_month` with ``min_units = 1``.
+
+    Returns ``(volume, margin_ratio)``: the break-even (inf: never; NaN where the capacity is NaN, a
+    replica size that is not a candidate) and ``m / (u + p s)``, what one more unit saves beyond its own
+    cost relative to that cost (a thin margin makes the break-even fragile).
+    """
+    a, fixed, u, cap, p, s = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+        api_usd_per_token, fixed_usd_per_month, usd_per_unit_month, unit_capacity_tokens_per_month,
+        spare_usd_per_month, spares_per_unit)))
+    candidate = np.isfinite(cap)
+    safe_cap = np.where(candidate & (cap > 0), cap, 1.0)
+    alpha = a * safe_cap - u
+    slope = alpha - p * s
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margin = np.where(candidate & (cap > 0), slope / (u + p * s), -np.inf)
+    solvable = candidate & (cap > 0) & (a > 0) & (slope > 0)
+    m = np.where(solvable, slope, 1.0)
+    n_lo = np.maximum(1.0, np.ceil(fixed / m))
+    n_hi = np.maximum(1.0, np.ceil((fixed + p) / m))
+
+    def f(units: NDArray, row: NDArray) -> NDArray:
+        spares = np.ceil(np.round(units * s.flat[row][:, None], 9))
+        return alpha.flat[row][:, None] * units - fixed.flat[row][:, None] - p.flat[row][:, None] * spares
+
+    units = np.where(solvable, n_hi, np.inf)  # the far end is always feasible
+    rows = np.flatnonzero(solvable & (n_hi - n_lo <= MAX_SEARCH_UNITS))
+    offset = 0
+    while rows.size:
+        trial = n_lo.flat[rows][:, None] + np.arange(offset, offset + _CHUNK)[None, :]
+        inside = trial <= n_hi.flat[rows][:, None]
+        good = inside & (f(trial, rows) >= 0)
+        hit = good.any(axis=1)
+        units.flat[rows[hit]] = trial[hit, np.argmax(good[hit], axis=1)]
+        rows = rows[~hit & inside[:, -1]]
+        offset += _CHUNK
+    with np.errstate(invalid="ignore"):
+        cost = fixed + u * units + p * np.ceil(np.round(units * s, 9))
+        volume = np.where(solvable, np.maximum(cost / np.where(a > 0, a, 1.0), (units - 1) * safe_cap), np.inf)
+    return np.where(candidate, volume, np.nan), np.where(candidate, margin, np.nan)

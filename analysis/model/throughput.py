@@ -90,3 +90,37 @@ def calibrate(measured: ArrayLike, modelled: ArrayLike) -> NDArray:
     m = as_array("measured", measured, positive=True)
     model = as_array("modelled", modelled, positive=True)
     return m / model
+
+
+def bound_output_tokens_per_s(kv_budget_gb: ArrayLike, params_total_b: ArrayLike, params_active_b: ArrayLike,
+                              bits_per_param: ArrayLike, kv_bytes_per_token: ArrayLike, input_tokens: ArrayLike,
+                              output_tokens: ArrayLike, bandwidth_tb_per_s: ArrayLike, tflops: ArrayLike,
+                              max_batch: ArrayLike = np.inf) -> NDArray:
+    """Output tokens per second that no engine can exceed for requests of this shape (a true upper bound).
+
+    The batch is the most sequences the KV budget holds at their mean context ``c = input + output / 2``:
+    ``b = min(max_batch, floor(budget / (kv x c)))`` (uncapped by default). Per output token the system must do at least
+    ``2 x active x (input + output) / output`` FLOPs and read at least ``W(b) / b + c x kv`` bytes
+    (``W(b) = min(total, active x b)`` parameters of weights per step), and at best does both at once:
+
+    ``bound = 1 / max(flops_per_token / compute, bytes_per_token / bandwidth)``.
+
+    Attention FLOPs and every prompt byte are left out, so the true rate can only be lower.
+    """
+    # A negative budget (the weights alone overflow the memory) holds no sequence: the bound is 0.
+    budget = np.maximum(np.asarray(kv_budget_gb, dtype=float), 0.0) * 1e9
+    total = as_array("params_total_b", params_total_b, positive=True) * 1e9
+    active = as_array("params_active_b", params_active_b, positive=True) * 1e9
+    bytes_per_param = as_array("bits_per_param", bits_per_param, positive=True) / 8
+    kv = as_array("kv_bytes_per_token", kv_bytes_per_token, positive=True)
+    inp = as_array("input_tokens", input_tokens)
+    out = as_array("output_tokens", output_tokens, positive=True)
+    bandwidth = as_array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
+    flops = as_array("tflops", tflops, positive=True) * 1e12
+    context = inp + out / 2
+    batch = np.minimum(np.floor(budget / (kv * context)), as_array("max_batch", max_batch, positive=True))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weight_bytes_per_token = np.minimum(total, active * batch) * bytes_per_param / batch
+        seconds = np.maximum(FLOPS_PER_PARAM_PER_TOKEN * active * (inp + out) / out / flops,
+                             (weight_bytes_per_token + context * kv) / bandwidth)
+        return np.where(batch >= 1, 1.0 / seconds, 0.0)

@@ -1,0 +1,308 @@
+"""The one evaluation spine: a resolved situation, any number of value sets, any number of volumes.
+
+Every caller goes through :func:`evaluate`: the three cases (three value sets), the Monte Carlo draws
+(``N`` value sets), a tornado (two value sets per input), ``quote`` and every chapter. A value set gives
+every uncertain input (:class:`Input`) one value; the situation's constants (the model's architecture,
+the GPU, the API's list prices, the rental instance size) are shared by all of them.
+
+For each value set and volume the spine
+
+1. sizes a replica: every deployable GPU count that holds the weights plus ``concurrent_sequences``
+   sequences of KV cache (1, 2, 4 or 8 GPUs inside a node; past a node, the smallest whole-node count);
+2. rates each candidate: the throughput bound (:func:`analysis.model.throughput.bound_output_tokens_per_s`)
+   at the largest batch its usable memory holds, capped by ``max_batch_sequences`` (a larger batch never
+   lowers tokens per second), times the engine efficiency calibrated against the same bound;
+3. prices the fleet for each candidate and keeps the cheapest: replicas ``ceil(V / capacity)``, spare
+   GPUs ``ceil(serving GPUs x spare_gpu_share)``, engineering ``engineer_allocation + serving GPUs /
+   gpus_per_engineer`` engineers, so cost per token cannot fall forever;
+4. solves the break-even volume per candidate in closed form (:mod:`analysis.model.breakeven`) and keeps
+   the lowest, with the margin an extra replica earns over its cost (small: a fragile break-even).
+
+Pure numpy: no pandas, no I/O. Arrays have shape ``(N,)`` per value set or ``(N, V)`` per value set and
+volume.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from analysis.model import breakeven, costs, sizing, throughput
+
+CASES = ("favourable", "base", "unfavourable")
+# Inputs that only come in whole numbers: their base (a midpoint) is rounded up, draws are whole.
+WHOLE_UNITS = ("sequences",)
+# Names of inputs that do not come from assumptions.csv.
+USD_PER_GPU = "usd_per_gpu"
+USD_PER_GPU_HOUR = "usd_per_gpu_hour"
+BITS_PER_PARAM = "bits_per_param"
+EFFICIENCY = "engine_efficiency"
+OUTPUT_SHARE = "output_token_share"
+
+
+def ordered_cases(low: float, base: float, high: float, direction: int) -> NDArray:
+    """``[favourable, base, unfavourable]`` of a range: the high end is favourable for direction +1, the low
+    end for -1; direction 0 takes no side (the base in every case)."""
+    if direction > 0:
+        return np.array([high, base, low])
+    if direction < 0:
+        return np.array([low, base, high])
+    return np.array([base, base, base])
+
+
+@dataclass(frozen=True)
+class Input:
+    """One uncertain input: its range, its base value, its unit, where the range comes from, and its direction.
+
+    ``direction`` is +1 when a higher value makes self-hosting cheaper relative to the API, -1 when
+    dearer, 0 when it does not take sides (then every case uses the base).
+    """
+
+    name: str
+    low: float
+    high: float
+    base: float
+    unit: str
+    source: str
+    direction: int
+
+    def case_values(self) -> NDArray:
+        """``[favourable, base, unfavourable]``."""
+        return ordered_cases(self.low, self.base, self.high, self.direction)
+
+
+@dataclass(frozen=True)
+class Situation:
+    """One self-hosting situation with every identifier resolved.
+
+    ``constants``: ``params_total_b``, ``params_active_b``, ``n_layers``, ``n_kv_heads``, ``head_dim``,
+    ``kv_values_per_token`` (NaN: grouped-query formula), ``memory_gb`` (device memory in 10^9 bytes,
+    converted from the vendor's unit), ``memory_bandwidth_tb_per_s``, ``tflops`` (dense, at the
+    precision), ``tdp_watts``, ``usd_per_m_input``, ``usd_per_m_output``, ``usd_per_m_cached_input`` and
+    ``gpus_per_instance_min`` (NaN without a rental offer).
+    """
+
+    model_id: str
+    gpu_id: str
+    precision: str
+    api_offer_id: str
+    rental_offer_id: str | None
+    constants: dict[str, float]
+    inputs: tuple[Input, ...]
+    efficiency_class: str = ""
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def options(self) -> tuple[str, ...]:
+        """``("buy",)``, plus ``"rent"`` when a rental offer is given."""
+        return ("buy", "rent") if self.rental_offer_id is not None else ("buy",)
+
+    def input(self, name: str) -> Input:
+        for item in self.inputs:
+            if item.name == name:
+                return item
+        raise KeyError(f"the situation has no input {name!r}")
+
+
+def case_values(sit: Situation) -> dict[str, NDArray]:
+    """Every input's ``[favourable, base, unfavourable]`` values: three value sets for :func:`evaluate`."""
+    return {i.name: i.case_values() for i in sit.inputs}
+
+
+def base_values(sit: Situation) -> dict[str, NDArray]:
+    """Every input at its base value, as one-element arrays."""
+    return {i.name: np.array([i.base]) for i in sit.inputs}
+
+
+def base_of(low: float, high: float, unit: str) -> float:
+    """The base value of a range: its midpoint, rounded up for whole units."""
+    mid = (low + high) / 2
+    return float(math.ceil(mid)) if unit in WHOLE_UNITS else mid
+
+
+def spares_needed(serving_gpus: ArrayLike, spare_gpu_share: ArrayLike) -> NDArray:
+    """Whole spare GPUs kept for a fleet: ``ceil(serving x share)``.
+
+    The product is rounded to 9 decimals first, so a share such as 0.05 of 20 GPUs is one spare, not two
+    from the last bit of ``0.05``.
+    """
+    return np.ceil(np.round(np.asarray(serving_gpus, dtype=float) * np.asarray(spare_gpu_share, dtype=float), 9))
+
+
+def _rate(c: dict[str, float], v: dict[str, NDArray], gpus: NDArray, usable_gb: NDArray, weights_gb: NDArray,
+          kv_bytes: NDArray, in_tokens: NDArray, out_tokens: NDArray) -> NDArray:
+    """Total (input + output) tokens per second of replicas of ``gpus`` GPUs: the bound times the efficiency.
+
+    ``gpus`` is ``(N, S)`` (NaN: not a candidate); everything else is ``(N, 1)``.
+    """
+    valid = np.isfinite(gpus)
+    g = np.where(valid, gpus, 1.0)
+    out_rate = throughput.bound_output_tokens_per_s(
+        g * usable_gb - weights_gb, c["params_total_b"], c["params_active_b"], v[BITS_PER_PARAM], kv_bytes,
+        in_tokens, out_tokens, c["memory_bandwidth_tb_per_s"] * g, c["tflops"] * g, v["max_batch_sequences"])
+    return np.where(valid, out_rate * (in_tokens + out_tokens) / out_tokens * v[EFFICIENCY], 0.0)
+
+
+def _memory(c: dict[str, float], v: dict[str, NDArray]) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """KV bytes per token, weights (GB), usable GB per GPU and the smallest deployable replica that fits."""
+    kv_bytes = sizing.kv_bytes_per_token(c["n_layers"], c["n_kv_heads"], c["head_dim"], v["kv_bytes_per_value"],
+                                         c["kv_values_per_token"])
+    weights = sizing.weights_gb(c["params_total_b"], v[BITS_PER_PARAM])
+    usable = sizing.usable_gb_per_gpu(c["memory_gb"], v["gpu_memory_utilization"], v["runtime_overhead_gb_per_gpu"])
+    need = weights + sizing.kv_cache_gb(kv_bytes, v["context_tokens"], v["concurrent_sequences"])
+    return kv_bytes, weights, usable, sizing.deployable_gpus(sizing.min_gpus(need, usable))
+
+
+def _columns(values: dict[str, ArrayLike]) -> dict[str, NDArray]:
+    flat = {k: np.asarray(x, dtype=float).reshape(-1) for k, x in values.items()}
+    n = max(len(x) for x in flat.values())
+    return {k: np.broadcast_to(x, (n,))[:, None] for k, x in flat.items()}  # (N, 1)
+
+
+def smallest_replica(sit: Situation, values: dict[str, ArrayLike]) -> NDArray:
+    """The fewest deployable GPUs that hold the weights and ``concurrent_sequences`` sequences, per value set."""
+    return _memory(sit.constants, _columns(values))[3][:, 0]
+
+
+def replica_rate(sit: Situation, values: dict[str, ArrayLike], gpus: ArrayLike) -> NDArray:
+    """Total (input + output) tokens per second of one replica of ``gpus`` GPUs, per value set (0: does not fit)."""
+    c, v = sit.constants, _columns(values)
+    kv_bytes, weights, usable, _ = _memory(c, v)
+    out_tokens = v["tokens_per_request"] * v[OUTPUT_SHARE]
+    g = np.broadcast_to(np.asarray(gpus, dtype=float).reshape(-1), (len(usable),))[:, None]
+    return _rate(c, v, g, usable, weights, kv_bytes, v["tokens_per_request"] - out_tokens, out_tokens)[:, 0]
+
+
+def _cheapest(cost: NDArray, *others: NDArray) -> tuple[NDArray, ...]:
+    """Pick, along the last axis, the candidate with the lowest cost (ties: the smaller replica)."""
+    safe = np.where(np.isnan(cost), np.inf, cost)
+    index = np.argmin(safe, axis=-1)[..., None]
+    return tuple(np.take_along_axis(a, index, axis=-1)[..., 0] for a in (safe, *others))
+
+
+def evaluate(sit: Situation, values: dict[str, ArrayLike], tokens_per_month: ArrayLike) -> dict[str, NDArray]:
+    """The cost model for ``N`` value sets at ``V`` volumes, all at once.
+
+    Returns
+    -------
+    Per value set ``(N,)``: ``api_usd_per_token``; ``buy_breakeven_tokens_per_month`` (inf: never),
+    ``buy_breakeven_api_usd_per_month``, ``buy_breakeven_gpus_per_replica`` and ``buy_margin_ratio``
+    (what an extra replica saves beyond its own monthly cost, over that cost; negative: never),
+    ``buy_breakeven_replica_tokens_per_month``, and the
+    same with ``rent_`` when the situation has a rental offer.
+    Per value set and volume ``(N, V)``: ``tokens_per_month``, ``api_usd_per_month``; ``gpus`` (serving +
+    spares), ``spare_gpus``, ``replicas``, ``gpus_per_replica``, ``replica_tokens_per_month``,
+    ``engineers``, ``buy_usd_per_month``, ``buy_capex_usd``, ``buy_savings_usd_per_month``,
+    ``buy_payback_months`` (purchase over the cash saved; inf when longer than the amortization period);
+    with a rental offer ``rent_gpus``, ``rent_gpus_per_replica``, ``rent_usd_per_month``,
+    ``rent_savings_usd_per_month``.
+    """
+    missing = sorted({i.name for i in sit.inputs} - set(values))
+    if missing:
+        raise ValueError(f"values lacks input(s): {', '.join(missing)}")
+    c = sit.constants
+    v = _columns(values)
+    volumes = np.asarray(tokens_per_month, dtype=float).reshape(1, -1)  # (1, V)
+
+    # 1. Memory: which deployable counts hold the weights and the resident sequences.
+    kv_bytes, weights, usable, smallest = _memory(c, v)
+    shapes = sizing.NODE_SHAPES[None, :]
+    in_node = np.where(shapes >= smallest, shapes, np.nan)
+    across = np.where(np.isfinite(smallest) & (smallest > sizing.GPUS_PER_NODE), smallest, np.nan)
+    candidates = np.concatenate([in_node, across], axis=1)  # (N, S)
+
+    # 2. Throughput of each candidate for the request shape.
+    out_tokens = v["tokens_per_request"] * v[OUTPUT_SHARE]
+    in_tokens = v["tokens_per_request"] - out_tokens
+    rate = _rate(c, v, candidates, usable, weights, kv_bytes, in_tokens, out_tokens)
+    capacity = costs.capacity_tokens_per_month(rate, v["hours_per_month"], v["peak_to_average"],
+                                               v["target_utilization"])  # (N, S)
+
+    # 3. Costs that do not depend on the fleet, per GPU, per engineer.
+    api_per_token = costs.api_monthly_cost_usd(1.0, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
+                                               v["cached_input_share"], c["usd_per_m_cached_input"])  # (N, 1)
+    api = api_per_token * volumes
+    other_fixed = (v["networking_storage_usd_per_month"] + v["monitoring_usd_per_month"]
+                   + costs.downtime_usd_per_month(v["revenue_at_risk_usd_per_month"], v["selfhost_uptime"],
+                                                  v["api_uptime"]))
+    engineer_month = costs.engineering_usd_per_month(v["ml_engineer_usd_per_year"], 1.0)
+    engineer_per_gpu = engineer_month / v["gpus_per_engineer"]
+    fixed = other_fixed + engineer_month * v["engineer_allocation"]
+    power_per_gpu = costs.power_usd_per_month(1.0, c["tdp_watts"], v["server_power_factor"], v["pue"],
+                                              v["electricity_usd_per_kwh"], v["hours_per_month"])
+    owning_per_gpu = costs.amortized_usd_per_month(v[USD_PER_GPU], v["amortization_months"],
+                                                   v["residual_value_share"], v["cost_of_capital_per_year"])
+    per_gpu = power_per_gpu + owning_per_gpu
+
+    # 4. Buying: each candidate at each volume (N, V, S), keep the cheapest.
+    cap3 = capacity[:, None, :]
+    g3 = candidates[:, None, :]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        replicas3 = np.where(cap3 > 0, np.maximum(1.0, np.ceil(volumes[..., None] / cap3)), np.inf)
+    serving3 = replicas3 * g3
+    spares3 = spares_needed(np.where(np.isfinite(serving3), serving3, 0.0), v["spare_gpu_share"][..., None])
+    spares3 = np.where(np.isfinite(serving3), spares3, np.inf)
+    gpus3 = serving3 + spares3
+    cost3 = fixed[..., None] + engineer_per_gpu[..., None] * serving3 + per_gpu[..., None] * gpus3
+    cost, gpus, spares, replicas, per_replica, replica_capacity, serving = _cheapest(
+        cost3, gpus3, spares3, replicas3, g3 * np.ones_like(cost3), cap3 * np.ones_like(cost3), serving3)
+    engineers = v["engineer_allocation"] + serving / v["gpus_per_engineer"]
+    capex = gpus * v[USD_PER_GPU]
+    cash_saved = api - other_fixed - engineer_month * engineers - power_per_gpu * gpus
+    payback = breakeven.payback_months(np.where(np.isfinite(capex), capex, 0.0), np.where(np.isfinite(cash_saved),
+                                                                                         cash_saved, -1.0))
+    out = {
+        "tokens_per_month": np.broadcast_to(volumes, api.shape).copy(), "api_usd_per_month": api,
+        "api_usd_per_token": api_per_token[:, 0], "gpus": gpus, "spare_gpus": spares, "replicas": replicas,
+        "gpus_per_replica": per_replica, "replica_tokens_per_month": replica_capacity, "engineers": engineers,
+        "buy_usd_per_month": cost, "buy_capex_usd": capex,
+        "buy_savings_usd_per_month": api - cost,
+        # Hardware written off before the saved cash repays it never pays back.
+        "buy_payback_months": np.where(payback <= v["amortization_months"], payback, np.inf),
+    }
+    unit_cost = (per_gpu + engineer_per_gpu) * candidates
+    volume, margin = breakeven.breakeven_with_spares(api_per_token, fixed, unit_cost, np.where(capacity > 0, capacity,
+                                                                                            np.nan),
+                                                     per_gpu, candidates * v["spare_gpu_share"])
+    _add_breakeven(out, "buy", volume, margin, candidates, capacity, api_per_token[:, 0])
+
+    # 5. Renting: whole instances, no spares (the provider replaces failed GPUs).
+    if sit.rental_offer_id is not None:
+        whole = np.where(np.isfinite(candidates), candidates, 1.0).astype(np.int64)
+        block = np.where(np.isfinite(candidates),
+                         np.lcm(whole, int(c["gpus_per_instance_min"])).astype(float), np.nan)  # (N, S)
+        unit_capacity = np.where(np.isfinite(block), capacity * block / np.where(np.isfinite(candidates),
+                                                                                 candidates, 1.0), 0.0)
+        hourly_month = costs.rental_usd_per_month(1.0, v[USD_PER_GPU_HOUR], v["hours_per_month"])
+        ucap3 = unit_capacity[:, None, :]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            blocks3 = np.where(ucap3 > 0, np.maximum(1.0, np.ceil(volumes[..., None] / ucap3)), np.inf)
+        rented3 = blocks3 * block[:, None, :]
+        rent3 = fixed[..., None] + (engineer_per_gpu + hourly_month)[..., None] * rented3
+        rent_cost, rented, rent_block = _cheapest(rent3, rented3, block[:, None, :] * np.ones_like(rent3))
+        out.update({"rent_gpus": rented, "rent_gpus_per_replica": rent_block, "rent_usd_per_month": rent_cost,
+                    "rent_savings_usd_per_month": api - rent_cost})
+        rent_volume, rent_margin = breakeven.breakeven_with_spares(
+            api_per_token, fixed, (hourly_month + engineer_per_gpu) * block,
+            np.where(unit_capacity > 0, unit_capacity, np.nan), 0.0, 0.0)
+        _add_breakeven(out, "rent", rent_volume, rent_margin, block, unit_capacity, api_per_token[:, 0])
+    return out
+
+
+def _add_breakeven(out: dict[str, NDArray], option: str, volume: NDArray, margin: NDArray, replica_gpus: NDArray,
+                   capacity: NDArray, api_per_token: NDArray) -> None:
+    """The lowest break-even over the candidates (N, S), with its replica size and margin."""
+    safe = np.where(np.isnan(volume), np.inf, volume)
+    index = np.argmin(safe, axis=1)[:, None]
+    best = np.take_along_axis(safe, index, axis=1)[:, 0]
+    best_margin = np.take_along_axis(np.where(np.isnan(margin), -np.inf, margin), index, axis=1)[:, 0]
+    out[f"{option}_breakeven_tokens_per_month"] = best
+    out[f"{option}_breakeven_api_usd_per_month"] = best * api_per_token
+    out[f"{option}_breakeven_gpus_per_replica"] = np.where(
+        np.isfinite(best), np.take_along_axis(replica_gpus, index, axis=1)[:, 0], np.nan)
+    out[f"{option}_margin_ratio"] = np.where(np.isfinite(best), best_margin, np.nan)
+    out[f"{option}_breakeven_replica_tokens_per_month"] = np.where(
+        np.isfinite(best), np.take_along_axis(capacity, index, axis=1)[:, 0], np.nan)

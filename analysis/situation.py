@@ -1,0 +1,237 @@
+"""From a dataset to the model: typed lookups, the roofline calibration, and resolved situations.
+
+This is the only place that turns dataset rows into model inputs. Every rule lives here once: which
+purchase price a GPU has, the tensor rate a precision runs at, each input's range and direction, the
+engine efficiency of a class of systems, and which end of the output share favours self-hosting.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.loading import Dataset
+from analysis.model import sizing, spine, throughput
+
+# +1: a higher value makes self-hosting cheaper relative to the API; -1: dearer; 0: takes no side.
+DIRECTION = {
+    "hours_per_month": 0, "work_hours_per_year": 0, "amortization_months": +1, "residual_value_share": +1,
+    "cost_of_capital_per_year": -1, "ml_engineer_usd_per_year": -1, "engineer_allocation": -1,
+    "gpus_per_engineer": +1, "electricity_usd_per_kwh": -1, "pue": -1, "server_power_factor": -1,
+    "networking_storage_usd_per_month": -1, "monitoring_usd_per_month": -1, "spare_gpus": -1,
+    "spare_gpu_share": -1, "selfhost_uptime": +1, "api_uptime": -1, "revenue_at_risk_usd_per_month": -1,
+    "output_token_share": +1, "cached_input_share": -1, "peak_to_average": -1, "target_utilization": +1,
+    "context_tokens": -1, "concurrent_sequences": -1, "kv_bytes_per_value": -1, "gpu_memory_utilization": +1,
+    "runtime_overhead_gb_per_gpu": -1, "tokens_per_request": 0, "max_batch_sequences": +1,
+}
+# Rows of assumptions.csv the spine reads.
+MODEL_ASSUMPTIONS = (
+    "context_tokens", "concurrent_sequences", "kv_bytes_per_value", "gpu_memory_utilization",
+    "runtime_overhead_gb_per_gpu", "max_batch_sequences", "tokens_per_request", "output_token_share",
+    "cached_input_share", "peak_to_average", "target_utilization", "hours_per_month", "amortization_months",
+    "residual_value_share", "cost_of_capital_per_year", "ml_engineer_usd_per_year", "engineer_allocation",
+    "gpus_per_engineer", "electricity_usd_per_kwh", "pue", "server_power_factor",
+    "networking_storage_usd_per_month", "monitoring_usd_per_month", "spare_gpu_share", "selfhost_uptime",
+    "api_uptime", "revenue_at_risk_usd_per_month",
+)
+# The bound assumes the most any engine could get from the hardware: all of its memory, KV cache at one
+# byte per value (FP8, the smallest any benchmarked engine stores), no cap on the batch.
+BOUND_KV_BYTES_PER_VALUE = 1.0
+DEFAULT_ENGINE_CLASS = "tuned"
+
+
+class UnknownName(ValueError):
+    """An identifier that is not in its file (the message lists the valid ones)."""
+
+
+def row(ds: Dataset, table: str, key_column: str, key: str, argument: str) -> pd.Series:
+    """The row of ``table`` whose ``key_column`` is ``key``; :class:`UnknownName` naming the argument if absent."""
+    frame = ds[table]
+    rows = frame[frame[key_column] == key]
+    if rows.empty:
+        valid = ", ".join(sorted(map(str, frame[key_column].unique())))
+        raise UnknownName(f"{argument} {key!r} is not in {table}.csv (valid: {valid})")
+    return rows.iloc[0]
+
+
+def assumption_range(ds: Dataset, name: str) -> tuple[float, float, str]:
+    """``(low, high, unit)`` of one row of ``assumptions.csv``."""
+    r = row(ds, "assumptions", "name", name, "assumption")
+    return float(r["value_low"]), float(r["value_high"]), str(r["unit"])
+
+
+def purchase_price(ds: Dataset, gpu_id: str) -> pd.Series | None:
+    """The purchase-price row a GPU is priced at: ``new`` before ``used`` (alphabetical condition); None if none."""
+    prices = ds["gpu_prices"][ds["gpu_prices"]["gpu_id"] == gpu_id].sort_values("condition")
+    return None if prices.empty else prices.iloc[0]
+
+
+def tensor_tflops(gpu: pd.Series, precision: str) -> float:
+    """Dense tensor rate a precision runs at: FP8 units where the GPU has them (8-bit and 4-bit), else BF16."""
+    if precision != "fp16" and not pd.isna(gpu["fp8_dense_tflops"]):
+        return float(gpu["fp8_dense_tflops"])
+    return float(gpu["bf16_dense_tflops"])
+
+
+def kv_values_per_token(model: pd.Series) -> float:
+    """Stored KV values per token when the architecture states it (compressed caches), else NaN (GQA formula)."""
+    return float(model["kv_values_per_token"]) if not pd.isna(model["kv_values_per_token"]) else np.nan
+
+
+def bound_tokens_per_s(model: pd.Series, gpu: pd.Series, precision: str, gpu_count: float, bits_per_param: float,
+                       input_tokens: float, output_tokens: float) -> float:
+    """Output tokens per second no engine can beat on ``gpu_count`` GPUs: the roofline at its most generous.
+
+    All device memory, KV cache at :data:`BOUND_KV_BYTES_PER_VALUE` byte per value, the largest batch that
+    memory holds at the mean context (``input + output / 2``), and prompt processing fully overlapped
+    with decoding (:func:`analysis.model.throughput.bound_output_tokens_per_s`).
+    """
+    kv = float(sizing.kv_bytes_per_token(model["n_layers"], model["n_kv_heads"], model["head_dim"],
+                                         BOUND_KV_BYTES_PER_VALUE, kv_values_per_token(model)))
+    weights = float(sizing.weights_gb(model["params_total_b"], bits_per_param))
+    memory = gpu_count * float(gpu["memory_gb"])
+    return float(throughput.bound_output_tokens_per_s(memory - weights, model["params_total_b"],
+                                                      model["params_active_b"], bits_per_param, kv, input_tokens,
+                                                      output_tokens, float(gpu["memory_bandwidth_tb_per_s"])
+                                                      * gpu_count, tensor_tflops(gpu, precision) * gpu_count))
+
+
+def calibration(ds: Dataset) -> pd.DataFrame:
+    """Each benchmark beside its bound: measured / bound (at most 1) and the class it calibrates.
+
+    The class is the model's architecture (dense or mixture-of-experts) and the engine's (tuned or
+    default). A benchmark that does not state its prompt length is bounded with none: any prompt only
+    adds work, so the bound stays a bound.
+    """
+    rows = []
+    for bench in ds["benchmarks"].itertuples():
+        model = row(ds, "models", "model_id", bench.model_id, "model_id")
+        gpu = row(ds, "gpus", "gpu_id", bench.gpu_id, "gpu_id")
+        bits = float(row(ds, "precisions", "precision", bench.precision, "precision")["bits_per_param_low"])
+        inp = 0.0 if pd.isna(bench.input_tokens) else float(bench.input_tokens)
+        out = float(bench.output_tokens)
+        bound = bound_tokens_per_s(model, gpu, bench.precision, float(bench.gpu_count), bits, inp, out)
+        rows.append({"benchmark_id": bench.benchmark_id, "gpu_id": bench.gpu_id, "gpu_count": int(bench.gpu_count),
+                     "model_id": bench.model_id, "precision": bench.precision, "engine": bench.engine,
+                     "input_tokens": inp, "output_tokens": out,
+                     "efficiency_class": f"{model['architecture']}/{bench.engine_class}",
+                     "measured_output_tokens_per_s": float(bench.output_tokens_per_s),
+                     "bound_output_tokens_per_s": bound})
+    frame = pd.DataFrame(rows)
+    frame["efficiency"] = frame["measured_output_tokens_per_s"] / frame["bound_output_tokens_per_s"]
+    return frame
+
+
+def efficiency_range(ds: Dataset, efficiency_class: str) -> tuple[float, float, float, int]:
+    """``(low, base, high, benchmarks)`` of a class: the spread of its ratios, the median as base.
+
+    A class without benchmarks borrows every benchmark of its engine class (the architecture pooled).
+    """
+    cal = calibration(ds)
+    ratios = cal.loc[cal["efficiency_class"] == efficiency_class, "efficiency"].to_numpy()
+    if ratios.size == 0:
+        engine = efficiency_class.split("/")[-1]
+        ratios = cal.loc[cal["efficiency_class"].str.endswith("/" + engine), "efficiency"].to_numpy()
+    return float(ratios.min()), float(np.median(ratios)), float(ratios.max()), int(ratios.size)
+
+
+def _input(name: str, low: float, high: float, unit: str, source: str, direction: int | None = None,
+           base: float | None = None) -> spine.Input:
+    return spine.Input(name, low, high, spine.base_of(low, high, unit) if base is None else base, unit, source,
+                       DIRECTION.get(name, 0) if direction is None else direction)
+
+
+def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str | None,
+            rental_offer_id: str | None = None, output_share: float | None = None,
+            engine_class: str = DEFAULT_ENGINE_CLASS, orient: bool = True) -> spine.Situation:
+    """Validate the identifiers and collect every constant and input range of one situation.
+
+    ``api_offer_id`` None resolves the GPUs alone (sizing and throughput; API prices are NaN).
+    ``output_share`` pins the output share (every case); otherwise its range comes from
+    ``assumptions.csv`` and, with ``orient``, its direction is decided here: the end at which buying
+    breaks even at the lower volume (base case) is the favourable one, because more output raises the
+    bill of an API that charges more for output and also slows the GPUs.
+    Raises :class:`UnknownName` for an identifier not in its file, ValueError for a GPU without a
+    purchase price or a rental offer for another GPU.
+    """
+    model = row(ds, "models", "model_id", model_id, "model_id")
+    gpu = row(ds, "gpus", "gpu_id", gpu_id, "gpu_id")
+    bits = row(ds, "precisions", "precision", precision, "precision")
+    api = (row(ds, "api_prices", "offer_id", api_offer_id, "api_offer_id") if api_offer_id is not None
+           else pd.Series({"usd_per_m_input": np.nan, "usd_per_m_output": np.nan, "usd_per_m_cached_input": np.nan}))
+    price = purchase_price(ds, gpu_id)
+    if price is None:
+        raise ValueError(f"gpu_id {gpu_id!r} has no purchase price in gpu_prices.csv")
+    inputs = []
+    for name in MODEL_ASSUMPTIONS:
+        low, high, unit = assumption_range(ds, name)
+        if name == spine.OUTPUT_SHARE and output_share is not None:
+            low = high = float(output_share)
+        inputs.append(_input(name, low, high, unit, "assumptions.csv"))
+    inputs.append(_input(spine.USD_PER_GPU, float(price["usd_low"]), float(price["usd_high"]), "USD/GPU",
+                         f"gpu_prices.csv ({gpu_id}, {price['condition']})", direction=-1))
+    inputs.append(_input(spine.BITS_PER_PARAM, float(bits["bits_per_param_low"]), float(bits["bits_per_param_high"]),
+                         "bits", f"precisions.csv ({precision})", direction=-1))
+    efficiency_class = f"{model['architecture']}/{engine_class}"
+    eff_low, eff_base, eff_high, count = efficiency_range(ds, efficiency_class)
+    inputs.append(_input(spine.EFFICIENCY, eff_low, eff_high, "measured / bound",
+                         f"benchmarks.csv: {count} {efficiency_class} benchmark(s), spread; base: median",
+                         direction=+1, base=eff_base))
+    block = np.nan
+    if rental_offer_id is not None:
+        offer = row(ds, "gpu_rentals", "offer_id", rental_offer_id, "rental_offer_id")
+        if offer["gpu_id"] != gpu_id:
+            raise ValueError(f"rental_offer_id {rental_offer_id!r} rents {offer['gpu_id']}, not {gpu_id}")
+        inputs.append(_input(spine.USD_PER_GPU_HOUR, float(offer["usd_per_gpu_hour_low"]),
+                             float(offer["usd_per_gpu_hour_high"]), "USD/GPU-hour",
+                             f"gpu_rentals.csv ({rental_offer_id})", direction=-1))
+        block = float(offer["gpus_per_instance_min"])
+    constants = {
+        "params_total_b": float(model["params_total_b"]), "params_active_b": float(model["params_active_b"]),
+        "n_layers": float(model["n_layers"]), "n_kv_heads": float(model["n_kv_heads"]),
+        "head_dim": float(model["head_dim"]), "kv_values_per_token": kv_values_per_token(model),
+        "memory_gb": float(gpu["memory_gb"]), "memory_bandwidth_tb_per_s": float(gpu["memory_bandwidth_tb_per_s"]),
+        "tflops": tensor_tflops(gpu, precision), "tdp_watts": float(gpu["tdp_watts"]),
+        "usd_per_m_input": float(api["usd_per_m_input"]), "usd_per_m_output": float(api["usd_per_m_output"]),
+        "usd_per_m_cached_input": float(api["usd_per_m_cached_input"]), "gpus_per_instance_min": block,
+    }
+    sit = spine.Situation(model_id, gpu_id, precision, api_offer_id, rental_offer_id, constants, tuple(inputs),
+                          efficiency_class)
+    return _oriented(sit) if orient and api_offer_id is not None else sit
+
+
+def _oriented(sit: spine.Situation) -> spine.Situation:
+    """The situation with the output share's direction chosen by where buying breaks even sooner."""
+    share = sit.input(spine.OUTPUT_SHARE)
+    if share.low == share.high:
+        return sit
+    values = spine.base_values(sit)
+    values[spine.OUTPUT_SHARE] = np.array([share.low, share.high])
+    values = {k: np.broadcast_to(v, (2,)) for k, v in values.items()}
+    at_low, at_high = spine.evaluate(sit, values, [1.0])["buy_breakeven_tokens_per_month"]
+    direction = -1 if at_low < at_high else +1 if at_high < at_low else share.direction
+    if direction == share.direction:
+        return sit
+    inputs = tuple(dataclasses.replace(i, direction=direction) if i.name == spine.OUTPUT_SHARE else i
+                   for i in sit.inputs)
+    return dataclasses.replace(sit, inputs=inputs)
+
+
+@dataclass(frozen=True)
+class Cases:
+    """A situation evaluated in its three cases at some volumes."""
+
+    situation: spine.Situation
+    values: dict[str, np.ndarray]  # input name -> [favourable, base, unfavourable]
+    outputs: dict[str, np.ndarray]  # spine.evaluate's outputs, N = 3
+    tokens_per_month: np.ndarray
+
+
+def cases(sit: spine.Situation, tokens_per_month) -> Cases:
+    """:func:`analysis.model.spine.evaluate` at the favourable, base and unfavourable values."""
+    values = spine.case_values(sit)
+    volumes = np.asarray(tokens_per_month, dtype=float).ravel()
+    return Cases(sit, values, spine.evaluate(sit, values, volumes), volumes)

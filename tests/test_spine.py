@@ -1,0 +1,198 @@
+"""The one evaluation spine: hand-worked throughput and break-even, coherent cases, fixed costs that scale."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis import scenarios, situation, verdicts
+from analysis.model import breakeven, spine, throughput
+
+# --- throughput bound, by hand ---------------------------------------------------------------------------------
+
+def test_decode_bound_by_hand():
+    # 70B dense at 8 bits on 1 GPU of 3.35 TB/s and 1,979 TFLOPS; 10 GB of KV budget; 100 B of KV per token;
+    # no prompt, 1,000 output tokens: mean context 500 tokens, so b = floor(10e9 / (100 x 500)) = 200,000
+    # sequences, capped at 100 here. Per output token: weights 70e9 B / 100 = 0.7e9 B plus 500 x 100 B of KV
+    # = 0.70005e9 B -> 0.70005e9 / 3.35e12 = 2.0897e-4 s; FLOPs 2 x 70e9 = 1.4e11 / 1.979e15 = 7.07e-5 s.
+    # Memory-bound: 1 / 2.0897e-4 = 4,785.4 output tokens/s.
+    rate = throughput.bound_output_tokens_per_s(10.0, 70.0, 70.0, 8.0, 100.0, 0.0, 1000.0, 3.35, 1979.0, 100)
+    assert float(rate) == pytest.approx(1 / ((70e9 / 100 + 500 * 100) / 3.35e12), rel=1e-12)
+    assert float(rate) == pytest.approx(4785.4, abs=0.1)
+
+
+def test_prefill_heavy_requests_are_compute_bound():
+    # 10,000 prompt tokens per 10 output tokens: FLOPs per output token 2 x 70e9 x 10,010 / 10 = 1.4014e14,
+    # / 1.979e15 = 0.070814 s -> 14.12 tokens/s. Memory per output token: 70e9 / b + 10,005 x 100 B, far less.
+    rate = throughput.bound_output_tokens_per_s(10.0, 70.0, 70.0, 8.0, 100.0, 10_000.0, 10.0, 3.35, 1979.0, 100)
+    assert float(rate) == pytest.approx(1979e12 / (2 * 70e9 * 10_010 / 10), rel=1e-12)
+
+
+def test_moe_reads_only_the_experts_its_batch_touches():
+    # 400B total, 17B active, batch 2: the step reads min(400, 2 x 17) = 34B parameters, 17B per token.
+    dense = throughput.bound_output_tokens_per_s(1000.0, 400.0, 400.0, 8.0, 1.0, 0.0, 2.0, 3.35, 1e9, 2)
+    moe = throughput.bound_output_tokens_per_s(1000.0, 400.0, 17.0, 8.0, 1.0, 0.0, 2.0, 3.35, 1e9, 2)
+    assert float(moe / dense) == pytest.approx((400e9 / 2 + 1) / (34e9 / 2 + 1), rel=1e-9)
+
+
+def test_no_memory_left_means_no_throughput():
+    assert float(throughput.bound_output_tokens_per_s(-5.0, 70.0, 70.0, 8.0, 100.0, 0.0, 100.0, 3.35, 1979.0)) == 0
+
+
+def test_every_benchmark_is_below_its_bound(dataset):
+    cal = situation.calibration(dataset)
+    assert (cal["measured_output_tokens_per_s"] <= cal["bound_output_tokens_per_s"]).all()
+
+
+# --- break-even with whole spares -------------------------------------------------------------------------------
+
+def _brute_force(a, fixed, unit, cap, p, s, limit=100_000):
+    for n in range(1, limit):
+        cost = fixed + unit * n + p * math.ceil(round(n * s, 9))
+        if a * n * cap >= cost:
+            return max(cost / a, (n - 1) * cap)
+    return math.inf
+
+
+def test_breakeven_with_spares_by_hand():
+    # a = $1e-6 per token, capacity 1e9 tokens a replica: a replica earns $1,000 against $600 of its own
+    # cost; fixed $1,000; a $100 spare for every 4 replicas (s = 0.25). n = 3: 3,000 >= 1,000 + 1,800 + 100.
+    # n = 2 is short: 2,000 < 1,000 + 1,200 + 100. V = 2,900 / 1e-6 = 2.9e9 tokens (inside step 3).
+    volume, margin = breakeven.breakeven_with_spares(1e-6, 1000.0, 600.0, 1e9, 100.0, 0.25)
+    assert float(volume) == pytest.approx(2.9e9)
+    assert float(margin) == pytest.approx((1000 - 600 - 25) / (600 + 25))
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=st.floats(1e-7, 1e-5), fixed=st.floats(0, 2e4), unit=st.floats(10, 5e3), cap=st.floats(1e7, 1e10),
+       p=st.floats(0, 3e3), s=st.sampled_from([0.0, 0.05, 0.0625, 0.125, 0.5, 1.0]))
+def test_breakeven_with_spares_matches_a_search(a, fixed, unit, cap, p, s):
+    volume, _ = breakeven.breakeven_with_spares(a, fixed, unit, cap, p, s)
+    expected = _brute_force(a, fixed, unit, cap, p, s)
+    if math.isinf(expected):
+        assert math.isinf(float(volume)) or float(volume) > 1e14
+    else:
+        assert float(volume) == pytest.approx(expected, rel=1e-9)
+
+
+def test_without_spares_it_is_the_plain_closed_form():
+    args = (np.array([2e-6, 5e-6]), np.array([4000.0, 9000.0]), np.array([1500.0, 800.0]), np.array([1e9, 3e8]))
+    volume, _ = breakeven.breakeven_with_spares(*args)
+    np.testing.assert_allclose(volume, breakeven.breakeven_tokens_per_month(*args), rtol=1e-12)
+
+
+def test_spares_are_whole_and_ignore_the_last_bit():
+    # 0.05 x 20 = 1.0000000000000002 in binary; still one spare, not two.
+    assert spine.spares_needed(20, 0.05) == 1
+    np.testing.assert_array_equal(spine.spares_needed([1, 8, 9, 65], 0.125), [1, 1, 2, 9])
+
+
+# --- the cases ----------------------------------------------------------------------------------------------------
+
+def test_replicas_are_chosen_by_cost(dataset):
+    # The issue's case: with the smallest replica that fits, favourable memory settings picked 2 A100s with no
+    # room for KV cache and cost three times the base. Choosing the cheapest replica keeps the cases in order.
+    result = scenarios.compare(dataset, "llama-3.3-70b", "a100-80gb-sxm", "fp16", "together-llama-3.3-70b",
+                               np.array([5e10]), output_share=0.5)
+    cost = result.table.set_index("case")["buy_usd_per_month"]
+    assert cost["favourable"] <= cost["base"] <= cost["unfavourable"]
+    assert result.table.set_index("case").at["favourable", "gpus_per_replica"] == 4
+
+
+def test_fixed_costs_grow_with_the_fleet(dataset):
+    result = scenarios.compare(dataset, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
+                               np.array([1e9, 1e12, 1e14]))
+    base = result.table[result.table["case"] == "base"].set_index("tokens_per_month")
+    small, large = base.loc[1e9], base.loc[1e12]
+    # base spare share (0.05 + 0.125) / 2 = 0.0875: one spare for 8 GPUs; ceil(0.0875 x serving) at scale
+    assert small["spare_gpus"] == 1
+    assert large["spare_gpus"] == math.ceil(round((large["gpus"] - large["spare_gpus"]) * 0.0875, 9))
+    # engineers: 0.25 of one, plus serving GPUs / 170.5 (midpoint of 85 and 256)
+    assert large["engineers"] == pytest.approx(0.25 + (large["gpus"] - large["spare_gpus"]) / 170.5)
+    # so the cost per token levels off at a floor instead of falling forever: 1e14 tokens cost at least
+    # 99% as much per token as 1e12 (fixed costs spread thinner, but spares and engineers keep pace)
+    per_token = base["buy_usd_per_month"] / base.index
+    assert per_token[1e14] >= 0.99 * per_token[1e12] > 0
+
+
+MODELS = ["llama-3.3-70b", "llama-4-maverick", "llama-4-scout", "deepseek-v4-flash", "qwen3-235b-a22b",
+          "mistral-large-2", "qwen3-30b-a3b", "llama-3.1-8b", "deepseek-v4-pro", "llama-2-70b"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from(MODELS), gpu=st.sampled_from(["h100-sxm", "a100-80gb-sxm", "rtx-4090"]),
+       precision=st.sampled_from(["fp16", "fp8", "int4"]), exponent=st.floats(6, 15),
+       share=st.sampled_from([None, 0.1, 0.5, 0.9]))
+def test_cases_are_coherent_everywhere(dataset, model, gpu, precision, exponent, share):
+    result = scenarios.compare(dataset, model, gpu, precision, "openai-gpt-5.4", np.array([10.0**exponent]),
+                               output_share=share)
+    table = result.table.set_index("case")
+    savings = table["buy_savings_usd_per_month"]
+    assert savings["favourable"] >= savings["base"] - 1e-6 >= savings["unfavourable"] - 2e-6
+    if share is not None:  # with the mix pinned the API bill is the same in every case: so is the ordering
+        cost = table["buy_usd_per_month"].replace(np.inf, 1e300)
+        assert cost["favourable"] <= cost["base"] + 1e-6 <= cost["unfavourable"] + 2e-6
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from(MODELS), exponent=st.floats(6, 15), which=st.integers(0, 40),
+       towards=st.floats(0, 1))
+def test_moving_an_input_towards_its_favourable_end_never_raises_the_cost(dataset, model, exponent, which,
+                                                                           towards):
+    sit = situation.resolve(dataset, model, "h100-sxm", "fp8", "openai-gpt-5.4", output_share=0.5)
+    item = sit.inputs[which % len(sit.inputs)]
+    favourable = item.case_values()[0]
+    values = spine.base_values(sit)
+    moved = dict(values)
+    moved[item.name] = np.array([item.base + towards * (favourable - item.base)])
+    if item.unit in spine.WHOLE_UNITS:
+        moved[item.name] = np.floor(moved[item.name]) if favourable < item.base else np.ceil(moved[item.name])
+    volume = [10.0**exponent]
+    before = spine.evaluate(sit, values, volume)["buy_usd_per_month"][0, 0]
+    after = spine.evaluate(sit, moved, volume)["buy_usd_per_month"][0, 0]
+    assert after <= before * (1 + 1e-12) or np.isinf(before)
+
+
+def test_a_thin_margin_is_reported_as_fragile():
+    assert scenarios.fragility(np.array([1e9, 2e9, 2.5e9]), np.array([0.5, 0.13, 0.1]), 0.25, 3) == \
+        "one more replica saves only 13% of its own cost beyond paying for itself"
+    assert scenarios.fragility(np.array([1e9, 2e9, np.inf]), np.array([0.9, 0.5, np.nan]), 0.25, 3) == \
+        "a case never breaks even"
+    assert scenarios.fragility(np.array([1e9, 2e9, 4e9]), np.array([0.9, 0.5, 0.3]), 0.25, 3) == "the cases span 4.0x"
+    assert scenarios.fragility(np.array([1e9, 2e9, 2.5e9]), np.array([0.9, 0.5, 0.3]), 0.25, 3) == ""
+    assert scenarios.fragility(np.full(3, np.inf), np.full(3, np.nan), 0.25, 3) == ""  # never in every case is firm
+
+
+def test_memory_verdicts_near_the_line_are_tight():
+    # 150 GB usable: 151 GB is 0.7% over (tight at a 5% margin), 160 GB is 6.7% over (impossible).
+    assert verdicts.memory_verdict(151.0, 150.0, 0.05) == verdicts.TIGHT
+    assert verdicts.memory_verdict(160.0, 150.0, 0.05) == verdicts.IMPOSSIBLE
+    assert verdicts.memory_verdict(140.0, 150.0, 0.05) == verdicts.REPRODUCED
+
+
+def test_calibrate_command_prints_every_benchmark_below_its_bound():
+    import json
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "analysis", "calibrate", "--format", "json"],
+                            capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)["benchmarks"]
+    assert len(rows) == 15
+    assert all(0 < r["efficiency"] <= 1 for r in rows)
+    assert {r["efficiency_class"] for r in rows} == {"dense/tuned", "moe/tuned", "dense/default"}
+    first = rows[0]
+    assert first["efficiency"] == pytest.approx(first["measured_output_tokens_per_s"]
+                                                / first["bound_output_tokens_per_s"])
+
+
+def test_memory_is_converted_from_the_vendor_unit_once(dataset):
+    gpus = dataset["gpus"].set_index("gpu_id")
+    # 80 GiB = 80 x 2^30 bytes = 85.899 GB; the L4's 24 GB are decimal.
+    assert gpus.at["h100-sxm", "memory_gb"] == pytest.approx(80 * 2**30 / 1e9)
+    assert gpus.at["l4", "memory_gb"] == 24.0
