@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis import verdicts
+from analysis import situation, verdicts
 from analysis.loading import Dataset
 from analysis.model import costs
 from analysis.tables import assumption
@@ -110,7 +110,7 @@ def savings(ds: Dataset) -> pd.DataFrame:
 def hardware_months(ds: Dataset) -> pd.DataFrame:
     """Amortized GPU costs and the 4 x A100 depreciation: what unit price they imply, inside the guide's range?"""
     fig = Figures(ds)
-    prices = ds["gpu_prices"].set_index("gpu_id")
+    prices = situation.purchase_prices(ds, guide_only=True).set_index("gpu_id")
     rows = []
     for figure_id, months_id, gpu_id, count in (("rent.buy_h100.monthly", "rent.buy_h100.amortization", "h100-sxm", 1),
                                                  ("rent.buy_a100_used.monthly", "rent.buy_a100_used.amortization",

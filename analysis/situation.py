@@ -63,10 +63,23 @@ def assumption_range(ds: Dataset, name: str) -> tuple[float, float, str]:
     return float(r["value_low"]), float(r["value_high"]), str(r["unit"])
 
 
-def purchase_price(ds: Dataset, gpu_id: str) -> pd.Series | None:
-    """The purchase-price row a GPU is priced at: ``new`` before ``used`` (alphabetical condition); None if none."""
-    prices = ds["gpu_prices"][ds["gpu_prices"]["gpu_id"] == gpu_id].sort_values("condition")
-    return None if prices.empty else prices.iloc[0]
+def purchase_prices(ds: Dataset, guide_only: bool = False) -> pd.DataFrame:
+    """One purchase-price row per GPU, the one it is priced at: ``new`` before ``used`` (conditions in
+    alphabetical order). ``guide_only`` keeps the rows whose source is the guide.
+
+    The one rule for which price a GPU has; every chapter and the model go through it.
+    """
+    prices = ds["gpu_prices"].reset_index(drop=True)
+    if guide_only:
+        prices = prices[prices["source"].str.startswith("guide:")]
+    return prices.sort_values(["gpu_id", "condition"], kind="stable").drop_duplicates("gpu_id").reset_index(drop=True)
+
+
+def purchase_price(ds: Dataset, gpu_id: str, guide_only: bool = False) -> pd.Series | None:
+    """The purchase-price row a GPU is priced at (:func:`purchase_prices`); None if it has none."""
+    prices = purchase_prices(ds, guide_only)
+    rows = prices[prices["gpu_id"] == gpu_id]
+    return None if rows.empty else rows.iloc[0]
 
 
 def tensor_tflops(gpu: pd.Series, precision: str) -> float:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import verdicts
+from analysis import situation, verdicts
 from analysis.loading import Dataset
 from analysis.model import sizing
 
@@ -81,16 +81,6 @@ def memory_requirements(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     return out
 
 
-def _purchase_prices(ds: Dataset, guide_only: bool) -> pd.DataFrame:
-    """One purchase price range per GPU: new if listed, else used; optionally the guide's figures only."""
-    prices = ds["gpu_prices"].reset_index(drop=True)
-    if guide_only:
-        prices = prices[prices["source"].str.startswith("guide:")]
-    prices = prices.assign(_rank=prices["condition"].map({"new": 0, "used": 1}))
-    prices = prices.sort_values(["gpu_id", "_rank"]).drop_duplicates("gpu_id")
-    return prices[["gpu_id", "condition", "usd_low", "usd_high"]]
-
-
 def gpu_requirements(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     """Whole GPUs of every type for every model and precision, with the purchase price of that many.
 
@@ -99,7 +89,8 @@ def gpu_requirements(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     """
     need = memory_requirements(ds, inputs)
     gpus = ds["gpus"].reset_index(drop=True)[["gpu_id", "gpu_name", "memory_gb"]]
-    grid = need.merge(gpus, how="cross").merge(_purchase_prices(ds, guide_only=False), on="gpu_id", how="left")
+    prices = situation.purchase_prices(ds)[["gpu_id", "condition", "usd_low", "usd_high"]]
+    grid = need.merge(gpus, how="cross").merge(prices, on="gpu_id", how="left")
     # The low case pairs the lightest need with the most generous memory share and smallest overhead.
     usable_low_need = sizing.usable_gb_per_gpu(grid["memory_gb"], inputs.memory_utilization[1],
                                                inputs.runtime_overhead_gb[0])
@@ -163,7 +154,7 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     need = memory_requirements(ds, inputs)
     precisions = ds["precisions"].set_index("precision")
     gpus = ds["gpus"].set_index("gpu_id")
-    guide_prices = _purchase_prices(ds, guide_only=True).set_index("gpu_id")
+    guide_prices = situation.purchase_prices(ds, guide_only=True).set_index("gpu_id")
     tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
     headroom_low, headroom_high = assumption(ds, "min_vram_headroom")
     margin = assumption(ds, "memory_verdict_margin")[0]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import numerics, scenarios, verdicts
+from analysis import numerics, scenarios, situation, verdicts
 from analysis.chapters.common import (
     Chapter,
     check_row,
@@ -252,13 +252,14 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
     frontier_be = breakeven_spend(ds, FRONTIER)
     crossing = guide_s1_crossing_spend(ds)
     rows = [_threshold_check(ds, "qc.break_even.selfhost", frontier_be, crossing)]
-    a100_low, a100_high = ds["gpu_prices"].set_index("gpu_id").loc["a100-80gb-sxm", ["usd_low", "usd_high"]]
+    a100 = situation.purchase_price(ds, "a100-80gb-sxm")
+    a100_low, a100_high = float(a100["usd_low"]), float(a100["usd_high"])
     cluster = figure(ds, "rent.cluster_4xa100.gpus")[0]
     upfront_low = figure(ds, "qc.upfront.selfhost")[0]
     setups = []
     for model_id in ("llama-3.1-8b", "llama-3.3-70b", "llama-4-maverick", "deepseek-v4-pro"):
         system = scenarios.serving_system(ds, "h100-sxm", model_id, "fp8")
-        price = ds["gpu_prices"].set_index("gpu_id").loc["h100-sxm"]
+        price = situation.purchase_price(ds, "h100-sxm")
         setups.append((model_id, system.gpus[1] * price["usd_low"], system.gpus[1] * price["usd_high"]))
     fp = "; ".join(f"{m}: {fmt.usd_range(lo, hi)}" for m, lo, hi in setups)
     rows.append(check_row(ds, "qc.upfront.selfhost", fmt.usd_range(cluster * a100_low, cluster * a100_high), fp, "",
@@ -311,10 +312,10 @@ def build_decision_table(ds: Dataset) -> Chapter:
              "API spend $20K-50K/month": ("dec.20k_50k.range", "range"),
              "API spend $50K+/month": ("dec.50k_plus.threshold", "high")}
     computed = []
-    for situation, (figure_id, kind) in spans.items():
+    for row_label, (figure_id, kind) in spans.items():
         f_low, f_high = figure(ds, figure_id)
         s_low, s_high = (0.0, f_low) if kind == "low" else (f_low, np.inf) if kind == "high" else (f_low, f_high)
-        computed.append({"Your Situation": situation, "Computed recommendation": advice(s_low, s_high)})
+        computed.append({"Your Situation": row_label, "Computed recommendation": advice(s_low, s_high)})
     table = printed.merge(pd.DataFrame(computed), on="Your Situation", how="left").fillna("")
     crossing = guide_s1_crossing_spend(ds)
     rows = [_threshold_check(ds, i, frontier_be, crossing) for i in ("dec.summary.spend_threshold",

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import guide_mode, scenarios, verdicts
+from analysis import guide_mode, scenarios, situation, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.loading import Dataset
 from analysis.model import breakeven, costs
@@ -62,13 +62,11 @@ def per_hour_range(low: float, high: float) -> str:
 def purchase_price_usd(ds: Dataset, gpu_id: str) -> tuple[float, float, str]:
     """``(usd_low, usd_high, condition)`` of a GPU's purchase price in ``gpu_prices.csv``.
 
-    Where a GPU is listed in more than one condition the first condition in alphabetical order is used
-    ("new" before "used"), as :func:`analysis.scenarios.compare` does.
+    The price the model uses (:func:`analysis.situation.purchase_price`).
     """
-    rows = ds["gpu_prices"].query("gpu_id == @gpu_id").sort_values("condition")
-    if rows.empty:
+    row = situation.purchase_price(ds, gpu_id)
+    if row is None:
         raise KeyError(f"gpu_prices.csv has no purchase price for {gpu_id!r}")
-    row = rows.iloc[0]
     return float(row["usd_low"]), float(row["usd_high"]), str(row["condition"])
 
 
