@@ -78,7 +78,7 @@ def api_costs(ds: Dataset) -> pd.DataFrame:
     """
     fig = Figures(ds)
     tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
-    gpt = ds["api_prices"].set_index("offer_id").loc["openai-gpt-5.4"]
+    gpt = situation.api_offer(ds, "openai-gpt-5.4")
     prices = {"gpt54": (gpt["usd_per_m_input"], gpt["usd_per_m_output"]),
               "deepseek": (fig("ft.summary.deepseek_v4.price_input")[0], fig("ft.summary.deepseek_v4.price_output")[0])}
     figures = ds["guide_figures"]

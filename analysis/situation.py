@@ -57,6 +57,36 @@ def row(ds: Dataset, table: str, key_column: str, key: str, argument: str) -> pd
     return rows.iloc[0]
 
 
+def model(ds: Dataset, model_id: str) -> pd.Series:
+    """A row of ``models.csv``."""
+    return row(ds, "models", "model_id", model_id, "model_id")
+
+
+def gpu(ds: Dataset, gpu_id: str) -> pd.Series:
+    """A row of ``gpus.csv`` (``memory_gb`` already in 10^9 bytes)."""
+    return row(ds, "gpus", "gpu_id", gpu_id, "gpu_id")
+
+
+def precision_row(ds: Dataset, precision: str) -> pd.Series:
+    """A row of ``precisions.csv``."""
+    return row(ds, "precisions", "precision", precision, "precision")
+
+
+def api_offer(ds: Dataset, offer_id: str) -> pd.Series:
+    """A row of ``api_prices.csv``."""
+    return row(ds, "api_prices", "offer_id", offer_id, "api_offer_id")
+
+
+def rental_offer(ds: Dataset, offer_id: str) -> pd.Series:
+    """A row of ``gpu_rentals.csv``."""
+    return row(ds, "gpu_rentals", "offer_id", offer_id, "rental_offer_id")
+
+
+def guide_figure(ds: Dataset, figure_id: str) -> pd.Series:
+    """A row of ``guide_figures.csv``."""
+    return row(ds, "guide_figures", "figure_id", figure_id, "figure_id")
+
+
 def assumption_range(ds: Dataset, name: str) -> tuple[float, float, str]:
     """``(low, high, unit)`` of one row of ``assumptions.csv``."""
     r = row(ds, "assumptions", "name", name, "assumption")
@@ -94,22 +124,22 @@ def kv_values_per_token(model: pd.Series) -> float:
     return float(model["kv_values_per_token"]) if not pd.isna(model["kv_values_per_token"]) else np.nan
 
 
-def bound_tokens_per_s(model: pd.Series, gpu: pd.Series, precision: str, gpu_count: float, bits_per_param: float,
-                       input_tokens: float, output_tokens: float) -> float:
+def bound_tokens_per_s(model_row: pd.Series, gpu_row: pd.Series, precision: str, gpu_count: float,
+                       bits_per_param: float, input_tokens: float, output_tokens: float) -> float:
     """Output tokens per second no engine can beat on ``gpu_count`` GPUs: the roofline at its most generous.
 
     All device memory, KV cache at :data:`BOUND_KV_BYTES_PER_VALUE` byte per value, the largest batch that
     memory holds at the mean context (``input + output / 2``), and prompt processing fully overlapped
     with decoding (:func:`analysis.model.throughput.bound_output_tokens_per_s`).
     """
-    kv = float(sizing.kv_bytes_per_token(model["n_layers"], model["n_kv_heads"], model["head_dim"],
-                                         BOUND_KV_BYTES_PER_VALUE, kv_values_per_token(model)))
-    weights = float(sizing.weights_gb(model["params_total_b"], bits_per_param))
-    memory = gpu_count * float(gpu["memory_gb"])
-    return float(throughput.bound_output_tokens_per_s(memory - weights, model["params_total_b"],
-                                                      model["params_active_b"], bits_per_param, kv, input_tokens,
-                                                      output_tokens, float(gpu["memory_bandwidth_tb_per_s"])
-                                                      * gpu_count, tensor_tflops(gpu, precision) * gpu_count))
+    kv = float(sizing.kv_bytes_per_token(model_row["n_layers"], model_row["n_kv_heads"], model_row["head_dim"],
+                                         BOUND_KV_BYTES_PER_VALUE, kv_values_per_token(model_row)))
+    weights = float(sizing.weights_gb(model_row["params_total_b"], bits_per_param))
+    memory = gpu_count * float(gpu_row["memory_gb"])
+    return float(throughput.bound_output_tokens_per_s(memory - weights, model_row["params_total_b"],
+                                                      model_row["params_active_b"], bits_per_param, kv, input_tokens,
+                                                      output_tokens, float(gpu_row["memory_bandwidth_tb_per_s"])
+                                                      * gpu_count, tensor_tflops(gpu_row, precision) * gpu_count))
 
 
 def calibration(ds: Dataset) -> pd.DataFrame:
@@ -121,16 +151,15 @@ def calibration(ds: Dataset) -> pd.DataFrame:
     """
     rows = []
     for bench in ds["benchmarks"].itertuples():
-        model = row(ds, "models", "model_id", bench.model_id, "model_id")
-        gpu = row(ds, "gpus", "gpu_id", bench.gpu_id, "gpu_id")
-        bits = float(row(ds, "precisions", "precision", bench.precision, "precision")["bits_per_param_low"])
+        model_row, gpu_row = model(ds, bench.model_id), gpu(ds, bench.gpu_id)
+        bits = float(precision_row(ds, bench.precision)["bits_per_param_low"])
         inp = 0.0 if pd.isna(bench.input_tokens) else float(bench.input_tokens)
         out = float(bench.output_tokens)
-        bound = bound_tokens_per_s(model, gpu, bench.precision, float(bench.gpu_count), bits, inp, out)
+        bound = bound_tokens_per_s(model_row, gpu_row, bench.precision, float(bench.gpu_count), bits, inp, out)
         rows.append({"benchmark_id": bench.benchmark_id, "gpu_id": bench.gpu_id, "gpu_count": int(bench.gpu_count),
                      "model_id": bench.model_id, "precision": bench.precision, "engine": bench.engine,
                      "input_tokens": inp, "output_tokens": out,
-                     "efficiency_class": f"{model['architecture']}/{bench.engine_class}",
+                     "efficiency_class": f"{model_row['architecture']}/{bench.engine_class}",
                      "measured_output_tokens_per_s": float(bench.output_tokens_per_s),
                      "bound_output_tokens_per_s": bound})
     frame = pd.DataFrame(rows)
@@ -170,10 +199,10 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
     Raises :class:`UnknownName` for an identifier not in its file, ValueError for a GPU without a
     purchase price or a rental offer for another GPU.
     """
-    model = row(ds, "models", "model_id", model_id, "model_id")
-    gpu = row(ds, "gpus", "gpu_id", gpu_id, "gpu_id")
-    bits = row(ds, "precisions", "precision", precision, "precision")
-    api = (row(ds, "api_prices", "offer_id", api_offer_id, "api_offer_id") if api_offer_id is not None
+    model_row = model(ds, model_id)
+    gpu_row = gpu(ds, gpu_id)
+    bits = precision_row(ds, precision)
+    api = (api_offer(ds, api_offer_id) if api_offer_id is not None
            else pd.Series({"usd_per_m_input": np.nan, "usd_per_m_output": np.nan, "usd_per_m_cached_input": np.nan}))
     price = purchase_price(ds, gpu_id)
     if price is None:
@@ -188,14 +217,14 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
                          f"gpu_prices.csv ({gpu_id}, {price['condition']})", direction=-1))
     inputs.append(_input(spine.BITS_PER_PARAM, float(bits["bits_per_param_low"]), float(bits["bits_per_param_high"]),
                          "bits", f"precisions.csv ({precision})", direction=-1))
-    efficiency_class = f"{model['architecture']}/{engine_class}"
+    efficiency_class = f"{model_row['architecture']}/{engine_class}"
     eff_low, eff_base, eff_high, count = efficiency_range(ds, efficiency_class)
     inputs.append(_input(spine.EFFICIENCY, eff_low, eff_high, "measured / bound",
                          f"benchmarks.csv: {count} {efficiency_class} benchmark(s), spread; base: median",
                          direction=+1, base=eff_base))
     block = np.nan
     if rental_offer_id is not None:
-        offer = row(ds, "gpu_rentals", "offer_id", rental_offer_id, "rental_offer_id")
+        offer = rental_offer(ds, rental_offer_id)
         if offer["gpu_id"] != gpu_id:
             raise ValueError(f"rental_offer_id {rental_offer_id!r} rents {offer['gpu_id']}, not {gpu_id}")
         inputs.append(_input(spine.USD_PER_GPU_HOUR, float(offer["usd_per_gpu_hour_low"]),
@@ -203,11 +232,12 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
                              f"gpu_rentals.csv ({rental_offer_id})", direction=-1))
         block = float(offer["gpus_per_instance_min"])
     constants = {
-        "params_total_b": float(model["params_total_b"]), "params_active_b": float(model["params_active_b"]),
-        "n_layers": float(model["n_layers"]), "n_kv_heads": float(model["n_kv_heads"]),
-        "head_dim": float(model["head_dim"]), "kv_values_per_token": kv_values_per_token(model),
-        "memory_gb": float(gpu["memory_gb"]), "memory_bandwidth_tb_per_s": float(gpu["memory_bandwidth_tb_per_s"]),
-        "tflops": tensor_tflops(gpu, precision), "tdp_watts": float(gpu["tdp_watts"]),
+        "params_total_b": float(model_row["params_total_b"]), "params_active_b": float(model_row["params_active_b"]),
+        "n_layers": float(model_row["n_layers"]), "n_kv_heads": float(model_row["n_kv_heads"]),
+        "head_dim": float(model_row["head_dim"]), "kv_values_per_token": kv_values_per_token(model_row),
+        "memory_gb": float(gpu_row["memory_gb"]),
+        "memory_bandwidth_tb_per_s": float(gpu_row["memory_bandwidth_tb_per_s"]),
+        "tflops": tensor_tflops(gpu_row, precision), "tdp_watts": float(gpu_row["tdp_watts"]),
         "usd_per_m_input": float(api["usd_per_m_input"]), "usd_per_m_output": float(api["usd_per_m_output"]),
         "usd_per_m_cached_input": float(api["usd_per_m_cached_input"]), "gpus_per_instance_min": block,
     }

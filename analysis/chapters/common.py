@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
+from analysis import situation
 from analysis.loading import Dataset
 
 CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inputs", "First principles",
@@ -48,7 +49,7 @@ def printed_table(ds: Dataset, table_name: str, first_column: str, columns: list
 def check_row(ds: Dataset, figure_id: str, from_guide: str, first_principles: str, difference: str,
               verdict: str, why: str) -> dict:
     """One check, labelled with the guide's own row and column for the figure."""
-    fig = ds["guide_figures"].set_index("figure_id").loc[figure_id]
+    fig = situation.guide_figure(ds, figure_id)
     return {"figure_id": figure_id, "Row": fig["row_label"], "Column": fig["column_label"],
             "Printed": fig["printed"], "From the guide's inputs": from_guide, "First principles": first_principles,
             "Difference": difference, "Verdict": verdict, "Why": why}

@@ -53,7 +53,7 @@ def savings_at_spend(ds: Dataset, ref: Reference, spend_usd_per_month: np.ndarra
     ``share = 1 - buy_cost / api_cost`` (negative: self-hosting costs more).
     """
     spend = np.asarray(spend_usd_per_month, dtype=float)
-    api = ds["api_prices"].set_index("offer_id").loc[ref.api_offer]
+    api = situation.api_offer(ds, ref.api_offer)
     base_share = scenarios.assumption_cases(ds)["output_token_share"][1]
     per_token = costs.api_monthly_cost_usd(1.0, base_share, api["usd_per_m_input"], api["usd_per_m_output"])
     volumes = spend / per_token
@@ -135,8 +135,8 @@ def _ttft_check(ds: Dataset) -> dict:
     rows = []
     setups = (("llama-3.3-70b", "a100-80gb-sxm", "fp16"), ("llama-3.1-8b", "h100-sxm", "fp8"))
     for model_id, gpu_id, precision in setups:
-        model = ds["models"].set_index("model_id").loc[model_id]
-        gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]
+        model = situation.model(ds, model_id)
+        gpu = situation.gpu(ds, gpu_id)
         bits = ds["precisions"].set_index("precision").loc[precision, "bits_per_param_low"]
         need = sizing.weights_gb(model["params_total_b"], bits)
         count = sizing.deployable_gpus(sizing.min_gpus(need, sizing.usable_gb_per_gpu(

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import scenarios, verdicts
+from analysis import scenarios, situation, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
 from analysis.model import sizing, throughput
@@ -49,7 +49,7 @@ def _deployment_gpu(ds: Dataset) -> tuple[pd.Series, int]:
 
 def kv_bytes_per_token(ds: Dataset, model_id: str) -> float:
     """KV-cache bytes per token of context for a model, at the ``kv_bytes_per_value`` assumption."""
-    m = ds["models"].set_index("model_id").loc[model_id]
+    m = situation.model(ds, model_id)
     return float(sizing.kv_bytes_per_token(m["n_layers"], m["n_kv_heads"], m["head_dim"],
                                            assumption(ds, "kv_bytes_per_value")[0], m["kv_values_per_token"]))
 
@@ -74,8 +74,8 @@ def decode_bounds(ds: Dataset, model_id: str, gpu_id: str, gpu_count: int, batch
     context_tokens : KV-cache tokens held per sequence.
     precisions : rows of ``precisions.csv``.
     """
-    m = ds["models"].set_index("model_id").loc[model_id]
-    gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]
+    m = situation.model(ds, model_id)
+    gpu = situation.gpu(ds, gpu_id)
     bits = ds["precisions"].set_index("precision")["bits_per_param_low"]
     kv = kv_bytes_per_token(ds, model_id)
     util_high = assumption(ds, "gpu_memory_utilization")[1]
@@ -132,9 +132,9 @@ def kv_budget(ds: Dataset, model_id: str, gpu_id: str, gpu_count: int, precision
     dict with ``budget_gb_low``, ``budget_gb_high``, ``tokens_low``, ``tokens_high`` and
     ``kv_bytes_per_token``.
     """
-    m = ds["models"].set_index("model_id").loc[model_id]
-    gpu = ds["gpus"].set_index("gpu_id").loc[gpu_id]
-    p = ds["precisions"].set_index("precision").loc[precision]
+    m = situation.model(ds, model_id)
+    gpu = situation.gpu(ds, gpu_id)
+    p = situation.precision_row(ds, precision)
     util_low, util_high = assumption(ds, "gpu_memory_utilization")
     overhead_low, overhead_high = assumption(ds, "runtime_overhead_gb_per_gpu")
     kv = kv_bytes_per_token(ds, model_id)

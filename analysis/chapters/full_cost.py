@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import guide_mode, numerics, scenarios, verdicts
+from analysis import guide_mode, numerics, scenarios, situation, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
 from analysis.model import costs
@@ -35,7 +35,7 @@ def curve_volumes(ds: Dataset) -> np.ndarray:
 
 def api_real_cost(ds: Dataset, offer_id: str, volumes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Low and high monthly API bill over the output-share range (cached share at its base)."""
-    api = ds["api_prices"].set_index("offer_id").loc[offer_id]
+    api = situation.api_offer(ds, offer_id)
     share_low, share_high = assumption(ds, "output_token_share")
     cached = scenarios.assumption_cases(ds)["cached_input_share"][1]
     bills = [costs.api_monthly_cost_usd(volumes, s, api["usd_per_m_input"], api["usd_per_m_output"], cached,
@@ -51,14 +51,14 @@ def _api_checks(ds: Dataset, gm: pd.DataFrame) -> list[dict]:
                              "deepseek-v4-flash"), ("ft.10b.deepseek_api.total", "deepseek-v4-flash"),
                              ("ft.100m.gpt54_api.total", "openai-gpt-5.4"), ("ft.1b.gpt54_api.total", "openai-gpt-5.4"),
                              ("ft.10b.gpt54_api.total", "openai-gpt-5.4")):
-        fig = ds["guide_figures"].set_index("figure_id").loc[figure_id]
+        fig = situation.guide_figure(ds, figure_id)
         volume = fig["tokens_per_month"]
         guide = gm.set_index("figure_id").loc[figure_id]
         if "deepseek" in figure_id:
             p_in, p_out = figure(ds, "ft.summary.deepseek_v4.price_input")[0], figure(
                 ds, "ft.summary.deepseek_v4.price_output")[0]
         else:
-            api = ds["api_prices"].set_index("offer_id").loc["openai-gpt-5.4"]
+            api = situation.api_offer(ds, "openai-gpt-5.4")
             p_in, p_out = api["usd_per_m_input"], api["usd_per_m_output"]
         blend = costs.api_monthly_cost_usd(volume, np.array([share_high, share_low]), p_in, p_out)
         real_low, real_high = api_real_cost(ds, offer, np.array([volume]))

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import guide_mode, scenarios, verdicts
+from analysis import guide_mode, scenarios, situation, verdicts
 from analysis.chapters.common import (
     Chapter,
     breakeven_phrase,
@@ -141,7 +141,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     if guide_price_ids:
         p_in, p_out = figure(ds, guide_price_ids[0])[0], figure(ds, guide_price_ids[1])[0]
     else:
-        api = ds["api_prices"].set_index("offer_id").loc[api_offer]
+        api = situation.api_offer(ds, api_offer)
         p_in, p_out = float(api["usd_per_m_input"]), float(api["usd_per_m_output"])
     checks_rows = _api_cells(ds, rows, p_in, p_out, api_offer) + _selfhost_cells(ds, rows, by_volume)
     gm = guide_mode.savings(ds).set_index("figure_id")
