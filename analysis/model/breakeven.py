@@ -112,13 +112,15 @@ def breakeven_with_spares(api_usd_per_token: ArrayLike, fixed_usd_per_month: Arr
     rows = np.flatnonzero(solvable & (n_hi - n_lo <= MAX_SEARCH_UNITS))
     offset = 0
     while rows.size:
-        trial = n_lo.flat[rows][:, None] + np.arange(offset, offset + _CHUNK)[None, :]
+        # Most windows hold one or two counts: check no more columns than the widest remaining window needs.
+        width = int(min(_CHUNK, (n_hi.flat[rows] - n_lo.flat[rows]).max() - offset + 1))
+        trial = n_lo.flat[rows][:, None] + np.arange(offset, offset + width)[None, :]
         inside = trial <= n_hi.flat[rows][:, None]
         good = inside & (f(trial, rows) >= 0)
         hit = good.any(axis=1)
         units.flat[rows[hit]] = trial[hit, np.argmax(good[hit], axis=1)]
         rows = rows[~hit & inside[:, -1]]
-        offset += _CHUNK
+        offset += width
     with np.errstate(invalid="ignore"):
         cost = fixed + u * units + p * np.ceil(np.round(units * s, 9))
         volume = np.where(solvable, np.maximum(cost / np.where(a > 0, a, 1.0), (units - 1) * safe_cap), np.inf)
