@@ -14,11 +14,12 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from analysis import numerics
+from analysis import numerics, visual
 
 THEME_NAME = "selfhost_report"
 RENDERER_NAME = "offline"
 # SI prefixes read as giga/mega; token counts are written with B for billions, money with a dollar sign.
+VOLUME_TITLE = "Tokens per month (log scale)"
 TOKENS_LABEL = "replace(format(datum.value, '~s'), 'G', 'B')"
 USD_LABEL = "'$' + replace(format(datum.value, '~s'), 'G', 'B')"
 
@@ -133,18 +134,23 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
 
     Parameters
     ----------
-    curves : ``tokens_per_month``, ``option``, ``usd_low``, ``usd_base``, ``usd_high`` (USD per month).
+    curves : ``tokens_per_month``, ``option`` (its name in words), ``kind`` (its colour, see
+        :mod:`analysis.visual`), ``usd_low``, ``usd_base``, ``usd_high`` (USD per month).
     points : break-even points: ``label``, ``tokens_per_month``, ``usd_per_month``.
     """
-    options = list(dict.fromkeys(curves["option"]))
-    x = alt.X("tokens_per_month:Q", title="Tokens per month, input + output (log scale)",
+    domain, colours = visual.option_scale(curves["option"], curves["kind"])
+    scale = alt.Scale(domain=domain, range=colours)
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(curves["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
     usd_axis = alt.Axis(values=decades(pd.concat([curves["usd_low"], curves["usd_high"]])), labelExpr=USD_LABEL)
-    color = alt.Color("option:N", title="Option", sort=options, legend=alt.Legend(columns=2, labelLimit=320))
+    # One colour encoding shared by the band and the line: a layer with legend=None would hide the legend.
+    color = alt.Color("option:N", title="Option", scale=scale,
+                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360, symbolType="stroke",
+                                        symbolStrokeWidth=3, symbolOpacity=1))
     band = alt.Chart(curves).mark_area(opacity=0.15).encode(
         x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"), axis=usd_axis),
-        y2="usd_high:Q", color=alt.Color("option:N", sort=options, legend=None))
+        y2="usd_high:Q", color=color)
     line = alt.Chart(curves).mark_line().encode(
         x=x, y="usd_base:Q", color=color,
         tooltip=[alt.Tooltip("option:N", title="Option"),
@@ -170,7 +176,7 @@ def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
     finite = payback[np.isfinite(payback["buy_payback_months"])]
     band = finite.groupby("tokens_per_month")["buy_payback_months"].agg(["min", "max"]).reset_index()
     base = finite[finite["case"] == "base"]
-    x = alt.X("tokens_per_month:Q", title="Tokens per month, input + output (log scale)",
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(payback["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
     area = alt.Chart(band).mark_area(opacity=0.2).encode(
@@ -187,7 +193,8 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
 
     Parameters
     ----------
-    savings : ``reference``, ``case``, ``spend_usd_per_month``, ``saving_share`` (1 = the whole bill saved).
+    savings : ``reference``, ``kind`` (its colour, see :mod:`analysis.visual`), ``case``,
+        ``spend_usd_per_month``, ``saving_share`` (1 = the whole bill saved).
     claims : ``claim``, ``spend_low``, ``spend_high``, ``saving_low``, ``saving_high`` (the guide's boxes).
     """
     band = savings.groupby(["reference", "spend_usd_per_month"])["saving_share"].agg(["min", "max"]).reset_index()
@@ -195,8 +202,9 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
     x = alt.X("spend_usd_per_month:Q", title="Monthly API spend, USD (log scale)", scale=alt.Scale(type="log"),
               axis=alt.Axis(values=decades(savings["spend_usd_per_month"]), labelExpr=USD_LABEL))
     y_scale = alt.Scale(domain=list(SAVING_DOMAIN), clamp=True)
-    color = alt.Color("reference:N", title="Self-hosting", legend=alt.Legend(orient="bottom", labelLimit=420,
-                                                                             columns=1))
+    domain, colours = visual.option_scale(savings["reference"], savings["kind"])
+    color = alt.Color("reference:N", title="Self-hosting", scale=alt.Scale(domain=domain, range=colours),
+                      legend=alt.Legend(orient="bottom", labelLimit=420, columns=1))
     boxes = alt.Chart(claims).mark_rect(opacity=0.15, color="gray", stroke="black", strokeDash=[3, 2]).encode(
         x="spend_low:Q", x2="spend_high:Q", y=alt.Y("saving_low:Q", scale=y_scale), y2="saving_high:Q",
         tooltip=[alt.Tooltip("claim:N", title="The guide claims")])
@@ -250,11 +258,12 @@ def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.C
     """
     sections = list(dict.fromkeys(counts["Section"]))
     order = counts.assign(rank=counts["Verdict"].map({v: i for i, v in enumerate(verdict_order)}))
+    domain, colours = visual.verdict_scale(verdict_order)
     return alt.Chart(order).mark_bar().encode(
         y=alt.Y("Section:N", sort=sections, title=None, axis=alt.Axis(labelLimit=240)),
         x=alt.X("figures:Q", title="Figures printed by the guide", stack="zero"),
-        color=alt.Color("Verdict:N", scale=alt.Scale(domain=verdict_order), legend=alt.Legend(columns=2,
-                                                                                              labelLimit=320)),
+        color=alt.Color("Verdict:N", scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320)),
         order=alt.Order("rank:Q"),
         tooltip=[alt.Tooltip("Section:N"), alt.Tooltip("Verdict:N"), alt.Tooltip("figures:Q", title="Figures")],
     ).properties(width="container", height=alt.Step(22))
@@ -337,12 +346,13 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
 
     Parameters
     ----------
-    probability : ``tokens_per_month``, ``option`` (how the GPUs are had), ``probability_cheaper`` (share of
+    probability : ``tokens_per_month``, ``option`` (how the GPUs are had), ``kind`` (its colour, see
+        :mod:`analysis.visual`), ``probability_cheaper`` (share of
         draws, 0-1, in which the API bill exceeds the self-hosting cost at that volume) and
         ``probability_past_breakeven`` (share of draws whose break-even volume is at or below it).
     """
-    options = list(dict.fromkeys(probability["option"]))
-    x = alt.X("tokens_per_month:Q", title="Tokens per month, input + output (log scale)",
+    domain, colours = visual.option_scale(probability["option"], probability["kind"])
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(probability["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
     # Points on the line give the pointer something to hover: a thin line alone is hard to hit.
@@ -350,7 +360,8 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
         x=x,
         y=alt.Y("probability_cheaper:Q", title="Share of draws where self-hosting is cheaper",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("option:N", title="Self-hosting by", sort=options),
+        color=alt.Color("option:N", title="Self-hosting by", scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("option:N", title="Self-hosting by"),
                  alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
                  alt.Tooltip("probability_cheaper:Q", title="Cheaper than the API", format=".1%"),

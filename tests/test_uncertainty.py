@@ -304,7 +304,7 @@ def test_probability_chart_spec(built):
     enc = spec["encoding"]
     assert spec["mark"]["type"] == "line"
     assert enc["x"]["scale"]["type"] == "log"
-    assert enc["x"]["title"] == "Tokens per month, input + output (log scale)"
+    assert enc["x"]["title"] == charts.VOLUME_TITLE
     assert enc["y"]["axis"]["format"] == "%" and enc["y"]["scale"]["domain"] == [0, 1]
     assert [t["title"] for t in enc["tooltip"]] == ["Self-hosting by", "Tokens per month", "Cheaper than the API",
                                                     "Past its break-even"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import numerics, scenarios, situation, verdicts
+from analysis import numerics, scenarios, situation, verdicts, visual
 from analysis.chapters.common import (
     Chapter,
     check_row,
@@ -181,8 +181,8 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
     for figure_id in ("tiers.10k_20k.engineer_share", "tiers.exceptions.latency_requirement"):
         rows.append(check_row(ds, figure_id, "", "", "", verdicts.UNVERIFIABLE, "a stated input, with no source"))
     checks = checks_frame(rows)
-    chart = pd.concat([t.assign(reference=ref.label) for t, ref in ((tables["frontier"], FRONTIER),
-                                                                     (tables["cheap"], CHEAP))])
+    chart = pd.concat([t.assign(reference=ref.label, kind=kind) for t, ref, kind in (
+        (tables["frontier"], FRONTIER, visual.FRONTIER_API), (tables["cheap"], CHEAP, visual.CHEAP_API))])
     facts = {"tiers_guide_crossing_usd": fmt.usd(crossing),
              "tiers_frontier_breakeven_usd": fmt.usd(frontier_be["base"]),
              "tiers_frontier_breakeven_range": fmt.usd_range(frontier_be.min(), frontier_be.max()),

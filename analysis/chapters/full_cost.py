@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import guide_mode, numerics, scenarios, situation, verdicts
+from analysis import guide_mode, numerics, scenarios, situation, verdicts, visual
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
 from analysis.model import costs
@@ -142,10 +142,14 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
     grid = curve_volumes(ds)
     buy_grid = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, grid).table
     rent_grid = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, grid, rent_offer).table
-    curves = cost_curves(ds, grid, [(f"Buy {buy_gpu}", buy_grid, "buy_usd_per_month"),
-                                    (f"Rent {rent_offer}", rent_grid, "rent_usd_per_month")],
-                         {"API: " + cheap_api: cheap_api, "API: " + frontier_api: frontier_api,
-                          "Hosted: " + hosted_offer: hosted_offer})
+    curves = cost_curves(ds, grid, [(f"Buy {visual.gpu_words(ds, buy_gpu)}", buy_grid, "buy_usd_per_month",
+                                     visual.BUY),
+                                    (f"Rent {visual.rental_words(ds, rent_offer)}", rent_grid, "rent_usd_per_month",
+                                     visual.RENT)],
+                         [(f"API: {visual.api_words(ds, cheap_api)}", cheap_api, visual.CHEAP_API),
+                          (f"API: {visual.api_words(ds, frontier_api)}", frontier_api, visual.FRONTIER_API),
+                          (f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_offer,
+                           visual.HOSTED)])
     be = pd.concat([buy.breakeven.assign(option="buy"), rent.breakeven.assign(option="rent")])
     base_buy = buy.breakeven.set_index("case").loc["base"]
     cheap_be = float(scenarios.compare(ds, model, buy_gpu, buy_precision, cheap_api, volumes[:1]).breakeven
@@ -193,20 +197,22 @@ def _breakeven_table(be: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cost_curves(ds: Dataset, grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str]],
-                apis: dict[str, str]) -> pd.DataFrame:
+def cost_curves(ds: Dataset, grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str, str]],
+                apis: list[tuple[str, str, str]]) -> pd.DataFrame:
     """Monthly cost against volume: low, base and high per self-hosting option, and each API's bill.
 
-    ``options`` holds ``(label, comparison table over grid, cost column)``; ``apis`` maps labels to offers.
+    ``options`` holds ``(label, comparison table over grid, cost column, kind)``; ``apis`` holds
+    ``(label, offer, kind)``. The kind (:mod:`analysis.visual`) fixes the option's colour on every page.
     """
     frames = []
-    for label, table, column in options:
+    for label, table, column, kind in options:
         g = table.groupby("tokens_per_month")[column]
         base = table[table["case"] == "base"].set_index("tokens_per_month")[column]
-        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "usd_low": g.min().to_numpy(),
-                                    "usd_base": base.to_numpy(), "usd_high": g.max().to_numpy()}))
-    for label, offer in apis.items():
+        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind,
+                                    "usd_low": g.min().to_numpy(), "usd_base": base.to_numpy(),
+                                    "usd_high": g.max().to_numpy()}))
+    for label, offer, kind in apis:
         low, high = api_real_cost(ds, offer, grid)
-        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "usd_low": low,
+        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind, "usd_low": low,
                                     "usd_base": (low + high) / 2, "usd_high": high}))
     return pd.concat(frames, ignore_index=True)

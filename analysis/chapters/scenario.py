@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import guide_mode, scenarios, situation, verdicts
+from analysis import guide_mode, scenarios, situation, verdicts, visual
 from analysis.chapters.common import (
     Chapter,
     breakeven_phrase,
@@ -28,12 +28,14 @@ SCENARIOS = {
     "s1": {"table_name": "Scenario 1: Replace GPT-5.4 with Self-Hosted Llama 4",
            "columns": ["GPT-5.4 API Cost", "Self-Host Cost (Purchased)", "Monthly Savings", "Break-Even"],
            "guide_price_ids": None, "summary_breakeven_id": "s1.summary.break_even_volume",
-           "guide_params_id": "hw.maverick.params", "guide_gpus_id": "hw.maverick.setup1"},
+           "guide_params_id": "hw.maverick.params", "guide_gpus_id": "hw.maverick.setup1",
+           "api_kind": "frontier_api"},
     "s2": {"table_name": "Scenario 2: Replace DeepSeek V4 API with Self-Hosted DeepSeek V4",
            "columns": ["DeepSeek API Cost", "Self-Host Cost (4x A100)", "Monthly Savings"],
            "guide_price_ids": ("ft.summary.deepseek_v4.price_input", "ft.summary.deepseek_v4.price_output"),
            "summary_breakeven_id": "s2.summary.break_even_volume",
-           "guide_params_id": "hw.deepseek_v4.params", "guide_gpus_id": "hw.deepseek_v4.setup1"},
+           "guide_params_id": "hw.deepseek_v4.params", "guide_gpus_id": "hw.deepseek_v4.setup1",
+           "api_kind": "cheap_api"},
 }
 
 
@@ -171,9 +173,14 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     be_table = _breakeven_table(result.breakeven, hosted, api_offer, hosted_offer)
     grid = curve_volumes(ds)
     curve_result = scenarios.compare(ds, model, gpu, precision, api_offer, grid, rent_offer).table
-    curves = cost_curves(ds, grid, [(f"Buy {gpu}", curve_result, "buy_usd_per_month"),
-                                    (f"Rent {rent_offer}", curve_result, "rent_usd_per_month")],
-                         {f"API: {api_offer}": api_offer, f"Hosted: {hosted_offer}": hosted_offer})
+    api_kind = visual.HOSTED if api_offer == hosted_offer else spec["api_kind"]
+    apis = [(f"API: {visual.api_words(ds, api_offer)}", api_offer, api_kind)]
+    if hosted_offer != api_offer:
+        apis.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_offer, visual.HOSTED))
+    curves = cost_curves(ds, grid, [(f"Buy {visual.gpu_words(ds, gpu)}", curve_result, "buy_usd_per_month",
+                                     visual.BUY),
+                                    (f"Rent {visual.rental_words(ds, rent_offer)}", curve_result,
+                                     "rent_usd_per_month", visual.RENT)], apis)
     payback = curve_result[["case", "tokens_per_month", "buy_payback_months"]]
     base = result.breakeven.set_index("case").loc["base"]
     # Buying the GPUs against buying the same open model as a service: where owning starts to win.

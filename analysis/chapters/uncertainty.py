@@ -164,7 +164,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
     claimed = figure(ds, SCENARIOS[GUIDE_SCENARIO]["summary_breakeven_id"])[0]
     at_claim = uncertainty.evaluate(sit, mc.inputs, [claimed])
     probability = pd.concat([pd.DataFrame({
-        "tokens_per_month": grid, "option": OPTION_LABELS[o],
+        "tokens_per_month": grid, "option": OPTION_LABELS[o], "kind": o,
         "probability_cheaper": mc.probability_cheaper(o),
         "probability_past_breakeven": mc.probability_past_breakeven(o)}) for o in sit.options], ignore_index=True)
     tables = {"inputs": inputs_table(sit), "breakeven": breakeven_table(mc, deterministic),
