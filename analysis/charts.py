@@ -248,6 +248,12 @@ def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.Chart:
     ).properties(width="container", height=alt.Step(40))
 
 
+def _short_verdict_expr(order: list[str]) -> str:
+    """A Vega expression mapping each verdict to its short word (``physically impossible`` -> ``impossible``)."""
+    cases = " : ".join(f"datum.label === {json.dumps(v)} ? {json.dumps(visual.verdict_word(v))}" for v in order)
+    return f"{cases} : datum.label"
+
+
 def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.Chart:
     """Stacked bars: how many of the guide's figures in each section received each verdict.
 
@@ -262,8 +268,10 @@ def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.C
     return alt.Chart(order).mark_bar().encode(
         y=alt.Y("Section:N", sort=sections, title=None, axis=alt.Axis(labelLimit=240)),
         x=alt.X("figures:Q", title="Figures printed by the guide", stack="zero"),
+        # The legend names each colour by its short word, so it fits beside the section names on a phone.
         color=alt.Color("Verdict:N", scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=320)),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=200,
+                                          labelExpr=_short_verdict_expr(verdict_order))),
         order=alt.Order("rank:Q"),
         tooltip=[alt.Tooltip("Section:N"), alt.Tooltip("Verdict:N"), alt.Tooltip("figures:Q", title="Figures")],
     ).properties(width="container", height=alt.Step(22))
@@ -385,9 +393,10 @@ def tornado(bars: pd.DataFrame) -> alt.LayerChart:
     highest = max(bars["breakeven_tokens_per_month"].max(), bars["base_tokens_per_month"].max())
     # Explicit domain with a margin: a log axis over a narrow span would otherwise snap to whole decades.
     x_scale = alt.Scale(type="log", domain=[lowest / 1.1, highest * 1.1], nice=False)
-    y = alt.Y("input:N", title=None, sort=inputs, axis=alt.Axis(labelLimit=320))
+    # A label limit that leaves a phone-width plot room for its bars and its legend (full name in the tooltip).
+    y = alt.Y("input:N", title=None, sort=inputs, axis=alt.Axis(labelLimit=150))
     segments = alt.Chart(bars).mark_bar(height=14).encode(
-        x=alt.X("base_tokens_per_month:Q", title="Break-even volume, tokens per month (log scale)", scale=x_scale,
+        x=alt.X("base_tokens_per_month:Q", title="Break-even, tokens per month (log)", scale=x_scale,
                 axis=alt.Axis(labelExpr=TOKENS_LABEL)),
         x2="breakeven_tokens_per_month:Q",
         y=y,

@@ -32,6 +32,11 @@ VERDICT_COLOURS = {
 }
 
 
+def verdict_word(verdict: str) -> str:
+    """The verdict's short word for legends and badges: ``impossible``, ``inconsistent``, ``implied``, ..."""
+    return verdicts.KEYS[verdict]
+
+
 def verdict_scale(order: list[str]) -> tuple[list[str], list[str]]:
     """``(domain, range)`` for a colour scale over these verdicts."""
     return list(order), [VERDICT_COLOURS[v] for v in order]

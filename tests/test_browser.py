@@ -189,3 +189,75 @@ def test_every_chart_shows_a_tooltip_on_hover(browser, site, page_path):
     assert silent == [], f"{page_path}: no tooltip on chart(s) {silent}"
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+VIEWPORTS = {"wide": (1400, 900), "phone": (390, 844)}
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_answer_card_leads_the_intro(browser, site, viewport):
+    width, height = VIEWPORTS[viewport]
+    page, record = open_page(browser, site, "book/intro.html")
+    page.set_viewport_size({"width": width, "height": height})
+    card = page.locator(".answer-card")
+    assert card.count() == 1
+    rows = card.locator("tbody tr")
+    assert rows.count() == 3  # frontier API, cheap API, hosted open model
+    first_figure = rows.nth(0).locator("td").nth(1)
+    assert first_figure.inner_text().strip().startswith("$")
+    # Its first figure is on the first screen at 1400x900 and within the first two screens on a phone.
+    screens = 1 if viewport == "wide" else 2
+    assert first_figure.bounding_box()["y"] < screens * height
+    answers = [rows.nth(i).locator("td").nth(5).inner_text().strip() for i in range(3)]
+    assert all(answers) and len(set(answers)) > 1
+    assert "rule" in card.inner_text()  # the sentence on the guide's threshold
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"intro-answer-card-{viewport}.png"))
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("page_path", ["notebooks/08_full_cost_comparison.html", "notebooks/09_scenario_1.html",
+                                       "notebooks/10_scenario_2.html", "notebooks/02_spend_tiers.html",
+                                       "notebooks/12_reconciliation.html", "notebooks/13_uncertainty.html"])
+def test_multi_series_charts_name_their_series_inside_the_chart(browser, site, page_path, viewport):
+    width, height = VIEWPORTS[viewport]
+    page, record = open_page(browser, site, page_path)
+    page.set_viewport_size({"width": width, "height": height})
+    charts = page.locator(".vega-chart")
+    unnamed, outside = [], []
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        svg = chart.locator("svg").first
+        svg.wait_for(timeout=15_000)
+        legend = svg.locator("g.role-legend")
+        if legend.count():
+            # SVG text has no innerText: read textContent.
+            labels = [t.strip() for t in legend.locator("g.role-legend-label text").evaluate_all(
+                "els => els.map(e => e.textContent || '')")]
+            if not labels or any(not t or t.endswith("…") for t in labels):
+                unnamed.append((i, labels))
+            box, frame = legend.first.bounding_box(), svg.bounding_box()
+            if box["x"] + box["width"] > min(frame["x"] + frame["width"], width) + 1:
+                outside.append(i)
+    assert unnamed == [], f"{page_path} at {viewport}: legends with missing or cut labels: {unnamed}"
+    assert outside == [], f"{page_path} at {viewport}: legends outside their chart or the screen: {outside}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(page_path).stem}-{viewport}.png"), full_page=True)
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+def test_the_decision_table_decides(browser, site):
+    page, record = open_page(browser, site, "notebooks/11_decision_framework.html")
+    table = page.locator("[data-table='decision-computed'] table")
+    headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+    columns = [headers.index("Frontier-priced API (GPT-5.4)"), headers.index("Cheap API (DeepSeek V4 Flash)")]
+    cells = [row.locator("td").nth(c).inner_text().strip() for row in table.locator("tbody tr").all()
+             for c in columns]
+    assert all(cells), "a recommendation cell is blank"
+    assert len(set(cells)) > 2, "the recommendations are all the same"
+    assert unexpected(record["errors"]) == []
+    page.close()

@@ -79,3 +79,30 @@ def test_scenario_2_never_breaks_even_and_says_so_plainly(s2):
     assert s2.facts["s2_buy_breakeven_tokens"] == "never"
     assert s2.facts["s2_buy_breakeven_sentence"].startswith("never breaks even in the base case")
     assert s2.facts["s2_fragile_note"] == ""  # never in every case is a firm answer
+
+
+def test_the_decision_table_names_the_cheapest_option_per_kind_of_api(dataset):
+    table = decisions.build_decision_table(dataset).tables["computed"].set_index("Your Situation")
+    frontier = table["Frontier-priced API (GPT-5.4)"]
+    cheap = table["Cheap API (DeepSeek V4 Flash)"]
+    assert (frontier != "").all() and (cheap != "").all()
+    # At $10K of GPT-5.4 spend the hosted open model costs a small share of the bill; at DeepSeek's own
+    # price nothing beats the API, and the cell says what the cheapest alternative would cost.
+    assert frontier["API spend under $10K/month"].startswith("Use a hosted open model: ")
+    assert cheap["API spend under $10K/month"].startswith("Keep the API: the cheapest alternative, ")
+    costs = decisions.option_costs(dataset, decisions.CHEAP, 10_000.0)
+    assert min(costs, key=costs.get) == "keep the API" and costs["keep the API"] == pytest.approx(10_000.0)
+    assert table.loc["Need latency under 100ms", "Frontier-priced API (GPT-5.4)"].startswith("not priced: ")
+
+
+def test_the_answer_card_rows_and_the_rule_sentence(dataset):
+    from analysis.chapters import uncertainty as uq
+
+    card = uq.answer_card(dataset, 2_000, 7)
+    s1 = scenarios.compare(dataset, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", np.array([1e9]))
+    base = s1.breakeven.set_index("case").loc["base"]
+    assert card["card_frontier_usd"] == fmt.usd(base["buy_breakeven_api_usd_per_month"])
+    assert card["card_frontier_gpus"] == f"{int(base['gpus_per_replica'])}× H100"
+    assert card["card_cheap_answer"] == "Keep the API"
+    assert card["card_hosted_answer"] == "Switch"
+    assert card["card_rule_sentence"].startswith("The guide's $20.0K a month rule ")

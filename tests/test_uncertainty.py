@@ -318,7 +318,7 @@ def test_tornado_chart_spec(built):
     assert segments["mark"]["type"] == "bar"
     assert segments["encoding"]["x"]["scale"]["type"] == "log"
     assert segments["encoding"]["x2"]["field"] == "breakeven_tokens_per_month"
-    assert segments["encoding"]["x"]["title"] == "Break-even volume, tokens per month (log scale)"
+    assert segments["encoding"]["x"]["title"] == "Break-even, tokens per month (log)"
     order = segments["encoding"]["y"]["sort"]
     assert order[0] == "output_token_share" and len(order) == bars["input"].nunique()
     # every bar starts at the base case, which the dashed rule marks

@@ -38,11 +38,13 @@ class Reference:
     gpu: str
     precision: str
     api_offer: str
+    rent_offer: str = "lambda-h100-8x"
+    hosted_offer: str | None = None  # the same open model from a hosted provider, when it is not the API
 
 
-FRONTIER = Reference("against a frontier-priced API (GPT-5.4 → Llama 4 Maverick)", "llama-4-maverick", "h100-sxm",
-                     "fp8", "openai-gpt-5.4")
-CHEAP = Reference("against a cheap API (DeepSeek V4 Flash → itself)", "deepseek-v4-flash", "h100-sxm", "fp8",
+FRONTIER = Reference("GPT-5.4 → bought Llama 4 Maverick", "llama-4-maverick", "h100-sxm",
+                     "fp8", "openai-gpt-5.4", hosted_offer="together-llama-4-maverick")
+CHEAP = Reference("DeepSeek V4 Flash → bought itself", "deepseek-v4-flash", "h100-sxm", "fp8",
                   "deepseek-v4-flash")
 
 
@@ -61,6 +63,57 @@ def savings_at_spend(ds: Dataset, ref: Reference, spend_usd_per_month: np.ndarra
     table = table.assign(spend_usd_per_month=np.tile(spend, len(scenarios.CASES)),
                          saving_share=1 - table["buy_usd_per_month"] / table["api_usd_per_month"])
     return table[["case", "spend_usd_per_month", "tokens_per_month", "saving_share"]]
+
+
+def option_costs(ds: Dataset, ref: Reference, spend_usd_per_month: float) -> dict[str, float]:
+    """Monthly cost (base case) of each way to serve the traffic behind an API bill.
+
+    The volume is the spend over the API's base-case price per token; the options are keeping the API,
+    buying the GPUs, renting them and, where the API is not itself the open model, a hosted open model.
+    """
+    api = situation.api_offer(ds, ref.api_offer)
+    base_share = scenarios.assumption_cases(ds)["output_token_share"][1]
+    volume = spend_usd_per_month / costs.api_monthly_cost_usd(1.0, base_share, api["usd_per_m_input"],
+                                                              api["usd_per_m_output"])
+    table = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, np.array([volume]),
+                              ref.rent_offer).table.set_index("case").loc["base"]
+    options = {"keep the API": float(table["api_usd_per_month"]), "buy GPUs": float(table["buy_usd_per_month"]),
+               "rent GPUs": float(table["rent_usd_per_month"])}
+    if ref.hosted_offer is not None:
+        hosted = situation.api_offer(ds, ref.hosted_offer)
+        options["use a hosted open model"] = float(costs.api_monthly_cost_usd(
+            volume, base_share, hosted["usd_per_m_input"], hosted["usd_per_m_output"]))
+    return options
+
+
+# What the model can say about the guide's rows that are not about money.
+UNPRICED = {
+    "Regulatory data privacy required": "not priced: privacy rules out third-party APIs and hosted models, "
+                                        "leaving buying or renting; compare those two in the spend rows",
+    "Need latency under 100ms": "not priced: latency is checked in the spend-tier chapter (time to first token)",
+    "No GPU expertise on team": "not priced: the model charges engineering time either way; without it, "
+                                "keep the API or use a hosted open model",
+    "Using GPT-5.4/Claude (no open equivalent)": "not priced: the model only prices open models against APIs",
+    "Need rapid model switching": "not priced: switching cost is not in the data; APIs and hosted models switch "
+                                  "without new hardware",
+}
+
+
+def _decide(ds: Dataset, ref: Reference, spends: tuple[float, ...]) -> str:
+    """The cheapest option over a tier's spends, with the figures behind it (base case)."""
+    per_spend = [option_costs(ds, ref, spend) for spend in spends]
+    best = [min(options, key=options.get) for options in per_spend]
+    bills = fmt.usd_range(min(spends), max(spends))
+    if len(set(best)) > 1:
+        return "; ".join(f"at {fmt.usd(spend)}: {word} ({fmt.usd(options[word])} a month)"
+                         for spend, word, options in zip(spends, best, per_spend, strict=True))
+    word = best[0]
+    if word == "keep the API":
+        runner_up = min((w for w in per_spend[0] if w != word), key=per_spend[0].get)
+        cost = fmt.usd_range(min(o[runner_up] for o in per_spend), max(o[runner_up] for o in per_spend))
+        return f"Keep the API: the cheapest alternative, {runner_up}, costs {cost} a month against {bills}"
+    cost = fmt.usd_range(min(o[word] for o in per_spend), max(o[word] for o in per_spend))
+    return f"{word[0].upper()}{word[1:]}: {cost} a month against {bills} of API spend"
 
 
 def breakeven_spend(ds: Dataset, ref: Reference) -> pd.Series:
@@ -291,21 +344,9 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
 
 def build_decision_table(ds: Dataset) -> Chapter:
     """The decision table with its money thresholds recomputed from the model's break-even."""
-    frontier_be, cheap_be = breakeven_spend(ds, FRONTIER), breakeven_spend(ds, CHEAP)
+    frontier_be = breakeven_spend(ds, FRONTIER)
     printed = printed_table(ds, "Your Situation / Recommendation", "Your Situation", ["Recommendation", "Why"])
     lo, hi = frontier_be.min(), frontier_be.max()
-
-    cheap_text = (f"against a cheap API, only above {fmt.usd(cheap_be['base'])} (base case)"
-                  if np.isfinite(cheap_be["base"]) else "against a cheap API, never in the base case")
-
-    def advice(spend_low: float, spend_high: float) -> str:
-        if spend_high < lo:
-            frontier = "stay on APIs: below the break-even spend even in the case most favourable to self-hosting"
-        elif spend_low > hi:
-            frontier = "self-hosting frontier-priced traffic pays in every case"
-        else:
-            frontier = f"it depends on your prices and load (break-even between {fmt.usd(lo)} and {fmt.usd(hi)})"
-        return f"Against GPT-5.4: {frontier}; {cheap_text}"
 
     spans = {"API spend under $10K/month": ("dec.lt10k.threshold", "low"),
              "API spend $10K-20K/month": ("dec.10k_20k.range", "range"),
@@ -314,9 +355,25 @@ def build_decision_table(ds: Dataset) -> Chapter:
     computed = []
     for row_label, (figure_id, kind) in spans.items():
         f_low, f_high = figure(ds, figure_id)
-        s_low, s_high = (0.0, f_low) if kind == "low" else (f_low, np.inf) if kind == "high" else (f_low, f_high)
-        computed.append({"Your Situation": row_label, "Computed recommendation": advice(s_low, s_high)})
-    table = printed.merge(pd.DataFrame(computed), on="Your Situation", how="left").fillna("")
+        # The tier's ends: the top of the lowest tier, the bottom of the highest.
+        spends = (f_low,) if kind in ("low", "high") else (f_low, f_high)
+        computed.append({"Your Situation": row_label,
+                         "Frontier-priced API (GPT-5.4)": _decide(ds, FRONTIER, spends),
+                         "Cheap API (DeepSeek V4 Flash)": _decide(ds, CHEAP, spends)})
+    hosted_vs_buy = scenarios.compare(ds, FRONTIER.model, FRONTIER.gpu, FRONTIER.precision, FRONTIER.hosted_offer,
+                                      np.array([1e9])).breakeven.set_index("case")
+    be = hosted_vs_buy.at["base", "buy_breakeven_api_usd_per_month"]
+    open_via_api = (f"Buy GPUs above {fmt.usd(be)} a month of hosted spend (base case)" if np.isfinite(be) else
+                    "Stay hosted: buying the GPUs never beats a hosted open model's price (base case); "
+                    "look for a cheaper host instead")
+    computed.append({"Your Situation": "Using open models via expensive API",
+                     "Frontier-priced API (GPT-5.4)": open_via_api, "Cheap API (DeepSeek V4 Flash)": open_via_api})
+    for row_label, text in UNPRICED.items():
+        computed.append({"Your Situation": row_label, "Frontier-priced API (GPT-5.4)": text,
+                         "Cheap API (DeepSeek V4 Flash)": text})
+    table = printed.merge(pd.DataFrame(computed), on="Your Situation", how="left")
+    # A guide row the model has no words for says so, never blank.
+    table = table.fillna("not priced: the model has no input for this situation")
     crossing = guide_s1_crossing_spend(ds)
     rows = [_threshold_check(ds, i, frontier_be, crossing) for i in ("dec.summary.spend_threshold",
                                                                        "dec.bottom.threshold")]

@@ -12,11 +12,12 @@ import numpy as np
 import pandas as pd
 
 from analysis import formatting as fmt
-from analysis import numerics, scenarios, uncertainty
+from analysis import numerics, scenarios, situation, uncertainty, visual
 from analysis.chapters.common import Chapter, checks_frame, figure, printed_table
 from analysis.chapters.full_cost import guide_volumes
 from analysis.chapters.scenario import SCENARIOS
 from analysis.loading import Dataset
+from analysis.model import costs
 
 # The guide's scenario whose printed payback months and break-even claim the results are set against.
 GUIDE_SCENARIO = "s1"
@@ -147,6 +148,77 @@ def tornado_frames(sit: uncertainty.Situation, option: str,
     return pd.DataFrame(table), pd.DataFrame(chart, columns=columns), t
 
 
+# The three choices of the intro's answer card: (key, the API replaced, the open model's situation).
+CARD_ROWS = (("frontier", "openai-gpt-5.4", "llama-4-maverick"), ("cheap", "deepseek-v4-flash", "deepseek-v4-flash"))
+CARD_GPU, CARD_PRECISION, CARD_HOSTED = "h100-sxm", "fp8", "together-llama-4-maverick"
+
+
+def _spend_range(p10: float, p90: float) -> str:
+    if not np.isfinite(p10):
+        return "never"
+    return fmt.usd_range(p10, p90) if np.isfinite(p90) else f"{fmt.usd(p10)} or never"
+
+
+def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
+    """Facts for the intro's answer card: each choice's break-even, its P10-P90 range, GPUs and answer.
+
+    Buying replaces a frontier API (GPT-5.4 with Llama 4 Maverick on H100s) or a cheap one (DeepSeek V4
+    Flash with itself); the third choice buys the same open model from a hosted provider instead. Ranges
+    come from the same Monte Carlo as this chapter (same draws and seed).
+    """
+    facts: dict[str, str] = {}
+    spans = {}
+    for key, api_offer, model in CARD_ROWS:
+        sit = uncertainty.situation(ds, model, CARD_GPU, CARD_PRECISION, api_offer)
+        mc = uncertainty.monte_carlo(sit, draws, seed, [1e9])
+        cases = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([1e9]))
+        base = cases.breakeven.set_index("case").loc["base"]
+        p10, _, p90 = uncertainty.percentiles(mc.outputs["buy_breakeven_api_usd_per_month"])
+        spans[key] = (float(p10), float(p90), float(base["buy_breakeven_api_usd_per_month"]))
+        gpus = int(cases.system.gpus[1])
+        never = not np.isfinite(base["buy_breakeven_tokens_per_month"])
+        facts.update({
+            f"card_{key}_usd": "never" if never else fmt.usd(base["buy_breakeven_api_usd_per_month"]),
+            f"card_{key}_tokens": fmt.tokens(base["buy_breakeven_tokens_per_month"]),
+            f"card_{key}_range": _spend_range(p10, p90),
+            f"card_{key}_gpus": f"{gpus}× {visual.gpu_words(ds, CARD_GPU).split()[0]}",
+            f"card_{key}_answer": ("Keep the API" if never else
+                                   "Depends" if base["buy_fragile"] or not np.isfinite(p90) else "Buy"),
+        })
+    # The hosted open model against the frontier API, and against buying the same model.
+    api, hosted = situation.api_offer(ds, CARD_ROWS[0][1]), situation.api_offer(ds, CARD_HOSTED)
+    low, high, _ = situation.assumption_range(ds, "output_token_share")
+    shares = np.array([low, (low + high) / 2, high])
+    saving = 1 - (costs.api_monthly_cost_usd(1.0, shares, hosted["usd_per_m_input"], hosted["usd_per_m_output"])
+                  / costs.api_monthly_cost_usd(1.0, shares, api["usd_per_m_input"], api["usd_per_m_output"]))
+    versus_buy = scenarios.compare(ds, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, CARD_HOSTED, np.array([1e9]))
+    buy_wins = versus_buy.breakeven.set_index("case").at["base", "buy_breakeven_api_usd_per_month"]
+    facts.update({
+        "card_hosted_usd": "from the first token",
+        "card_hosted_tokens": "any volume",
+        "card_hosted_range": f"saves {fmt.share(saving.min())}–{fmt.share(saving.max())} of the bill",
+        "card_hosted_gpus": "none",
+        "card_hosted_answer": "Switch" if saving.min() > 0 else "Depends",
+        "card_hosted_vs_buy": (f"cheaper than buying the GPUs up to {fmt.usd(buy_wins)} a month"
+                               if np.isfinite(buy_wins) else "cheaper than buying the GPUs at every volume"),
+    })
+    threshold = figure(ds, "head.summary.break_even")[0]
+    low_usd, high_usd, base_usd = spans["frontier"]
+    if low_usd <= threshold <= high_usd:
+        verdict = "holds only for frontier-priced APIs, and only as a rough guide"
+    elif threshold < low_usd:
+        verdict = "is too optimistic"
+    else:
+        verdict = "is too cautious"
+    cheap = ("never pays against a cheap API such as DeepSeek V4 Flash" if not np.isfinite(spans["cheap"][2])
+             else f"pays against DeepSeek V4 Flash only above {fmt.usd(spans['cheap'][2])}")
+    facts["card_rule_sentence"] = (
+        f"The guide's {fmt.usd(threshold)} a month rule {verdict}: buying the GPUs breaks even at "
+        f"{fmt.usd(base_usd)} of GPT-5.4 spend ({_spend_range(low_usd, high_usd)} across the sampled inputs), "
+        f"and {cheap}.")
+    return facts
+
+
 def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", precision: str = "fp8",
           api_offer: str = "openai-gpt-5.4", rent_offer: str | None = "lambda-h100-8x", draws: int = 10_000,
           seed: int = 20260427, grid_low_tokens_per_month: float = 1e7, grid_high_tokens_per_month: float = 1e12,
@@ -176,6 +248,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         "uq_rate_source": (f"the throughput bound scaled by the engine efficiency sampled over the "
                            f"{sit.efficiency_class} benchmarks"),
         "uq_guide_breakeven": fmt.tokens(claimed),
+        **answer_card(ds, draws, seed),
     }
     tornado_tables = []
     for option in sit.options:
