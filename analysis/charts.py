@@ -14,20 +14,47 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
+from analysis import formatting as fmt
 from analysis import numerics, visual
 
 THEME_NAME = "selfhost_report"
 RENDERER_NAME = "offline"
 # SI prefixes read as giga/mega; token counts are written with B for billions, money with a dollar sign.
 VOLUME_TITLE = "Tokens per month (log scale)"
-TOKENS_LABEL = "replace(format(datum.value, '~s'), 'G', 'B')"
-USD_LABEL = "'$' + replace(format(datum.value, '~s'), 'G', 'B')"
+# d3's SI format writes thousands as "k" and billions as "G": the report writes K and B, as in its tables.
+_SI = "replace(replace(format(abs(datum.value), '~s'), 'G', 'B'), 'k', 'K')"
+TOKENS_LABEL = _SI
+USD_LABEL = f"(datum.value < 0 ? '-$' : '$') + {_SI}"
+# Horizontal bar charts write each category's name above its bars instead of in a y axis, so a
+# phone-width plot keeps its whole width for the bars (a 360 px screen has no room for a label column).
+NAME_ROW_PX = 16
 
 
 def decades(values: pd.Series) -> list[float]:
     """Powers of ten spanning the values: the only ticks a log axis needs."""
     low, high = numerics.decade_floor(float(values[values > 0].min())), numerics.decade_ceil(float(values.max()))
     return [float(10**k) for k in range(low, high + 1)]
+
+
+def log_axis_scale(values: pd.Series) -> alt.Scale:
+    """A log scale over exactly the data's extent (not rounded out to whole decades)."""
+    positive = values[values > 0]
+    return alt.Scale(type="log", domain=[float(positive.min()), float(positive.max())], nice=False)
+
+
+def with_text(frame: pd.DataFrame, **formatters) -> pd.DataFrame:
+    """The frame plus ``<column>_text`` per keyword, each value written by :mod:`analysis.formatting`,
+    so a tooltip says "1.78B" and "$15.5K" exactly as the tables do (d3 would say "1.78G" and "$15,512")."""
+    return frame.assign(**{f"{column}_text": frame[column].map(formatter) for column, formatter in formatters.items()})
+
+
+def names_above(data: pd.DataFrame, field: str, order: list[str]) -> alt.Chart:
+    """Each category's name at the top of its band, from the plot's left edge (layer it over bars whose
+    y axis is hidden and that sit ``NAME_ROW_PX`` lower)."""
+    names = data[[field]].drop_duplicates()
+    return alt.Chart(names).mark_text(align="left", baseline="top", dy=2, fontSize=12,
+                                      color="#222", limit=alt.ExprRef("width")).encode(
+        x=alt.value(0), y=alt.Y(f"{field}:N", sort=order, bandPosition=0, axis=None), text=f"{field}:N")
 
 WIDTH_PX = 640
 # Savings run from losing the whole API bill again to saving all of it; beyond that the axis clamps.
@@ -39,8 +66,14 @@ def _theme() -> alt.theme.ThemeConfig:
     """One look for every chart of the report."""
     return {
         "config": {
+            # Little padding on the left, where the y labels already leave a margin: width goes to the plot.
+            "padding": {"left": 1, "right": 6, "top": 5, "bottom": 5},
             "view": {"continuousWidth": WIDTH_PX, "stroke": None},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True},
+            # The y title reads left to right above the axis: a rotated title beside it would take
+            # width the plot needs on a phone.
+            "axisY": {"titleAngle": 0, "titleAnchor": "end", "titleAlign": "left", "titleBaseline": "bottom",
+                      "titleX": 0, "titleY": -8},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
             "font": "system-ui, -apple-system, 'Segoe UI', sans-serif",
         }
@@ -83,7 +116,7 @@ def enable() -> None:
 
 
 def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart:
-    """Memory each model needs per precision (log scale), against the memory of single GPUs.
+    """Memory each model needs per precision (log scale), against the memory of single GPUs and nodes.
 
     Parameters
     ----------
@@ -94,17 +127,23 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
     data = need.assign(precision=need["precision"].str.upper())
     precisions = list(dict.fromkeys(data["precision"]))
     models = list(dict.fromkeys(data["model_name"]))
-    y = alt.Y("model_name:N", title=None, sort=models)
+    y = alt.Y("model_name:N", title=None, sort=models, axis=None)
+    # The first slot of each model's band is left empty for its name (see names_above).
+    offset = alt.YOffset("precision:N", scale=alt.Scale(domain=["", *precisions]))
     # Explicit domain: Vega's default log domain ignores x2 and would clip the largest models.
     lowest = min(data["required_gb_low"].min(), gpu_lines["memory_gb"].min())
     highest = max(data["required_gb_high"].max(), gpu_lines["memory_gb"].max())
-    x_scale = alt.Scale(type="log", domain=[lowest / 1.25, highest * 1.25], nice=False)
+    low_gb, high_gb = lowest / 1.25, highest * 1.25
+    x_scale = alt.Scale(type="log", domain=[low_gb, high_gb], nice=False)
     bars = alt.Chart(data).mark_bar(height=6).encode(
-        x=alt.X("required_gb_low:Q", title="Memory needed, GB (log scale)", scale=x_scale),
+        x=alt.X("required_gb_low:Q", title="Memory needed, GB (log scale)", scale=x_scale,
+                axis=alt.Axis(values=[v for v in decades(pd.Series([low_gb, high_gb])) if low_gb <= v <= high_gb],
+                              format=",.0f")),
         x2="required_gb_high:Q",
         y=y,
-        yOffset=alt.YOffset("precision:N", sort=precisions),
-        color=alt.Color("precision:N", title="Weight precision", sort=precisions),
+        yOffset=offset,
+        color=alt.Color("precision:N", title="Weight precision", sort=precisions,
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
         tooltip=[
             alt.Tooltip("model_name:N", title="Model"),
             alt.Tooltip("precision:N", title="Precision"),
@@ -114,19 +153,24 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
         ],
     )
     ticks = alt.Chart(data).mark_tick(thickness=2, size=10, color="black").encode(
-        x=alt.X("required_gb_low:Q", scale=x_scale), y=y,
-        yOffset=alt.YOffset("precision:N", sort=precisions),
-    )
-    rules = alt.Chart(gpu_lines).mark_rule(strokeDash=[4, 3], color="gray").encode(
-        x=alt.X("memory_gb:Q", scale=x_scale),
-        tooltip=[alt.Tooltip("label:N", title="GPUs"), alt.Tooltip("memory_gb:Q", title="Memory, GB")],
-    )
-    labels = alt.Chart(gpu_lines).mark_text(angle=270, align="right", dx=-4, dy=-4, color="gray").encode(
-        x=alt.X("memory_gb:Q", scale=x_scale), text="label:N", y=alt.value(4),
-    )
+        x=alt.X("required_gb_low:Q", scale=x_scale), y=y, yOffset=offset)
+    # GPU names stacked above the plot, one row each, so no two collide however close their lines are;
+    # a name right of its line, or left of it in the right half of the plot.
+    lines = gpu_lines.sort_values("memory_gb", kind="stable").reset_index(drop=True)
+    position = (np.log(lines["memory_gb"]) - np.log(low_gb)) / (np.log(high_gb) - np.log(low_gb))
+    lines = lines.assign(row_y=-6.0 - 14.0 * (len(lines) - 1 - np.arange(len(lines))), right=position > 0.5,
+                         text=lines["label"] + " (" + lines["memory_gb"].map(lambda gb: f"{gb:,.0f}") + " GB)")
+    rules = alt.Chart(lines).mark_rule(strokeDash=[4, 3], color="gray").encode(
+        x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), y2=alt.value("height"),
+        tooltip=[alt.Tooltip("label:N", title="GPUs"), alt.Tooltip("memory_gb:Q", title="Memory, GB", format=",.0f")])
+    labels = [alt.Chart(lines[lines["right"] == right]).mark_text(
+        align="right" if right else "left", baseline="middle", dx=-3 if right else 3, color="#555").encode(
+        x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), text="text:N")
+        for right in (False, True) if (lines["right"] == right).any()]
     # "container" fits the page column whatever the screen; the CSS gives .vega-chart its width.
     # Reference lines and their labels go underneath, so the bars stay on top for the pointer.
-    return alt.layer(rules, labels, bars, ticks).properties(width="container", height=alt.Step(22))
+    return alt.layer(rules, *labels, bars, ticks, names_above(data, "model_name", models)).properties(
+        width="container", height=alt.Step(12))
 
 
 def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
@@ -140,29 +184,34 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     """
     domain, colours = visual.option_scale(curves["option"], curves["kind"])
     scale = alt.Scale(domain=domain, range=colours)
+    curves = with_text(curves, tokens_per_month=fmt.tokens, usd_base=fmt.usd, usd_low=fmt.usd, usd_high=fmt.usd)
+    points = with_text(points, tokens_per_month=fmt.tokens, usd_per_month=fmt.usd)
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(curves["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
-    usd_axis = alt.Axis(values=decades(pd.concat([curves["usd_low"], curves["usd_high"]])), labelExpr=USD_LABEL)
+    usd = pd.concat([curves["usd_low"], curves["usd_high"]])
+    y_scale = log_axis_scale(usd)
+    usd_axis = alt.Axis(values=[v for v in decades(usd) if y_scale.domain[0] <= v <= y_scale.domain[1]],
+                        labelExpr=USD_LABEL)
     # One colour encoding shared by the band and the line: a layer with legend=None would hide the legend.
     color = alt.Color("option:N", title="Option", scale=scale,
                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360, symbolType="stroke",
                                         symbolStrokeWidth=3, symbolOpacity=1))
     band = alt.Chart(curves).mark_area(opacity=0.15).encode(
-        x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"), axis=usd_axis),
+        x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=y_scale, axis=usd_axis),
         y2="usd_high:Q", color=color)
     line = alt.Chart(curves).mark_line().encode(
         x=x, y="usd_base:Q", color=color,
         tooltip=[alt.Tooltip("option:N", title="Option"),
-                 alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
-                 alt.Tooltip("usd_base:Q", title="USD per month (base)", format="$,.0f"),
-                 alt.Tooltip("usd_low:Q", title="low", format="$,.0f"),
-                 alt.Tooltip("usd_high:Q", title="high", format="$,.0f")])
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("usd_base_text:N", title="Per month (base)"),
+                 alt.Tooltip("usd_low_text:N", title="Lowest case"),
+                 alt.Tooltip("usd_high_text:N", title="Highest case")])
     marks = alt.Chart(points).mark_point(size=90, filled=True, color="black", shape="diamond").encode(
         x="tokens_per_month:Q", y="usd_per_month:Q",
         tooltip=[alt.Tooltip("label:N", title="Break-even"),
-                 alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
-                 alt.Tooltip("usd_per_month:Q", title="Monthly cost at break-even", format="$,.0f")])
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("usd_per_month_text:N", title="Monthly cost at break-even")])
     return alt.layer(band, line, marks).properties(width="container", height=380)
 
 
@@ -175,7 +224,7 @@ def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
     """
     finite = payback[np.isfinite(payback["buy_payback_months"])]
     band = finite.groupby("tokens_per_month")["buy_payback_months"].agg(["min", "max"]).reset_index()
-    base = finite[finite["case"] == "base"]
+    base = with_text(finite[finite["case"] == "base"], tokens_per_month=fmt.tokens, buy_payback_months=fmt.months)
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(payback["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
@@ -183,8 +232,8 @@ def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
         x=x, y=alt.Y("min:Q", title="Payback, months (log scale)", scale=alt.Scale(type="log")), y2="max:Q")
     line = alt.Chart(base).mark_line(point=True).encode(
         x=x, y="buy_payback_months:Q",
-        tooltip=[alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
-                 alt.Tooltip("buy_payback_months:Q", title="Payback, months (base)", format=",.1f")])
+        tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("buy_payback_months_text:N", title="Payback (base)")])
     return alt.layer(area, line).properties(width="container", height=300)
 
 
@@ -198,9 +247,15 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
     claims : ``claim``, ``spend_low``, ``spend_high``, ``saving_low``, ``saving_high`` (the guide's boxes).
     """
     band = savings.groupby(["reference", "spend_usd_per_month"])["saving_share"].agg(["min", "max"]).reset_index()
-    base = savings[savings["case"] == "base"]
-    x = alt.X("spend_usd_per_month:Q", title="Monthly API spend, USD (log scale)", scale=alt.Scale(type="log"),
-              axis=alt.Axis(values=decades(savings["spend_usd_per_month"]), labelExpr=USD_LABEL))
+    band = with_text(band, spend_usd_per_month=fmt.usd, min=fmt.share, max=fmt.share)
+    base = with_text(savings[savings["case"] == "base"], spend_usd_per_month=fmt.usd, saving_share=fmt.share)
+    # The axis spans the data and the guide's boxes, not the decades around them.
+    spend = pd.concat([savings["spend_usd_per_month"], claims["spend_low"], claims["spend_high"]])
+    x_scale = log_axis_scale(spend[np.isfinite(spend)])
+    low_usd, high_usd = x_scale.domain
+    x = alt.X("spend_usd_per_month:Q", title="Monthly API spend, USD (log scale)", scale=x_scale,
+              axis=alt.Axis(values=[v for v in decades(spend[np.isfinite(spend)]) if low_usd <= v <= high_usd],
+                            labelExpr=USD_LABEL))
     y_scale = alt.Scale(domain=list(SAVING_DOMAIN), clamp=True)
     domain, colours = visual.option_scale(savings["reference"], savings["kind"])
     color = alt.Color("reference:N", title="Self-hosting", scale=alt.Scale(domain=domain, range=colours),
@@ -213,19 +268,19 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
         x=x, y=alt.Y("min:Q", title="Saving, share of the API bill", scale=y_scale, axis=alt.Axis(format="%")),
         y2="max:Q", color=color,
         tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
-                 alt.Tooltip("spend_usd_per_month:Q", title="API spend", format="$,.0f"),
-                 alt.Tooltip("min:Q", title="Saving, lowest case", format=".0%"),
-                 alt.Tooltip("max:Q", title="Saving, highest case", format=".0%")])
+                 alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
+                 alt.Tooltip("min_text:N", title="Saving, lowest case"),
+                 alt.Tooltip("max_text:N", title="Saving, highest case")])
     line = alt.Chart(base).mark_line().encode(
         x=x, y="saving_share:Q", color=color,
         tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
-                 alt.Tooltip("spend_usd_per_month:Q", title="API spend", format="$,.0f"),
-                 alt.Tooltip("saving_share:Q", title="Saving (base)", format=".0%")])
+                 alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
+                 alt.Tooltip("saving_share_text:N", title="Saving (base)")])
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
     return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
 
 
-def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.Chart:
+def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.LayerChart:
     """One stacked bar per source: the monthly cost categories at their base values (USD/month).
 
     Parameters
@@ -234,18 +289,23 @@ def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.Chart:
     x_title : axis title with its unit.
     """
     categories = list(dict.fromkeys(stack["category"]))
-    ordered = stack.assign(rank=stack["category"].map({c: i for i, c in enumerate(categories)}))
-    return alt.Chart(ordered).mark_bar().encode(
-        y=alt.Y("source:N", title=None, sort=list(dict.fromkeys(stack["source"])), axis=alt.Axis(labelLimit=240)),
-        x=alt.X("usd_base:Q", title=x_title, stack="zero", axis=alt.Axis(format="$,.0f")),
+    sources = list(dict.fromkeys(stack["source"]))
+    ordered = stack.assign(rank=stack["category"].map({c: i for i, c in enumerate(categories)}),
+                           base_text=stack["usd_base"].map(fmt.usd),
+                           range_text=[fmt.usd_range(lo, hi) for lo, hi in zip(stack["usd_low"], stack["usd_high"],
+                                                                              strict=True)])
+    y = alt.Y("source:N", title=None, sort=sources, axis=None)
+    bars = alt.Chart(ordered).mark_bar(height=18, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        y=y,
+        x=alt.X("usd_base:Q", title=x_title, stack="zero", axis=alt.Axis(labelExpr=USD_LABEL)),
         color=alt.Color("category:N", title="Cost", scale=alt.Scale(domain=categories),
-                        legend=alt.Legend(columns=3, labelLimit=240)),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=300)),
         order=alt.Order("rank:Q"),
         tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip("category:N", title="Cost"),
-                 alt.Tooltip("usd_base:Q", title="base", format="$,.0f"),
-                 alt.Tooltip("usd_low:Q", title="low", format="$,.0f"),
-                 alt.Tooltip("usd_high:Q", title="high", format="$,.0f")],
-    ).properties(width="container", height=alt.Step(40))
+                 alt.Tooltip("base_text:N", title="Base"), alt.Tooltip("range_text:N", title="Low–high")],
+    )
+    return alt.layer(bars, names_above(ordered, "source", sources)).properties(
+        width="container", height=alt.Step(2 * NAME_ROW_PX + 24))
 
 
 def _short_verdict_expr(order: list[str]) -> str:
@@ -254,7 +314,7 @@ def _short_verdict_expr(order: list[str]) -> str:
     return f"{cases} : datum.label"
 
 
-def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.Chart:
+def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.LayerChart:
     """Stacked bars: how many of the guide's figures in each section received each verdict.
 
     Parameters
@@ -265,8 +325,8 @@ def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.C
     sections = list(dict.fromkeys(counts["Section"]))
     order = counts.assign(rank=counts["Verdict"].map({v: i for i, v in enumerate(verdict_order)}))
     domain, colours = visual.verdict_scale(verdict_order)
-    return alt.Chart(order).mark_bar().encode(
-        y=alt.Y("Section:N", sort=sections, title=None, axis=alt.Axis(labelLimit=240)),
+    bars = alt.Chart(order).mark_bar(height=12, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        y=alt.Y("Section:N", sort=sections, title=None, axis=None),
         x=alt.X("figures:Q", title="Figures printed by the guide", stack="zero"),
         # The legend names each colour by its short word, so it fits beside the section names on a phone.
         color=alt.Color("Verdict:N", scale=alt.Scale(domain=domain, range=colours),
@@ -274,7 +334,9 @@ def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.C
                                           labelExpr=_short_verdict_expr(verdict_order))),
         order=alt.Order("rank:Q"),
         tooltip=[alt.Tooltip("Section:N"), alt.Tooltip("Verdict:N"), alt.Tooltip("figures:Q", title="Figures")],
-    ).properties(width="container", height=alt.Step(22))
+    )
+    return alt.layer(bars, names_above(order, "Section", sections)).properties(
+        width="container", height=alt.Step(2 * NAME_ROW_PX + 12))
 
 
 def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = "label") -> alt.LayerChart:
@@ -288,18 +350,23 @@ def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = 
     label : name of the column that labels the bars.
     """
     data = data.rename(columns={label: "label"})
+    data = data.assign(range_text=[fmt.usd_range(lo, hi) for lo, hi in zip(data["usd_low"], data["usd_high"],
+                                                                          strict=True)])
     labels = list(dict.fromkeys(data["label"]))
-    y = alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=320))
-    color = alt.Color("source:N", title=group_title)
+    sources = list(dict.fromkeys(data["source"]))
+    y = alt.Y("label:N", title=None, sort=labels, axis=None)
+    offset = alt.YOffset("source:N", scale=alt.Scale(domain=["", *sources]))
+    color = alt.Color("source:N", title=group_title, sort=sources,
+                      legend=alt.Legend(orient="bottom", direction="vertical"))
     tooltip = [alt.Tooltip("label:N", title="Item"), alt.Tooltip("source:N", title=group_title),
-               alt.Tooltip("usd_low:Q", title="low", format="$,.0f"),
-               alt.Tooltip("usd_high:Q", title="high", format="$,.0f")]
-    bars = alt.Chart(data).mark_bar(height=8).encode(
-        x=alt.X("usd_low:Q", title=x_title, axis=alt.Axis(format="$,.0f")), x2="usd_high:Q", y=y,
-        yOffset="source:N", color=color, tooltip=tooltip)
+               alt.Tooltip("range_text:N", title="Low–high")]
+    x = alt.X("usd_low:Q", title=x_title, axis=alt.Axis(labelExpr=USD_LABEL))
+    bars = alt.Chart(data).mark_bar(height=8).encode(x=x, x2="usd_high:Q", y=y, yOffset=offset, color=color,
+                                                     tooltip=tooltip)
     ticks = alt.Chart(data).mark_tick(thickness=2, size=12).encode(
-        x="usd_low:Q", y=y, yOffset="source:N", color=color, tooltip=tooltip)
-    return alt.layer(bars, ticks).properties(width="container", height=alt.Step(24))
+        x="usd_low:Q", y=y, yOffset=offset, color=color, tooltip=tooltip)
+    return alt.layer(bars, ticks, names_above(data, "label", labels)).properties(
+        width="container", height=alt.Step(NAME_ROW_PX))
 
 
 def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
@@ -313,17 +380,23 @@ def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
                         var_name="precision", value_name="gb")
     long["precision"] = long["precision"].str.replace("weights_gb_", "", regex=False).str.upper() + " weights"
     models = list(dict.fromkeys(weights["model_name"]))
-    y = alt.Y("model_name:N", title=None, sort=models, axis=alt.Axis(labelLimit=320))
-    x = alt.X("gb:Q", title="GB (log scale)", scale=alt.Scale(type="log"))
-    dots = alt.Chart(long).mark_point(filled=True, size=70).encode(
-        x=x, y=y, color=alt.Color("precision:N", title="Computed"),
+    y = alt.Y("model_name:N", title=None, sort=models, axis=None)
+    x = alt.X("gb:Q", title="GB (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=",.0f"))
+    dots = alt.Chart(long).mark_point(filled=True, size=70, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        x=x, y=y, color=alt.Color("precision:N", title="Computed",
+                                  legend=alt.Legend(orient="bottom", direction="vertical")),
         tooltip=[alt.Tooltip("model_name:N", title="Model"), alt.Tooltip("precision:N", title="Weights"),
                  alt.Tooltip("gb:Q", title="GB", format=",.1f")])
-    printed = alt.Chart(weights).mark_point(shape="cross", size=160, color="black").encode(
+    printed = alt.Chart(weights.assign(what="The guide prints")).mark_point(
+        shape="cross", size=160, yOffset=NAME_ROW_PX / 2 + 2).encode(
         x=alt.X("printed_gb:Q", scale=alt.Scale(type="log")), y=y,
+        shape=alt.Shape("what:N", title=None, scale=alt.Scale(range=["cross"]),
+                        legend=alt.Legend(orient="bottom")),
+        color=alt.value("black"),
         tooltip=[alt.Tooltip("model_name:N", title="Model"),
                  alt.Tooltip("printed_gb:Q", title="The guide prints, GB", format=",.0f")])
-    return alt.layer(dots, printed).properties(width="container", height=alt.Step(26))
+    return alt.layer(dots, printed, names_above(weights, "model_name", models)).resolve_legend(
+        shape="independent").properties(width="container", height=alt.Step(2 * NAME_ROW_PX + 8))
 
 
 def per_sequence_bounds(bounds: pd.DataFrame, printed_low: float, printed_high: float) -> alt.LayerChart:
@@ -335,16 +408,19 @@ def per_sequence_bounds(bounds: pd.DataFrame, printed_low: float, printed_high: 
     printed_low, printed_high : the range the guide printed, tokens per second per request.
     """
     data = bounds.assign(precision=bounds["precision"].str.upper(),
-                         sequences=bounds["sequences"].astype(int).astype(str) + " concurrent")
-    claim = pd.DataFrame({"low": [printed_low], "high": [printed_high], "label": ["the guide's claim"]})
+                         sequences=bounds["sequences"].astype(int).astype(str) + " at once")
+    order = list(dict.fromkeys(data["sequences"]))
+    claim = pd.DataFrame({"low": [printed_low], "high": [printed_high],
+                          "label": [f"the guide's claim, {printed_low:g}–{printed_high:g} tokens/s"]})
     band = alt.Chart(claim).mark_rect(opacity=0.15, color="gray").encode(
-        y="low:Q", y2="high:Q", tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("low:Q"), alt.Tooltip("high:Q")])
+        y="low:Q", y2="high:Q", tooltip=[alt.Tooltip("label:N", title="Band")])
     bars = alt.Chart(data).mark_bar().encode(
-        x=alt.X("precision:N", title="Weight precision", sort=["FP16", "FP8", "INT4"]),
-        xOffset=alt.XOffset("sequences:N"),
+        x=alt.X("precision:N", title="Weight precision", sort=["FP16", "FP8", "INT4"], axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("sequences:N", sort=order),
         y=alt.Y("per_sequence_tokens_per_s:Q", title="Upper bound, tokens/s per request"),
-        color=alt.Color("sequences:N", title="Requests decoded together"),
-        tooltip=[alt.Tooltip("precision:N"), alt.Tooltip("sequences:N"),
+        color=alt.Color("sequences:N", title="Requests decoded together", sort=order,
+                        legend=alt.Legend(orient="bottom", columns=3, titleLimit=400)),
+        tooltip=[alt.Tooltip("precision:N", title="Precision"), alt.Tooltip("sequences:N", title="Requests"),
                  alt.Tooltip("per_sequence_tokens_per_s:Q", title="tokens/s per request", format=",.1f")])
     return alt.layer(band, bars).properties(width="container", height=300)
 
@@ -360,6 +436,8 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
         ``probability_past_breakeven`` (share of draws whose break-even volume is at or below it).
     """
     domain, colours = visual.option_scale(probability["option"], probability["kind"])
+    probability = with_text(probability, tokens_per_month=fmt.tokens,
+                            probability_cheaper=lambda v: f"{v:.1%}", probability_past_breakeven=lambda v: f"{v:.1%}")
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(probability["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
@@ -371,9 +449,9 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
         color=alt.Color("option:N", title="Self-hosting by", scale=alt.Scale(domain=domain, range=colours),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("option:N", title="Self-hosting by"),
-                 alt.Tooltip("tokens_per_month:Q", title="Tokens per month", format=",.3s"),
-                 alt.Tooltip("probability_cheaper:Q", title="Cheaper than the API", format=".1%"),
-                 alt.Tooltip("probability_past_breakeven:Q", title="Past its break-even", format=".1%")],
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("probability_cheaper_text:N", title="Cheaper than the API"),
+                 alt.Tooltip("probability_past_breakeven_text:N", title="Past its break-even")],
     ).properties(width="container", height=300)
 
 
@@ -393,20 +471,23 @@ def tornado(bars: pd.DataFrame) -> alt.LayerChart:
     highest = max(bars["breakeven_tokens_per_month"].max(), bars["base_tokens_per_month"].max())
     # Explicit domain with a margin: a log axis over a narrow span would otherwise snap to whole decades.
     x_scale = alt.Scale(type="log", domain=[lowest / 1.1, highest * 1.1], nice=False)
-    # A label limit that leaves a phone-width plot room for its bars and its legend (full name in the tooltip).
-    y = alt.Y("input:N", title=None, sort=inputs, axis=alt.Axis(labelLimit=150))
-    segments = alt.Chart(bars).mark_bar(height=14).encode(
+    y = alt.Y("input:N", title=None, sort=inputs, axis=None)
+    segments = alt.Chart(bars).mark_bar(height=12, yOffset=NAME_ROW_PX / 2 + 2).encode(
         x=alt.X("base_tokens_per_month:Q", title="Break-even, tokens per month (log)", scale=x_scale,
                 axis=alt.Axis(labelExpr=TOKENS_LABEL)),
         x2="breakeven_tokens_per_month:Q",
         y=y,
-        color=alt.Color("end:N", title="Input held at its", sort=ends, scale=alt.Scale(domain=ends)),
+        color=alt.Color("end:N", title="Input held at its", sort=ends, scale=alt.Scale(domain=ends),
+                        legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("input:N", title="Input"), alt.Tooltip("end:N", title="Held at its"),
                  alt.Tooltip("input_value:Q", title="Input value", format=",.4~g"),
                  alt.Tooltip("breakeven_label:N", title="Break-even, tokens/month")],
     )
-    base = alt.Chart(bars.head(1)).mark_rule(color="black", strokeDash=[4, 3]).encode(
+    base = alt.Chart(with_text(bars.head(1), base_tokens_per_month=fmt.tokens)).mark_rule(
+        color="black", strokeDash=[4, 3]).encode(
         x=alt.X("base_tokens_per_month:Q", scale=x_scale),
-        tooltip=[alt.Tooltip("base_tokens_per_month:Q", title="Base-case break-even, tokens/month",
-                             format=",.3s")])
-    return alt.layer(segments, base).properties(width="container", height=alt.Step(24))
+        tooltip=[alt.Tooltip("base_tokens_per_month_text:N", title="Base-case break-even, tokens/month")])
+    return alt.layer(segments, base, names_above(bars, "input", inputs)).properties(
+        width="container", height=alt.Step(2 * NAME_ROW_PX + 12))
+
+

@@ -5,21 +5,38 @@ from __future__ import annotations
 import numpy as np
 
 
+def _unsigned_usd(value: float) -> str:
+    if value < 999.5:  # what rounds to $1,000 is written $1.0K
+        return f"${value:,.0f}"
+    if value < 999_950:
+        return f"${value / 1000:,.1f}K"
+    if value < 999_995_000:
+        return f"${value / 1e6:,.2f}M"
+    return f"${value / 1e9:,.2f}B"
+
+
 def usd(value: float) -> str:
-    """``$950``, ``$12.5K``, ``$1.25M``; ``never`` for infinity."""
+    """``$950``, ``$12.5K``, ``$1.25M``, ``-$5.3K``; ``never`` for infinity.
+
+    A value that rounds to zero is ``$0``, never ``-$0``.
+    """
     if not np.isfinite(value):
         return "never"
-    sign = "-" if value < 0 else ""
-    value = abs(value)
-    if value < 1000:
-        return f"{sign}${value:,.0f}"
-    if value < 1e6:
-        return f"{sign}${value / 1000:,.1f}K"
-    return f"{sign}${value / 1e6:,.2f}M"
+    text = _unsigned_usd(abs(value))
+    return "-" + text if value < 0 and text.strip("$0.,KMB") else text
+
+
+def _range(low_text: str, high_text: str) -> str:
+    """``a–b``; ``a to b`` when either end is negative, since ``-$23.4K–-$5.3K`` reads as a subtraction."""
+    if low_text == high_text:
+        return low_text
+    dash = " to " if low_text.startswith("-") or high_text.startswith("-") else "–"
+    return f"{low_text}{dash}{high_text}"
 
 
 def usd_range(low: float, high: float) -> str:
-    return usd(low) if usd(low) == usd(high) else f"{usd(low)}–{usd(high)}"
+    """``$2.9K–$3.1K``; ``-$23.4K to -$5.3K`` for negative ends."""
+    return _range(usd(low), usd(high))
 
 
 def gb(value: float) -> str:
@@ -37,16 +54,18 @@ def count_range(low: float, high: float) -> str:
 
 
 def tokens(value: float) -> str:
-    """``100M``, ``1.5B`` tokens; ``never`` for infinity."""
+    """``850K``, ``100M``, ``1.5B``, ``2.4T`` tokens (3 significant digits); ``never`` for infinity."""
     if not np.isfinite(value):
         return "never"
-    if value >= 1e9:
-        return f"{value / 1e9:,.3g}B"
-    return f"{value / 1e6:,.3g}M"
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        # 999.6M is written 1B, as its 3 significant digits round up.
+        if value >= scale * 0.9995:
+            return f"{value / scale:,.3g}{suffix}"
+    return f"{value / 1e3:,.3g}K"
 
 
 def tokens_range(low: float, high: float) -> str:
-    return tokens(low) if tokens(low) == tokens(high) else f"{tokens(low)}–{tokens(high)}"
+    return _range(tokens(low), tokens(high))
 
 
 def months(value: float) -> str:
@@ -60,9 +79,14 @@ def months_range(low: float, high: float) -> str:
 
 
 def share(value: float) -> str:
-    return f"{value:.0%}"
+    """``42%``; a share that rounds to zero is ``0%``, never ``-0%``."""
+    text = f"{value:.0%}"
+    return "0%" if text == "-0%" else text
 
 
 def relative(value: float) -> str:
-    """``+25%`` (printed 25% above the recomputed figure)."""
-    return "" if not np.isfinite(value) else f"{value:+.0%}"
+    """``+25%`` (printed 25% above the recomputed figure); ``0%`` when it rounds to zero."""
+    if not np.isfinite(value):
+        return ""
+    text = f"{value:+.0%}"
+    return "0%" if text in ("+0%", "-0%") else text

@@ -187,7 +187,7 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
                         "Printed": cell["printed"],
                         "From the guide's inputs": fmt.gb(from_guide),
                         "First principles": real_text,
-                        "Difference": f"{verdicts.relative_difference(printed_gb, real_low):+.0%}",
+                        "Difference": fmt.relative(verdicts.relative_difference(printed_gb, real_low)),
                         "Verdict": verdict, "Why": why})
         setups = cells[cells["column_label"] == "Recommended Setup"]
         for _, cell in setups.iterrows():
@@ -250,8 +250,8 @@ def _cost_check(label: str, cell: pd.Series, setups: pd.DataFrame, gpus: pd.Data
         inside = [(u, g) for u, g in unit if guide_prices.at[g, "usd_low"] <= u <= guide_prices.at[g, "usd_high"]]
         implied.append((inside[0], True) if inside else (unit[0], False))
     off = [(u, g) for (u, g), ok in implied if not ok]
-    diff = (f"low {verdicts.relative_difference(printed_low, low):+.0%}, "
-            f"high {verdicts.relative_difference(printed_high, high):+.0%}")
+    diff = (f"low {fmt.relative(verdicts.relative_difference(printed_low, low))}, "
+            f"high {fmt.relative(verdicts.relative_difference(printed_high, high))}")
     if not off:
         units = ", ".join(f"{fmt.usd(u)} per {gpus.at[g, 'gpu_name']}" for (u, g), _ in implied)
         return {**base, "From the guide's inputs": text, "Difference": diff, "Verdict": verdicts.IMPLIED,
