@@ -67,11 +67,13 @@ def _theme() -> alt.theme.ThemeConfig:
     return {
         "config": {
             # Little padding on the left, where the y labels already leave a margin: width goes to the plot.
-            "padding": {"left": 1, "right": 6, "top": 5, "bottom": 5},
+            "padding": {"left": 1, "right": 2, "top": 5, "bottom": 5},
             "view": {"continuousWidth": WIDTH_PX, "stroke": None},
             "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True},
             # The y title reads left to right above the axis: a rotated title beside it would take
             # width the plot needs on a phone.
+            # The first and last x labels sit inside the plot's ends instead of hanging past the chart.
+            "axisX": {"labelFlush": True},
             "axisY": {"titleAngle": 0, "titleAnchor": "end", "titleAlign": "left", "titleBaseline": "bottom",
                       "titleX": 0, "titleY": -8},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
@@ -355,18 +357,23 @@ def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = 
     labels = list(dict.fromkeys(data["label"]))
     sources = list(dict.fromkeys(data["source"]))
     y = alt.Y("label:N", title=None, sort=labels, axis=None)
-    offset = alt.YOffset("source:N", scale=alt.Scale(domain=["", *sources]))
     color = alt.Color("source:N", title=group_title, sort=sources,
                       legend=alt.Legend(orient="bottom", direction="vertical"))
     tooltip = [alt.Tooltip("label:N", title="Item"), alt.Tooltip("source:N", title=group_title),
                alt.Tooltip("range_text:N", title="Low–high")]
     x = alt.X("usd_low:Q", title=x_title, axis=alt.Axis(labelExpr=USD_LABEL))
-    bars = alt.Chart(data).mark_bar(height=8).encode(x=x, x2="usd_high:Q", y=y, yOffset=offset, color=color,
-                                                     tooltip=tooltip)
-    ticks = alt.Chart(data).mark_tick(thickness=2, size=12).encode(
-        x="usd_low:Q", y=y, yOffset=offset, color=color, tooltip=tooltip)
+    if data.groupby("label")["source"].nunique().max() > 1:
+        # Labels shared by several sources: one slot per source under the slot that holds the name.
+        place, step = {"yOffset": alt.YOffset("source:N", scale=alt.Scale(domain=["", *sources]))}, NAME_ROW_PX
+        shift = {}
+    else:
+        place, step, shift = {}, 2 * NAME_ROW_PX + 8, {"yOffset": NAME_ROW_PX / 2 + 2}
+    bars = alt.Chart(data).mark_bar(height=8, **shift).encode(x=x, x2="usd_high:Q", y=y, color=color,
+                                                              tooltip=tooltip, **place)
+    ticks = alt.Chart(data).mark_tick(thickness=2, size=12, **shift).encode(
+        x="usd_low:Q", y=y, color=color, tooltip=tooltip, **place)
     return alt.layer(bars, ticks, names_above(data, "label", labels)).properties(
-        width="container", height=alt.Step(NAME_ROW_PX))
+        width="container", height=alt.Step(step))
 
 
 def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
@@ -444,7 +451,7 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
     # Points on the line give the pointer something to hover: a thin line alone is hard to hit.
     return alt.Chart(probability).mark_line(point=alt.OverlayMarkDef(filled=True, size=16)).encode(
         x=x,
-        y=alt.Y("probability_cheaper:Q", title="Share of draws where self-hosting is cheaper",
+        y=alt.Y("probability_cheaper:Q", title="Draws where self-hosting is cheaper",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
         color=alt.Color("option:N", title="Self-hosting by", scale=alt.Scale(domain=domain, range=colours),
                         legend=alt.Legend(orient="bottom")),

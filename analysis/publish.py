@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from analysis import numerics, paths
+from analysis import charts, exhibits, numerics, paths
 from analysis.loading import Dataset
 
 # Spreadsheet programs execute cells that start with these characters (CSV/formula injection).
@@ -51,6 +51,10 @@ def table(frame: pd.DataFrame, name: str, caption: str = "") -> HTML:
 
     Floats are rounded (:mod:`analysis.numerics`) so the page and the download are the same on every CPU.
     """
+    return HTML(_table_html(frame, name, caption))
+
+
+def _table_html(frame: pd.DataFrame, name: str, caption: str = "") -> str:
     if not re.fullmatch(r"[a-z0-9_\-]+", name):
         raise ValueError(f"table name must be lower-case letters, digits, '-' or '_', got {name!r}")
     frame = numerics.round_frame(frame)
@@ -59,7 +63,29 @@ def table(frame: pd.DataFrame, name: str, caption: str = "") -> HTML:
     cap = f'<p class="table-caption">{html.escape(caption)}</p>\n' if caption else ""
     link = (f'<p class="table-download"><a download="{name}.csv" href="{csv_data_uri(frame)}">'
             f"Download this table as CSV ({name}.csv)</a></p>")
-    return HTML(f'<div class="report-table-wrap" data-table="{name}">\n{cap}{body}\n{link}\n</div>')
+    return f'<div class="report-table-wrap" data-table="{name}">\n{cap}{body}\n{link}\n</div>'
+
+
+def exhibit(chapter, name: str, content: pd.DataFrame | object) -> HTML:
+    """One exhibit of a chapter: its number (a link to itself), its title, the table (with its CSV
+    download) or chart, and its source line.
+
+    ``chapter`` is any chapter record with ``key`` and ``exhibits`` (:mod:`analysis.exhibits`); ``content``
+    is a DataFrame or an Altair chart.
+    """
+    spec = next((e for e in chapter.exhibits if e.name == name), None)
+    label = exhibits.number(chapter.key, chapter.exhibits, name)
+    anchor = "exhibit-" + label.replace(".", "-")
+    if isinstance(content, pd.DataFrame):
+        body = _table_html(content, name, spec.note)
+    else:
+        note = f'<p class="table-caption">{html.escape(spec.note)}</p>\n' if spec.note else ""
+        body = note + charts.offline_renderer(content.to_dict())["text/html"]
+    return HTML(
+        f'<figure class="exhibit" id="{anchor}">\n'
+        f'<figcaption class="exhibit-title"><a class="exhibit-number" href="#{anchor}">Exhibit {label}</a> '
+        f"{html.escape(spec.title)}</figcaption>\n{body}\n"
+        f'<p class="exhibit-source">{html.escape(spec.source)}</p>\n</figure>')
 
 
 def glue_facts(facts: dict[str, object]) -> None:

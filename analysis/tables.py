@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits, situation, verdicts
 from analysis import formatting as fmt
-from analysis import situation, verdicts
 from analysis.loading import Dataset
 from analysis.model import sizing
 
@@ -117,6 +117,8 @@ class SizingChapter:
     chart_data: pd.DataFrame
     gpu_lines: pd.DataFrame
     facts: dict[str, float | int | str] = field(default_factory=dict)
+    key: str = "sizing"
+    exhibits: tuple[exhibits.Exhibit, ...] = ()
 
 
 def _guide_rows(ds: Dataset) -> pd.DataFrame:
@@ -333,9 +335,33 @@ def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "
         "sequences_low": int(inputs.concurrent_sequences[0]),
         "sequences_high": int(inputs.concurrent_sequences[1]),
     }
+    source = "Source: " + exhibits.model_source("models.csv", "precisions.csv", "gpus.csv", "assumptions.csv",
+                                                case="low: fewest stored bits and one sequence; high: most bits "
+                                                     "and a busy batch")
+    name = maverick_fp16["model_name"].iloc[0]
+    biggest = need.loc[need["required_gb_high"].idxmax()]
+    items = (
+        exhibits.printed("sizing-printed", SIZING_TABLE),
+        exhibits.checks("sizing-checks", checks,
+                        "Each numeric cell of the sizing table with its recomputation, difference and verdict."),
+        exhibits.Exhibit("sizing-verdicts", exhibits.verdict_summary(checks["Verdict"]),
+                         "Source: " + exhibits.CHECKS, "Checked cells per verdict."),
+        exhibits.Exhibit("sizing-memory",
+                         f"{name} needs {fmt.gb(facts['maverick_fp16_weights_gb'])} for its FP16 weights alone, "
+                         f"{facts['maverick_ratio']:g} times the guide's {fmt.gb(facts['maverick_printed_gb'])}",
+                         source, "Memory per model and precision: low = fewest stored bits and one sequence; "
+                                 "high = most bits and a busy batch."),
+        exhibits.Exhibit("sizing-chart",
+                         f"Mixture-of-experts models outgrow single GPUs: {biggest['model_name']} needs up to "
+                         f"{fmt.gb(biggest['required_gb_high'])}", source),
+        exhibits.Exhibit("sizing-gpu-counts",
+                         "Whole GPUs per model: counts round up to the node sizes a server is sold in", source,
+                         "Deployable GPUs needed, low–high, per model, precision and GPU type."),
+    )
     return SizingChapter(printed=printed_sizing_table(ds), checks=checks, memory=memory_table(need),
                          gpu_counts=gpu_count_table(grid, gpu_ids), verdict_counts=counts,
-                         chart_data=chart_data, gpu_lines=gpu_lines.reset_index(drop=True), facts=facts)
+                         chart_data=chart_data, gpu_lines=gpu_lines.reset_index(drop=True), facts=facts,
+                         exhibits=items)
 
 
 @dataclass(frozen=True)
@@ -347,6 +373,8 @@ class DataOverview:
     sources: pd.DataFrame
     assumptions: pd.DataFrame
     facts: dict[str, float | int | str]
+    key: str = "data"
+    exhibits: tuple[exhibits.Exhibit, ...] = ()
 
 
 def _source_kind(source: pd.Series) -> pd.Series:
@@ -381,4 +409,19 @@ def dataset_overview(ds: Dataset) -> DataOverview:
     assumptions = pd.DataFrame({"Name": a["name"], "Category": a["category"], "Low": a["value_low"],
                                 "High": a["value_high"], "Unit": a["unit"], "Source": a["source"],
                                 "Meaning": a["notes"].fillna("")})
-    return DataOverview(files=files, stale=stale, sources=sources, assumptions=assumptions, facts=facts)
+    items = (
+        exhibits.Exhibit("data-files", f"{facts['data_files']} files, {facts['data_rows']} rows: "
+                         f"{facts['primary_rows']} from primary sources, {facts['guide_rows']} from the guide, "
+                         f"{facts['method_rows']} method choices", "Source: every CSV file in data/",
+                         "Rows per file by kind of source, with retrieval dates."),
+        exhibits.Exhibit("data-stale", f"{facts['stale_rows']} price rows are older than the staleness limit",
+                         "Source: the retrieved_on column of each price file, against data/datapackage.json",
+                         "Price rows older than the staleness limit."),
+        exhibits.Exhibit("data-assumptions", f"{len(assumptions)} scalar inputs, each a low–high range with its source",
+                         "Source: data/assumptions.csv", "The scalar inputs of the model."),
+        exhibits.Exhibit("data-sources", f"{facts['distinct_sources']} distinct primary sources",
+                         "Source: the source column of every file in data/",
+                         "Every primary source and the rows that cite it."),
+    )
+    return DataOverview(files=files, stale=stale, sources=sources, assumptions=assumptions, facts=facts,
+                        exhibits=items)

@@ -15,6 +15,8 @@ TIGHT = "tight: within the memory margin"
 UNVERIFIABLE = "unverifiable"
 
 ORDER = [REPRODUCED, IMPLIED, TIGHT, INCONSISTENT, IMPOSSIBLE, UNVERIFIABLE]
+# Most serious first: the verdict a figure keeps when several checks cover it, and the order titles count in.
+SEVERITY = [IMPOSSIBLE, INCONSISTENT, TIGHT, IMPLIED, REPRODUCED, UNVERIFIABLE]
 # Short names for glue keys and CSS classes.
 KEYS = {REPRODUCED: "reproduced", IMPLIED: "implied", TIGHT: "tight", INCONSISTENT: "inconsistent",
         IMPOSSIBLE: "impossible", UNVERIFIABLE: "unverifiable"}

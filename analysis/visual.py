@@ -54,21 +54,27 @@ def gpu_words(ds: Dataset, gpu_id: str) -> str:
     return str(situation.gpu(ds, gpu_id)["gpu_name"]).removeprefix("NVIDIA ").removeprefix("GeForce ")
 
 
+def _offer_model_words(ds: Dataset, offer: pd.Series, short: bool = False) -> str:
+    """The model an API offer serves, as readers know it: the open model's name when the offer names one
+    (``DeepSeek V4 Flash``, not the API identifier ``deepseek-v4-flash``), else the provider's model name.
+    ``short`` takes the guide's shorter name for the model where it has one (``Llama 4 Maverick``)."""
+    if pd.isna(offer["model_id"]) or not offer["model_id"]:
+        return str(offer["api_model"])
+    model = situation.model(ds, offer["model_id"])
+    guide_name = model["guide_model"]
+    return guide_name if short and isinstance(guide_name, str) and guide_name else str(model["model_name"])
+
+
 def api_words(ds: Dataset, offer_id: str) -> str:
-    """``GPT-5.4 (OpenAI)`` for ``openai-gpt-5.4``."""
+    """``GPT-5.4 (OpenAI)`` for ``openai-gpt-5.4``, ``DeepSeek V4 Flash (DeepSeek)`` for ``deepseek-v4-flash``."""
     offer = situation.api_offer(ds, offer_id)
-    return f"{offer['api_model']} ({offer['provider']})"
+    return f"{_offer_model_words(ds, offer)} ({offer['provider']})"
 
 
 def hosted_words(ds: Dataset, offer_id: str) -> str:
     """``Llama 4 Maverick from Together AI`` for a hosted open-model offer: the model as readers know it."""
     offer = situation.api_offer(ds, offer_id)
-    if pd.isna(offer["model_id"]) or not offer["model_id"]:
-        return api_words(ds, offer_id)
-    model = situation.model(ds, offer["model_id"])
-    guide_name = model["guide_model"]
-    name = guide_name if isinstance(guide_name, str) and guide_name else model["model_name"]
-    return f"{name} from {offer['provider']}"
+    return f"{_offer_model_words(ds, offer, short=True)} from {offer['provider']}"
 
 
 def rental_words(ds: Dataset, offer_id: str) -> str:

@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis import formatting as fmt
 from analysis import situation
+from analysis.exhibits import Exhibit
 from analysis.loading import Dataset
 
 CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inputs", "First principles",
@@ -17,13 +18,19 @@ CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inpu
 
 @dataclass(frozen=True)
 class Chapter:
-    """A chapter's tables (each with the caption it is shown with), chart data and glued facts."""
+    """A chapter's tables, chart data, glued facts and exhibits.
+
+    ``key`` names the chapter in :data:`analysis.exhibits.CHAPTER_NUMBERS`; ``exhibits`` lists its tables and
+    charts in the order the notebook shows them, each titled by its finding.
+    """
 
     printed: pd.DataFrame
     checks: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     chart_data: dict[str, pd.DataFrame] = field(default_factory=dict)
     facts: dict[str, float | int | str] = field(default_factory=dict)
+    key: str = ""
+    exhibits: tuple[Exhibit, ...] = ()
 
 
 def printed_table(ds: Dataset, table_name: str, first_column: str, columns: list[str] | None = None) -> pd.DataFrame:

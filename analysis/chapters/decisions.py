@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import numerics, scenarios, situation, verdicts, visual
 from analysis.chapters.common import (
@@ -249,8 +250,27 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
                            "tiers_guide_savings_mid": "tiers.20k_50k.savings",
                            "tiers_guide_savings_high": "tiers.50k_plus.savings"})}
     claims = _tier_claims(ds)
+    threshold = figure(ds, "tiers.intro.threshold")[0]
+    base = tables["frontier"][tables["frontier"]["case"] == "base"]
+    # Savings between grid points are read off the straight line on a log spend axis.
+    at_threshold = float(np.interp(np.log(threshold), np.log(base["spend_usd_per_month"]), base["saving_share"]))
+    model_files = ex.model_source("api_prices.csv", "gpus.csv", "models.csv", "benchmarks.csv", "assumptions.csv")
+    exhibits = (
+        ex.printed("spend-tiers-printed", "The $20K/Month Rule: When Self-Hosting Makes Sense",
+                   "Every figure of the spend-tier section, as printed."),
+        ex.checks("spend-tiers-checks", checks, "Each claim with its recomputation and verdict."),
+        ex.Exhibit("spend-tiers-savings-chart",
+                   f"Buying the GPUs beats GPT-5.4 above {fmt.usd(frontier_be['base'])} a month of spend; "
+                   f"against DeepSeek V4 Flash it {facts['tiers_cheap_breakeven_sentence']}",
+                   "Source: " + model_files),
+        ex.Exhibit("spend-tiers-savings",
+                   f"At the guide's {fmt.usd(threshold)} a month, buying saves {fmt.share(at_threshold)} of a "
+                   "GPT-5.4 bill in the base case",
+                   "Source: " + model_files, "Saving at each spend level: base case (range over the cases)."),
+    )
     return Chapter(printed=claims, checks=checks, tables={"savings": _savings_table(tables, grid)},
-                   chart_data={"savings": chart, "claims": _claim_bands(ds, float(grid.max()))}, facts=facts)
+                   chart_data={"savings": chart, "claims": _claim_bands(ds, float(grid.max()))}, facts=facts,
+                   key="spend-tiers", exhibits=exhibits)
 
 
 def _cluster_check(ds: Dataset) -> dict:
@@ -339,7 +359,9 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
                             ["Self-Hosted LLM", "API (Cloud Providers)"])
     facts = {"qc_frontier_breakeven_usd": fmt.usd(frontier_be["base"]), "qc_guide_crossing_usd": fmt.usd(crossing),
              "qc_checked_cells": len(checks), **quoted(ds, {"qc_guide_breakeven_usd": "qc.summary.break_even"})}
-    return Chapter(printed=printed, checks=checks, facts=facts)
+    exhibits = (ex.printed("quick-comparison-printed", "Quick Comparison: Self-Hosted LLM vs API"),
+                ex.checks("quick-comparison-checks", checks, "The money cells with their recomputation and verdict."))
+    return Chapter(printed=printed, checks=checks, facts=facts, key="quick-comparison", exhibits=exhibits)
 
 
 def build_decision_table(ds: Dataset) -> Chapter:
@@ -385,7 +407,22 @@ def build_decision_table(ds: Dataset) -> Chapter:
              **quoted(ds, {"dec_guide_low_usd": "dec.lt10k.threshold",
                            "dec_guide_mid_usd": "dec.summary.spend_threshold",
                            "dec_guide_high_usd": "dec.50k_plus.threshold"})}
-    return Chapter(printed=printed, checks=checks_frame(rows), tables={"computed": table}, facts=facts)
+    checks = checks_frame(rows)
+    cheap_be = breakeven_spend(ds, CHEAP)["base"]
+    cheap = (f"buying pays only above {fmt.usd(cheap_be)}" if np.isfinite(cheap_be)
+             else "keep the API at every spend")
+    exhibits = (
+        ex.Exhibit("decision-computed",
+                   f"Against GPT-5.4, buy the GPUs above {fmt.usd(frontier_be['base'])} a month "
+                   f"({fmt.usd_range(lo, hi)} over the cases); against DeepSeek V4 Flash, {cheap}",
+                   "Source: the guide's rows (data/guide_claims.csv); recommendations from the model's break-even "
+                   "(" + ex.model_source("api_prices.csv", "gpus.csv", "models.csv", "benchmarks.csv",
+                                         "assumptions.csv") + ")",
+                   "The guide's rows with the recommendation the model computes for each spend tier."),
+        ex.checks("decision-checks", checks, "The decision section's numbers with their recomputation and verdict."),
+    )
+    return Chapter(printed=printed, checks=checks, tables={"computed": table}, facts=facts, key="decision",
+                   exhibits=exhibits)
 
 
 def _hybrid_check(ds: Dataset) -> dict:

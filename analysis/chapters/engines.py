@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import scenarios, situation, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
@@ -391,6 +392,26 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
         **dict(zip(("eng_moe_efficiency_high", "eng_moe_efficiency_base", "eng_moe_efficiency_low"),
                    (f"{v:.2f}" for v in scenarios.efficiency_cases(ds, "moe/tuned")), strict=True)),
     }
+    roofline = "Source: " + ex.model_source("gpus.csv", "models.csv", "precisions.csv", "assumptions.csv",
+                                            case="a memory-bandwidth upper bound")
+    exhibits = (
+        ex.printed("engines-printed", TABLE),
+        ex.checks("engines-checks", checks, "The section's numbers with their recomputation and verdict."),
+        ex.Exhibit("engines-bounds",
+                   f"On {gpu_label} at FP16 no request decodes faster than {facts['eng_bound_tokens_per_s']:g} "
+                   f"tokens/s; FP8 raises the bound to {facts['eng_bound_fp8_tokens_per_s']:g}", roofline,
+                   "Upper bounds on decode speed per precision and batch."),
+        ex.Exhibit("engines-chart",
+                   f"The guide's {facts['eng_printed_speed']} tokens/s per request is "
+                   f"{facts['eng_overstatement_low']} to {facts['eng_overstatement_high']} above the FP16 bound",
+                   roofline),
+        ex.Exhibit("engines-calibration",
+                   f"Measured engines reach {facts['eng_efficiency_low']}–{facts['eng_efficiency_high']} of the "
+                   f"bound for dense models and {facts['eng_moe_efficiency_low']}–{facts['eng_moe_efficiency_high']} "
+                   "for mixture-of-experts", "Source: " + ex.model_source("benchmarks.csv", "gpus.csv", "models.csv",
+                                                                         case=""),
+                   "Measured output tokens per second beside the roofline's figure for the same system."),
+    )
     return Chapter(printed=printed_table(ds, TABLE, "Feature", ENGINES), checks=checks,
                    tables={"bounds": bounds_table(bounds, gpu_label), "calibration": calibration_table(ds)},
-                   chart_data={"bounds": bounds}, facts=facts)
+                   chart_data={"bounds": bounds}, facts=facts, key="engines", exhibits=exhibits)

@@ -7,6 +7,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import guide_mode, numerics, scenarios, situation, verdicts, visual
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
@@ -165,9 +166,27 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
              "ft_cheap_breakeven": (f"breaks even at {fmt.tokens(cheap_be)} tokens a month" if np.isfinite(cheap_be)
                                     else "never breaks even")}
     points = breakeven_points(be, f"vs {frontier_api}")
+    model_name = situation.model(ds, model)["model_name"]
+    source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
+                                          "models.csv", "benchmarks.csv", "assumptions.csv")
+    buying = (f"buying {facts['ft_buy_gpus']}× {visual.gpu_words(ds, buy_gpu)} for {model_name} breaks even with "
+              f"GPT-5.4 at {facts['ft_buy_breakeven_tokens']} tokens a month ({facts['ft_buy_breakeven_usd']})")
+    exhibits = (
+        ex.printed("full-cost-printed", TABLE),
+        ex.checks("full-cost-checks", checks, "Each numeric cell with its recomputation and verdict."),
+        ex.Exhibit("full-cost-first-principles",
+                   f"The guide prints GPT-5.4's bill at {fmt.tokens(volumes[0])} tokens "
+                   f"{facts['ft_api_overstatement']} above what OpenAI's prices give", source,
+                   "Monthly cost, low–high, per option and volume."),
+        ex.Exhibit("full-cost-breakeven", buying[0].upper() + buying[1:], source,
+                   f"Where self-hosting {model_name} starts to beat GPT-5.4."),
+        ex.Exhibit("full-cost-chart",
+                   f"Against DeepSeek V4 Flash, buying {facts['ft_cheap_breakeven']}; against GPT-5.4 it crosses "
+                   f"at {facts['ft_buy_breakeven_tokens']}", source),
+    )
     return Chapter(printed=printed_table(ds, TABLE, "Cost Component", COLUMNS), checks=checks,
                    tables={"first_principles": first, "breakeven": _breakeven_table(be)},
-                   chart_data={"curves": curves, "points": points}, facts=facts)
+                   chart_data={"curves": curves, "points": points}, facts=facts, key="full-cost", exhibits=exhibits)
 
 
 def breakeven_points(be: pd.DataFrame, versus: str) -> pd.DataFrame:

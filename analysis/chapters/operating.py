@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import guide_mode, scenarios, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
@@ -412,6 +413,24 @@ def build(ds: Dataset) -> Chapter:
         **quoted(ds, {"ops_cluster_gpus": "ops.electricity.gpus"}),
     }
     facts.update({f"ops_{key}_checks": n for key, n in verdict_counts(table).items()})
+    stack = stack_frame(ds)
+    largest = stack.loc[stack.groupby("source")["usd_base"].idxmax()].set_index("source")["category"]
+    largest_text = (f"{largest.iloc[0]} is the largest monthly cost line in both the guide's sum and the model's"
+                    if largest.nunique() == 1 else
+                    "; ".join(f"largest for {src}: {cat}" for src, cat in largest.items()))
+    source = "Source: " + ex.model_source("gpus.csv", "gpu_prices.csv", "assumptions.csv")
+    exhibits = (
+        ex.printed("operating-printed", TABLE),
+        ex.checks("operating-checks", table, "Each figure of the section with its recomputation and verdict."),
+        ex.Exhibit("operating-first-principles",
+                   f"A {facts['ops_cluster_gpus']}-GPU cluster costs {facts['ops_first_principles_total']} a month "
+                   f"to run from first principles, against the guide's {facts['ops_guide_sum']}", source,
+                   "Monthly operating costs of the guide's cluster, low–high, with the formula used."),
+        ex.Exhibit("operating-ranges",
+                   f"Downtime, which the guide's table leaves out, adds {facts['ops_downtime_range']} a month",
+                   source + "; the guide's rows as printed"),
+        ex.Exhibit("operating-stack", largest_text, source + "; bars at base values"),
+    )
     return Chapter(printed=printed_table(ds, TABLE, "Cost Category", COLUMNS), checks=table,
                    tables={"first_principles": first_principles_table(ds)},
-                   chart_data={"stack": stack_frame(ds)}, facts=facts)
+                   chart_data={"stack": stack}, facts=facts, key="operating", exhibits=exhibits)

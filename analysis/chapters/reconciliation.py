@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import guide_mode, numerics, scenarios, tables, verdicts
 from analysis.chapters import decisions, engines, full_cost, operating, rent_vs_buy, scenario, top_models
@@ -24,9 +25,19 @@ from analysis.chapters.common import Chapter, figure
 from analysis.loading import Dataset
 from analysis.model import costs
 
-# Most serious first: the verdict a figure keeps when several checks cover it.
-SEVERITY = [verdicts.IMPOSSIBLE, verdicts.INCONSISTENT, verdicts.TIGHT, verdicts.IMPLIED, verdicts.REPRODUCED,
-            verdicts.UNVERIFIABLE]
+SEVERITY = verdicts.SEVERITY
+# The guide's sections in words, for readers (``guide_figures.csv`` keys them by identifier).
+SECTION_WORDS = {"headline": "Headline and summary", "quick_comparison": "Quick comparison", "why_now": "Why now",
+                 "spend_tiers": "The $20K rule (spend tiers)", "hardware_sizing": "Hardware sizing",
+                 "rent_vs_buy": "Rent vs buy", "inference_engines": "Inference engines", "top_models": "Top models",
+                 "operating_costs": "Operating costs", "full_cost_comparison": "Full cost comparison",
+                 "scenario_1": "Scenario 1", "scenario_2": "Scenario 2", "decision_table": "Decision table",
+                 "faq": "FAQ"}
+
+
+def section_words(section: str) -> str:
+    """``Scenario 1`` for ``scenario_1``; an unknown section is written from its identifier."""
+    return SECTION_WORDS.get(section, section.replace("_", " ").capitalize())
 
 # The chapter pages, in book order, and how each builds its checks with its default inputs (the
 # defaults of the notebooks' parameters cells, which are the same as the builders' defaults).
@@ -83,7 +94,7 @@ def ledger(ds: Dataset, checks: pd.DataFrame) -> pd.DataFrame:
     figures = ds["guide_figures"]
     verdict = figures["figure_id"].map(worst["Verdict"]).fillna(verdicts.UNVERIFIABLE)
     why = figures["figure_id"].map(worst["Why"]).fillna("no chapter recomputes this figure")
-    return pd.DataFrame({"figure_id": figures["figure_id"], "Section": figures["section"],
+    return pd.DataFrame({"figure_id": figures["figure_id"], "Section": figures["section"].map(section_words),
                          "Table": figures["table_name"], "Row": figures["row_label"],
                          "Column": figures["column_label"], "Printed": figures["printed"],
                          "Verdict": verdict, "Checked in": figures["figure_id"].map(where).fillna("—"), "Why": why})
@@ -248,6 +259,24 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
              "rec_base_breakeven_tokens": fmt.tokens(top["base_tokens_per_month"]),
              "rec_base_breakeven_usd": fmt.usd(top["base_api_usd_per_month"])}
     chart = led.groupby(["Section", "Verdict"], sort=False).size().rename("figures").reset_index()
+    wrong = chart[chart["Verdict"].isin([verdicts.INCONSISTENT, verdicts.IMPOSSIBLE])]
+    worst = wrong.groupby("Section", sort=False)["figures"].sum()
+    worst_text = (f"{worst.idxmax()} holds the most contradicted figures ({worst.max()})" if len(worst)
+                  else "No section has a contradicted figure")
+    checks_source = "Source: " + ex.CHECKS
+    exhibits = (
+        ex.Exhibit("reconciliation-counts", f"Of the guide's {facts['rec_figures']} figures, {facts['rec_reproduced']} "
+                   f"reproduce and {facts['rec_wrong']} contradict its own numbers or physics", checks_source,
+                   "Figures per section and verdict."),
+        ex.Exhibit("reconciliation-chart", worst_text, checks_source),
+        ex.Exhibit("reconciliation-swaps", f"Swapping in one claim moves the break-even most: {facts['rec_top_claim']} "
+                   f"({facts['rec_top_change']})", "Source: " + ex.model_source(
+                       "guide_figures.csv", "api_prices.csv", "gpus.csv", "gpu_prices.csv", "models.csv",
+                       "benchmarks.csv", "assumptions.csv", case="base case, one claim at a time"),
+                   "Base-case break-even for buying, before and after each claim is swapped in."),
+        ex.checks("reconciliation-ledger", led, "Every numeric figure of the guide with its verdict."),
+    )
     return Chapter(printed=led[["figure_id", "Section", "Row", "Column", "Printed"]], checks=led,
                    tables={"counts": counts, "swaps": _swap_table(effects)},
-                   chart_data={"verdicts": chart, "swaps": effects}, facts=facts)
+                   chart_data={"verdicts": chart, "swaps": effects}, facts=facts, key="reconciliation",
+                   exhibits=exhibits)

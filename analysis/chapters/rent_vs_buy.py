@@ -8,11 +8,14 @@ be: the months of rent a purchase price pays for.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import guide_mode, scenarios, situation, verdicts
+from analysis import guide_mode, scenarios, situation, verdicts, visual
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.loading import Dataset
 from analysis.model import breakeven, costs
@@ -155,8 +158,13 @@ def compared_gpus(ds: Dataset) -> list[str]:
     return [g for g in dict.fromkeys(ds["gpu_prices"]["gpu_id"]) if g in rented]
 
 
-def _offer_label(offer: pd.Series) -> str:
-    return f"{offer['provider']} {offer['instance_type']}, {offer['pricing'].replace('_', '-')}"
+def _offer_label(ds: Dataset, offer: pd.Series) -> str:
+    """``Lambda 8× H100, on-demand``: the offer in words, not the provider's instance identifier
+    (a tier the provider names in brackets, such as RunPod's "Secure Cloud", is kept)."""
+    tier = re.search(r"\(([^)]+)\)", str(offer["instance_type"]))
+    gpu = visual.gpu_words(ds, offer["gpu_id"]).split()[0]  # "H100": the chart groups offers by GPU already
+    return (f"{offer['provider']} {offer['gpus_per_instance_min']:.0f}× {gpu}"
+            f"{f' ({tier.group(1)})' if tier else ''}, {offer['pricing'].replace('_', '-')}")
 
 
 def first_principles_table(ds: Dataset) -> pd.DataFrame:
@@ -173,7 +181,7 @@ def first_principles_table(ds: Dataset) -> pd.DataFrame:
                                                      buy["power_usd_per_month"].max()),
                      "Payback of buying vs this rent": ""})
         for _, offer in rental_offers(ds, gpu_id).iterrows():
-            rows.append({"GPU": name, "Option": _offer_label(offer),
+            rows.append({"GPU": name, "Option": _offer_label(ds, offer),
                          "Min GPUs per instance": f"{offer['gpus_per_instance_min']:.0f}",
                          "Per GPU-month": fmt.usd_range(offer["usd_per_gpu_month_low"],
                                                         offer["usd_per_gpu_month_high"]),
@@ -202,7 +210,7 @@ def chart_frame(ds: Dataset) -> pd.DataFrame:
         rows.append({"label": f"Buy {name} ({condition})", "gpu_id": gpu_id, "usd_low": float(total.min()),
                      "usd_high": float(total.max()), "source": "first principles"})
         for _, offer in rental_offers(ds, gpu_id).iterrows():
-            rows.append({"label": _offer_label(offer), "gpu_id": gpu_id,
+            rows.append({"label": _offer_label(ds, offer), "gpu_id": gpu_id,
                          "usd_low": float(offer["usd_per_gpu_month_low"]),
                          "usd_high": float(offer["usd_per_gpu_month_high"]), "source": "first principles"})
     return pd.DataFrame(rows, columns=["label", "gpu_id", "usd_low", "usd_high", "source"])
@@ -507,6 +515,28 @@ def build(ds: Dataset) -> Chapter:
         on_demand = offers[offers["pricing"] == ON_DEMAND]
         facts[f"rvb_payback_{gpu_id.replace('-', '_')}"] = fmt.months_range(*_span(on_demand, "payback_months"))
     facts.update({f"rvb_{key}_checks": n for key, n in verdict_counts(table).items()})
+    chart = chart_frame(ds)
+    mine = chart[chart["source"] == "first principles"]
+    owned = mine[mine["label"].str.startswith("Buy ")].set_index("gpu_id")
+    # Renting costs more than owning wherever its cheapest end exceeds owning's dearest end for that GPU.
+    rentals = mine[~mine["label"].str.startswith("Buy ")]
+    dearer = int((rentals["usd_low"].to_numpy() > owned.loc[rentals["gpu_id"], "usd_high"].to_numpy()).sum())
+    source = "Source: " + ex.model_source("gpu_rentals.csv", "gpu_prices.csv", "gpus.csv", "assumptions.csv",
+                                          case="low–high over the price and power ranges")
+    paybacks = "; ".join(situation.gpu(ds, g)["gpu_name"] + " " + str(facts["rvb_payback_" + g.replace("-", "_")])
+                         for g in compared_gpus(ds))
+    exhibits = (
+        ex.printed("rent-vs-buy-printed", TABLE),
+        ex.checks("rent-vs-buy-checks", table, "Each figure with its recomputation and verdict."),
+        ex.Exhibit("rent-vs-buy-first-principles",
+                   f"Bought GPUs pay back against on-demand rent in months: {paybacks}", source,
+                   "Per-GPU monthly cost of buying and of each rental offer, low–high, and the buy-versus-rent "
+                   "payback."),
+        ex.Exhibit("rent-vs-buy-chart",
+                   (f"All {dearer}" if dearer == len(rentals) else f"{dearer} of {len(rentals)}")
+                   + " rental offers cost more per GPU-month than owning the same GPU",
+                   source + "; the guide's rows as printed"),
+    )
     return Chapter(printed=printed_table(ds, TABLE, "Option", COLUMNS), checks=table,
                    tables={"first_principles": first_principles_table(ds)},
-                   chart_data={"rent_vs_buy": chart_frame(ds)}, facts=facts)
+                   chart_data={"rent_vs_buy": chart}, facts=facts, key="rent-vs-buy", exhibits=exhibits)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import guide_mode, scenarios, situation, verdicts, visual
 from analysis.chapters.common import (
@@ -202,10 +203,56 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
              **quoted(ds, {f"{prefix}_guide_breakeven_tokens": summary_breakeven_id,
                            f"{prefix}_guide_params": spec["guide_params_id"],
                            f"{prefix}_guide_gpus": spec["guide_gpus_id"]})}
+    exhibits = _exhibits(ds, prefix, table_name, checks, result.breakeven, payback, facts,
+                         model, gpu, api_offer, hosted_offer, hosted_vs_buy)
     return Chapter(printed=printed_table(ds, table_name, "Monthly Token Volume", columns), checks=checks,
                    tables={"first_principles": first, "breakeven": be_table},
                    chart_data={"curves": curves, "points": breakeven_points(be, f"vs {api_offer}"),
-                               "payback": payback}, facts=facts)
+                               "payback": payback}, facts=facts, key=prefix, exhibits=exhibits)
+
+
+def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, breakeven: pd.DataFrame,
+              payback: pd.DataFrame, facts: dict, model: str, gpu: str, api_offer: str, hosted_offer: str,
+              hosted_vs_buy: float) -> tuple[ex.Exhibit, ...]:
+    """The scenario's exhibits, titled by what each shows (the payback chart only when buying pays back)."""
+    source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
+                                          "models.csv", "benchmarks.csv", "assumptions.csv")
+    model_name, api = situation.model(ds, model)["model_name"], visual.api_words(ds, api_offer)
+    be = breakeven.set_index("case")
+    buy = f"Buying {facts[f'{prefix}_gpus']}× {visual.gpu_words(ds, gpu)} for {model_name}"
+    rent = be.loc["base", "rent_breakeven_tokens_per_month"]
+    rent_text = (f"renting breaks even at {fmt.tokens(rent)}" if np.isfinite(rent)
+                 else "renting never breaks even in the base case")
+    if hosted_offer != api_offer:
+        curves_title = (f"Hosted {visual.hosted_words(ds, hosted_offer)} costs "
+                        f"{facts[f'{prefix}_hosted_vs_buy_sentence']}")
+    elif np.isfinite(be.loc["base", "buy_breakeven_tokens_per_month"]):
+        curves_title = f"{buy} crosses the {api} API at {facts[f'{prefix}_buy_breakeven_tokens']} tokens a month"
+    else:
+        curves_title = f"The {api} API costs less than buying or renting GPUs at every volume (base case)"
+    vols = be["buy_breakeven_tokens_per_month"]
+    items = [
+        ex.printed(f"{prefix}-printed", table_name),
+        ex.checks(f"{prefix}-checks", checks, "Each numeric cell with its recomputation and verdict."),
+        ex.Exhibit(f"{prefix}-first-principles", f"{buy} {facts[f'{prefix}_buy_breakeven_sentence']}", source,
+                   "Monthly costs, savings and payback, low–high, per volume."),
+        ex.Exhibit(f"{prefix}-breakeven",
+                   (f"Buying breaks even at {facts[f'{prefix}_buy_breakeven_tokens']} tokens a month in the base case "
+                    f"({fmt.tokens_range(vols.min(), vols.max())} over the cases); {rent_text}"
+                    if np.isfinite(vols["base"]) else f"Buying never breaks even in the base case; {rent_text}"),
+                   source,
+                   "Break-even volume and API spend, buying and renting."),
+        ex.Exhibit(f"{prefix}-chart", curves_title, source),
+    ]
+    base = payback[(payback["case"] == "base") & np.isfinite(payback["buy_payback_months"])]
+    if len(base):
+        best = base.loc[base["buy_payback_months"].idxmin()]
+        items.append(ex.Exhibit(
+            f"{prefix}-payback",
+            f"The purchase pays back in {fmt.months(best['buy_payback_months'])} at "
+            f"{fmt.tokens(best['tokens_per_month'])} tokens a month, and never below "
+            f"{facts[f'{prefix}_buy_breakeven_tokens']}", source))
+    return tuple(items)
 
 
 def _breakeven_table(api_be: pd.DataFrame, hosted_be: pd.DataFrame, api_offer: str, hosted_offer: str) -> pd.DataFrame:

@@ -13,6 +13,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, printed_table
@@ -279,6 +280,25 @@ def build(ds: Dataset, highlight_model: str = "llama-4-maverick") -> Chapter:
         "tm_maverick_int4_weights_gb": fmt.gb(maverick["weights_gb_int4"]),
         "tm_maverick_ratio": round(float(maverick["weights_gb_fp16"] / maverick_printed), 1),
     }
+    name = maverick["guide_model"]
+    licence_title = (f"{len(mismatched)} of {len(licences)} licences "
+                     f"{'differs' if len(mismatched) == 1 else 'differ'} from the model's own repository"
+                     + (f" ({facts['tm_licence_mismatch_models']})" if len(mismatched) else ""))
+    weights_source = "Source: " + ex.model_source("models.csv", "precisions.csv", case="")
+    exhibits = (
+        ex.printed("top-models-printed", TABLE),
+        ex.checks("top-models-checks", checks, "Each numeric cell with its recomputation and verdict."),
+        ex.Exhibit("top-models-licences", licence_title, "Source: data/models.csv (licence and repository)",
+                   "The guide's licence beside the one in the model's repository."),
+        ex.Exhibit("top-models-memory",
+                   f"Every expert stays in memory: {name}'s weights take {facts['tm_maverick_fp16_weights_gb']} "
+                   f"at FP16 and {facts['tm_maverick_int4_weights_gb']} at INT4", weights_source,
+                   "Weights per model and precision (stored bits including quantization scales)."),
+        ex.Exhibit("top-models-chart",
+                   f"The guide gives {name} {facts['tm_maverick_printed_gb']}; its FP16 weights alone take "
+                   f"{facts['tm_maverick_fp16_weights_gb']}, {facts['tm_maverick_ratio']:g} times as much",
+                   weights_source),
+    )
     return Chapter(printed=printed_table(ds, TABLE, "Model", COLUMNS), checks=checks,
                    tables={"licences": licences, "memory": memory_table(ds, weights)},
-                   chart_data={"weights": chart}, facts=facts)
+                   chart_data={"weights": chart}, facts=facts, key="top-models", exhibits=exhibits)

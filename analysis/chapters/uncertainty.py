@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import numerics, scenarios, situation, uncertainty, visual
 from analysis.chapters.common import Chapter, checks_frame, figure, printed_table
@@ -270,5 +271,35 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         })
     tables["tornado"] = pd.concat(tornado_tables, ignore_index=True)
     table_name = SCENARIOS[GUIDE_SCENARIO]["table_name"]
+    source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
+                                          "models.csv", "benchmarks.csv", "assumptions.csv",
+                                          case=f"{facts['uq_draws']} uniform draws, seed {facts['uq_seed']}")
+    api = visual.api_words(ds, api_offer)
+    moved = {o: f"The {OPTION_LABELS[o].lower()} break-even moves most with {facts[f'uq_{o}_top_inputs']} "
+                + (f"(up to {facts[f'uq_{o}_top_swing']})" if facts[f"uq_{o}_top_swing"] != "never"
+                   else "(at one end it never breaks even)") for o in sit.options}
+    exhibits = (
+        ex.Exhibit("uq-inputs", f"{facts['uq_ranged_inputs']} inputs are uncertain; each is drawn uniformly "
+                   "between its low and high", source,
+                   "The sampled inputs: each drawn uniformly between low and high; base is the deterministic "
+                   "base case."),
+        ex.Exhibit("uq-breakeven", f"In 80% of draws buying breaks even between {facts['uq_buy_p10']} and "
+                   f"{facts['uq_buy_p90']} tokens a month (median {facts['uq_buy_p50']})", source,
+                   "Break-even volume and API spend: Monte Carlo percentiles beside the three-case model."),
+        ex.Exhibit("uq-probability", f"At the guide's {facts['uq_guide_breakeven']} tokens a month, buying is "
+                   f"cheaper than {api} in {facts['uq_buy_cheaper_at_guide_breakeven']} of draws", source),
+        ex.Exhibit("uq-volumes", f"Median break-even spend: {facts['uq_buy_usd_p50']} a month for buying"
+                   + (f", {facts['uq_rent_usd_p50']} for renting" if "rent" in sit.options else ""), source,
+                   "Per volume: share of draws cheaper than the API, savings and payback percentiles, the guide's "
+                   "payback."),
+        *(ex.Exhibit(f"uq-tornado-{o}", moved[o], source.replace(f"{facts['uq_draws']} uniform draws",
+                                                                 "one input at a time at its low or high end"))
+          for o in sit.options),
+        ex.Exhibit("uq-tornado", "; ".join(m if i == 0 else m[0].lower() + m[1:]
+                                           for i, m in enumerate(moved.values())), source.replace(
+            f"{facts['uq_draws']} uniform draws", "one input at a time at its low or high end"),
+            "One-at-a-time swings of the break-even volume, per option, largest first."),
+    )
     return Chapter(printed=printed_table(ds, table_name, "Monthly Token Volume", ["Break-Even"]),
-                   checks=checks_frame([]), tables=tables, chart_data=chart_data, facts=facts)
+                   checks=checks_frame([]), tables=tables, chart_data=chart_data, facts=facts, key="uncertainty",
+                   exhibits=exhibits)
