@@ -96,6 +96,13 @@ def glue_facts(facts: dict[str, object]) -> None:
         glue(key, numerics.round_value(facts[key]), display=False)
 
 
+def glue_chart(name: str, chart) -> None:
+    """Glue a chart (rendered offline, deterministic HTML) for another page to paste with ``{glue}``."""
+    from myst_nb import glue
+
+    glue(name, HTML(charts.offline_renderer(chart.to_dict())["text/html"]), display=False)
+
+
 def dataset_label(data_dir: Path) -> str:
     """``data/`` for the repository's dataset, else the folder's path."""
     try:

@@ -13,8 +13,10 @@ from analysis.loading import Dataset
 
 # Options a reader chooses between (the keys are the ``kind`` of a cost curve).
 BUY, RENT, FRONTIER_API, CHEAP_API, HOSTED = "buy", "rent", "frontier_api", "cheap_api", "hosted"
+BUY_OTHER = "buy_other"  # a second bought system on the same chart (another model)
 OPTION_COLOURS = {
     BUY: "#1f5fa8",           # blue: owning the GPUs
+    BUY_OTHER: "#6aa6e0",     # light blue: owning GPUs for a second model
     RENT: "#e08a00",          # orange: renting them
     FRONTIER_API: "#c0392b",  # red: a frontier-priced API
     CHEAP_API: "#7b4fa0",     # purple: a cheap API

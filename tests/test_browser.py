@@ -261,3 +261,85 @@ def test_the_decision_table_decides(browser, site):
     assert len(set(cells)) > 2, "the recommendations are all the same"
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+# Every text of every chart, and the plot area's width: Vega hides overlapping axis labels with opacity 0,
+# so those do not count; a label Vega shortened ends in an ellipsis.
+CHART_FIT_JS = """
+(el) => {
+  const svg = el.querySelector('svg');
+  const chart = el.getBoundingClientRect();
+  const plot = svg.querySelector('g.root > g > path.background').getBoundingClientRect();
+  const problems = [];
+  svg.querySelectorAll('text').forEach(t => {
+    if (!t.textContent || getComputedStyle(t).opacity === '0' || t.getAttribute('opacity') === '0') return;
+    const r = t.getBoundingClientRect();
+    if (r.left < chart.left - 1 || r.right > chart.right + 1 || r.left < -1 || r.right > window.innerWidth + 1)
+      problems.push('outside: ' + t.textContent);
+    if (t.textContent.endsWith('…')) problems.push('cut: ' + t.textContent);
+  });
+  return {plot_px: plot.width, problems: problems};
+}
+"""
+MIN_PLOT_PX = 300
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+@pytest.mark.parametrize("page_path", ["book/intro.html", *CHART_PAGES])
+def test_chart_texts_fit_and_plots_keep_their_width(browser, site, page_path, viewport):
+    width, height = VIEWPORTS[viewport]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(f"{site}/{page_path}", wait_until="load")
+    charts = page.locator(".vega-chart")
+    bad = []
+    for i in range(charts.count()):
+        chart = charts.nth(i)
+        chart.locator("svg .marks, svg g.mark-rect, svg g.mark-symbol, svg g.mark-line").first.wait_for(
+            timeout=15_000)
+        fit = chart.evaluate(CHART_FIT_JS)
+        if fit["problems"] or fit["plot_px"] < MIN_PLOT_PX:
+            bad.append((i, round(fit["plot_px"]), fit["problems"]))
+    assert bad == [], f"{page_path} at {viewport}: (chart, plot px, texts cut or outside) {bad}"
+    page.close()
+
+
+@pytest.mark.parametrize("page_path", CHART_PAGES)
+def test_every_exhibit_is_numbered_titled_sourced_and_linkable(browser, site, page_path):
+    page, record = open_page(browser, site, page_path)
+    exhibits = page.locator("figure.exhibit")
+    assert exhibits.count() > 0
+    for i in range(exhibits.count()):
+        exhibit = exhibits.nth(i)
+        anchor = exhibit.get_attribute("id")
+        number = exhibit.locator("a.exhibit-number")
+        assert number.get_attribute("href") == f"#{anchor}"
+        assert number.inner_text().startswith("Exhibit ")
+        title = exhibit.locator("figcaption").inner_text().removeprefix(number.inner_text()).strip()
+        assert len(title) > 10, f"{anchor}: no title"
+        assert exhibit.locator("p.exhibit-source").inner_text().startswith("Source:")
+        assert exhibit.locator("table, .vega-chart").count() >= 1
+    # The number takes a reader to its exhibit, so a link to it can be shared.
+    last = exhibits.nth(exhibits.count() - 1)
+    last.locator("a.exhibit-number").click()
+    assert page.evaluate("location.hash") == "#" + last.get_attribute("id")
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+@pytest.mark.parametrize("viewport", VIEWPORTS)
+def test_the_headline_chart_follows_the_card_and_names_its_lines(browser, site, viewport):
+    width, height = VIEWPORTS[viewport]
+    page, record = open_page(browser, site, "book/intro.html")
+    page.set_viewport_size({"width": width, "height": height})
+    card = page.locator(".answer-card")
+    chart = page.locator(".vega-chart").first
+    chart.locator("svg g.mark-line").first.wait_for(timeout=15_000)
+    assert chart.bounding_box()["y"] > card.bounding_box()["y"] + card.bounding_box()["height"]
+    labels = chart.locator("g.role-legend-label text").evaluate_all("els => els.map(e => e.textContent)")
+    # the three choices: buying GPUs, the API it replaces, the hosted open model
+    assert any(t.startswith("Buy ") for t in labels) and any(t.startswith("API: GPT-5.4") for t in labels)
+    assert any(t.startswith("Hosted ") for t in labels)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"intro-{viewport}.png"), full_page=True)
+    assert unexpected(record["errors"]) == []
+    page.close()

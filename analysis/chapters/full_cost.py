@@ -165,7 +165,7 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
              "ft_volumes": ", ".join(fmt.tokens(v) for v in volumes),
              "ft_cheap_breakeven": (f"breaks even at {fmt.tokens(cheap_be)} tokens a month" if np.isfinite(cheap_be)
                                     else "never breaks even")}
-    points = breakeven_points(be, f"vs {frontier_api}")
+    points = breakeven_points(be, f"vs {visual.api_words(ds, frontier_api)}")
     model_name = situation.model(ds, model)["model_name"]
     source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
                                           "models.csv", "benchmarks.csv", "assumptions.csv")
@@ -196,7 +196,7 @@ def breakeven_points(be: pd.DataFrame, versus: str) -> pd.DataFrame:
         base = frame.set_index("case").loc["base"]
         volume = base.get(f"{option}_breakeven_tokens_per_month", np.inf)
         if np.isfinite(volume):
-            rows.append({"label": f"{option} {versus}", "tokens_per_month": volume,
+            rows.append({"label": f"{option.capitalize()} {versus}", "tokens_per_month": volume,
                          "usd_per_month": base[f"{option}_breakeven_api_usd_per_month"]})
     return pd.DataFrame(rows, columns=["label", "tokens_per_month", "usd_per_month"])
 

@@ -207,7 +207,8 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
                          model, gpu, api_offer, hosted_offer, hosted_vs_buy)
     return Chapter(printed=printed_table(ds, table_name, "Monthly Token Volume", columns), checks=checks,
                    tables={"first_principles": first, "breakeven": be_table},
-                   chart_data={"curves": curves, "points": breakeven_points(be, f"vs {api_offer}"),
+                   chart_data={"curves": curves,
+                               "points": breakeven_points(be, f"vs {visual.api_words(ds, api_offer)}"),
                                "payback": payback}, facts=facts, key=prefix, exhibits=exhibits)
 
 

@@ -15,7 +15,7 @@ from analysis import exhibits as ex
 from analysis import formatting as fmt
 from analysis import numerics, scenarios, situation, uncertainty, visual
 from analysis.chapters.common import Chapter, checks_frame, figure, printed_table
-from analysis.chapters.full_cost import guide_volumes
+from analysis.chapters.full_cost import breakeven_points, cost_curves, curve_volumes, guide_volumes
 from analysis.chapters.scenario import SCENARIOS
 from analysis.loading import Dataset
 from analysis.model import costs
@@ -220,6 +220,40 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
     return facts
 
 
+def headline(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+    """The intro's headline chart: monthly cost against volume for the answer card's three choices.
+
+    Lines: buying GPUs for each card row's open model, each API it would replace, and the hosted open model
+    (base case, with low–high bands). Returns ``(curves, break-even points, title)``.
+    """
+    grid = curve_volumes(ds)
+    options, apis, points = [], [], []
+    for (key, api_offer, model), kind in zip(CARD_ROWS, (visual.BUY, visual.BUY_OTHER), strict=True):
+        compared = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, grid)
+        gpus = int(scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([1e9])).system.gpus[1])
+        label = f"Buy {gpus}× {visual.gpu_words(ds, CARD_GPU).split()[0]} for {situation.model(ds, model)['model_name']}"
+        options.append((label, compared.table, "buy_usd_per_month", kind))
+        apis.append((f"API: {visual.api_words(ds, api_offer)}", api_offer,
+                     visual.FRONTIER_API if key == "frontier" else visual.CHEAP_API))
+        points.append(breakeven_points(compared.breakeven.assign(option="buy"),
+                                       f"vs {visual.api_words(ds, api_offer)}"))
+    apis.append((f"Hosted {visual.hosted_words(ds, CARD_HOSTED)}", CARD_HOSTED, visual.HOSTED))
+    curves = cost_curves(ds, grid, options, apis)
+    points = pd.concat(points, ignore_index=True)
+    base = curves.pivot(index="tokens_per_month", columns="option", values="usd_base")
+    buy_frontier, buy_cheap = options[0][0], options[1][0]
+    below = [name for name, line, versus in (
+        ("DeepSeek V4 Flash's API", apis[1][0], buy_cheap), ("the hosted model", apis[2][0], buy_frontier))
+        if (base[line] < base[versus]).all()]
+    crossing = points[points["label"].str.endswith(apis[0][0].removeprefix("API: "))]
+    title = "Monthly cost by volume"
+    if len(crossing):
+        title += f": buying crosses GPT-5.4 at {fmt.tokens(crossing['tokens_per_month'].iloc[0])} tokens a month"
+    if below:
+        title += f"; {' and '.join(below)} {'stays' if len(below) == 1 else 'stay'} below buying at every volume"
+    return curves, points, title
+
+
 def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", precision: str = "fp8",
           api_offer: str = "openai-gpt-5.4", rent_offer: str | None = "lambda-h100-8x", draws: int = 10_000,
           seed: int = 20260427, grid_low_tokens_per_month: float = 1e7, grid_high_tokens_per_month: float = 1e12,
@@ -251,6 +285,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         "uq_guide_breakeven": fmt.tokens(claimed),
         **answer_card(ds, draws, seed),
     }
+    chart_data["headline"], chart_data["headline_points"], facts["card_chart_title"] = headline(ds)
     tornado_tables = []
     for option in sit.options:
         table, chart, t = tornado_frames(sit, option, grid_high_tokens_per_month)
