@@ -231,7 +231,8 @@ def headline(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     for (key, api_offer, model), kind in zip(CARD_ROWS, (visual.BUY, visual.BUY_OTHER), strict=True):
         compared = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, grid)
         gpus = int(scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([1e9])).system.gpus[1])
-        label = f"Buy {gpus}× {visual.gpu_words(ds, CARD_GPU).split()[0]} for {situation.model(ds, model)['model_name']}"
+        gpu_name, model_name = visual.gpu_words(ds, CARD_GPU).split()[0], situation.model(ds, model)["model_name"]
+        label = f"Buy {gpus}× {gpu_name} for {model_name}"
         options.append((label, compared.table, "buy_usd_per_month", kind))
         apis.append((f"API: {visual.api_words(ds, api_offer)}", api_offer,
                      visual.FRONTIER_API if key == "frontier" else visual.CHEAP_API))
