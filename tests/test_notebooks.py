@@ -75,6 +75,8 @@ def test_committed_outputs_are_from_the_current_inputs(notebook):
 # --- no typed numbers in prose ------------------------------------------------------------------------------
 
 _DIRECTIVE = re.compile(r"^```\{[^}]*\}[^\n]*\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+# A directive's options (":doc: ../notebooks/13_uncertainty.ipynb") are markup, not prose.
+_DIRECTIVE_OPTION = re.compile(r"^:[\w-]+:[^\n]*$", re.MULTILINE)
 _GLUE_OR_CODE = re.compile(r"\{glue:[a-z]*\}`[^`]*`|`[^`]*`|\]\([^)]*\)")
 # Tokens with digits that are names or definitions, not figures: GPU and format names (H100, FP16, INT4),
 # percentile names (P10, 10th), the two guide scenarios, the "2" of key + value and the "/ 8" of bits to
@@ -87,6 +89,7 @@ _NOT_FIGURES = re.compile(r"\b(?:Scenario [12]|scenario-1|[A-Z]+\d+[A-Za-z0-9]*|
 def _prose_without_names(text: str, names: list[str]) -> str:
     # A directive (```{admonition} ...) is markup around prose, not code: keep what it holds.
     text = _DIRECTIVE.sub(lambda m: m.group(1), text)
+    text = _DIRECTIVE_OPTION.sub("", text)
     text = _GLUE_OR_CODE.sub("", text)
     for name in names:
         text = text.replace(name, "")
