@@ -343,3 +343,39 @@ def test_the_headline_chart_follows_the_card_and_names_its_lines(browser, site, 
     page.screenshot(path=str(SCREENSHOTS / f"intro-{viewport}.png"), full_page=True)
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+@pytest.mark.parametrize("side", ["primary", "secondary"])
+def test_the_phone_menu_and_contents_open_and_close(browser, site, side):
+    # pydata-sphinx-theme moves each sidebar into a <dialog> on narrow screens; the toggle opens it. A phone
+    # (touch, mobile viewport) is what shows the bug of 0.17: a desktop window narrowed to 390 px does not.
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  device_scale_factor=3)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(f"{site}/notebooks/09_scenario_1.html", wait_until="load")
+    dialog = page.locator(f"#pst-{side}-sidebar-modal")
+    toggles = [t for t in page.locator(f".{side}-toggle").all() if t.is_visible()]
+    assert len(toggles) == 1, f"{len(toggles)} visible .{side}-toggle buttons"
+    assert not dialog.is_visible()
+    toggles[0].tap()
+    page.wait_for_timeout(500)  # the panel slides in
+    assert dialog.is_visible() and _on_screen(dialog.bounding_box(), 390)
+    link = dialog.locator("a").first
+    assert link.is_visible() and link.get_attribute("href")
+    # A tap on the page beside the panel closes it.
+    box = dialog.bounding_box()
+    page.touchscreen.tap(5 if box["x"] > 50 else 385, 400)
+    page.wait_for_timeout(500)
+    assert not dialog.is_visible(), box
+    assert unexpected(errors) == []
+    context.close()
+
+
+def _on_screen(box: dict | None, width: int) -> bool:
+    """True when at least half of the box lies inside the viewport's width."""
+    if box is None or box["width"] == 0:
+        return False
+    visible = min(box["x"] + box["width"], width) - max(box["x"], 0)
+    return visible >= box["width"] / 2
