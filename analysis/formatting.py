@@ -90,3 +90,13 @@ def relative(value: float) -> str:
         return ""
     text = f"{value:+.0%}"
     return "0%" if text in ("+0%", "-0%") else text
+
+
+def band(low: float, high: float) -> str:
+    """``-5% to +100%``: the differences a verdict allows, from ratios ``low`` and ``high`` to the recomputation."""
+    return f"{relative(low - 1)} to {relative(high - 1)}"
+
+
+def relative_in_band(value: float, low: float, high: float) -> str:
+    """``+100% (band -5% to +100%)``: a difference with the band its verdict allows (``low``/``high`` as ratios)."""
+    return f"{relative(value)} (band {band(low, high)})"

@@ -9,13 +9,12 @@ from __future__ import annotations
 import html
 import io
 import re
-import urllib.parse
 from pathlib import Path
 
 import pandas as pd
 from IPython.display import HTML
 
-from analysis import charts, exhibits, numerics, paths
+from analysis import charts, csv_export, exhibits, html_tables, numerics, paths
 from analysis.loading import Dataset
 
 # Spreadsheet programs execute cells that start with these characters (CSV/formula injection).
@@ -35,38 +34,63 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def csv_data_uri(frame: pd.DataFrame) -> str:
-    """The table as an inline ``data:`` URI, so the download works offline and from any host."""
+def csv_text(frame: pd.DataFrame) -> str:
+    """The table's download: numbers as numbers (:mod:`analysis.csv_export`), formula-like text neutralized."""
     buffer = io.StringIO()
-    neutralize_formulas(frame).to_csv(buffer, index=False, lineterminator="\n")
-    return "data:text/csv;charset=utf-8," + urllib.parse.quote(buffer.getvalue())
+    neutralize_formulas(csv_export.numeric_columns(numerics.round_frame(frame))).to_csv(
+        buffer, index=False, lineterminator="\n", float_format="%.10g")
+    return buffer.getvalue()
 
 
-# Identifier columns go into the CSV download but would only widen the page.
-HIDDEN_COLUMNS = ("figure_id", "claim_id")
+# Where the book puts each table's CSV (written by _ext/table_files.py from the notebook's outputs),
+# relative to a chapter page in notebooks/.
+TABLES_URL = "../_static/tables"
+# The output metadata key that carries a table's CSV: metadata, because the book renders every mime type
+# of an output's data (and warns on one it does not know), while it leaves metadata alone.
+TABLE_METADATA_KEY = "selfhost_table"
 
 
-def table(frame: pd.DataFrame, name: str, caption: str = "") -> HTML:
-    """An HTML table (cell text escaped) with a link that downloads the same rows as ``<name>.csv``.
+class Shown:
+    """What a cell shows: HTML for the page and, for a table, its CSV and file name in the output's
+    metadata (``selfhost_table``). The book renders the HTML; _ext/table_files.py writes the CSV as a file."""
 
-    Floats are rounded (:mod:`analysis.numerics`) so the page and the download are the same on every CPU.
-    """
-    return HTML(_table_html(frame, name, caption))
+    def __init__(self, html_text: str, csv: str | None = None, filename: str | None = None) -> None:
+        self.html, self.csv, self.filename = html_text, csv, filename
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        data = {"text/html": self.html, "text/plain": f"<{self.filename or 'chart'}: see the HTML report>"}
+        if self.csv is None:
+            return data
+        return data, {TABLE_METADATA_KEY: {"filename": self.filename, "csv": self.csv}}
 
 
-def _table_html(frame: pd.DataFrame, name: str, caption: str = "") -> str:
+def _check_name(name: str) -> None:
     if not re.fullmatch(r"[a-z0-9_\-]+", name):
         raise ValueError(f"table name must be lower-case letters, digits, '-' or '_', got {name!r}")
+
+
+def _table_block(frame: pd.DataFrame, name: str, caption: str = "") -> str:
+    """The table (verdict first for a check table) and a link to its CSV file."""
+    _check_name(name)
     frame = numerics.round_frame(frame)
-    shown = frame.drop(columns=[c for c in HIDDEN_COLUMNS if c in frame.columns])
-    body = shown.to_html(index=False, escape=True, border=0, classes=["report-table"], na_rep="—")
+    prefix = "ledger-" if name == LEDGER_TABLE else "check-"
+    body = html_tables.render(frame, anchor_prefix=prefix, ledger=name == LEDGER_TABLE)
     cap = f'<p class="table-caption">{html.escape(caption)}</p>\n' if caption else ""
-    link = (f'<p class="table-download"><a download="{name}.csv" href="{csv_data_uri(frame)}">'
+    link = (f'<p class="table-download"><a download="{name}.csv" href="{TABLES_URL}/{name}.csv">'
             f"Download this table as CSV ({name}.csv)</a></p>")
-    return f'<div class="report-table-wrap" data-table="{name}">\n{cap}{body}\n{link}\n</div>'
+    ledger = " data-ledger" if name == LEDGER_TABLE else ""
+    return f'<div class="report-table-wrap" data-table="{name}"{ledger}>\n{cap}{body}\n{link}\n</div>'
 
 
-def exhibit(chapter, name: str, content: pd.DataFrame | object) -> HTML:
+LEDGER_TABLE = "reconciliation-ledger"
+
+
+def table(frame: pd.DataFrame, name: str, caption: str = "") -> Shown:
+    """A table with a link to its CSV file ``<name>.csv`` (floats rounded, :mod:`analysis.numerics`)."""
+    return Shown(_table_block(frame, name, caption), csv_text(frame), f"{name}.csv")
+
+
+def exhibit(chapter, name: str, content: pd.DataFrame | object) -> Shown:
     """One exhibit of a chapter: its number (a link to itself), its title, the table (with its CSV
     download) or chart, and its source line.
 
@@ -76,16 +100,17 @@ def exhibit(chapter, name: str, content: pd.DataFrame | object) -> HTML:
     spec = next((e for e in chapter.exhibits if e.name == name), None)
     label = exhibits.number(chapter.key, chapter.exhibits, name)
     anchor = "exhibit-" + label.replace(".", "-")
+    csv = None
     if isinstance(content, pd.DataFrame):
-        body = _table_html(content, name, spec.note)
+        body, csv = _table_block(content, name, spec.note), csv_text(content)
     else:
         note = f'<p class="table-caption">{html.escape(spec.note)}</p>\n' if spec.note else ""
         body = note + charts.offline_renderer(content.to_dict())["text/html"]
-    return HTML(
-        f'<figure class="exhibit" id="{anchor}">\n'
-        f'<figcaption class="exhibit-title"><a class="exhibit-number" href="#{anchor}">Exhibit {label}</a> '
-        f"{html.escape(spec.title)}</figcaption>\n{body}\n"
-        f'<p class="exhibit-source">{html.escape(spec.source)}</p>\n</figure>')
+    page = (f'<figure class="exhibit" id="{anchor}">\n'
+            f'<figcaption class="exhibit-title"><a class="exhibit-number" href="#{anchor}">Exhibit {label}</a> '
+            f"{html.escape(spec.title)}</figcaption>\n{body}\n"
+            f'<p class="exhibit-source">{html.escape(spec.source)}</p>\n</figure>')
+    return Shown(page, csv, f"{name}.csv" if csv is not None else None)
 
 
 def glue_facts(facts: dict[str, object]) -> None:
@@ -114,9 +139,12 @@ def dataset_label(data_dir: Path) -> str:
 def provenance(ds: Dataset, parameters: dict[str, object] | None = None) -> HTML:
     """One line naming the dataset, its snapshot date and the parameters that were set (None = unset)."""
     given = {k: v for k, v in (parameters or {}).items() if v is not None}
-    text = f"Built from the dataset in {dataset_label(ds.data_dir)} (newest row retrieved {ds.snapshot_date})"
+    text = html.escape(f"Built from the dataset in {dataset_label(ds.data_dir)} "
+                       f"(newest row retrieved {ds.snapshot_date})")
     if given:
-        text += "; parameters: " + ", ".join(f"{k} = {v}" for k, v in sorted(given.items()))
+        # The parameters as a rerun would set them: code, so they keep their identifiers.
+        text += "; parameters: " + ", ".join(f"<code>{html.escape(f'{k} = {v}')}</code>"
+                                             for k, v in sorted(given.items()))
     else:
         text += "; no parameter overrides"
-    return HTML(f'<p class="provenance">{html.escape(text)}.</p>')
+    return HTML(f'<p class="provenance">{text}.</p>')

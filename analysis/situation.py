@@ -180,6 +180,26 @@ def efficiency_range(ds: Dataset, efficiency_class: str) -> tuple[float, float, 
     return float(ratios.min()), float(np.median(ratios)), float(ratios.max()), int(ratios.size)
 
 
+# The sampled inputs that are not rows of assumptions.csv (those carry their own ``label``), in words.
+INPUT_WORDS = {spine.USD_PER_GPU: "GPU purchase price", spine.USD_PER_GPU_HOUR: "Rental price per GPU-hour",
+               spine.BITS_PER_PARAM: "Bits stored per weight",
+               spine.EFFICIENCY: "Engine efficiency (share of the bound)"}
+
+
+def input_words(ds: Dataset, name: str) -> str:
+    """An input as readers see it: its ``label`` in assumptions.csv, else :data:`INPUT_WORDS`."""
+    rows = ds["assumptions"]
+    match = rows.loc[rows["name"] == name, "label"] if "label" in rows else pd.Series(dtype=str)
+    if len(match):
+        return str(match.iloc[0])
+    return INPUT_WORDS.get(name, name.replace("_", " "))
+
+
+def in_sentence(words: str) -> str:
+    """``share of tokens`` for ``Share of tokens`` inside a sentence; ``ML engineer`` stays as it is."""
+    return words[0].lower() + words[1:] if len(words) > 1 and words[1].islower() else words
+
+
 def _input(name: str, low: float, high: float, unit: str, source: str, direction: int | None = None,
            base: float | None = None) -> spine.Input:
     return spine.Input(name, low, high, spine.base_of(low, high, unit) if base is None else base, unit, source,
@@ -214,9 +234,9 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
             low = high = float(output_share)
         inputs.append(_input(name, low, high, unit, "assumptions.csv"))
     inputs.append(_input(spine.USD_PER_GPU, float(price["usd_low"]), float(price["usd_high"]), "USD/GPU",
-                         f"gpu_prices.csv ({gpu_id}, {price['condition']})", direction=-1))
+                         f"gpu_prices.csv ({gpu_row['gpu_name']}, {price['condition']})", direction=-1))
     inputs.append(_input(spine.BITS_PER_PARAM, float(bits["bits_per_param_low"]), float(bits["bits_per_param_high"]),
-                         "bits", f"precisions.csv ({precision})", direction=-1))
+                         "bits", f"precisions.csv ({precision.upper()})", direction=-1))
     efficiency_class = f"{model_row['architecture']}/{engine_class}"
     eff_low, eff_base, eff_high, count = efficiency_range(ds, efficiency_class)
     inputs.append(_input(spine.EFFICIENCY, eff_low, eff_high, "measured / bound",
@@ -229,7 +249,8 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
             raise ValueError(f"rental_offer_id {rental_offer_id!r} rents {offer['gpu_id']}, not {gpu_id}")
         inputs.append(_input(spine.USD_PER_GPU_HOUR, float(offer["usd_per_gpu_hour_low"]),
                              float(offer["usd_per_gpu_hour_high"]), "USD/GPU-hour",
-                             f"gpu_rentals.csv ({rental_offer_id})", direction=-1))
+                             f"gpu_rentals.csv ({offer['provider']}, {offer['gpus_per_instance_min']:.0f}-GPU "
+                             f"instance, {offer['pricing'].replace('_', '-')})", direction=-1))
         block = float(offer["gpus_per_instance_min"])
     constants = {
         "params_total_b": float(model_row["params_total_b"]), "params_active_b": float(model_row["params_active_b"]),

@@ -189,7 +189,10 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
                         "Printed": cell["printed"],
                         "From the guide's inputs": fmt.gb(from_guide),
                         "First principles": real_text,
-                        "Difference": fmt.relative(verdicts.relative_difference(printed_gb, real_low)),
+                        "Difference": (fmt.relative(verdicts.relative_difference(printed_gb, real_low))
+                                       if verdict == verdicts.IMPOSSIBLE else
+                                       fmt.relative_in_band(verdicts.relative_difference(printed_gb, from_guide),
+                                                            headroom_low, headroom_high)),
                         "Verdict": verdict, "Why": why})
         setups = cells[cells["column_label"] == "Recommended Setup"]
         for _, cell in setups.iterrows():

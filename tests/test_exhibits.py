@@ -39,17 +39,17 @@ def test_numbers_follow_the_chapter_and_the_order_of_its_exhibits():
 
 
 def test_a_table_exhibit_has_an_anchor_title_table_download_and_source():
-    html = publish.exhibit(CHAPTER, "s1-a", pd.DataFrame({"x": [1.5]})).data
+    html = publish.exhibit(CHAPTER, "s1-a", pd.DataFrame({"x": [1.5]})).html
     assert html.startswith('<figure class="exhibit" id="exhibit-9-1">')
     assert '<a class="exhibit-number" href="#exhibit-9-1">Exhibit 9.1</a> First &lt;finding&gt;</figcaption>' in html
     assert '<p class="table-caption">How to read it.</p>' in html
-    assert 'data-table="s1-a"' in html and 'download="s1-a.csv"' in html
+    assert 'data-table="s1-a"' in html and 'download="s1-a.csv" href="../_static/tables/s1-a.csv"' in html
     assert html.endswith('<p class="exhibit-source">Source: data/a.csv</p>\n</figure>')
 
 
 def test_a_chart_exhibit_embeds_the_chart():
     chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_point().encode(x="x:Q")
-    html = publish.exhibit(CHAPTER, "s1-b", chart).data
+    html = publish.exhibit(CHAPTER, "s1-b", chart).html
     assert 'id="exhibit-9-2"' in html and 'class="vega-chart"' in html and "vegaEmbed" in html
 
 

@@ -78,8 +78,8 @@ CASES = {
                             ["{d}/gpus.csv, line 2, column 'memory_capacity': is empty but required"]),
     "negative price": (lambda d: replace_in(d / "gpu_prices.csv", ",8000,12000,", ",-8000,12000,"),
                        ["{d}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]),
-    "share above one": (lambda d: replace_in(d / "assumptions.csv", "gpu_memory_utilization,sizing,0.9,0.95",
-                                             "gpu_memory_utilization,sizing,0.9,1.5"),
+    "share above one": (lambda d: replace_in(d / "assumptions.csv", "memory the engine uses,sizing,0.9,0.95",
+                                             "memory the engine uses,sizing,0.9,1.5"),
                         ["{d}/assumptions.csv, line 5, column 'value_high': value '1.5' is above the maximum 1 "
                          "(a fraction cannot exceed 1)"]),
     "absurd value": (lambda d: replace_in(d / "gpus.csv", ",80,GiB,2.039,", ",80000,GiB,2.039,"),

@@ -1,27 +1,23 @@
-"""What a page shows: escaped tables, neutralized CSV downloads, deterministic HTML."""
+"""What a page shows: escaped tables, verdict-first check tables, CSV downloads as data, deterministic HTML."""
 
 from __future__ import annotations
 
-import urllib.parse
+import io
 
 import pandas as pd
 import pytest
 
-from analysis import publish
-
-
-def _csv(frame: pd.DataFrame) -> str:
-    return urllib.parse.unquote(publish.csv_data_uri(frame).split(",", 1)[1])
+from analysis import csv_export, html_tables, publish, verdicts
 
 
 def test_formula_cells_and_headers_get_an_apostrophe():
     frame = pd.DataFrame({"=cmd|' /C calc'!A0": ["=HYPERLINK(\"http://x\",\"y\")", "+1+1", "@SUM(A1)", "plain"],
                           "value": [1.5, -2.0, 3.0, 4.0]})
-    assert _csv(frame) == ("'=cmd|' /C calc'!A0,value\n"
-                           "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1.5\n"
-                           "'+1+1,-2.0\n"
-                           "'@SUM(A1),3.0\n"
-                           "plain,4.0\n")
+    assert publish.csv_text(frame) == ("'=cmd|' /C calc'!A0,value\n"
+                                       "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",1.5\n"
+                                       "'+1+1,-2\n"
+                                       "'@SUM(A1),3\n"
+                                       "plain,4\n")
 
 
 def test_numbers_are_left_alone_and_the_input_is_not_modified():
@@ -33,13 +29,79 @@ def test_numbers_are_left_alone_and_the_input_is_not_modified():
 
 def test_table_escapes_html_and_hides_identifier_columns():
     frame = pd.DataFrame({"figure_id": ["x.1"], "Model": ["<img src=x onerror=alert(1)>"]})
-    html = publish.table(frame, "demo", "A <b>caption</b>").data
-    assert "&lt;img src=x onerror=alert(1)&gt;" in html and "<img" not in html
-    assert "A &lt;b&gt;caption&lt;/b&gt;" in html
-    assert "figure_id" not in html.split("<a download")[0]  # shown table: no id column
-    assert "figure_id" in _csv(frame)  # the download keeps it
+    shown = publish.table(frame, "demo", "A <b>caption</b>")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in shown.html and "<img" not in shown.html
+    assert "A &lt;b&gt;caption&lt;/b&gt;" in shown.html
+    assert "figure_id" not in shown.html and "x.1" not in shown.html  # shown table: no id column
+    assert shown.csv.startswith("figure_id,Model\n")  # the download keeps it
+    # The link points at the file the book writes beside the page, not at an inline data: URI.
+    assert 'href="../_static/tables/demo.csv"' in shown.html and "data:text/csv" not in shown.html
 
 
 def test_table_name_must_be_a_safe_file_name():
     with pytest.raises(ValueError, match="table name must be lower-case letters"):
         publish.table(pd.DataFrame({"a": [1]}), "../evil")
+
+
+def test_a_table_carries_its_csv_in_the_output_metadata():
+    data, metadata = publish.table(pd.DataFrame({"a": [1]}), "demo")._repr_mimebundle_()
+    assert set(data) == {"text/html", "text/plain"}
+    assert metadata == {"selfhost_table": {"filename": "demo.csv", "csv": "a\n1\n"}}
+
+
+CHECKS = pd.DataFrame({
+    "figure_id": ["s1.a", "s1.b"], "Row": ["100M tokens", "1B tokens"], "Column": ["API cost", "API cost"],
+    "Printed": ["$1,750", "$17,500"], "From the guide's inputs": ["$1.8K", ""], "First principles": ["$562–$1.2K", ""],
+    "Difference": ["+47%", ""], "Verdict": [verdicts.INCONSISTENT, verdicts.UNVERIFIABLE], "Why": ["<why>", "none"]})
+
+
+def test_a_check_table_reads_verdict_first():
+    html = html_tables.render(CHECKS, anchor_prefix="check-")
+    header = html.split("<tbody>")[0]
+    assert [h.split("</th>")[0] for h in header.split('<th scope="col">')[1:]] == [
+        "Figure", "Printed", "Recomputed", "Verdict", "Why"]
+    first = html.split('<tr id="check-s1-a"')[1].split("</tr>")[0]
+    assert 'data-verdict="inconsistent"' in first
+    # the verdict as a dot in its severity colour with its short word, the difference beneath it
+    assert ('<span class="verdict verdict-inconsistent" title="inconsistent with the guide&#x27;s other numbers">'
+            '<span class="verdict-dot" style="background:#ef8f00"></span>inconsistent</span>') in first
+    assert "+47%" in first and "&lt;why&gt;" in first
+    assert '<a class="figure-link" href="12_reconciliation.html#ledger-s1-a">in the ledger</a>' in first
+    # every cell names its column, for the card layout on a phone
+    assert first.count('data-label="') == 5
+
+
+def test_ledger_rows_link_to_the_chapter_row_that_checks_them():
+    ledger = CHECKS.assign(check_page=["09_scenario_1", ""], Section=["Scenario 1", "Scenario 1"])
+    html = html_tables.render(ledger, anchor_prefix="ledger-", ledger=True)
+    assert '<tr id="ledger-s1-a" data-verdict="inconsistent" data-section="Scenario 1">' in html
+    assert 'href="09_scenario_1.html#check-s1-a">where it is checked</a>' in html
+    assert html.count("where it is checked") == 1  # no chapter row for the unchecked figure: no link
+
+
+@pytest.mark.parametrize(("text", "parsed"), [
+    ("$15.5K", (15_500.0, 15_500.0, "USD")), ("-$5.3K", (-5_300.0, -5_300.0, "USD")),
+    ("$562–$1.2K", (562.0, 1_200.0, "USD")), ("-$23.4K to -$5.3K", (-23_400.0, -5_300.0, "USD")),
+    ("1.78B", (1.78e9, 1.78e9, "count")), ("769M–6.97B", (769e6, 6.97e9, "count")),
+    ("+47%", (0.47, 0.47, "share")), ("25%–75%", (0.25, 0.75, "share")), ("800 GB", (800.0, 800.0, "GB")),
+    ("3.3 months–10 months", (3.3, 10.0, "months")), ("2.5x", (2.5, 2.5, "ratio")), ("1.2–1.5x", (1.2, 1.5, "ratio")),
+    ("never", None), ("fits at FP8", None), ("$1.8K (GPT-5.4)", None),
+])
+def test_report_text_reads_back_as_numbers(text, parsed):
+    result = csv_export.parse_cell(text)
+    if parsed is None:
+        assert result is None
+    else:
+        assert result[:2] == pytest.approx(parsed[:2]) and result[2] == parsed[2]
+
+
+def test_csv_columns_are_numbers_with_units_and_ranges_split():
+    frame = pd.DataFrame({"Option": ["Buy", "Rent"], "Per GPU-month": ["$2.9K–$3.1K", "$4.0K"],
+                          "Payback": ["5.1 months–16 months", "never"], "Note": ["$1.8K (GPT-5.4)", "x"]})
+    out = pd.read_csv(io.StringIO(publish.csv_text(frame)))
+    assert list(out.columns) == ["Option", "Per GPU-month low (USD)", "Per GPU-month high (USD)",
+                                 "Payback low (months)", "Payback high (months)", "Note"]
+    assert out["Per GPU-month low (USD)"].tolist() == [2_900.0, 4_000.0]
+    assert out["Per GPU-month high (USD)"].tolist() == [3_100.0, 4_000.0]
+    assert out["Payback low (months)"].isna().tolist() == [False, True]  # "never" is an empty cell
+    assert out["Note"].tolist() == ["$1.8K (GPT-5.4)", "x"]  # mixed text stays text

@@ -338,8 +338,8 @@ def test_missing_dataset_folder(tmp_path):
 def test_valid_data_the_model_cannot_price_is_an_error_not_a_traceback(data_copy):
     # An output share range starting at 0 is valid data, but a request without output cannot be rated.
     assumptions = data_copy / "assumptions.csv"
-    assumptions.write_text(assumptions.read_text().replace("output_token_share,workload,0.25,0.75,",
-                                                           "output_token_share,workload,0,0.75,"))
+    assumptions.write_text(assumptions.read_text().replace("are output,workload,0.25,0.75,",
+                                                           "are output,workload,0,0.75,"))
     result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr

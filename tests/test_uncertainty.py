@@ -290,9 +290,11 @@ def test_chapter_tables_and_facts(dataset, built):
         "Buy", built.facts["uq_buy_p10"], built.facts["uq_buy_p50"], built.facts["uq_buy_p90"])
     assert built.facts["uq_buy_p50"] == f"{p50 / 1e9:,.3g}B"
     assert built.facts["uq_draws"] == "2,000"
-    assert built.facts["uq_buy_top_inputs"].startswith("output_token_share, ")
+    # inputs in words (the label column of assumptions.csv), the identifier kept for the download
+    assert built.facts["uq_buy_top_inputs"].startswith("share of tokens that are output, ")
     # only ranged inputs are listed, and every listed one was sampled
-    assert set(built.tables["inputs"]["Input"]) == {i.name for i in sit.inputs if i.low < i.high}
+    assert set(built.tables["inputs"]["input_id"]) == {i.name for i in sit.inputs if i.low < i.high}
+    assert "Share of tokens that are output" in set(built.tables["inputs"]["Input"])
     assert set(built.tables["volumes"]["Tokens per month"]) == {"100M", "500M", "1B", "5B", "10B"}
     assert (built.tables["volumes"].query("Option == 'Rent'")["Payback P50"] == "no purchase").all()
     assert built.tables["volumes"].query("Option == 'Buy'")["Guide's payback (scenario 1)"].tolist() == [
@@ -316,11 +318,12 @@ def test_tornado_chart_spec(built):
     spec = charts.tornado(bars).to_dict()
     segments = spec["layer"][0]
     assert segments["mark"]["type"] == "bar"
+    assert segments["encoding"]["y"]["axis"] is None  # names are written above the bars
     assert segments["encoding"]["x"]["scale"]["type"] == "log"
     assert segments["encoding"]["x2"]["field"] == "breakeven_tokens_per_month"
     assert segments["encoding"]["x"]["title"] == "Break-even, tokens per month (log)"
     order = segments["encoding"]["y"]["sort"]
-    assert order[0] == "output_token_share" and len(order) == bars["input"].nunique()
+    assert order[0] == "Share of tokens that are output" and len(order) == bars["input"].nunique()
     # every bar starts at the base case, which the dashed rule marks
     assert bars["base_tokens_per_month"].nunique() == 1
     assert spec["layer"][1]["mark"]["type"] == "rule"

@@ -280,7 +280,7 @@ def _cluster_check(ds: Dataset) -> dict:
     for model_id in (FRONTIER.model, CHEAP.model, "deepseek-v4-pro"):
         for precision in ("fp8", "int4"):
             counts[(model_id, precision)] = float(scenarios.serving_system(ds, "h100-sxm", model_id, precision).gpus[1])
-    text = "; ".join(f"{m} {p.upper()}: {n:.0f}" for (m, p), n in counts.items())
+    text = "; ".join(f"{situation.model(ds, m)['model_name']} {p.upper()}: {n:.0f}" for (m, p), n in counts.items())
     fits = all(low <= n <= high for (m, p), n in counts.items() if m != "deepseek-v4-pro" and p == "fp8")
     verdict = verdicts.REPRODUCED if fits else verdicts.IMPLIED
     return check_row(ds, "tiers.20k_50k.cluster_gpus", "", text, "", verdict,
@@ -334,7 +334,7 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
         system = scenarios.serving_system(ds, "h100-sxm", model_id, "fp8")
         price = situation.purchase_price(ds, "h100-sxm")
         setups.append((model_id, system.gpus[1] * price["usd_low"], system.gpus[1] * price["usd_high"]))
-    fp = "; ".join(f"{m}: {fmt.usd_range(lo, hi)}" for m, lo, hi in setups)
+    fp = "; ".join(f"{situation.model(ds, m)['model_name']}: {fmt.usd_range(lo, hi)}" for m, lo, hi in setups)
     rows.append(check_row(ds, "qc.upfront.selfhost", fmt.usd_range(cluster * a100_low, cluster * a100_high), fp, "",
                           verdicts.INCONSISTENT if cluster * a100_high < upfront_low else verdicts.REPRODUCED,
                           f"the guide's own minimum serious cluster, {cluster:.0f} used A100s, costs "

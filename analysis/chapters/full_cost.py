@@ -68,7 +68,7 @@ def _api_checks(ds: Dataset, gm: pd.DataFrame) -> list[dict]:
                f"and output tokens together, so at {share_low:.0%}–{share_high:.0%} output the same prices bill "
                f"{fmt.usd_range(blend.min(), blend.max())}")
         rows.append(check_row(ds, figure_id, fmt.usd(guide["recomputed_low"]),
-                              f"{fmt.usd_range(real_low[0], real_high[0])} ({offer})",
+                              f"{fmt.usd_range(real_low[0], real_high[0])} ({visual.api_words(ds, offer)})",
                               fmt.relative(verdicts.relative_difference(printed, blend.max())), verdicts.INCONSISTENT,
                               why))
     return rows

@@ -26,6 +26,7 @@ from analysis.loading import Dataset
 from analysis.model import costs
 
 SEVERITY = verdicts.SEVERITY
+GUIDE_MODE = "Guide mode"
 # The guide's sections in words, for readers (``guide_figures.csv`` keys them by identifier).
 SECTION_WORDS = {"headline": "Headline and summary", "quick_comparison": "Quick comparison", "why_now": "Why now",
                  "spend_tiers": "The $20K rule (spend tiers)", "hardware_sizing": "Hardware sizing",
@@ -76,7 +77,7 @@ def chapter_checks(ds: Dataset) -> pd.DataFrame:
         frames.append(checks[["figure_id", "Verdict", "Why"]].assign(Chapter=title, page=page))
     gm = guide_mode.all_checks(ds)
     frames.append(pd.DataFrame({"figure_id": gm["figure_id"], "Verdict": gm["verdict"], "Why": gm["why"],
-                                "Chapter": "Guide mode", "page": "08_full_cost_comparison"}))
+                                "Chapter": GUIDE_MODE, "page": "08_full_cost_comparison"}))
     out = pd.concat(frames, ignore_index=True)
     return out[out["figure_id"].notna() & (out["figure_id"] != "")]
 
@@ -91,13 +92,18 @@ def ledger(ds: Dataset, checks: pd.DataFrame) -> pd.DataFrame:
     checked = checks.assign(rank=checks["Verdict"].map(rank)).sort_values(["figure_id", "rank"], kind="stable")
     worst = checked.groupby("figure_id", sort=False).first()
     where = checked.groupby("figure_id", sort=False)["Chapter"].agg(lambda s: ", ".join(dict.fromkeys(s)))
+    # The chapter page whose check table holds the figure (guide mode has no table of its own): the kept
+    # verdict's chapter when it is one, else the first chapter that checks it.
+    in_tables = checked[checked["Chapter"] != GUIDE_MODE]
+    page = in_tables.groupby("figure_id", sort=False)["page"].first()
     figures = ds["guide_figures"]
     verdict = figures["figure_id"].map(worst["Verdict"]).fillna(verdicts.UNVERIFIABLE)
     why = figures["figure_id"].map(worst["Why"]).fillna("no chapter recomputes this figure")
     return pd.DataFrame({"figure_id": figures["figure_id"], "Section": figures["section"].map(section_words),
                          "Table": figures["table_name"], "Row": figures["row_label"],
                          "Column": figures["column_label"], "Printed": figures["printed"],
-                         "Verdict": verdict, "Checked in": figures["figure_id"].map(where).fillna("—"), "Why": why})
+                         "Verdict": verdict, "Checked in": figures["figure_id"].map(where).fillna("—"), "Why": why,
+                         "check_page": figures["figure_id"].map(page).fillna("")})
 
 
 def counts_by_section(led: pd.DataFrame) -> pd.DataFrame:
@@ -257,7 +263,11 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
              "rec_wrong": int(total[verdicts.INCONSISTENT] + total[verdicts.IMPOSSIBLE]),
              "rec_top_claim": top["claim"], "rec_top_change": _swap_table(effects.iloc[:1])["Change"].iloc[0],
              "rec_base_breakeven_tokens": fmt.tokens(top["base_tokens_per_month"]),
-             "rec_base_breakeven_usd": fmt.usd(top["base_api_usd_per_month"])}
+             "rec_base_breakeven_usd": fmt.usd(top["base_api_usd_per_month"]),
+             # The verdict bands the method page defines the difference column with.
+             "rec_tolerance": "±" + fmt.share(tables.assumption(ds, "printed_vs_recomputed_tolerance")[0]),
+             "rec_headroom_band": fmt.band(*tables.assumption(ds, "min_vram_headroom")),
+             "rec_memory_margin": fmt.share(tables.assumption(ds, "memory_verdict_margin")[0])}
     chart = led.groupby(["Section", "Verdict"], sort=False).size().rename("figures").reset_index()
     wrong = chart[chart["Verdict"].isin([verdicts.INCONSISTENT, verdicts.IMPOSSIBLE])]
     worst = wrong.groupby("Section", sort=False)["figures"].sum()

@@ -323,7 +323,7 @@ def _implied_rent_checks(c: _Context) -> list[dict]:
         offers = rental_offers(c.ds, gpu_id)
         on_demand = offers[offers["pricing"] == ON_DEMAND]
         first = (fmt.months_range(*_span(on_demand, "payback_months"))
-                 + f" vs today's on-demand {gpu_id} rents, net of power")
+                 + f" vs today's on-demand {visual.gpu_words(c.ds, gpu_id)} rents, net of power")
         elec = figure(c.ds, "ops.electricity")
         elec_gpus = figure(c.ds, "ops.electricity.gpus")[0]
         if matching:
@@ -436,8 +436,11 @@ def _ratio_checks(c: _Context) -> list[dict]:
     why = (f"{gpus:.0f} x {fmt.usd(aws_h100)}, the AWS p5 rate of an H100, applied to an A100 cluster"
            if h100_rate else f"no rate in the guide gives it ({gpus:.0f} x {fmt.usd(aws_h100)} = "
                              f"{fmt.usd(gpus * aws_h100)})")
+    # Inconsistent: the guide's only AWS rate is an H100's, so the difference is against 4 A100s at
+    # today's AWS rate (the midpoint of its range), what the cluster would really cost.
+    today = gpus * (month_low + month_high) / 2 if len(aws_a100) else np.nan
     rows.append(check_row(c.ds, aws_id, fmt.usd(gpus * aws_h100), first,
-                          difference(printed, gpus * aws_h100),
+                          difference(printed, today) if len(aws_a100) else "",
                           verdicts.INCONSISTENT, why))
 
     aws_fp = times_range(*_first_principles_ratio(c, PROVIDERS["rent.aws_p5"], h100))

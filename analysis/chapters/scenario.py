@@ -58,7 +58,7 @@ def _api_cells(ds: Dataset, rows: pd.DataFrame, p_in: float, p_out: float, offer
         why = (f"only reproduced by charging every token ${p_in:g} + ${p_out:g}; with input and output counted "
                f"together, {share_low:.0%}–{share_high:.0%} output bills {fmt.usd_range(blend.min(), blend.max())}")
         out.append(check_row(ds, row.figure_id, fmt.usd(gm.loc[row.figure_id, "recomputed_low"]),
-                             f"{fmt.usd_range(real_low[0], real_high[0])} ({offer})",
+                             f"{fmt.usd_range(real_low[0], real_high[0])} ({visual.api_words(ds, offer)})",
                              fmt.relative(verdicts.relative_difference(row.value_low, blend.max())),
                              verdicts.INCONSISTENT, why))
     return out
@@ -131,13 +131,15 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
 
     first = pd.DataFrame({
         "Tokens per month": [fmt.tokens(v) for v in volumes],
-        f"API: {api_offer}": [fmt.usd_range(lo, hi) for lo, hi in zip(api_low, api_high, strict=True)],
+        f"API: {visual.api_words(ds, api_offer)}": [fmt.usd_range(lo, hi)
+                                                     for lo, hi in zip(api_low, api_high, strict=True)],
         "Buy: monthly cost": span("buy_usd_per_month"),
         "Buy: GPUs": span("gpus", fmt.count_range),
         "Buy: savings": span("buy_savings_usd_per_month"),
         "Buy: payback": span("buy_payback_months", fmt.months_range),
-        f"Rent: {rent_offer}": span("rent_usd_per_month"),
-        f"Hosted: {hosted_offer}": [fmt.usd_range(lo, hi) for lo, hi in zip(hosted_low, hosted_high, strict=True)],
+        f"Rent: {visual.rental_words(ds, rent_offer)}": span("rent_usd_per_month"),
+        f"Hosted: {visual.hosted_words(ds, hosted_offer)}": [fmt.usd_range(lo, hi)
+                                                             for lo, hi in zip(hosted_low, hosted_high, strict=True)],
     })
     by_volume = dict(zip(volumes, first["Buy: monthly cost"], strict=True))
     payback_by_volume = dict(zip(volumes, first["Buy: payback"], strict=True))
@@ -171,7 +173,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     checks = checks_frame(checks_rows)
     be = pd.concat([result.breakeven.assign(option="buy"), result.breakeven.assign(option="rent")])
     hosted = scenarios.compare(ds, model, gpu, precision, hosted_offer, volumes, rent_offer).breakeven
-    be_table = _breakeven_table(result.breakeven, hosted, api_offer, hosted_offer)
+    be_table = _breakeven_table(ds, result.breakeven, hosted, api_offer, hosted_offer)
     grid = curve_volumes(ds)
     curve_result = scenarios.compare(ds, model, gpu, precision, api_offer, grid, rent_offer).table
     api_kind = visual.HOSTED if api_offer == hosted_offer else spec["api_kind"]
@@ -256,15 +258,17 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
     return tuple(items)
 
 
-def _breakeven_table(api_be: pd.DataFrame, hosted_be: pd.DataFrame, api_offer: str, hosted_offer: str) -> pd.DataFrame:
+def _breakeven_table(ds: Dataset, api_be: pd.DataFrame, hosted_be: pd.DataFrame, api_offer: str,
+                     hosted_offer: str) -> pd.DataFrame:
     """Break-even of buying and renting against the API and, when it differs, the hosted open model."""
     rows = []
-    pairs = [(api_offer, api_be)] + ([(hosted_offer, hosted_be)] if hosted_offer != api_offer else [])
+    pairs = ([(visual.api_words(ds, api_offer), api_be)]
+             + ([(f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_be)] if hosted_offer != api_offer else []))
     for versus, frame in pairs:
         f = frame.set_index("case")
         for option in ("buy", "rent"):
             col = f"{option}_breakeven_tokens_per_month"
-            rows.append({"Self-hosting by": option, "Against": versus,
+            rows.append({"Self-hosting by": option.capitalize() + "ing", "Against": versus,
                          "Break-even volume (base)": fmt.tokens(f.loc["base", col]),
                          "Range": fmt.tokens_range(f[col].min(), f[col].max()),
                          "API spend at break-even (base)":

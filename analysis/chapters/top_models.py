@@ -101,8 +101,13 @@ def _vram_check(ds: Dataset, cell: pd.Series, need: pd.DataFrame, guide_params_b
     else:
         verdict = verdicts.INCONSISTENT
         why = f"the guide's own {guide_params_b:g}B parameters need {fmt.gb(from_guide)} at {p.upper()}{reading}"
-    return check_row(ds, cell["figure_id"], fmt.gb(from_guide), first,
-                     fmt.relative(verdicts.relative_difference(printed_gb, real_low)), verdict, why)
+    # The difference is taken against what the verdict is judged on: the weights themselves for "cannot
+    # hold them", else the guide's own parameters x bits, within the headroom band.
+    if verdict == verdicts.IMPOSSIBLE:
+        diff = fmt.relative(verdicts.relative_difference(printed_gb, real_low))
+    else:
+        diff = fmt.relative_in_band(verdicts.relative_difference(printed_gb, from_guide), headroom_low, headroom_high)
+    return check_row(ds, cell["figure_id"], fmt.gb(from_guide), first, diff, verdict, why)
 
 
 def _params_check(ds: Dataset, cell: pd.Series, models: pd.DataFrame) -> dict:

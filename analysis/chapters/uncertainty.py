@@ -56,10 +56,11 @@ def _grid(low_tokens_per_month: float, high_tokens_per_month: float, points: int
     return numerics.log_grid(float(low_tokens_per_month), float(high_tokens_per_month), int(points))
 
 
-def inputs_table(sit: uncertainty.Situation) -> pd.DataFrame:
+def inputs_table(ds: Dataset, sit: uncertainty.Situation) -> pd.DataFrame:
     """The inputs that are sampled (low < high), their range, deterministic base value, unit and source."""
-    return pd.DataFrame([{"Input": i.name, "Low": _number(i.low), "High": _number(i.high), "Base": _number(i.base),
-                          "Unit": i.unit, "Range from": i.source} for i in sit.inputs if i.low < i.high])
+    return pd.DataFrame([{"input_id": i.name, "Input": situation.input_words(ds, i.name), "Low": _number(i.low),
+                          "High": _number(i.high), "Base": _number(i.base), "Unit": i.unit, "Range from": i.source}
+                         for i in sit.inputs if i.low < i.high])
 
 
 def breakeven_table(mc: uncertainty.MonteCarlo, deterministic: pd.DataFrame) -> pd.DataFrame:
@@ -116,7 +117,7 @@ def volumes_table(ds: Dataset, sit: uncertainty.Situation, values: dict[str, np.
     return pd.DataFrame(rows)
 
 
-def tornado_frames(sit: uncertainty.Situation, option: str,
+def tornado_frames(ds: Dataset, sit: uncertainty.Situation, option: str,
                    clip_tokens_per_month: float) -> tuple[pd.DataFrame, pd.DataFrame, uncertainty.Tornado]:
     """The tornado of one option as a table (ranged inputs) and as chart data (inputs that move it).
 
@@ -131,7 +132,8 @@ def tornado_frames(sit: uncertainty.Situation, option: str,
     for k, name in enumerate(t.names):
         if name not in ranged:
             continue
-        table.append({"Option": OPTION_LABELS[option], "Input": name, "Unit": units[name],
+        words = situation.input_words(ds, name)
+        table.append({"input_id": name, "Option": OPTION_LABELS[option], "Input": words, "Unit": units[name],
                       "Low": _number(t.low[k]), "High": _number(t.high[k]),
                       "Break-even, input at low": fmt.tokens(t.at_low_tokens_per_month[k]),
                       "Break-even, input at high": fmt.tokens(t.at_high_tokens_per_month[k]),
@@ -140,7 +142,7 @@ def tornado_frames(sit: uncertainty.Situation, option: str,
             continue
         for end, value, be in (("low end", t.low[k], t.at_low_tokens_per_month[k]),
                                ("high end", t.high[k], t.at_high_tokens_per_month[k])):
-            chart.append({"input": name, "end": end, "input_value": float(value),
+            chart.append({"input": words, "end": end, "input_value": float(value),
                           "base_tokens_per_month": t.base_tokens_per_month,
                           "breakeven_tokens_per_month": float(min(be, clip_tokens_per_month)),
                           "breakeven_label": fmt.tokens(be), "order": k})
@@ -275,7 +277,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         "tokens_per_month": grid, "option": OPTION_LABELS[o], "kind": o,
         "probability_cheaper": mc.probability_cheaper(o),
         "probability_past_breakeven": mc.probability_past_breakeven(o)}) for o in sit.options], ignore_index=True)
-    tables = {"inputs": inputs_table(sit), "breakeven": breakeven_table(mc, deterministic),
+    tables = {"inputs": inputs_table(ds, sit), "breakeven": breakeven_table(mc, deterministic),
               "volumes": volumes_table(ds, sit, mc.inputs, table_volumes)}
     chart_data = {"probability": probability}
     facts: dict[str, float | int | str] = {
@@ -289,12 +291,13 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
     chart_data["headline"], chart_data["headline_points"], facts["card_chart_title"] = headline(ds)
     tornado_tables = []
     for option in sit.options:
-        table, chart, t = tornado_frames(sit, option, grid_high_tokens_per_month)
+        table, chart, t = tornado_frames(ds, sit, option, grid_high_tokens_per_month)
         tornado_tables.append(table)
         chart_data[f"tornado_{option}"] = chart
         p10, p50, p90 = uncertainty.percentiles(mc.outputs[f"{option}_breakeven_tokens_per_month"])
         spend = uncertainty.percentiles(mc.outputs[f"{option}_breakeven_api_usd_per_month"])
-        moving = [n for n, f in zip(t.names, t.swing_factor, strict=True) if f > 1][:TOP_INPUTS]
+        moving = [situation.in_sentence(situation.input_words(ds, n))
+                  for n, f in zip(t.names, t.swing_factor, strict=True) if f > 1][:TOP_INPUTS]
         facts.update({
             f"uq_{option}_p10": fmt.tokens(p10), f"uq_{option}_p50": fmt.tokens(p50),
             f"uq_{option}_p90": fmt.tokens(p90), f"uq_{option}_usd_p50": fmt.usd(spend[1]),
