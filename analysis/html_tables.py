@@ -23,6 +23,8 @@ HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id")
 RECOMPUTED_COLUMNS = ("From the guide's inputs", "First principles", "Recomputed")
 DIFFERENCE = "Difference"
 LEDGER_PAGE = "12_reconciliation.html"
+# Columns that name things in the data files (a file, a column, an assumption's key): shown as code.
+CODE_COLUMNS = ("Name", "File")
 MISSING = "—"
 
 
@@ -46,13 +48,19 @@ def _text(value: object) -> str:
 
 
 def verdict_badge(verdict: str) -> str:
-    """A dot in the verdict's colour and its short word, the full wording as a tooltip."""
+    """A dot in the verdict's colour (:func:`verdict_style`) and its short word."""
     if verdict not in verdicts.KEYS:
         return html.escape(verdict)
-    colour = visual.VERDICT_COLOURS[verdict]
     key = verdicts.KEYS[verdict]
-    return (f'<span class="verdict verdict-{key}" title="{html.escape(verdict)}">'
-            f'<span class="verdict-dot" style="background:{colour}"></span>{html.escape(key)}</span>')
+    return f'<span class="verdict verdict-{key}"><i class="verdict-dot"></i>{html.escape(key)}</span>'
+
+
+def verdict_style() -> str:
+    """One ``<style>`` with each verdict's colour from :mod:`analysis.visual`, written once per table
+    rather than on every row."""
+    rules = "".join(f".verdict-{verdicts.KEYS[v]} .verdict-dot{{background:{c}}}"
+                    for v, c in visual.VERDICT_COLOURS.items())
+    return f"<style>{rules}</style>"
 
 
 def is_check_table(frame: pd.DataFrame) -> bool:
@@ -125,6 +133,8 @@ def _plain_rows(frame: pd.DataFrame, link_columns: tuple[str, ...]) -> tuple[lis
                 content = verdict_badge(text)
             elif c in link_columns and text.startswith("https://"):
                 content = f'<a href="{html.escape(text)}">{html.escape(text)}</a>'
+            elif c in CODE_COLUMNS and text != MISSING:
+                content = f"<code>{html.escape(text)}</code>"
             else:
                 content = html.escape(text)
             cells.append(_cell(str(c), content))
@@ -143,5 +153,6 @@ def render(frame: pd.DataFrame, anchor_prefix: str = "", ledger: bool = False,
     header, body = _check_rows(frame, anchor_prefix, ledger) if check else _plain_rows(frame, link_columns)
     classes = "report-table check-table" if check else "report-table"
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
-    return (f'<table class="{classes}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body)
+    style = verdict_style() + "\n" if "Verdict" in frame.columns else ""
+    return (f'{style}<table class="{classes}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body)
             + "\n</tbody>\n</table>")

@@ -409,7 +409,8 @@ def dataset_overview(ds: Dataset) -> DataOverview:
              "method_rows": int(files["Method choice"].sum()), "stale_rows": len(stale),
              "snapshot_date": ds.snapshot_date.isoformat(), "distinct_sources": len(sources)}
     a = ds["assumptions"]
-    assumptions = pd.DataFrame({"Name": a["name"], "Category": a["category"], "Low": a["value_low"],
+    assumptions = pd.DataFrame({"Input": a["label"], "Name": a["name"], "Category": a["category"],
+                                "Low": a["value_low"],
                                 "High": a["value_high"], "Unit": a["unit"], "Source": a["source"],
                                 "Meaning": a["notes"].fillna("")})
     items = (
@@ -418,7 +419,7 @@ def dataset_overview(ds: Dataset) -> DataOverview:
                          f"{facts['method_rows']} method choices", "Source: every CSV file in data/",
                          "Rows per file by kind of source, with retrieval dates."),
         exhibits.Exhibit("data-stale", f"{facts['stale_rows']} price rows are older than the staleness limit",
-                         "Source: the retrieved_on column of each price file, against data/datapackage.json",
+                         "Source: the retrieval date of each price row, against the limit in data/datapackage.json",
                          "Price rows older than the staleness limit."),
         exhibits.Exhibit("data-assumptions", f"{len(assumptions)} scalar inputs, each a low–high range with its source",
                          "Source: data/assumptions.csv", "The scalar inputs of the model."),

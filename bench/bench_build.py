@@ -9,8 +9,10 @@ a. cold: what ``make report`` does from scratch (no ``_build``, no vendored Java
 b. nothing changed: the same steps again (every notebook must be skipped), then ``make report`` whole,
    ``--repeats`` times (median);
 c. ``make test`` wall time and its slowest tests (``--no-make-test`` leaves it out; it takes minutes);
-d. the size of each built page (its HTML with the inline tables, charts and CSV downloads, plus any
-   file outside ``_static/`` that only it loads) and of the JavaScript every page shares;
+d. the size of each built page (its HTML with the inline tables and charts, plus any file outside
+   ``_static/`` that only it loads) and of the JavaScript every page shares;
+f. the bytes Chromium transfers to show each page from an empty cache (``--transfer-only HTML_DIR``
+   prints just this, for any built site);
 e. the baseline: the same book, from notebooks with their outputs cleared, built by Jupyter Book
    executing them itself (``execute_notebooks: force``, one at a time).
 
@@ -42,6 +44,8 @@ SHARED_JS = "_static/vega/vega-bundle.js"
 PAGE_LIMIT_BYTES = 500_000
 LOADING_RELS = {"stylesheet", "preload", "modulepreload", "icon", "apple-touch-icon"}
 REBUILD_TARGET_S = 10.0
+# Half of what every page transferred before the Vega bundle was limited to chart pages (issue 13: 3.3 MB).
+CHARTLESS_TARGET_BYTES = 1_650_000
 BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
 # Not part of a fresh checkout: the virtualenv, build output, generated JavaScript, caches.
 SKIP_NAMES = {".venv", "_build", ".git", ".hypothesis", ".ruff_cache", ".cache", "__pycache__",
@@ -129,6 +133,68 @@ def shared_assets(html_dir: Path) -> dict[str, int]:
 
 def oversized(sizes: list[PageSize], limit: int = PAGE_LIMIT_BYTES) -> list[PageSize]:
     return [s for s in sizes if s.total_bytes > limit]
+
+
+# --- bytes a browser transfers (also used by tests/test_bench_build.py) ------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def transferred_bytes(html_dir: Path, pages: list[str]) -> dict[str, int]:
+    """Bytes Chromium receives to show each page from an empty cache (its HTML and every file it loads).
+
+    Served from ``html_dir`` on 127.0.0.1, each page in a fresh browser context at 1400x900, summed over
+    the bodies of every response until the page has loaded and its scripts have run.
+    """
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(Quiet, directory=str(html_dir)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    out = {}
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            for page_path in pages:
+                context = browser.new_context(viewport={"width": 1400, "height": 900})
+                page = context.new_page()
+                bodies: list[int] = []
+
+                def count(response, seen=bodies) -> None:
+                    try:
+                        seen.append(len(response.body()))
+                    except Exception:  # a redirect or an aborted request has no body
+                        seen.append(0)
+
+                page.on("response", count)
+                page.goto(f"{url}/{page_path}", wait_until="load")
+                page.wait_for_timeout(500)  # fonts and the charts' late requests
+                out[page_path] = sum(bodies)
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return out
+
+
+def print_transfer(html_dir: Path) -> dict[str, int]:
+    """Per page: HTML bytes and bytes transferred from an empty cache."""
+    pages = [s.page for s in page_sizes(html_dir) if s.page not in ("genindex.html", "search.html")]
+    moved = transferred_bytes(html_dir, sorted(pages))
+    print(f"{'page':<40}{'html':>10}{'transferred':>14}")
+    for page in sorted(moved):
+        print(f"{page:<40}{kb((html_dir / page).stat().st_size):>10}{kb(moved[page]):>14}")
+    return moved
 
 
 # --- running steps ----------------------------------------------------------------------------------
@@ -264,7 +330,12 @@ def main() -> int:
                         help="times to run the nothing-changed `make report` (the median is compared to the target)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies and logs")
     parser.add_argument("--workdir", type=Path, default=None, help="where to put the copies (default: a temp dir)")
+    parser.add_argument("--transfer-only", type=Path, default=None, metavar="HTML_DIR",
+                        help="only print each page's HTML and transferred bytes for a built site, then stop")
     args = parser.parse_args()
+    if args.transfer_only:
+        print_transfer(args.transfer_only)
+        return 0
 
     venv = Path(sys.prefix)
     python, jupyter_book = str(venv / "bin" / "python"), str(venv / "bin" / "jupyter-book")
@@ -347,6 +418,10 @@ def main() -> int:
         biggest = ", ".join(f"{f} {kb(n)}" for f, n in sorted(shared.items(), key=lambda x: -x[1])[:3])
         print(f"all shared assets the pages load: {len(shared)} files, {kb(sum(shared.values()))} (largest: {biggest})")
 
+        print("\n(f) bytes a browser transfers per page from an empty cache (1400x900)")
+        moved = print_transfer(html_dir)
+        chartless = {p: n for p, n in moved.items() if 'class="vega-chart"' not in (html_dir / p).read_text()}
+
         over = oversized(sizes)
         largest = sizes[0] if sizes else None
         print("\nTARGETS (not asserted)")
@@ -358,6 +433,9 @@ def main() -> int:
         print(f"  no page over {kb(PAGE_LIMIT_BYTES)} except the shared JS: largest "
               f"{kb(largest.total_bytes) if largest else '-'} ({largest.page if largest else '-'}), "
               f"{len(over)} over  {status(not over and bool(sizes))}")
+        heaviest = max(chartless.values(), default=0)
+        print(f"  a page without charts transfers under {kb(CHARTLESS_TARGET_BYTES)}: heaviest {kb(heaviest)} "
+              f"({heaviest / CHARTLESS_TARGET_BYTES:.2f}x the target)  {status(heaviest < CHARTLESS_TARGET_BYTES)}")
         print(f"  every build step succeeded: {status(not failed)}"
               + (f" ({', '.join(s.label for s in failed)} failed; logs in {bench.logs})" if failed else ""))
         return 0

@@ -49,3 +49,27 @@ def test_page_weight_counts_own_files_but_not_shared_ones(tmp_path):
     assert [s.page for s in sizes] == ["heavy.html", "light.html"]
     assert sizes[0].own_asset_bytes == 600_000 and sizes[1].own_asset_bytes == 0
     assert [s.page for s in bench_build.oversized(sizes)] == ["heavy.html"]
+
+
+def test_only_pages_with_charts_load_the_vega_bundle_and_none_loads_the_icon_script():
+    if not (paths.HTML_DIR / "index.html").exists():
+        pytest.skip(f"no built site in {paths.HTML_DIR}: run `make book` (or `make test`) first")
+    for page in sorted(paths.HTML_DIR.rglob("*.html")):
+        if page.relative_to(paths.HTML_DIR).parts[0] in ("_static", "_sources"):
+            continue
+        text = page.read_text(encoding="utf-8")
+        has_chart = 'class="vega-chart"' in text
+        assert ("vega/vega-bundle.js" in text) == has_chart, page.name
+        assert ("ledger.js" in text) == ("data-ledger" in text), page.name
+        assert "scripts/fontawesome.js" not in text, page.name
+
+
+def test_a_page_without_charts_transfers_under_half_of_what_every_page_did():
+    if not (paths.HTML_DIR / "index.html").exists():
+        pytest.skip(f"no built site in {paths.HTML_DIR}: run `make book` (or `make test`) first")
+    pages = ["book/method.html", "notebooks/09_scenario_1.html"]
+    moved = bench_build.transferred_bytes(paths.HTML_DIR, pages)
+    assert moved["book/method.html"] < bench_build.CHARTLESS_TARGET_BYTES
+    bundle = (paths.HTML_DIR / bench_build.SHARED_JS).stat().st_size
+    # a chart page carries the Vega bundle on top of what any page loads
+    assert moved["notebooks/09_scenario_1.html"] >= moved["book/method.html"] + bundle

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import posixpath
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -379,3 +381,124 @@ def _on_screen(box: dict | None, width: int) -> bool:
         return False
     visible = min(box["x"] + box["width"], width) - max(box["x"], 0)
     return visible >= box["width"] / 2
+
+
+CHECK_PAGES = ["notebooks/09_scenario_1.html", "notebooks/03_hardware_sizing.html", "notebooks/12_reconciliation.html"]
+
+
+@pytest.mark.parametrize("page_path", CHECK_PAGES)
+def test_every_verdict_is_on_screen_on_a_phone(browser, site, page_path):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(f"{site}/{page_path}", wait_until="load")
+    verdicts = page.locator(".check-table td[data-label='Verdict']")
+    assert verdicts.count() > 0
+    boxes = verdicts.evaluate_all("els => els.map(e => { const r = e.getBoundingClientRect(); "
+                                  "return [r.left, r.right]; })")
+    outside = [i for i, (left, right) in enumerate(boxes) if left < 0 or right > 390]
+    assert outside == [], f"{page_path}: verdict cells off screen at 390 px: {outside[:5]}"
+    # Without sideways scrolling at 1400 px either: the table fits its column.
+    page.set_viewport_size({"width": 1400, "height": 900})
+    overflow = page.locator(".check-table").evaluate_all(
+        "els => els.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length")
+    assert overflow == 0
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(page_path).stem}-checks-wide.png"))
+    page.close()
+
+
+def test_the_ledger_filters_by_verdict_and_section(browser, site):
+    page, record = open_page(browser, site, "notebooks/12_reconciliation.html")
+    ledger = page.locator("[data-ledger]")
+    rows = ledger.locator("tbody tr")
+    total = rows.count()
+    assert ledger.locator(".ledger-count").inner_text() == f"{total} of {total} figures"
+    ledger.locator("select.ledger-verdict").select_option("impossible")
+    shown = ledger.locator("tbody tr:not([hidden])")
+    assert 0 < shown.count() < total
+    assert set(shown.evaluate_all("els => els.map(e => e.dataset.verdict)")) == {"impossible"}
+    ledger.locator("select.ledger-section").select_option("Hardware sizing")
+    both = shown.evaluate_all("els => els.map(e => [e.dataset.verdict, e.dataset.section])")
+    assert both and set(map(tuple, both)) == {("impossible", "Hardware sizing")}
+    ledger.locator("select.ledger-verdict").select_option("")
+    ledger.locator("select.ledger-section").select_option("")
+    assert shown.count() == total
+    for viewport in VIEWPORTS.items():
+        page.set_viewport_size(dict(zip(("width", "height"), viewport[1], strict=True)))
+        ledger.scroll_into_view_if_needed()
+        page.screenshot(path=str(SCREENSHOTS / f"ledger-{viewport[0]}.png"))
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+def test_a_figure_link_lands_on_its_row_both_ways(browser, site):
+    page, record = open_page(browser, site, "notebooks/09_scenario_1.html")
+    link = page.locator(".check-table a.figure-link").first
+    row_id = link.get_attribute("href").split("#", 1)[1]
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith(f"12_reconciliation.html#{row_id}")
+    target = page.locator(f"#{row_id}")
+    assert target.is_visible() and target.evaluate("e => e.tagName") == "TR"
+    back = target.locator("a.figure-link")
+    back.click()
+    page.wait_for_load_state("load")
+    assert "09_scenario_1.html#check-" in page.url
+    assert page.locator("#" + page.url.split("#", 1)[1]).is_visible()
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+# An identifier where a reader expects words: snake_case, or an id from the dataset (an offer, GPU or
+# model id). File names such as gpu_prices.csv are references, not identifiers.
+_SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?!\.\w)")
+VISIBLE_TEXT_JS = """() => { const c = document.querySelector('main').cloneNode(true);
+  c.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+  const charts = Array.from(document.querySelectorAll('.vega-chart svg text')).map(t => t.textContent);
+  return c.innerText + '\\n' + charts.join('\\n'); }"""
+
+
+def _dataset_ids() -> set[str]:
+    from analysis import loading
+
+    ds = loading.load()
+    ids = set(ds["api_prices"]["offer_id"]) | set(ds["gpu_rentals"]["offer_id"]) | set(ds["gpus"]["gpu_id"])
+    return ids | set(ds["models"]["model_id"])
+
+
+@pytest.mark.parametrize("page_path", report_pages())
+def test_pages_speak_in_words_not_identifiers(browser, site, page_path):
+    page, _ = open_page(browser, site, page_path)
+    page.locator(".vega-chart svg").first.wait_for(timeout=15_000) if page.locator(".vega-chart").count() else None
+    # A URL is a reference, not prose: its path may hold anything.
+    text = re.sub(r"https?://\S+", "", page.evaluate(VISIBLE_TEXT_JS))
+    snake = sorted({m.group(0) for m in _SNAKE.finditer(text)})
+    ids = sorted(i for i in _dataset_ids() if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text))
+    assert snake == [] and ids == [], f"{page_path}: identifiers in visible text: {snake[:10]} {ids[:10]}"
+    page.close()
+
+
+def test_every_download_parses_as_csv_with_numbers(site):
+    import io
+    import urllib.request
+
+    import pandas as pd
+
+    pages = [p for p in report_pages() if p.startswith("notebooks/")]
+    numeric_tables = 0
+    for page_path in pages:
+        html = (paths.HTML_DIR / page_path).read_text(encoding="utf-8")
+        for href in re.findall(r'download="[^"]+" href="([^"]+)"', html):
+            url = f"{site}/{posixpath.normpath(posixpath.join(posixpath.dirname(page_path), href))}"
+            with urllib.request.urlopen(url) as response:
+                frame = pd.read_csv(io.BytesIO(response.read()))
+            assert len(frame.columns) > 0, url
+            numeric = [c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])]
+            numeric_tables += bool(numeric)
+            # a number column names its unit, and no cell is a formatted money figure
+            assert not any(frame[c].astype(str).str.match(r"^-?\$[\d.,]+[KMB]$").all() for c in frame.columns
+                           if frame[c].notna().any()), url
+    assert numeric_tables >= 30
+    with urllib.request.urlopen(f"{site}/_static/report-data.zip") as response:
+        import zipfile
+
+        names = zipfile.ZipFile(io.BytesIO(response.read())).namelist()
+    assert "data/api_prices.csv" in names and "tables/s1-checks.csv" in names

@@ -63,8 +63,8 @@ def test_a_check_table_reads_verdict_first():
     first = html.split('<tr id="check-s1-a"')[1].split("</tr>")[0]
     assert 'data-verdict="inconsistent"' in first
     # the verdict as a dot in its severity colour with its short word, the difference beneath it
-    assert ('<span class="verdict verdict-inconsistent" title="inconsistent with the guide&#x27;s other numbers">'
-            '<span class="verdict-dot" style="background:#ef8f00"></span>inconsistent</span>') in first
+    assert '<span class="verdict verdict-inconsistent"><i class="verdict-dot"></i>inconsistent</span>' in first
+    assert ".verdict-inconsistent .verdict-dot{background:#ef8f00}" in html.split("<table")[0]
     assert "+47%" in first and "&lt;why&gt;" in first
     assert '<a class="figure-link" href="12_reconciliation.html#ledger-s1-a">in the ledger</a>' in first
     # every cell names its column, for the card layout on a phone

@@ -93,11 +93,16 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
 
     first = pd.DataFrame({
         "Tokens per month": [fmt.tokens(v) for v in volumes],
-        f"Buy: {buy.system.gpus[1]:.0f}x {buy_gpu} ({buy_precision.upper()})": span(buy.table, "buy_usd_per_month"),
-        f"Rent: {rent_offer} ({rent_precision.upper()})": span(rent.table, "rent_usd_per_month"),
-        f"API: {cheap_api}": [fmt.usd_range(lo, hi) for lo, hi in zip(*apis["cheap"], strict=True)],
-        f"API: {frontier_api}": [fmt.usd_range(lo, hi) for lo, hi in zip(*apis["frontier"], strict=True)],
-        f"Hosted open model: {hosted_offer}": [fmt.usd_range(lo, hi) for lo, hi in zip(*apis["hosted"], strict=True)],
+        f"Buy: {buy.system.gpus[1]:.0f}× {visual.gpu_words(ds, buy_gpu)} ({buy_precision.upper()})":
+            span(buy.table, "buy_usd_per_month"),
+        f"Rent: {visual.rental_words(ds, rent_offer)} ({rent_precision.upper()})":
+            span(rent.table, "rent_usd_per_month"),
+        f"API: {visual.api_words(ds, cheap_api)}": [fmt.usd_range(lo, hi)
+                                                     for lo, hi in zip(*apis["cheap"], strict=True)],
+        f"API: {visual.api_words(ds, frontier_api)}": [fmt.usd_range(lo, hi)
+                                                        for lo, hi in zip(*apis["frontier"], strict=True)],
+        f"Hosted: {visual.hosted_words(ds, hosted_offer)}": [fmt.usd_range(lo, hi)
+                                                             for lo, hi in zip(*apis["hosted"], strict=True)],
     })
     rows = []
     for figure_id in ("ft.100m.purchased.total", "ft.100m.cloud.total"):

@@ -339,7 +339,7 @@ def _implied_rent_checks(c: _Context) -> list[dict]:
             from_guide = f"{fmt.usd_range(implied_low, implied_high)} a month of rent avoided"
         else:
             name = c.ds["gpus"].set_index("gpu_id").loc[gpu_id, "gpu_name"]
-            rented = sorted({c.gpu(f"{s}.monthly") for s in PROVIDERS})
+            rented = sorted({visual.gpu_words(c.ds, c.gpu(f"{s}.monthly")) for s in PROVIDERS})
             why = (f"{fmt.usd_range(price_low, price_high)} over {months_low:.0f}–{months_high:.0f} months implies "
                    f"{fmt.usd_range(implied_low, implied_high)} a month "
                    f"({per_hour_range(implied_low / c.hours, implied_high / c.hours)} per GPU-hour) of rent "
