@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import pandas as pd
 import papermill
@@ -94,3 +95,47 @@ def test_scenario_defaults_match_the_notebooks(prefix, notebook):
     params = papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / f"{notebook}.ipynb"))
     defaults = {name: p["default"].strip('"') for name, p in params.items() if name != "data_dir"}
     assert reconciliation.scenario_defaults(prefix) == defaults
+
+
+def test_one_claim_has_one_verdict_in_the_ledger_and_the_chapters(chapter, dataset):
+    # Guide mode recomputes a figure by the guide's own convention and shows no table of its own; every
+    # verdict a reader sees (a chapter's check table, the ledger) is the same for a figure.
+    checks = reconciliation.chapter_checks(dataset)
+    shown = checks[checks["Chapter"] != reconciliation.GUIDE_MODE]
+    per_figure = shown.groupby("figure_id")["Verdict"].agg(set)
+    split = per_figure[per_figure.map(len) > 1]
+    assert split.empty, f"figures with several verdicts across chapters: {dict(split.head())}"
+    ledger = chapter.checks.set_index("figure_id")["Verdict"]
+    differ = [f for f, v in per_figure.items() if ledger[f] != next(iter(v))]
+    assert differ == [], f"ledger verdict differs from the chapter's for {differ[:5]}"
+    # and each such figure's ledger row links to a chapter page that shows it
+    pages = chapter.checks.set_index("figure_id")["check_page"]
+    assert all(pages[f] for f in per_figure.index)
+    assert set(pages[pages != ""]) <= {page for page, _, _ in reconciliation.CHAPTERS}
+
+
+_PERCENT = re.compile(r"^([+-]?\d+)%(?: \(band ([+-]?\d+)% to ([+-]?\d+)%\))?$")
+
+
+def test_no_verdict_disagrees_with_the_difference_it_shows(dataset):
+    # method page: reproduced lies within the tolerance (or the band printed beside the difference),
+    # inconsistent lies outside it.
+    tol = dataset["assumptions"].set_index("name").at["printed_vs_recomputed_tolerance", "value_high"]
+    seen, wrong = 0, []
+    for _, title, build in reconciliation.CHAPTERS:
+        checks = build(dataset)
+        if "Difference" not in checks:
+            continue
+        for row in checks.itertuples():
+            m = _PERCENT.match(str(row.Difference).strip())
+            if not m:
+                continue
+            seen += 1
+            value = int(m[1]) / 100
+            low, high = (int(m[2]) / 100, int(m[3]) / 100) if m[2] else (-tol, tol)
+            inside = low - 0.005 <= value <= high + 0.005  # the shown percentage is rounded
+            if (row.Verdict == verdicts.REPRODUCED and not inside) or (
+                    row.Verdict == verdicts.INCONSISTENT and inside):
+                wrong.append((title, row.figure_id, row.Difference, row.Verdict))
+    assert seen > 50
+    assert wrong == [], wrong
