@@ -6,6 +6,7 @@ Each command prints what it did and exits non-zero when it fails, so ``make`` st
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import shutil
 import sys
 import time
@@ -128,6 +129,20 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prices_sync(args: argparse.Namespace) -> int:
+    """Refresh api_prices.csv from the installed genai-prices package (see analysis.prices_sync)."""
+    from analysis import prices_sync
+
+    today = None
+    if args.date:
+        try:
+            today = dt.date.fromisoformat(args.date)
+        except ValueError:
+            print(f"error: --date {args.date!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+            return 2
+    return prices_sync.sync(paths.resolve_data_dir(args.data_dir), dry_run=args.dry_run, today=today)
+
+
 def cmd_prune_site(_: argparse.Namespace) -> int:
     """Delete built pages whose source is no longer in _toc.yml (a renamed or removed chapter)."""
     import yaml
@@ -240,6 +255,19 @@ def main(argv: list[str] | None = None) -> int:
     cal.add_argument("--data", default=None, metavar="DIR", help="dataset folder (default: data/)")
     cal.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     cal.set_defaults(func=cmd_calibrate)
+    price = sub.add_parser("prices", help="API prices from a maintained package")
+    price_sub = price.add_subparsers(dest="prices_command", required=True)
+    sync = price_sub.add_parser(
+        "sync", help="refresh api_prices.csv from the installed genai-prices package",
+        description="Take each mapped row's input, output and cached-input prices from the snapshot bundled in the "
+                    "installed genai-prices package (never its network updater), print the diff, check the result "
+                    "and write it atomically. Exit 0: no price changed; 3: prices changed; 1: invalid dataset or "
+                    "result; 2: bad option.")
+    sync.add_argument("--data", dest="data_dir", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    sync.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
+    sync.add_argument("--date", default=None, metavar="YYYY-MM-DD",
+                      help="the date prices are read as of (default: today, UTC)")
+    sync.set_defaults(func=cmd_prices_sync)
     ddoc = sub.add_parser("data-dictionary", help="the column dictionary of data/README.md, from datapackage.json")
     mode = ddoc.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")

@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import verdicts, visual
 
 # Columns that identify a row for links and downloads but would only widen the page.
-HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id")
+HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id", "offer_id")
 # Columns of a check table that hold a recomputation of the printed figure.
 RECOMPUTED_COLUMNS = ("From the guide's inputs", "First principles", "Recomputed")
 DIFFERENCE = "Difference"
@@ -133,6 +133,10 @@ def _plain_rows(frame: pd.DataFrame, link_columns: tuple[str, ...]) -> tuple[lis
                 content = verdict_badge(text)
             elif c in link_columns and text.startswith("https://"):
                 content = f'<a href="{html.escape(text)}">{html.escape(text)}</a>'
+            elif c in link_columns and text.startswith("package: "):
+                # "package: genai-prices 0.2.3 (openai/gpt-5.4)": the entry's key is code
+                name, _, entry = text.removeprefix("package: ").partition(" (")
+                content = html.escape(name) + (f" (<code>{html.escape(entry.rstrip(')'))}</code>)" if entry else "")
             elif c in CODE_COLUMNS and text != MISSING:
                 content = f"<code>{html.escape(text)}</code>"
             else:

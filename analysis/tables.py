@@ -376,14 +376,17 @@ class DataOverview:
     sources: pd.DataFrame
     assumptions: pd.DataFrame
     facts: dict[str, float | int | str]
+    api_prices: pd.DataFrame = field(default_factory=pd.DataFrame)
     key: str = "data"
     exhibits: tuple[exhibits.Exhibit, ...] = ()
 
 
 def _source_kind(source: pd.Series) -> pd.Series:
-    """``primary`` for a URL, ``guide`` for the guide's own claim, ``method`` for this report's choice."""
-    return pd.Series(np.select([source.str.startswith("https://"), source.str.startswith("guide:")],
-                               ["primary", "guide"], default="method"), index=source.index)
+    """``primary`` for a URL, ``package`` for a maintained price package, ``guide`` for the guide's own claim,
+    ``method`` for this report's choice."""
+    return pd.Series(np.select([source.str.startswith("https://"), source.str.startswith("package:"),
+                                source.str.startswith("guide:")],
+                               ["primary", "package", "guide"], default="method"), index=source.index)
 
 
 def dataset_overview(ds: Dataset) -> DataOverview:
@@ -393,7 +396,8 @@ def dataset_overview(ds: Dataset) -> DataOverview:
     for name, frame in ds.tables.items():
         kind = _source_kind(frame["source"])
         rows.append({"File": f"{name}.csv", "Rows": len(frame),
-                     "Primary source": int((kind == "primary").sum()), "The guide": int((kind == "guide").sum()),
+                     "Primary source": int((kind == "primary").sum()), "Price package": int((kind == "package").sum()),
+                     "The guide": int((kind == "guide").sum()),
                      "Method choice": int((kind == "method").sum()),
                      "Oldest retrieval": min(frame["retrieved_on"]).isoformat(),
                      "Newest retrieval": max(frame["retrieved_on"]).isoformat()})
@@ -405,9 +409,17 @@ def dataset_overview(ds: Dataset) -> DataOverview:
                .agg(Rows=("File", "size"), Files=("File", lambda f: ", ".join(sorted(set(f)))))
                .reset_index().rename(columns={"source": "Source"}))
     facts = {"data_files": len(files), "data_rows": int(files["Rows"].sum()),
-             "primary_rows": int(files["Primary source"].sum()), "guide_rows": int(files["The guide"].sum()),
+             "primary_rows": int(files["Primary source"].sum()), "package_rows": int(files["Price package"].sum()),
+             "guide_rows": int(files["The guide"].sum()),
              "method_rows": int(files["Method choice"].sum()), "stale_rows": len(stale),
              "snapshot_date": ds.snapshot_date.isoformat(), "distinct_sources": len(sources)}
+    api = ds["api_prices"]
+    api_prices = pd.DataFrame({
+        "offer_id": api["offer_id"], "Provider": api["provider"], "Model": api["api_model"],
+        "Input, USD per M": api["usd_per_m_input"], "Output, USD per M": api["usd_per_m_output"],
+        "Cached input, USD per M": api["usd_per_m_cached_input"], "Source": api["source"],
+        "Retrieved": api["retrieved_on"].map(lambda d: d.isoformat())})
+    from_package = int(api["source"].str.startswith("package:").sum())
     a = ds["assumptions"]
     assumptions = pd.DataFrame({"Input": a["label"], "Name": a["name"], "Category": a["category"],
                                 "Low": a["value_low"],
@@ -426,6 +438,11 @@ def dataset_overview(ds: Dataset) -> DataOverview:
         exhibits.Exhibit("data-sources", f"{facts['distinct_sources']} distinct primary sources",
                          "Source: the source column of every file in data/",
                          "Every primary source and the rows that cite it."),
+        exhibits.Exhibit("data-api-prices",
+                         f"{from_package} of {len(api)} API prices come from the genai-prices package, "
+                         f"{len(api) - from_package} from the provider's own page",
+                         "Source: data/api_prices.csv (python -m analysis prices sync refreshes the mapped rows)",
+                         "Each API price with where it was read and when."),
     )
     return DataOverview(files=files, stale=stale, sources=sources, assumptions=assumptions, facts=facts,
-                        exhibits=items)
+                        api_prices=api_prices, exhibits=items)

@@ -30,8 +30,9 @@ _URL = re.compile(r"https://[^\s\"',)>\]]+")
 
 
 def cited_urls() -> frozenset[str]:
-    """Every https URL the dataset's files and the book's prose cite."""
-    files = [*(paths.REPO_ROOT / "data").glob("*.csv"), *(paths.REPO_ROOT / "book").glob("*.md")]
+    """Every https URL the dataset's files and the book's prose (pages and notebooks) cite."""
+    files = [*(paths.REPO_ROOT / "data").glob("*.csv"), *(paths.REPO_ROOT / "book").glob("*.md"),
+             *paths.NOTEBOOKS_DIR.glob("*.ipynb")]
     return frozenset(url.rstrip(".") for f in files for url in _URL.findall(f.read_text(encoding="utf-8")))
 # Schemes that need no target in the site: inline data (the tables' CSV downloads) and e-mail.
 SAFE_SCHEMES = frozenset({"data", "mailto"})

@@ -12,7 +12,7 @@ import pytest
 
 from analysis import loading, paths
 
-TODAY = dt.date(2026, 12, 1)
+TODAY = dt.date(2026, 12, 2)
 
 
 def test_canonical_dataset_loads_with_every_table(dataset):
@@ -114,7 +114,7 @@ CASES = {
                                         "must be greater than 0"]),
     "future date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "2027-01-01"),
                     ["{d}/gpus.csv, line 2, column 'retrieved_on': value '2027-01-01' is in the future "
-                     "(today is 2026-12-01)"]),
+                     "(today is 2026-12-02)"]),
     "malformed date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "27/11/2026"),
                        ["{d}/gpus.csv, line 2, column 'retrieved_on': value '27/11/2026' is not a date (YYYY-MM-DD)"]),
     "low above high": (lambda d: replace_in(d / "gpu_prices.csv", ",8000,12000,", ",13000,12000,"),
@@ -122,7 +122,8 @@ CASES = {
     "source not a URL": (lambda d: replace_in(d / "precisions.csv", "https://github.com/ray-project/llm-numbers",
                                               "a blog"),
                          ["{d}/precisions.csv, line 2, column 'source': value 'a blog' is not a primary URL "
-                          "(https://...), 'guide: <section>' or 'method: <page>'"]),
+                          "(https://...), 'guide: <section>', 'method: <page>' or "
+                          "'package: <name> <version> (<entry>)'"]),
     "conditional requirement": (lambda d: replace_in(d / "models.csv", ",compressed,1,512,4924,",
                                                      ",compressed,1,512,,"),
                                 ["{d}/models.csv, line 5, column 'kv_values_per_token': is empty but required when "
@@ -160,13 +161,13 @@ def test_load_raises_with_every_problem(data_copy):
 
 def test_staleness_warns_on_our_prices_not_on_the_guide_claims(data_copy):
     # gpu_prices.csv: the A100 and H100 rows are the guide's (2026-04-29, not checked); the RTX 4090
-    # row is ours: dated 2025-01-01 it is 699 days older than the newest row (2026-12-01).
+    # row is ours: dated 2025-01-01 it is 700 days older than the newest row (2026-12-02).
     replace_in(data_copy / "gpu_prices.csv", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-ada-lovelace"
                "-architecture-geforce-rtx-4090,2026-11-27", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-"
                "ada-lovelace-architecture-geforce-rtx-4090,2025-01-01")
     ds = loading.load(data_copy, today=TODAY)
     assert [str(p) for p in ds.stale if "gpu_prices" in p.file] == [
-        f"{data_copy}/gpu_prices.csv, line 4, column 'retrieved_on': value '2025-01-01' is 699 days old "
+        f"{data_copy}/gpu_prices.csv, line 4, column 'retrieved_on': value '2025-01-01' is 700 days old "
         "(limit 180 days): check the price"]
 
 

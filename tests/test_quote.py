@@ -269,7 +269,7 @@ def test_rental_offer_for_another_gpu(capsys):
     assert err.splitlines()[-1] == (
         "python -m analysis quote: error: --rent 'lambda-a100-8x' rents a100-80gb-sxm, not --gpu 'h100-sxm': "
         "valid rental offers for h100-sxm are aws-p5-48xlarge, aws-p5-48xlarge-spot, coreweave-h100-8x, "
-        "coreweave-h100-8x-spot, gcp-a3-highgpu-1g, lambda-h100-1x, lambda-h100-8x, runpod-h100-1x, "
+        "coreweave-h100-8x-spot, lambda-h100-1x, lambda-h100-8x, runpod-h100-1x, "
         "runpod-h100-1x-community")
 
 
@@ -295,12 +295,17 @@ def test_buy_and_rent_exclude_each_other(capsys):
     assert "argument --rent: not allowed with argument --buy" in err
 
 
-def test_stale_price_of_the_quoted_offer_is_a_warning(capsys):
-    # google-gemini-2.5-pro was read on 2025-07-01, more than 180 days before the newest row.
+def test_stale_price_of_the_quoted_offer_is_a_warning(capsys, data_copy):
+    # Gemini's row read on 2025-07-01, more than 180 days before the newest row (2026-12-02); another
+    # stale row, one this quote does not use, stays silent.
+    table = (data_copy / "api_prices.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    for line in (3, 6):  # google-gemini-2.5-pro, mistral-large-2
+        table[line] = table[line].replace(",2026-12-02,", ",2025-07-01,")
+    (data_copy / "api_prices.csv").write_text("".join(table), encoding="utf-8")
     code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--api", "google-gemini-2.5-pro"),
-                               "--format", "csv")
+                               "--format", "csv", "--data", str(data_copy))
     assert code == 0 and out.startswith("case,")
-    assert err.startswith("warning: data/api_prices.csv, line 4, column 'retrieved_on': value '2025-07-01' is ")
+    assert err.startswith(f"warning: {data_copy}/api_prices.csv, line 4, column 'retrieved_on': value '2025-07-01' is ")
     assert len(err.splitlines()) == 1  # only the row this quote uses
 
 
