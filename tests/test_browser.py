@@ -396,11 +396,15 @@ def test_every_verdict_is_on_screen_on_a_phone(browser, site, page_path):
                                   "return [r.left, r.right]; })")
     outside = [i for i, (left, right) in enumerate(boxes) if left < 0 or right > 390]
     assert outside == [], f"{page_path}: verdict cells off screen at 390 px: {outside[:5]}"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".check-table").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SCREENSHOTS / f"{Path(page_path).stem}-checks-phone.png"))
     # Without sideways scrolling at 1400 px either: the table fits its column.
     page.set_viewport_size({"width": 1400, "height": 900})
     overflow = page.locator(".check-table").evaluate_all(
         "els => els.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length")
     assert overflow == 0
+    page.locator(".check-table").first.scroll_into_view_if_needed()
     page.screenshot(path=str(SCREENSHOTS / f"{Path(page_path).stem}-checks-wide.png"))
     page.close()
 
