@@ -18,7 +18,7 @@ import pandas as pd
 from analysis import verdicts, visual
 
 # Columns that identify a row for links and downloads but would only widen the page.
-HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id", "offer_id")
+HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id", "offer_id", "benchmark_id")
 # Columns of a check table that hold a recomputation of the printed figure.
 RECOMPUTED_COLUMNS = ("From the guide's inputs", "First principles", "Recomputed")
 DIFFERENCE = "Difference"

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis import exhibits, situation, verdicts
+from analysis import exhibits, situation, verdicts, visual
 from analysis import formatting as fmt
 from analysis.loading import Dataset
 from analysis.model import sizing
@@ -417,7 +417,9 @@ def dataset_overview(ds: Dataset) -> DataOverview:
              "snapshot_date": ds.snapshot_date.isoformat(), "distinct_sources": len(sources)}
     api = ds["api_prices"]
     api_prices = pd.DataFrame({
-        "offer_id": api["offer_id"], "Provider": api["provider"], "Model": api["api_model"],
+        "offer_id": api["offer_id"], "Provider": api["provider"],
+        # the open model's name where the offer serves one, not the provider's API identifier
+        "Model": [visual.api_words(ds, o).rsplit(" (", 1)[0] for o in api["offer_id"]],
         "Input, USD per M": api["usd_per_m_input"], "Output, USD per M": api["usd_per_m_output"],
         "Cached input, USD per M": api["usd_per_m_cached_input"], "Source": api["source"],
         "Retrieved": api["retrieved_on"].map(lambda d: d.isoformat())})

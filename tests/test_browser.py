@@ -454,10 +454,14 @@ def test_a_figure_link_lands_on_its_row_both_ways(browser, site):
 # An identifier where a reader expects words: snake_case, or an id from the dataset (an offer, GPU or
 # model id). File names such as gpu_prices.csv are references, not identifiers.
 _SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?!\.\w)")
+# Every text node on its own (innerText would glue one table cell to the next, hiding an id between them).
 VISIBLE_TEXT_JS = """() => { const c = document.querySelector('main').cloneNode(true);
   c.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+  const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) { parts.push(walker.currentNode.textContent); }
   const charts = Array.from(document.querySelectorAll('.vega-chart svg text')).map(t => t.textContent);
-  return c.innerText + '\\n' + charts.join('\\n'); }"""
+  return parts.join('\\n') + '\\n' + charts.join('\\n'); }"""
 
 
 def _dataset_ids() -> set[str]:
