@@ -431,10 +431,13 @@ def dataset_overview(ds: Dataset) -> DataOverview:
                                 "Meaning": a["notes"].fillna("")})
     items = (
         exhibits.Exhibit("data-files", f"{facts['data_files']} files, {facts['data_rows']} rows: "
-                         f"{facts['primary_rows']} from primary sources, {facts['guide_rows']} from the guide, "
-                         f"{facts['method_rows']} method choices", "Source: every CSV file in data/",
+                         f"{facts['primary_rows']} from primary sources, {facts['package_rows']} from a maintained "
+                         f"price package, {facts['guide_rows']} from the guide, {facts['method_rows']} method choices",
+                         "Source: every CSV file in data/",
                          "Rows per file by kind of source, with retrieval dates."),
-        exhibits.Exhibit("data-stale", f"{facts['stale_rows']} price rows are older than the staleness limit",
+        exhibits.Exhibit("data-stale",
+                         (f"{facts['stale_rows']} price rows are older than the staleness limit"
+                          if facts["stale_rows"] else "No price row is older than the staleness limit"),
                          "Source: the retrieval date of each price row, against the limit in data/datapackage.json",
                          "Price rows older than the staleness limit."),
         exhibits.Exhibit("data-assumptions", f"{len(assumptions)} scalar inputs, each a low–high range with its source",
