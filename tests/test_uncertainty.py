@@ -327,3 +327,13 @@ def test_tornado_chart_spec(built):
     # every bar starts at the base case, which the dashed rule marks
     assert bars["base_tokens_per_month"].nunique() == 1
     assert spec["layer"][1]["mark"]["type"] == "rule"
+
+
+def test_tornado_table_title_counts_the_inputs_that_move_each_break_even(built):
+    table = built.tables["tornado"]
+    moving = table[table["Swing (high / low break-even)"] != "1.00x"]
+    buy, rent = (int((moving["Option"] == o).sum()) for o in ("Buy", "Rent"))
+    ranged = int((table["Option"] == "Buy").sum())
+    title = next(e.title for e in built.exhibits if e.name == "uq-tornado")
+    assert title == f"{buy} of {ranged} uncertain inputs move the buy break-even, {rent} the rent one"
+    assert 0 < buy < ranged  # some inputs do not move it at all (a 1.00x swing)

@@ -222,6 +222,16 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
     return facts
 
 
+def _tornado_count_title(table: pd.DataFrame) -> str:
+    """``9 of 22 uncertain inputs move the buy break-even, 11 the rent one``: how many swing each option."""
+    moving = table[table["Swing (high / low break-even)"] != _factor(1.0)].groupby("Option", sort=False).size()
+    ranged = table.groupby("Option", sort=False).size()
+    parts = [f"{moving.get(o, 0)} {'of ' + str(ranged[o]) + ' uncertain inputs ' if i == 0 else ''}move the "
+             f"{o.lower()} break-even" if i == 0 else f"{moving.get(o, 0)} the {o.lower()} one"
+             for i, o in enumerate(ranged.index)]
+    return ", ".join(parts)
+
+
 def headline(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """The intro's headline chart: monthly cost against volume for the answer card's three choices.
 
@@ -334,8 +344,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         *(ex.Exhibit(f"uq-tornado-{o}", moved[o], source.replace(f"{facts['uq_draws']} uniform draws",
                                                                  "one input at a time at its low or high end"))
           for o in sit.options),
-        ex.Exhibit("uq-tornado", "; ".join(m if i == 0 else m[0].lower() + m[1:]
-                                           for i, m in enumerate(moved.values())), source.replace(
+        ex.Exhibit("uq-tornado", _tornado_count_title(tables["tornado"]), source.replace(
             f"{facts['uq_draws']} uniform draws", "one input at a time at its low or high end"),
             "One-at-a-time swings of the break-even volume, per option, largest first."),
     )
