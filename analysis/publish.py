@@ -102,7 +102,8 @@ def exhibit(chapter, name: str, content: pd.DataFrame | object) -> Shown:
     anchor = "exhibit-" + label.replace(".", "-")
     csv = None
     if isinstance(content, pd.DataFrame):
-        body, csv = _table_block(content, name, spec.note), csv_text(content)
+        shown = table(content, name, spec.note)
+        body, csv = shown.html, shown.csv
     else:
         note = f'<p class="table-caption">{html.escape(spec.note)}</p>\n' if spec.note else ""
         body = note + charts.offline_renderer(content.to_dict())["text/html"]

@@ -68,9 +68,10 @@ def browser():
         browser.close()
 
 
-def open_page(browser, site: str, path: str):
-    """Open a page, recording console errors and every request that tries to leave 127.0.0.1."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+def open_page(browser, site: str, path: str, viewport: tuple[int, int] = (1280, 1000)):
+    """Open a page at a viewport (width, height), recording console errors and every request that tries to
+    leave 127.0.0.1."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
     record = {"errors": [], "outside": []}
     page.on("console", lambda msg: record["errors"].append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: record["errors"].append(str(exc)))
@@ -198,9 +199,8 @@ VIEWPORTS = {"wide": (1400, 900), "phone": (390, 844)}
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_answer_card_leads_the_intro(browser, site, viewport):
-    width, height = VIEWPORTS[viewport]
-    page, record = open_page(browser, site, "book/intro.html")
-    page.set_viewport_size({"width": width, "height": height})
+    height = VIEWPORTS[viewport][1]
+    page, record = open_page(browser, site, "book/intro.html", VIEWPORTS[viewport])
     card = page.locator(".answer-card")
     assert card.count() == 1
     rows = card.locator("tbody tr")
@@ -224,9 +224,8 @@ def test_the_answer_card_leads_the_intro(browser, site, viewport):
                                        "notebooks/10_scenario_2.html", "notebooks/02_spend_tiers.html",
                                        "notebooks/12_reconciliation.html", "notebooks/13_uncertainty.html"])
 def test_multi_series_charts_name_their_series_inside_the_chart(browser, site, page_path, viewport):
-    width, height = VIEWPORTS[viewport]
-    page, record = open_page(browser, site, page_path)
-    page.set_viewport_size({"width": width, "height": height})
+    width = VIEWPORTS[viewport][0]
+    page, record = open_page(browser, site, page_path, VIEWPORTS[viewport])
     charts = page.locator(".vega-chart")
     unnamed, outside = [], []
     for i in range(charts.count()):
@@ -330,9 +329,7 @@ def test_every_exhibit_is_numbered_titled_sourced_and_linkable(browser, site, pa
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
 def test_the_headline_chart_follows_the_card_and_names_its_lines(browser, site, viewport):
-    width, height = VIEWPORTS[viewport]
-    page, record = open_page(browser, site, "book/intro.html")
-    page.set_viewport_size({"width": width, "height": height})
+    page, record = open_page(browser, site, "book/intro.html", VIEWPORTS[viewport])
     card = page.locator(".answer-card")
     chart = page.locator(".vega-chart").first
     chart.locator("svg g.mark-line").first.wait_for(timeout=15_000)
@@ -475,7 +472,8 @@ def _dataset_ids() -> set[str]:
 @pytest.mark.parametrize("page_path", report_pages())
 def test_pages_speak_in_words_not_identifiers(browser, site, page_path):
     page, _ = open_page(browser, site, page_path)
-    page.locator(".vega-chart svg").first.wait_for(timeout=15_000) if page.locator(".vega-chart").count() else None
+    if page.locator(".vega-chart").count():
+        page.locator(".vega-chart svg").first.wait_for(timeout=15_000)
     # A URL is a reference, not prose: its path may hold anything.
     text = re.sub(r"https?://\S+", "", page.evaluate(VISIBLE_TEXT_JS))
     snake = sorted({m.group(0) for m in _SNAKE.finditer(text)})

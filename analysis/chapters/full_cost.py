@@ -174,7 +174,7 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
     model_name = situation.model(ds, model)["model_name"]
     source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
                                           "models.csv", "benchmarks.csv", "assumptions.csv")
-    buying = (f"buying {facts['ft_buy_gpus']}× {visual.gpu_words(ds, buy_gpu)} for {model_name} breaks even with "
+    buying = (f"Buying {facts['ft_buy_gpus']}× {visual.gpu_words(ds, buy_gpu)} for {model_name} breaks even with "
               f"GPT-5.4 at {facts['ft_buy_breakeven_tokens']} tokens a month ({facts['ft_buy_breakeven_usd']})")
     exhibits = (
         ex.printed("full-cost-printed", TABLE),
@@ -183,7 +183,7 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
                    f"The guide prints GPT-5.4's bill at {fmt.tokens(volumes[0])} tokens "
                    f"{facts['ft_api_overstatement']} above what OpenAI's prices give", source,
                    "Monthly cost, low–high, per option and volume."),
-        ex.Exhibit("full-cost-breakeven", buying[0].upper() + buying[1:], source,
+        ex.Exhibit("full-cost-breakeven", buying, source,
                    f"Where self-hosting {model_name} starts to beat GPT-5.4."),
         ex.Exhibit("full-cost-chart",
                    f"Against DeepSeek V4 Flash, buying {facts['ft_cheap_breakeven']}; against GPT-5.4 it crosses "

@@ -25,7 +25,6 @@ from analysis.chapters.common import Chapter, figure
 from analysis.loading import Dataset
 from analysis.model import costs
 
-SEVERITY = verdicts.SEVERITY
 GUIDE_MODE = "Guide mode"
 # The guide's sections in words, for readers (``guide_figures.csv`` keys them by identifier).
 SECTION_WORDS = {"headline": "Headline and summary", "quick_comparison": "Quick comparison", "why_now": "Why now",
@@ -85,10 +84,10 @@ def chapter_checks(ds: Dataset) -> pd.DataFrame:
 def ledger(ds: Dataset, checks: pd.DataFrame) -> pd.DataFrame:
     """One row per figure of ``guide_figures.csv`` with its verdict.
 
-    A figure checked more than once keeps the most serious verdict (``SEVERITY``) and lists every
+    A figure checked more than once keeps the most serious verdict (``verdicts.SEVERITY``) and lists every
     chapter that checked it; an unchecked figure is ``unverifiable``.
     """
-    rank = {v: i for i, v in enumerate(SEVERITY)}
+    rank = {v: i for i, v in enumerate(verdicts.SEVERITY)}
     checked = checks.assign(rank=checks["Verdict"].map(rank)).sort_values(["figure_id", "rank"], kind="stable")
     worst = checked.groupby("figure_id", sort=False).first()
     where = checked.groupby("figure_id", sort=False)["Chapter"].agg(lambda s: ", ".join(dict.fromkeys(s)))

@@ -226,9 +226,9 @@ def _tornado_count_title(table: pd.DataFrame) -> str:
     """``9 of 22 uncertain inputs move the buy break-even, 11 the rent one``: how many swing each option."""
     moving = table[table["Swing (high / low break-even)"] != _factor(1.0)].groupby("Option", sort=False).size()
     ranged = table.groupby("Option", sort=False).size()
-    parts = [f"{moving.get(o, 0)} {'of ' + str(ranged[o]) + ' uncertain inputs ' if i == 0 else ''}move the "
-             f"{o.lower()} break-even" if i == 0 else f"{moving.get(o, 0)} the {o.lower()} one"
-             for i, o in enumerate(ranged.index)]
+    first, *others = ranged.index
+    parts = [f"{moving.get(first, 0)} of {ranged[first]} uncertain inputs move the {first.lower()} break-even",
+             *(f"{moving.get(o, 0)} the {o.lower()} one" for o in others)]
     return ", ".join(parts)
 
 
