@@ -25,7 +25,8 @@ import pandas as pd
 
 from analysis import loading, paths, scenarios
 from analysis.model import spine
-from analysis.quote_cli import TOKEN_SUFFIXES
+from analysis.quote_cli import CUSTOM, CUSTOM_PRICES, CUSTOM_RANGES, TOKEN_SUFFIXES
+from analysis.situation import NO_CUSTOM, Custom
 
 _OUTPUT_SHARE_ROW = "output_token_share"
 _CACHED_SHARE_ROW = "cached_input_share"
@@ -71,10 +72,23 @@ class Situation:
     precision: str
     rental_offer_id: str | None  # None: buy
     output_share: float | None  # None: the range in assumptions.csv
+    custom: Custom = NO_CUSTOM  # the reader's own prices and ranges
 
     @property
     def acquisition(self) -> str:
         return "buy" if self.rental_offer_id is None else "rent"
+
+    def custom_record(self) -> dict[str, object]:
+        """Every custom option by name: a price, ``[low, high]`` for a range, None when not given."""
+        ranges = {name: [low, high] for name, low, high in self.custom.ranges}
+        return {**{name: getattr(self.custom, name) for name in CUSTOM_PRICES},
+                **{name: ranges.get(name) for name in CUSTOM_RANGES}}
+
+
+def custom_from_args(args: argparse.Namespace) -> Custom:
+    """The reader's own prices and ranges from the parsed options (None where not given)."""
+    ranges = tuple((name, *getattr(args, name)) for name in CUSTOM_RANGES if getattr(args, name, None) is not None)
+    return Custom(**{name: getattr(args, name, None) for name in CUSTOM_PRICES}, ranges=ranges)
 
 
 def _require(option: str, value: str, valid: pd.Series, noun: str) -> None:
@@ -84,8 +98,18 @@ def _require(option: str, value: str, valid: pd.Series, noun: str) -> None:
 
 
 def check_situation(ds: loading.Dataset, situation: Situation) -> None:
-    """Raise :class:`QuoteUsageError` naming the valid choices when the dataset has no such offer or part."""
-    _require("--api", situation.api_offer_id, ds["api_prices"]["offer_id"], "API offers")
+    """Raise :class:`QuoteUsageError` naming the valid choices when the dataset has no such offer or part,
+    or when the reader's own prices do not fit the situation."""
+    custom = situation.custom
+    if situation.api_offer_id == CUSTOM:
+        if custom.usd_per_m_input is None or custom.usd_per_m_output is None:
+            raise QuoteUsageError("--api custom needs --usd-per-m-input and --usd-per-m-output")
+    else:
+        _require("--api", situation.api_offer_id, ds["api_prices"]["offer_id"], "API offers")
+    if situation.rental_offer_id is None and custom.usd_per_gpu_hour is not None:
+        raise QuoteUsageError("--usd-per-gpu-hour prices a rental: add --rent OFFER_ID, or --rent custom")
+    if situation.rental_offer_id is not None and custom.usd_per_gpu is not None:
+        raise QuoteUsageError("--usd-per-gpu prices a purchase: leave out --rent to buy the GPUs")
     _require("--model", situation.model_id, ds["models"]["model_id"], "models")
     _require("--gpu", situation.gpu_id, ds["gpus"]["gpu_id"], "GPUs")
     _require("--precision", situation.precision, ds["precisions"]["precision"], "precisions")
@@ -93,17 +117,21 @@ def check_situation(ds: loading.Dataset, situation: Situation) -> None:
     offers = sorted(rentals.loc[rentals["gpu_id"] == situation.gpu_id, "offer_id"])
     offers_text = (f"valid rental offers for {situation.gpu_id} are {', '.join(offers)}" if offers
                    else f"gpu_rentals.csv has no offer for {situation.gpu_id}")
-    if situation.rental_offer_id is not None:
+    if situation.rental_offer_id == CUSTOM:
+        if custom.usd_per_gpu_hour is None:
+            raise QuoteUsageError("--rent custom needs --usd-per-gpu-hour")
+    elif situation.rental_offer_id is not None:
         rented = rentals.set_index("offer_id")["gpu_id"].get(situation.rental_offer_id)
         if rented is None:
             raise QuoteUsageError(f"unknown --rent {situation.rental_offer_id!r}: {offers_text}")
         if rented != situation.gpu_id:
             raise QuoteUsageError(f"--rent {situation.rental_offer_id!r} rents {rented}, not --gpu "
                                   f"{situation.gpu_id!r}: {offers_text}")
-    elif situation.gpu_id not in set(ds["gpu_prices"]["gpu_id"]):
+    elif custom.usd_per_gpu is None and situation.gpu_id not in set(ds["gpu_prices"]["gpu_id"]):
         priced = ", ".join(sorted(set(ds["gpu_prices"]["gpu_id"])))
         raise QuoteUsageError(f"gpu_prices.csv has no purchase price for --gpu {situation.gpu_id!r} (GPUs with a "
-                              f"price: {priced}); rent it with --rent instead: {offers_text}")
+                              f"price: {priced}); give one with --usd-per-gpu, or rent it with --rent instead: "
+                              f"{offers_text}")
 
 
 def _with_stand_in_price(ds: loading.Dataset, gpu_id: str) -> loading.Dataset:
@@ -154,7 +182,8 @@ def make_quote(ds: loading.Dataset, situation: Situation) -> Quote:
         ds = _with_stand_in_price(ds, situation.gpu_id)
     result = scenarios.compare(ds, situation.model_id, situation.gpu_id, situation.precision,
                                situation.api_offer_id, tokens_per_month=np.array([situation.tokens_per_month]),
-                               rental_offer_id=situation.rental_offer_id, output_share=situation.output_share)
+                               rental_offer_id=situation.rental_offer_id, output_share=situation.output_share,
+                               custom=situation.custom)
     table = result.table.set_index("case")
     breakeven = result.breakeven.set_index("case")
     # The shares each case was evaluated at, after the output share's direction was decided.
@@ -222,8 +251,13 @@ def render_table(quote: Quote) -> str:
              f"vs the {situation.api_offer_id} API",
              f"{tokens_text(situation.tokens_per_month)} tokens/month (input + output); output share "
              f"{_share_text(out_shares)} ({origin}); cached input share {_share_text(cached)}",
-             f"throughput: bound x the engine efficiency of the {quote.efficiency_class} benchmarks",
-             ""]
+             f"throughput: bound x the engine efficiency of the {quote.efficiency_class} benchmarks"]
+    given = {k: v for k, v in situation.custom_record().items() if v is not None}
+    if given:
+        lines.append("your own values: " + ", ".join(
+            f"{k} = {v[0]:g}" if isinstance(v, list) and v[0] == v[1] else
+            f"{k} = {v[0]:g} to {v[1]:g}" if isinstance(v, list) else f"{k} = {v:g}" for k, v in given.items()))
+    lines.append("")
     rows = [("", *scenarios.CASES)]
     rows += [(label, *(_cell_text(figures[c][column], kind) for c in scenarios.CASES))
              for column, label, kind in _FIGURES[situation.acquisition]]
@@ -250,8 +284,9 @@ def render_json(quote: Quote, data_dir: Path) -> str:
     """``{"situation": {...}, "cases": {case: {figure: value}}}``; a payback or break-even that never comes is null."""
     cases = {case: {k: (v if math.isfinite(v) else None) for k, v in values.items()}
              for case, values in quote.figures.items()}
-    record = {"situation": _situation_record(quote.situation, data_dir), "cases": cases,
-              "fragile": quote.fragile or None}
+    record = {"situation": {**_situation_record(quote.situation, data_dir),
+                            "custom": quote.situation.custom_record()},
+              "cases": cases, "fragile": quote.fragile or None}
     return json.dumps(record, indent=2, allow_nan=False) + "\n"
 
 
@@ -306,7 +341,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     situation = Situation(args.tokens_per_month, args.api, args.model, args.gpu, args.precision, args.rent,
-                          args.output_share)
+                          args.output_share, custom_from_args(args))
     try:
         check_situation(ds, situation)
     except QuoteUsageError as err:

@@ -58,8 +58,74 @@ def parse_share(text: str) -> float:
     return share
 
 
+# The reader's own prices: USD per million API tokens, per GPU bought, per GPU-hour rented.
+CUSTOM_PRICES = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input", "usd_per_gpu",
+                 "usd_per_gpu_hour")
+# Rows of assumptions.csv a reader may set, as one value or LOW:HIGH: (lowest allowed, whether the lowest
+# itself is allowed, highest allowed, what the value is).
+CUSTOM_RANGES = {
+    "cached_input_share": (0.0, True, 1.0, "a share of input tokens"),
+    "target_utilization": (0.0, False, 1.0, "a share of the rate at peak"),
+    "engineer_allocation": (0.0, True, 1.0, "a share of one engineer"),
+    "ml_engineer_usd_per_year": (0.0, True, math.inf, "USD a year"),
+    "electricity_usd_per_kwh": (0.0, True, math.inf, "USD per kWh"),
+}
+# An offer the reader prices themselves: --api custom, --rent custom.
+CUSTOM = "custom"
+
+
+def parse_price(text: str) -> float:
+    """A price in USD from ``2.5`` or ``$2.50`` (thousands separators allowed): finite and not negative."""
+    cleaned = text.strip().replace(",", "").replace("_", "").removeprefix("$")
+    try:
+        price = float(cleaned)
+    except ValueError:
+        price = math.nan
+    if not math.isfinite(price) or price < 0:
+        raise argparse.ArgumentTypeError(f"expected a price in USD of 0 or more, such as 2.5, got {text!r}")
+    return price
+
+
+def _range_number(text: str) -> float:
+    cleaned = text.strip().replace(",", "").replace("_", "").removeprefix("$")
+    scale = 100.0 if cleaned.endswith("%") else 1.0
+    try:
+        return float(cleaned.removesuffix("%")) / scale
+    except ValueError:
+        return math.nan
+
+
+def parse_range(name: str, text: str) -> tuple[float, float]:
+    """``(low, high)`` of an input from ``0.6`` (both ends) or ``0.5:0.7``; shares also as ``60%``.
+
+    Each end must lie inside the input's limits (:data:`CUSTOM_RANGES`) and the low end must not exceed the high.
+    """
+    floor, floor_allowed, ceiling, what = CUSTOM_RANGES[name]
+    parts = text.split(":")
+    ends = [_range_number(part) for part in parts] if len(parts) <= 2 else [math.nan]
+    low, high = ends[0], ends[-1]
+    ok = all(math.isfinite(v) and (v > floor or (floor_allowed and v == floor)) and v <= ceiling for v in ends)
+    if not ok:
+        bound = f"{'at least' if floor_allowed else 'above'} {floor:g}"
+        limit = f" and at most {ceiling:g}" if math.isfinite(ceiling) else ""
+        raise argparse.ArgumentTypeError(
+            f"expected {what}: one value or LOW:HIGH, each {bound}{limit}, got {text!r}")
+    if low > high:
+        raise argparse.ArgumentTypeError(f"the low end {low:g} is above the high end {high:g} in {text!r}")
+    return low, high
+
+
+def _range_type(name: str):
+    def parse(text: str) -> tuple[float, float]:
+        return parse_range(name, text)
+
+    parse.__name__ = name  # argparse names the type in its messages
+    return parse
+
+
 # Options whose value may start with '-' (a negative number is a mistake the parser should explain).
-_VALUE_OPTIONS = ("--tokens-per-month", "--output-share")
+_VALUE_OPTIONS = ("--tokens-per-month", "--output-share",
+                  *(f"--{name.replace('_', '-')}" for name in (*CUSTOM_PRICES, *CUSTOM_RANGES)))
 
 
 def join_option_values(argv: list[str]) -> list[str]:
@@ -115,7 +181,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "(default: the output_token_share range of assumptions.csv, low to high by case)")
     q.add_argument("--api", metavar="OFFER_ID", required=True,
                    help="API offer to compare with: an offer_id of api_prices.csv (prices in USD per "
-                        "million input, output and cached-input tokens)")
+                        "million input, output and cached-input tokens), or custom with your own prices")
     q.add_argument("--model", metavar="MODEL_ID", required=True,
                    help="open model to self-host: a model_id of models.csv")
     q.add_argument("--gpu", metavar="GPU_ID", required=True,
@@ -126,7 +192,25 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     how.add_argument("--buy", action="store_true",
                      help="buy the GPUs, amortised over amortization_months (the default)")
     how.add_argument("--rent", metavar="OFFER_ID", default=None,
-                     help="rent instead: an offer_id of gpu_rentals.csv for the same GPU (USD per GPU-hour)")
+                     help="rent instead: an offer_id of gpu_rentals.csv for the same GPU (USD per GPU-hour), or "
+                          "custom with --usd-per-gpu-hour")
+    own = q.add_argument_group(
+        "your own prices and ranges", "override the dataset's values (a price pins every case; a range "
+        "gives LOW:HIGH, one value pins every case)")
+    own.add_argument("--usd-per-m-input", metavar="USD", type=parse_price, default=None,
+                     help="API price per million input tokens (with --api custom, required)")
+    own.add_argument("--usd-per-m-output", metavar="USD", type=parse_price, default=None,
+                     help="API price per million output tokens (with --api custom, required)")
+    own.add_argument("--usd-per-m-cached-input", metavar="USD", type=parse_price, default=None,
+                     help="API price per million cached input tokens (default: the offer's, else the input price)")
+    own.add_argument("--usd-per-gpu", metavar="USD", type=parse_price, default=None,
+                     help="purchase price per GPU (buying only; prices a GPU that gpu_prices.csv lacks)")
+    own.add_argument("--usd-per-gpu-hour", metavar="USD", type=parse_price, default=None,
+                     help="rental price per GPU-hour (renting only; with --rent custom, required: single "
+                          "GPUs by the hour)")
+    for name, (_, _, _, what) in CUSTOM_RANGES.items():
+        own.add_argument(f"--{name.replace('_', '-')}", metavar="LOW[:HIGH]", type=_range_type(name),
+                         default=None, help=f"{what} (default: the {name} range of assumptions.csv)")
     q.add_argument("--data", metavar="DIR", default=None,
                    help="dataset folder, validated against data/datapackage.json (default: data/)")
     q.add_argument("--format", choices=FORMATS, default="table",

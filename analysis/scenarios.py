@@ -112,13 +112,14 @@ def fragility(volumes: np.ndarray, margins: np.ndarray, min_margin: float, max_s
 
 def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
             tokens_per_month: np.ndarray, rental_offer_id: str | None = None, orient: bool = True,
-            output_share: float | None = None) -> Comparison:
+            output_share: float | None = None, custom: situation.Custom = situation.NO_CUSTOM) -> Comparison:
     """Monthly cost of the API and of self-hosting by buying (and renting, if an offer is given), per case.
 
-    ``orient`` decides the output share's direction for this API first; ``output_share`` pins it.
+    ``orient`` decides the output share's direction for this API first; ``output_share`` pins it;
+    ``custom`` lays the reader's own prices and ranges over the dataset's (:class:`analysis.situation.Custom`).
     """
     sit = situation.resolve(ds, model_id, gpu_id, precision, api_offer_id, rental_offer_id,
-                            output_share=output_share, orient=orient)
+                            output_share=output_share, orient=orient, custom=custom)
     result = situation.cases(sit, tokens_per_month)
     o = result.outputs
     n_volumes = result.tokens_per_month.size

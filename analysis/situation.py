@@ -206,9 +206,60 @@ def _input(name: str, low: float, high: float, unit: str, source: str, direction
                        DIRECTION.get(name, 0) if direction is None else direction)
 
 
+# The offer id of an API or a rental the reader prices themselves (:class:`Custom`).
+CUSTOM = "custom"
+# GPUs billed at a time by a custom rental: one, by the hour.
+CUSTOM_GPUS_PER_INSTANCE = 1.0
+
+
+@dataclass(frozen=True)
+class Custom:
+    """A reader's own prices and input ranges, laid over the dataset's (None: the dataset's value).
+
+    API prices in USD per million tokens override the offer's (with the offer id :data:`CUSTOM`, input and
+    output are required and there is no offer underneath); ``usd_per_gpu`` pins the purchase price and
+    ``usd_per_gpu_hour`` the rental rate (required with the rental offer id :data:`CUSTOM`, single GPUs by
+    the hour). ``ranges`` gives ``(name, low, high)`` for rows of ``assumptions.csv`` the model reads.
+    """
+
+    usd_per_m_input: float | None = None
+    usd_per_m_output: float | None = None
+    usd_per_m_cached_input: float | None = None
+    usd_per_gpu: float | None = None
+    usd_per_gpu_hour: float | None = None
+    ranges: tuple[tuple[str, float, float], ...] = ()
+
+    def range_of(self, name: str) -> tuple[float, float] | None:
+        for item, low, high in self.ranges:
+            if item == name:
+                return low, high
+        return None
+
+
+NO_CUSTOM = Custom()
+
+
+def _api_prices(ds: Dataset, api_offer_id: str | None, custom: Custom) -> dict[str, float]:
+    """USD per million input, output and cached-input tokens: the offer's, then the reader's over them."""
+    names = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input")
+    if api_offer_id is None or api_offer_id == CUSTOM:
+        prices = dict.fromkeys(names, np.nan)
+    else:
+        offer = api_offer(ds, api_offer_id)
+        prices = {name: float(offer[name]) for name in names}
+    for name in names:
+        given = getattr(custom, name)
+        if given is not None:
+            prices[name] = float(given)
+    if api_offer_id == CUSTOM and (np.isnan(prices["usd_per_m_input"]) or np.isnan(prices["usd_per_m_output"])):
+        raise ValueError("a custom API needs its input and output prices (usd_per_m_input, usd_per_m_output)")
+    return prices
+
+
 def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str | None,
             rental_offer_id: str | None = None, output_share: float | None = None,
-            engine_class: str = DEFAULT_ENGINE_CLASS, orient: bool = True) -> spine.Situation:
+            engine_class: str = DEFAULT_ENGINE_CLASS, orient: bool = True,
+            custom: Custom = NO_CUSTOM) -> spine.Situation:
     """Validate the identifiers and collect every constant and input range of one situation.
 
     ``api_offer_id`` None resolves the GPUs alone (sizing and throughput; API prices are NaN).
@@ -216,25 +267,37 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
     ``assumptions.csv`` and, with ``orient``, its direction is decided here: the end at which buying
     breaks even at the lower volume (base case) is the favourable one, because more output raises the
     bill of an API that charges more for output and also slows the GPUs.
+    ``custom`` lays the reader's prices and ranges over the dataset's (:class:`Custom`).
     Raises :class:`UnknownName` for an identifier not in its file, ValueError for a GPU without a
     purchase price or a rental offer for another GPU.
     """
     model_row = model(ds, model_id)
     gpu_row = gpu(ds, gpu_id)
     bits = precision_row(ds, precision)
-    api = (api_offer(ds, api_offer_id) if api_offer_id is not None
-           else pd.Series({"usd_per_m_input": np.nan, "usd_per_m_output": np.nan, "usd_per_m_cached_input": np.nan}))
-    price = purchase_price(ds, gpu_id)
-    if price is None:
-        raise ValueError(f"gpu_id {gpu_id!r} has no purchase price in gpu_prices.csv")
+    api = _api_prices(ds, api_offer_id, custom)
+    unknown = sorted({name for name, _, _ in custom.ranges} - set(MODEL_ASSUMPTIONS))
+    if unknown:
+        raise ValueError(f"custom ranges for inputs the model does not read: {', '.join(unknown)}")
+    if custom.usd_per_gpu is not None:
+        price_low = price_high = float(custom.usd_per_gpu)
+        price_source = f"custom ({gpu_row['gpu_name']})"
+    else:
+        price = purchase_price(ds, gpu_id)
+        if price is None:
+            raise ValueError(f"gpu_id {gpu_id!r} has no purchase price in gpu_prices.csv")
+        price_low, price_high = float(price["usd_low"]), float(price["usd_high"])
+        price_source = f"gpu_prices.csv ({gpu_row['gpu_name']}, {price['condition']})"
     inputs = []
     for name in MODEL_ASSUMPTIONS:
         low, high, unit = assumption_range(ds, name)
+        source = "assumptions.csv"
         if name == spine.OUTPUT_SHARE and output_share is not None:
             low = high = float(output_share)
-        inputs.append(_input(name, low, high, unit, "assumptions.csv"))
-    inputs.append(_input(spine.USD_PER_GPU, float(price["usd_low"]), float(price["usd_high"]), "USD/GPU",
-                         f"gpu_prices.csv ({gpu_row['gpu_name']}, {price['condition']})", direction=-1))
+        elif custom.range_of(name) is not None:
+            low, high = custom.range_of(name)
+            source = "custom"
+        inputs.append(_input(name, low, high, unit, source))
+    inputs.append(_input(spine.USD_PER_GPU, price_low, price_high, "USD/GPU", price_source, direction=-1))
     inputs.append(_input(spine.BITS_PER_PARAM, float(bits["bits_per_param_low"]), float(bits["bits_per_param_high"]),
                          "bits", f"precisions.csv ({precision.upper()})", direction=-1))
     efficiency_class = f"{model_row['architecture']}/{engine_class}"
@@ -243,12 +306,19 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
                          f"benchmarks.csv: {count} {efficiency_class} benchmark(s), spread; base: median",
                          direction=+1, base=eff_base))
     block = np.nan
-    if rental_offer_id is not None:
+    if rental_offer_id == CUSTOM:
+        if custom.usd_per_gpu_hour is None:
+            raise ValueError("a custom rental needs its price per GPU-hour (usd_per_gpu_hour)")
+        inputs.append(_input(spine.USD_PER_GPU_HOUR, float(custom.usd_per_gpu_hour), float(custom.usd_per_gpu_hour),
+                             "USD/GPU-hour", "custom (single GPUs by the hour)", direction=-1))
+        block = CUSTOM_GPUS_PER_INSTANCE
+    elif rental_offer_id is not None:
         offer = rental_offer(ds, rental_offer_id)
         if offer["gpu_id"] != gpu_id:
             raise ValueError(f"rental_offer_id {rental_offer_id!r} rents {offer['gpu_id']}, not {gpu_id}")
-        inputs.append(_input(spine.USD_PER_GPU_HOUR, float(offer["usd_per_gpu_hour_low"]),
-                             float(offer["usd_per_gpu_hour_high"]), "USD/GPU-hour",
+        hourly = ((float(offer["usd_per_gpu_hour_low"]), float(offer["usd_per_gpu_hour_high"]))
+                  if custom.usd_per_gpu_hour is None else (float(custom.usd_per_gpu_hour),) * 2)
+        inputs.append(_input(spine.USD_PER_GPU_HOUR, *hourly, "USD/GPU-hour",
                              f"gpu_rentals.csv ({offer['provider']}, {offer['gpus_per_instance_min']:.0f}-GPU "
                              f"instance, {offer['pricing'].replace('_', '-')})", direction=-1))
         block = float(offer["gpus_per_instance_min"])
@@ -259,12 +329,11 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
         "memory_gb": float(gpu_row["memory_gb"]),
         "memory_bandwidth_tb_per_s": float(gpu_row["memory_bandwidth_tb_per_s"]),
         "tflops": tensor_tflops(gpu_row, precision), "tdp_watts": float(gpu_row["tdp_watts"]),
-        "usd_per_m_input": float(api["usd_per_m_input"]), "usd_per_m_output": float(api["usd_per_m_output"]),
-        "usd_per_m_cached_input": float(api["usd_per_m_cached_input"]), "gpus_per_instance_min": block,
+        **api, "gpus_per_instance_min": block,
     }
     sit = spine.Situation(model_id, gpu_id, precision, api_offer_id, rental_offer_id, constants, tuple(inputs),
                           efficiency_class)
-    return _oriented(sit) if orient and api_offer_id is not None else sit
+    return _oriented(sit) if orient and not np.isnan(api["usd_per_m_input"]) else sit
 
 
 def _oriented(sit: spine.Situation) -> spine.Situation:

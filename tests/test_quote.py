@@ -285,7 +285,8 @@ def test_buying_a_gpu_without_a_price(capsys):
     assert code == 2
     assert err.splitlines()[-1] == (
         "python -m analysis quote: error: gpu_prices.csv has no purchase price for --gpu 'b200' (GPUs with a "
-        "price: a100-80gb-sxm, h100-sxm, rtx-4090); rent it with --rent instead: valid rental offers for b200 are "
+        "price: a100-80gb-sxm, h100-sxm, rtx-4090); give one with --usd-per-gpu, or rent it with --rent instead: "
+        "valid rental offers for b200 are "
         "aws-p6-b200-48xlarge, coreweave-b200-8x, lambda-b200-8x")
 
 
@@ -437,3 +438,86 @@ def test_readme_example_output_is_what_quote_prints():
                             check=False, cwd=paths.REPO_ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout == shown
+
+
+# ---------------------------------------------------------------- your own prices and ranges
+
+
+def _json_quote(capsys, *args: str) -> dict:
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *args, "--format", "json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_custom_api_with_the_offer_prices_gives_the_offer_figures(capsys):
+    # GPT-5.4's own prices typed in: every figure of every case as with the offer.
+    offer = _json_quote(capsys, *SITUATION)
+    typed = _json_quote(capsys, *_swap(SITUATION, "--api", "custom"), "--usd-per-m-input", "2.5",
+                        "--usd-per-m-output", "15", "--usd-per-m-cached-input", "0.25")
+    assert typed["cases"] == offer["cases"]
+    assert typed["situation"]["api_offer_id"] == "custom"
+    assert typed["situation"]["custom"]["usd_per_m_output"] == 15.0
+
+
+def test_custom_api_bill_by_hand(capsys):
+    # 2B tokens at $1 in, $3 out, 20% of input cached at the input price (no cached price given):
+    # base output share 0.5 -> 2000 x (0.5 x (0.8 x 1 + 0.2 x 1) + 0.5 x 3) = 2000 x 2.0 = $4,000.
+    quoted = _json_quote(capsys, *_swap(SITUATION, "--api", "custom"), "--usd-per-m-input", "1",
+                         "--usd-per-m-output", "3", "--cached-input-share", "20%")
+    assert quoted["cases"]["base"]["api_usd_per_month"] == pytest.approx(4000.0, rel=1e-12)
+    assert {quoted["cases"][c]["cached_input_share"] for c in scenarios.CASES} == {0.2}
+    assert quoted["situation"]["custom"]["cached_input_share"] == [0.2, 0.2]
+
+
+def test_custom_purchase_price_pins_every_case(capsys, dataset):
+    # At $30,000 a GPU, the capex of each case is its GPU count x 30,000.
+    quoted = _json_quote(capsys, *SITUATION, "--usd-per-gpu", "30,000")
+    for case in scenarios.CASES:
+        figures = quoted["cases"][case]
+        assert figures["buy_capex_usd"] == figures["gpus"] * 30_000
+
+
+def test_custom_rental_rate_by_the_hour(capsys, dataset):
+    # One GPU-hour at $2.00 over the dataset's hours_per_month, per rented GPU, on top of the fixed costs:
+    # renting at $4.00 instead adds 2.00 x hours x GPUs to the monthly cost.
+    cheap = _json_quote(capsys, *SITUATION, "--rent", "custom", "--usd-per-gpu-hour", "2")
+    dear = _json_quote(capsys, *SITUATION, "--rent", "custom", "--usd-per-gpu-hour", "4")
+    hours = float(dataset["assumptions"].set_index("name").loc["hours_per_month", "value_low"])
+    base_cheap, base_dear = cheap["cases"]["base"], dear["cases"]["base"]
+    assert base_cheap["rent_gpus"] == base_dear["rent_gpus"]
+    assert base_dear["rent_usd_per_month"] - base_cheap["rent_usd_per_month"] == pytest.approx(
+        2.0 * hours * base_cheap["rent_gpus"], rel=1e-12)
+
+
+def test_custom_range_pinned_makes_that_input_equal_in_every_case(capsys):
+    # Utilization pinned at its favourable end: the favourable case is unchanged, the base case is cheaper.
+    free = _json_quote(capsys, *SITUATION)
+    pinned = _json_quote(capsys, *SITUATION, "--target-utilization", "0.9")
+    assert pinned["situation"]["custom"]["target_utilization"] == [0.9, 0.9]
+    assert pinned["cases"]["base"]["buy_usd_per_month"] <= free["cases"]["base"]["buy_usd_per_month"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--api", "custom"], "--api custom needs --usd-per-m-input and --usd-per-m-output"),
+    (["--rent", "custom"], "--rent custom needs --usd-per-gpu-hour"),
+    (["--usd-per-gpu-hour", "2"], "--usd-per-gpu-hour prices a rental: add --rent OFFER_ID, or --rent custom"),
+    (["--rent", "lambda-h100-8x", "--usd-per-gpu", "2"],
+     "--usd-per-gpu prices a purchase: leave out --rent to buy the GPUs"),
+    (["--usd-per-m-input", "-1"],
+     "argument --usd-per-m-input: expected a price in USD of 0 or more, such as 2.5, got '-1'"),
+    (["--engineer-allocation", "1.5"], "argument --engineer-allocation: expected a share of one engineer: one value "
+     "or LOW:HIGH, each at least 0 and at most 1, got '1.5'"),
+    (["--target-utilization", "0"], "argument --target-utilization: expected a share of the rate at peak: one value "
+     "or LOW:HIGH, each above 0 and at most 1, got '0'"),
+    (["--electricity-usd-per-kwh", "0.2:0.1"],
+     "argument --electricity-usd-per-kwh: the low end 0.2 is above the high end 0.1 in '0.2:0.1'"),
+    (["--cached-input-share", "abc"], "argument --cached-input-share: expected a share of input tokens: one value "
+     "or LOW:HIGH, each at least 0 and at most 1, got 'abc'"),
+])
+def test_custom_option_errors(capsys, args, message):
+    situation = SITUATION
+    if args[:2] == ["--api", "custom"]:
+        situation, args = _swap(SITUATION, "--api", "custom"), []
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *situation, *args)
+    assert code == 2
+    assert err.splitlines()[-1] == f"python -m analysis quote: error: {message}"
