@@ -1,18 +1,25 @@
 """Sphinx extension: a page loads the JavaScript it uses and nothing more.
 
 Jupyter Book adds every script under ``_static/`` to every page. This extension takes the Vega bundle
-(about 1 MB) off every page whose body holds no chart, and the ledger filter off every page without the
-ledger, and adds each to the pages that need it. It edits the page's own list of scripts (a new list in
-the page's context), so no other page is affected.
+(about 1 MB) off every page whose body holds no chart, the ledger filter off every page without the
+ledger and the calculator's module off every other page, and adds each to the pages that need it. It
+edits the page's own list of scripts (a new list in the page's context), so no other page is affected.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sphinx.application import Sphinx
 from sphinx.builders.html._assets import _JavaScript
 
-# (marker in the page body, script under _static/)
-PAGE_SCRIPTS = (('class="vega-chart"', "vega/vega-bundle.js"), ("data-ledger", "ledger.js"))
+# (marker in the page body, script under _static/, its attributes). The calculator draws with Vega.
+PAGE_SCRIPTS = (('class="vega-chart"', "vega/vega-bundle.js", {}), ("data-calculator", "vega/vega-bundle.js", {}),
+                ("data-ledger", "ledger.js", {}))
+# The calculator's ES module goes inside its page: a browser refuses to load a module file from a page
+# opened from disk (file://), and a reader may well open the downloaded site that way. Inline, it still
+# runs after the page is parsed, as every module does.
+INLINE_MODULES = (("data-calculator", "calculator.js"),)
 
 
 def _filename(script: object) -> str:
@@ -21,11 +28,18 @@ def _filename(script: object) -> str:
 
 def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
     body = context.get("body", "")
-    managed = {f"_static/{script}" for _, script in PAGE_SCRIPTS}
+    managed = {f"_static/{script}" for _, script, _ in PAGE_SCRIPTS} | {f"_static/{s}" for _, s in INLINE_MODULES}
     kept = [s for s in context.get("script_files", []) if _filename(s) not in managed]
-    # Loaded in <head>, before the inline chart scripts call vegaEmbed.
-    wanted = [_JavaScript(f"_static/{script}") for marker, script in PAGE_SCRIPTS if marker in body]
-    context["script_files"] = [*kept, *wanted]
+    # Loaded in <head>, before the inline chart scripts call vegaEmbed; each script once.
+    wanted = {}
+    for marker, script, attributes in PAGE_SCRIPTS:
+        if marker in body and script not in wanted:
+            wanted[script] = _JavaScript(f"_static/{script}", **attributes)
+    for marker, script in INLINE_MODULES:
+        if marker in body:
+            source = (Path(app.srcdir) / "_static" / script).read_text(encoding="utf-8")
+            wanted[script] = _JavaScript(None, body=source, type="module")
+    context["script_files"] = [*kept, *wanted.values()]
 
 
 def setup(app: Sphinx) -> dict:

@@ -110,6 +110,13 @@ def offline_renderer(spec: dict, **metadata: object) -> dict[str, str]:
     return {"text/html": html, "text/plain": "<chart: see the HTML report>"}
 
 
+def themed_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec in the report's theme, whatever theme is enabled (for a spec a page
+    embeds itself rather than through the renderer)."""
+    with alt.theme.enable(THEME_NAME):
+        return chart.to_dict()
+
+
 def enable() -> None:
     """Register and enable the offline renderer and the report theme (call once per kernel)."""
     alt.renderers.register(RENDERER_NAME, offline_renderer)
@@ -215,6 +222,54 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
                  alt.Tooltip("usd_per_month_text:N", title="Monthly cost at break-even")])
     return alt.layer(band, line, marks).properties(width="container", height=380)
+
+
+# Labels on a log axis whose extent the data decide in the browser: powers of ten only (the 2, 3, 5 ... in
+# between would crowd a phone-width axis).
+_DECADE = "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6"
+DECADE_TOKENS_LABEL = f"{_DECADE} ? {TOKENS_LABEL} : ''"
+DECADE_USD_LABEL = f"{_DECADE} ? {USD_LABEL} : ''"
+# The calculator's lines, in words, and the colour of each (the page fills the data in the browser).
+CALCULATOR_OPTIONS = (("The API", visual.FRONTIER_API), ("Buying the GPUs", visual.BUY),
+                      ("Renting the GPUs", visual.RENT))
+
+
+def calculator_costs() -> alt.LayerChart:
+    """The calculator's monthly cost against monthly volume (log-log): a base line and a band over the
+    cases per option, the reader's volume as a rule, break-evens as diamonds.
+
+    The data are named, not inline: the page's script fills ``curves`` (``tokens_per_month``, ``option``,
+    ``usd_low``, ``usd_base``, ``usd_high`` and their ``*_text``), ``volume`` (``tokens_per_month``) and
+    ``points`` (``label``, ``tokens_per_month``, ``usd_per_month`` and their ``*_text``) on every change.
+    """
+    domain = [name for name, _ in CALCULATOR_OPTIONS]
+    scale = alt.Scale(domain=domain, range=[visual.OPTION_COLOURS[kind] for _, kind in CALCULATOR_OPTIONS])
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
+              axis=alt.Axis(labelExpr=DECADE_TOKENS_LABEL))
+    color = alt.Color("option:N", title="Option", scale=scale,
+                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360, symbolType="stroke",
+                                        symbolStrokeWidth=3, symbolOpacity=1))
+    curves = alt.Data(name="curves")
+    band = alt.Chart(curves).mark_area(opacity=0.15).encode(
+        x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"),
+                     axis=alt.Axis(labelExpr=DECADE_USD_LABEL)),
+        y2="usd_high:Q", color=color)
+    line = alt.Chart(curves).mark_line().encode(
+        x=x, y="usd_base:Q", color=color,
+        tooltip=[alt.Tooltip("option:N", title="Option"),
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("usd_base_text:N", title="Per month (base)"),
+                 alt.Tooltip("usd_low_text:N", title="Lowest case"),
+                 alt.Tooltip("usd_high_text:N", title="Highest case")])
+    volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color="#555").encode(
+        x="tokens_per_month:Q", tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Your volume")])
+    marks = alt.Chart(alt.Data(name="points")).mark_point(size=90, filled=True, color="black",
+                                                          shape="diamond").encode(
+        x="tokens_per_month:Q", y="usd_per_month:Q",
+        tooltip=[alt.Tooltip("label:N", title="Break-even"),
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("usd_per_month_text:N", title="Monthly cost at break-even")])
+    return alt.layer(band, line, volume, marks).properties(width="container", height=340)
 
 
 def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:

@@ -33,10 +33,10 @@ _CACHED_SHARE_ROW = "cached_input_share"
 # compare() prices a purchase on every call. A GPU that can only be rented gets this stand-in price so
 # the call succeeds; no rent_* figure depends on it (tests/test_quote.py checks that) and no buy_*
 # figure is shown when renting.
-_STAND_IN_USD_PER_GPU = 1.0
+STAND_IN_USD_PER_GPU = 1.0
 
 # Figures quoted per case: (column of compare().table or .breakeven, label, kind) by acquisition.
-_FIGURES = {
+FIGURES = {
     "buy": [("api_usd_per_month", "API cost (USD/month)", "usd"),
             ("buy_usd_per_month", "Self-host cost, buying (USD/month)", "usd"),
             ("buy_savings_usd_per_month", "Savings (USD/month)", "usd"),
@@ -83,6 +83,12 @@ class Situation:
         ranges = {name: [low, high] for name, low, high in self.custom.ranges}
         return {**{name: getattr(self.custom, name) for name in CUSTOM_PRICES},
                 **{name: ranges.get(name) for name in CUSTOM_RANGES}}
+
+
+def situation_from_args(args: argparse.Namespace) -> Situation:
+    """The situation the parsed ``quote`` options describe (names not yet checked: :func:`check_situation`)."""
+    return Situation(args.tokens_per_month, args.api, args.model, args.gpu, args.precision, args.rent,
+                     args.output_share, custom_from_args(args))
 
 
 def custom_from_args(args: argparse.Namespace) -> Custom:
@@ -139,8 +145,8 @@ def _with_stand_in_price(ds: loading.Dataset, gpu_id: str) -> loading.Dataset:
     prices = ds["gpu_prices"]
     if (prices["gpu_id"] == gpu_id).any():
         return ds
-    row = pd.DataFrame([{"gpu_id": gpu_id, "condition": "stand-in", "usd_low": _STAND_IN_USD_PER_GPU,
-                         "usd_high": _STAND_IN_USD_PER_GPU}], columns=prices.columns)
+    row = pd.DataFrame([{"gpu_id": gpu_id, "condition": "stand-in", "usd_low": STAND_IN_USD_PER_GPU,
+                         "usd_high": STAND_IN_USD_PER_GPU}], columns=prices.columns)
     return dataclasses.replace(ds, tables={**ds.tables, "gpu_prices": pd.concat([prices, row], ignore_index=True)})
 
 
@@ -192,7 +198,7 @@ def make_quote(ds: loading.Dataset, situation: Situation) -> Quote:
     for i, case in enumerate(scenarios.CASES):
         values = {_OUTPUT_SHARE_ROW: float(shares[_OUTPUT_SHARE_ROW][i]),
                   _CACHED_SHARE_ROW: float(shares[_CACHED_SHARE_ROW][i])}
-        for column, _, _ in _FIGURES[situation.acquisition]:
+        for column, _, _ in FIGURES[situation.acquisition]:
             source = table if column in table.columns else breakeven
             values[column] = float(source.loc[case, column])
         figures[case] = values
@@ -260,7 +266,7 @@ def render_table(quote: Quote) -> str:
     lines.append("")
     rows = [("", *scenarios.CASES)]
     rows += [(label, *(_cell_text(figures[c][column], kind) for c in scenarios.CASES))
-             for column, label, kind in _FIGURES[situation.acquisition]]
+             for column, label, kind in FIGURES[situation.acquisition]]
     label_width = max(len(r[0]) for r in rows)
     case_width = max(len(cell) for r in rows for cell in r[1:])
     lines += [f"{r[0]:<{label_width}}  " + "  ".join(f"{cell:>{case_width}}" for cell in r[1:]) for r in rows]
@@ -340,8 +346,7 @@ def run(args: argparse.Namespace) -> int:
         for problem in err.problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
-    situation = Situation(args.tokens_per_month, args.api, args.model, args.gpu, args.precision, args.rent,
-                          args.output_share, custom_from_args(args))
+    situation = situation_from_args(args)
     try:
         check_situation(ds, situation)
     except QuoteUsageError as err:

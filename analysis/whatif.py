@@ -23,7 +23,7 @@ from analysis import paths
 
 BOOK_FILES = ("_toc.yml",)
 BOOK_DIRS = ("book", "_ext")
-STATIC_FILES = ("report.css", "ledger.js")
+STATIC_FILES = ("report.css", "ledger.js", "calculator.js")
 
 
 class WhatIfError(ValueError):

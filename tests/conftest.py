@@ -23,3 +23,30 @@ def data_copy(tmp_path: Path) -> Path:
     for csv in paths.DATA_DIR.glob("*.csv"):
         shutil.copy(csv, target / csv.name)
     return target
+
+
+# ---------------------------------------------------------------- the built site in a browser (tests/test_browser.py)
+
+
+@pytest.fixture(scope="module")
+def site():
+    """The built site served on 127.0.0.1 for a module's tests; its URL."""
+    from test_browser import serve
+
+    if not (paths.HTML_DIR / "index.html").exists():
+        pytest.fail("no built site in _build/html: run `make test` (or `make report`) first")
+    with serve(paths.HTML_DIR) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM, CHROMIUM_ARGS
+
+    assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install -y chromium"
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()

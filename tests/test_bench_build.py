@@ -58,9 +58,12 @@ def test_only_pages_with_charts_load_the_vega_bundle_and_none_loads_the_icon_scr
         if page.relative_to(paths.HTML_DIR).parts[0] in ("_static", "_sources"):
             continue
         text = page.read_text(encoding="utf-8")
-        has_chart = 'class="vega-chart"' in text
+        has_chart = 'class="vega-chart"' in text or "data-calculator" in text  # the calculator draws its own
         assert ("vega/vega-bundle.js" in text) == has_chart, page.name
         assert ("ledger.js" in text) == ("data-ledger" in text), page.name
+        # The calculator's module is inside its page, and nowhere else.
+        assert ('<script type="module">' in text) == ("data-calculator" in text), page.name
+        assert "calculator.js" not in text, page.name
         assert "scripts/fontawesome.js" not in text, page.name
 
 

@@ -49,25 +49,6 @@ def serve(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
-@pytest.fixture(scope="module")
-def site() -> Iterator[str]:
-    if not (paths.HTML_DIR / "index.html").exists():
-        pytest.fail("no built site in _build/html: run `make test` (or `make report`) first")
-    with serve(paths.HTML_DIR) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install -y chromium"
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 def open_page(browser, site: str, path: str, viewport: tuple[int, int] = (1280, 1000)):
     """Open a page at a viewport (width, height), recording console errors and every request that tries to
     leave 127.0.0.1."""

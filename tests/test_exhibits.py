@@ -59,7 +59,12 @@ def _exhibit_ids(notebook: str) -> list[str]:
     return re.findall(r'<figure class="exhibit" id="exhibit-([0-9A-Z]+)-(\d+)">', html)
 
 
-@pytest.mark.parametrize("notebook", sorted(p.name for p in (paths.REPO_ROOT / "notebooks").glob("*.ipynb")))
+# The calculator shows no exhibit: its table and chart are the reader's own situation, drawn in the browser.
+EXHIBIT_NOTEBOOKS = sorted(p.name for p in (paths.REPO_ROOT / "notebooks").glob("*.ipynb")
+                           if p.name != "00_calculator.ipynb")
+
+
+@pytest.mark.parametrize("notebook", EXHIBIT_NOTEBOOKS)
 def test_every_notebook_numbers_its_exhibits_in_the_order_shown(notebook):
     ids = _exhibit_ids(notebook)
     assert ids, f"{notebook} shows no exhibit"
@@ -69,7 +74,7 @@ def test_every_notebook_numbers_its_exhibits_in_the_order_shown(notebook):
 
 
 def test_chapter_numbers_follow_the_notebook_names():
-    for notebook in sorted(p.name for p in (paths.REPO_ROOT / "notebooks").glob("*.ipynb")):
+    for notebook in EXHIBIT_NOTEBOOKS:
         chapter = _exhibit_ids(notebook)[0][0]
         prefix = notebook.split("_")[0].lstrip("0")
         assert chapter == ("A" if prefix == "90" else prefix), notebook

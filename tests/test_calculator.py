@@ -1,0 +1,338 @@
+"""The calculator page: the same numbers as ``quote``, a shareable URL, errors beside the field, a light page.
+
+The parity test draws situations across every model, GPU, precision, API offer and rental offer, buying
+and renting, volumes from 1M to 1e15 tokens a month, output shares and the reader's own prices and
+ranges; each goes through ``quote --format json`` (its parser, checks, model and JSON writer, in this
+process on one loaded dataset) and through ``window.reportQuote`` in Chromium.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import subprocess
+import sys
+import urllib.parse
+
+import numpy as np
+import pytest
+from test_browser import SCREENSHOTS, open_page, unexpected
+
+from analysis import calculator, paths, quote, quote_cli, situation
+
+PAGE = "notebooks/00_calculator.html"
+PARITY_SITUATIONS = 600
+RELATIVE_TOLERANCE = 1e-9
+PAGE_BYTES_LIMIT = 300_000
+SEED = 20261202
+
+
+# ---------------------------------------------------------------- situations, and quote's answer for them
+
+
+def _argv(options: dict[str, object]) -> list[str]:
+    """``quote``'s command line for the options (quote's names, one flag each)."""
+    argv = []
+    for name, value in options.items():
+        if value is None:
+            continue
+        text = ":".join(repr(v) for v in value) if isinstance(value, list) else str(value)
+        argv.append(f"--{name.replace('_', '-')}={text}")
+    return argv
+
+
+def random_situations(ds, count: int, seed: int) -> list[dict[str, object]]:
+    """Situations a reader could ask for, every name valid; about a third with the reader's own values."""
+    rng = np.random.default_rng(seed)
+    models = sorted(ds["models"]["model_id"])
+    gpus = sorted(ds["gpus"]["gpu_id"])
+    precisions = sorted(ds["precisions"]["precision"])
+    apis = sorted(ds["api_prices"]["offer_id"])
+    priced = set(ds["gpu_prices"]["gpu_id"])
+    rentals = ds["gpu_rentals"]
+    out = []
+    while len(out) < count:
+        gpu = str(rng.choice(gpus))
+        offers = sorted(rentals.loc[rentals["gpu_id"] == gpu, "offer_id"])
+        options: dict[str, object] = {
+            "tokens_per_month": float(10 ** rng.uniform(6, 15)), "model": str(rng.choice(models)), "gpu": gpu,
+            "precision": str(rng.choice(precisions)), "api": str(rng.choice(apis))}
+        if rng.random() < 0.3:
+            options["output_share"] = round(float(rng.uniform(0.01, 1.0)), 3)
+        how = rng.random()
+        if how < 0.35 and offers:
+            options["rent"] = str(rng.choice(offers))
+        elif how < 0.45:
+            options["rent"] = situation.CUSTOM
+            options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
+        elif gpu not in priced or rng.random() < 0.15:
+            options["usd_per_gpu"] = float(rng.integers(1_000, 60_000))
+        if rng.random() < 0.15:
+            options["api"] = situation.CUSTOM
+            options["usd_per_m_input"] = round(float(rng.uniform(0.0, 10.0)), 2)
+            options["usd_per_m_output"] = round(float(rng.uniform(0.0, 40.0)), 2)
+            if rng.random() < 0.5:
+                options["usd_per_m_cached_input"] = round(float(rng.uniform(0.0, 1.0)), 3)
+        elif rng.random() < 0.1:
+            options["usd_per_m_output"] = round(float(rng.uniform(0.1, 40.0)), 2)
+        if "rent" in options and options["rent"] != situation.CUSTOM and rng.random() < 0.1:
+            options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
+        for name, (floor, _, ceiling, _) in quote_cli.CUSTOM_RANGES.items():
+            if rng.random() < 0.12:
+                top = 1.0 if math.isinf(ceiling) else ceiling
+                scale = {"ml_engineer_usd_per_year": 400_000.0, "electricity_usd_per_kwh": 0.4}.get(name, top)
+                ends = sorted(round(float(x), 3) for x in rng.uniform(max(floor, 0.05 * scale), scale, 2))
+                options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
+        out.append(options)
+    return out
+
+
+def _quote_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m analysis")
+    quote_cli.add_parser(parser.add_subparsers(dest="command", required=True))
+    return parser
+
+
+def python_quote(ds, options: dict[str, object], parser: argparse.ArgumentParser) -> dict:
+    """What ``quote --format json`` prints for the options: its parser, its checks, its model, its writer."""
+    args = parser.parse_args(["quote", *_argv(options), "--format", "json"])
+    found = quote.situation_from_args(args)
+    quote.check_situation(ds, found)
+    return json.loads(quote.render_json(quote.make_quote(ds, found), ds.data_dir))
+
+
+def _same_number(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    if isinstance(a, list) or isinstance(b, list):
+        return isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(map(_same_number, a, b))
+    if isinstance(a, str) or isinstance(b, str):
+        return a == b
+    return a == b or abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b))
+
+
+def differences(expected: dict, got: dict) -> list[str]:
+    """Every figure that differs by more than the tolerance, every null on one side only, every key missing.
+    ``data_dir`` is left out: quote prints the folder's path on this machine, the page the dataset's label."""
+    problems = []
+    for key in sorted(set(expected["situation"]) | set(got["situation"])):
+        if key == "data_dir":
+            continue
+        a, b = expected["situation"].get(key, "<missing>"), got["situation"].get(key, "<missing>")
+        if key == "custom":
+            if set(a) != set(b):
+                problems.append(f"custom keys {sorted(a)} != {sorted(b)}")
+            problems += [f"custom.{k}: {a[k]!r} != {b.get(k)!r}" for k in a if not _same_number(a[k], b.get(k))]
+        elif not _same_number(a, b):
+            problems.append(f"situation.{key}: {a!r} != {b!r}")
+    if set(expected["cases"]) != set(got["cases"]):
+        problems.append(f"cases {sorted(expected['cases'])} != {sorted(got['cases'])}")
+    for case, figures in expected["cases"].items():
+        other = got["cases"].get(case, {})
+        if set(figures) != set(other):
+            problems.append(f"{case} figures {sorted(figures)} != {sorted(other)}")
+        problems += [f"{case}.{k}: {v!r} != {other.get(k)!r}" for k, v in figures.items()
+                     if not _same_number(v, other.get(k))]
+    if expected["fragile"] != got["fragile"]:
+        problems.append(f"fragile: {expected['fragile']!r} != {got['fragile']!r}")
+    return problems
+
+
+# ---------------------------------------------------------------- the embedded record (no browser)
+
+
+def test_embedded_record_is_the_dataset_resolved_by_the_python_rules(dataset):
+    record = calculator.embedded_data(dataset, {"api": "openai-gpt-5.4"}, "data/")
+    h100 = next(g for g in record["gpus"] if g["id"] == "h100-sxm")
+    price = situation.purchase_price(dataset, "h100-sxm")
+    assert h100["purchase"] == {"usd_low": price["usd_low"], "usd_high": price["usd_high"],
+                                "condition": price["condition"]}
+    assert next(g for g in record["gpus"] if g["id"] == "b200")["purchase"] is None  # rented only
+    low, base, high, count = situation.efficiency_range(dataset, "moe/tuned")
+    assert record["efficiency"]["moe/tuned"] == {"low": low, "base": base, "high": high, "benchmarks": count}
+    assert [a["id"] for a in record["apis"]] == list(dataset["api_prices"]["offer_id"])
+    assert record["rules"]["model_assumptions"] == list(situation.MODEL_ASSUMPTIONS)
+    assert record["rules"]["figures"]["rent"][0] == {"key": "api_usd_per_month", "label": "API cost (USD/month)",
+                                                     "kind": "usd"}
+    # The chart's data are filled in the browser: named sources, no inline values.
+    names = {layer["data"]["name"] for layer in record["chart"]["layer"]}
+    assert names == {"curves", "volume", "points"}
+    assert record["chart"]["config"]["axisY"]["titleAngle"] == 0  # the report's theme
+
+
+def test_page_has_one_control_per_quote_option(dataset):
+    html = calculator.page(dataset, {"tokens_per_month": 2e9, "api": "openai-gpt-5.4", "model": "llama-4-maverick",
+                                     "gpu": "h100-sxm", "precision": "fp8", "rent": None}, "data/")
+    controls = set(re.findall(r' name="([a-z_0-9]+)"', html)) - {"acquisition"}
+    expected = {"tokens_per_month", "output_share", "api", "model", "gpu", "precision", "rent",
+                *quote_cli.CUSTOM_PRICES, *quote_cli.CUSTOM_RANGES}
+    assert controls == expected
+    # Every control has the slot its error message goes to.
+    assert all(f'id="calc-{name}-error"' in html for name in expected)
+    # The record cannot close its script element, whatever the dataset's text holds.
+    record = html.split('id="calculator-data">', 1)[1].split("</script>", 1)[0]
+    assert "<" not in record
+
+
+# ---------------------------------------------------------------- in the browser
+
+
+@pytest.fixture(scope="module")
+def calculator_page(browser, site):
+    page, record = open_page(browser, site, PAGE, (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    yield page, record
+    page.close()
+
+
+def test_parity_with_quote_json(calculator_page, dataset):
+    page, record = calculator_page
+    situations = random_situations(dataset, PARITY_SITUATIONS, SEED)
+    parser = _quote_parser()
+    expected = [python_quote(dataset, options, parser) for options in situations]
+    got = page.evaluate("""(all) => all.map((options) => {
+        try { return window.reportQuote(options); } catch (error) { return {error: String(error)}; }
+    })""", situations)
+    failures = []
+    for options, want, have in zip(situations, expected, got, strict=True):
+        problems = [have["error"]] if "error" in have else differences(want, have)
+        if problems:
+            failures.append(f"{_argv(options)}: {problems[:3]}")
+    assert not failures, f"{len(failures)} of {len(situations)} differ:\n" + "\n".join(failures[:10])
+    # The draw covers what the issue asks for.
+    assert {s["model"] for s in situations} == set(dataset["models"]["model_id"])
+    assert {s["gpu"] for s in situations} == set(dataset["gpus"]["gpu_id"])
+    assert {s["api"] for s in situations} == {*dataset["api_prices"]["offer_id"], situation.CUSTOM}
+    assert {s.get("rent") for s in situations} >= {None, situation.CUSTOM, *dataset["gpu_rentals"]["offer_id"]}
+    assert sum(1 for e in expected if e["cases"]["base"].get("buy_payback_months", 0) is None) > 0
+    assert unexpected(record["errors"]) == []
+
+
+def test_parity_through_the_real_command_line(calculator_page, dataset):
+    # The in-process path above is the command's own: a few situations through `python -m analysis quote`.
+    page, _ = calculator_page
+    for options in random_situations(dataset, 3, SEED + 1):
+        command = [sys.executable, "-m", "analysis", "quote", *_argv(options), "--format", "json"]
+        printed = json.loads(subprocess.run(command, capture_output=True, text=True, check=True,
+                                            cwd=paths.REPO_ROOT).stdout)
+        assert differences(printed, page.evaluate("(o) => window.reportQuote(o)", options)) == []
+
+
+def test_report_quote_raises_quotes_messages(calculator_page):
+    page, _ = calculator_page
+    message = page.evaluate("""() => { try { window.reportQuote({tokens_per_month: '2B', api: 'openai-gpt-5.4',
+        model: 'llama-4-maverick', gpu: 'b200', precision: 'fp8'}); } catch (e) { return [e.field, e.message]; } }""")
+    assert message == ["gpu", "gpu_prices.csv has no purchase price for --gpu 'b200' (GPUs with a price: "
+                              "a100-80gb-sxm, h100-sxm, rtx-4090); give one with --usd-per-gpu, or rent it with "
+                              "--rent instead: valid rental offers for b200 are aws-p6-b200-48xlarge, "
+                              "coreweave-b200-8x, lambda-b200-8x"]
+
+
+def _updates(page) -> int:
+    return int(page.evaluate("Number(document.querySelector('.calculator').dataset.updates)"))
+
+
+def _type(page, name: str, text: str) -> None:
+    """Type into a field as a reader does and wait for the answer (or the error) to follow."""
+    before = _updates(page)
+    page.fill(f"#calc-{name}", text)
+    page.wait_for_function(f"""() => Number(document.querySelector('.calculator').dataset.updates) > {before}
+        || document.getElementById('calc-{name}-error').textContent !== ''""")
+
+
+def test_url_holds_the_situation_and_restores_it(browser, site):
+    page, record = open_page(browser, site, PAGE, (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    page.select_option("#calc-model", "llama-3.3-70b")
+    page.check('input[name="acquisition"][value="rent"]')
+    _type(page, "tokens_per_month", "750M")
+    _type(page, "usd_per_m_output", "12")
+    _type(page, "target_utilization", "0.5:0.7")
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
+    assert query["model"] == ["llama-3.3-70b"] and query["tokens_per_month"] == ["750M"]
+    assert query["target_utilization"] == ["0.5:0.7"] and query["usd_per_m_output"] == ["12"]
+    assert query["rent"] == ["lambda-h100-8x"]  # the first offer for the H100 in gpu_rentals.csv
+    summary, table = page.inner_text("#calc-summary"), page.inner_text("#calc-table")
+    shared, shared_record = open_page(browser, site, page.url.removeprefix(site + "/"), (390, 844))
+    shared.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    assert shared.input_value("#calc-tokens_per_month") == "750M"
+    assert shared.input_value("#calc-model") == "llama-3.3-70b"
+    assert shared.is_checked('input[name="acquisition"][value="rent"]')
+    assert (shared.inner_text("#calc-summary"), shared.inner_text("#calc-table")) == (summary, table)
+    shared.screenshot(path=str(SCREENSHOTS / "calculator-shared-phone.png"), full_page=True)
+    assert unexpected(record["errors"] + shared_record["errors"]) == []
+    assert record["outside"] == [] and shared_record["outside"] == []
+    page.close()
+    shared.close()
+
+
+@pytest.mark.parametrize(("field", "text", "message"), [
+    ("tokens_per_month", "lots", "expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, "
+                                 "got 'lots'"),
+    ("output_share", "1.5", "expected a share above 0 and at most 1, such as 0.3 or 30%, got '1.5'"),
+    ("usd_per_m_input", "-2", "expected a price in USD of 0 or more, such as 2.5, got '-2'"),
+    ("engineer_allocation", "0.4:0.1", "the low end 0.4 is above the high end 0.1 in '0.4:0.1'"),
+])
+def test_bad_input_is_explained_beside_its_field_and_the_answer_stays(calculator_page, field, text, message):
+    page, _ = calculator_page
+    _type(page, "tokens_per_month", "2B")
+    before = page.inner_text("#calc-summary")
+    _type(page, field, text)
+    assert page.inner_text(f"#calc-{field}-error") == message
+    assert page.get_attribute(f"#calc-{field}", "aria-invalid") == "true"
+    assert page.inner_text("#calc-summary") == before
+    page.fill(f"#calc-{field}", "")
+    _type(page, "tokens_per_month", "2B")
+    assert page.inner_text(f"#calc-{field}-error") == ""
+
+
+def test_hostile_url_is_shown_as_text(browser, site):
+    hostile = "<img src=x onerror=window.__owned=1>"
+    query = urllib.parse.urlencode({"model": hostile, "tokens_per_month": hostile})
+    page, record = open_page(browser, site, f"{PAGE}?{query}", (390, 844))
+    page.wait_for_function("document.getElementById('calc-model-error').textContent !== ''")
+    assert page.inner_text("#calc-model-error") == (
+        f"the link's model '{hostile}' is not in the dataset; showing Llama 4 Maverick 17B-128E instead")
+    assert page.inner_text("#calc-tokens_per_month-error") == (
+        "the link's value was not used: expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B "
+        f"or 1.5T, got '{hostile}'")
+    assert page.evaluate("window.__owned") is None
+    assert page.locator(".calculator img").count() == 0
+    # Nothing good to show from the link's volume: the answer is the default situation's.
+    assert "tokens a month" in page.inner_text("#calc-summary")
+    page.screenshot(path=str(SCREENSHOTS / "calculator-hostile-phone.png"), full_page=True)
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+def test_page_is_light_and_answers_within_a_frame(calculator_page):
+    page, _ = calculator_page
+    html = (paths.HTML_DIR / PAGE).read_bytes()
+    assert len(html) < PAGE_BYTES_LIMIT  # the module and the dataset are inside the page
+    timings = []
+    for text in ("1B", "3B", "20B", "400M", "2B"):
+        _type(page, "tokens_per_month", text)
+        timings.append(float(page.get_attribute("#calc-status", "data-ms")))
+    # Reported by bench/bench_calculator.py; recorded here for the closing note, never asserted.
+    timing = {"update_ms": timings, "page_bytes": len(html)}
+    (paths.BUILD_DIR / "calculator-timings.json").write_text(json.dumps(timing))
+    assert len(timings) == 5 and all(t > 0 for t in timings)
+
+
+@pytest.mark.parametrize("viewport", [(1400, 900), (390, 844)], ids=["wide", "phone"])
+def test_calculator_fits_and_draws_its_lines(browser, site, viewport):
+    page, record = open_page(browser, site, PAGE, viewport)
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    page.locator("#calc-chart svg g.mark-line").first.wait_for()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= viewport[0]  # nothing scrolls sideways
+    legend = page.eval_on_selector_all("#calc-chart svg .role-legend-label text", "els => els.map(e => e.textContent)")
+    assert legend == ["The API", "Buying the GPUs"]
+    chart = page.locator("#calc-chart svg").bounding_box()
+    assert chart["width"] >= 300
+    page.screenshot(path=str(SCREENSHOTS / f"calculator-{'wide' if viewport[0] > 500 else 'phone'}.png"),
+                    full_page=True)
+    assert unexpected(record["errors"]) == []
+    page.close()
