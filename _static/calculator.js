@@ -759,6 +759,10 @@ function renderAnswer(o, record, computed) {
       + `of API spend) in the base case; ${range(be.map(tokens))} over the cases.`
     : `${verb} never breaks even in the base case (${range(be.map(tokens))} over the cases).`;
   document.getElementById("calc-summary").textContent = sentence;
+  const glanceSaving = savings !== null && savings >= 0 ? `saves ${usd(savings)} a month`
+    : `costs ${usd(Math.abs(nan(savings)))} a month more`;
+  document.getElementById("calc-glance").textContent = `Base case: ${verb.toLowerCase()} ${glanceSaving}; `
+    + (Number.isFinite(be[1]) ? `breaks even at ${tokens(be[1])} tokens a month.` : "never breaks even.");
 
   const table = document.getElementById("calc-table");
   table.replaceChildren();
@@ -887,6 +891,18 @@ function restoreFromUrl() {
   return problems;
 }
 
+// The one-line answer floats at the bottom of the screen while the form is in view and the answer is not.
+function watchGlance() {
+  const glance = document.getElementById("calc-glance");
+  const seen = new Map();
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) seen.set(entry.target.id, entry.isIntersecting);
+    glance.classList.toggle("floating", Boolean(seen.get("calc-form")) && !seen.get("calc-summary"));
+  });
+  observer.observe(form);
+  observer.observe(document.getElementById("calc-summary"));
+}
+
 function start() {
   const defaults = DATA.defaults;
   if (defaults.rent) form.querySelector('input[name="acquisition"][value="rent"]').checked = true;
@@ -899,6 +915,7 @@ function start() {
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", (event) => event.preventDefault());
+  watchGlance();
   scheduleUpdate().then(() => {
     for (const problem of problems) {
       if (Array.isArray(problem)) showError(problem[0], problem[1]);

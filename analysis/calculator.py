@@ -167,8 +167,8 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
     gpus = [(g["id"], g["name"]) for g in record["gpus"]]
     precisions = [(p["id"], p["id"].upper()) for p in record["precisions"]]
     apis = [(a["id"], a["name"]) for a in record["apis"]] + [(situation.CUSTOM, "Your own API prices")]
-    rentals = [(r["id"], f"{next(g for g in record['gpus'] if g['id'] == r['gpu_id'])['name']}: {r['name']}")
-               for r in record["rentals"]] + [(situation.CUSTOM, "Your own price per GPU-hour")]
+    # The menu lists the chosen GPU's offers only (the script hides the others), so an offer needs no GPU name.
+    rentals = [(r["id"], r["name"]) for r in record["rentals"]] + [(situation.CUSTOM, "Your own price per GPU-hour")]
     how = defaults.get("rent") or ""
     traffic = (_field("tokens_per_month", "Tokens per month (input + output)",
                       _text("tokens_per_month", quote.tokens_text(float(defaults["tokens_per_month"])), "2B"),
@@ -207,6 +207,8 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         f'<fieldset><legend>Self-hosting</legend>{hosting}</fieldset>\n'
         f'<fieldset><legend>Main assumptions</legend>{ranges}</fieldset>\n'
         "</form>\n"
+        # The base case in one line, kept in view at the bottom of the screen while the form scrolls by.
+        '<p class="calc-glance" id="calc-glance" aria-hidden="true"></p>\n'
         '<section class="calc-answer" aria-live="polite">\n'
         '<p class="calc-summary" id="calc-summary"></p>\n'
         '<div class="calc-table-wrap"><table class="calc-table" id="calc-table"></table></div>\n'

@@ -13,3 +13,14 @@ def test_cost_benchmark_runs_and_agrees():
                              "2000", "--loop-sample", "50"], capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "scenarios: 2,000" in result.stdout and "speed-up:" in result.stdout
+
+
+def test_calculator_benchmark_runs_on_the_built_site():
+    if not (paths.HTML_DIR / "notebooks" / "00_calculator.html").exists():
+        import pytest
+
+        pytest.skip("no built site: run `make book` first")
+    result = subprocess.run([sys.executable, str(paths.REPO_ROOT / "bench" / "bench_calculator.py"), "--changes", "3",
+                             "--quotes", "1"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert "input change to answer and chart: median" in result.stdout and "x the 100 ms target" in result.stdout

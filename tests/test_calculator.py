@@ -332,6 +332,20 @@ def test_calculator_fits_and_draws_its_lines(browser, site, viewport):
     assert legend == ["The API", "Buying the GPUs"]
     chart = page.locator("#calc-chart svg").bounding_box()
     assert chart["width"] >= 300
+    # While the form is on screen and the answer is not, the base case floats at the bottom of the screen (on a
+    # phone; at 1400x900 the answer starts on the form's screen).
+    page.evaluate("window.scrollTo(0, document.getElementById('calc-form').getBoundingClientRect().top + scrollY)")
+    if viewport[0] > 500:
+        page.wait_for_timeout(200)
+        assert page.locator("#calc-summary").bounding_box()["y"] < viewport[1]
+        assert not page.evaluate("document.getElementById('calc-glance').classList.contains('floating')")
+        page.evaluate("window.scrollTo(0, 0)")
+    page.wait_for_function("document.getElementById('calc-glance').classList.contains('floating')")
+    assert page.inner_text("#calc-glance").startswith("Base case: buying saves $")
+    glance = page.locator("#calc-glance").bounding_box()
+    assert glance["y"] + glance["height"] == pytest.approx(viewport[1], abs=1)
+    page.locator("#calc-summary").scroll_into_view_if_needed()
+    page.wait_for_function("!document.getElementById('calc-glance').classList.contains('floating')")
     page.screenshot(path=str(SCREENSHOTS / f"calculator-{'wide' if viewport[0] > 500 else 'phone'}.png"),
                     full_page=True)
     assert unexpected(record["errors"]) == []

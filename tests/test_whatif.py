@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from test_browser import CHROMIUM, CHROMIUM_ARGS, open_page, serve, unexpected
 
-from analysis import loading, paths
+from analysis import loading, paths, quote
 from analysis.__main__ import main
 from analysis.chapters import scenario
 
@@ -172,6 +172,32 @@ def test_no_script_from_the_data_runs_in_the_browser(whatif_report, whatif_site)
             assert unexpected(record["errors"]) == [], path
             page.close()
         browser.close()
+
+
+def test_whatif_calculator_prices_with_its_own_dataset(whatif_report, whatif_site, whatif_data, dataset):
+    """The what-if report's calculator answers with the what-if dataset's prices, as quote --data DIR does."""
+    from playwright.sync_api import sync_playwright
+
+    options = {"tokens_per_month": "2B", "api": "openai-gpt-5.4", "model": "llama-4-maverick", "gpu": "h100-sxm",
+               "precision": "fp8"}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page, record = open_page(browser, whatif_site, "notebooks/00_calculator.html")
+        page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+        answer = page.evaluate("(o) => window.reportQuote(o)", options)
+        model_text = page.locator("#calc-model option[value='llama-4-maverick']").inner_text()
+        browser.close()
+    whatif_ds = loading.load(whatif_data)
+    situation = quote.Situation(2e9, "openai-gpt-5.4", "llama-4-maverick", "h100-sxm", "fp8", None, None)
+    expected = quote.make_quote(whatif_ds, situation).figures
+    published = quote.make_quote(dataset, situation).figures
+    for case, figures in expected.items():
+        assert answer["cases"][case]["api_usd_per_month"] == pytest.approx(figures["api_usd_per_month"], rel=1e-12)
+        # Every API price doubled: the bill too.
+        assert figures["api_usd_per_month"] == pytest.approx(2 * published[case]["api_usd_per_month"], rel=1e-12)
+    assert answer["situation"]["data_dir"] == str(whatif_data)
+    assert model_text == HOSTILE_MODEL  # the planted name is text in the menu, not markup
+    assert unexpected(record["errors"]) == []
 
 
 def test_invalid_data_stops_before_any_notebook_and_keeps_the_previous_report(data_copy, tmp_path, capsys):
