@@ -654,8 +654,8 @@ function refreshPlaceholders() {
   const offer = byId(DATA.rentals, rentSelect.value);
   control("usd_per_gpu_hour").placeholder = offer
     ? range([offer.usd_per_gpu_hour_low, offer.usd_per_gpu_hour_high].map(String)) : "";
-  const share = DATA.assumptions.output_token_share;
-  control("output_share").placeholder = `${share.low}:${share.high}`;
+  const outputShare = DATA.assumptions.output_token_share;
+  control("output_share").placeholder = `${outputShare.low}:${outputShare.high}`;
   for (const name of Object.keys(RULES.custom_ranges)) {
     const row = DATA.assumptions[name];
     control(name).placeholder = row.low === row.high ? String(row.low) : `${row.low}:${row.high}`;

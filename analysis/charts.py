@@ -202,6 +202,14 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     y_scale = log_axis_scale(usd)
     usd_axis = alt.Axis(values=[v for v in decades(usd) if y_scale.domain[0] <= v <= y_scale.domain[1]],
                         labelExpr=USD_LABEL)
+    band, line, marks = _cost_layers(curves, points, x, y_scale, usd_axis, scale)
+    return alt.layer(band, line, marks).properties(width="container", height=380)
+
+
+def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axis,
+                 scale: alt.Scale) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
+    """The band over the cases, the base line and the break-even diamonds of a cost-against-volume chart
+    (``curves`` and ``points`` as :func:`cost_curves` takes them, inline or named)."""
     # One colour encoding shared by the band and the line: a layer with legend=None would hide the legend.
     color = alt.Color("option:N", title="Option", scale=scale,
                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360, symbolType="stroke",
@@ -221,7 +229,7 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("label:N", title="Break-even"),
                  alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
                  alt.Tooltip("usd_per_month_text:N", title="Monthly cost at break-even")])
-    return alt.layer(band, line, marks).properties(width="container", height=380)
+    return band, line, marks
 
 
 # Labels on a log axis whose extent the data decide in the browser: powers of ten only (the 2, 3, 5 ... in
@@ -246,29 +254,10 @@ def calculator_costs() -> alt.LayerChart:
     scale = alt.Scale(domain=domain, range=[visual.OPTION_COLOURS[kind] for _, kind in CALCULATOR_OPTIONS])
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
               axis=alt.Axis(labelExpr=DECADE_TOKENS_LABEL))
-    color = alt.Color("option:N", title="Option", scale=scale,
-                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360, symbolType="stroke",
-                                        symbolStrokeWidth=3, symbolOpacity=1))
-    curves = alt.Data(name="curves")
-    band = alt.Chart(curves).mark_area(opacity=0.15).encode(
-        x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"),
-                     axis=alt.Axis(labelExpr=DECADE_USD_LABEL)),
-        y2="usd_high:Q", color=color)
-    line = alt.Chart(curves).mark_line().encode(
-        x=x, y="usd_base:Q", color=color,
-        tooltip=[alt.Tooltip("option:N", title="Option"),
-                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
-                 alt.Tooltip("usd_base_text:N", title="Per month (base)"),
-                 alt.Tooltip("usd_low_text:N", title="Lowest case"),
-                 alt.Tooltip("usd_high_text:N", title="Highest case")])
+    band, line, marks = _cost_layers(alt.Data(name="curves"), alt.Data(name="points"), x, alt.Scale(type="log"),
+                                     alt.Axis(labelExpr=DECADE_USD_LABEL), scale)
     volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color="#555").encode(
         x="tokens_per_month:Q", tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Your volume")])
-    marks = alt.Chart(alt.Data(name="points")).mark_point(size=90, filled=True, color="black",
-                                                          shape="diamond").encode(
-        x="tokens_per_month:Q", y="usd_per_month:Q",
-        tooltip=[alt.Tooltip("label:N", title="Break-even"),
-                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
-                 alt.Tooltip("usd_per_month_text:N", title="Monthly cost at break-even")])
     return alt.layer(band, line, volume, marks).properties(width="container", height=340)
 
 

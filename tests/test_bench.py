@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from analysis import paths
 
 
@@ -17,8 +19,6 @@ def test_cost_benchmark_runs_and_agrees():
 
 def test_calculator_benchmark_runs_on_the_built_site():
     if not (paths.HTML_DIR / "notebooks" / "00_calculator.html").exists():
-        import pytest
-
         pytest.skip("no built site: run `make book` first")
     result = subprocess.run([sys.executable, str(paths.REPO_ROOT / "bench" / "bench_calculator.py"), "--changes", "3",
                              "--quotes", "1"], capture_output=True, text=True, check=False)

@@ -350,3 +350,15 @@ def test_calculator_fits_and_draws_its_lines(browser, site, viewport):
                     full_page=True)
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+def test_calculator_works_opened_from_disk(browser):
+    # A module file would be refused on file://; the page carries its module inline.
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto((paths.HTML_DIR / PAGE).as_uri() + "?tokens_per_month=5B")
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    assert page.inner_text("#calc-summary").startswith("At 5B tokens a month, buying ")
+    assert unexpected(errors) == []
+    page.close()
