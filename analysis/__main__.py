@@ -57,7 +57,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     sources = runner.notebooks(args.notebooks)
     start = time.perf_counter()
     outcomes = runner.run(runner.plan(sources, None, {}, data_dir), force=args.force,
-                          max_workers=args.jobs)
+                          max_workers=args.jobs, fresh_kernels=args.fresh_kernels)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("executed", "skipped", "failed")}
     print(f"{counts['executed']} executed, {counts['skipped']} skipped, {counts['failed']} failed "
           f"in {time.perf_counter() - start:.1f} s")
@@ -229,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("notebooks", nargs="*", help="notebook names (default: all in notebooks/)")
     run.add_argument("--force", action="store_true", help="re-execute even when inputs are unchanged")
     run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    run.add_argument("--fresh-kernels", action="store_true",
+                     help="start a kernel for every notebook instead of reusing one warm kernel per worker "
+                          "(slower; for debugging)")
     run.set_defaults(func=cmd_run)
     what = sub.add_parser(
         "whatif", help="build a complete report from another dataset and/or parameter overrides",

@@ -7,6 +7,11 @@
   a failing notebook leaves the previous version untouched.
 * Volatile metadata (papermill timings, execution timestamps, random cell ids) is stripped so that
   re-running on unchanged inputs leaves ``git status`` clean.
+* Kernels are warm: each worker process starts one kernel and executes every notebook it is given in
+  it, so pandas, numpy and Altair are imported once per worker instead of once per notebook. Before
+  each notebook the kernel is put back as a fresh one would be (:data:`RESET_CODE`: empty namespace,
+  execution counts from 1, the notebook's folder as working directory, the warning filters and
+  registries as they were at start); ``fresh_kernels`` starts a kernel per notebook instead.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import hashlib
 import json
+import multiprocessing.util
 import os
 import sys
 import time
@@ -102,7 +108,68 @@ def strip_volatile(nb: nbformat.NotebookNode, digest: str) -> nbformat.NotebookN
     return nb
 
 
-def _execute(job: Job, digest: str) -> Outcome:
+# Run in a warm kernel before each notebook (silently, outside the history). The warning filters go back
+# to their start-up state and _filters_mutated() empties every module's warning registry, so a warning a
+# previous notebook triggered is shown again; reset(new_session=True) empties the namespace and the
+# history and counts executions from 1 again; the working directory is the notebook's folder.
+SNAPSHOT_CODE = 'get_ipython()._report_warning_filters = list(__import__("warnings").filters)'
+RESET_CODE = """\
+__import__("os").chdir({cwd!r})
+__import__("warnings").filters[:] = get_ipython()._report_warning_filters
+__import__("warnings")._filters_mutated()
+get_ipython().reset(new_session=True)
+"""
+# This worker process's kernel: its manager and a client for the reset code (see _warm_kernel).
+_WARM: dict[str, object] = {}
+
+
+def _kernel_run(code: str) -> None:
+    """Execute code silently in the warm kernel; an error is raised here."""
+    reply = _WARM["client"].execute_interactive(code, silent=True, store_history=False, timeout=60,
+                                                output_hook=lambda msg: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"the warm kernel refused its reset: {reply['content'].get('evalue')}")
+
+
+def _shutdown_warm_kernel() -> None:
+    if not _WARM:
+        return
+    if _WARM.get("pid") != os.getpid():
+        # Inherited through fork from a process that had started one: not ours to use or to stop.
+        _WARM.clear()
+        return
+    from jupyter_core.utils import run_sync
+
+    client, manager = _WARM.pop("client"), _WARM.pop("manager")
+    _WARM.clear()
+    client.stop_channels()
+    run_sync(manager.shutdown_kernel)(now=True)
+
+
+def _warm_kernel():
+    """This worker's kernel, started on first use and shut down when the worker exits."""
+    if _WARM.get("pid") != os.getpid():
+        _shutdown_warm_kernel()  # forgets a kernel inherited through fork
+    if not _WARM:
+        from jupyter_client import BlockingKernelClient
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        manager = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        run_sync(manager.start_kernel)()
+        # A blocking client for the resets: it runs its own channel threads, so it does not share an
+        # event loop with the clients papermill opens on the same kernel.
+        client = BlockingKernelClient()
+        client.load_connection_info(manager.get_connection_info())
+        client.start_channels()
+        client.wait_for_ready(timeout=60)
+        _WARM.update(manager=manager, client=client, pid=os.getpid())
+        _kernel_run(SNAPSHOT_CODE)
+        multiprocessing.util.Finalize(None, _shutdown_warm_kernel, exitpriority=10)
+    return _WARM["manager"]
+
+
+def _execute(job: Job, digest: str, fresh_kernel: bool = False) -> Outcome:
     """Run one notebook into a temporary file, clean it, then atomically replace the target."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -110,18 +177,24 @@ def _execute(job: Job, digest: str) -> Outcome:
     start = time.perf_counter()
     job.target.parent.mkdir(parents=True, exist_ok=True)
     tmp = job.target.with_name(f".{job.target.stem}.running.ipynb")
+
     def execute() -> None:
+        kernel = {}
+        if not fresh_kernel:
+            kernel["km"] = _warm_kernel()
+            _kernel_run(RESET_CODE.format(cwd=str(job.source.parent)))
         papermill.execute_notebook(str(job.source), str(tmp), parameters=job.parameters or None,
                                    kernel_name=KERNEL_NAME, cwd=str(job.source.parent),
-                                   progress_bar=False, log_output=False)
+                                   progress_bar=False, log_output=False, **kernel)
 
     try:
         try:
             execute()
         except PapermillExecutionError:
             raise
-        except Exception:  # the kernel, not the notebook: a start-up race between parallel kernels
-            execute()  # one retry; a second failure is reported below
+        except Exception:  # the kernel, not the notebook: a start-up race, or a warm kernel that died
+            _shutdown_warm_kernel()
+            execute()  # one retry in a new kernel; a second failure is reported below
         nb = strip_volatile(nbformat.read(tmp, as_version=4), digest)
         nbformat.write(nb, tmp)
         os.replace(tmp, job.target)
@@ -145,9 +218,11 @@ def plan(sources: list[Path], out_dir: Path | None, parameters: dict,
 
 
 def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
-        log=print, kernel_environment: dict[str, str] | None = None) -> list[Outcome]:
+        log=print, kernel_environment: dict[str, str] | None = None, fresh_kernels: bool = False) -> list[Outcome]:
     """Execute the jobs whose inputs changed, up to ``max_workers`` at a time (default: one per core).
 
+    Each worker keeps one warm kernel for all the notebooks it executes; ``fresh_kernels`` starts a new
+    kernel for each notebook instead (the previous behaviour, for debugging).
     ``kernel_environment`` adds variables to the environment the kernels start in (the determinism
     test uses it to make numpy run its baseline kernels); this process's environment is left alone.
     """
@@ -169,7 +244,7 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
                                 initargs=(dict(kernel_environment or {}),)) as pool:
         futures = {}
         for job, digest in pending:
-            futures[pool.submit(_execute, job, digest)] = job
+            futures[pool.submit(_execute, job, digest, fresh_kernels)] = job
             log(f"start {job.source.name}")
         left = len(futures)
         for future in cf.as_completed(futures):

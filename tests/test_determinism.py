@@ -1,13 +1,15 @@
 """The committed notebooks are what executing them gives, on this CPU and with numpy's baseline kernels.
 
-Every report notebook is executed twice with the report's own runner (papermill, forced, in parallel):
-once as the machine runs it (``run-native/``) and once with every numpy SIMD dispatch target this CPU
-supports turned off (``run-baseline/``, ``NPY_DISABLE_CPU_FEATURES`` from
+Every report notebook is executed twice with the report's own runner (papermill, forced): once as the
+machine runs it, a fresh kernel for each notebook (``run-native/``), and once in one warm kernel, in a
+shuffled order, with every numpy SIMD dispatch target this CPU supports turned off (``run-baseline/``,
+``NPY_DISABLE_CPU_FEATURES`` from
 :func:`analysis.numerics.baseline_kernel_environment`). Why the second run: numpy picks its kernels for
 ``log``, ``exp``, ``power`` and friends from the CPU's features, and they may round the last bit
 differently, so a report executed on an AVX-512 machine and checked on an AVX2 one failed strict nbval.
-Turning the kernels off here reproduces that other machine. Both executions must equal the notebooks
-in ``notebooks/`` (the canonical, published run) byte for byte.
+Turning the kernels off here reproduces that other machine; reusing one kernel checks that the runner's
+warm kernels (``analysis.runner``) leave nothing behind that reaches the next notebook. Both executions
+must equal the notebooks in ``notebooks/`` (the canonical, published run) byte for byte.
 
 Two representative notebooks (03: tables and a bar chart; 09: tables, glued facts, several charts) of
 each execution are then rendered by Jupyter Book into their own small book, with the repository's
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import difflib
 import filecmp
+import random
 import shutil
 import subprocess
 import sys
@@ -34,6 +37,7 @@ JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")
 BUILD_ARGS = ("build", ".", "-W", "-n", "--keep-going")
 # A root page of our own, so the small book does not depend on the rest of the table of contents.
 ROOT_PAGE = "# Determinism check\n\n```{tableofcontents}\n```\n"
+WARM_ORDER_SEED = 16  # the warm run's order of notebooks
 
 
 def first_difference(a: bytes, b: bytes, names: tuple[str, str]) -> str:
@@ -49,15 +53,25 @@ def tree_files(root: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def executions(tmp_path_factory) -> tuple[Path, Path]:
-    """Every notebook executed into ``run-native/`` and again into ``run-baseline/`` (numpy's baseline kernels)."""
+    """Every notebook executed into ``run-native/`` and again into ``run-baseline/``.
+
+    The native run starts a fresh kernel for every notebook (the reference). The baseline run uses numpy's
+    baseline kernels, and executes every notebook in one warm kernel, one after another in a shuffled order
+    (:data:`WARM_ORDER_SEED`), so that each notebook runs after others have left their imports, caches and
+    warnings behind: the two runs agree only if neither the CPU nor the kernel's history reaches an output.
+    """
     sources = runner.notebooks()
     assert len(sources) == len(ALL_NOTEBOOKS) and set(NOTEBOOKS) <= set(ALL_NOTEBOOKS)
+    shuffled = list(sources)
+    random.Random(WARM_ORDER_SEED).shuffle(shuffled)
+    assert shuffled != sources
     out = tmp_path_factory.mktemp("executions")
     dirs = (out / "run-native", out / "run-baseline")
-    for run_dir, environment in zip(dirs, ({}, numerics.baseline_kernel_environment()), strict=True):
+    runs = ((sources, {}, 2, True), (shuffled, numerics.baseline_kernel_environment(), 1, False))
+    for run_dir, (order, environment, workers, fresh) in zip(dirs, runs, strict=True):
         # The same arguments as `python -m analysis run`: no parameters, the repository's data/.
-        outcomes = runner.run(runner.plan(sources, run_dir, {}, paths.DATA_DIR), force=True, max_workers=2,
-                              log=lambda line: None, kernel_environment=environment)
+        outcomes = runner.run(runner.plan(order, run_dir, {}, paths.DATA_DIR), force=True, max_workers=workers,
+                              log=lambda line: None, kernel_environment=environment, fresh_kernels=fresh)
         failed = [f"{o.job.target}: {o.error}" for o in outcomes if o.status != "executed"]
         assert not failed, f"execution failed with {environment or 'the native kernels'}:\n" + "\n".join(failed)
     return dirs
@@ -99,11 +113,12 @@ def sites(executions, tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
-def test_native_and_baseline_kernels_give_identical_notebooks(executions, name):
+def test_fresh_native_and_warm_baseline_runs_give_identical_notebooks(executions, name):
     native, baseline = ((d / name).read_bytes() for d in executions)
     assert native == baseline, (
         "the notebook depends on which numpy kernels ran (a value reaches an output without "
-        "analysis.numerics rounding, or a decision sits on a last-bit difference):\n"
+        "analysis.numerics rounding, or a decision sits on a last-bit difference), or on what ran before it "
+        "in a warm kernel (state that analysis.runner.RESET_CODE does not reset):\n"
         + first_difference(native, baseline, ("run-native/" + name, "run-baseline/" + name)))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import nbformat
@@ -136,3 +137,28 @@ def test_kernel_environment_reaches_the_kernels_and_only_that_run(tmp_path, monk
              for job in (*first, *second)]
     assert shown == ["'set'", "'unset'"]
     assert "REPORT_PROBE" not in __import__("os").environ
+
+
+def test_a_warm_kernel_forgets_the_previous_notebook(tmp_path):
+    # One warm kernel runs the leaky notebook first, then the probe: the probe must come out exactly as it
+    # does in a kernel of its own (no variable left over, counts from 1, its own folder, the warning again).
+    (tmp_path / "a").mkdir()
+    leaky = make_notebook(tmp_path / "a" / "01_leaky.ipynb",
+                          "import os, warnings\nleftover = 1\nos.chdir('/')\nwarnings.warn('shown once per process')")
+    probe_body = ("import os, warnings\nwarnings.warn('shown once per process')\n"
+                  "('leftover' in dir(), os.getcwd() == os.path.dirname(os.path.abspath('02_probe.ipynb')))")
+    (tmp_path / "b").mkdir()
+    probe = make_notebook(tmp_path / "b" / "02_probe.ipynb", probe_body)
+    warm = runner.run(runner.plan([leaky, probe], tmp_path / "warm", {}, paths.DATA_DIR), max_workers=1,
+                      log=lambda _: None)
+    fresh = runner.run(runner.plan([probe], tmp_path / "fresh", {}, paths.DATA_DIR), max_workers=1,
+                       log=lambda _: None, fresh_kernels=True)
+    assert [o.status for o in warm + fresh] == ["executed"] * 3
+    # A warning names the kernel's temporary file, which holds its process id: two fresh kernels differ there too.
+    warm_probe, fresh_probe = (re.sub(rb"ipykernel_\d+", b"ipykernel_PID",
+                                      (tmp_path / run / "02_probe.ipynb").read_bytes()) for run in ("warm", "fresh"))
+    assert warm_probe == fresh_probe
+    cell = nbformat.reads(warm_probe.decode(), as_version=4).cells[1]
+    assert cell.execution_count == 2  # the parameters cell is 1, as in a new kernel
+    assert [o.get("name") for o in cell.outputs] == ["stderr", None]  # the warning is shown again
+    assert cell.outputs[1]["data"]["text/plain"] == "(False, True)"
