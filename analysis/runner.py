@@ -12,6 +12,8 @@
   each notebook the kernel is put back as a fresh one would be (:data:`RESET_CODE`: empty namespace,
   execution counts from 1, the notebook's folder as working directory, the warning filters and
   registries as they were at start); ``fresh_kernels`` starts a kernel per notebook instead.
+* Chapters are computed once per dataset: the kernels get the chapter cache's folder
+  (:mod:`analysis.chapter_cache`), and the notebooks that read other chapters run last.
 """
 
 from __future__ import annotations
@@ -119,6 +121,11 @@ __import__("warnings").filters[:] = get_ipython()._report_warning_filters
 __import__("warnings")._filters_mutated()
 get_ipython().reset(new_session=True)
 """
+# Notebooks that gather other chapters' results (read from analysis/chapter_cache.py's cache when the
+# chapters' own notebooks have run first).
+RUN_LAST = ("12_reconciliation",)
+# The longest notebook (thousands of Monte Carlo draws), started first so that it does not finish alone.
+RUN_FIRST = ("13_uncertainty",)
 # This worker process's kernel: its manager and a client for the reset code (see _warm_kernel).
 _WARM: dict[str, object] = {}
 
@@ -228,6 +235,9 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
     """
     pending: list[tuple[Job, str]] = []
     outcomes: list[Outcome] = []
+    # The longest notebook starts first; those that read other chapters go last, so the chapters they read
+    # are in the cache by then.
+    jobs = sorted(jobs, key=lambda job: (job.source.stem not in RUN_FIRST) + (job.source.stem in RUN_LAST))
     for job in jobs:
         digest = inputs_digest(nbformat.read(job.source, as_version=4), job.data_dir, job.parameters)
         if not force and stored_digest(job.target) == digest:
@@ -240,8 +250,9 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
     workers = max(1, min(max_workers or os.cpu_count() or 1, len(pending)))
     log(f"executing {len(pending)} notebook(s), {workers} at a time")
     # Each run has its own pool, so variables set in its workers never reach another run's kernels.
+    environment = {paths.CHAPTER_CACHE_VARIABLE: str(paths.CHAPTER_CACHE_DIR), **(kernel_environment or {})}
     with cf.ProcessPoolExecutor(max_workers=workers, initializer=os.environ.update,
-                                initargs=(dict(kernel_environment or {}),)) as pool:
+                                initargs=(environment,)) as pool:
         futures = {}
         for job, digest in pending:
             futures[pool.submit(_execute, job, digest, fresh_kernels)] = job

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from analysis import exhibits, situation, verdicts, visual
+from analysis import chapter_cache, exhibits, situation, verdicts, visual
 from analysis import formatting as fmt
 from analysis.loading import Dataset
 from analysis.model import sizing
@@ -311,6 +311,7 @@ def reference_setups(ds: Dataset, single_gpu_ids: tuple[str, ...], node_gpu_ids:
     return pd.DataFrame(rows).sort_values("memory_gb", kind="stable").reset_index(drop=True)
 
 
+@chapter_cache.cached
 def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "h100-sxm", "b200"),
                     chart_node_gpu_ids: tuple[str, ...] = ("h100-sxm", "b200"),
                     **overrides: float | None) -> SizingChapter:

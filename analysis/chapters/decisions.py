@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from analysis import chapter_cache, numerics, scenarios, situation, verdicts, visual
 from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import numerics, scenarios, situation, verdicts, visual
 from analysis.chapters.common import (
     Chapter,
     check_row,
@@ -211,6 +211,7 @@ def _ttft_check(ds: Dataset) -> dict:
                      verdict, why)
 
 
+@chapter_cache.cached
 def build_spend_tiers(ds: Dataset) -> Chapter:
     """The "$20K rule": each tier's claim against the savings the model computes at that spend."""
     grid = _spend_grid(ds)
@@ -320,6 +321,7 @@ def _savings_table(tables: dict[str, pd.DataFrame], grid: np.ndarray) -> pd.Data
     return pd.DataFrame(rows)
 
 
+@chapter_cache.cached
 def build_quick_comparison(ds: Dataset) -> Chapter:
     """The quick comparison table: its money cells against the model."""
     frontier_be = breakeven_spend(ds, FRONTIER)
@@ -364,6 +366,7 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
     return Chapter(printed=printed, checks=checks, facts=facts, key="quick-comparison", exhibits=exhibits)
 
 
+@chapter_cache.cached
 def build_decision_table(ds: Dataset) -> Chapter:
     """The decision table with its money thresholds recomputed from the model's break-even."""
     frontier_be = breakeven_spend(ds, FRONTIER)

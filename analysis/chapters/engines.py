@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import chapter_cache, scenarios, situation, verdicts
 from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import scenarios, situation, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
 from analysis.model import sizing, throughput
@@ -334,6 +334,7 @@ def calibration_table(ds: Dataset) -> pd.DataFrame:
     })
 
 
+@chapter_cache.cached
 def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
     """The inference-engines chapter: the comparison table as printed and the vLLM claims checked.
 

@@ -7,9 +7,9 @@ import math
 import numpy as np
 import pandas as pd
 
+from analysis import chapter_cache, guide_mode, numerics, scenarios, situation, verdicts, visual
 from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import guide_mode, numerics, scenarios, situation, verdicts, visual
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
 from analysis.loading import Dataset
 from analysis.model import costs
@@ -74,6 +74,7 @@ def _api_checks(ds: Dataset, gm: pd.DataFrame) -> list[dict]:
     return rows
 
 
+@chapter_cache.cached
 def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp16",
           rent_offer: str = "runpod-h100-1x", rent_precision: str = "fp8", model: str = "llama-3.3-70b",
           hosted_offer: str = "deepinfra-llama-3.3-70b", cheap_api: str = "deepseek-v4-flash",

@@ -10,9 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import chapter_cache, guide_mode, scenarios, verdicts
 from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import guide_mode, scenarios, verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.chapters.rent_vs_buy import difference, purchase_price_usd, verdict_counts
 from analysis.loading import Dataset
@@ -369,6 +369,7 @@ def checks(ds: Dataset) -> pd.DataFrame:
     return frame.sort_values("figure_id", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
+@chapter_cache.cached
 def build(ds: Dataset) -> Chapter:
     """Infrastructure overhead: printed, checked against the guide's own inputs, and from first principles.
 

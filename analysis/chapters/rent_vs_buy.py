@@ -13,9 +13,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis import chapter_cache, guide_mode, scenarios, situation, verdicts, visual
 from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import guide_mode, scenarios, situation, verdicts, visual
 from analysis.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
 from analysis.loading import Dataset
 from analysis.model import breakeven, costs
@@ -477,6 +477,7 @@ def verdict_counts(checks_table: pd.DataFrame) -> dict[str, int]:
     return {key: int((checks_table["Verdict"] == verdict).sum()) for verdict, key in VERDICT_KEYS.items()}
 
 
+@chapter_cache.cached
 def build(ds: Dataset) -> Chapter:
     """Cloud GPU rental vs purchase: printed, checked against the guide's own inputs, and from first principles.
 

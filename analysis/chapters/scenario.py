@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from analysis import chapter_cache, guide_mode, scenarios, situation, verdicts, visual
 from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import guide_mode, scenarios, situation, verdicts, visual
 from analysis.chapters.common import (
     Chapter,
     breakeven_phrase,
@@ -105,6 +105,7 @@ def _payback_cells(ds: Dataset, rows: pd.DataFrame, first: dict[float, str]) -> 
     return out
 
 
+@chapter_cache.cached
 def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_offer: str, hosted_offer: str,
           rent_offer: str) -> Chapter:
     """A scenario chapter (``prefix`` "s1" or "s2"): printed, recomputed from the guide's inputs, first

@@ -13,9 +13,9 @@ import re
 import numpy as np
 import pandas as pd
 
+from analysis import chapter_cache, verdicts
 from analysis import exhibits as ex
 from analysis import formatting as fmt
-from analysis import verdicts
 from analysis.chapters.common import Chapter, check_row, checks_frame, printed_table
 from analysis.loading import Dataset
 from analysis.model import sizing
@@ -249,6 +249,7 @@ def _count(checks: pd.DataFrame, verdict: str) -> int:
     return int((checks["Verdict"] == verdict).sum())
 
 
+@chapter_cache.cached
 def build(ds: Dataset, highlight_model: str = "llama-4-maverick") -> Chapter:
     """The top-models chapter: the printed table, its checks, the licences and the real weights.
 
