@@ -108,7 +108,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         whatif.prepare_sources(stage, banner)
         jobs = [runner.Job(src, stage / "notebooks" / src.name, {**per_notebook[src], "data_dir": str(data_dir)},
                            data_dir) for src in sources]
-        outcomes = runner.run(jobs, force=True, max_workers=args.jobs)
+        outcomes = runner.run(jobs, force=True, max_workers=args.jobs, fresh_kernels=args.fresh_kernels)
         if any(o.status == "failed" for o in outcomes):
             print(f"what-if report not built; {out} is unchanged", file=sys.stderr)
             return 1
@@ -249,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
                       help="folder for the report: OUT/notebooks/*.ipynb and OUT/_build/html/index.html; "
                            "replaced only when the build succeeds")
     what.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    what.add_argument("--fresh-kernels", action="store_true",
+                      help="start a kernel for every notebook instead of one warm kernel per worker (slower)")
     what.set_defaults(func=cmd_whatif)
     vendor = sub.add_parser("vendor-js", help="write _static/vega/vega-bundle.js from vl-convert")
     vendor.set_defaults(func=cmd_vendor_js)
