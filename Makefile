@@ -23,10 +23,19 @@ notebooks: validate
 
 # Renders the committed notebooks; any Sphinx warning fails the build. Sphinx reports a warning only
 # when it reads the page, so a failed build forgets what it read: the next build reads every page again.
-book: $(STAMP)
+# The book is built again only when one of its sources is newer than the last successful build
+# (BOOK_STAMP): with nothing changed, `make report` does not start Jupyter Book at all.
+BOOK_STAMP := _build/.book-built
+BOOK_SOURCES := _config.yml _toc.yml requirements.txt $(wildcard book/*.md notebooks/*.ipynb _ext/*.py \
+	_templates/*.html _static/*.css _static/*.js)
+
+book: $(BOOK_STAMP)
+
+$(BOOK_STAMP): $(STAMP) $(BOOK_SOURCES)
 	$(BIN)/python -m analysis vendor-js
 	$(BIN)/jupyter-book build . -W -n --keep-going || { cat _build/html/reports/*.log 2>/dev/null; rm -rf _build/.doctrees; exit 1; }
 	$(BIN)/python -m analysis prune-site
+	touch $(BOOK_STAMP)
 
 report: notebooks
 	$(MAKE) --no-print-directory book
@@ -40,4 +49,4 @@ test: lint validate book
 	$(BIN)/python -m pytest --nbval notebooks tests
 
 clean:
-	rm -rf _build _static/vega
+	rm -rf _build _static/vega .cache

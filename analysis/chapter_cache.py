@@ -7,7 +7,8 @@ The reconciliation gathers the checks of every other chapter, and used to rebuil
   ``build(ds, model="x")`` with ``x`` the default are the same key),
 * the content of every table of the dataset (``pandas.util.hash_pandas_object`` of each frame, with
   its column names and types, and the snapshot date), and
-* the bytes of every ``analysis/`` source file and ``requirements.txt``,
+* the bytes of every ``analysis/`` source file and ``requirements.txt``, and the numpy kernels disabled
+  (``NPY_DISABLE_CPU_FEATURES``),
 
 so a changed byte of data, a changed parameter or changed code gives another key: a stale entry is
 never read. The cache is on only where the runner turns it on (``REPORT_CHAPTER_CACHE`` in the
@@ -70,6 +71,9 @@ def entry_key(builder: str, ds: Dataset, arguments: dict[str, object]) -> str:
     digest.update(json.dumps(arguments, sort_keys=True, default=repr).encode())
     digest.update(dataset_digest(ds).encode())
     digest.update(code_digest().encode())
+    # numpy's choice of kernels (the determinism test turns the SIMD ones off): a result computed with one
+    # set is never handed to a run with the other.
+    digest.update(os.environ.get("NPY_DISABLE_CPU_FEATURES", "").encode())
     return digest.hexdigest()
 
 

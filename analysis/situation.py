@@ -50,11 +50,12 @@ class UnknownName(ValueError):
 def row(ds: Dataset, table: str, key_column: str, key: str, argument: str) -> pd.Series:
     """The row of ``table`` whose ``key_column`` is ``key``; :class:`UnknownName` naming the argument if absent."""
     frame = ds[table]
-    rows = frame[frame[key_column] == key]
-    if rows.empty:
+    # A position, not a filtered copy of the frame: resolving a situation looks up dozens of rows.
+    hits = np.flatnonzero(frame[key_column].to_numpy() == key)
+    if hits.size == 0:
         valid = ", ".join(sorted(map(str, frame[key_column].unique())))
         raise UnknownName(f"{argument} {key!r} is not in {table}.csv (valid: {valid})")
-    return rows.iloc[0]
+    return frame.iloc[hits[0]]
 
 
 def model(ds: Dataset, model_id: str) -> pd.Series:

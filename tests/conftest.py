@@ -1,4 +1,5 @@
-"""Shared fixtures: the canonical dataset and throw-away copies of it to break on purpose."""
+"""Shared fixtures (the canonical dataset, throw-away copies of it, the built site in a browser) and the
+``slow`` and ``site`` markers: a test that opens the built site is marked both, nbval's notebook cells slow."""
 
 from __future__ import annotations
 
@@ -50,3 +51,16 @@ def browser():
         launched = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield launched
         launched.close()
+
+
+# ---------------------------------------------------------------- markers
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Mark what needs the built site or executes notebooks, wherever it is defined."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if fixtures & {"site", "browser"}:
+            item.add_marker(pytest.mark.site)
+        if item.get_closest_marker("site") or str(item.path).endswith(".ipynb"):
+            item.add_marker(pytest.mark.slow)

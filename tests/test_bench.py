@@ -10,6 +10,7 @@ import pytest
 from analysis import paths
 
 
+@pytest.mark.slow
 def test_cost_benchmark_runs_and_agrees():
     result = subprocess.run([sys.executable, str(paths.REPO_ROOT / "bench" / "bench_costs.py"), "--scenarios",
                              "2000", "--loop-sample", "50"], capture_output=True, text=True, check=False)
@@ -17,6 +18,7 @@ def test_cost_benchmark_runs_and_agrees():
     assert "scenarios: 2,000" in result.stdout and "speed-up:" in result.stdout
 
 
+@pytest.mark.site
 def test_calculator_benchmark_runs_on_the_built_site():
     if not (paths.HTML_DIR / "notebooks" / "00_calculator.html").exists():
         pytest.skip("no built site: run `make book` first")

@@ -26,6 +26,7 @@ def _load_bench():
 bench_build = _load_bench()
 
 
+@pytest.mark.site
 def test_no_built_page_is_over_the_limit():
     if not (paths.HTML_DIR / "index.html").exists():
         pytest.skip(f"no built site in {paths.HTML_DIR}: run `make book` (or `make test`) first")
@@ -51,6 +52,7 @@ def test_page_weight_counts_own_files_but_not_shared_ones(tmp_path):
     assert [s.page for s in bench_build.oversized(sizes)] == ["heavy.html"]
 
 
+@pytest.mark.site
 def test_only_pages_with_charts_load_the_vega_bundle_and_none_loads_the_icon_script():
     if not (paths.HTML_DIR / "index.html").exists():
         pytest.skip(f"no built site in {paths.HTML_DIR}: run `make book` (or `make test`) first")
@@ -67,6 +69,7 @@ def test_only_pages_with_charts_load_the_vega_bundle_and_none_loads_the_icon_scr
         assert "scripts/fontawesome.js" not in text, page.name
 
 
+@pytest.mark.site
 def test_a_page_without_charts_transfers_under_half_of_what_every_page_did():
     if not (paths.HTML_DIR / "index.html").exists():
         pytest.skip(f"no built site in {paths.HTML_DIR}: run `make book` (or `make test`) first")

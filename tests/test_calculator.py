@@ -187,6 +187,7 @@ def calculator_page(browser, site):
     page.close()
 
 
+@pytest.mark.slow
 def test_parity_with_quote_json(calculator_page, dataset):
     page, record = calculator_page
     situations = random_situations(dataset, PARITY_SITUATIONS, SEED)

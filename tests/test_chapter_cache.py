@@ -78,3 +78,10 @@ def test_an_unreadable_entry_is_rebuilt(cache_on, dataset):
     entry.write_bytes(b"not a pickle")
     assert probe(dataset)["gpus"] == len(dataset["gpus"])
     assert CALLS == [1.0, 1.0]
+
+
+def test_numpy_kernel_choice_is_part_of_the_key(monkeypatch, dataset):
+    monkeypatch.delenv("NPY_DISABLE_CPU_FEATURES", raising=False)
+    native = chapter_cache.entry_key("probe", dataset, {})
+    monkeypatch.setenv("NPY_DISABLE_CPU_FEATURES", "AVX512F")
+    assert chapter_cache.entry_key("probe", dataset, {}) != native

@@ -81,6 +81,7 @@ def test_cost_stack_adds_categories_in_a_fixed_order(dataset):
     assert [r["rank"] for r in rows if r["source"] == operating.GUIDE] == list(range(6))
 
 
+@pytest.mark.slow  # builds every chapter
 def test_verdict_bars_cover_every_figure(dataset):
     from analysis import verdicts
     from analysis.chapters import reconciliation
@@ -138,6 +139,7 @@ def _all_charts(dataset) -> dict[str, dict]:
     }
 
 
+@pytest.mark.slow  # builds every chapter
 def test_no_tooltip_or_axis_uses_d3_si_or_dollar_formats(dataset):
     # Such formats print "1.78G" and "$15,512" where the tables print "1.78B" and "$15.5K".
     for name, spec in _all_charts(dataset).items():

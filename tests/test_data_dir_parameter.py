@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import nbformat
+import pytest
 
 from analysis import paths, runner
+
+# Executes notebooks (and builds books): minutes, not seconds.
+pytestmark = pytest.mark.slow
 
 
 def glued(nb: nbformat.NotebookNode) -> dict[str, str]:

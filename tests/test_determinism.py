@@ -31,6 +31,9 @@ import pytest
 
 from analysis import numerics, paths, runner, vendor
 
+# Executes notebooks (and builds books): minutes, not seconds.
+pytestmark = pytest.mark.slow
+
 ALL_NOTEBOOKS = tuple(p.name for p in runner.notebooks())
 NOTEBOOKS = ("03_hardware_sizing.ipynb", "09_scenario_1.ipynb")  # rendered into the two small books
 JUPYTER_BOOK = Path(sys.executable).with_name("jupyter-book")

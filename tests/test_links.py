@@ -186,11 +186,13 @@ def report() -> Report:
     return result
 
 
+@pytest.mark.site
 def test_every_internal_link_and_anchor_resolves(report):
     assert report.pages > 1 and report.internal > 0, "nothing was checked"
     assert not report.broken, f"{len(report.broken)} broken link(s):\n{describe(report.broken)}"
 
 
+@pytest.mark.site
 def test_no_link_leaves_the_site(report):
     cited = cited_urls()
     outside = [(link, f"external host {urlsplit(link.url).hostname!r} is not in ALLOWED_EXTERNAL_HOSTS")

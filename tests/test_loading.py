@@ -171,6 +171,7 @@ def test_staleness_warns_on_our_prices_not_on_the_guide_claims(data_copy):
         "(limit 180 days): check the price"]
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_validate_command_exits_non_zero_and_lists_problems(data_copy):
     CASES["two files broken"][0](data_copy)
     result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(data_copy)],
@@ -180,6 +181,7 @@ def test_validate_command_exits_non_zero_and_lists_problems(data_copy):
     assert "value 'eighty' is not a number" in result.stderr
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_validate_command_accepts_the_canonical_dataset():
     result = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True, text=True,
                             check=False)

@@ -318,6 +318,7 @@ def quote_process(*args: str) -> subprocess.CompletedProcess:
                           check=False)
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_invalid_dataset_lists_every_problem(data_copy):
     assert quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy)).returncode == 0
     # The intact copy is now remembered as clean; one changed cell must still be found.
@@ -334,6 +335,7 @@ def test_invalid_dataset_lists_every_problem(data_copy):
         f"  - {data_copy}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_missing_dataset_folder(tmp_path):
     result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(tmp_path / "nowhere"))
     assert result.returncode == 1
@@ -341,6 +343,7 @@ def test_missing_dataset_folder(tmp_path):
                                           f"  - {tmp_path / 'nowhere'}: dataset folder does not exist"]
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_valid_data_the_model_cannot_price_is_an_error_not_a_traceback(data_copy):
     # An output share range starting at 0 is valid data, but a request without output cannot be rated.
     assumptions = data_copy / "assumptions.csv"
@@ -355,6 +358,7 @@ def test_valid_data_the_model_cannot_price_is_an_error_not_a_traceback(data_copy
 NOT_IMPORTED = ("altair", "vl_convert", "IPython", "matplotlib", "papermill", "nbclient", "jupyter_client")
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_no_chart_library_or_kernel_and_a_warm_run_skips_frictionless():
     script = ("import sys; from analysis.__main__ import main; "
               "code = main(['quote', '--tokens-per-month', '2B', *sys.argv[1:]]); "
@@ -391,6 +395,7 @@ def frictionless_runs(monkeypatch) -> list[int]:
     return calls
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_a_clean_result_is_reused_until_a_byte_changes(data_copy, cache_dir, frictionless_runs):
     first, tables = loading.validate(data_copy)
     assert first == [] and len(frictionless_runs) == 1
@@ -410,6 +415,7 @@ def test_a_clean_result_is_reused_until_a_byte_changes(data_copy, cache_dir, fri
     assert len(frictionless_runs) == 3  # a broken dataset is always checked in full
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_cache_can_be_switched_off(data_copy, monkeypatch, frictionless_runs):
     monkeypatch.setattr(loading, "VALIDATION_CACHE_DIR", None)
     loading.validate(data_copy)
@@ -428,6 +434,7 @@ def test_cache_keeps_a_bounded_number_of_markers(data_copy, cache_dir, monkeypat
     assert sum(not p.name.startswith("old-") for p in kept) == 1  # the new marker survives
 
 
+@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_readme_example_output_is_what_quote_prints():
     # The README shows one quote's output; it must be the current model's, not numbers typed by hand.
     readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")

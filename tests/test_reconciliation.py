@@ -18,6 +18,7 @@ def chapter(dataset):
     return reconciliation.build(dataset)
 
 
+@pytest.mark.slow  # builds every chapter
 def test_ledger_has_every_figure_once(chapter, dataset):
     ledger = chapter.checks
     assert len(ledger) == len(dataset["guide_figures"])
@@ -25,6 +26,7 @@ def test_ledger_has_every_figure_once(chapter, dataset):
     assert set(ledger["Verdict"]) <= set(verdicts.ORDER)
 
 
+@pytest.mark.slow  # builds every chapter
 def test_counts_add_up_to_every_figure(chapter, dataset):
     counts = chapter.tables["counts"].set_index("Section")
     total = counts.loc["all sections"]
@@ -35,6 +37,7 @@ def test_counts_add_up_to_every_figure(chapter, dataset):
     assert chapter.facts["rec_wrong"] == total[verdicts.INCONSISTENT] + total[verdicts.IMPOSSIBLE]
 
 
+@pytest.mark.slow  # builds every chapter
 def test_the_guides_known_errors_carry_their_verdicts(chapter):
     ledger = chapter.checks.set_index("figure_id")
     # Maverick printed at 80 GB (FP16) against 800 GB of weights: physics, not rounding.
@@ -97,6 +100,7 @@ def test_scenario_defaults_match_the_notebooks(prefix, notebook):
     assert reconciliation.scenario_defaults(prefix) == defaults
 
 
+@pytest.mark.slow  # builds every chapter
 def test_one_claim_has_one_verdict_in_the_ledger_and_the_chapters(chapter, dataset):
     # Guide mode recomputes a figure by the guide's own convention and shows no table of its own; every
     # verdict a reader sees (a chapter's check table, the ledger) is the same for a figure.
@@ -117,6 +121,7 @@ def test_one_claim_has_one_verdict_in_the_ledger_and_the_chapters(chapter, datas
 _PERCENT = re.compile(r"^([+-]?\d+)%(?: \(band ([+-]?\d+)% to ([+-]?\d+)%\))?$")
 
 
+@pytest.mark.slow  # builds every chapter
 def test_no_verdict_disagrees_with_the_difference_it_shows(dataset):
     # method page: reproduced lies within the tolerance (or the band printed beside the difference),
     # inconsistent lies outside it.

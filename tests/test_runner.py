@@ -47,6 +47,7 @@ def test_digest_ignores_outputs_but_not_sources(tmp_path):
     assert runner.inputs_digest(nb, paths.DATA_DIR, {}) != before
 
 
+@pytest.mark.slow  # starts kernels
 def test_runs_in_parallel_then_skips_unchanged(tmp_path):
     sources = [make_notebook(tmp_path / "01_a.ipynb", "value * 2"), make_notebook(tmp_path / "02_b.ipynb", "value + 1")]
     log: list[str] = []
@@ -63,6 +64,7 @@ def test_runs_in_parallel_then_skips_unchanged(tmp_path):
     assert [o.status for o in forced] == ["executed"]
 
 
+@pytest.mark.slow  # starts kernels
 def test_failure_keeps_the_previous_version_and_names_the_cell(tmp_path):
     source = make_notebook(tmp_path / "01_bad.ipynb", "value / 0")
     target = tmp_path / "out" / "01_bad.ipynb"
@@ -97,6 +99,7 @@ def test_unknown_notebook_name_lists_the_valid_ones(capsys):
     assert "03_hardware_sizing" in valid
 
 
+@pytest.mark.slow  # starts kernels
 def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monkeypatch):
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -125,6 +128,7 @@ def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monk
     assert "raised ZeroDivisionError: division by zero" in outcome.error
 
 
+@pytest.mark.slow  # starts kernels
 def test_kernel_environment_reaches_the_kernels_and_only_that_run(tmp_path, monkeypatch):
     monkeypatch.delenv("REPORT_PROBE", raising=False)
     body = "import os; os.environ.get('REPORT_PROBE', 'unset')"
@@ -139,6 +143,7 @@ def test_kernel_environment_reaches_the_kernels_and_only_that_run(tmp_path, monk
     assert "REPORT_PROBE" not in __import__("os").environ
 
 
+@pytest.mark.slow  # starts kernels
 def test_a_warm_kernel_forgets_the_previous_notebook(tmp_path):
     # One warm kernel runs the leaky notebook first, then the probe: the probe must come out exactly as it
     # does in a kernel of its own (no variable left over, counts from 1, its own folder, the warning again).

@@ -67,6 +67,7 @@ def test_breakeven_with_spares_by_hand():
     assert float(margin) == pytest.approx((1000 - 600 - 25) / (600 + 25))
 
 
+@pytest.mark.slow  # a brute-force search per example
 @settings(max_examples=200, deadline=None)
 @given(a=st.floats(1e-7, 1e-5), fixed=st.floats(0, 2e4), unit=st.floats(10, 5e3), cap=st.floats(1e7, 1e10),
        p=st.floats(0, 3e3), s=st.sampled_from([0.0, 0.05, 0.0625, 0.125, 0.5, 1.0]))

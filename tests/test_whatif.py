@@ -18,6 +18,9 @@ from analysis import loading, paths, quote
 from analysis.__main__ import main
 from analysis.chapters import scenario
 
+# Executes notebooks (and builds books): minutes, not seconds.
+pytestmark = pytest.mark.slow
+
 HOSTILE_MODEL = "<img src=x onerror=alert(1)>"
 HOSTILE_PROVIDER = "</script><script>alert(1)</script>"
 HOSTILE_GPU = '=HYPERLINK("http://evil.example/","click")'
