@@ -44,9 +44,13 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 
 # Unit, property and data tests, strict nbval on the committed notebooks, and browser tests over
-# the site built from them.
+# the site built from them, spread over one worker per core (pytest-xdist). --dist loadscope keeps each
+# module on one worker: nbval runs a notebook's cells in one kernel only when they run one after another,
+# and a module's expensive fixtures (the what-if report, the determinism runs) are made once.
+# `.venv/bin/python -m pytest -m "not slow"` runs the fast set alone.
+TEST_WORKERS ?= auto
 test: lint validate book
-	$(BIN)/python -m pytest --nbval notebooks tests
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --nbval notebooks tests
 
 clean:
 	rm -rf _build _static/vega .cache
