@@ -47,10 +47,13 @@ def serve(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
-def open_page(browser, site: str, path: str, viewport: tuple[int, int] = (1280, 1000)):
+def open_page(browser, site: str, path: str, viewport: tuple[int, int] = (1280, 1000),
+              dialogs: list[str] | None = None):
     """Open a page at a viewport (width, height), recording console errors and every request that tries to
-    leave 127.0.0.1."""
+    leave 127.0.0.1; with ``dialogs``, every alert the page raises from the start is dismissed and noted."""
     page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    if dialogs is not None:
+        page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     record = {"errors": [], "outside": []}
     page.on("console", lambda msg: record["errors"].append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: record["errors"].append(str(exc)))

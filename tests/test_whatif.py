@@ -161,10 +161,8 @@ def test_no_script_from_the_data_runs_in_the_browser(whatif_report, whatif_site)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         for path in pages:
-            page, record = open_page(browser, whatif_site, path)
-            dialogs = []
-            page.on("dialog", lambda d, seen=dialogs: (seen.append(d.message), d.dismiss()))
-            page.reload(wait_until="load")
+            dialogs: list[str] = []
+            page, record = open_page(browser, whatif_site, path, dialogs=dialogs)
             charts = page.locator(".vega-chart")
             for i in range(charts.count()):
                 charts.nth(i).locator("svg").first.wait_for(timeout=15_000)
