@@ -805,6 +805,23 @@ function syncUrl(options) {
   history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
 }
 
+// quote's messages name its command-line options; beside a field of the form, the same reason reads in the
+// form's own words. reportQuote keeps quote's messages.
+function pageMessage(error) {
+  const gpu = byId(DATA.gpus, control("gpu").value);
+  if (error.message.startsWith("--api custom needs")) {
+    return "Your own API prices need an input price and an output price (USD per million tokens).";
+  }
+  if (error.message.startsWith("--rent custom needs")) {
+    return "Your own rental needs a rental price per GPU-hour.";
+  }
+  if (error.message.startsWith("gpu_prices.csv has no purchase price") && gpu) {
+    return `The dataset has no purchase price for the ${gpu.name}: type one under "Purchase price per GPU", `
+      + "or choose Rent them.";
+  }
+  return error.message;
+}
+
 // Recompute from the form; on bad input, say why beside the field and keep the last good answer.
 async function update() {
   const started = performance.now();
@@ -816,7 +833,7 @@ async function update() {
   } catch (error) {
     if (!(error instanceof QuoteError)) throw error;
     clearErrors();
-    showError(error.field, error.message);
+    showError(error.field, pageMessage(error));
     return;
   }
   clearErrors();

@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from test_browser import SCREENSHOTS, open_page, unexpected
 
-from analysis import calculator, paths, quote, quote_cli, situation
+from analysis import calculator, paths, quote, quote_cli, situation, visual
 
 PAGE = "notebooks/00_calculator.html"
 PARITY_SITUATIONS = 600
@@ -363,3 +363,27 @@ def test_calculator_works_opened_from_disk(browser):
     assert page.inner_text("#calc-summary").startswith("At 5B tokens a month, buying ")
     assert unexpected(errors) == []
     page.close()
+
+
+def test_cross_field_errors_read_in_the_forms_words(calculator_page, dataset):
+    page, _ = calculator_page
+    b200 = visual.gpu_words(dataset, "b200")
+    _type(page, "tokens_per_month", "2B")
+    before = page.inner_text("#calc-summary")
+    page.select_option("#calc-gpu", "b200")  # rented only: no purchase price in the dataset
+    page.wait_for_function("document.getElementById('calc-gpu-error').textContent !== ''")
+    assert page.inner_text("#calc-gpu-error") == (f'The dataset has no purchase price for the {b200}: type one '
+                                                 'under "Purchase price per GPU", or choose Rent them.')
+    assert page.inner_text("#calc-summary") == before
+    _type(page, "usd_per_gpu", "40000")  # a price of one's own prices it
+    assert page.inner_text("#calc-gpu-error") == ""
+    assert b200 in page.inner_text("#calc-summary")
+    page.fill("#calc-usd_per_gpu", "")
+    page.select_option("#calc-api", "custom")
+    page.wait_for_function("document.getElementById('calc-api-error').textContent !== ''")
+    assert page.inner_text("#calc-api-error") == (
+        "Your own API prices need an input price and an output price (USD per million tokens).")
+    page.select_option("#calc-api", "openai-gpt-5.4")
+    page.select_option("#calc-gpu", "h100-sxm")
+    _type(page, "tokens_per_month", "2B")
+    assert page.inner_text("#calc-api-error") == "" and page.inner_text("#calc-gpu-error") == ""
