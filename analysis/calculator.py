@@ -18,8 +18,6 @@ import html
 import json
 import math
 
-import pandas as pd
-
 from analysis import charts, publish, quote, quote_cli, situation, visual
 from analysis.loading import Dataset
 from analysis.model import breakeven, sizing, spine
@@ -41,7 +39,7 @@ def _models(ds: Dataset) -> list[dict[str, object]]:
     return [{"id": row.model_id, "name": row.model_name, "architecture": row.architecture,
              "params_total_b": float(row.params_total_b), "params_active_b": float(row.params_active_b),
              "n_layers": float(row.n_layers), "n_kv_heads": float(row.n_kv_heads), "head_dim": float(row.head_dim),
-             "kv_values_per_token": _number(situation.kv_values_per_token(pd.Series(row._asdict())))}
+             "kv_values_per_token": _number(row.kv_values_per_token)}
             for row in ds["models"].itertuples()]
 
 

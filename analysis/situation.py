@@ -292,11 +292,11 @@ def resolve(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
     for name in MODEL_ASSUMPTIONS:
         low, high, unit = assumption_range(ds, name)
         source = "assumptions.csv"
+        own = custom.range_of(name)
         if name == spine.OUTPUT_SHARE and output_share is not None:
             low = high = float(output_share)
-        elif custom.range_of(name) is not None:
-            low, high = custom.range_of(name)
-            source = "custom"
+        elif own is not None:
+            (low, high), source = own, "custom"
         inputs.append(_input(name, low, high, unit, source))
     inputs.append(_input(spine.USD_PER_GPU, price_low, price_high, "USD/GPU", price_source, direction=-1))
     inputs.append(_input(spine.BITS_PER_PARAM, float(bits["bits_per_param_low"]), float(bits["bits_per_param_high"]),

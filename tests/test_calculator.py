@@ -308,7 +308,7 @@ def test_hostile_url_is_shown_as_text(browser, site):
     page.close()
 
 
-def test_page_is_light_and_answers_within_a_frame(calculator_page):
+def test_page_is_under_its_size_limit_and_records_its_update_times(calculator_page):
     page, _ = calculator_page
     html = (paths.HTML_DIR / PAGE).read_bytes()
     assert len(html) < PAGE_BYTES_LIMIT  # the module and the dataset are inside the page
