@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -56,11 +57,29 @@ def browser():
 # ---------------------------------------------------------------- markers
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark what needs the built site or executes notebooks, wherever it is defined."""
+    """Mark what needs the built site or executes notebooks, wherever it is defined; order the checks that
+    share loaded pages (``views``) page by page."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & {"site", "browser"}:
             item.add_marker(pytest.mark.site)
         if item.get_closest_marker("site") or str(item.path).endswith(".ipynb"):
             item.add_marker(pytest.mark.slow)
+    _page_by_page(items)
+
+
+def _page_by_page(items: list) -> None:
+    """Within each class of checks that share loaded pages, run every check of one page before the next page,
+    so each page is loaded once (``test_browser.Views`` keeps only the last pages open). The checks keep their
+    relative order, and every other item keeps its place."""
+    slots: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        if "views" in getattr(item, "fixturenames", ()) and "page_path" in params:
+            slots[item.parent.nodeid].append(index)
+    for indices in slots.values():
+        ordered = sorted((items[i] for i in indices), key=lambda item: item.callspec.params["page_path"])
+        for index, item in zip(indices, ordered, strict=True):
+            items[index] = item

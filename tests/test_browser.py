@@ -1,15 +1,24 @@
-"""The built site in a real browser: Debian's Chromium driven by Playwright, served on 127.0.0.1.
+"""The built site in a real browser, as a reader uses it at 1400x900 and at a phone's 390x844: Debian's
+Chromium driven by Playwright, the site served on 127.0.0.1.
+
+Every page is opened once per screen size (``Views``) and all the checks that only read it share that
+load; the two screen sizes are two classes, so ``make test``'s workers take one each (pytest-xdist's
+``--dist loadscope`` keeps a class on one worker). Checks that change a page (menus, filters, links) open
+their own, in ``tests/test_browser_interactions.py``.
 
 Needs ``_build/html`` (``make test`` builds it first). Screenshots go to ``_build/screenshots``.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import http.server
+import re
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -26,6 +35,11 @@ ALLOWED_CONSOLE = (
     "Got invalid theme mode",  # pydata-sphinx-theme on a profile with no stored theme
 )
 SCREENSHOTS = paths.BUILD_DIR / "screenshots"
+VIEWPORTS = {"wide": (1400, 900), "phone": (390, 844)}
+# A full-page screenshot stops here: the ledger is about 50,000 px tall, and its first screens show its
+# layout as well as all of it would (and a picture that tall takes seconds to encode).
+SCREENSHOT_MAX_PX = 12_000
+DRAWN = "svg .marks, svg g.mark-rect, svg g.mark-symbol, svg g.mark-line"
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -47,11 +61,14 @@ def serve(directory: Path) -> Iterator[str]:
         server.server_close()
 
 
-def open_page(browser, site: str, path: str, viewport: tuple[int, int] = (1280, 1000),
+def open_page(browser, site: str, path: str, viewport: tuple[int, int] = VIEWPORTS["wide"],
               dialogs: list[str] | None = None):
     """Open a page at a viewport (width, height), recording console errors and every request that tries to
-    leave 127.0.0.1; with ``dialogs``, every alert the page raises from the start is dismissed and noted."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]})
+    leave 127.0.0.1; with ``dialogs``, every alert the page raises from the start is dismissed and noted.
+
+    The page prefers reduced motion, which turns off the theme's smooth scrolling: a check that scrolls
+    would otherwise wait for each scroll to end before it clicks or measures."""
+    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, reduced_motion="reduce")
     if dialogs is not None:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     record = {"errors": [], "outside": []}
@@ -72,6 +89,27 @@ def open_page(browser, site: str, path: str, viewport: tuple[int, int] = (1280, 
     return page, record
 
 
+def wait_for_charts(page) -> None:
+    """Wait until every chart of the page has drawn its marks."""
+    charts = page.locator(".vega-chart")
+    for i in range(charts.count()):
+        charts.nth(i).locator(DRAWN).first.wait_for(timeout=15_000)
+
+
+def screenshot(page, name: str, full_page: bool = True) -> None:
+    """Save a screenshot to _build/screenshots/NAME.jpg: the whole page up to SCREENSHOT_MAX_PX, or the screen.
+    JPEG, because a page-long PNG takes twice as long to encode."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    options = {"path": str(SCREENSHOTS / f"{name}.jpg"), "type": "jpeg", "quality": 85}
+    if not full_page:
+        page.screenshot(**options)
+        return
+    width, height = page.evaluate("[document.documentElement.clientWidth, document.documentElement.scrollHeight]")
+    if height > SCREENSHOT_MAX_PX:
+        options["clip"] = {"x": 0, "y": 0, "width": width, "height": SCREENSHOT_MAX_PX}
+    page.screenshot(full_page=True, **options)
+
+
 def unexpected(errors: list[str]) -> list[str]:
     return [e for e in errors if not any(allowed in e for allowed in ALLOWED_CONSOLE)]
 
@@ -83,54 +121,210 @@ def report_pages() -> list[str]:
     return [f"{f}.html" for f in files]
 
 
-@pytest.mark.parametrize("page_path", report_pages())
-def test_every_page_renders_offline(browser, site, page_path):
-    page, record = open_page(browser, site, page_path)
-    charts = page.locator(".vega-chart")
-    for i in range(charts.count()):
-        charts.nth(i).locator("svg .marks, svg g.mark-rect, svg g.mark-symbol, svg g.mark-line").first.wait_for(
-            timeout=15_000)
-    for i in range(charts.count()):
-        text = charts.nth(i).inner_text()
-        assert "Chart unavailable" not in text and "Chart error" not in text
-    for table in page.locator("[data-table]").all():
-        assert table.locator("table").count() == 1
-        assert table.locator("a[download]").count() == 1
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / (page_path.replace("/", "__") + ".png")), full_page=True)
-    assert record["outside"] == []
-    assert unexpected(record["errors"]) == []
-    page.close()
+CHART_PAGES = [p for p in report_pages() if p.startswith("notebooks/")]
+# The calculator's answer is the reader's own situation, not an exhibit of the report.
+EXHIBIT_PAGES = [p for p in CHART_PAGES if p != "notebooks/00_calculator.html"]
+MULTI_SERIES_PAGES = ["notebooks/08_full_cost_comparison.html", "notebooks/09_scenario_1.html",
+                      "notebooks/10_scenario_2.html", "notebooks/02_spend_tiers.html",
+                      "notebooks/12_reconciliation.html", "notebooks/13_uncertainty.html"]
+CHECK_PAGES = ["notebooks/09_scenario_1.html", "notebooks/03_hardware_sizing.html", "notebooks/12_reconciliation.html"]
 
 
-def test_sizing_chapter_draws_its_chart_and_tables(browser, site):
-    page, record = open_page(browser, site, "notebooks/03_hardware_sizing.html")
-    page.wait_for_selector(".vega-chart svg .mark-rect path", timeout=15_000)
-    assert page.locator(".vega-chart").count() == 1
-    assert page.locator(".vega-chart svg .mark-rect path").count() > 0
-    assert page.locator("table.report-table").count() == 5
-    assert page.locator("a[download='sizing-checks.csv']").count() == 1
-    assert "Llama 4 Maverick" in page.locator("[data-table='sizing-printed']").inner_text()
-    page.locator(".vega-chart svg .mark-rect path").first.hover()
-    tooltip = page.locator("#vg-tooltip-element")
-    tooltip.wait_for(state="visible", timeout=5_000)
-    assert "Model" in tooltip.inner_text()
-    assert record["outside"] == []
-    assert unexpected(record["errors"]) == []
-    page.close()
+# ---------------------------------------------------------------- one load per page and screen size
 
 
-def test_intro_page_links_to_the_chapter(browser, site):
-    page, record = open_page(browser, site, "book/intro.html")
-    assert page.locator("a[href*='03_hardware_sizing']").count() >= 1
-    assert record["outside"] == []
-    assert unexpected(record["errors"]) == []
-    page.close()
+@dataclass
+class View:
+    """A loaded page with its charts drawn, and what it recorded since it was opened."""
+
+    page: object
+    record: dict
+    path: str
+    viewport: str
+    screenshots: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return VIEWPORTS[self.viewport]
+
+    @property
+    def name(self) -> str:
+        return f"{Path(self.path).stem}-{self.viewport}"
 
 
-# Marks tried in turn when hovering a chart: points and bars first (their centre is on the mark), lines last.
-# Only data marks (role-mark): legend symbols carry no tooltip.
+class Views:
+    """Pages loaded on demand and kept for the checks that follow; only the last ``keep`` stay open (the
+    tests are ordered by page, see ``conftest.py``). Each hand-out starts at the top of the page with the
+    pointer in the corner, whatever the previous check did.
+
+    A full-page screenshot is taken when its page closes, after every check of the page: Chromium lays the
+    page out again at the page's full height to take it, and the charts that redraw on that resize stay
+    at the width they measured then."""
+
+    def __init__(self, browser, site: str, keep: int = 2) -> None:
+        self.browser, self.site, self.keep = browser, site, keep
+        self.open: collections.OrderedDict[tuple[str, str], View] = collections.OrderedDict()
+        self.loads = 0
+
+    def get(self, path: str, viewport: str) -> View:
+        key = (path, viewport)
+        if key in self.open:
+            self.open.move_to_end(key)
+        else:
+            page, record = open_page(self.browser, self.site, path, VIEWPORTS[viewport])
+            wait_for_charts(page)
+            self.open[key] = View(page, record, path, viewport)
+            self.loads += 1
+            while len(self.open) > self.keep:
+                self._close(self.open.popitem(last=False)[1])
+        view = self.open[key]
+        view.page.mouse.move(0, 0)
+        view.page.evaluate("window.scrollTo(0, 0)")
+        return view
+
+    def close(self) -> None:
+        for view in self.open.values():
+            self._close(view)
+        self.open.clear()
+
+    @staticmethod
+    def _close(view: View) -> None:
+        if view.screenshots:
+            view.page.mouse.move(0, 0)
+            view.page.evaluate("window.scrollTo(0, 0)")
+            for name in view.screenshots:
+                screenshot(view.page, name)
+        view.page.close()
+
+
+# ---------------------------------------------------------------- checks that read a page, at both screen sizes
+
+
+# Every text of every chart, and the plot area's width: Vega hides overlapping axis labels with opacity 0,
+# so those do not count; a label Vega shortened ends in an ellipsis.
+CHART_FIT_JS = """
+(el) => {
+  const svg = el.querySelector('svg');
+  const chart = el.getBoundingClientRect();
+  const plot = svg.querySelector('g.root > g > path.background').getBoundingClientRect();
+  const problems = [];
+  svg.querySelectorAll('text').forEach(t => {
+    if (!t.textContent || getComputedStyle(t).opacity === '0' || t.getAttribute('opacity') === '0') return;
+    const r = t.getBoundingClientRect();
+    if (r.left < chart.left - 1 || r.right > chart.right + 1 || r.left < -1 || r.right > window.innerWidth + 1)
+      problems.push('outside: ' + t.textContent);
+    if (t.textContent.endsWith('…')) problems.push('cut: ' + t.textContent);
+  });
+  return {plot_px: plot.width, problems: problems};
+}
+"""
+MIN_PLOT_PX = 300
+
+
+class ReadingChecks:
+    """What a reader sees on a page at one screen size, each page loaded once for all of these checks."""
+
+    viewport = ""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def views(cls, browser, site):
+        views = Views(browser, site)
+        yield views
+        views.close()
+
+    @pytest.mark.parametrize("page_path", report_pages())
+    def test_every_page_renders_offline(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        charts = view.page.locator(".vega-chart")
+        for i in range(charts.count()):
+            text = charts.nth(i).inner_text()
+            assert "Chart unavailable" not in text and "Chart error" not in text
+        for table in view.page.locator("[data-table]").all():
+            assert table.locator("table").count() == 1
+            assert table.locator("a[download]").count() == 1
+        # nothing scrolls sideways
+        assert view.page.evaluate("document.documentElement.scrollWidth") <= view.size[0]
+        view.screenshots.append(view.name)
+        assert view.record["outside"] == []
+        assert unexpected(view.record["errors"]) == []
+
+    @pytest.mark.parametrize("page_path", ["book/intro.html", *CHART_PAGES])
+    def test_chart_texts_fit_and_plots_keep_their_width(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        charts = view.page.locator(".vega-chart")
+        bad = []
+        for i in range(charts.count()):
+            fit = charts.nth(i).evaluate(CHART_FIT_JS)
+            if fit["problems"] or fit["plot_px"] < MIN_PLOT_PX:
+                bad.append((i, round(fit["plot_px"]), fit["problems"]))
+        assert bad == [], f"{page_path} at {self.viewport}: (chart, plot px, texts cut or outside) {bad}"
+
+    @pytest.mark.parametrize("page_path", MULTI_SERIES_PAGES)
+    def test_multi_series_charts_name_their_series_inside_the_chart(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        width = view.size[0]
+        charts = view.page.locator(".vega-chart")
+        unnamed, outside = [], []
+        for i in range(charts.count()):
+            svg = charts.nth(i).locator("svg").first
+            legend = svg.locator("g.role-legend")
+            if legend.count():
+                # SVG text has no innerText: read textContent.
+                labels = [t.strip() for t in legend.locator("g.role-legend-label text").evaluate_all(
+                    "els => els.map(e => e.textContent || '')")]
+                if not labels or any(not t or t.endswith("…") for t in labels):
+                    unnamed.append((i, labels))
+                box, frame = legend.first.bounding_box(), svg.bounding_box()
+                if box["x"] + box["width"] > min(frame["x"] + frame["width"], width) + 1:
+                    outside.append(i)
+        assert unnamed == [], f"{page_path} at {self.viewport}: legends with missing or cut labels: {unnamed}"
+        assert outside == [], f"{page_path} at {self.viewport}: legends outside their chart or the screen: {outside}"
+
+    @pytest.mark.parametrize("page_path", ["book/intro.html"])
+    def test_the_answer_card_leads_the_intro(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        card = view.page.locator(".answer-card")
+        assert card.count() == 1
+        rows = card.locator("tbody tr")
+        assert rows.count() == 3  # frontier API, cheap API, hosted open model
+        first_figure = rows.nth(0).locator("td").nth(1)
+        assert first_figure.inner_text().strip().startswith("$")
+        # Its first figure is on the first screen at 1400x900 and within the first two screens on a phone.
+        screens = 1 if self.viewport == "wide" else 2
+        assert first_figure.bounding_box()["y"] < screens * view.size[1]
+        answers = [rows.nth(i).locator("td").nth(5).inner_text().strip() for i in range(3)]
+        assert all(answers) and len(set(answers)) > 1
+        assert "rule" in card.inner_text()  # the sentence on the guide's threshold
+        screenshot(view.page, f"intro-answer-card-{self.viewport}", full_page=False)
+
+    @pytest.mark.parametrize("page_path", ["book/intro.html"])
+    def test_the_headline_chart_follows_the_card_and_names_its_lines(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        card = view.page.locator(".answer-card").bounding_box()
+        chart = view.page.locator(".vega-chart").first
+        assert chart.bounding_box()["y"] > card["y"] + card["height"]
+        labels = chart.locator("g.role-legend-label text").evaluate_all("els => els.map(e => e.textContent)")
+        # the three choices: buying GPUs, the API it replaces, the hosted open model
+        assert any(t.startswith("Buy ") for t in labels) and any(t.startswith("API: GPT-5.4") for t in labels)
+        assert any(t.startswith("Hosted ") for t in labels)
+
+
+# ---------------------------------------------------------------- at 1400x900
+
+
+# Marks tried in turn when hovering a chart: points and bars first, lines last. Only data marks (role-mark):
+# legend symbols carry no tooltip.
 HOVER_MARKS = tuple(f"g.role-mark.mark-{kind} path" for kind in ("symbol", "rect", "tick", "area", "line"))
+# A point on the mark, in the page's coordinates: the middle of a line's or area's outline (the centre of its
+# box is often off the line), the centre of a point or bar.
+POINT_ON_MARK_JS = """el => {
+  const box = el.getBoundingClientRect();
+  if (!/mark-(line|area)/.test(el.parentElement.getAttribute('class') || '') || !el.getTotalLength)
+    return [box.x + box.width / 2, box.y + box.height / 2];
+  const p = el.getPointAtLength(el.getTotalLength() / 2).matrixTransform(el.getScreenCTM());
+  return [p.x, p.y];
+}"""
 
 
 def _hover_shows_tooltip(page, chart) -> str:
@@ -146,7 +340,7 @@ def _hover_shows_tooltip(page, chart) -> str:
             box = mark.bounding_box()
             if not box or box["width"] + box["height"] == 0:
                 continue
-            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            page.mouse.move(*mark.evaluate(POINT_ON_MARK_JS))
             try:
                 tooltip.wait_for(state="visible", timeout=1_500)
             except PlaywrightTimeout:  # no tooltip on this mark: try the next one
@@ -156,23 +350,133 @@ def _hover_shows_tooltip(page, chart) -> str:
     return ""
 
 
-CHART_PAGES = [p for p in report_pages() if p.startswith("notebooks/")]
-# The calculator's answer is the reader's own situation, not an exhibit of the report.
-EXHIBIT_PAGES = [p for p in CHART_PAGES if p != "notebooks/00_calculator.html"]
+# Each exhibit's anchor, number link, caption, source line and how many tables or charts it holds, in one call.
+EXHIBITS_JS = """els => els.map(e => {
+  const number = e.querySelector('a.exhibit-number'), source = e.querySelector('p.exhibit-source');
+  return {id: e.id, href: number ? number.getAttribute('href') : null, number: number ? number.innerText : '',
+          caption: (e.querySelector('figcaption') || {}).innerText || '', source: source ? source.innerText : '',
+          content: e.querySelectorAll('table, .vega-chart').length};
+})"""
 
 
-@pytest.mark.parametrize("page_path", CHART_PAGES)
-def test_every_chart_shows_a_tooltip_on_hover(browser, site, page_path):
-    page, record = open_page(browser, site, page_path)
-    charts = page.locator(".vega-chart")
-    silent = []
-    for i in range(charts.count()):
-        chart = charts.nth(i)
-        chart.scroll_into_view_if_needed()
-        chart.locator("svg").first.wait_for(timeout=15_000)
-        if not _hover_shows_tooltip(page, chart):
-            silent.append(i)
-        page.mouse.move(0, 0)
-    assert silent == [], f"{page_path}: no tooltip on chart(s) {silent}"
-    assert unexpected(record["errors"]) == []
-    page.close()
+class TestWide(ReadingChecks):
+    viewport = "wide"
+
+    @pytest.mark.parametrize("page_path", CHART_PAGES)
+    def test_every_chart_shows_a_tooltip_on_hover(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        charts = view.page.locator(".vega-chart")
+        silent = []
+        for i in range(charts.count()):
+            chart = charts.nth(i)
+            chart.scroll_into_view_if_needed()
+            if not _hover_shows_tooltip(view.page, chart):
+                silent.append(i)
+            view.page.mouse.move(0, 0)
+        assert silent == [], f"{page_path}: no tooltip on chart(s) {silent}"
+        assert unexpected(view.record["errors"]) == []
+
+    @pytest.mark.parametrize("page_path", EXHIBIT_PAGES)
+    def test_every_exhibit_is_numbered_titled_sourced_and_linkable(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        exhibits = view.page.locator("figure.exhibit").evaluate_all(EXHIBITS_JS)
+        assert exhibits, f"{page_path}: no exhibit"
+        for exhibit in exhibits:
+            assert exhibit["href"] == f"#{exhibit['id']}"
+            assert exhibit["number"].startswith("Exhibit ")
+            assert len(exhibit["caption"].removeprefix(exhibit["number"]).strip()) > 10, f"{exhibit['id']}: no title"
+            assert exhibit["source"].startswith("Source:"), exhibit["id"]
+            assert exhibit["content"] >= 1, exhibit["id"]
+        # The number takes a reader to its exhibit, so a link to it can be shared.
+        view.page.locator(f"#{exhibits[-1]['id']} a.exhibit-number").click()
+        assert view.page.evaluate("location.hash") == "#" + exhibits[-1]["id"]
+        assert unexpected(view.record["errors"]) == []
+
+    @pytest.mark.parametrize("page_path", ["notebooks/03_hardware_sizing.html"])
+    def test_sizing_chapter_draws_its_chart_and_tables(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        page = view.page
+        assert page.locator(".vega-chart").count() == 1
+        assert page.locator(".vega-chart svg .mark-rect path").count() > 0
+        assert page.locator("table.report-table").count() == 5
+        assert page.locator("a[download='sizing-checks.csv']").count() == 1
+        assert "Llama 4 Maverick" in page.locator("[data-table='sizing-printed']").inner_text()
+        page.locator(".vega-chart svg .mark-rect path").first.hover()
+        tooltip = page.locator("#vg-tooltip-element")
+        tooltip.wait_for(state="visible", timeout=5_000)
+        assert "Model" in tooltip.inner_text()
+
+    @pytest.mark.parametrize("page_path", ["book/intro.html"])
+    def test_intro_page_links_to_the_chapter(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        assert view.page.locator("a[href*='03_hardware_sizing']").count() >= 1
+
+    @pytest.mark.parametrize("page_path", ["notebooks/11_decision_framework.html"])
+    def test_the_decision_table_decides(self, views, page_path):
+        table = views.get(page_path, self.viewport).page.locator("[data-table='decision-computed'] table")
+        headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
+        columns = [headers.index("Frontier-priced API (GPT-5.4)"), headers.index("Cheap API (DeepSeek V4 Flash)")]
+        cells = [row.locator("td").nth(c).inner_text().strip() for row in table.locator("tbody tr").all()
+                 for c in columns]
+        assert all(cells), "a recommendation cell is blank"
+        assert len(set(cells)) > 2, "the recommendations are all the same"
+
+    @pytest.mark.parametrize("page_path", CHECK_PAGES)
+    def test_check_tables_fit_their_column(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        overflow = view.page.locator(".check-table").evaluate_all(
+            "els => els.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length")
+        assert overflow == 0, f"{page_path}: a check table scrolls sideways at 1400 px"
+        view.page.locator(".check-table").first.scroll_into_view_if_needed()
+        screenshot(view.page, f"{Path(page_path).stem}-checks-wide", full_page=False)
+
+
+# ---------------------------------------------------------------- at 390x844
+
+
+# An identifier where a reader expects words: snake_case, or an id from the dataset (an offer, GPU or
+# model id). File names such as gpu_prices.csv are references, not identifiers.
+_SNAKE = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b(?!\.\w)")
+# Every text node on its own (innerText would glue one table cell to the next, hiding an id between them).
+VISIBLE_TEXT_JS = """() => { const c = document.querySelector('main').cloneNode(true);
+  c.querySelectorAll('pre, code, script, style').forEach(e => e.remove());
+  const walker = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+  const parts = [];
+  while (walker.nextNode()) { parts.push(walker.currentNode.textContent); }
+  const charts = Array.from(document.querySelectorAll('.vega-chart svg text')).map(t => t.textContent);
+  return parts.join('\\n') + '\\n' + charts.join('\\n'); }"""
+
+
+@functools.cache
+def _dataset_ids() -> frozenset[str]:
+    from analysis import loading
+
+    ds = loading.load()
+    ids = set(ds["api_prices"]["offer_id"]) | set(ds["gpu_rentals"]["offer_id"]) | set(ds["gpus"]["gpu_id"])
+    return frozenset(ids | set(ds["models"]["model_id"]))
+
+
+class TestPhone(ReadingChecks):
+    viewport = "phone"
+
+    @pytest.mark.parametrize("page_path", CHECK_PAGES)
+    def test_every_verdict_is_on_screen(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        verdicts = view.page.locator(".check-table td[data-label='Verdict']")
+        assert verdicts.count() > 0
+        boxes = verdicts.evaluate_all("els => els.map(e => { const r = e.getBoundingClientRect(); "
+                                      "return [r.left, r.right]; })")
+        outside = [i for i, (left, right) in enumerate(boxes) if left < 0 or right > view.size[0]]
+        assert outside == [], f"{page_path}: verdict cells off screen at 390 px: {outside[:5]}"
+        view.page.locator(".check-table").first.scroll_into_view_if_needed()
+        screenshot(view.page, f"{Path(page_path).stem}-checks-phone", full_page=False)
+
+    # The words a page shows are the same at any width; the phone's class takes this check to balance the two.
+    @pytest.mark.parametrize("page_path", report_pages())
+    def test_pages_speak_in_words_not_identifiers(self, views, page_path):
+        view = views.get(page_path, self.viewport)
+        # A URL is a reference, not prose: its path may hold anything.
+        text = re.sub(r"https?://\S+", "", view.page.evaluate(VISIBLE_TEXT_JS))
+        snake = sorted({m.group(0) for m in _SNAKE.finditer(text)})
+        ids = sorted(i for i in _dataset_ids() if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text))
+        assert snake == [] and ids == [], f"{page_path}: identifiers in visible text: {snake[:10]} {ids[:10]}"
