@@ -1,19 +1,24 @@
-"""The committed notebooks are what executing them gives, on this CPU and with numpy's baseline kernels.
+"""The committed notebooks are what executing them gives, whatever the CPU and whatever ran before them.
 
-Every report notebook is executed twice with the report's own runner (papermill, forced): once as the
-machine runs it, a fresh kernel for each notebook (``run-native/``), and once in one warm kernel, in a
-shuffled order, with every numpy SIMD dispatch target this CPU supports turned off (``run-baseline/``,
-``NPY_DISABLE_CPU_FEATURES`` from
-:func:`analysis.numerics.baseline_kernel_environment`). Why the second run: numpy picks its kernels for
-``log``, ``exp``, ``power`` and friends from the CPU's features, and they may round the last bit
-differently, so a report executed on an AVX-512 machine and checked on an AVX2 one failed strict nbval.
-Turning the kernels off here reproduces that other machine; reusing one kernel checks that the runner's
-warm kernels (``analysis.runner``) leave nothing behind that reaches the next notebook. Both executions
-must equal the notebooks in ``notebooks/`` (the canonical, published run) byte for byte.
+Every report notebook is executed with the report's own runner (papermill, forced) in one warm kernel, in
+a shuffled order, with every numpy SIMD dispatch target this CPU supports turned off (``run-baseline/``,
+``NPY_DISABLE_CPU_FEATURES`` from :func:`analysis.numerics.baseline_kernel_environment`), and must equal
+the notebooks in ``notebooks/`` (the canonical, published run, made by ``make report``'s warm kernels)
+byte for byte. Why the baseline kernels: numpy picks its kernels for ``log``, ``exp``, ``power`` and
+friends from the CPU's features, and they may round the last bit differently, so a report executed on an
+AVX-512 machine and checked on an AVX2 one failed strict nbval. Turning the kernels off here reproduces
+that other machine. Why one warm kernel in a shuffled order: each notebook runs after others have left
+their imports, caches and warnings behind, so the run agrees only if nothing of the kernel's history
+(state that ``analysis.runner.RESET_CODE`` does not reset) reaches an output.
 
-Two representative notebooks (03: tables and a bar chart; 09: tables, glued facts, several charts) of
-each execution are then rendered by Jupyter Book into their own small book, with the repository's
-``_config.yml``, and the two sites must be identical file for file. About 60 s on 2 cores.
+The other half, a fresh kernel for each notebook on this CPU's own kernels, is strict nbval's run
+(``make test`` runs ``--nbval notebooks``): it compares every output of every cell with the committed
+notebook. ``tests/test_runner.py`` checks that the runner writes the same bytes from a warm kernel and a
+fresh one. So no notebook is executed twice for the same purpose.
+
+Two representative notebooks (03: tables and a bar chart; 09: tables, glued facts, several charts), as
+committed and as executed here, are then rendered by Jupyter Book into their own small books, with the
+repository's ``_config.yml``, and the two sites must be identical file for file.
 """
 
 from __future__ import annotations
@@ -55,29 +60,21 @@ def tree_files(root: Path) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def executions(tmp_path_factory) -> tuple[Path, Path]:
-    """Every notebook executed into ``run-native/`` and again into ``run-baseline/``.
-
-    The native run starts a fresh kernel for every notebook (the reference). The baseline run uses numpy's
-    baseline kernels, and executes every notebook in one warm kernel, one after another in a shuffled order
-    (:data:`WARM_ORDER_SEED`), so that each notebook runs after others have left their imports, caches and
-    warnings behind: the two runs agree only if neither the CPU nor the kernel's history reaches an output.
-    """
+def baseline_run(tmp_path_factory) -> Path:
+    """Every notebook executed into ``run-baseline/``: one warm kernel, numpy's baseline kernels, the
+    notebooks one after another in a shuffled order (:data:`WARM_ORDER_SEED`)."""
     sources = runner.notebooks()
     assert len(sources) == len(ALL_NOTEBOOKS) and set(NOTEBOOKS) <= set(ALL_NOTEBOOKS)
     shuffled = list(sources)
     random.Random(WARM_ORDER_SEED).shuffle(shuffled)
     assert shuffled != sources
-    out = tmp_path_factory.mktemp("executions")
-    dirs = (out / "run-native", out / "run-baseline")
-    runs = ((sources, {}, 2, True), (shuffled, numerics.baseline_kernel_environment(), 1, False))
-    for run_dir, (order, environment, workers, fresh) in zip(dirs, runs, strict=True):
-        # The same arguments as `python -m analysis run`: no parameters, the repository's data/.
-        outcomes = runner.run(runner.plan(order, run_dir, {}, paths.DATA_DIR), force=True, max_workers=workers,
-                              log=lambda line: None, kernel_environment=environment, fresh_kernels=fresh)
-        failed = [f"{o.job.target}: {o.error}" for o in outcomes if o.status != "executed"]
-        assert not failed, f"execution failed with {environment or 'the native kernels'}:\n" + "\n".join(failed)
-    return dirs
+    run_dir = tmp_path_factory.mktemp("executions") / "run-baseline"
+    # The same arguments as `python -m analysis run`: no parameters, the repository's data/.
+    outcomes = runner.run(runner.plan(shuffled, run_dir, {}, paths.DATA_DIR), force=True, max_workers=1,
+                          log=lambda line: None, kernel_environment=numerics.baseline_kernel_environment())
+    failed = [f"{o.job.target}: {o.error}" for o in outcomes if o.status != "executed"]
+    assert not failed, "execution failed with numpy's baseline kernels:\n" + "\n".join(failed)
+    return run_dir
 
 
 def test_the_baseline_run_turns_off_every_dispatch_target_this_cpu_has():
@@ -89,12 +86,13 @@ def test_the_baseline_run_turns_off_every_dispatch_target_this_cpu_has():
 
 
 @pytest.fixture(scope="module")
-def sites(executions, tmp_path_factory) -> tuple[Path, Path]:
-    """A small book around each execution's notebooks, built cold in its own folder (both at once)."""
+def sites(baseline_run, tmp_path_factory) -> tuple[Path, Path]:
+    """A small book around the committed notebooks and one around the executed ones, each built cold in its
+    own folder (both at once)."""
     root = tmp_path_factory.mktemp("sites")
     folders = []
-    for run_dir in executions:
-        site = root / f"site-{run_dir.name.removeprefix('run-')}"
+    for label, run_dir in (("committed", paths.NOTEBOOKS_DIR), ("baseline", baseline_run)):
+        site = root / f"site-{label}"
         (site / "notebooks").mkdir(parents=True)
         shutil.copy(paths.REPO_ROOT / "_config.yml", site / "_config.yml")
         shutil.copytree(paths.REPO_ROOT / "_ext", site / "_ext", ignore=shutil.ignore_patterns("__pycache__"))
@@ -116,27 +114,19 @@ def sites(executions, tmp_path_factory) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("name", ALL_NOTEBOOKS)
-def test_fresh_native_and_warm_baseline_runs_give_identical_notebooks(executions, name):
-    native, baseline = ((d / name).read_bytes() for d in executions)
-    assert native == baseline, (
-        "the notebook depends on which numpy kernels ran (a value reaches an output without "
-        "analysis.numerics rounding, or a decision sits on a last-bit difference), or on what ran before it "
-        "in a warm kernel (state that analysis.runner.RESET_CODE does not reset):\n"
-        + first_difference(native, baseline, ("run-native/" + name, "run-baseline/" + name)))
-
-
-@pytest.mark.parametrize("name", ALL_NOTEBOOKS)
-def test_execution_reproduces_the_committed_notebook(executions, name):
+def test_execution_reproduces_the_committed_notebook(baseline_run, name):
     committed_path = paths.NOTEBOOKS_DIR / name
-    fresh, committed = (executions[0] / name).read_bytes(), committed_path.read_bytes()
-    if fresh == committed:
+    executed, committed = (baseline_run / name).read_bytes(), committed_path.read_bytes()
+    if executed == committed:
         return
     stored = runner.stored_digest(committed_path)
     current = runner.inputs_digest(nbformat.read(committed_path, as_version=4), paths.DATA_DIR, {})
     why = ("its inputs changed since it was executed: run `make report`" if stored != current else
-           "its inputs are unchanged, so an output depends on something outside the inputs digest")
+           "its inputs are unchanged, so an output depends on which numpy kernels ran (a value reaches an "
+           "output without analysis.numerics rounding, or a decision sits on a last-bit difference), or on what "
+           "ran before it in a warm kernel (state that analysis.runner.RESET_CODE does not reset)")
     pytest.fail(f"notebooks/{name} is not what executing it gives; {why}:\n"
-                + first_difference(committed, fresh, ("notebooks/" + name, "executed/" + name)))
+                + first_difference(committed, executed, ("notebooks/" + name, "run-baseline/" + name)))
 
 
 def test_two_builds_give_identical_html(sites):
@@ -150,7 +140,7 @@ def test_two_builds_give_identical_html(sites):
     details = [first_difference((html_a / f).read_bytes(), (html_b / f).read_bytes(), (f"a/{f}", f"b/{f}"))
                for f in mismatch[:3]]
     assert not mismatch and not errors, f"files differ between two builds: {mismatch + errors}\n" + "\n".join(details)
-    print(f"\n{len(files_a)} files ({len(pages)} pages) identical across two executions and builds")
+    print(f"\n{len(files_a)} files ({len(pages)} pages) identical in the committed and the executed notebooks' books")
 
 
 def test_a_rebuild_over_an_existing_build_gives_the_same_html(sites, tmp_path):
