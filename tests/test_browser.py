@@ -11,7 +11,6 @@ Needs ``_build/html`` (``make test`` builds it first). Screenshots go to ``_buil
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import functools
 import http.server
@@ -63,15 +62,26 @@ def serve(directory: Path) -> Iterator[str]:
 
 def open_page(browser, site: str, path: str, viewport: tuple[int, int] = VIEWPORTS["wide"],
               dialogs: list[str] | None = None):
-    """Open a page at a viewport (width, height), recording console errors and every request that tries to
-    leave 127.0.0.1; with ``dialogs``, every alert the page raises from the start is dismissed and noted.
+    """Open a page in a new tab at a viewport (width, height); the tab and its ``watch`` record."""
+    page = new_tab(browser, viewport)
+    record = watch(page, site, dialogs)
+    page.goto(f"{site}/{path}", wait_until="load")
+    return page, record
 
-    The page prefers reduced motion, which turns off the theme's smooth scrolling: a check that scrolls
-    would otherwise wait for each scroll to end before it clicks or measures."""
-    page = browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, reduced_motion="reduce")
+
+def new_tab(browser, viewport: tuple[int, int]):
+    """A tab at a viewport (width, height) that prefers reduced motion, which turns off the theme's smooth
+    scrolling: a check that scrolls would otherwise wait for each scroll to end before it clicks or measures."""
+    return browser.new_page(viewport={"width": viewport[0], "height": viewport[1]}, reduced_motion="reduce")
+
+
+def watch(page, site: str, dialogs: list[str] | None = None) -> dict[str, list[str]]:
+    """Record a tab's console errors, failed responses and every request that tries to leave 127.0.0.1
+    (refused); with ``dialogs``, every alert is dismissed and noted. The record holds ``errors`` and
+    ``outside``, for every page the tab shows until they are cleared."""
     if dialogs is not None:
         page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    record = {"errors": [], "outside": []}
+    record: dict[str, list[str]] = {"errors": [], "outside": []}
     page.on("console", lambda msg: record["errors"].append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: record["errors"].append(str(exc)))
     page.on("response", lambda resp: record["errors"].append(f"HTTP {resp.status} {resp.url}")
@@ -85,8 +95,7 @@ def open_page(browser, site: str, path: str, viewport: tuple[int, int] = VIEWPOR
             route.abort()
 
     page.route("**/*", guard)
-    page.goto(f"{site}/{path}", wait_until="load")
-    return page, record
+    return record
 
 
 def wait_for_charts(page) -> None:
@@ -153,48 +162,47 @@ class View:
 
 
 class Views:
-    """Pages loaded on demand and kept for the checks that follow; only the last ``keep`` stay open (the
-    tests are ordered by page, see ``conftest.py``). Each hand-out starts at the top of the page with the
-    pointer in the corner, whatever the previous check did.
+    """One tab at one screen size that goes from page to page as the checks ask for them, as a reader's
+    would: a page is loaded once for all the checks that follow it (the tests are ordered by page, see
+    ``conftest.py``), and moving to a page in the same tab takes half the time of opening a new one. Each
+    hand-out starts at the top of the page with the pointer in the corner, whatever the previous check did.
 
-    A full-page screenshot is taken when its page closes, after every check of the page: Chromium lays the
-    page out again at the page's full height to take it, and the charts that redraw on that resize stay
-    at the width they measured then."""
+    A full-page screenshot is taken when the tab leaves its page, after every check of the page: Chromium
+    lays the page out again at the page's full height to take it, and the charts that redraw on that
+    resize keep the width they measured then."""
 
-    def __init__(self, browser, site: str, keep: int = 2) -> None:
-        self.browser, self.site, self.keep = browser, site, keep
-        self.open: collections.OrderedDict[tuple[str, str], View] = collections.OrderedDict()
+    def __init__(self, browser, site: str, viewport: str) -> None:
+        self.site, self.viewport = site, viewport
+        self.page = new_tab(browser, VIEWPORTS[viewport])
+        self.record = watch(self.page, site)
+        self.current: View | None = None
         self.loads = 0
 
     def get(self, path: str, viewport: str) -> View:
-        key = (path, viewport)
-        if key in self.open:
-            self.open.move_to_end(key)
-        else:
-            page, record = open_page(self.browser, self.site, path, VIEWPORTS[viewport])
-            wait_for_charts(page)
-            self.open[key] = View(page, record, path, viewport)
+        assert viewport == self.viewport, f"this tab is at {self.viewport}, not {viewport}"
+        if self.current is None or self.current.path != path:
+            self._leave()
+            self.record["errors"].clear()
+            self.record["outside"].clear()
+            self.page.goto(f"{self.site}/{path}", wait_until="load")
+            wait_for_charts(self.page)
+            self.current = View(self.page, self.record, path, viewport)
             self.loads += 1
-            while len(self.open) > self.keep:
-                self._close(self.open.popitem(last=False)[1])
-        view = self.open[key]
-        view.page.mouse.move(0, 0)
-        view.page.evaluate("window.scrollTo(0, 0)")
-        return view
+        self.page.mouse.move(0, 0)
+        self.page.evaluate("window.scrollTo(0, 0)")
+        return self.current
 
     def close(self) -> None:
-        for view in self.open.values():
-            self._close(view)
-        self.open.clear()
+        self._leave()
+        self.page.close()
 
-    @staticmethod
-    def _close(view: View) -> None:
-        if view.screenshots:
-            view.page.mouse.move(0, 0)
-            view.page.evaluate("window.scrollTo(0, 0)")
-            for name in view.screenshots:
-                screenshot(view.page, name)
-        view.page.close()
+    def _leave(self) -> None:
+        if self.current and self.current.screenshots:
+            self.page.mouse.move(0, 0)
+            self.page.evaluate("window.scrollTo(0, 0)")
+            for name in self.current.screenshots:
+                screenshot(self.page, name)
+        self.current = None
 
 
 # ---------------------------------------------------------------- checks that read a page, at both screen sizes
@@ -229,7 +237,7 @@ class ReadingChecks:
     @pytest.fixture(scope="class")
     @classmethod
     def views(cls, browser, site):
-        views = Views(browser, site)
+        views = Views(browser, site, cls.viewport)
         yield views
         views.close()
 
