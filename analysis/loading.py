@@ -87,9 +87,19 @@ class Dataset:
     tables: dict[str, pd.DataFrame]
     snapshot_date: dt.date
     stale: list[Problem] = field(default_factory=list)
+    # What a function derived from the tables, kept for the next call (see ``derived``). Not part of the
+    # dataset's identity, and not carried over by ``dataclasses.replace``: new tables start an empty memo.
+    memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getitem__(self, name: str) -> pd.DataFrame:
         return self.tables[name]
+
+    def derived(self, key: str, compute):
+        """``compute(self)``, computed once per dataset and kept under ``key``: the tables are never changed
+        once loaded (a changed table makes a new Dataset). The caller must not change what it gets."""
+        if key not in self.memo:
+            self.memo[key] = compute(self)
+        return self.memo[key]
 
 
 def descriptor() -> dict:

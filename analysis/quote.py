@@ -141,13 +141,19 @@ def check_situation(ds: loading.Dataset, situation: Situation) -> None:
 
 
 def _with_stand_in_price(ds: loading.Dataset, gpu_id: str) -> loading.Dataset:
-    """Add a purchase price row for a GPU that has none, so :func:`scenarios.compare` can run for renting."""
+    """Add a purchase price row for a GPU that has none, so :func:`scenarios.compare` can run for renting.
+    One such dataset per GPU, kept with ``ds``, so what it derives (the calibration) is computed once."""
     prices = ds["gpu_prices"]
     if (prices["gpu_id"] == gpu_id).any():
         return ds
-    row = pd.DataFrame([{"gpu_id": gpu_id, "condition": "stand-in", "usd_low": STAND_IN_USD_PER_GPU,
-                         "usd_high": STAND_IN_USD_PER_GPU}], columns=prices.columns)
-    return dataclasses.replace(ds, tables={**ds.tables, "gpu_prices": pd.concat([prices, row], ignore_index=True)})
+
+    def with_row(ds: loading.Dataset) -> loading.Dataset:
+        row = pd.DataFrame([{"gpu_id": gpu_id, "condition": "stand-in", "usd_low": STAND_IN_USD_PER_GPU,
+                             "usd_high": STAND_IN_USD_PER_GPU}], columns=prices.columns)
+        tables = {**ds.tables, "gpu_prices": pd.concat([prices, row], ignore_index=True)}
+        return dataclasses.replace(ds, tables=tables)
+
+    return ds.derived(f"stand-in price for {gpu_id}", with_row)
 
 
 @dataclasses.dataclass(frozen=True)

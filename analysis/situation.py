@@ -90,8 +90,18 @@ def guide_figure(ds: Dataset, figure_id: str) -> pd.Series:
 
 def assumption_range(ds: Dataset, name: str) -> tuple[float, float, str]:
     """``(low, high, unit)`` of one row of ``assumptions.csv``."""
-    r = row(ds, "assumptions", "name", name, "assumption")
-    return float(r["value_low"]), float(r["value_high"]), str(r["unit"])
+    ranges = ds.derived("assumption_ranges", _assumption_ranges)
+    if name not in ranges:
+        row(ds, "assumptions", "name", name, "assumption")  # raises UnknownName, listing the valid names
+    return ranges[name]
+
+
+def _assumption_ranges(ds: Dataset) -> dict[str, tuple[float, float, str]]:
+    """Every row of ``assumptions.csv`` as ``name -> (low, high, unit)``; the first row of a name wins."""
+    out: dict[str, tuple[float, float, str]] = {}
+    for r in ds["assumptions"].itertuples(index=False):
+        out.setdefault(r.name, (float(r.value_low), float(r.value_high), str(r.unit)))
+    return out
 
 
 def purchase_prices(ds: Dataset, guide_only: bool = False) -> pd.DataFrame:
@@ -100,17 +110,26 @@ def purchase_prices(ds: Dataset, guide_only: bool = False) -> pd.DataFrame:
 
     The one rule for which price a GPU has; every chapter and the model go through it.
     """
-    prices = ds["gpu_prices"].reset_index(drop=True)
-    if guide_only:
-        prices = prices[prices["source"].str.startswith("guide:")]
-    return prices.sort_values(["gpu_id", "condition"], kind="stable").drop_duplicates("gpu_id").reset_index(drop=True)
+    return _purchase_prices(ds, guide_only).copy()
+
+
+def _purchase_prices(ds: Dataset, guide_only: bool) -> pd.DataFrame:
+    """:func:`purchase_prices`, computed once per dataset; read only."""
+    def compute(ds: Dataset) -> pd.DataFrame:
+        prices = ds["gpu_prices"].reset_index(drop=True)
+        if guide_only:
+            prices = prices[prices["source"].str.startswith("guide:")]
+        ordered = prices.sort_values(["gpu_id", "condition"], kind="stable")
+        return ordered.drop_duplicates("gpu_id").reset_index(drop=True)
+
+    return ds.derived(f"purchase prices, guide only: {guide_only}", compute)
 
 
 def purchase_price(ds: Dataset, gpu_id: str, guide_only: bool = False) -> pd.Series | None:
     """The purchase-price row a GPU is priced at (:func:`purchase_prices`); None if it has none."""
-    prices = purchase_prices(ds, guide_only)
-    rows = prices[prices["gpu_id"] == gpu_id]
-    return None if rows.empty else rows.iloc[0]
+    prices = _purchase_prices(ds, guide_only)
+    hits = np.flatnonzero(prices["gpu_id"].to_numpy() == gpu_id)
+    return None if hits.size == 0 else prices.iloc[hits[0]]
 
 
 def tensor_tflops(gpu: pd.Series, precision: str) -> float:
@@ -148,8 +167,12 @@ def calibration(ds: Dataset) -> pd.DataFrame:
 
     The class is the model's architecture (dense or mixture-of-experts) and the engine's (tuned or
     default). A benchmark that does not state its prompt length is bounded with none: any prompt only
-    adds work, so the bound stays a bound.
+    adds work, so the bound stays a bound. Computed once per dataset; each call gets its own copy.
     """
+    return ds.derived("calibration", _calibration).copy()
+
+
+def _calibration(ds: Dataset) -> pd.DataFrame:
     rows = []
     for bench in ds["benchmarks"].itertuples():
         model_row, gpu_row = model(ds, bench.model_id), gpu(ds, bench.gpu_id)
@@ -173,7 +196,7 @@ def efficiency_range(ds: Dataset, efficiency_class: str) -> tuple[float, float, 
 
     A class without benchmarks borrows every benchmark of its engine class (the architecture pooled).
     """
-    cal = calibration(ds)
+    cal = ds.derived("calibration", _calibration)  # read only: no copy
     ratios = cal.loc[cal["efficiency_class"] == efficiency_class, "efficiency"].to_numpy()
     if ratios.size == 0:
         engine = efficiency_class.split("/")[-1]

@@ -57,10 +57,9 @@ def browser():
 # ---------------------------------------------------------------- markers
 
 
-@pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items) -> None:
-    """Mark what needs the built site or executes notebooks, wherever it is defined; order the checks that
-    share loaded pages (``views``) page by page."""
+    """Mark what needs the built site or executes notebooks, wherever it is defined (before ``-m`` selects,
+    which keeps the order); order the checks that share loaded pages (``views``) page by page."""
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & {"site", "browser"}:

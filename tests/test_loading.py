@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import shutil
 import subprocess
@@ -198,3 +199,18 @@ def test_data_readme_documents_every_column():
         assert f"### `{resource['path']}`" in readme
         for field in resource["schema"]["fields"]:
             assert f"| `{field['name']}` |" in readme, (resource["path"], field["name"])
+
+
+def test_a_derived_value_is_computed_once_and_never_outlives_its_tables(dataset):
+    calls = []
+
+    def gpu_count(ds: loading.Dataset) -> int:
+        calls.append(ds)
+        return len(ds["gpus"])
+
+    ds = dataclasses.replace(dataset)  # a memo of its own
+    assert ds.derived("gpu count", gpu_count) == ds.derived("gpu count", gpu_count) == len(dataset["gpus"])
+    assert len(calls) == 1
+    # New tables make a new dataset, whose memo starts empty: the old count cannot be read.
+    two = dataclasses.replace(ds, tables={**ds.tables, "gpus": ds["gpus"].iloc[:2]})
+    assert two.derived("gpu count", gpu_count) == 2 and len(calls) == 2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -88,3 +90,16 @@ def test_output_share_direction_follows_the_apis_prices(dataset):
     assert oriented.input("output_token_share").direction == +1
     assert situation.resolve(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b") \
         .input("output_token_share").direction == -1
+
+
+def test_calibration_is_computed_once_per_dataset_and_each_caller_gets_its_own_copy(dataset):
+    first = situation.calibration(dataset)
+    first["efficiency"] = 0.0  # a caller's change stays in its copy
+    again = situation.calibration(dataset)
+    assert (again["efficiency"] > 0).all()
+    # Halving one benchmark's measured rate makes a new dataset, calibrated anew: its ratio halves.
+    benchmarks = dataset["benchmarks"].reset_index(drop=True)
+    benchmarks.loc[0, "output_tokens_per_s"] = benchmarks.loc[0, "output_tokens_per_s"] / 2
+    halved = situation.calibration(dataclasses.replace(dataset, tables={**dataset.tables, "benchmarks": benchmarks}))
+    assert halved.loc[0, "efficiency"] == pytest.approx(again.loc[0, "efficiency"] / 2, rel=1e-12)
+    assert halved.loc[1:, "efficiency"].tolist() == again.loc[1:, "efficiency"].tolist()
