@@ -230,8 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--force", action="store_true", help="re-execute even when inputs are unchanged")
     run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
     run.add_argument("--fresh-kernels", action="store_true",
-                     help="start a kernel for every notebook instead of reusing one warm kernel per worker "
-                          "(slower; for debugging)")
+                     help="start a kernel for every notebook instead of reusing one warm kernel per worker, "
+                          "and compute every chapter without the chapter cache (the previous approach; slower; "
+                          "for debugging)")
     run.set_defaults(func=cmd_run)
     what = sub.add_parser(
         "whatif", help="build a complete report from another dataset and/or parameter overrides",
@@ -250,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
                            "replaced only when the build succeeds")
     what.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
     what.add_argument("--fresh-kernels", action="store_true",
-                      help="start a kernel for every notebook instead of one warm kernel per worker (slower)")
+                      help="start a kernel for every notebook instead of one warm kernel per worker, without the "
+                           "chapter cache (the previous approach; slower)")
     what.set_defaults(func=cmd_whatif)
     vendor = sub.add_parser("vendor-js", help="write _static/vega/vega-bundle.js from vl-convert")
     vendor.set_defaults(func=cmd_vendor_js)

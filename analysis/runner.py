@@ -13,7 +13,8 @@
   execution counts from 1, the notebook's folder as working directory, the warning filters and
   registries as they were at start); ``fresh_kernels`` starts a kernel per notebook instead.
 * Chapters are computed once per dataset: the kernels get the chapter cache's folder
-  (:mod:`analysis.chapter_cache`), and the notebooks that read other chapters run last.
+  (:mod:`analysis.chapter_cache`), and the notebooks that read other chapters run last. With
+  ``fresh_kernels`` the cache is off too: every notebook computes everything it shows, as before both.
 """
 
 from __future__ import annotations
@@ -228,8 +229,9 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
         log=print, kernel_environment: dict[str, str] | None = None, fresh_kernels: bool = False) -> list[Outcome]:
     """Execute the jobs whose inputs changed, up to ``max_workers`` at a time (default: one per core).
 
-    Each worker keeps one warm kernel for all the notebooks it executes; ``fresh_kernels`` starts a new
-    kernel for each notebook instead (the previous behaviour, for debugging).
+    Each worker keeps one warm kernel for all the notebooks it executes, and the kernels read and fill the
+    chapter cache; ``fresh_kernels`` starts a new kernel for each notebook and leaves the cache off (the
+    previous behaviour, for debugging: nothing is carried from one notebook to the next).
     ``kernel_environment`` adds variables to the environment the kernels start in (the determinism
     test uses it to make numpy run its baseline kernels); this process's environment is left alone.
     """
@@ -250,7 +252,9 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
     workers = max(1, min(max_workers or os.cpu_count() or 1, len(pending)))
     log(f"executing {len(pending)} notebook(s), {workers} at a time")
     # Each run has its own pool, so variables set in its workers never reach another run's kernels.
-    environment = {paths.CHAPTER_CACHE_VARIABLE: str(paths.CHAPTER_CACHE_DIR), **(kernel_environment or {})}
+    # An empty folder name turns the cache off, even when this process's environment names one.
+    cache = "" if fresh_kernels else str(paths.CHAPTER_CACHE_DIR)
+    environment = {paths.CHAPTER_CACHE_VARIABLE: cache, **(kernel_environment or {})}
     with cf.ProcessPoolExecutor(max_workers=workers, initializer=os.environ.update,
                                 initargs=(environment,)) as pool:
         futures = {}

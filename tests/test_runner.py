@@ -130,16 +130,19 @@ def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monk
 
 @pytest.mark.slow  # starts kernels
 def test_kernel_environment_reaches_the_kernels_and_only_that_run(tmp_path, monkeypatch):
+    # The second run uses fresh kernels, the previous approach: the chapter cache is off (an empty folder name)
+    # even though this process's environment names one.
     monkeypatch.delenv("REPORT_PROBE", raising=False)
-    body = "import os; os.environ.get('REPORT_PROBE', 'unset')"
+    monkeypatch.setenv(paths.CHAPTER_CACHE_VARIABLE, "/somewhere/else")
+    body = "import os; (os.environ.get('REPORT_PROBE', 'unset'), os.environ.get('REPORT_CHAPTER_CACHE'))"
     source = make_notebook(tmp_path / "01_env.ipynb", body)
     first = runner.plan([source], tmp_path / "with", {}, paths.DATA_DIR)
     second = runner.plan([source], tmp_path / "without", {}, paths.DATA_DIR)
     assert runner.run(first, log=lambda _: None, kernel_environment={"REPORT_PROBE": "set"})[0].status == "executed"
-    assert runner.run(second, log=lambda _: None)[0].status == "executed"
+    assert runner.run(second, log=lambda _: None, fresh_kernels=True)[0].status == "executed"
     shown = [nbformat.read(job.target, as_version=4).cells[1].outputs[0]["data"]["text/plain"]
              for job in (*first, *second)]
-    assert shown == ["'set'", "'unset'"]
+    assert shown == [repr(("set", str(paths.CHAPTER_CACHE_DIR))), repr(("unset", ""))]
     assert "REPORT_PROBE" not in __import__("os").environ
 
 
