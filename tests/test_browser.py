@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import os
 import re
 import threading
 from collections.abc import Iterator
@@ -38,6 +39,9 @@ VIEWPORTS = {"wide": (1400, 900), "phone": (390, 844)}
 # A full-page screenshot stops here: the ledger is about 50,000 px tall, and its first screens show its
 # layout as well as all of it would (and a picture that tall takes seconds to encode).
 SCREENSHOT_MAX_PX = 12_000
+# Each page's screenshot is its first screen, what a reader sees on arriving; REPORT_SCREENSHOTS=full takes the
+# whole page instead (about half a second more a page, most of it encoding the picture).
+FULL_PAGE_SCREENSHOTS = os.environ.get("REPORT_SCREENSHOTS") == "full"
 DRAWN = "svg .marks, svg g.mark-rect, svg g.mark-symbol, svg g.mark-line"
 
 
@@ -201,7 +205,7 @@ class Views:
             self.page.mouse.move(0, 0)
             self.page.evaluate("window.scrollTo(0, 0)")
             for name in self.current.screenshots:
-                screenshot(self.page, name)
+                screenshot(self.page, name, full_page=FULL_PAGE_SCREENSHOTS)
         self.current = None
 
 
