@@ -51,11 +51,15 @@ def test_every_benchmark_is_below_its_bound(dataset):
 # --- break-even with whole spares -------------------------------------------------------------------------------
 
 def _brute_force(a, fixed, unit, cap, p, s, limit=100_000):
-    for n in range(1, limit):
-        cost = fixed + unit * n + p * math.ceil(round(n * s, 9))
-        if a * n * cap >= cost:
-            return max(cost / a, (n - 1) * cap)
-    return math.inf
+    """The first replica count n whose revenue covers its cost, found by trying every n below ``limit`` at once
+    (the search the closed form must agree with); inf when none does."""
+    n = np.arange(1, limit, dtype=float)
+    cost = fixed + unit * n + p * np.ceil(np.round(n * s, 9))  # rounding drops 0.05 x 20 = 1.0000000000000002
+    covered = np.flatnonzero(a * n * cap >= cost)
+    if covered.size == 0:
+        return math.inf
+    first = covered[0]
+    return max(cost[first] / a, (n[first] - 1) * cap)
 
 
 def test_breakeven_with_spares_by_hand():
