@@ -99,8 +99,8 @@ def test_unknown_notebook_name_lists_the_valid_ones(capsys):
     assert "03_hardware_sizing" in valid
 
 
-@pytest.mark.slow  # starts kernels
 def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monkeypatch):
+    # papermill is replaced, and fresh_kernel skips the warm kernel: no kernel starts, only the retry rule runs.
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -115,7 +115,8 @@ def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monk
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
     job = runner.Job(source, tmp_path / "out" / "k.ipynb", {}, paths.DATA_DIR)
-    assert runner._execute(job, "d").status == "executed" and len(calls) == 2
+    outcome = runner._execute(job, "d", fresh_kernel=True)
+    assert outcome.status == "executed" and len(calls) == 2, outcome.error
 
     def broken(source_path, target_path, **kwargs):
         calls.append(source_path)
@@ -123,7 +124,7 @@ def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monk
 
     calls.clear()
     monkeypatch.setattr(papermill, "execute_notebook", broken)
-    outcome = runner._execute(job, "d")
+    outcome = runner._execute(job, "d", fresh_kernel=True)
     assert outcome.status == "failed" and len(calls) == 1
     assert "raised ZeroDivisionError: division by zero" in outcome.error
 
