@@ -51,6 +51,7 @@ def _double_prices(row: dict) -> dict:
 def _hostile_model(row: dict) -> dict:
     if row["model_id"] == "llama-4-maverick":
         row["model_name"] = HOSTILE_MODEL
+        row["params_total_b"] = "500"  # instead of 400: the sizing chapter must size this model, not data/'s
     return row
 
 
@@ -103,6 +104,19 @@ def test_whatif_report_has_the_models_numbers_for_its_dataset(whatif_report, wha
     # Doubling every API price halves the break-even volume's distance: it must differ from the published run.
     assert built["s1_buy_breakeven_tokens"] != published["s1_buy_breakeven_tokens"]
     assert (whatif_report / "_build" / "html" / "index.html").exists()
+
+
+def test_the_sizing_chapter_sizes_the_model_of_its_dataset(whatif_report, whatif_data):
+    # Llama 4 Maverick with 500B instead of 400B parameters: 500 x 16 / 8 = 1,000 GB at FP16.
+    built = whatif_report / "notebooks" / "03_hardware_sizing.ipynb"
+    facts = _glued(built)
+    assert float(facts["maverick_fp16_weights_gb"]) == 1000.0
+    assert float(facts["maverick_ratio"]) == 12.5  # 1,000 GB / 80 GB printed
+    html = [out.get("data", {}).get("text/html", "") for cell in nbformat.read(built, as_version=4).cells
+            for out in cell.get("outputs", [])]
+    provenance = [text for text in html if 'class="provenance"' in text]
+    assert provenance and f"Built from the dataset in {whatif_data}" in provenance[0]
+    assert float(_glued(paths.NOTEBOOKS_DIR / built.name)["maverick_fp16_weights_gb"]) == 800.0  # data/'s 400B
 
 
 def test_whatif_leaves_the_committed_notebooks_alone(whatif_report):
