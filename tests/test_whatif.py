@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from test_browser import VIEWPORTS, new_tab, open_page, serve, unexpected, wait_for_charts, watch
 
-from analysis import loading, paths, quote
+from analysis import loading, paths, quote, vendor, whatif
 from analysis.__main__ import main
 from analysis.chapters import scenario
 
@@ -265,3 +265,12 @@ def test_every_notebook_parameter_is_documented_for_papermill():
         for name, info in params.items():
             assert info["inferred_type_name"] != "None", f"{notebook.name}: {name} has no type"
             assert info["help"], f"{notebook.name}: {name} has no help text"
+
+
+def test_the_whatif_takes_the_main_builds_bundle_when_the_same_versions_wrote_it(tmp_path, monkeypatch):
+    planted = tmp_path / "vega-bundle.js"
+    planted.write_text(vendor._stamp() + "// the main build's bundle\n", encoding="utf-8")
+    monkeypatch.setattr(paths, "VENDOR_JS_FILE", planted)
+    whatif.prepare_sources(tmp_path / "stage", "banner")
+    staged = tmp_path / "stage" / "_static" / "vega" / "vega-bundle.js"
+    assert staged.read_text(encoding="utf-8") == planted.read_text(encoding="utf-8")
