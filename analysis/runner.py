@@ -186,24 +186,26 @@ def _execute(job: Job, digest: str, fresh_kernel: bool = False) -> Outcome:
     job.target.parent.mkdir(parents=True, exist_ok=True)
     tmp = job.target.with_name(f".{job.target.stem}.running.ipynb")
 
-    def execute() -> None:
+    def execute() -> nbformat.NotebookNode:
         kernel = {}
         if not fresh_kernel:
             kernel["km"] = _warm_kernel()
             _kernel_run(RESET_CODE.format(cwd=str(job.source.parent)))
-        papermill.execute_notebook(str(job.source), str(tmp), parameters=job.parameters or None,
-                                   kernel_name=KERNEL_NAME, cwd=str(job.source.parent),
-                                   progress_bar=False, log_output=False, **kernel)
+        # No output path: papermill would write the whole notebook at the start and the end of every cell
+        # (about 0.3 s a notebook); the executed notebook is written once, below.
+        return papermill.execute_notebook(str(job.source), None, parameters=job.parameters or None,
+                                          kernel_name=KERNEL_NAME, cwd=str(job.source.parent),
+                                          progress_bar=False, log_output=False, **kernel)
 
     try:
         try:
-            execute()
+            executed = execute()
         except PapermillExecutionError:
             raise
         except Exception:  # the kernel, not the notebook: a start-up race, or a warm kernel that died
             _shutdown_warm_kernel()
-            execute()  # one retry in a new kernel; a second failure is reported below
-        nb = strip_volatile(nbformat.read(tmp, as_version=4), digest)
+            executed = execute()  # one retry in a new kernel; a second failure is reported below
+        nb = strip_volatile(executed, digest)
         nbformat.write(nb, tmp)
         os.replace(tmp, job.target)
     except PapermillExecutionError as exc:

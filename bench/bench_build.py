@@ -5,8 +5,10 @@ touched; the copy links to this virtualenv and imports its own ``analysis`` thro
 Measured in one run:
 
 a. cold: what ``make report`` does from scratch (no ``_build``, no vendored JavaScript, no chapter
-   cache), with ``python -m analysis run --force``; then the notebooks alone again with the previous
-   approach, a fresh kernel for every notebook (``--fresh-kernels``, chapter cache emptied first);
+   cache): the notebooks (``python -m analysis run --force``, which validates first) and the Vega bundle at
+   once, then the book; then the previous approach from the same empty state, one step after another:
+   ``validate``, a fresh kernel for every notebook without the chapter cache (``--fresh-kernels``), the
+   bundle, the book;
 b. nothing changed: the same steps again (every notebook must be skipped), then ``make report`` whole,
    ``--repeats`` times (median);
 c. ``make test`` wall time and its slowest tests (``--no-make-test`` leaves it out; it takes minutes);
@@ -33,6 +35,7 @@ import gzip
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -53,6 +56,7 @@ WHATIF_TARGET_RATIO = 0.5  # what-if report with warm kernels / with fresh kerne
 # Half of what every page transferred before the Vega bundle was limited to chart pages (issue 13: 3.3 MB).
 CHARTLESS_TARGET_BYTES = 1_650_000
 BUILD_ARGS = ["build", ".", "-W", "-n", "--keep-going"]
+EXECUTE = "execute notebooks + vendor-js, at once"
 # Not part of a fresh checkout: the virtualenv, build output, generated JavaScript, caches.
 SKIP_NAMES = {".venv", "_build", ".git", ".hypothesis", ".ruff_cache", ".cache", "__pycache__",
               ".ipynb_checkpoints", "node_modules"}
@@ -266,6 +270,12 @@ class Bench:
             raise SystemExit(f"the copy would import analysis from {found}, not from {root}")
 
 
+def clean_build(root: Path) -> None:
+    """Back to a fresh checkout's state: no _build, no vendored JavaScript, no chapter cache."""
+    for folder in ("_build", "_static/vega", ".cache/chapters"):
+        shutil.rmtree(root / folder, ignore_errors=True)
+
+
 def make_baseline(root: Path) -> None:
     """Clear the notebooks' outputs and let Jupyter Book execute them (myst-nb, one at a time)."""
     import nbformat
@@ -358,16 +368,26 @@ def main() -> int:
         bench.check_imports(baseline)
         analysis = [python, "-m", "analysis"]
         make = ["make", "--no-print-directory", "-o", ".venv/.installed"]  # never reinstall into the shared venv
-        steps = [("validate data", [*analysis, "validate"]), ("execute notebooks", [*analysis, "run"]),
-                 ("vendor-js", [*analysis, "vendor-js"]), ("jupyter-book build", [jupyter_book, *BUILD_ARGS]),
-                 ("prune-site", [*analysis, "prune-site"])]
+        # What `make report` runs: the notebooks and the Vega bundle at once (`make -j2 notebooks vendor`;
+        # `run` validates the dataset first), then the book.
+        def at_once(run_args: list[str]) -> list[str]:
+            commands = [" ".join(map(shlex.quote, [*analysis, "run", *run_args])),
+                        " ".join(map(shlex.quote, [*analysis, "vendor-js"]))]
+            return ["bash", "-c", f"{commands[0]} & run=$!; {commands[1]} & vendor=$!; wait $run && wait $vendor"]
 
-        print("\n(a) cold: empty _build, no vendored JavaScript, every notebook executed")
-        cold = [bench.run(label, [*cmd, "--force"] if label == "execute notebooks" else cmd, repo)
-                for label, cmd in steps]
-        shutil.rmtree(repo / ".cache" / "chapters", ignore_errors=True)
-        fresh = bench.run("execute notebooks (--fresh-kernels)", [*analysis, "run", "--force", "--fresh-kernels"],
-                          repo)
+        book_steps = [("jupyter-book build", [jupyter_book, *BUILD_ARGS]), ("prune-site", [*analysis, "prune-site"])]
+        steps = [(EXECUTE, at_once([])), *book_steps]
+
+        print("\n(a) cold: empty _build, no vendored JavaScript, no chapter cache, every notebook executed")
+        cold = [bench.run(label, at_once(["--force"]) if label == EXECUTE else cmd, repo) for label, cmd in steps]
+        print("    the previous approach from the same empty state: validate, a fresh kernel per notebook without "
+              "the chapter cache, then the bundle, one after another")
+        clean_build(repo)
+        previous = [bench.run("validate data", [*analysis, "validate"], repo),
+                    bench.run("execute notebooks (--fresh-kernels)",
+                              [*analysis, "run", "--force", "--fresh-kernels"], repo),
+                    bench.run("vendor-js", [*analysis, "vendor-js"], repo),
+                    *(bench.run(label, cmd, repo) for label, cmd in book_steps)]
         print(f"\n(b) nothing changed: the same steps again, then `make report` whole ({args.repeats}x)")
         warm = [bench.run(label, cmd, repo) for label, cmd in steps]
         reports = [bench.run(f"make report #{i + 1}", [*make, "report"], repo) for i in range(max(1, args.repeats))]
@@ -395,12 +415,11 @@ def main() -> int:
         # --- summary -------------------------------------------------------------------------------
         cold_s, warm_s, base_s = (sum(s.seconds for s in group) for group in (cold, warm, base))
         rebuild_s = median([r.seconds for r in reports])
-        failed = [s for s in [*cold, fresh, *warm, *reports, *base, *whatifs] if s.returncode]
-        # The previous approach's cold build: the same steps with the fresh-kernel execution.
-        cold_fresh_s = cold_s - cold[1].seconds + fresh.seconds
+        failed = [s for s in [*cold, *previous, *warm, *reports, *base, *whatifs] if s.returncode]
+        cold_fresh_s = sum(s.seconds for s in previous)
         print("\n" + "=" * 100 + f"\nSUMMARY ({load_note(cores)})\n")
         print(f"{'step':<34}{'(a) cold':>12}{'(b) nothing changed':>22}{'(e) baseline':>16}")
-        base_by_step = {"vendor-js": base[0], "jupyter-book build": base[1]}
+        base_by_step = {EXECUTE: base[0], "jupyter-book build": base[1]}  # the baseline's row 1: vendor-js
         for c, w in zip(cold, warm, strict=True):
             b = base_by_step.get(c.label)
             cell = f"{b.seconds:.1f} s" if b else "-"
@@ -408,11 +427,13 @@ def main() -> int:
         print(f"{'total':<34}{cold_s:>10.1f} s{warm_s:>20.1f} s{base_s:>14.1f} s")
         runs = ", ".join(f"{r.seconds:.1f}" for r in reports)
         print(f"{'make report (whole), median':<34}{'':>12}{rebuild_s:>20.1f} s   (runs: {runs} s)")
-        print(f"\nnotebooks: cold {executed_counts(cold[1].output)}; nothing changed {executed_counts(warm[1].output)}"
+        print(f"{'previous approach (cold)':<34}{cold_fresh_s:>10.1f} s   (" + ", ".join(
+            f"{p.label} {p.seconds:.1f} s" for p in previous) + ")")
+        print(f"\nnotebooks: cold {executed_counts(cold[0].output)}; nothing changed {executed_counts(warm[0].output)}"
               f" / make report {executed_counts(reports[-1].output)}")
         print(f"baseline pages byte-identical to the papermill build: {same} of {len(sizes)}"
               + (f" (differ: {', '.join(differing)})" if differing else ""))
-        if cold[3].returncode and not warm[3].returncode:
+        if cold[1].returncode and not warm[1].returncode:
             print("note: the cold book build failed with -W but the nothing-changed one passed: Sphinx only warns "
                   "while reading a document, and an incremental build does not re-read unchanged ones")
         if make_test:
@@ -445,8 +466,9 @@ def main() -> int:
         over = oversized(sizes)
         largest = sizes[0] if sizes else None
         print("\nRATIOS, measured in this run")
-        print(f"  execute the notebooks: warm kernels {cold[1].seconds:.1f} s / fresh kernels {fresh.seconds:.1f} s = "
-              f"{cold[1].seconds / fresh.seconds:.2f}")
+        before = previous[1].seconds + previous[2].seconds
+        print(f"  execute the notebooks and write the bundle: warm kernels, at once {cold[0].seconds:.1f} s / fresh "
+              f"kernels, then the bundle {before:.1f} s = {cold[0].seconds / before:.2f}")
         print(f"  cold build: {cold_s:.1f} s; previous approach (fresh kernels) {cold_fresh_s:.1f} s; Jupyter Book "
               f"executing {base_s:.1f} s; ratios {cold_s / cold_fresh_s:.2f} and {cold_s / base_s:.2f}")
         print(f"  nothing-changed make report: {rebuild_s:.1f} s; against the cold build {rebuild_s / cold_s:.2f}, "

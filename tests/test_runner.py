@@ -111,12 +111,13 @@ def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monk
         calls.append(source_path)
         if len(calls) == 1:
             raise RuntimeError("Kernel didn't respond in 60 seconds")
-        nbformat.write(nbformat.read(source_path, as_version=4), target_path)
+        return nbformat.read(source_path, as_version=4)  # papermill returns the executed notebook
 
     monkeypatch.setattr(papermill, "execute_notebook", flaky)
     job = runner.Job(source, tmp_path / "out" / "k.ipynb", {}, paths.DATA_DIR)
     outcome = runner._execute(job, "d", fresh_kernel=True)
     assert outcome.status == "executed" and len(calls) == 2, outcome.error
+    assert job.target.exists()
 
     def broken(source_path, target_path, **kwargs):
         calls.append(source_path)
