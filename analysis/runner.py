@@ -24,7 +24,9 @@ import hashlib
 import json
 import multiprocessing.util
 import os
+import shutil
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,10 +150,13 @@ def _shutdown_warm_kernel() -> None:
         return
     from jupyter_core.utils import run_sync
 
-    client, manager = _WARM.pop("client"), _WARM.pop("manager")
+    client, manager, sockets = _WARM.pop("client"), _WARM.pop("manager"), _WARM.pop("sockets")
     _WARM.clear()
     client.stop_channels()
-    run_sync(manager.shutdown_kernel)(now=True)
+    try:
+        run_sync(manager.shutdown_kernel)(now=True)
+    finally:
+        shutil.rmtree(sockets, ignore_errors=True)
 
 
 def _warm_kernel():
@@ -163,7 +168,10 @@ def _warm_kernel():
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        manager = AsyncKernelManager(kernel_name=KERNEL_NAME)
+        # Unix sockets in a folder of its own, not TCP ports: a port chosen free can be taken by another
+        # kernel starting at the same moment (the tests start many), and the kernel then never answers.
+        sockets = tempfile.mkdtemp(prefix="report-kernel-")
+        manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(sockets, "kernel"))
         run_sync(manager.start_kernel)()
         # A blocking client for the resets: it runs its own channel threads, so it does not share an
         # event loop with the clients papermill opens on the same kernel.
@@ -171,7 +179,7 @@ def _warm_kernel():
         client.load_connection_info(manager.get_connection_info())
         client.start_channels()
         client.wait_for_ready(timeout=60)
-        _WARM.update(manager=manager, client=client, pid=os.getpid())
+        _WARM.update(manager=manager, client=client, pid=os.getpid(), sockets=sockets)
         _kernel_run(SNAPSHOT_CODE)
         multiprocessing.util.Finalize(None, _shutdown_warm_kernel, exitpriority=10)
     return _WARM["manager"]
@@ -202,9 +210,15 @@ def _execute(job: Job, digest: str, fresh_kernel: bool = False) -> Outcome:
             executed = execute()
         except PapermillExecutionError:
             raise
-        except Exception:  # the kernel, not the notebook: a start-up race, or a warm kernel that died
+        except Exception as first:  # the kernel, not the notebook: a start-up race, or a warm kernel that died
             _shutdown_warm_kernel()
-            executed = execute()  # one retry in a new kernel; a second failure is reported below
+            try:
+                executed = execute()  # one retry in a new kernel; a second failure is reported below
+            except PapermillExecutionError:
+                raise
+            except Exception as second:
+                raise RuntimeError(f"the kernel failed twice: {type(first).__name__}: {first}; then "
+                                   f"{type(second).__name__}: {second}") from second
         nb = strip_volatile(executed, digest)
         nbformat.write(nb, tmp)
         os.replace(tmp, job.target)

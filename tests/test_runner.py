@@ -53,7 +53,7 @@ def test_runs_in_parallel_then_skips_unchanged(tmp_path):
     log: list[str] = []
     jobs = runner.plan(sources, None, {}, paths.DATA_DIR)
     first = runner.run(jobs, max_workers=2, log=log.append)
-    assert sorted(o.status for o in first) == ["executed", "executed"]
+    assert sorted(o.status for o in first) == ["executed", "executed"], [o.error for o in first]
     assert "executing 2 notebook(s), 2 at a time" in log
     executed = nbformat.read(sources[0], as_version=4)
     assert executed.cells[1].outputs[0]["data"]["text/plain"] == "4"
@@ -122,6 +122,17 @@ def test_a_kernel_failure_is_retried_once_but_a_cell_error_is_not(tmp_path, monk
     def broken(source_path, target_path, **kwargs):
         calls.append(source_path)
         raise PapermillExecutionError(1, 2, "1/0", "ZeroDivisionError", "division by zero", [])
+
+    def dead(source_path, target_path, **kwargs):
+        calls.append(source_path)
+        raise RuntimeError(f"Kernel died before replying ({len(calls)})")
+
+    calls.clear()
+    monkeypatch.setattr(papermill, "execute_notebook", dead)
+    outcome = runner._execute(job, "d", fresh_kernel=True)
+    assert outcome.status == "failed" and len(calls) == 2
+    assert outcome.error == ("RuntimeError: the kernel failed twice: RuntimeError: Kernel died before replying (1); "
+                             "then RuntimeError: Kernel died before replying (2)")
 
     calls.clear()
     monkeypatch.setattr(papermill, "execute_notebook", broken)
