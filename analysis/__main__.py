@@ -228,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
     run = sub.add_parser("run", help="execute the report notebooks in place with papermill")
     run.add_argument("notebooks", nargs="*", help="notebook names (default: all in notebooks/)")
     run.add_argument("--force", action="store_true", help="re-execute even when inputs are unchanged")
-    run.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    run.add_argument("--jobs", type=int, default=None,
+                     help="notebooks at once (default: one more than the cores)")
     run.add_argument("--fresh-kernels", action="store_true",
                      help="start a kernel for every notebook instead of reusing one warm kernel per worker, "
                           "and compute every chapter without the chapter cache (the previous approach; slower; "
@@ -249,7 +250,8 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--out", required=True, metavar="OUT",
                       help="folder for the report: OUT/notebooks/*.ipynb and OUT/_build/html/index.html; "
                            "replaced only when the build succeeds")
-    what.add_argument("--jobs", type=int, default=None, help="notebooks at once (default: one per core)")
+    what.add_argument("--jobs", type=int, default=None,
+                      help="notebooks at once (default: one more than the cores)")
     what.add_argument("--fresh-kernels", action="store_true",
                       help="start a kernel for every notebook instead of one warm kernel per worker, without the "
                            "chapter cache (the previous approach; slower)")

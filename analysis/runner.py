@@ -241,9 +241,17 @@ def plan(sources: list[Path], out_dir: Path | None, parameters: dict,
     return [Job(src, (out_dir / src.name) if out_dir else src, dict(parameters), data_dir) for src in sources]
 
 
+def default_workers() -> int:
+    """Kernels at once: one more than the cores. A kernel waits between cells (papermill's messages, the
+    notebook's outputs) and the extra one fills those gaps: on 2 cores, with the chapter cache empty, the 15
+    notebooks took 7.2-7.7 s with 3 kernels against 7.6-8.6 s with 2 (three runs each, alternating)."""
+    return (os.cpu_count() or 1) + 1
+
+
 def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
         log=print, kernel_environment: dict[str, str] | None = None, fresh_kernels: bool = False) -> list[Outcome]:
-    """Execute the jobs whose inputs changed, up to ``max_workers`` at a time (default: one per core).
+    """Execute the jobs whose inputs changed, up to ``max_workers`` at a time (default: one more than the
+    cores, :func:`default_workers`).
 
     Each worker keeps one warm kernel for all the notebooks it executes, and the kernels read and fill the
     chapter cache; ``fresh_kernels`` starts a new kernel for each notebook and leaves the cache off (the
@@ -265,7 +273,7 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
             pending.append((job, digest))
     if not pending:
         return outcomes
-    workers = max(1, min(max_workers or os.cpu_count() or 1, len(pending)))
+    workers = max(1, min(max_workers or default_workers(), len(pending)))
     log(f"executing {len(pending)} notebook(s), {workers} at a time")
     # Each run has its own pool, so variables set in its workers never reach another run's kernels.
     # An empty folder name turns the cache off, even when this process's environment names one.
