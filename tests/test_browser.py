@@ -181,9 +181,11 @@ class Views:
         self.record = watch(self.page, site)
         self.current: View | None = None
         self.loads = 0
+        self.asked: set[str] = set()
 
     def get(self, path: str, viewport: str) -> View:
         assert viewport == self.viewport, f"this tab is at {self.viewport}, not {viewport}"
+        self.asked.add(path)
         if self.current is None or self.current.path != path:
             self._leave()
             self.record["errors"].clear()
@@ -244,6 +246,8 @@ class ReadingChecks:
         views = Views(browser, site, cls.viewport)
         yield views
         views.close()
+        # The checks ran page by page: every page was loaded once, however many checks read it.
+        assert views.loads == len(views.asked), f"{views.loads} loads for {len(views.asked)} pages"
 
     @pytest.mark.parametrize("page_path", report_pages())
     def test_every_page_renders_offline(self, views, page_path):
