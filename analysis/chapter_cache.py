@@ -109,5 +109,4 @@ def cached(build: Callable[..., T]) -> Callable[..., T]:
         _store(path, value)
         return value
 
-    wrapper.uncached = build  # type: ignore[attr-defined]
     return wrapper

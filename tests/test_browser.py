@@ -18,7 +18,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -154,7 +154,7 @@ class View:
     record: dict
     path: str
     viewport: str
-    screenshots: list[str] = field(default_factory=list)
+    screenshot: bool = False  # take its screenshot when the tab leaves the page
 
     @property
     def size(self) -> tuple[int, int]:
@@ -183,8 +183,7 @@ class Views:
         self.loads = 0
         self.asked: set[str] = set()
 
-    def get(self, path: str, viewport: str) -> View:
-        assert viewport == self.viewport, f"this tab is at {self.viewport}, not {viewport}"
+    def get(self, path: str) -> View:
         self.asked.add(path)
         if self.current is None or self.current.path != path:
             self._leave()
@@ -192,7 +191,7 @@ class Views:
             self.record["outside"].clear()
             self.page.goto(f"{self.site}/{path}", wait_until="load")
             wait_for_charts(self.page)
-            self.current = View(self.page, self.record, path, viewport)
+            self.current = View(self.page, self.record, path, self.viewport)
             self.loads += 1
         self.page.mouse.move(0, 0)
         self.page.evaluate("window.scrollTo(0, 0)")
@@ -203,11 +202,10 @@ class Views:
         self.page.close()
 
     def _leave(self) -> None:
-        if self.current and self.current.screenshots:
+        if self.current and self.current.screenshot:
             self.page.mouse.move(0, 0)
             self.page.evaluate("window.scrollTo(0, 0)")
-            for name in self.current.screenshots:
-                screenshot(self.page, name, full_page=FULL_PAGE_SCREENSHOTS)
+            screenshot(self.page, self.current.name, full_page=FULL_PAGE_SCREENSHOTS)
         self.current = None
 
 
@@ -251,7 +249,7 @@ class ReadingChecks:
 
     @pytest.mark.parametrize("page_path", report_pages())
     def test_every_page_renders_offline(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         charts = view.page.locator(".vega-chart")
         for i in range(charts.count()):
             text = charts.nth(i).inner_text()
@@ -261,13 +259,13 @@ class ReadingChecks:
             assert table.locator("a[download]").count() == 1
         # nothing scrolls sideways
         assert view.page.evaluate("document.documentElement.scrollWidth") <= view.size[0]
-        view.screenshots.append(view.name)
+        view.screenshot = True
         assert view.record["outside"] == []
         assert unexpected(view.record["errors"]) == []
 
     @pytest.mark.parametrize("page_path", ["book/intro.html", *CHART_PAGES])
     def test_chart_texts_fit_and_plots_keep_their_width(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         charts = view.page.locator(".vega-chart")
         bad = []
         for i in range(charts.count()):
@@ -278,7 +276,7 @@ class ReadingChecks:
 
     @pytest.mark.parametrize("page_path", MULTI_SERIES_PAGES)
     def test_multi_series_charts_name_their_series_inside_the_chart(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         width = view.size[0]
         charts = view.page.locator(".vega-chart")
         unnamed, outside = [], []
@@ -299,7 +297,7 @@ class ReadingChecks:
 
     @pytest.mark.parametrize("page_path", ["book/intro.html"])
     def test_the_answer_card_leads_the_intro(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         card = view.page.locator(".answer-card")
         assert card.count() == 1
         rows = card.locator("tbody tr")
@@ -316,7 +314,7 @@ class ReadingChecks:
 
     @pytest.mark.parametrize("page_path", ["book/intro.html"])
     def test_the_headline_chart_follows_the_card_and_names_its_lines(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         card = view.page.locator(".answer-card").bounding_box()
         chart = view.page.locator(".vega-chart").first
         assert chart.bounding_box()["y"] > card["y"] + card["height"]
@@ -380,7 +378,7 @@ class TestWide(ReadingChecks):
 
     @pytest.mark.parametrize("page_path", CHART_PAGES)
     def test_every_chart_shows_a_tooltip_on_hover(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         charts = view.page.locator(".vega-chart")
         silent = []
         for i in range(charts.count()):
@@ -394,7 +392,7 @@ class TestWide(ReadingChecks):
 
     @pytest.mark.parametrize("page_path", EXHIBIT_PAGES)
     def test_every_exhibit_is_numbered_titled_sourced_and_linkable(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         exhibits = view.page.locator("figure.exhibit").evaluate_all(EXHIBITS_JS)
         assert exhibits, f"{page_path}: no exhibit"
         for exhibit in exhibits:
@@ -410,7 +408,7 @@ class TestWide(ReadingChecks):
 
     @pytest.mark.parametrize("page_path", ["notebooks/03_hardware_sizing.html"])
     def test_sizing_chapter_draws_its_chart_and_tables(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         page = view.page
         assert page.locator(".vega-chart").count() == 1
         assert page.locator(".vega-chart svg .mark-rect path").count() > 0
@@ -424,12 +422,12 @@ class TestWide(ReadingChecks):
 
     @pytest.mark.parametrize("page_path", ["book/intro.html"])
     def test_intro_page_links_to_the_chapter(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         assert view.page.locator("a[href*='03_hardware_sizing']").count() >= 1
 
     @pytest.mark.parametrize("page_path", ["notebooks/11_decision_framework.html"])
     def test_the_decision_table_decides(self, views, page_path):
-        table = views.get(page_path, self.viewport).page.locator("[data-table='decision-computed'] table")
+        table = views.get(page_path).page.locator("[data-table='decision-computed'] table")
         headers = [h.strip() for h in table.locator("thead th").all_inner_texts()]
         columns = [headers.index("Frontier-priced API (GPT-5.4)"), headers.index("Cheap API (DeepSeek V4 Flash)")]
         cells = [row.locator("td").nth(c).inner_text().strip() for row in table.locator("tbody tr").all()
@@ -439,7 +437,7 @@ class TestWide(ReadingChecks):
 
     @pytest.mark.parametrize("page_path", CHECK_PAGES)
     def test_check_tables_fit_their_column(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         overflow = view.page.locator(".check-table").evaluate_all(
             "els => els.filter(t => t.scrollWidth > t.parentElement.clientWidth + 1).length")
         assert overflow == 0, f"{page_path}: a check table scrolls sideways at 1400 px"
@@ -477,7 +475,7 @@ class TestPhone(ReadingChecks):
 
     @pytest.mark.parametrize("page_path", CHECK_PAGES)
     def test_every_verdict_is_on_screen(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         verdicts = view.page.locator(".check-table td[data-label='Verdict']")
         assert verdicts.count() > 0
         boxes = verdicts.evaluate_all("els => els.map(e => { const r = e.getBoundingClientRect(); "
@@ -490,7 +488,7 @@ class TestPhone(ReadingChecks):
     # The words a page shows are the same at any width; the phone's class takes this check to balance the two.
     @pytest.mark.parametrize("page_path", report_pages())
     def test_pages_speak_in_words_not_identifiers(self, views, page_path):
-        view = views.get(page_path, self.viewport)
+        view = views.get(page_path)
         # A URL is a reference, not prose: its path may hold anything.
         text = re.sub(r"https?://\S+", "", view.page.evaluate(VISIBLE_TEXT_JS))
         snake = sorted({m.group(0) for m in _SNAKE.finditer(text)})
