@@ -23,7 +23,6 @@ from analysis import paths
 
 BOOK_FILES = ("_toc.yml",)
 BOOK_DIRS = ("book", "_ext")
-STATIC_FILES = ("report.css", "ledger.js", "calculator.js")
 
 
 class WhatIfError(ValueError):
@@ -151,8 +150,10 @@ def prepare_sources(stage: Path, banner: str) -> None:
     for name in BOOK_DIRS:
         shutil.copytree(paths.REPO_ROOT / name, stage / name, ignore=shutil.ignore_patterns("__pycache__"))
     (stage / "_static").mkdir()
-    for name in STATIC_FILES:
-        shutil.copy2(paths.REPO_ROOT / "_static" / name, stage / "_static" / name)
+    # Every file of _static/ (styles, scripts, the favicon); its vega/ folder is the bundle, handled below.
+    for source in (paths.REPO_ROOT / "_static").iterdir():
+        if source.is_file() and source.suffix != ".tmp":
+            shutil.copy2(source, stage / "_static" / source.name)
     bundle = stage / "_static" / "vega" / "vega-bundle.js"
     if paths.VENDOR_JS_FILE.exists():
         # The main build's bundle: write_bundle keeps it when it was written by the same versions, which

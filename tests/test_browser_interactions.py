@@ -121,3 +121,16 @@ def test_every_download_parses_as_csv_with_numbers(site):
 
         names = zipfile.ZipFile(io.BytesIO(response.read())).namelist()
     assert "data/api_prices.csv" in names and "tables/s1-checks.csv" in names
+
+
+def test_a_request_that_leaves_the_site_is_refused_and_recorded(browser, site):
+    # What a page that reached for the network would do: a fetch by host name and an image at a bare IP
+    # address. Both must fail in the browser itself and land in the record every page check asserts empty.
+    page, record = open_page(browser, site, "book/intro.html")
+    fetched = page.evaluate("fetch('https://cdn.example.com/vega.js').then(() => 'loaded', () => 'refused')")
+    page.evaluate("""() => new Promise((done) => { const img = new Image();
+      img.onload = () => done('loaded'); img.onerror = () => done('refused'); img.src = 'http://192.0.2.7/x.png'; })""")
+    page.close()
+    assert fetched == "refused"
+    assert record["outside"] == ["https://cdn.example.com/vega.js", "http://192.0.2.7/x.png"]
+    assert not [e for e in unexpected(record["errors"]) if "Failed to load resource: net::ERR_PROXY" not in e]
