@@ -150,17 +150,17 @@ def oversized(sizes: list[PageSize], limit: int = PAGE_LIMIT_BYTES) -> list[Page
 CHROMIUM = "/usr/bin/chromium"
 
 
-def transferred_bytes(html_dir: Path, pages: list[str]) -> dict[str, int]:
+def transferred_bytes(html_dir: Path, pages: list[str], browser=None) -> dict[str, int]:
     """Bytes Chromium receives to show each page from an empty cache (its HTML and every file it loads).
 
     Served from ``html_dir`` on 127.0.0.1, each page in a fresh browser context at 1400x900, summed over
-    the bodies of every response until the page has loaded and its scripts have run.
+    the bodies of every response until the page has loaded and its scripts have run. ``browser``: a
+    Playwright browser already running (the tests'); without one, Debian's Chromium is started for the call.
     """
+    import contextlib
     import functools
     import http.server
     import threading
-
-    from playwright.sync_api import sync_playwright
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args) -> None:
@@ -172,8 +172,13 @@ def transferred_bytes(html_dir: Path, pages: list[str]) -> dict[str, int]:
     url = f"http://127.0.0.1:{server.server_address[1]}"
     out = {}
     try:
-        with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        with contextlib.ExitStack() as stack:
+            if browser is None:
+                from playwright.sync_api import sync_playwright
+
+                playwright = stack.enter_context(sync_playwright())
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+                stack.callback(browser.close)
             for page_path in pages:
                 context = browser.new_context(viewport={"width": 1400, "height": 900})
                 page = context.new_page()
@@ -190,7 +195,6 @@ def transferred_bytes(html_dir: Path, pages: list[str]) -> dict[str, int]:
                 page.wait_for_timeout(500)  # fonts and the charts' late requests
                 out[page_path] = sum(bodies)
                 context.close()
-            browser.close()
     finally:
         server.shutdown()
         server.server_close()

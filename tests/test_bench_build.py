@@ -70,11 +70,11 @@ def test_only_pages_with_charts_load_the_vega_bundle_and_none_loads_the_icon_scr
 
 
 @pytest.mark.site
-def test_a_page_without_charts_transfers_under_half_of_what_every_page_did():
+def test_a_page_without_charts_transfers_under_half_of_what_every_page_did(browser):
     if not (paths.HTML_DIR / "index.html").exists():
         pytest.skip(f"no built site in {paths.HTML_DIR}: run `make book` (or `make test`) first")
     pages = ["book/method.html", "notebooks/09_scenario_1.html"]
-    moved = bench_build.transferred_bytes(paths.HTML_DIR, pages)
+    moved = bench_build.transferred_bytes(paths.HTML_DIR, pages, browser)  # the tests' browser, already running
     assert moved["book/method.html"] < bench_build.CHARTLESS_TARGET_BYTES
     bundle = (paths.HTML_DIR / bench_build.SHARED_JS).stat().st_size
     # a chart page carries the Vega bundle on top of what any page loads
