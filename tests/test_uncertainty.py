@@ -10,7 +10,7 @@ import pytest
 
 from analysis import charts, loading, scenarios, uncertainty
 from analysis.chapters import uncertainty as chapter
-from analysis.model import spine
+from analysis.model import sizing, spine
 
 S1 = {"model_id": "llama-4-maverick", "gpu_id": "h100-sxm", "precision": "fp8", "api_offer_id": "openai-gpt-5.4",
       "rental_offer_id": "lambda-h100-8x"}
@@ -101,6 +101,20 @@ def test_each_draw_is_evaluated_on_its_own(s1, s1_mc):
     one = uncertainty.evaluate(s1, {k: v[7:8] for k, v in s1_mc.inputs.items()}, GRID)
     for key, value in one.items():
         np.testing.assert_array_equal(value[0], s1_mc.outputs[key][7])
+
+
+def test_passes_of_draws_give_the_bits_of_one_pass(s1, s1_mc, monkeypatch):
+    """Large batches are evaluated in passes of value sets (spine.CELLS_PER_PASS); the split must change no bit."""
+    cells_per_draw = len(GRID) * (len(sizing.NODE_SHAPES) + 1)
+    monkeypatch.setattr(spine, "CELLS_PER_PASS", 10 ** 12)  # one pass
+    whole = uncertainty.evaluate(s1, s1_mc.inputs, GRID)
+    monkeypatch.setattr(spine, "CELLS_PER_PASS", 333 * cells_per_draw)  # 13 passes, the last one of 4,000 - 3,996 = 4
+    split = uncertainty.evaluate(s1, s1_mc.inputs, GRID)
+    assert whole.keys() == split.keys() == s1_mc.outputs.keys()
+    for key, value in whole.items():
+        np.testing.assert_array_equal(split[key], value)
+        np.testing.assert_array_equal(s1_mc.outputs[key], value)  # the default passes too
+        assert value.shape[0] == 4_000, key
 
 
 # --- the same model as the three deterministic cases ----------------------------------------------------------
