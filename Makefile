@@ -6,6 +6,10 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Python's bytecode caches (__pycache__/, ignored by git) are what make an import fast: without them every
+# kernel compiles analysis/ again, and pytest rewrites the asserts of every test module and plugin (all of
+# hypothesis) in each worker, every run. Some shells turn them off with PYTHONDONTWRITEBYTECODE.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: report test book notebooks vendor validate lint clean
 
