@@ -49,13 +49,21 @@ class UnknownName(ValueError):
 
 def row(ds: Dataset, table: str, key_column: str, key: str, argument: str) -> pd.Series:
     """The row of ``table`` whose ``key_column`` is ``key``; :class:`UnknownName` naming the argument if absent."""
-    frame = ds[table]
-    # A position, not a filtered copy of the frame: resolving a situation looks up dozens of rows.
-    hits = np.flatnonzero(frame[key_column].to_numpy() == key)
-    if hits.size == 0:
-        valid = ", ".join(sorted(map(str, frame[key_column].unique())))
+    # Every row of the table by key, made once per dataset: a quote looks up a dozen rows, and the calculator's
+    # parity check makes hundreds of quotes. The rows are shared: read only.
+    rows = ds.derived(f"rows:{table}:{key_column}", lambda d: _rows_by_key(d[table], key_column))
+    if key not in rows:
+        valid = ", ".join(sorted(map(str, rows)))
         raise UnknownName(f"{argument} {key!r} is not in {table}.csv (valid: {valid})")
-    return frame.iloc[hits[0]]
+    return rows[key]
+
+
+def _rows_by_key(frame: pd.DataFrame, key_column: str) -> dict[object, pd.Series]:
+    """``key -> row`` of a table; the first row of a repeated key wins."""
+    first: dict[object, int] = {}
+    for position, key in enumerate(frame[key_column].to_numpy()):
+        first.setdefault(key, position)
+    return {key: frame.iloc[position] for key, position in first.items()}
 
 
 def model(ds: Dataset, model_id: str) -> pd.Series:
@@ -196,6 +204,10 @@ def efficiency_range(ds: Dataset, efficiency_class: str) -> tuple[float, float, 
 
     A class without benchmarks borrows every benchmark of its engine class (the architecture pooled).
     """
+    return ds.derived(f"efficiency_range:{efficiency_class}", lambda d: _efficiency_range(d, efficiency_class))
+
+
+def _efficiency_range(ds: Dataset, efficiency_class: str) -> tuple[float, float, float, int]:
     cal = ds.derived("calibration", _calibration)  # read only: no copy
     ratios = cal.loc[cal["efficiency_class"] == efficiency_class, "efficiency"].to_numpy()
     if ratios.size == 0:
