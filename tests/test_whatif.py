@@ -76,7 +76,9 @@ def whatif_data(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def whatif_report(whatif_data: Path) -> Path:
     out = whatif_data.parent / "report"
-    code = main(["whatif", "--data", str(whatif_data), "--out", str(out), "-p", "draws", "2000"])
+    # One kernel: under `make test` the other worker keeps the second core busy, and each kernel more
+    # would only add its start-up (about 1.5 s of CPU) to the suite.
+    code = main(["whatif", "--data", str(whatif_data), "--out", str(out), "-p", "draws", "2000", "--jobs", "1"])
     assert code == 0
     return out
 
