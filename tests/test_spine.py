@@ -50,7 +50,10 @@ def test_every_benchmark_is_below_its_bound(dataset):
 
 # --- break-even with whole spares -------------------------------------------------------------------------------
 
-def _brute_force(a, fixed, unit, cap, p, s, limit=100_000):
+SEARCH_LIMIT = 100_000  # replica counts 1 .. SEARCH_LIMIT - 1 are tried
+
+
+def _brute_force(a, fixed, unit, cap, p, s, limit=SEARCH_LIMIT):
     """The first replica count n whose revenue covers its cost, found by trying every n below ``limit`` at once
     (the search the closed form must agree with); inf when none does."""
     n = np.arange(1, limit, dtype=float)
@@ -79,9 +82,23 @@ def test_breakeven_with_spares_matches_a_search(a, fixed, unit, cap, p, s):
     volume, _ = breakeven.breakeven_with_spares(a, fixed, unit, cap, p, s)
     expected = _brute_force(a, fixed, unit, cap, p, s)
     if math.isinf(expected):
-        assert math.isinf(float(volume)) or float(volume) > 1e14
+        # No count inside the search breaks even, so the answer needs at least SEARCH_LIMIT replicas: past
+        # (SEARCH_LIMIT - 1) x cap tokens, or never. E.g. a = 1.0176e-6, cap = 1e7, unit = $10, F = $17,625:
+        # a replica nets 10.176 - 10 = $0.176, and 17,625 / 0.176 = 100,004 replicas, about 1.0e12 tokens.
+        assert float(volume) >= (SEARCH_LIMIT - 1) * cap
     else:
         assert float(volume) == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_break_even_past_the_search_is_found_in_closed_form():
+    # The example hypothesis found beyond the brute-force window: 17,625 / (1.0176244030615358e-6 x 1e7 - 10)
+    # = 100,003.4, so 100,004 replicas and V = (17,625 + 10 x 100,004) / a, inside that replica's step.
+    a, fixed, unit, cap = 1.0176244030615358e-06, 17625.0, 10.0, 1e7
+    volume, _ = breakeven.breakeven_with_spares(a, fixed, unit, cap, 0.0, 0.0)
+    n = math.ceil(fixed / (a * cap - unit))
+    assert n == 100_004 and math.isinf(_brute_force(a, fixed, unit, cap, 0.0, 0.0))
+    assert float(volume) == pytest.approx((fixed + unit * n) / a, rel=1e-12)
+    assert (n - 1) * cap < float(volume) <= n * cap
 
 
 def test_without_spares_it_is_the_plain_closed_form():
