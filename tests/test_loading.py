@@ -5,13 +5,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from analysis import loading, paths
+from analysis.__main__ import main
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -172,22 +171,19 @@ def test_staleness_warns_on_our_prices_not_on_the_guide_claims(data_copy):
         "(limit 180 days): check the price"]
 
 
-@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
-def test_validate_command_exits_non_zero_and_lists_problems(data_copy):
+@pytest.mark.slow  # a full validation (Frictionless)
+def test_validate_command_exits_non_zero_and_lists_problems(capsys, data_copy):
     CASES["two files broken"][0](data_copy)
-    result = subprocess.run([sys.executable, "-m", "analysis", "validate", str(data_copy)],
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 1
-    assert f"{data_copy}: 2 problems found; nothing was built" in result.stderr
-    assert "value 'eighty' is not a number" in result.stderr
+    assert main(["validate", str(data_copy)]) == 1
+    err = capsys.readouterr().err
+    assert f"{data_copy}: 2 problems found; nothing was built" in err
+    assert "value 'eighty' is not a number" in err
 
 
-@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
-def test_validate_command_accepts_the_canonical_dataset():
-    result = subprocess.run([sys.executable, "-m", "analysis", "validate"], capture_output=True, text=True,
-                            check=False)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith(f"{paths.DATA_DIR}: valid (")
+@pytest.mark.slow  # a full validation (Frictionless) unless a previous run left it cached
+def test_validate_command_accepts_the_canonical_dataset(capsys):
+    assert main(["validate"]) == 0
+    assert capsys.readouterr().out.startswith(f"{paths.DATA_DIR}: valid (")
 
 
 def test_data_readme_documents_every_column():

@@ -318,41 +318,40 @@ def quote_process(*args: str) -> subprocess.CompletedProcess:
                           check=False)
 
 
-@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
-def test_invalid_dataset_lists_every_problem(data_copy):
-    assert quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy)).returncode == 0
+@pytest.mark.slow  # a full validation (Frictionless)
+def test_invalid_dataset_lists_every_problem(capsys, data_copy):
+    assert run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))[0] == 0
     # The intact copy is now remembered as clean; one changed cell must still be found.
     gpus = data_copy / "gpus.csv"
     gpus.write_text(gpus.read_text().replace(",80,GiB,2.039,", ",eighty,GiB,2.039,", 1))
     prices = data_copy / "gpu_prices.csv"
     prices.write_text(prices.read_text().replace(",8000,12000,", ",-8000,12000,", 1))
-    result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
-    assert result.returncode == 1
-    assert result.stdout == ""
-    assert result.stderr.splitlines() == [
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
+    assert code == 1
+    assert out == ""
+    assert err.splitlines() == [
         f"{data_copy}: 2 problems found; nothing was quoted",
         f"  - {data_copy}/gpus.csv, line 2, column 'memory_capacity': value 'eighty' is not a number",
         f"  - {data_copy}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]
 
 
-@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
-def test_missing_dataset_folder(tmp_path):
-    result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(tmp_path / "nowhere"))
-    assert result.returncode == 1
-    assert result.stderr.splitlines() == [f"{tmp_path / 'nowhere'}: 1 problem found; nothing was quoted",
-                                          f"  - {tmp_path / 'nowhere'}: dataset folder does not exist"]
+def test_missing_dataset_folder(capsys, tmp_path):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--data", str(tmp_path / "nowhere"))
+    assert code == 1
+    assert err.splitlines() == [f"{tmp_path / 'nowhere'}: 1 problem found; nothing was quoted",
+                                f"  - {tmp_path / 'nowhere'}: dataset folder does not exist"]
 
 
-@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
-def test_valid_data_the_model_cannot_price_is_an_error_not_a_traceback(data_copy):
+@pytest.mark.slow  # a full validation (Frictionless)
+def test_valid_data_the_model_cannot_price_is_an_error_not_a_traceback(capsys, data_copy):
     # An output share range starting at 0 is valid data, but a request without output cannot be rated.
     assumptions = data_copy / "assumptions.csv"
     assumptions.write_text(assumptions.read_text().replace("are output,workload,0.25,0.75,",
                                                            "are output,workload,0,0.75,"))
-    result = quote_process("--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(f"error: the model cannot price this situation with {data_copy}: output_tokens")
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
+    assert code == 1
+    assert "Traceback" not in err
+    assert err.startswith(f"error: the model cannot price this situation with {data_copy}: output_tokens")
 
 
 NOT_IMPORTED = ("altair", "vl_convert", "IPython", "matplotlib", "papermill", "nbclient", "jupyter_client")
@@ -434,17 +433,17 @@ def test_cache_keeps_a_bounded_number_of_markers(data_copy, cache_dir, monkeypat
     assert sum(not p.name.startswith("old-") for p in kept) == 1  # the new marker survives
 
 
-@pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
-def test_readme_example_output_is_what_quote_prints():
+@pytest.mark.slow  # a full validation (Frictionless) unless a previous run left it cached
+def test_readme_example_output_is_what_quote_prints(capsys, monkeypatch):
     # The README shows one quote's output; it must be the current model's, not numbers typed by hand.
     readme = (paths.REPO_ROOT / "README.md").read_text(encoding="utf-8")
     command_block = readme.split("```bash\n.venv/bin/python -m analysis quote ", 1)[1].split("```", 1)[0]
     argv = ["quote", *command_block.replace("\\\n", " ").split()]
     shown = readme.split("```text\n", 1)[1].split("```", 1)[0]
-    result = subprocess.run([sys.executable, "-m", "analysis", *argv], capture_output=True, text=True,
-                            check=False, cwd=paths.REPO_ROOT)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == shown
+    monkeypatch.chdir(paths.REPO_ROOT)  # where the README's reader runs it
+    code, out, err = run_quote(capsys, *argv[1:])
+    assert code == 0, err
+    assert out == shown
 
 
 # ---------------------------------------------------------------- your own prices and ranges

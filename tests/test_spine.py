@@ -196,15 +196,13 @@ def test_memory_verdicts_near_the_line_are_tight():
     assert verdicts.memory_verdict(140.0, 150.0, 0.05) == verdicts.REPRODUCED
 
 
-def test_calibrate_command_prints_every_benchmark_below_its_bound():
+def test_calibrate_command_prints_every_benchmark_below_its_bound(capsys):
     import json
-    import subprocess
-    import sys
 
-    result = subprocess.run([sys.executable, "-m", "analysis", "calibrate", "--format", "json"],
-                            capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    rows = json.loads(result.stdout)["benchmarks"]
+    from analysis.__main__ import main
+
+    assert main(["calibrate", "--format", "json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["benchmarks"]
     assert len(rows) == 15
     assert all(0 < r["efficiency"] <= 1 for r in rows)
     assert {r["efficiency_class"] for r in rows} == {"dense/tuned", "moe/tuned", "dense/default"}
