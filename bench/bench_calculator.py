@@ -18,6 +18,7 @@ Prints the figures and their ratios to the targets (page under 300 KB, an answer
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import statistics
@@ -45,13 +46,19 @@ def _serve(directory: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
-def browser_timings(site: str, changes: int) -> tuple[float, list[float]]:
-    """(first answer ms, per-change ms) as the page measured them."""
-    from playwright.sync_api import sync_playwright
+def browser_timings(site: str, changes: int, browser=None) -> tuple[float, list[float]]:
+    """(first answer ms, per-change ms) as the page measured them. ``browser``: a Playwright browser already
+    running (the tests'); without one, Debian's Chromium is started for the call."""
+    with contextlib.ExitStack() as stack:
+        if browser is None:
+            from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+            playwright = stack.enter_context(sync_playwright())
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+                                                 args=["--no-sandbox", "--disable-gpu"])
+            stack.callback(browser.close)
         page = browser.new_page(viewport={"width": 1400, "height": 900})
+        stack.callback(page.close)
         page.goto(f"{site}/{PAGE}", wait_until="load")
         page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
         first = float(page.get_attribute("#calc-status", "data-ms"))
@@ -61,7 +68,6 @@ def browser_timings(site: str, changes: int) -> tuple[float, list[float]]:
             page.fill("#calc-tokens_per_month", VOLUMES[i % len(VOLUMES)] if i % 2 == 0 else VOLUMES[-1 - i % 5])
             page.wait_for_function(f"Number(document.querySelector('.calculator').dataset.updates) > {before}")
             timings.append(float(page.get_attribute("#calc-status", "data-ms")))
-        browser.close()
     return first, timings
 
 
@@ -78,7 +84,7 @@ def quote_seconds(count: int) -> list[float]:
     return out
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, browser=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--site", type=Path, default=REPO / "_build" / "html", help="built site (default _build/html)")
     parser.add_argument("--changes", type=int, default=20, help="input changes to time (default 20)")
@@ -91,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
     page_bytes = page.stat().st_size
     server, site = _serve(args.site)
     try:
-        first, timings = browser_timings(site, args.changes)
+        first, timings = browser_timings(site, args.changes, browser)
     finally:
         server.shutdown()
     quotes = quote_seconds(args.quotes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -19,10 +20,21 @@ def test_cost_benchmark_runs_and_agrees():
 
 
 @pytest.mark.site
-def test_calculator_benchmark_runs_on_the_built_site():
+def test_calculator_benchmark_runs_on_the_built_site(browser, capsys):
     if not (paths.HTML_DIR / "notebooks" / "00_calculator.html").exists():
         pytest.skip("no built site: run `make book` first")
-    result = subprocess.run([sys.executable, str(paths.REPO_ROOT / "bench" / "bench_calculator.py"), "--changes", "3",
-                             "--quotes", "1"], capture_output=True, text=True, check=False)
-    assert result.returncode == 0, result.stderr
-    assert "input change to answer and chart: median" in result.stdout and "x the 100 ms target" in result.stdout
+    # In this process with the tests' running browser; the quote it times still runs as its own command.
+    bench = load_bench("bench_calculator")
+    assert bench.main(["--changes", "3", "--quotes", "1"], browser) == 0
+    out = capsys.readouterr().out
+    assert "input change to answer and chart: median" in out and "x the 100 ms target" in out
+    assert "quote command: median" in out
+
+
+def load_bench(name: str):
+    """A script of bench/ imported as a module (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, paths.REPO_ROOT / "bench" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
+    spec.loader.exec_module(module)
+    return module

@@ -7,23 +7,12 @@ CSV downloads) plus the files outside ``_static/`` that it loads.
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-
 import pytest
+from test_bench import load_bench
 
 from analysis import paths
 
-
-def _load_bench():
-    spec = importlib.util.spec_from_file_location("bench_build", paths.REPO_ROOT / "bench" / "bench_build.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
-    spec.loader.exec_module(module)
-    return module
-
-
-bench_build = _load_bench()
+bench_build = load_bench("bench_build")
 
 
 @pytest.mark.site
