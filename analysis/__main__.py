@@ -106,14 +106,13 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         shutil.rmtree(stage)
     try:
         whatif.prepare_sources(stage, banner)
+        # The injected parameters are hidden as each notebook is written: the banner says them in words.
         jobs = [runner.Job(src, stage / "notebooks" / src.name, {**per_notebook[src], "data_dir": str(data_dir)},
-                           data_dir) for src in sources]
+                           data_dir, hide_parameters=True) for src in sources]
         outcomes = runner.run(jobs, force=True, max_workers=args.jobs, fresh_kernels=args.fresh_kernels)
         if any(o.status == "failed" for o in outcomes):
             print(f"what-if report not built; {out} is unchanged", file=sys.stderr)
             return 1
-        for job in jobs:
-            whatif.hide_injected_parameters(job.target)
         print("building the book ...")
         built = whatif.build_book(stage)
         if built.returncode != 0:

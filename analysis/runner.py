@@ -48,6 +48,9 @@ class Job:
     target: Path
     parameters: dict
     data_dir: Path
+    # Tag papermill's injected-parameters cell remove-cell (the what-if: its banner and provenance line
+    # say the parameters in words).
+    hide_parameters: bool = False
 
 
 @dataclass(frozen=True)
@@ -99,8 +102,9 @@ def stored_digest(target: Path) -> str | None:
     return nb.metadata.get(METADATA_KEY, {}).get("inputs_sha256")
 
 
-def strip_volatile(nb: nbformat.NotebookNode, digest: str) -> nbformat.NotebookNode:
-    """Remove run-specific metadata and give every cell a stable id."""
+def strip_volatile(nb: nbformat.NotebookNode, digest: str, hide_parameters: bool = False) -> nbformat.NotebookNode:
+    """Remove run-specific metadata and give every cell a stable id; with ``hide_parameters``, tag the
+    injected-parameters cell ``remove-cell`` so the book does not show it."""
     nb.metadata.pop("papermill", None)
     nb.metadata.pop("widgets", None)
     nb.metadata[METADATA_KEY] = {"inputs_sha256": digest}
@@ -110,6 +114,8 @@ def strip_volatile(nb: nbformat.NotebookNode, digest: str) -> nbformat.NotebookN
         tags = cell.metadata.get("tags", [])
         # papermill gives its injected cell a random id; every other id is rewritten the same way.
         cell["id"] = "injected-parameters" if "injected-parameters" in tags else f"cell-{index:02d}"
+        if hide_parameters and "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
     return nb
 
 
@@ -219,7 +225,7 @@ def _execute(job: Job, digest: str, fresh_kernel: bool = False) -> Outcome:
             except Exception as second:
                 raise RuntimeError(f"the kernel failed twice: {type(first).__name__}: {first}; then "
                                    f"{type(second).__name__}: {second}") from second
-        nb = strip_volatile(executed, digest)
+        nb = strip_volatile(executed, digest, job.hide_parameters)
         nbformat.write(nb, tmp)
         os.replace(tmp, job.target)
     except PapermillExecutionError as exc:

@@ -164,18 +164,6 @@ def prepare_sources(stage: Path, banner: str) -> None:
     _write_config(stage, banner)
 
 
-def hide_injected_parameters(notebook: Path) -> None:
-    """Tag papermill's injected-parameters cell ``remove-cell``: the banner and provenance line say it in words."""
-    import nbformat
-
-    nb = nbformat.read(notebook, as_version=4)
-    for cell in nb.cells:
-        tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell.metadata["tags"] = [*tags, "remove-cell"]
-    nbformat.write(nb, notebook)
-
-
 def build_book(stage: Path) -> subprocess.CompletedProcess:
     """Jupyter Book over the staged sources (notebooks already executed), warnings as errors."""
     binary = Path(sys.executable).with_name("jupyter-book")

@@ -35,6 +35,9 @@ def test_strip_volatile_metadata_and_ids():
     assert out.metadata["report"] == {"inputs_sha256": "abc"}
     assert out.cells[0].metadata == {"tags": ["x"]}
     assert [c["id"] for c in out.cells] == ["cell-00", "injected-parameters"]
+    assert out.cells[1].metadata["tags"] == ["injected-parameters"]  # shown unless asked
+    hidden = runner.strip_volatile(out, "abc", hide_parameters=True)
+    assert [c.metadata["tags"] for c in hidden.cells] == [["x"], ["injected-parameters", "remove-cell"]]
 
 
 def test_digest_ignores_outputs_but_not_sources(tmp_path):

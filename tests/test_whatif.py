@@ -126,6 +126,16 @@ def test_whatif_leaves_the_committed_notebooks_alone(whatif_report):
     assert not any("injected-parameters" in c.metadata.get("tags", []) for c in committed.cells)
 
 
+def test_the_injected_parameters_are_hidden_and_said_in_words(whatif_report):
+    built = nbformat.read(whatif_report / "notebooks" / "13_uncertainty.ipynb", as_version=4)
+    injected = [c for c in built.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "remove-cell" in injected[0].metadata["tags"]
+    assert "draws = 2000" in injected[0].source
+    page = (whatif_report / "_build" / "html" / "notebooks" / "13_uncertainty.html").read_text(encoding="utf-8")
+    assert "tag_injected-parameters" not in page and "tag_parameters" in page  # no cell of its own on the page
+    assert "with parameter overrides draws = 2000" in page  # the banner says it
+
+
 def test_every_whatif_page_names_its_dataset(whatif_report, whatif_data):
     pages = sorted((whatif_report / "_build" / "html").rglob("*.html"))
     content = [p for p in pages if p.parent.name in ("book", "notebooks")]
