@@ -22,7 +22,8 @@ w. a what-if report (``python -m analysis whatif --out``) with warm kernels and 
    the chapter cache emptied before each.
 
 Prints a summary with ratios and pass/fail against the targets (cold build at most 0.4x the baseline,
-nothing-changed ``make report`` at most 2 s, a what-if report at most half of the fresh-kernel one, no
+nothing-changed ``make report`` at most 2 s, a what-if report at most half of the time issue 16 measured
+when it was filed (and, stricter, half of the fresh-kernel one), no
 page over 500 KB except the shared JavaScript); asserts nothing.
 
     .venv/bin/python bench/bench_build.py [--no-make-test] [--repeats N] [--keep] [--workdir DIR]
@@ -52,6 +53,9 @@ PAGE_LIMIT_BYTES = 500_000
 LOADING_RELS = {"stylesheet", "preload", "modulepreload", "icon", "apple-touch-icon"}
 REBUILD_TARGET_S = 2.0
 COLD_TARGET_RATIO = 0.4  # cold build / Jupyter Book executing the notebooks
+# Issue 16's target: a what-if report in at most half of the time it took when the issue was filed (about 50 s,
+# measured on a fresh clone). Stricter, and only a guide: half of today's code run with fresh kernels.
+WHATIF_FILED_S = 50.0
 WHATIF_TARGET_RATIO = 0.5  # what-if report with warm kernels / with fresh kernels
 # Half of what every page transferred before the Vega bundle was limited to chart pages (issue 13: 3.3 MB).
 CHARTLESS_TARGET_BYTES = 1_650_000
@@ -489,7 +493,10 @@ def main() -> int:
               f"  {status(rebuild_s <= REBUILD_TARGET_S)}")
         print(f"  cold build at most {COLD_TARGET_RATIO}x the baseline: {cold_s:.1f} s vs {base_s:.1f} s, ratio "
               f"{cold_s / base_s:.2f}  {status(cold_s <= COLD_TARGET_RATIO * base_s)}")
-        print(f"  what-if report at most {WHATIF_TARGET_RATIO}x the fresh-kernel one: ratio "
+        print(f"  what-if report at most half of the {WHATIF_FILED_S:.0f} s it took when issue 16 was filed: "
+              f"{whatifs[0].seconds:.1f} s ({whatifs[0].seconds / WHATIF_FILED_S:.2f}x)  "
+              f"{status(whatifs[0].seconds <= WHATIF_FILED_S / 2)}")
+        print(f"  (stricter) what-if report at most {WHATIF_TARGET_RATIO}x today's code on fresh kernels: ratio "
               f"{whatifs[0].seconds / whatifs[1].seconds:.2f}  "
               f"{status(whatifs[0].seconds <= WHATIF_TARGET_RATIO * whatifs[1].seconds)}")
         print(f"  no page over {kb(PAGE_LIMIT_BYTES)} except the shared JS: largest "
