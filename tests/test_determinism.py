@@ -37,7 +37,7 @@ import pytest
 
 from analysis import numerics, paths, runner, vendor
 
-# Executes notebooks (and builds books): minutes, not seconds.
+# Executes notebooks (and builds books): tens of seconds, not the fast set's milliseconds.
 pytestmark = pytest.mark.slow
 
 ALL_NOTEBOOKS = tuple(p.name for p in runner.notebooks())

@@ -1,6 +1,6 @@
 """What-if reports: a whole report from another dataset, its numbers, hostile text, and bad requests.
 
-One what-if build (about a minute) is shared by the tests of this module: a copy of data/ with every
+One what-if build (15 notebooks and a book, 10-20 s) is shared by the tests of this module: a copy of data/ with every
 API price doubled and with HTML, script and spreadsheet formulas planted in text fields.
 """
 
@@ -18,7 +18,7 @@ from analysis import loading, paths, quote, vendor, whatif
 from analysis.__main__ import main
 from analysis.chapters import scenario
 
-# Executes notebooks (and builds books): minutes, not seconds.
+# Executes notebooks (and builds books): tens of seconds, not the fast set's milliseconds.
 pytestmark = pytest.mark.slow
 
 HOSTILE_MODEL = "<img src=x onerror=alert(1)>"
