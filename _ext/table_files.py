@@ -3,8 +3,10 @@
 A table cell's output holds the HTML the page shows and, in its metadata (``selfhost_table``), the table's
 CSV and file name (see ``analysis.publish.Shown``). The page links to
 ``_static/tables/<name>.csv``; this extension writes those files when the build finishes, and
-``_static/report-data.zip`` with every table and the files of ``data/``. Entries are sorted and dated
-1980-01-01, so the same notebooks give the same zip, byte for byte.
+``_static/report-data.zip`` with every table and the dataset the report was built from (``data/`` beside the
+book's sources: the repository's own, or the copy a what-if report stages). The dataset's CSV files are
+made safe for spreadsheets on the way in (:mod:`analysis.spreadsheet`), as every table download is. Entries
+are sorted and dated 1980-01-01, so the same notebooks give the same zip, byte for byte.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import zipfile
 from pathlib import Path
 
 from sphinx.application import Sphinx
+
+from analysis import spreadsheet
 
 METADATA_KEY = "selfhost_table"
 ZIP_NAME = "report-data.zip"
@@ -66,7 +70,9 @@ def write_table_files(app: Sphinx, exception: Exception | None) -> None:
                 members[f"tables/{name}"] = content
     data_dir = srcdir / "data"
     for path in sorted(data_dir.glob("*")) if data_dir.is_dir() else []:
-        if path.is_file() and path.suffix in (".csv", ".json", ".md"):
+        if path.is_file() and path.suffix == ".csv":
+            members[f"data/{path.name}"] = spreadsheet.safe_csv(path.read_text(encoding="utf-8")).encode("utf-8")
+        elif path.is_file() and path.suffix in (".json", ".md"):
             members[f"data/{path.name}"] = path.read_bytes()
     _zip(outdir / "_static" / ZIP_NAME, members)
 

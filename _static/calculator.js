@@ -360,27 +360,49 @@ class QuoteError extends Error {
   }
 }
 
-// quote_cli.parse_tokens
-function parseTokens(value) {
-  const text = String(value);
-  let cleaned = text.trim().replaceAll(",", "").replaceAll("_", "");
-  const multiplier = RULES.token_suffixes[cleaned.slice(-1).toUpperCase()] ?? 1.0;
-  if (multiplier !== 1.0) cleaned = cleaned.slice(0, -1);
-  const tokens = pyFloat(cleaned) * multiplier;
-  if (!Number.isFinite(tokens) || tokens <= 0) {
-    throw new QuoteError("tokens_per_month", "expected a positive number of tokens such as 2e9, 2000000000, 500M, "
-      + `2B or 1.5T, got ${pyRepr(text)}`);
+const escapeRe = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const trimBlanks = (text) => text.replace(/^[ \t]+|[ \t]+$/g, "");
+
+// quote_cli.read_number: the number a text spells in a form (tokens with K/M/B/T, a share with %, USD with $),
+// by the same pattern (RULES.number_pattern), or NaN.
+function readNumber(text, form) {
+  const [prefix, suffixes] = RULES.number_forms[form];
+  const lead = prefix ? `${escapeRe(prefix)}?` : "";
+  const tail = suffixes ? `[${escapeRe(suffixes)}]?` : "";
+  const match = new RegExp(`^[ \\t]*${lead}(${RULES.number_pattern})${tail}[ \\t]*$`).exec(text);
+  if (!match) return NaN;
+  let value = Number(match[1].replaceAll(",", ""));
+  const last = trimBlanks(text).slice(-1);
+  if (form === "tokens" && RULES.token_suffixes[last.toUpperCase()] !== undefined) {
+    value *= RULES.token_suffixes[last.toUpperCase()];
+  } else if (form === "share" && last === "%") {
+    value /= 100.0;
   }
-  return tokens;
+  return value;
 }
 
-// Python's float(): decimal text with optional sign, exponent, inf and nan; surrounding spaces allowed.
-function pyFloat(text) {
-  const t = String(text).trim();
-  if (/^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i.test(t)) return Number(t);
-  if (/^[+-]?(inf|infinity)$/i.test(t)) return t.startsWith("-") ? -Infinity : Infinity;
-  if (/^[+-]?nan$/i.test(t)) return NaN;
-  return NaN;
+// limits.Limit.contains and .message, from the rule the page carries (RULES.limits, one per input).
+function inRange(name, value, text, field = name) {
+  const rule = RULES.limits[name];
+  const above = rule.minimum_included ? value >= rule.minimum : value > rule.minimum;
+  if (!(Number.isFinite(value) && (!rule.whole || value === Math.trunc(value)) && above && value <= rule.maximum)) {
+    throw new QuoteError(field, `${pyRepr(text)} is out of range: ${rule.what} must be ${rule.range_text}`);
+  }
+  return value;
+}
+
+// quote_cli.parse_tokens
+function parseTokens(value) {
+  if (!given(value)) {
+    throw new QuoteError("tokens_per_month", "give a volume of tokens a month, such as 2e9, 500M, 2B or 1.5T");
+  }
+  const text = String(value);
+  const tokens = readNumber(text, "tokens");
+  if (Number.isNaN(tokens)) {
+    throw new QuoteError("tokens_per_month", "expected a number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, "
+      + `got ${pyRepr(text)}`);
+  }
+  return inRange("tokens_per_month", tokens, text);
 }
 
 // repr() of a Python string, as the messages quote them.
@@ -394,56 +416,34 @@ function pyRepr(text) {
 // quote_cli.parse_share
 function parseShare(value) {
   const text = String(value);
-  const cleaned = text.trim();
-  const scale = cleaned.endsWith("%") ? 100.0 : 1.0;
-  const share = pyFloat(cleaned.replace(/%+$/, "")) / scale;
-  if (share === 0) {
-    throw new QuoteError("output_share", `got ${pyRepr(text)}: an output share of 0 means requests that generate `
-      + "nothing, and the GPUs are rated by the tokens they generate; give a share above 0, such as 0.3 or 30%");
-  }
-  if (!(share > 0 && share <= 1)) {
-    throw new QuoteError("output_share", `expected a share above 0 and at most 1, such as 0.3 or 30%, got ${pyRepr(text)}`);
-  }
-  return share;
+  const share = readNumber(text, "share");
+  if (Number.isNaN(share)) throw new QuoteError("output_share", `expected a share such as 0.3 or 30%, got ${pyRepr(text)}`);
+  return inRange("output_share", share, text);
 }
 
 // quote_cli.parse_price
 function parsePrice(name, value) {
   const text = String(value);
-  let cleaned = text.trim().replaceAll(",", "").replaceAll("_", "");
-  if (cleaned.startsWith("$")) cleaned = cleaned.slice(1);
-  const price = pyFloat(cleaned);
-  if (!Number.isFinite(price) || price < 0) {
-    throw new QuoteError(name, `expected a price in USD of 0 or more, such as 2.5, got ${pyRepr(text)}`);
-  }
-  return price;
-}
-
-function rangeNumber(text) {
-  let cleaned = text.trim().replaceAll(",", "").replaceAll("_", "");
-  if (cleaned.startsWith("$")) cleaned = cleaned.slice(1);
-  const scale = cleaned.endsWith("%") ? 100.0 : 1.0;
-  return pyFloat(cleaned.endsWith("%") ? cleaned.slice(0, -1) : cleaned) / scale;
+  const price = readNumber(text, "usd");
+  if (Number.isNaN(price)) throw new QuoteError(name, `expected a price in USD such as 2.5, got ${pyRepr(text)}`);
+  return inRange(name, price, text);
 }
 
 const pyG = (x) => String(Number(x.toPrecision(6)));
 
 // quote_cli.parse_range; also takes a number or a [low, high] pair.
 function parseRange(name, value) {
-  const limit = RULES.custom_ranges[name];
+  const form = RULES.custom_ranges[name];
   const text = Array.isArray(value) ? value.join(":") : String(value);
   const parts = text.split(":");
-  const ends = parts.length <= 2 ? parts.map(rangeNumber) : [NaN];
+  const ends = parts.length <= 2 ? parts.map((part) => readNumber(part, form)) : [NaN];
+  if (ends.some(Number.isNaN)) {
+    const example = form === "share" ? "0.6, 60% or 0.5:0.7" : "one amount in USD or LOW:HIGH";
+    throw new QuoteError(name, `expected ${example}, got ${pyRepr(text)}`);
+  }
+  for (const end of ends) inRange(name, end, text);
   const low = ends[0];
   const high = ends[ends.length - 1];
-  const ceiling = limit.ceiling === null ? Infinity : limit.ceiling;
-  const ok = ends.every((x) => Number.isFinite(x) && (x > limit.floor || (limit.floor_allowed && x === limit.floor))
-    && x <= ceiling);
-  if (!ok) {
-    const bound = `${limit.floor_allowed ? "at least" : "above"} ${pyG(limit.floor)}`;
-    const top = Number.isFinite(ceiling) ? ` and at most ${pyG(ceiling)}` : "";
-    throw new QuoteError(name, `expected ${limit.what}: one value or LOW:HIGH, each ${bound}${top}, got ${pyRepr(text)}`);
-  }
   if (low > high) {
     throw new QuoteError(name, `the low end ${pyG(low)} is above the high end ${pyG(high)} in ${pyRepr(text)}`);
   }
@@ -819,6 +819,11 @@ function pageMessage(error) {
     return `The dataset has no purchase price for the ${gpu.name}: type one under "Purchase price per GPU", `
       + "or choose Rent them.";
   }
+  const offer = byId(DATA.rentals, control("rent").value);
+  if (error.field === "rent" && offer && gpu && offer.gpu_id !== gpu.id) {
+    return `That rental offer rents the ${byId(DATA.gpus, offer.gpu_id).name}, not the ${gpu.name}: choose an `
+      + `offer for the ${gpu.name}, or your own rental price.`;
+  }
   return error.message;
 }
 
@@ -869,40 +874,58 @@ function scheduleUpdate() {
   return running;
 }
 
-// Opening a shared link: every option from the query, each checked where it lands.
+// Opening a shared link: every option from the query, each checked where it lands. A link always opens on an
+// answer: a value the page cannot use goes back to the page's own, with the reason beside its field, and if the
+// link's values together still cannot be priced, the page opens on its defaults.
 function restoreFromUrl() {
   const params = new URLSearchParams(location.search);
   const problems = [];
   const fromLink = new Map();
+  const acquisition = () => form.querySelector('input[name="acquisition"]:checked');
+  const startedRenting = renting();
   for (const [name, value] of params) {
     const element = control(name);
     if (!FIELDS.includes(name) || !element) {
       problems.push(`the link's ${name} is not an option of this calculator`);
       continue;
     }
-    if (element.tagName === "SELECT") {
-      if (![...element.options].some((option) => option.value === value)) {
-        problems.push([name, `the link's ${name} ${pyRepr(value)} is not in the dataset; showing `
-          + `${element.options[element.selectedIndex].text} instead`]);
-        continue;
-      }
-      element.value = value;
-      if (name === "rent") form.querySelector('input[name="acquisition"][value="rent"]').checked = true;
-    } else {
-      fromLink.set(name, element.value);
-      element.value = value;
+    if (element.tagName === "SELECT" && ![...element.options].some((option) => option.value === value)) {
+      problems.push([name, `the link's ${name} ${pyRepr(value)} is not in the dataset; showing `
+        + `${element.options[element.selectedIndex].text} instead`]);
+      continue;
     }
+    fromLink.set(name, element.value);
+    element.value = value;
+    if (name === "rent") form.querySelector('input[name="acquisition"][value="rent"]').checked = true;
   }
-  // A value of the link that quote would refuse goes back to the page's own, with the reason beside it.
-  for (let tries = 0; tries <= FIELDS.length; tries += 1) {
+  const putBack = (name) => {
+    control(name).value = fromLink.get(name);
+    fromLink.delete(name);
+    if (name === "rent" && !startedRenting) {
+      form.querySelector('input[name="acquisition"][value="buy"]').checked = true;
+    }
+  };
+  for (let tries = 0; tries <= FIELDS.length + 1; tries += 1) {
     try {
       checkOptions(formOptions());
-      break;
+      return problems;
     } catch (error) {
-      if (!(error instanceof QuoteError) || !fromLink.has(error.field)) break;
-      control(error.field).value = fromLink.get(error.field);
-      fromLink.delete(error.field);
-      problems.push([error.field, `the link's value was not used: ${error.message}`]);
+      if (!(error instanceof QuoteError)) throw error;
+      if (fromLink.has(error.field)) {
+        const reason = pageMessage(error);
+        putBack(error.field);
+        problems.push([error.field, `the link's value was not used: ${reason}`]);
+      } else if (fromLink.size) {
+        // The field at fault is the page's own: the link's values do not go together. All go back.
+        const reason = pageMessage(error);
+        for (const name of [...fromLink.keys()]) putBack(name);
+        if (!startedRenting && acquisition().value === "rent") {
+          form.querySelector('input[name="acquisition"][value="buy"]').checked = true;
+        }
+        problems.push([error.field, `the link's values were not used together: ${reason}`]);
+      } else {
+        return problems;
+      }
     }
   }
   return problems;

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -25,43 +24,73 @@ def _print_problems(problems: list[loading.Problem], heading: str) -> None:
         print(f"  - {problem}", file=sys.stderr)
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    """Check a dataset folder; list every problem; warn about stale prices."""
-    from analysis import loading
-
-    data_dir = paths.resolve_data_dir(args.data_dir)
-    problems, tables = loading.validate(data_dir)
+def _print_refused(problems: list[loading.Problem], refused: list[str], data_dir: Path, what: str) -> None:
+    """The gate's findings: the dataset's problems, then the parameters it cannot price."""
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
-        _print_problems(problems, f"{data_dir}: {len(problems)} {noun} found; nothing was built")
+        _print_problems(problems, f"{data_dir}: {len(problems)} {noun} found; {what}")
+    if refused:
+        print(f"{data_dir}: the report's notebooks name what the dataset cannot price; {what}", file=sys.stderr)
+        for line in refused:
+            print(f"  - {line}", file=sys.stderr)
+
+
+def _print_ignored(data_dir: Path) -> None:
+    from analysis import loading
+
+    ignored = loading.ignored_entries(data_dir)
+    if ignored:
+        print(f"{data_dir}: ignored, not part of the dataset: {', '.join(ignored)}", file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Check a dataset folder for the report (the gate of ``make report``); list every problem; warn about
+    stale prices."""
+    from analysis import gate, loading
+
+    try:
+        data_dir = _given_path(args.data_dir, "validate") if args.data_dir else paths.DATA_DIR
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _print_ignored(data_dir)
+    problems, refused, ds = gate.check(data_dir)
+    if problems or refused:
+        _print_refused(problems, refused, data_dir, "nothing was built")
         return 1
-    ds = loading.load(data_dir, max_age_days=args.max_age_days)
-    rows = sum(len(t) for t in tables.values())
-    print(f"{data_dir}: valid ({len(tables)} files, {rows} rows, newest row retrieved {ds.snapshot_date})")
-    if ds.stale:
-        _print_problems(ds.stale, f"warning: {len(ds.stale)} price row(s) older than the limit")
+    loaded = loading.load(data_dir, max_age_days=args.max_age_days)
+    rows = sum(len(t) for t in ds.tables.values())
+    print(f"{data_dir}: valid ({len(ds.tables)} files, {rows} rows, newest row retrieved {ds.snapshot_date})")
+    if loaded.stale:
+        _print_problems(loaded.stale, f"warning: {len(loaded.stale)} price row(s) older than the limit")
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    """Validate the dataset, then execute the notebooks that need it."""
-    from analysis import loading, runner
+    """Validate the dataset, then execute the notebooks that need it (all written, or none)."""
+    from analysis import gate, janitor, runner
 
     # The committed notebooks are the canonical report: always the repository's data/ and the
     # notebooks' default parameters (what-if reports go elsewhere).
     data_dir = paths.DATA_DIR
-    problems, _ = loading.validate(data_dir)
-    if problems:
-        _print_problems(problems, f"{data_dir}: {len(problems)} problem(s) found; no notebook was run")
+    _print_ignored(data_dir)
+    problems, refused, _ = gate.check(data_dir)
+    if problems or refused:
+        _print_refused(problems, refused, data_dir, "no notebook was run")
         return 1
     sources = runner.notebooks(args.notebooks)
     start = time.perf_counter()
-    outcomes = runner.run(runner.plan(sources, None, {}, data_dir), force=args.force,
-                          max_workers=args.jobs, fresh_kernels=args.fresh_kernels)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("executed", "skipped", "failed")}
-    print(f"{counts['executed']} executed, {counts['skipped']} skipped, {counts['failed']} failed "
+    with janitor.Janitor("run"):
+        outcomes = runner.run(runner.plan(sources, None, {}, data_dir), force=args.force,
+                              max_workers=args.jobs, fresh_kernels=args.fresh_kernels)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("executed", "skipped", "failed", "not written")}
+    if counts["failed"]:
+        print(f"{counts['failed']} failed, {counts['not written']} executed but not written, {counts['skipped']} "
+              f"skipped in {time.perf_counter() - start:.1f} s: every notebook is as it was", file=sys.stderr)
+        return 1
+    print(f"{counts['executed']} executed, {counts['skipped']} skipped, 0 failed "
           f"in {time.perf_counter() - start:.1f} s")
-    return 1 if counts["failed"] else 0
+    return 0
 
 
 def _whatif_overrides(args: argparse.Namespace) -> dict[str, tuple[object, str]]:
@@ -77,35 +106,62 @@ def _whatif_overrides(args: argparse.Namespace) -> dict[str, tuple[object, str]]
     return given
 
 
+def _given_path(text: str, option: str) -> Path:
+    """An absolute path for an option, or :class:`analysis.outdir.OutDirError` saying why there is none."""
+    from analysis import outdir
+
+    path = Path(text).expanduser().absolute()
+    problem = paths.too_long(path)
+    if problem:
+        raise outdir.OutDirError(f"{option} {text[:80]}{'...' if len(text) > 80 else ''}: {problem}")
+    try:
+        return path.resolve()
+    except OSError as exc:
+        raise outdir.OutDirError(f"{option} {text}: {exc.strerror}") from None
+
+
 def cmd_whatif(args: argparse.Namespace) -> int:
-    """Build a complete report from another dataset and/or parameter overrides into ``--out``."""
-    from analysis import loading, runner, whatif
+    """Build a complete report from another dataset and/or parameter overrides into ``--out``.
+
+    Everything that can be refused is refused before any work: the output folder (:mod:`analysis.outdir`),
+    the parameters (names, types, ranges and the dataset's names), then the dataset. The report is built in
+    a staging folder beside ``--out`` and swapped in only when complete.
+    """
+    from analysis import gate, janitor, outdir, runner, whatif
 
     start = time.perf_counter()
-    data_dir = paths.resolve_data_dir(args.data).resolve()
-    out = Path(args.out).resolve()
-    if paths.REPO_ROOT.is_relative_to(out) or out.is_relative_to(paths.NOTEBOOKS_DIR) or out.is_relative_to(data_dir):
-        print(f"--out {out} would overwrite the repository, its notebooks or the dataset; choose another folder",
-              file=sys.stderr)
-        return 2
-    problems, _ = loading.validate(data_dir)
-    if problems:
-        _print_problems(problems, f"{data_dir}: {len(problems)} problem(s) found; no notebook was run")
-        return 1
-    sources = runner.notebooks(None)
     try:
-        given = _whatif_overrides(args)
-        per_notebook = whatif.resolve_overrides(sources, given)
-    except whatif.WhatIfError as exc:
+        data_dir = _given_path(args.data, "--data") if args.data else paths.DATA_DIR
+        out = _given_path(args.out, "--out")
+        if Path(args.out).expanduser().absolute().is_symlink():
+            raise outdir.OutDirError(f"--out {args.out} is a link: give the folder itself")
+        param_files = {f"-f {p}": _given_path(p, "-f") for p in args.param_file or []}
+        outdir.check(out, {"--data": data_dir, **param_files})
+        sources = runner.notebooks(None)
+        refused: list[str] = []
+        per_notebook = whatif.resolve_overrides(sources, _whatif_overrides(args), collect=refused)
+    except (outdir.OutDirError, whatif.WhatIfError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 2
+    _print_ignored(data_dir)
+    problems, not_priced, _ = gate.check(data_dir, per_notebook)
+    for line in refused:
+        print(f"error: {line}", file=sys.stderr)
+    if problems or not_priced:
+        _print_refused(problems, not_priced, data_dir, "no notebook was run")
+    if problems:
+        return 1
+    if refused or not_priced:
         return 2
     overrides = {name: value for chosen in per_notebook.values() for name, value in chosen.items()}
     banner = whatif.banner_text(data_dir, overrides)
-    stage = out.with_name(f".{out.name}.building")
-    if stage.exists():
-        shutil.rmtree(stage)
-    try:
-        whatif.prepare_sources(stage, banner)
+    with janitor.Janitor("whatif") as cleanup:
+        try:
+            stage = cleanup.track(outdir.make_stage(out))
+        except OSError as exc:
+            print(f"error: --out {out}: cannot create a folder beside it: {exc.strerror}", file=sys.stderr)
+            return 2
+        whatif.prepare_sources(stage, banner, data_dir)
         # The injected parameters are hidden as each notebook is written: the banner says them in words.
         jobs = [runner.Job(src, stage / "notebooks" / src.name, {**per_notebook[src], "data_dir": str(data_dir)},
                            data_dir, hide_parameters=True) for src in sources]
@@ -119,10 +175,13 @@ def cmd_whatif(args: argparse.Namespace) -> int:
             print(built.stdout[-4000:], built.stderr[-4000:], sep="\n", file=sys.stderr)
             print(f"the book build failed; {out} is unchanged", file=sys.stderr)
             return 1
-        whatif.replace_dir(stage, out)
-    finally:
-        if stage.exists():
-            shutil.rmtree(stage)
+        outdir.write_marker(stage)
+        try:
+            outdir.check(out, {"--data": data_dir, **param_files})  # again: a file may have arrived meanwhile
+            outdir.swap_in(stage, out)
+        except (outdir.OutDirError, OSError) as exc:
+            print(f"error: {exc}; {out} is unchanged", file=sys.stderr)
+            return 1
     print(f"what-if report: {out / '_build' / 'html' / 'index.html'} ({len(jobs)} notebooks, "
           f"{time.perf_counter() - start:.1f} s)")
     return 0
@@ -130,7 +189,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 
 def cmd_prices_sync(args: argparse.Namespace) -> int:
     """Refresh api_prices.csv from the installed genai-prices package (see analysis.prices_sync)."""
-    from analysis import prices_sync
+    from analysis import janitor, prices_sync
 
     today = None
     if args.date:
@@ -139,7 +198,8 @@ def cmd_prices_sync(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"error: --date {args.date!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
             return 2
-    return prices_sync.sync(paths.resolve_data_dir(args.data_dir), dry_run=args.dry_run, today=today)
+    with janitor.Janitor("prices-sync"):
+        return prices_sync.sync(paths.resolve_data_dir(args.data_dir), dry_run=args.dry_run, today=today)
 
 
 def cmd_prune_site(_: argparse.Namespace) -> int:
@@ -217,17 +277,19 @@ def cmd_data_dictionary(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis", description=__doc__)
+    from analysis import quote_cli
+
+    parser = quote_cli.Parser(prog="python -m analysis", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     val = sub.add_parser("validate", help="check a dataset folder against data/datapackage.json")
     val.add_argument("data_dir", nargs="?", default=None, help="dataset folder (default: data/)")
-    val.add_argument("--max-age-days", type=int, default=None,
+    val.add_argument("--max-age-days", type=quote_cli.whole_number_type("max_price_age_days"), default=None,
                      help="warn about price rows older than this many days (default: from datapackage.json)")
     val.set_defaults(func=cmd_validate)
     run = sub.add_parser("run", help="execute the report notebooks in place with papermill")
     run.add_argument("notebooks", nargs="*", help="notebook names (default: all in notebooks/)")
     run.add_argument("--force", action="store_true", help="re-execute even when inputs are unchanged")
-    run.add_argument("--jobs", type=int, default=None,
+    run.add_argument("--jobs", type=quote_cli.whole_number_type("jobs"), default=None,
                      help="notebooks at once (default: one more than the cores)")
     run.add_argument("--fresh-kernels", action="store_true",
                      help="start a kernel for every notebook instead of reusing one warm kernel per worker, "
@@ -249,7 +311,7 @@ def main(argv: list[str] | None = None) -> int:
     what.add_argument("--out", required=True, metavar="OUT",
                       help="folder for the report: OUT/notebooks/*.ipynb and OUT/_build/html/index.html; "
                            "replaced only when the build succeeds")
-    what.add_argument("--jobs", type=int, default=None,
+    what.add_argument("--jobs", type=quote_cli.whole_number_type("jobs"), default=None,
                       help="notebooks at once (default: one more than the cores)")
     what.add_argument("--fresh-kernels", action="store_true",
                       help="start a kernel for every notebook instead of one warm kernel per worker, without the "
@@ -281,11 +343,19 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")
     mode.add_argument("--check", action="store_true", help="exit 1 if data/README.md is out of date")
     ddoc.set_defaults(func=cmd_data_dictionary)
-    from analysis import quote_cli
-
     quote_cli.add_parser(sub)
     args = parser.parse_args(quote_cli.join_option_values(sys.argv[1:] if argv is None else list(argv)))
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:
+        # A file the command could not read or write (permissions, a full disk, a name too long): one line, and
+        # every command leaves what it had not finished as it was.
+        where = f" ({exc.filename})" if exc.filename else ""
+        print(f"error: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted: nothing was changed that had not been finished", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

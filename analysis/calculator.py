@@ -18,7 +18,7 @@ import html
 import json
 import math
 
-from analysis import charts, publish, quote, quote_cli, situation, visual
+from analysis import charts, limits, publish, quote, quote_cli, situation, visual
 from analysis.loading import Dataset
 from analysis.model import breakeven, sizing, spine
 
@@ -92,16 +92,17 @@ def _efficiency(ds: Dataset) -> dict[str, dict[str, float]]:
 
 def _rules() -> dict[str, object]:
     """The model's constants, by the names the Python code gives them."""
-    limits = {name: {"floor": floor, "floor_allowed": allowed, "ceiling": None if math.isinf(ceiling) else ceiling,
-                     "what": what}
-              for name, (floor, allowed, ceiling, what) in quote_cli.CUSTOM_RANGES.items()}
+    # Every number the page reads, with the range quote enforces (one rule per input: analysis.limits).
+    ranges = {name: limits.limit(name).record()
+              for name in ("tokens_per_month", "output_share", *quote_cli.CUSTOM_PRICES, *quote_cli.CUSTOM_RANGES)}
     return {
         "cases": list(spine.CASES), "direction": situation.DIRECTION, "whole_units": list(spine.WHOLE_UNITS),
         "model_assumptions": list(situation.MODEL_ASSUMPTIONS),
         "node_shapes": [float(x) for x in sizing.NODE_SHAPES], "gpus_per_node": float(sizing.GPUS_PER_NODE),
         "max_search_units": float(breakeven.MAX_SEARCH_UNITS), "engine_class": situation.DEFAULT_ENGINE_CLASS,
         "custom": situation.CUSTOM, "custom_gpus_per_instance": situation.CUSTOM_GPUS_PER_INSTANCE,
-        "custom_prices": list(quote_cli.CUSTOM_PRICES), "custom_ranges": limits,
+        "custom_prices": list(quote_cli.CUSTOM_PRICES), "custom_ranges": quote_cli.CUSTOM_RANGES, "limits": ranges,
+        "number_pattern": quote_cli.NUMBER_PATTERN, "number_forms": quote_cli.NUMBER_FORMS,
         "token_suffixes": quote_cli.TOKEN_SUFFIXES, "stand_in_usd_per_gpu": quote.STAND_IN_USD_PER_GPU,
         "figures": {option: [{"key": key, "label": label, "kind": kind} for key, label, kind in figures]
                     for option, figures in quote.FIGURES.items()},

@@ -4,20 +4,29 @@ The rules live in one machine-readable descriptor, ``data/datapackage.json`` (a 
 Package: field types, constraints, primary and foreign keys). Validation runs in three passes and
 collects every problem before reporting:
 
-1. file checks the CSV dialect cannot express (missing or empty file, byte-order mark, encoding,
-   delimiter, header names);
-2. the Frictionless validator over the files whose header is sound (types, required cells, ranges,
-   enums, primary keys, references between files);
-3. rules across columns (``_low <= _high``, dates not in the future, conditional requirements).
+1. file checks the CSV dialect cannot express (missing or empty file, a folder where a file should be,
+   byte-order mark, encoding, delimiter, header names, blank lines, a header with no rows) and the spelling
+   of every number: ASCII digits with an optional sign, point and exponent. Frictionless also takes what
+   Python's ``float()`` takes (``2_50``, Arabic-Indic or full-width digits, ``nan``), which is no number a
+   CSV file should hold; this pass refuses it;
+2. the Frictionless validator over the files whose header is sound (types, required cells, physical
+   ranges, enums, primary keys, references between files);
+3. rules across columns and files (``_low <= _high``, dates not in the future, conditional requirements,
+   each assumption inside its range, the guide's labels matched, the guide's figures all present).
 
-Only when no problem is found are the files read into pandas, with dtypes taken from the descriptor.
+The files are parsed once, with Python's ``csv`` module (any of LF, CRLF or CR line ends; a line break
+inside a quoted cell is part of the cell), and problems name the physical line a row starts on. Only when
+no problem is found are the rows typed into pandas, with dtypes taken from the descriptor. Anything in the
+folder that the descriptor does not list (a folder, a backup, a notebook checkpoint) is ignored, and
+:func:`ignored_entries` says which.
 
-Pass 2 dominates the run time (about a second), so its clean results are remembered: an empty marker
-file named by the sha256 of everything the pass depends on (the resources' descriptors, the bytes of
-their files, this module's source and the installed Frictionless release) is written to
-``.cache/validation/``. A later run over identical inputs skips Frictionless; any change to a byte of
-those inputs changes the digest and validates again. Only clean results are stored, so a dataset with
-problems is always re-checked in full. Deleting the folder is always safe.
+Pass 2 dominates the run time (about a second), so its clean results are remembered, one table at a time:
+an empty marker file named by the sha256 of everything Frictionless reads to check that table (its
+descriptor and bytes, those of the tables its foreign keys look into, this module's source and the
+installed Frictionless release) is written to ``.cache/validation/``. A later run skips Frictionless for
+every table whose inputs are identical; any change to a byte of those inputs changes the digest and that
+table is checked again. Only clean tables are stored, so a table with problems is always re-checked.
+Deleting the folder is always safe.
 """
 
 from __future__ import annotations
@@ -40,8 +49,9 @@ from analysis import paths
 
 # Where clean Frictionless results are remembered (see the module docstring); ``None`` disables the cache.
 VALIDATION_CACHE_DIR: Path | None = paths.REPO_ROOT / ".cache" / "validation"
-# Markers kept: each edit of a dataset leaves one, so the oldest beyond this many are deleted.
-VALIDATION_CACHE_MAX_ENTRIES = 256
+# Markers kept: each edit of a table leaves one (one per table it touches), so the oldest beyond this many are
+# deleted.
+VALIDATION_CACHE_MAX_ENTRIES = 1024
 
 _TYPE_NAMES = {"number": "a number", "integer": "a whole number", "date": "a date (YYYY-MM-DD)",
                "boolean": "true or false", "string": "text"}
@@ -80,6 +90,19 @@ class DataValidationError(ValueError):
 
 
 @dataclass(frozen=True)
+class Parsed:
+    """A CSV file as read once: its header, its data rows, and the physical line each row starts on."""
+
+    header: list[str]
+    rows: list[list[str]]
+    lines: list[int]
+
+    def line_of(self, row_number: int) -> int:
+        """The physical line of a row counted from 1 (the header) as Frictionless counts them."""
+        return 1 if row_number <= 1 else self.lines[min(row_number - 2, len(self.lines) - 1)]
+
+
+@dataclass(frozen=True)
 class Dataset:
     """Every table of a validated dataset, as DataFrames keyed by resource name."""
 
@@ -110,7 +133,7 @@ def descriptor() -> dict:
     return json.loads(paths.SCHEMA_FILE.read_text(encoding="utf-8"))
 
 
-def _display_name(data_dir: Path, file_name: str) -> str:
+def display_name(data_dir: Path, file_name: str) -> str:
     """``data/gpus.csv`` for the canonical dataset, else the path as given."""
     path = data_dir / file_name
     try:
@@ -119,34 +142,63 @@ def _display_name(data_dir: Path, file_name: str) -> str:
         return str(path)
 
 
-def _file_problems(data_dir: Path, resource: dict) -> list[Problem]:
-    """Checks made before parsing: presence, encoding, BOM, delimiter and header names."""
-    name = _display_name(data_dir, resource["path"])
+# A number as a CSV cell spells it (see the module docstring), and a whole number.
+NUMBER_CELL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+INTEGER_CELL = re.compile(r"[+-]?[0-9]+")
+# Files a dataset folder may hold beside its tables.
+KNOWN_FILES = (paths.DATAPACKAGE_NAME, "README.md")
+
+
+def _parse(text: str) -> Parsed:
+    """Rows and the line each starts on; ``newline=""`` keeps line breaks inside quoted cells."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows, lines = [], []
+    start = 1
+    for row in reader:
+        rows.append(row)
+        lines.append(start)
+        start = reader.line_num + 1
+    return Parsed(rows[0] if rows else [], rows[1:], lines[1:])
+
+
+def _file_problems(data_dir: Path, resource: dict) -> tuple[list[Problem], Parsed | None]:
+    """Checks made before Frictionless: presence, encoding, BOM, delimiter, header names, blank lines, a
+    header with no rows, and the spelling of every number. Returns the problems and the parsed file."""
+    name = display_name(data_dir, resource["path"])
     path = data_dir / resource["path"]
+    if path.is_dir():
+        return [Problem(name, None, None, None, "is a folder: the dataset needs a CSV file by this name")], None
     if not path.is_file():
-        return [Problem(name, None, None, None, "file is missing (listed in datapackage.json)")]
+        return [Problem(name, None, None, None, "file is missing (listed in datapackage.json)")], None
     raw = path.read_bytes()
     if not raw.strip():
-        return [Problem(name, None, None, None, "file is empty: expected a header row and data rows")]
+        return [Problem(name, None, None, None, "file is empty: expected a header row and data rows")], None
     if raw.startswith(b"\xef\xbb\xbf"):
         return [Problem(name, 1, None, None,
-                        "file starts with a UTF-8 byte-order mark (BOM): save it as UTF-8 without BOM")]
+                        "file starts with a UTF-8 byte-order mark (BOM): save it as UTF-8 without BOM")], None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        return [Problem(name, line, None, None, f"is not valid UTF-8 (byte {exc.start}): save it as UTF-8")]
-    blank = [i for i, line in enumerate(text.splitlines(), start=1) if not line.strip(" ,\t")]
+        return [Problem(name, line, None, None, f"is not valid UTF-8 (byte {exc.start}): save it as UTF-8")], None
+    try:
+        parsed = _parse(text)
+    except csv.Error as exc:
+        return [Problem(name, None, None, None, f"is not a readable CSV file: {exc}")], None
+    blank = [line for line, row in zip(parsed.lines, parsed.rows, strict=True)
+             if not any(cell.strip(" \t") for cell in row)]
+    if not any(cell.strip(" \t") for cell in parsed.header):
+        blank.insert(0, 1)
     if blank:
-        return [Problem(name, i, None, None, "line is blank: remove it") for i in blank]
-    header = next(csv.reader(io.StringIO(text)))
+        return [Problem(name, i, None, None, "line is blank: remove it") for i in blank], None
+    header = parsed.header
     expected = [f["name"] for f in resource["schema"]["fields"]]
     if len(header) == 1 and len(expected) > 1:
         for delimiter in (";", "\t", "|"):
             if delimiter in header[0]:
                 shown = "tab" if delimiter == "\t" else f"'{delimiter}'"
                 return [Problem(name, 1, None, None,
-                                f"header is separated by {shown}, not commas: save the file as comma-separated")]
+                                f"header is separated by {shown}, not commas: save the file as comma-separated")], None
     problems = []
     for col in expected:
         if col not in header:
@@ -160,7 +212,36 @@ def _file_problems(data_dir: Path, resource: dict) -> list[Problem]:
         if col in seen and col in expected:
             problems.append(Problem(name, 1, col, None, "column appears twice in the header"))
         seen.add(col)
-    return problems
+    if problems:
+        return problems, None
+    if not parsed.rows:
+        return [Problem(name, None, None, None,
+                        "has a header but no rows: the model needs at least one row in every table")], None
+    for spec in resource["schema"]["fields"]:
+        kind = spec.get("type")
+        pattern = NUMBER_CELL if kind == "number" else INTEGER_CELL if kind == "integer" else None
+        if pattern is None:
+            continue
+        i = header.index(spec["name"])
+        for line, row in zip(parsed.lines, parsed.rows, strict=True):
+            cell = row[i] if i < len(row) else ""
+            if cell and not pattern.fullmatch(cell):
+                what = ("a number: write digits 0-9 with an optional sign, point and exponent, such as 2.5 or 1e9"
+                        if kind == "number" else "a whole number: write digits 0-9, such as 8")
+                problems.append(Problem(name, line, spec["name"], cell, f"is not {what}"))
+    return problems, parsed
+
+
+def ignored_entries(data_dir: Path) -> list[str]:
+    """What the dataset folder holds beside its tables, ``README.md`` and the descriptor: never read, said."""
+    listed = {r["path"] for r in descriptor()["resources"]} | set(KNOWN_FILES)
+    found = []
+    for entry in sorted(Path(data_dir).iterdir()) if Path(data_dir).is_dir() else []:
+        if entry.name in listed and entry.is_file():
+            continue
+        kind = "a folder" if entry.is_dir() else "not a table of datapackage.json"
+        found.append(f"{entry.name}{'/' if entry.is_dir() else ''} ({kind})")
+    return found
 
 
 def _constraint_rule(note: str, field_def: dict) -> str:
@@ -195,15 +276,21 @@ def _frictionless_release() -> str:
     return ";".join(releases) or spec.origin
 
 
-def _frictionless_digest(data_dir: Path, package_json: str) -> str:
-    """sha256 of everything the Frictionless pass reads: descriptor, files, this module and the validator."""
+def _frictionless_digest(data_dir: Path, package: dict, name: str) -> str:
+    """sha256 of everything Frictionless reads to check one resource: its descriptor and file, and those of every
+    resource its foreign keys look into; this module and the validator's release."""
+    by_name = {r["name"]: r for r in package["resources"]}
+    resource = by_name[name]
+    looked_into = {fk["reference"]["resource"] for fk in resource["schema"].get("foreignKeys", [])} - {name, ""}
+    read = [name, *sorted(looked_into)]
     digest = hashlib.sha256()
-    for part in (package_json.encode(), Path(__file__).read_bytes(), _frictionless_release().encode()):
+    for part in (Path(__file__).read_bytes(), _frictionless_release().encode()):
         digest.update(f"{len(part)}\0".encode())
         digest.update(part)
-    for res in json.loads(package_json)["resources"]:
-        raw = (data_dir / res["path"]).read_bytes()
-        digest.update(f"{res['path']}\0{len(raw)}\0".encode())
+    for each in read:
+        res = by_name[each]
+        raw = json.dumps(res, sort_keys=True).encode() + b"\0" + (data_dir / res["path"]).read_bytes()
+        digest.update(f"{each}\0{len(raw)}\0".encode())
         digest.update(raw)
     return digest.hexdigest()
 
@@ -228,11 +315,14 @@ def _remember_clean(digest: str) -> None:
         pass
 
 
-def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Problem]:
+def _frictionless_problems(data_dir: Path, resources: list[dict],
+                           parsed: dict[str, Parsed] | None = None) -> list[Problem]:
     """Run the Frictionless validator over resources whose files passed the file checks.
 
+    Frictionless counts rows; ``parsed`` (by resource name) turns a row into the physical line it starts on.
     Skipped when the same inputs were already found clean (see :data:`VALIDATION_CACHE_DIR`).
     """
+    parsed = parsed or {}
     if not resources:
         return []
     names = {r["name"] for r in resources}
@@ -245,24 +335,28 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
                                  if fk["reference"]["resource"] in names]
         trimmed.append(res)
     package_descriptor = {"$schema": descriptor()["$schema"], "name": "dataset", "resources": trimmed}
-    package_json = json.dumps(package_descriptor, sort_keys=True)
-    digest = _frictionless_digest(data_dir, package_json)
-    if _known_clean(digest):
+    # One resource at a time, each remembered on its own: after an edit, only the edited file and the files
+    # whose foreign keys look into it are checked again.
+    digests = {r["name"]: _frictionless_digest(data_dir, package_descriptor, r["name"]) for r in trimmed}
+    unchecked = [name for name, digest in digests.items() if not _known_clean(digest)]
+    if not unchecked:
         return []
     from frictionless import Package
 
     package = Package(package_descriptor, basepath=str(data_dir))
-    report = package.validate()
+    tasks = [task for name in unchecked for task in package.validate(name=name).tasks]
     fields_by_resource = {r["name"]: {f["name"]: f for f in r["schema"]["fields"]} for r in resources}
     path_by_resource = {r["name"]: r["path"] for r in resources}
     problems = []
-    for task in report.tasks:
-        file_name = _display_name(data_dir, path_by_resource[task.name])
+    for task in tasks:
+        file_name = display_name(data_dir, path_by_resource[task.name])
         fields = fields_by_resource[task.name]
         # A row with the wrong number of values shifts every cell after the gap: report only that.
         ragged = {e.row_number for e in task.errors if e.type in ("extra-cell", "missing-cell")}
         for err in task.errors:
             line = getattr(err, "row_number", None)
+            if line is not None and task.name in parsed:
+                line = parsed[task.name].line_of(line)
             column = getattr(err, "field_name", None)
             cell = getattr(err, "cell", None) or None
             if line in ragged and err.type not in ("extra-cell", "missing-cell"):
@@ -296,9 +390,12 @@ def _frictionless_problems(data_dir: Path, resources: list[dict]) -> list[Proble
                     problems.append(problem)
             else:
                 problems.append(Problem(file_name, line, column, cell, f"{err.type}: {err.note}"))
-    # Remember only a clean result, and only if no file changed while Frictionless was reading it.
-    if not problems and _frictionless_digest(data_dir, package_json) == digest:
-        _remember_clean(digest)
+    # Remember only clean resources, and only if no file changed while Frictionless was reading it.
+    broken = {p.file for p in problems}
+    for name in unchecked:
+        clean = display_name(data_dir, path_by_resource[name]) not in broken
+        if clean and _frictionless_digest(data_dir, package_descriptor, name) == digests[name]:
+            _remember_clean(digests[name])
     return problems
 
 
@@ -319,10 +416,14 @@ def _key_cells(path: Path, err, key: list[str]) -> list[str]:
     return [str(cells[header.index(k)]) if header.index(k) < len(cells) else "" for k in key]
 
 
-def _read_typed(data_dir: Path, resource: dict) -> pd.DataFrame:
-    """Read a validated CSV with pandas dtypes derived from the descriptor."""
+def _read_typed(parsed: Parsed, resource: dict) -> pd.DataFrame:
+    """Type a validated file's rows with pandas dtypes derived from the descriptor; the index is the line each
+    row starts on. Every number cell already matched :data:`NUMBER_CELL`, so pandas reads each as written."""
     fields = resource["schema"]["fields"]
-    frame = pd.read_csv(data_dir / resource["path"], dtype=str, keep_default_na=False, na_values=[""],
+    # Written back as plain CSV (LF line ends, quoted where needed) for pandas to read with string dtypes.
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([parsed.header, *parsed.rows])
+    frame = pd.read_csv(io.StringIO(buffer.getvalue()), dtype=str, keep_default_na=False, na_values=[""],
                         skip_blank_lines=False)
     for f in fields:
         col, kind = f["name"], f.get("type", "string")
@@ -335,14 +436,14 @@ def _read_typed(data_dir: Path, resource: dict) -> pd.DataFrame:
             frame[col] = pd.to_datetime(frame[col], format="%Y-%m-%d").dt.date
         elif kind == "boolean":
             frame[col] = frame[col].map({"true": True, "false": False})
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="line")
+    frame.index = pd.Index(parsed.lines, name="line")
     return frame[[f["name"] for f in fields]]
 
 
 def _cross_field_problems(data_dir: Path, resource: dict, frame: pd.DataFrame,
                           today: dt.date) -> list[Problem]:
     """Rules between columns of one row, which a Table Schema cannot state."""
-    name = _display_name(data_dir, resource["path"])
+    name = display_name(data_dir, resource["path"])
     problems = []
     columns = set(frame.columns)
     for col in frame.columns:
@@ -358,8 +459,13 @@ def _cross_field_problems(data_dir: Path, resource: dict, frame: pd.DataFrame,
                                  f"is in the future (today is {today.isoformat()})")
                          for line, row in bad.iterrows()]
     for rule in resource.get("x-rules", []):
-        problems += _rule_problems(name, frame, rule)
+        if rule["kind"] in ROW_RULES:
+            problems += _rule_problems(name, frame, rule)
     return problems
+
+
+# Rules over one row's cells (the others, in _table_rule_problems, read whole tables).
+ROW_RULES = ("required_when", "not_above", "max_when")
 
 
 def _rule_problems(name: str, frame: pd.DataFrame, rule: dict) -> list[Problem]:
@@ -382,13 +488,18 @@ def _rule_problems(name: str, frame: pd.DataFrame, rule: dict) -> list[Problem]:
         return [Problem(name, int(line), rule["column"], _fmt(frame.loc[line, rule["column"]]),
                         f"is above the maximum {rule['maximum']} (a {rule['equals']} cannot exceed {rule['maximum']})")
                 for line in frame.index[mask]]
-    raise ValueError(f"unknown rule kind {kind!r} in datapackage.json")
+    raise ValueError(f"unknown row rule kind {kind!r} in datapackage.json")
 
 
 def _fmt(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def today_utc() -> dt.date:
+    """Today's date in UTC: the one zone of every date the project stamps or compares (see the README)."""
+    return dt.datetime.now(dt.UTC).date()
 
 
 def validate(data_dir: str | Path | None = None, today: dt.date | None = None,
@@ -398,7 +509,7 @@ def validate(data_dir: str | Path | None = None, today: dt.date | None = None,
     Parameters
     ----------
     data_dir : folder holding the CSV files; ``None`` means the repository's ``data/``.
-    today : the date that ``retrieved_on`` may not exceed; defaults to the system date.
+    today : the date that ``retrieved_on`` may not exceed; defaults to today in UTC.
 
     Returns
     -------
@@ -406,29 +517,114 @@ def validate(data_dir: str | Path | None = None, today: dt.date | None = None,
     (only those that were read; complete when ``problems`` is empty).
     """
     data_dir = paths.resolve_data_dir(data_dir)
-    today = today or dt.date.today()
+    today = today or today_utc()
+    too_long = paths.too_long(data_dir)
+    if too_long:
+        return [Problem(str(data_dir)[:80] + "...", None, None, None, f"cannot be read: {too_long}")], {}
     if not data_dir.is_dir():
         return [Problem(str(data_dir), None, None, None, "dataset folder does not exist")], {}
     resources = descriptor()["resources"]
     problems: list[Problem] = []
-    sound = []
+    sound, parsed = [], {}
     for res in resources:
-        found = _file_problems(data_dir, res)
+        found, parse = _file_problems(data_dir, res)
         problems += found
-        if not found:
+        if parse is not None:
             sound.append(res)
-    problems += _frictionless_problems(data_dir, sound)
+            parsed[res["name"]] = parse
+    # A cell this module already refused as no number is not reported again by Frictionless.
+    refused = {(p.file, p.line, p.column) for p in problems}
+    problems += [p for p in _frictionless_problems(data_dir, sound, parsed)
+                 if (p.file, p.line, p.column) not in refused]
     tables: dict[str, pd.DataFrame] = {}
     broken_files = {p.file for p in problems}
     for res in sound:
-        if _display_name(data_dir, res["path"]) in broken_files:
+        if display_name(data_dir, res["path"]) in broken_files:
             continue
-        frame = _read_typed(data_dir, res)
+        frame = _read_typed(parsed[res["name"]], res)
         tables[res["name"]] = _with_derived_columns(res["name"], frame)
         problems += _cross_field_problems(data_dir, res, frame, today)
-    order = {_display_name(data_dir, r["path"]): i for i, r in enumerate(resources)}
+    for res in resources:
+        if res["name"] in tables:
+            for rule in res.get("x-rules", []):
+                problems += _table_rule_problems(data_dir, res, tables, rule)
+    order = {display_name(data_dir, r["path"]): i for i, r in enumerate(resources)}
     problems.sort(key=lambda p: (order.get(p.file, -1), p.line or 0, p.column or "", p.rule))
     return problems, tables
+
+
+def _table_rule_problems(data_dir: Path, resource: dict, tables: dict[str, pd.DataFrame],
+                         rule: dict) -> list[Problem]:
+    """Rules that read other tables, or the model's list of assumptions (``x-rules`` kinds beyond one row)."""
+    from analysis import limits
+
+    name = display_name(data_dir, resource["path"])
+    frame = tables[resource["name"]]
+    kind = rule["kind"]
+    if kind == "row_limits":
+        known = limits.assumption_limits()
+        names = limits.assumption_names()
+        problems = []
+        for line, row in frame.iterrows():
+            limit = known.get(row[rule["key"]]) if row[rule["key"]] in names else None
+            if limit is None:
+                problems.append(Problem(name, int(line), rule["key"], str(row[rule["key"]]),
+                                        f"is not an assumption the model reads (it reads: {', '.join(names)})"))
+                continue
+            for column in rule["columns"]:
+                if not limit.contains(float(row[column])):
+                    problems.append(Problem(name, int(line), column, _fmt(row[column]),
+                                            f"is out of range for {row[rule['key']]}: {limit.what} must be "
+                                            f"{limit.range_text}"))
+        missing = [n for n in names if n not in set(frame[rule["key"]])]
+        problems += [Problem(name, None, rule["key"], n, "is missing: the model reads this assumption; add its row")
+                     for n in missing]
+        return problems
+    if kind == "matches_labels":
+        labels: set[str] = set()
+        sources = []
+        for source in rule["labels"]:
+            other = tables.get(source["resource"])
+            if other is None:
+                return []  # reported in its own file
+            labels |= set(other.loc[other["table_name"].isin(source["table_name"]), source["column"]])
+            sources.append(f"{source['resource']}.csv")
+        column = rule["column"]
+        given = frame[column]
+        problems = [Problem(name, int(line), column, str(value),
+                            f"is not a model the guide lists (its labels: {', '.join(sorted(labels))})")
+                    for line, value in given.dropna().items() if value not in labels]
+        problems += [Problem(name, None, column, label,
+                             f"is a model the guide lists ({' and '.join(sources)}) that no row names: give its "
+                             "row this label")
+                     for label in sorted(labels - set(given.dropna()))]
+        return problems
+    if kind == "requires_values":
+        column = rule["column"]
+        return [Problem(name, None, column, value, f"has no row: {rule['why']}")
+                for value in rule["values"] if value not in set(frame[column])]
+    if kind == "published_keys":
+        return _published_key_problems(data_dir, resource, frame)
+    return []
+
+
+def _published_key_problems(data_dir: Path, resource: dict, frame: pd.DataFrame) -> list[Problem]:
+    """The guide's printed figures are a record: any dataset holds every one of ``data/``'s, and no other."""
+    published = paths.DATA_DIR / resource["path"]
+    if data_dir.resolve() == paths.DATA_DIR.resolve() or not published.is_file():
+        return []
+    name = display_name(data_dir, resource["path"])
+    key = resource["schema"]["primaryKey"]
+    key = key[0] if isinstance(key, list) else key
+    parsed = _parse(published.read_text(encoding="utf-8"))
+    wanted = {row[parsed.header.index(key)] for row in parsed.rows}
+    found = set(frame[key])
+    record = f"data/{resource['path']}"
+    problems = [Problem(name, None, key, k, f"is missing: the guide printed it ({record}); keep every row")
+                for k in sorted(wanted - found)]
+    problems += [Problem(name, int(line), key, str(k), f"is not in the guide ({record} lists what it printed)")
+                 for line, k in frame[key].items() if k not in wanted]
+    return problems
 
 
 BYTES_PER_UNIT = {"GB": 1e9, "GiB": 2.0**30}
@@ -452,7 +648,7 @@ def stale_rows(tables: dict[str, pd.DataFrame], data_dir: Path, as_of: dt.date,
     for table_name, frame in tables.items():
         if "retrieved_on" not in frame.columns or by_name[table_name].get("x-staleness") != "price":
             continue
-        name = _display_name(data_dir, by_name[table_name]["path"])
+        name = display_name(data_dir, by_name[table_name]["path"])
         # The guide's own figures are claims under audit, dated by the guide, not prices we assert.
         ours = ~frame["source"].str.startswith("guide:")
         for line, retrieved in frame.loc[ours, "retrieved_on"].items():

@@ -18,6 +18,25 @@ CHAPTER_CACHE_DIR = REPO_ROOT / ".cache" / "chapters"
 CHAPTER_CACHE_VARIABLE = "REPORT_CHAPTER_CACHE"
 
 
+def too_long(path: Path) -> str | None:
+    """Why the file system cannot hold ``path`` (a name or the whole path over its limit), or None."""
+    import os
+
+    try:
+        name_max = os.pathconf("/", "PC_NAME_MAX")
+        path_max = os.pathconf("/", "PC_PATH_MAX")
+    except (OSError, ValueError):
+        name_max, path_max = 255, 4096
+    for part in Path(path).parts:
+        size = len(os.fsencode(part))
+        if size > name_max:
+            return f"the name {part[:40]!r}... is {size} bytes long, over the file system's limit of {name_max}"
+    size = len(os.fsencode(str(path)))
+    if size >= path_max:
+        return f"the path is {size} bytes long, over the system's limit of {path_max - 1}"
+    return None
+
+
 def resolve_data_dir(data_dir: str | Path | None, base: Path | None = None) -> Path:
     """Return an absolute dataset folder.
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import prices
+from analysis import janitor, prices
 
 CHANGED, UNCHANGED, INVALID = 3, 0, 1
 FILE = "api_prices.csv"
@@ -62,9 +62,6 @@ def sync(data_dir: Path, dry_run: bool = False, today: dt.date | None = None,
     from analysis import loading
 
     path = data_dir / FILE
-    if not path.is_file():
-        say(f"error: {path} does not exist")
-        return INVALID
     problems, _ = loading.validate(data_dir)
     if problems:
         say(f"error: {data_dir} is not a valid dataset; fix it before syncing:")
@@ -73,7 +70,7 @@ def sync(data_dir: Path, dry_run: bool = False, today: dt.date | None = None,
         return INVALID
     original = pd.read_csv(path, dtype=str, keep_default_na=False)
     providers, version = snapshot or bundled_snapshot()
-    result = prices.plan(original, providers, version, today or dt.datetime.now(dt.UTC).date())
+    result = prices.plan(original, providers, version, today or loading.today_utc())
     say(f"genai-prices {version}: {len(result.synced)} row(s) mapped, {len(result.changes)} price(s) changed, "
         f"{len(result.unmapped)} row(s) not mapped")
     if len(result.changes):
@@ -95,7 +92,9 @@ def sync(data_dir: Path, dry_run: bool = False, today: dt.date | None = None,
         for p in problems:
             say(f"  - {p}")
         return INVALID
-    tmp = path.with_name(f".{FILE}.tmp")
+    # A name of this process's own beside the file (one file system, so the rename is atomic); the command's
+    # janitor deletes it if the sync is killed before the rename.
+    tmp = janitor.track(path.with_name(f".{FILE}.{os.getpid()}.tmp"))
     result.table.to_csv(tmp, index=False, lineterminator="\n")
     os.replace(tmp, path)  # atomic on one file system: readers see the old file or the new one
     say(f"wrote {path}")

@@ -14,11 +14,8 @@ from pathlib import Path
 import pandas as pd
 from IPython.display import HTML
 
-from analysis import charts, csv_export, exhibits, html_tables, numerics, paths
+from analysis import charts, csv_export, exhibits, html_tables, numerics, paths, spreadsheet
 from analysis.loading import Dataset
-
-# Spreadsheet programs execute cells that start with these characters (CSV/formula injection).
-_FORMULA_START = re.compile(r"^[=+\-@\t\r]")
 
 
 def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
@@ -27,10 +24,12 @@ def neutralize_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     Headers matter too: some tables take their columns from data (one column per GPU name).
     """
     out = frame.copy()
-    out.columns = [("'" + c) if isinstance(c, str) and _FORMULA_START.match(c) else c for c in out.columns]
+    out.columns = [("'" + c) if isinstance(c, str) and spreadsheet.FORMULA_START.match(c) else c
+                   for c in out.columns]
     for col in out.columns:
         if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
-            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and _FORMULA_START.match(v) else v)
+            out[col] = out[col].map(lambda v: "'" + v if isinstance(v, str) and spreadsheet.FORMULA_START.match(v)
+                                    else v)
     return out
 
 

@@ -6,10 +6,19 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
+
+from analysis import limits
 
 FORMATS = ("table", "json", "csv")
 # Decimal multipliers accepted after a token count: 500M = 500e6, 2B = 2e9, 1.5T = 1.5e12.
 TOKEN_SUFFIXES = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+# A number as a reader types it: ASCII digits, an optional sign, decimal point and exponent, and commas only
+# between groups of three digits (2,000,000). Python's float() takes more (underscores, other scripts' digits,
+# inf, nan): none of that is a number here. The calculator's JavaScript uses this same pattern.
+NUMBER_PATTERN = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+# What may surround the number, by the kind of input: (prefix, suffixes).
+NUMBER_FORMS = {"tokens": ("", "KMBTkmbt"), "share": ("", "%"), "usd": ("$", ""), "plain": ("", "")}
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -21,95 +30,107 @@ def _run(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- parsing the command line
 
 
+def read_number(text: str, form: str) -> float:
+    """The number ``text`` spells in the given form (see :data:`NUMBER_FORMS`), or NaN when it spells none.
+
+    ``tokens`` takes one K/M/B/T suffix (x 1e3 ... 1e12), ``share`` one ``%`` (/ 100), ``usd`` a leading ``$``.
+    """
+    prefix, suffixes = NUMBER_FORMS[form]
+    lead = re.escape(prefix) + "?" if prefix else ""
+    tail = f"[{re.escape(suffixes)}]?" if suffixes else ""
+    match = re.fullmatch(rf"[ \t]*{lead}({NUMBER_PATTERN}){tail}[ \t]*", text)
+    if match is None:
+        return math.nan
+    value = float(match.group(1).replace(",", ""))
+    last = text.strip(" \t")[-1:]
+    if form == "tokens" and last.upper() in TOKEN_SUFFIXES:
+        value *= TOKEN_SUFFIXES[last.upper()]
+    elif form == "share" and last == "%":
+        value /= 100.0
+    return value
+
+
+def _in_range(name: str, value: float, text: str) -> float:
+    rule = limits.limit(name)
+    if not rule.contains(value):
+        raise argparse.ArgumentTypeError(rule.message(text))
+    return value
+
+
 def parse_tokens(text: str) -> float:
     """Tokens per month from ``2e9``, ``2000000000``, ``2,000,000,000``, ``500M``, ``2B`` or ``1.5T``.
 
-    A trailing K, M, B or T (either case) multiplies by 1e3, 1e6, 1e9 or 1e12. The result must be a
-    finite number above 0.
+    A trailing K, M, B or T (either case) multiplies by 1e3, 1e6, 1e9 or 1e12. The result must lie in the
+    range of ``tokens_per_month`` (:mod:`analysis.limits`).
     """
-    cleaned = text.strip().replace(",", "").replace("_", "")
-    multiplier = TOKEN_SUFFIXES.get(cleaned[-1:].upper(), 1.0)
-    if multiplier != 1.0:
-        cleaned = cleaned[:-1]
-    try:
-        tokens = float(cleaned) * multiplier
-    except ValueError:
-        tokens = math.nan
-    if not math.isfinite(tokens) or tokens <= 0:
+    tokens = read_number(text, "tokens")
+    if math.isnan(tokens):
         raise argparse.ArgumentTypeError(
-            f"expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, got {text!r}")
-    return tokens
+            f"expected a number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, got {text!r}")
+    return _in_range("tokens_per_month", tokens, text)
 
 
 def parse_share(text: str) -> float:
-    """A share of tokens from ``0.3`` or ``30%``: above 0 (the model needs some output) and at most 1."""
-    cleaned = text.strip()
-    scale = 100.0 if cleaned.endswith("%") else 1.0
-    try:
-        share = float(cleaned.rstrip("%")) / scale
-    except ValueError:
-        share = math.nan
-    if share == 0:
-        raise argparse.ArgumentTypeError(
-            f"got {text!r}: an output share of 0 means requests that generate nothing, and the GPUs are rated by "
-            "the tokens they generate; give a share above 0, such as 0.3 or 30%")
-    if not 0 < share <= 1:
-        raise argparse.ArgumentTypeError(f"expected a share above 0 and at most 1, such as 0.3 or 30%, got {text!r}")
-    return share
+    """The output share of tokens from ``0.3`` or ``30%``, inside the range of ``output_token_share``."""
+    share = read_number(text, "share")
+    if math.isnan(share):
+        raise argparse.ArgumentTypeError(f"expected a share such as 0.3 or 30%, got {text!r}")
+    return _in_range("output_share", share, text)
+
+
+def whole_number_type(name: str):
+    """An argparse type for a whole-number option whose range is :func:`analysis.limits.limit` ``(name)``."""
+
+    def parse(text: str) -> int:
+        value = read_number(text, "plain")
+        if math.isnan(value) or value != int(value):
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
+        return int(_in_range(name, value, text))
+
+    parse.__name__ = name
+    return parse
 
 
 # The reader's own prices: USD per million API tokens, per GPU bought, per GPU-hour rented.
 CUSTOM_PRICES = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input", "usd_per_gpu",
                  "usd_per_gpu_hour")
-# Rows of assumptions.csv a reader may set, as one value or LOW:HIGH: (lowest allowed, whether the lowest
-# itself is allowed, highest allowed, what the value is).
-CUSTOM_RANGES = {
-    "cached_input_share": (0.0, True, 1.0, "a share of input tokens"),
-    "target_utilization": (0.0, False, 1.0, "a share of the rate at peak"),
-    "engineer_allocation": (0.0, True, 1.0, "a share of one engineer"),
-    "ml_engineer_usd_per_year": (0.0, True, math.inf, "USD a year"),
-    "electricity_usd_per_kwh": (0.0, True, math.inf, "USD per kWh"),
-}
+# Rows of assumptions.csv a reader may set, as one value or LOW:HIGH, and how each is written (a share also
+# as 60%, money also with a $). Their ranges are the rows' own (analysis.limits).
+CUSTOM_RANGES = {"cached_input_share": "share", "target_utilization": "share", "engineer_allocation": "share",
+                 "ml_engineer_usd_per_year": "usd", "electricity_usd_per_kwh": "usd"}
 # An offer the reader prices themselves: --api custom, --rent custom.
 CUSTOM = "custom"
 
 
-def parse_price(text: str) -> float:
-    """A price in USD from ``2.5`` or ``$2.50`` (thousands separators allowed): finite and not negative."""
-    cleaned = text.strip().replace(",", "").replace("_", "").removeprefix("$")
-    try:
-        price = float(cleaned)
-    except ValueError:
-        price = math.nan
-    if not math.isfinite(price) or price < 0:
-        raise argparse.ArgumentTypeError(f"expected a price in USD of 0 or more, such as 2.5, got {text!r}")
-    return price
+def parse_price(text: str, name: str = "usd_per_m_input") -> float:
+    """A price in USD from ``2.5`` or ``$2.50`` (thousands separators allowed), inside the range of its column."""
+    price = read_number(text, "usd")
+    if math.isnan(price):
+        raise argparse.ArgumentTypeError(f"expected a price in USD such as 2.5, got {text!r}")
+    return _in_range(name, price, text)
 
 
-def _range_number(text: str) -> float:
-    cleaned = text.strip().replace(",", "").replace("_", "").removeprefix("$")
-    scale = 100.0 if cleaned.endswith("%") else 1.0
-    try:
-        return float(cleaned.removesuffix("%")) / scale
-    except ValueError:
-        return math.nan
+def _price_type(name: str):
+    def parse(text: str) -> float:
+        return parse_price(text, name)
+
+    parse.__name__ = name  # argparse names the type in its messages
+    return parse
 
 
 def parse_range(name: str, text: str) -> tuple[float, float]:
     """``(low, high)`` of an input from ``0.6`` (both ends) or ``0.5:0.7``; shares also as ``60%``.
 
-    Each end must lie inside the input's limits (:data:`CUSTOM_RANGES`) and the low end must not exceed the high.
+    Each end must lie inside the input's range (:mod:`analysis.limits`) and the low end must not exceed the high.
     """
-    floor, floor_allowed, ceiling, what = CUSTOM_RANGES[name]
     parts = text.split(":")
-    ends = [_range_number(part) for part in parts] if len(parts) <= 2 else [math.nan]
+    ends = [read_number(part, CUSTOM_RANGES[name]) for part in parts] if len(parts) <= 2 else [math.nan]
+    if any(math.isnan(v) for v in ends):
+        example = "0.6, 60% or 0.5:0.7" if CUSTOM_RANGES[name] == "share" else "one amount in USD or LOW:HIGH"
+        raise argparse.ArgumentTypeError(f"expected {example}, got {text!r}")
+    for end in ends:
+        _in_range(name, end, text)
     low, high = ends[0], ends[-1]
-    ok = all(math.isfinite(v) and (v > floor or (floor_allowed and v == floor)) and v <= ceiling for v in ends)
-    if not ok:
-        bound = f"{'at least' if floor_allowed else 'above'} {floor:g}"
-        limit = f" and at most {ceiling:g}" if math.isfinite(ceiling) else ""
-        raise argparse.ArgumentTypeError(
-            f"expected {what}: one value or LOW:HIGH, each {bound}{limit}, got {text!r}")
     if low > high:
         raise argparse.ArgumentTypeError(f"the low end {low:g} is above the high end {high:g} in {text!r}")
     return low, high
@@ -166,6 +187,14 @@ exit status: 0 quoted; 1 invalid dataset or a situation the model cannot price;
 """
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a refusal in one line (the option, the value and the rule) instead of the usage block:
+    ``--help`` prints the usage."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register ``quote`` on the subcommand parsers of ``python -m analysis``."""
     q = sub.add_parser(
@@ -197,20 +226,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     own = q.add_argument_group(
         "your own prices and ranges", "override the dataset's values (a price pins every case; a range "
         "gives LOW:HIGH, one value pins every case)")
-    own.add_argument("--usd-per-m-input", metavar="USD", type=parse_price, default=None,
+    own.add_argument("--usd-per-m-input", metavar="USD", type=_price_type("usd_per_m_input"), default=None,
                      help="API price per million input tokens (with --api custom, required)")
-    own.add_argument("--usd-per-m-output", metavar="USD", type=parse_price, default=None,
+    own.add_argument("--usd-per-m-output", metavar="USD", type=_price_type("usd_per_m_output"), default=None,
                      help="API price per million output tokens (with --api custom, required)")
-    own.add_argument("--usd-per-m-cached-input", metavar="USD", type=parse_price, default=None,
+    own.add_argument("--usd-per-m-cached-input", metavar="USD", type=_price_type("usd_per_m_cached_input"),
+                     default=None,
                      help="API price per million cached input tokens (default: the offer's, else the input price)")
-    own.add_argument("--usd-per-gpu", metavar="USD", type=parse_price, default=None,
+    own.add_argument("--usd-per-gpu", metavar="USD", type=_price_type("usd_per_gpu"), default=None,
                      help="purchase price per GPU (buying only; prices a GPU that gpu_prices.csv lacks)")
-    own.add_argument("--usd-per-gpu-hour", metavar="USD", type=parse_price, default=None,
+    own.add_argument("--usd-per-gpu-hour", metavar="USD", type=_price_type("usd_per_gpu_hour"), default=None,
                      help="rental price per GPU-hour (renting only; with --rent custom, required: single "
                           "GPUs by the hour)")
-    for name, (_, _, _, what) in CUSTOM_RANGES.items():
+    for name in CUSTOM_RANGES:
+        rule = limits.limit(name)
         own.add_argument(f"--{name.replace('_', '-')}", metavar="LOW[:HIGH]", type=_range_type(name),
-                         default=None, help=f"{what} (default: the {name} range of assumptions.csv)")
+                         default=None, help=f"{rule.what}, {rule.range_text} (default: the {name} range of "
+                                            "assumptions.csv)")
     q.add_argument("--data", metavar="DIR", default=None,
                    help="dataset folder, validated against data/datapackage.json (default: data/)")
     q.add_argument("--format", choices=FORMATS, default="table",

@@ -3,8 +3,11 @@
 * A notebook is re-executed only when one of its inputs changed since its stored run: its source
   cells, the dataset files, the ``analysis`` code, the pinned requirements or its parameters. The
   digest of those inputs is stored in the notebook's metadata.
-* Each run writes to a temporary file beside the target and replaces the target only on success, so
-  a failing notebook leaves the previous version untouched.
+* All or nothing: each notebook is executed into a staged file beside its target, and the targets are
+  replaced only when every notebook of the run succeeded. One failing notebook leaves every previous
+  version untouched, so the report is never half old, half new.
+* Nothing left behind: the workers register with the command's :class:`analysis.janitor.Janitor`, which
+  kills them, their kernels and the staged files if the command is killed.
 * Volatile metadata (papermill timings, execution timestamps, random cell ids) is stripped so that
   re-running on unchanged inputs leaves ``git status`` clean.
 * Kernels are warm: each worker process starts one kernel and executes every notebook it is given in
@@ -20,6 +23,7 @@
 from __future__ import annotations
 
 import concurrent.futures as cf
+import dataclasses
 import hashlib
 import json
 import multiprocessing.util
@@ -33,7 +37,7 @@ from pathlib import Path
 
 import nbformat
 
-from analysis import paths
+from analysis import janitor, paths
 
 KERNEL_NAME = "python3"
 METADATA_KEY = "report"
@@ -58,19 +62,24 @@ class Outcome:
     """What happened to one job."""
 
     job: Job
-    status: str  # "executed", "skipped" or "failed"
+    status: str  # "executed", "skipped", "failed", or "not written" (executed, but another notebook failed)
     seconds: float = 0.0
     error: str = ""
 
 
-def _digest_files(digest: hashlib._Hash, root: Path, pattern: str) -> None:
-    for path in sorted(root.rglob(pattern)):
-        if "__pycache__" in path.parts:
-            continue
+def _digest_files(digest: hashlib._Hash, root: Path, files: list[Path]) -> None:
+    for path in files:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(b"\0")
-        digest.update(path.read_bytes())
+        digest.update(path.read_bytes() if path.is_file() else b"(missing)")
         digest.update(b"\0")
+
+
+def dataset_files(data_dir: Path) -> list[Path]:
+    """The files of a dataset folder that a notebook reads: the tables the canonical descriptor lists (a folder
+    or a stray file beside them is not part of the dataset)."""
+    schema = json.loads(paths.SCHEMA_FILE.read_text(encoding="utf-8"))
+    return [data_dir / resource["path"] for resource in schema["resources"]]
 
 
 def source_digest(nb: nbformat.NotebookNode) -> str:
@@ -85,8 +94,10 @@ def inputs_digest(nb: nbformat.NotebookNode, data_dir: Path, parameters: dict) -
     digest = hashlib.sha256()
     digest.update(source_digest(nb).encode())
     digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
-    _digest_files(digest, data_dir, "*")
-    _digest_files(digest, paths.REPO_ROOT / "analysis", "*.py")
+    digest.update(paths.SCHEMA_FILE.read_bytes())
+    _digest_files(digest, data_dir, dataset_files(data_dir))
+    code = paths.REPO_ROOT / "analysis"
+    _digest_files(digest, code, sorted(p for p in code.rglob("*.py") if "__pycache__" not in p.parts))
     digest.update((paths.REPO_ROOT / "requirements.txt").read_bytes())
     return digest.hexdigest()
 
@@ -191,14 +202,21 @@ def _warm_kernel():
     return _WARM["manager"]
 
 
-def _execute(job: Job, digest: str, fresh_kernel: bool = False) -> Outcome:
-    """Run one notebook into a temporary file, clean it, then atomically replace the target."""
+def staged_path(target: Path) -> Path:
+    """Where a notebook is written before the run commits it: beside its target (one file system, so the
+    commit is a rename), hidden, and named by this process so that two runs never share one."""
+    return target.with_name(f".{target.stem}.running-{os.getpid()}.ipynb")
+
+
+def _execute(job: Job, digest: str, fresh_kernel: bool = False, staged: Path | None = None) -> Outcome:
+    """Run one notebook and write it, cleaned, to ``staged`` (default: straight to the target, atomically)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
     start = time.perf_counter()
     job.target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = job.target.with_name(f".{job.target.stem}.running.ipynb")
+    commit_now = staged is None
+    tmp = staged_path(job.target) if commit_now else staged
 
     def execute() -> nbformat.NotebookNode:
         kernel = {}
@@ -227,18 +245,28 @@ def _execute(job: Job, digest: str, fresh_kernel: bool = False) -> Outcome:
                                    f"{type(second).__name__}: {second}") from second
         nb = strip_volatile(executed, digest, job.hide_parameters)
         nbformat.write(nb, tmp)
-        os.replace(tmp, job.target)
+        if commit_now:
+            os.replace(tmp, job.target)
     except PapermillExecutionError as exc:
+        tmp.unlink(missing_ok=True)
         source_line = (exc.source or "").strip().splitlines()
         first = source_line[0] if source_line else ""
         message = (f"cell {exc.cell_index} (execution count {exc.exec_count}, starting '{first}') "
                    f"raised {exc.ename}: {exc.evalue}")
         return Outcome(job, "failed", time.perf_counter() - start, message)
     except Exception as exc:  # a kernel that dies or a notebook that cannot be read
+        tmp.unlink(missing_ok=True)
         return Outcome(job, "failed", time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
     finally:
-        tmp.unlink(missing_ok=True)
+        if commit_now:
+            tmp.unlink(missing_ok=True)
     return Outcome(job, "executed", time.perf_counter() - start)
+
+
+def _start_worker(environment: dict[str, str]) -> None:
+    """A worker's start: the variables its kernels need, and its entry with the command's janitor."""
+    os.environ.update(environment)
+    janitor.register_this_process()
 
 
 def plan(sources: list[Path], out_dir: Path | None, parameters: dict,
@@ -285,23 +313,60 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
     # An empty folder name turns the cache off, even when this process's environment names one.
     cache = "" if fresh_kernels else str(paths.CHAPTER_CACHE_DIR)
     environment = {paths.CHAPTER_CACHE_VARIABLE: cache, **(kernel_environment or {})}
-    with cf.ProcessPoolExecutor(max_workers=workers, initializer=os.environ.update,
-                                initargs=(environment,)) as pool:
-        futures = {}
-        for job, digest in pending:
-            futures[pool.submit(_execute, job, digest, fresh_kernels)] = job
-            log(f"start {job.source.name}")
-        left = len(futures)
-        for future in cf.as_completed(futures):
-            outcome = future.result()
-            left -= 1
-            word = "done " if outcome.status == "executed" else "FAIL "
-            log(f"{word} {outcome.job.target.name} in {outcome.seconds:.1f} s ({left} left)")
-            outcomes.append(outcome)
-    failed = [o for o in outcomes if o.status == "failed"]
+    staged = {job.target: janitor.track(staged_path(job.target)) for job, _ in pending}
+    executed: list[Outcome] = []
+    try:
+        with cf.ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                                    initargs=(environment,)) as pool:
+            futures = {}
+            for job, digest in pending:
+                futures[pool.submit(_execute, job, digest, fresh_kernels, staged[job.target])] = job
+                log(f"start {job.source.name}")
+            left = len(futures)
+            for future in cf.as_completed(futures):
+                outcome = future.result()
+                left -= 1
+                word = "done " if outcome.status == "executed" else "FAIL "
+                log(f"{word} {outcome.job.target.name} in {outcome.seconds:.1f} s ({left} left)")
+                executed.append(outcome)
+        failed = [o for o in executed if o.status == "failed"]
+        if failed:
+            # All or nothing: the notebooks that did execute are not written either.
+            executed = [o if o.status == "failed" else dataclasses.replace(o, status="not written")
+                        for o in executed]
+        else:
+            for outcome in executed:
+                os.replace(staged[outcome.job.target], outcome.job.target)
+    finally:
+        for path in staged.values():
+            path.unlink(missing_ok=True)
+    outcomes += executed
     for o in failed:
         log(f"error in {o.job.source}: {o.error}")
+    if failed:
+        kept = sum(o.status == "not written" for o in outcomes)
+        log(f"{len(failed)} notebook(s) failed: no notebook was written ({kept} that executed were discarded; "
+            "every previous version is untouched)")
     return outcomes
+
+
+def parameter_defaults(notebook: Path) -> dict[str, object]:
+    """The values a notebook's parameters cell assigns (literals only, by the notebooks' own rule), read
+    without a kernel or papermill."""
+    import ast
+
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            found = {}
+            for node in ast.parse(source).body:
+                if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+                    found[node.target.id] = ast.literal_eval(node.value)
+                elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                    found[node.targets[0].id] = ast.literal_eval(node.value)
+            return found
+    return {}
 
 
 def notebooks(names: list[str] | None = None) -> list[Path]:

@@ -1,16 +1,19 @@
 """What-if reports: the whole book rebuilt from another dataset and/or parameter overrides.
 
-The committed notebooks are never touched. The report is assembled in a temporary folder beside
-``--out`` (book sources, the notebooks executed with papermill against the chosen dataset, the Vega
-bundle) and built with Jupyter Book; only when every step succeeded does it replace ``--out``. Every
-page carries a banner naming the dataset and the overrides, and each chapter's provenance line lists
-the parameter values it ran with.
+The committed notebooks are never touched. The report is assembled in a staging folder beside
+``--out`` (book sources, a copy of the dataset, the notebooks executed with papermill against it, the Vega
+bundle) and built with Jupyter Book; only when every step succeeded does it replace ``--out``
+(:mod:`analysis.outdir` decides which folders may be replaced). Every page carries a banner naming the
+dataset and the overrides, and each chapter's provenance line lists the parameter values it ran with.
+
+Parameters are checked before any notebook runs, by the rules the rest of the project uses: a number
+against its range (:mod:`analysis.limits`), a name against the dataset's rows, and the situations a
+notebook prices (a GPU it buys needs a purchase price; a rental offer must rent the GPU it goes with).
 """
 
 from __future__ import annotations
 
 import html
-import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +22,7 @@ from pathlib import Path
 
 import yaml
 
-from analysis import paths
+from analysis import limits, paths, runner
 
 BOOK_FILES = ("_toc.yml",)
 BOOK_DIRS = ("book", "_ext")
@@ -54,22 +57,22 @@ def _convert(raw: object, param: Parameter, origin: str) -> object:
         if "None" in types:
             return None
         raise WhatIfError(f"{origin}: parameter {param.name} ({param.type_name}) cannot be None")
+    if isinstance(raw, (dict, list)):
+        raise WhatIfError(f"{origin}: parameter {param.name} takes one value, not a {type(raw).__name__}")
     text = str(raw).strip()
-    if "int" in types:
-        try:
-            number = float(text.replace("_", ""))
-        except ValueError:
-            number = float("nan")
-        if number == number and number == int(number):
-            return int(number)
-        raise WhatIfError(f"{origin}: parameter {param.name} expects a whole number ({param.type_name}), "
-                          f"got {text!r}")
-    if "float" in types:
-        try:
-            return float(text.replace("_", ""))
-        except ValueError:
-            raise WhatIfError(f"{origin}: parameter {param.name} expects a number ({param.type_name}), "
-                              f"got {text!r}") from None
+    if "int" in types or "float" in types:
+        from analysis import quote_cli
+
+        number = quote_cli.read_number(text, "tokens" if param.name.endswith("tokens_per_month") else "plain")
+        whole = "int" in types
+        if number != number or (whole and number != int(number)):
+            kind = "a whole number" if whole else "a number"
+            raise WhatIfError(f"{origin}: parameter {param.name} expects {kind} ({param.type_name}), got {text!r}")
+        if limits.known(param.name):
+            rule = limits.limit(param.name)
+            if not rule.contains(number):
+                raise WhatIfError(f"{origin}: parameter {param.name}: {rule.message(text)}")
+        return int(number) if whole else number
     if "bool" in types:
         if text.lower() in ("true", "1", "yes"):
             return True
@@ -79,12 +82,36 @@ def _convert(raw: object, param: Parameter, origin: str) -> object:
     return text
 
 
+# A parameter file names a few values: anything larger is not one.
+MAX_PARAMETER_FILE_BYTES = 64 * 1024
+
+
+class _PlainLoader(yaml.SafeLoader):
+    """YAML's safe loader without aliases (``*name``): a few lines of nested aliases expand into billions of
+    values, and a parameter file has no use for them."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark
+            raise yaml.composer.ComposerError(None, None, "aliases (*name) are not accepted in a parameter file",
+                                              mark)
+        return super().compose_node(parent, index)
+
+
 def read_parameter_file(path: Path) -> dict[str, object]:
-    """A YAML mapping of parameter names to values."""
+    """A YAML mapping of parameter names to plain values (at most 64 KB, no aliases)."""
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        size = path.stat().st_size
+        if size > MAX_PARAMETER_FILE_BYTES:
+            raise WhatIfError(f"parameter file {path} is {size:,} bytes; a parameter file holds at most "
+                              f"{MAX_PARAMETER_FILE_BYTES:,} (a mapping of names to values)")
+        text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise WhatIfError(f"cannot read parameter file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise WhatIfError(f"parameter file {path} is not UTF-8 text") from None
+    try:
+        loaded = yaml.load(text, Loader=_PlainLoader)  # a SafeLoader: plain values only
     except yaml.YAMLError as exc:
         raise WhatIfError(f"parameter file {path} is not valid YAML: {exc}") from None
     if loaded is None:
@@ -94,11 +121,15 @@ def read_parameter_file(path: Path) -> dict[str, object]:
     return loaded
 
 
-def resolve_overrides(notebooks: list[Path], given: dict[str, tuple[object, str]]) -> dict[Path, dict[str, object]]:
-    """Per notebook, the overrides that apply to it, converted to each parameter's type.
+def resolve_overrides(notebooks: list[Path], given: dict[str, tuple[object, str]],
+                      collect: list[str] | None = None) -> dict[Path, dict[str, object]]:
+    """Per notebook, the overrides that apply to it, converted to each parameter's type and checked against its
+    range.
 
     ``given`` maps a parameter name to ``(value, origin)``; a name no notebook declares is an error that
-    lists the valid names. ``data_dir`` is set by ``--data``, never as a parameter.
+    lists the valid names. ``data_dir`` is set by ``--data``, never as a parameter. Every problem is raised
+    together as one :class:`WhatIfError`, or, with ``collect``, appended to it (the values that did convert are
+    returned, so the caller can go on to list the problems of a later check as well).
     """
     declared = {nb: notebook_parameters(nb) for nb in notebooks}
     valid = sorted({name for params in declared.values() for name in params} - {"data_dir"})
@@ -117,8 +148,10 @@ def resolve_overrides(notebooks: list[Path], given: dict[str, tuple[object, str]
                     if str(exc) not in problems:
                         problems.append(str(exc))
         per_notebook[nb] = chosen
-    if problems:
+    if problems and collect is None:
         raise WhatIfError("\n".join(problems))
+    if collect is not None:
+        collect += problems
     return per_notebook
 
 
@@ -140,11 +173,19 @@ def _write_config(target: Path, banner: str) -> None:
     (target / "_config.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
 
 
-def prepare_sources(stage: Path, banner: str) -> None:
-    """Copy the book's pages, table of contents, styles and the Vega bundle into ``stage``."""
+def prepare_sources(stage: Path, banner: str, data_dir: Path) -> None:
+    """Copy the book's pages, table of contents, styles, the Vega bundle and the dataset into ``stage``.
+
+    The dataset goes to ``stage/data`` (the tables the descriptor lists, the descriptor and the data README):
+    the report's ``report-data.zip`` takes it from there, and the folder keeps what it was built from.
+    """
     from analysis import vendor
 
-    stage.mkdir(parents=True)
+    stage.mkdir(parents=True, exist_ok=True)
+    (stage / "data").mkdir()
+    for source in [*runner.dataset_files(data_dir), paths.SCHEMA_FILE, data_dir / "README.md"]:
+        if source.is_file():
+            shutil.copy2(source, stage / "data" / source.name)
     for name in BOOK_FILES:
         shutil.copy2(paths.REPO_ROOT / name, stage / name)
     for name in BOOK_DIRS:
@@ -171,13 +212,66 @@ def build_book(stage: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, check=False)
 
 
-def replace_dir(stage: Path, out: Path) -> None:
-    """Put ``stage`` where ``out`` is, keeping the previous report until the new one is in place."""
-    old = out.with_name(f".{out.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
-    if out.exists():
-        os.replace(out, old)
-    os.replace(stage, out)
-    if old.exists():
-        shutil.rmtree(old)
+# The names a notebook parameter takes from the dataset: parameter -> (table, key column, what it is).
+NAMED_PARAMETERS = {
+    "model": ("models", "model_id", "models"),
+    "gpu": ("gpus", "gpu_id", "GPUs"), "buy_gpu": ("gpus", "gpu_id", "GPUs"),
+    "precision": ("precisions", "precision", "precisions"),
+    "buy_precision": ("precisions", "precision", "precisions"),
+    "rent_precision": ("precisions", "precision", "precisions"),
+    "api": ("api_prices", "offer_id", "API offers"), "api_offer": ("api_prices", "offer_id", "API offers"),
+    "cheap_api": ("api_prices", "offer_id", "API offers"), "frontier_api": ("api_prices", "offer_id", "API offers"),
+    "hosted_offer": ("api_prices", "offer_id", "API offers"),
+    "rent": ("gpu_rentals", "offer_id", "rental offers"), "rent_offer": ("gpu_rentals", "offer_id", "rental offers"),
+}
+# A notebook buys its ``buy_gpu``, and its ``gpu`` unless it declares ``rent`` and opens on renting (the
+# calculator); each needs a purchase price. A rental offer must rent the GPU it goes with: (GPU, offer).
+RENTED_WITH = (("gpu", "rent_offer"), ("gpu", "rent"))
+
+
+def _origin(name: str, overrides: dict[str, object], notebook: Path) -> str:
+    return f"-p {name}" if name in overrides else f"{notebook.stem}'s default {name}"
+
+
+def _problems(ds, notebook: Path, overrides: dict[str, object]) -> list[str]:
+    values = {**runner.parameter_defaults(notebook), **overrides}
+    problems = []
+    for name, (table, column, noun) in NAMED_PARAMETERS.items():
+        value = values.get(name)
+        valid = sorted(set(ds[table][column]))
+        if value is not None and value not in valid:
+            problems.append(f"{_origin(name, overrides, notebook)} = {value!r} is not in {table}.csv: valid {noun} "
+                            f"are {', '.join(valid)}")
+    priced = set(ds["gpu_prices"]["gpu_id"])
+    bought = ["buy_gpu"] + (["gpu"] if values.get("rent") is None else [])
+    for name in bought:
+        gpu = values.get(name)
+        if gpu is not None and gpu in set(ds["gpus"]["gpu_id"]) and gpu not in priced:
+            problems.append(f"{_origin(name, overrides, notebook)} = {gpu!r}: {notebook.stem} buys it and "
+                            f"gpu_prices.csv has no purchase price for it (GPUs with a price: "
+                            f"{', '.join(sorted(priced))})")
+    rentals = ds["gpu_rentals"].set_index("offer_id")["gpu_id"]
+    for gpu_name, rent_name in RENTED_WITH:
+        gpu, offer = values.get(gpu_name), values.get(rent_name)
+        if offer in rentals.index and gpu is not None and rentals[offer] != gpu:
+            offers = sorted(rentals.index[rentals == gpu])
+            problems.append(f"{_origin(rent_name, overrides, notebook)} = {offer!r} rents {rentals[offer]}, not "
+                            f"{gpu_name} = {gpu!r} (offers for {gpu}: {', '.join(offers) or 'none'})")
+    low, high = values.get("grid_low_tokens_per_month"), values.get("grid_high_tokens_per_month")
+    if low is not None and high is not None and not low < high:
+        problems.append(f"{notebook.stem}: grid_low_tokens_per_month = {low:g} must be below "
+                        f"grid_high_tokens_per_month = {high:g}")
+    return problems
+
+
+def check_against_dataset(ds, per_notebook: dict[Path, dict[str, object]]) -> None:
+    """Refuse parameters the dataset cannot price, before any notebook runs: every problem, one line each.
+
+    Each notebook's parameters (its defaults, with the overrides over them) must name rows of the dataset; a GPU
+    the notebook buys needs a purchase price; a rental offer must rent the notebook's GPU; a grid's low end
+    must be below its high end.
+    """
+    problems = [line for notebook, overrides in per_notebook.items() for line in _problems(ds, notebook, overrides)]
+    unique = list(dict.fromkeys(problems))
+    if unique:
+        raise WhatIfError("\n".join(unique))

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import subprocess
 import sys
@@ -20,7 +19,7 @@ import numpy as np
 import pytest
 from test_browser import SCREENSHOTS, open_page, unexpected
 
-from analysis import calculator, paths, quote, quote_cli, situation, visual
+from analysis import calculator, limits, paths, quote, quote_cli, situation, visual
 
 PAGE = "notebooks/00_calculator.html"
 PARITY_SITUATIONS = 600
@@ -79,11 +78,11 @@ def random_situations(ds, count: int, seed: int) -> list[dict[str, object]]:
             options["usd_per_m_output"] = round(float(rng.uniform(0.1, 40.0)), 2)
         if "rent" in options and options["rent"] != situation.CUSTOM and rng.random() < 0.1:
             options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
-        for name, (floor, _, ceiling, _) in quote_cli.CUSTOM_RANGES.items():
+        for name in quote_cli.CUSTOM_RANGES:
             if rng.random() < 0.12:
-                top = 1.0 if math.isinf(ceiling) else ceiling
-                scale = {"ml_engineer_usd_per_year": 400_000.0, "electricity_usd_per_kwh": 0.4}.get(name, top)
-                ends = sorted(round(float(x), 3) for x in rng.uniform(max(floor, 0.05 * scale), scale, 2))
+                rule = limits.limit(name)
+                scale = {"ml_engineer_usd_per_year": 400_000.0, "electricity_usd_per_kwh": 0.4}.get(name, rule.maximum)
+                ends = sorted(round(float(x), 3) for x in rng.uniform(max(rule.minimum, 0.05 * scale), scale, 2))
                 options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
         out.append(options)
     return out
@@ -271,10 +270,12 @@ def test_url_holds_the_situation_and_restores_it(browser, site):
 
 
 @pytest.mark.parametrize(("field", "text", "message"), [
-    ("tokens_per_month", "lots", "expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, "
+    ("tokens_per_month", "lots", "expected a number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, "
                                  "got 'lots'"),
-    ("output_share", "1.5", "expected a share above 0 and at most 1, such as 0.3 or 30%, got '1.5'"),
-    ("usd_per_m_input", "-2", "expected a price in USD of 0 or more, such as 2.5, got '-2'"),
+    ("tokens_per_month", "1e20", "'1e20' is out of range: a volume in tokens a month must be from 1 to 1e+16"),
+    ("output_share", "1.5", "'1.5' is out of range: a share of tokens must be from 0.001 to 1"),
+    ("usd_per_m_input", "-2", "'-2' is out of range: USD per million tokens must be from 0 to 1000"),
+    ("ml_engineer_usd_per_year", "50%", "expected one amount in USD or LOW:HIGH, got '50%'"),
     ("engineer_allocation", "0.4:0.1", "the low end 0.4 is above the high end 0.1 in '0.4:0.1'"),
 ])
 def test_bad_input_is_explained_beside_its_field_and_the_answer_stays(calculator_page, field, text, message):
@@ -298,7 +299,7 @@ def test_hostile_url_is_shown_as_text(browser, site):
     assert page.inner_text("#calc-model-error") == (
         f"the link's model '{hostile}' is not in the dataset; showing Llama 4 Maverick 17B-128E instead")
     assert page.inner_text("#calc-tokens_per_month-error") == (
-        "the link's value was not used: expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B "
+        "the link's value was not used: expected a number of tokens such as 2e9, 2000000000, 500M, 2B "
         f"or 1.5T, got '{hostile}'")
     assert page.evaluate("window.__owned") is None
     assert page.locator(".calculator img").count() == 0

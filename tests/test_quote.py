@@ -38,6 +38,13 @@ def run_quote(capsys, *args: str) -> tuple[int, str, str]:
     return code, out, err
 
 
+def one_line(err: str) -> str:
+    """A refusal's text, which must be exactly one line (no usage block, no traceback, no warnings)."""
+    lines = err.splitlines()
+    assert len(lines) == 1, err
+    return lines[0]
+
+
 def model_figures(ds: loading.Dataset, rental_offer_id: str | None = None) -> dict[str, dict[str, float]]:
     """The same situation straight from scenarios.compare, by case."""
     result = scenarios.compare(ds, "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4",
@@ -178,12 +185,21 @@ def test_token_counts_with_suffixes(text, tokens):
     assert quote_cli.parse_tokens(text) == tokens
 
 
-@pytest.mark.parametrize("text", ["", "B", "two billion", "2X", "0", "-5M", "inf", "nan"])
+@pytest.mark.parametrize("text", ["", "B", "two billion", "2X", "inf", "nan", "1,,0", "2_000", "٢B", "2BB", "1e9%"])
 def test_bad_token_counts_are_usage_errors(capsys, text):
-    code, _, err = run_quote(capsys, f"--tokens-per-month={text}", *SITUATION)  # = lets "-5M" through
-    assert code == 2
-    assert (f"error: argument --tokens-per-month: expected a positive number of tokens such as 2e9, 2000000000, "
-            f"500M, 2B or 1.5T, got {text!r}") in err
+    code, out, err = run_quote(capsys, f"--tokens-per-month={text}", *SITUATION)  # = lets "-5M" through
+    assert (code, out) == (2, "")
+    assert err == (f"python -m analysis quote: error: argument --tokens-per-month: expected a number of tokens such "
+                   f"as 2e9, 2000000000, 500M, 2B or 1.5T, got {text!r}\n")
+
+
+@pytest.mark.parametrize("text", ["0", "-5M", "0.5", "1e300", "20,000,000,000,000,000"])
+def test_token_counts_outside_the_range_are_refused_with_it(capsys, text):
+    code, out, err = run_quote(capsys, f"--tokens-per-month={text}", *SITUATION)
+    assert (code, out) == (2, "")
+    # the range is x-limits' tokens_per_month: 1 to 1e16 tokens a month
+    assert err == (f"python -m analysis quote: error: argument --tokens-per-month: {text!r} is out of range: a volume "
+                   "in tokens a month must be from 1 to 1e+16\n")
 
 
 @pytest.mark.parametrize(("text", "share"), [("0.3", 0.3), ("30%", 0.3), ("1", 1.0)])
@@ -191,26 +207,29 @@ def test_shares(text, share):
     assert quote_cli.parse_share(text) == pytest.approx(share)
 
 
-@pytest.mark.parametrize("text", ["1.5", "-0.2", "150%", "half"])
-def test_bad_shares_are_usage_errors(capsys, text):
+@pytest.mark.parametrize("text", ["1.5", "-0.2", "150%", "0", "1e-300", "0.0009"])
+def test_shares_outside_the_range_are_refused_with_it(capsys, text):
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", "--output-share", text, *SITUATION)
     assert code == 2
-    assert f"expected a share above 0 and at most 1, such as 0.3 or 30%, got {text!r}" in err
+    # output_token_share's range in x-limits: 0.001 (one output token in a thousand) to 1
+    assert err == (f"python -m analysis quote: error: argument --output-share: {text!r} is out of range: a share of "
+                   "tokens must be from 0.001 to 1\n")
 
 
-def test_a_zero_output_share_is_refused_with_its_reason(capsys):
-    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", "--output-share", "0", *SITUATION)
+@pytest.mark.parametrize("text", ["half", "50%%", "%", "0.3.1", "nan"])
+def test_shares_that_are_no_number_are_refused(capsys, text):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", "--output-share", text, *SITUATION)
     assert code == 2
-    assert ("got '0': an output share of 0 means requests that generate nothing, and the GPUs are rated by the "
-            "tokens they generate; give a share above 0, such as 0.3 or 30%") in err
+    assert err == (f"python -m analysis quote: error: argument --output-share: expected a share such as 0.3 or 30%, "
+                   f"got {text!r}\n")
 
 
 def test_a_negative_volume_gets_the_volume_message_not_argparse_s(capsys):
     code, _, err = run_quote(capsys, "--tokens-per-month", "-5B", *SITUATION)
     assert code == 2
     assert "expected one argument" not in err
-    assert ("argument --tokens-per-month: expected a positive number of tokens such as 2e9, 2000000000, 500M, 2B "
-            "or 1.5T, got '-5B'") in err
+    assert err == ("python -m analysis quote: error: argument --tokens-per-month: '-5B' is out of range: a volume in "
+                   "tokens a month must be from 1 to 1e+16\n")
 
 
 def test_json_shares_are_those_of_the_reoriented_cases(capsys, dataset):
@@ -251,7 +270,7 @@ def test_unknown_names_list_the_valid_ones(capsys, option, value, message):
     code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, option, value))
     assert code == 2
     assert out == ""
-    assert err.splitlines()[-1] == f"python -m analysis quote: error: {message}"
+    assert one_line(err) == f"python -m analysis quote: error: {message}"
 
 
 @pytest.mark.parametrize(("option", "table", "column", "noun"), [("--api", "api_prices", "offer_id", "API offers"),
@@ -260,13 +279,13 @@ def test_unknown_offer_or_model_lists_every_one(capsys, dataset, option, table, 
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, option, "nope"))
     assert code == 2
     valid = ", ".join(sorted(dataset[table][column]))
-    assert err.splitlines()[-1] == f"python -m analysis quote: error: unknown {option} 'nope': valid {noun} are {valid}"
+    assert one_line(err) == f"python -m analysis quote: error: unknown {option} 'nope': valid {noun} are {valid}"
 
 
 def test_rental_offer_for_another_gpu(capsys):
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--rent", "lambda-a100-8x")
     assert code == 2
-    assert err.splitlines()[-1] == (
+    assert one_line(err) == (
         "python -m analysis quote: error: --rent 'lambda-a100-8x' rents a100-80gb-sxm, not --gpu 'h100-sxm': "
         "valid rental offers for h100-sxm are aws-p5-48xlarge, aws-p5-48xlarge-spot, coreweave-h100-8x, "
         "coreweave-h100-8x-spot, lambda-h100-1x, lambda-h100-8x, runpod-h100-1x, "
@@ -276,14 +295,14 @@ def test_rental_offer_for_another_gpu(capsys):
 def test_unknown_rental_offer_for_a_gpu_nobody_rents(capsys):
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "l4"), "--rent", "x")
     assert code == 2
-    assert err.splitlines()[-1] == ("python -m analysis quote: error: unknown --rent 'x': "
+    assert one_line(err) == ("python -m analysis quote: error: unknown --rent 'x': "
                                     "gpu_rentals.csv has no offer for l4")
 
 
 def test_buying_a_gpu_without_a_price(capsys):
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "b200"))
     assert code == 2
-    assert err.splitlines()[-1] == (
+    assert one_line(err) == (
         "python -m analysis quote: error: gpu_prices.csv has no purchase price for --gpu 'b200' (GPUs with a "
         "price: a100-80gb-sxm, h100-sxm, rtx-4090); give one with --usd-per-gpu, or rent it with --rent instead: "
         "valid rental offers for b200 are "
@@ -430,7 +449,8 @@ def test_cache_keeps_a_bounded_number_of_markers(data_copy, cache_dir, monkeypat
     loading.validate(data_copy)
     kept = list(cache_dir.iterdir())
     assert len(kept) == 3
-    assert sum(not p.name.startswith("old-") for p in kept) == 1  # the new marker survives
+    # One marker per table is written (10 here); the newest are kept, the old ones go first.
+    assert not any(p.name.startswith("old-") for p in kept)
 
 
 @pytest.mark.slow  # a full validation (Frictionless) unless a previous run left it cached
@@ -507,18 +527,24 @@ def test_custom_range_pinned_makes_that_input_equal_in_every_case(capsys):
     (["--api", "custom"], "--api custom needs --usd-per-m-input and --usd-per-m-output"),
     (["--rent", "custom"], "--rent custom needs --usd-per-gpu-hour"),
     (["--usd-per-gpu-hour", "2"], "--usd-per-gpu-hour prices a rental: add --rent OFFER_ID, or --rent custom"),
-    (["--rent", "lambda-h100-8x", "--usd-per-gpu", "2"],
+    (["--rent", "lambda-h100-8x", "--usd-per-gpu", "20000"],
      "--usd-per-gpu prices a purchase: leave out --rent to buy the GPUs"),
+    # The ranges are those of the dataset: api_prices.csv's usd_per_m_input column (0 to 1000), the rows of
+    # assumptions.csv in x-limits (engineer_allocation 0 to 1, target_utilization 0.05 to 1).
     (["--usd-per-m-input", "-1"],
-     "argument --usd-per-m-input: expected a price in USD of 0 or more, such as 2.5, got '-1'"),
-    (["--engineer-allocation", "1.5"], "argument --engineer-allocation: expected a share of one engineer: one value "
-     "or LOW:HIGH, each at least 0 and at most 1, got '1.5'"),
-    (["--target-utilization", "0"], "argument --target-utilization: expected a share of the rate at peak: one value "
-     "or LOW:HIGH, each above 0 and at most 1, got '0'"),
+     "argument --usd-per-m-input: '-1' is out of range: USD per million tokens must be from 0 to 1000"),
+    (["--usd-per-m-input", "1e308"],
+     "argument --usd-per-m-input: '1e308' is out of range: USD per million tokens must be from 0 to 1000"),
+    (["--usd-per-m-output", "nan"], "argument --usd-per-m-output: expected a price in USD such as 2.5, got 'nan'"),
+    (["--engineer-allocation", "1.5"], "argument --engineer-allocation: '1.5' is out of range: a share of one "
+     "engineer must be from 0 to 1"),
+    (["--target-utilization", "0"], "argument --target-utilization: '0' is out of range: a share of the rate at "
+     "peak must be from 0.05 to 1"),
     (["--electricity-usd-per-kwh", "0.2:0.1"],
      "argument --electricity-usd-per-kwh: the low end 0.2 is above the high end 0.1 in '0.2:0.1'"),
-    (["--cached-input-share", "abc"], "argument --cached-input-share: expected a share of input tokens: one value "
-     "or LOW:HIGH, each at least 0 and at most 1, got 'abc'"),
+    (["--cached-input-share", "abc"], "argument --cached-input-share: expected 0.6, 60% or 0.5:0.7, got 'abc'"),
+    (["--ml-engineer-usd-per-year", "50%"],
+     "argument --ml-engineer-usd-per-year: expected one amount in USD or LOW:HIGH, got '50%'"),
 ])
 def test_custom_option_errors(capsys, args, message):
     situation = SITUATION
@@ -526,4 +552,4 @@ def test_custom_option_errors(capsys, args, message):
         situation, args = _swap(SITUATION, "--api", "custom"), []
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *situation, *args)
     assert code == 2
-    assert err.splitlines()[-1] == f"python -m analysis quote: error: {message}"
+    assert one_line(err) == f"python -m analysis quote: error: {message}"
