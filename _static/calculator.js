@@ -135,7 +135,7 @@ function addBreakeven(out, option, results, replicaGpus, capacity, apiPerToken) 
   const margin = Number.isNaN(results[index][1]) ? -Infinity : results[index][1];
   const finite = Number.isFinite(best);
   out[`${option}_breakeven_tokens_per_month`] = best;
-  out[`${option}_breakeven_api_usd_per_month`] = best * apiPerToken;
+  out[`${option}_breakeven_api_usd_per_month`] = finite ? best * apiPerToken : Infinity;
   out[`${option}_breakeven_gpus_per_replica`] = finite ? replicaGpus[index] : NaN;
   out[`${option}_margin_ratio`] = finite ? margin : NaN;
   out[`${option}_breakeven_replica_tokens_per_month`] = finite ? capacity[index] : NaN;

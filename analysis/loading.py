@@ -610,8 +610,9 @@ def _table_rule_problems(data_dir: Path, resource: dict, tables: dict[str, pd.Da
 
 def _published_key_problems(data_dir: Path, resource: dict, frame: pd.DataFrame) -> list[Problem]:
     """The guide's printed figures are a record: any dataset holds every one of ``data/``'s, and no other."""
-    published = paths.DATA_DIR / resource["path"]
-    if data_dir.resolve() == paths.DATA_DIR.resolve() or not published.is_file():
+    record = paths.SCHEMA_FILE.parent  # the repository's own data/, beside the canonical descriptor
+    published = record / resource["path"]
+    if data_dir.resolve() == record.resolve() or not published.is_file():
         return []
     name = display_name(data_dir, resource["path"])
     key = resource["schema"]["primaryKey"]

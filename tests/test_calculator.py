@@ -389,3 +389,91 @@ def test_cross_field_errors_read_in_the_forms_words(calculator_page, dataset):
     page.select_option("#calc-gpu", "h100-sxm")
     _type(page, "tokens_per_month", "2B")
     assert page.inner_text("#calc-api-error") == "" and page.inner_text("#calc-gpu-error") == ""
+
+
+# ---------------------------------------------------------------- links that used to leave no answer (issue 23)
+
+
+@pytest.mark.parametrize(("query", "field", "message"), [
+    ("gpu=l4", "gpu", "the link's value was not used: The dataset has no purchase price for the {l4}: type one under "
+                      '"Purchase price per GPU", or choose Rent them.'),
+    ("gpu=b200", "gpu", "the link's value was not used: The dataset has no purchase price for the {b200}: type one "
+                        'under "Purchase price per GPU", or choose Rent them.'),
+    ("api=custom", "api", "the link's value was not used: Your own API prices need an input price and an output "
+                          "price (USD per million tokens)."),
+    ("rent=custom", "rent", "the link's value was not used: Your own rental needs a rental price per GPU-hour."),
+    ("rent=lambda-h100-8x&gpu=a100-80gb-sxm", "rent", "the link's value was not used: That rental offer rents the "
+     "{h100-sxm}, not the {a100-80gb-sxm}: choose an offer for the {a100-80gb-sxm}, or your own rental price."),
+    ("tokens_per_month=", "tokens_per_month", "the link's value was not used: give a volume of tokens a month, such "
+                                              "as 2e9, 500M, 2B or 1.5T"),
+    ("tokens_per_month=1e300", "tokens_per_month", "the link's value was not used: '1e300' is out of range: a volume "
+                                                   "in tokens a month must be from 1 to 1e+16"),
+])
+def test_a_link_with_a_value_it_cannot_price_still_opens_on_an_answer(browser, site, dataset, query, field, message):
+    page, record = open_page(browser, site, f"{PAGE}?{query}", (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    page.wait_for_function(f"document.getElementById('calc-{field}-error').textContent !== ''")
+    words = {gpu: visual.gpu_words(dataset, gpu) for gpu in ("l4", "b200", "h100-sxm", "a100-80gb-sxm")}
+    expected = re.sub(r"\{([a-z0-9.\-]+)\}", lambda m: words[m.group(1)], message)
+    assert page.inner_text(f"#calc-{field}-error") == expected
+    # An answer is on the page (the page's own values where the link's could not be used), never a blank one.
+    summary = page.inner_text("#calc-summary")
+    assert summary.startswith("At ") and "tokens a month" in summary
+    assert page.inner_text("#calc-table").count("\n") > 5
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+# Texts a reader might type, spelled every way the rule takes and many it refuses.
+PARSER_TEXTS = ["2B", "2b", "2e9", "2,000,000,000", "1,,0", "2_000", "\u0663", "\uff13", " 3B ", "1.5T", "750K", "0",
+                "-5M", "1e300", "1e16", "1e-300", "nan", "inf", "", "B", "2BB", "30%", "50%%", "%", "$2.50", "$",
+                "0.25",
+                "1", "1.0001", "0.001", "0.0009", "1000", "1000.5", "-0", "+1", ".5", "5.", "1e3", "1E3", "0.5:0.7",
+                "0.7:0.5", "1:2:3", "60%:70%", "$120,000:$180,000", "120000", "50%"]
+
+
+def _python_parse(name: str, text: str) -> list[object]:
+    """What ``quote``'s parser makes of one option's text: ``["ok", value]`` or ``["error", message]``."""
+    parse = {"tokens_per_month": quote_cli.parse_tokens, "output_share": quote_cli.parse_share,
+             **{n: (lambda t, n=n: quote_cli.parse_price(t, n)) for n in quote_cli.CUSTOM_PRICES},
+             **{n: (lambda t, n=n: list(quote_cli.parse_range(n, t))) for n in quote_cli.CUSTOM_RANGES}}[name]
+    try:
+        return ["ok", parse(text)]
+    except argparse.ArgumentTypeError as exc:
+        return ["error", str(exc)]
+
+
+@pytest.mark.slow  # the page in a browser
+def test_the_pages_parser_reads_every_text_as_quote_does(calculator_page):
+    # Each option of quote, each text: the page's value or refusal must be quote's, word for word. Options go through
+    # window.reportQuote with an otherwise valid situation, so its parser and its range checks are the page's own.
+    page, _ = calculator_page
+    base = {"tokens_per_month": "2B", "api": "openai-gpt-5.4", "model": "llama-3.3-70b", "gpu": "h100-sxm",
+            "precision": "fp8"}
+    names = ["tokens_per_month", "output_share", *quote_cli.CUSTOM_PRICES, *quote_cli.CUSTOM_RANGES]
+    cases = []
+    for name in names:
+        for text in PARSER_TEXTS:
+            options = dict(base)
+            if name == "usd_per_gpu_hour":
+                options["rent"] = "custom"
+            if name == "usd_per_m_input":
+                options["usd_per_m_output"] = "10"
+            options[name] = text
+            cases.append((name, text, options))
+    got = page.evaluate("""(cases) => cases.map(([name, text, options]) => {
+        try { window.reportQuote(options); return ["ok"]; }
+        catch (e) { return e.field === name ? ["error", e.message] : ["other", e.field, e.message]; }
+    })""", cases)
+    failures = []
+    for (name, text, _), have in zip(cases, got, strict=True):
+        want = _python_parse(name, text)
+        if text.strip() == "" and name != "tokens_per_month":
+            continue  # an empty field is not given: the dataset's value (quote has no empty option)
+        if text == "" and name == "tokens_per_month":
+            want = ["error", "give a volume of tokens a month, such as 2e9, 500M, 2B or 1.5T"]  # the empty field
+        if want[0] == "ok" and have[0] != "ok":
+            failures.append(f"{name}={text!r}: quote takes {want[1]!r}, the page says {have[1:]}")
+        if want[0] == "error" and have != want:
+            failures.append(f"{name}={text!r}: quote says {want[1]!r}, the page {have}")
+    assert failures == []

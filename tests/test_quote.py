@@ -350,8 +350,9 @@ def test_invalid_dataset_lists_every_problem(capsys, data_copy):
     assert out == ""
     assert err.splitlines() == [
         f"{data_copy}: 2 problems found; nothing was quoted",
-        f"  - {data_copy}/gpus.csv, line 2, column 'memory_capacity': value 'eighty' is not a number",
-        f"  - {data_copy}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' must be greater than 0"]
+        f"  - {data_copy}/gpus.csv, line 2, column 'memory_capacity': value 'eighty' is not a number: write digits 0-9 "
+        "with an optional sign, point and exponent, such as 2.5 or 1e9",
+        f"  - {data_copy}/gpu_prices.csv, line 2, column 'usd_low': value '-8000' is below the minimum 100"]
 
 
 def test_missing_dataset_folder(capsys, tmp_path):
@@ -362,15 +363,18 @@ def test_missing_dataset_folder(capsys, tmp_path):
 
 
 @pytest.mark.slow  # a full validation (Frictionless)
-def test_valid_data_the_model_cannot_price_is_an_error_not_a_traceback(capsys, data_copy):
-    # An output share range starting at 0 is valid data, but a request without output cannot be rated.
+def test_an_output_share_the_model_cannot_rate_is_refused_by_the_data_gate(capsys, data_copy):
+    # An output share range starting at 0 was valid data that crashed inside the model (a request without output
+    # cannot be rated): the row's range (x-limits: 0.001 to 1) now refuses it before the model runs.
     assumptions = data_copy / "assumptions.csv"
     assumptions.write_text(assumptions.read_text().replace("are output,workload,0.25,0.75,",
                                                            "are output,workload,0,0.75,"))
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
     assert code == 1
-    assert "Traceback" not in err
-    assert err.startswith(f"error: the model cannot price this situation with {data_copy}: output_tokens")
+    assert err.splitlines() == [
+        f"{data_copy}: 1 problem found; nothing was quoted",
+        f"  - {data_copy}/assumptions.csv, line 30, column 'value_low': value '0' is out of range for "
+        "output_token_share: a share of tokens must be from 0.001 to 1"]
 
 
 NOT_IMPORTED = ("altair", "vl_convert", "IPython", "matplotlib", "papermill", "nbclient", "jupyter_client")
@@ -398,15 +402,15 @@ def cache_dir(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def frictionless_runs(monkeypatch) -> list[int]:
-    """Counts the Frictionless package validations that actually run."""
+def frictionless_runs(monkeypatch) -> list[str]:
+    """The tables Frictionless actually checks, one entry per check."""
     from frictionless import Package
 
-    calls: list[int] = []
+    calls: list[str] = []
     original = Package.validate
 
     def counting(self, *args, **kwargs):
-        calls.append(1)
+        calls.append(kwargs.get("name"))
         return original(self, *args, **kwargs)
 
     monkeypatch.setattr(Package, "validate", counting)
@@ -415,22 +419,28 @@ def frictionless_runs(monkeypatch) -> list[int]:
 
 @pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_a_clean_result_is_reused_until_a_byte_changes(data_copy, cache_dir, frictionless_runs):
+    tables_in_order = [r["name"] for r in loading.descriptor()["resources"]]
     first, tables = loading.validate(data_copy)
-    assert first == [] and len(frictionless_runs) == 1
-    assert len(list(cache_dir.iterdir())) == 1
+    assert first == [] and frictionless_runs == tables_in_order  # each table checked once, then remembered
+    assert len(list(cache_dir.iterdir())) == len(tables_in_order)
     second, cached_tables = loading.validate(data_copy)
-    assert second == [] and len(frictionless_runs) == 1  # skipped
+    assert second == [] and len(frictionless_runs) == len(tables_in_order)  # skipped
     assert set(cached_tables) == set(tables)
     assert all(cached_tables[n].equals(tables[n]) for n in tables)
-    precisions = data_copy / "precisions.csv"
-    precisions.write_text(precisions.read_text().replace("fp16,16,16,16,", "fp16,16,sixteen,16,"))
+    frictionless_runs.clear()
+    # gpus.csv: it is checked again, and so is every table whose foreign keys look into it; nothing else.
+    gpus = data_copy / "gpus.csv"
+    gpus.write_text(gpus.read_text().replace(",80,GiB,2.039,", ",80,GiB,-2.039,"))
     third, _ = loading.validate(data_copy)
-    assert len(frictionless_runs) == 2
+    looking = [r["name"] for r in loading.descriptor()["resources"]
+               if any(fk["reference"]["resource"] == "gpus" for fk in r["schema"].get("foreignKeys", []))]
+    assert looking == ["gpu_prices", "gpu_rentals", "benchmarks", "guide_figures"]
+    assert frictionless_runs == ["gpus", *looking]
     assert [str(p) for p in third] == [
-        f"{data_copy}/precisions.csv, line 2, column 'bits_per_param_low': value 'sixteen' is not a number"]
-    assert len(list(cache_dir.iterdir())) == 1  # problems are never remembered
+        f"{data_copy}/gpus.csv, line 2, column 'memory_bandwidth_tb_per_s': value '-2.039' is below the minimum 0.05"]
+    frictionless_runs.clear()
     loading.validate(data_copy)
-    assert len(frictionless_runs) == 3  # a broken dataset is always checked in full
+    assert frictionless_runs == ["gpus"]  # a broken table is never remembered; the tables reading it were clean
 
 
 @pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
@@ -438,7 +448,7 @@ def test_cache_can_be_switched_off(data_copy, monkeypatch, frictionless_runs):
     monkeypatch.setattr(loading, "VALIDATION_CACHE_DIR", None)
     loading.validate(data_copy)
     loading.validate(data_copy)
-    assert len(frictionless_runs) == 2
+    assert len(frictionless_runs) == 2 * len(loading.descriptor()["resources"])
 
 
 def test_cache_keeps_a_bounded_number_of_markers(data_copy, cache_dir, monkeypatch):

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 from test_browser import VIEWPORTS, new_tab, open_page, serve, unexpected, wait_for_charts, watch
 
-from analysis import loading, paths, quote, vendor, whatif
+from analysis import loading, outdir, paths, quote, vendor, whatif
 from analysis.__main__ import main
 from analysis.chapters import scenario
 
@@ -232,6 +232,7 @@ def test_invalid_data_stops_before_any_notebook_and_keeps_the_previous_report(da
     out = tmp_path / "previous"
     out.mkdir()
     (out / "marker.txt").write_text("the previous report", encoding="utf-8")
+    outdir.write_marker(out)  # an earlier what-if's folder, which a new one may replace
     lines = (data_copy / "gpus.csv").read_text(encoding="utf-8").splitlines()
     header = lines[0].split(",")
     cells = lines[1].split(",")
@@ -265,7 +266,8 @@ def test_parameter_of_the_wrong_type_is_refused(tmp_path, capsys):
 
 def test_out_cannot_be_the_repository(capsys):
     assert main(["whatif", "--out", str(paths.REPO_ROOT)]) == 2
-    assert "would overwrite the repository" in capsys.readouterr().err
+    assert capsys.readouterr().err == (f"error: --out {paths.REPO_ROOT} holds this checkout ({paths.REPO_ROOT}): give "
+                                       f"a new folder, such as {paths.REPO_ROOT / 'whatif'}\n")
 
 
 def test_parameter_file_must_be_a_mapping(tmp_path, capsys):
@@ -293,6 +295,6 @@ def test_the_whatif_takes_the_main_builds_bundle_when_the_same_versions_wrote_it
     planted = tmp_path / "vega-bundle.js"
     planted.write_text(vendor._stamp() + "// the main build's bundle\n", encoding="utf-8")
     monkeypatch.setattr(paths, "VENDOR_JS_FILE", planted)
-    whatif.prepare_sources(tmp_path / "stage", "banner")
+    whatif.prepare_sources(tmp_path / "stage", "banner", paths.DATA_DIR)
     staged = tmp_path / "stage" / "_static" / "vega" / "vega-bundle.js"
     assert staged.read_text(encoding="utf-8") == planted.read_text(encoding="utf-8")

@@ -219,7 +219,8 @@ def _context_checks(ds: Dataset, budget: dict, users: int, gpu_label: str, preci
     max_batch = assumption(ds, "max_batch_sequences")[0]
     kv = budget["kv_bytes_per_token"]
     sequence_gb = float(sizing.kv_cache_gb(kv, max_len, 1))
-    full = float(throughput.batch_size(budget["budget_gb_high"], kv, max_len, max_batch))
+    # Weights larger than the GPUs' memory leave no KV cache at all (a dataset of small GPUs): no sequence fits.
+    full = float(throughput.batch_size(max(budget["budget_gb_high"], 0.0), kv, max_len, max_batch))
     per_user = budget["tokens_high"] / users
     if budget["budget_gb_low"] > 0:
         budget_text = (f"{fmt.gb_range(budget['budget_gb_low'], budget['budget_gb_high'])} of KV cache "
@@ -380,7 +381,7 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
         "eng_kv_budget_tokens": int(budget["tokens_high"]),
         "eng_max_model_len": int(max_len),
         "eng_sequence_kv_gb": fmt.gb(float(sizing.kv_cache_gb(kv, max_len, 1))),
-        "eng_full_sequences": int(throughput.batch_size(budget["budget_gb_high"], kv, max_len, max_batch)),
+        "eng_full_sequences": int(throughput.batch_size(max(budget["budget_gb_high"], 0.0), kv, max_len, max_batch)),
         "eng_tokens_per_user": round(budget["tokens_high"] / users),
         "eng_checked_cells": len(checks),
         "eng_impossible_cells": _count(checks, verdicts.IMPOSSIBLE),

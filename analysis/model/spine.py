@@ -140,10 +140,14 @@ def _rate(c: dict[str, float], v: dict[str, NDArray], gpus: NDArray, usable_gb: 
     """
     valid = np.isfinite(gpus)
     g = np.where(valid, gpus, 1.0)
-    out_rate = throughput.bound_output_tokens_per_s(
-        g * usable_gb - weights_gb, c["params_total_b"], c["params_active_b"], v[BITS_PER_PARAM], kv_bytes,
-        in_tokens, out_tokens, c["memory_bandwidth_tb_per_s"] * g, c["tflops"] * g, v["max_batch_sequences"])
-    return np.where(valid, out_rate * (in_tokens + out_tokens) / out_tokens * v[EFFICIENCY], 0.0)
+    # Lanes that are no candidate (a model that fits no replica shape) are computed on one GPU and thrown away:
+    # their memory budget is negative, so their NaN is expected and not worth a warning.
+    with np.errstate(invalid="ignore"):
+        out_rate = throughput.bound_output_tokens_per_s(
+            g * usable_gb - weights_gb, c["params_total_b"], c["params_active_b"], v[BITS_PER_PARAM], kv_bytes,
+            in_tokens, out_tokens, c["memory_bandwidth_tb_per_s"] * g, c["tflops"] * g, v["max_batch_sequences"])
+        total_rate = out_rate * (in_tokens + out_tokens) / out_tokens * v[EFFICIENCY]
+    return np.where(valid, total_rate, 0.0)
 
 
 def _memory(c: dict[str, float], v: dict[str, NDArray]) -> tuple[NDArray, NDArray, NDArray, NDArray]:
@@ -318,7 +322,11 @@ def _add_breakeven(out: dict[str, NDArray], option: str, volume: NDArray, margin
     best = np.take_along_axis(safe, index, axis=1)[:, 0]
     best_margin = np.take_along_axis(np.where(np.isnan(margin), -np.inf, margin), index, axis=1)[:, 0]
     out[f"{option}_breakeven_tokens_per_month"] = best
-    out[f"{option}_breakeven_api_usd_per_month"] = best * api_per_token
+    # Never breaking even is an infinite API spend, also for an API that costs nothing (inf x 0 would be NaN).
+    spend = np.full_like(best, np.inf)
+    finite = np.isfinite(best)
+    spend[finite] = best[finite] * api_per_token[finite]
+    out[f"{option}_breakeven_api_usd_per_month"] = spend
     out[f"{option}_breakeven_gpus_per_replica"] = np.where(
         np.isfinite(best), np.take_along_axis(replica_gpus, index, axis=1)[:, 0], np.nan)
     out[f"{option}_margin_ratio"] = np.where(np.isfinite(best), best_margin, np.nan)
