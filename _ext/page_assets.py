@@ -8,6 +8,7 @@ edits the page's own list of scripts (a new list in the page's context), so no o
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from sphinx.application import Sphinx
@@ -42,6 +43,30 @@ def _page_scripts(app: Sphinx, pagename: str, templatename: str, context: dict, 
     context["script_files"] = [*kept, *wanted.values()]
 
 
+def _inline_digest(srcdir: str) -> str:
+    digest = hashlib.sha256()
+    for _, script in INLINE_MODULES:
+        digest.update((Path(srcdir) / "_static" / script).read_bytes())
+    return digest.hexdigest()
+
+
+def outdated_by_inline_modules(app: Sphinx, env, added, changed, removed) -> list[str]:
+    """The pages that carry an inline module whose file changed since the last build: Sphinx rewrites a page
+    only when its source changes, and a page's module lives outside its notebook."""
+    digest = _inline_digest(app.srcdir)
+    if getattr(env, "selfhost_inline_digest", None) == digest:
+        return []
+    env.selfhost_inline_digest = digest
+    pages = []
+    for docname in sorted(env.found_docs):
+        source = Path(env.doc2path(docname))
+        if source.suffix == ".ipynb" and any(marker in source.read_text(encoding="utf-8")
+                                            for marker, _ in INLINE_MODULES):
+            pages.append(docname)
+    return pages
+
+
 def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _page_scripts)
+    app.connect("env-get-outdated", outdated_by_inline_modules)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

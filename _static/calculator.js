@@ -839,6 +839,12 @@ async function update() {
     if (!(error instanceof QuoteError)) throw error;
     clearErrors();
     showError(error.field, pageMessage(error));
+    // The answer below stays that of the last input the page could use; say so where the answer is reported.
+    const label = form.querySelector(`label[for="calc-${error.field}"]`);
+    const status = document.getElementById("calc-status");
+    status.dataset.stale = "true";
+    status.textContent = `Not updated: "${label ? label.textContent : error.field}" is not used (the reason is `
+      + "beside it), so the answer below is still the one for your last usable input.";
     return;
   }
   clearErrors();
@@ -855,6 +861,7 @@ async function update() {
   await drawChart(o, computed, volumes);
   const ms = performance.now() - started;
   const status = document.getElementById("calc-status");
+  delete status.dataset.stale;
   status.dataset.ms = ms.toFixed(1);
   status.textContent = `Computed in your browser from the dataset in ${DATA.dataset.label} (newest row `
     + `${DATA.dataset.snapshot_date}) in ${ms.toFixed(0)} ms.`;

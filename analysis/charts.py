@@ -31,8 +31,12 @@ NAME_ROW_PX = 16
 
 
 def decades(values: pd.Series) -> list[float]:
-    """Powers of ten spanning the values: the only ticks a log axis needs."""
-    low, high = numerics.decade_floor(float(values[values > 0].min())), numerics.decade_ceil(float(values.max()))
+    """Powers of ten spanning the positive, finite values (a break-even that never comes is no tick): the only
+    ticks a log axis needs."""
+    shown = values[np.isfinite(values) & (values > 0)]
+    if shown.empty:
+        return []
+    low, high = numerics.decade_floor(float(shown.min())), numerics.decade_ceil(float(shown.max()))
     return [float(10**k) for k in range(low, high + 1)]
 
 

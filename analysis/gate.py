@@ -1,10 +1,17 @@
-"""The one gate before a report is built: the dataset's own rules, then what the report's chapters name.
+"""The one gate before a report is built: the dataset's own rules, the model's, then what the chapters name.
 
 ``validate``, ``run`` (and so ``make report``) and ``whatif`` pass through :func:`check` before any notebook
-runs; ``quote`` passes through the first half (:func:`analysis.loading.validate`), because it prices one
-situation and needs only the rows that situation names.
+runs; ``quote`` passes through the first two (:func:`analysis.loading.validate`, then :func:`model_problems`),
+because it prices one situation and needs only the rows that situation names.
 
-The second half holds the dataset to the report:
+The model's rules are physical facts across tables that no column's range can state:
+
+* every GPU keeps some memory for weights once the engine has taken its share and its runtime overhead at the
+  tight end of ``assumptions.csv`` (else no model fits on it, whatever its size);
+* every benchmark's system can hold its model and one request (else its throughput bound is zero and it
+  calibrates nothing: a measured rate over a zero bound is no efficiency).
+
+The last part holds the dataset to the report:
 
 * ``x-report-rows`` in the descriptor: the rows the chapters compare by name (the guide's scenarios, its
   GPUs and offers); a dataset without one cannot be reported on;
@@ -17,6 +24,8 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+
+import numpy as np
 
 from analysis import loading, paths
 from analysis.loading import Problem
@@ -44,6 +53,37 @@ def report_row_problems(ds: loading.Dataset) -> list[Problem]:
     return problems
 
 
+def model_problems(ds: loading.Dataset) -> list[Problem]:
+    """The model's physical rules across tables (see the module docstring), one problem per row that breaks one."""
+    from analysis import situation
+    from analysis.model import sizing
+
+    files = {r["name"]: r["path"] for r in loading.descriptor()["resources"]}
+    problems = []
+    utilization, _, _ = situation.assumption_range(ds, "gpu_memory_utilization")
+    _, overhead, _ = situation.assumption_range(ds, "runtime_overhead_gb_per_gpu")
+    gpus = ds["gpus"]
+    usable = sizing.usable_gb_per_gpu(gpus["memory_gb"].to_numpy(), utilization, overhead)
+    for (line, row), left in zip(gpus.iterrows(), usable, strict=True):
+        if not left > 0:
+            problems.append(Problem(
+                loading.display_name(ds.data_dir, files["gpus"]), int(line), "memory_capacity",
+                loading.number_text(row["memory_capacity"]),
+                f"leaves no memory for a model: {row['memory_gb']:.3g} GB x gpu_memory_utilization {utilization:g} "
+                f"- runtime_overhead_gb_per_gpu {overhead:g} GB (assumptions.csv, tight ends) is {left:.3g} GB"))
+    if problems:
+        return problems  # the calibration below would only repeat them
+    calibration = situation.calibration(ds)
+    bench = ds["benchmarks"]
+    for (line, row), bound in zip(bench.iterrows(), calibration["bound_output_tokens_per_s"], strict=True):
+        if not (np.isfinite(bound) and bound > 0):
+            problems.append(Problem(
+                loading.display_name(ds.data_dir, files["benchmarks"]), int(line), "gpu_count", str(row["gpu_count"]),
+                f"cannot hold {row['model_id']} at {row['precision']} and one request on {row['gpu_count']} x "
+                f"{row['gpu_id']}: its throughput bound is zero, so the benchmark calibrates nothing"))
+    return problems
+
+
 def check(data_dir: Path, per_notebook: dict[Path, dict[str, object]] | None = None,
           ) -> tuple[list[Problem], list[str], loading.Dataset | None]:
     """Everything that stops a report before a notebook runs.
@@ -58,6 +98,9 @@ def check(data_dir: Path, per_notebook: dict[Path, dict[str, object]] | None = N
     if problems:
         return problems, [], None
     ds = loading.load(data_dir)
+    problems = model_problems(ds)
+    if problems:
+        return problems, [], None
     problems = report_row_problems(ds)
     if per_notebook is None:
         per_notebook = {notebook: {} for notebook in runner.notebooks()}

@@ -450,8 +450,8 @@ def _cross_field_problems(data_dir: Path, resource: dict, frame: pd.DataFrame,
         if col.endswith("_low") and col[:-4] + "_high" in columns:
             high = col[:-4] + "_high"
             bad = frame[(frame[col] > frame[high]).fillna(False)]
-            problems += [Problem(name, int(line), col, _fmt(row[col]), f"is above {high} = {_fmt(row[high])}")
-                         for line, row in bad.iterrows()]
+            problems += [Problem(name, int(line), col, number_text(row[col]),
+                                 f"is above {high} = {number_text(row[high])}") for line, row in bad.iterrows()]
     for f in resource["schema"]["fields"]:
         if f.get("type") == "date":
             bad = frame[frame[f["name"]].map(lambda d: d is not None and not pd.isna(d) and d > today)]
@@ -479,22 +479,25 @@ def _rule_problems(name: str, frame: pd.DataFrame, rule: dict) -> list[Problem]:
                 for line in frame.index[mask]]
     if kind == "not_above":
         mask = (frame[rule["column"]] > frame[rule["other"]]).fillna(False)
-        return [Problem(name, int(line), rule["column"], _fmt(frame.loc[line, rule["column"]]),
-                        f"is above {rule['other']} = {_fmt(frame.loc[line, rule['other']])}")
+        return [Problem(name, int(line), rule["column"], number_text(frame.loc[line, rule["column"]]),
+                        f"is above {rule['other']} = {number_text(frame.loc[line, rule['other']])}")
                 for line in frame.index[mask]]
     if kind == "max_when":
         above = frame[rule["column"]] > rule["maximum"]
         mask = ((frame[rule["when_column"]] == rule["equals"]) & above).fillna(False)
-        return [Problem(name, int(line), rule["column"], _fmt(frame.loc[line, rule["column"]]),
+        return [Problem(name, int(line), rule["column"], number_text(frame.loc[line, rule["column"]]),
                         f"is above the maximum {rule['maximum']} (a {rule['equals']} cannot exceed {rule['maximum']})")
                 for line in frame.index[mask]]
     raise ValueError(f"unknown row rule kind {kind!r} in datapackage.json")
 
 
-def _fmt(value) -> str:
+def number_text(value) -> str:
+    """A cell's number as a message quotes it: ``80`` for 80.0, else as Python writes it."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
 
 
 def today_utc() -> dt.date:
@@ -573,7 +576,7 @@ def _table_rule_problems(data_dir: Path, resource: dict, tables: dict[str, pd.Da
                 continue
             for column in rule["columns"]:
                 if not limit.contains(float(row[column])):
-                    problems.append(Problem(name, int(line), column, _fmt(row[column]),
+                    problems.append(Problem(name, int(line), column, number_text(row[column]),
                                             f"is out of range for {row[rule['key']]}: {limit.what} must be "
                                             f"{limit.range_text}"))
         missing = [n for n in names if n not in set(frame[rule["key"]])]

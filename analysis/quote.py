@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import loading, paths, scenarios
+from analysis import gate, loading, paths, scenarios
 from analysis.model import spine
 from analysis.quote_cli import CUSTOM, CUSTOM_PRICES, CUSTOM_RANGES, TOKEN_SUFFIXES
 from analysis.situation import NO_CUSTOM, Custom
@@ -346,10 +346,13 @@ def run(args: argparse.Namespace) -> int:
     data_dir = paths.resolve_data_dir(args.data)
     try:
         ds = loading.load(data_dir)
+        problems = gate.model_problems(ds)
     except loading.DataValidationError as err:
-        noun = "problem" if len(err.problems) == 1 else "problems"
-        print(f"{data_dir}: {len(err.problems)} {noun} found; nothing was quoted", file=sys.stderr)
-        for problem in err.problems:
+        problems = err.problems
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{data_dir}: {len(problems)} {noun} found; nothing was quoted", file=sys.stderr)
+        for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     situation = situation_from_args(args)

@@ -286,9 +286,13 @@ def test_bad_input_is_explained_beside_its_field_and_the_answer_stays(calculator
     assert page.inner_text(f"#calc-{field}-error") == message
     assert page.get_attribute(f"#calc-{field}", "aria-invalid") == "true"
     assert page.inner_text("#calc-summary") == before
+    label = page.inner_text(f"label[for='calc-{field}']")
+    assert page.inner_text("#calc-status") == (f'Not updated: "{label}" is not used (the reason is beside it), so the '
+                                               "answer below is still the one for your last usable input.")
     page.fill(f"#calc-{field}", "")
     _type(page, "tokens_per_month", "2B")
     assert page.inner_text(f"#calc-{field}-error") == ""
+    assert page.inner_text("#calc-status").startswith("Computed in your browser")
 
 
 def test_hostile_url_is_shown_as_text(browser, site):

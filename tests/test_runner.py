@@ -82,6 +82,30 @@ def test_failure_keeps_the_previous_version_and_names_the_cell(tmp_path):
     assert any(line.startswith("FAIL  01_bad.ipynb") for line in log)
 
 
+@pytest.mark.slow  # starts kernels
+def test_one_failing_notebook_writes_none_of_the_run(tmp_path):
+    # All or nothing: the notebook that executed is not written either, so the report is never half old, half new.
+    good = make_notebook(tmp_path / "01_good.ipynb", "value * 2")
+    bad = make_notebook(tmp_path / "02_bad.ipynb", "value / 0")
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in ("01_good.ipynb", "02_bad.ipynb"):
+        (out / name).write_text("previous version", encoding="utf-8")
+    log: list[str] = []
+    outcomes = runner.run(runner.plan([good, bad], out, {}, paths.DATA_DIR), max_workers=2, log=log.append)
+    assert sorted((o.job.source.name, o.status) for o in outcomes) == [("01_good.ipynb", "not written"),
+                                                                     ("02_bad.ipynb", "failed")]
+    assert {p.name: p.read_text(encoding="utf-8") for p in out.iterdir()} == {
+        "01_good.ipynb": "previous version", "02_bad.ipynb": "previous version"}  # and no staged file left
+    assert log[-1] == ("1 notebook(s) failed: no notebook was written (1 that executed were discarded; every "
+                       "previous version is untouched)")
+    # Once the failure is fixed, both are written.
+    make_notebook(bad, "value - 1")
+    assert {o.status for o in runner.run(runner.plan([good, bad], out, {}, paths.DATA_DIR), log=log.append)} == {
+        "executed"}
+    assert all(p.read_text(encoding="utf-8") != "previous version" for p in out.iterdir())
+
+
 def test_run_command_stops_before_any_notebook_on_invalid_data(data_copy, monkeypatch, capsys):
     (data_copy / "gpus.csv").unlink()
     monkeypatch.setattr(paths, "DATA_DIR", data_copy)

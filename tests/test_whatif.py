@@ -7,7 +7,10 @@ API price doubled and with HTML, script and spreadsheet formulas planted in text
 from __future__ import annotations
 
 import csv
+import io
+import json
 import urllib.parse
+import zipfile
 from pathlib import Path
 
 import nbformat
@@ -241,7 +244,7 @@ def test_invalid_data_stops_before_any_notebook_and_keeps_the_previous_report(da
     (data_copy / "gpus.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert main(["whatif", "--data", str(data_copy), "--out", str(out)]) == 1
     err = capsys.readouterr().err
-    assert "problem(s) found; no notebook was run" in err
+    assert "1 problem found; no notebook was run" in err
     assert "gpus.csv" in err and "memory_capacity" in err and "'lots'" in err
     assert (out / "marker.txt").read_text(encoding="utf-8") == "the previous report"
     assert not (out / "notebooks").exists()
@@ -298,3 +301,33 @@ def test_the_whatif_takes_the_main_builds_bundle_when_the_same_versions_wrote_it
     whatif.prepare_sources(tmp_path / "stage", "banner", paths.DATA_DIR)
     staged = tmp_path / "stage" / "_static" / "vega" / "vega-bundle.js"
     assert staged.read_text(encoding="utf-8") == planted.read_text(encoding="utf-8")
+
+
+def test_the_whatif_zip_holds_its_own_dataset_safe_in_a_spreadsheet(whatif_report):
+    # issue 23: the what-if's report-data.zip held no dataset, and the main zip's dataset carried formula cells.
+    with zipfile.ZipFile(whatif_report / "_build" / "html" / "_static" / "report-data.zip") as archive:
+        data = sorted(n for n in archive.namelist() if n.startswith("data/"))
+        gpus = list(csv.reader(io.StringIO(archive.read("data/gpus.csv").decode("utf-8"))))
+        prices = list(csv.DictReader(io.StringIO(archive.read("data/api_prices.csv").decode("utf-8"))))
+    tables = [f"data/{r['path']}" for r in loading.descriptor()["resources"]]
+    assert data == sorted([*tables, "data/datapackage.json"])
+    cells = [cell for row in gpus for cell in row]
+    assert f"'{HOSTILE_GPU}" in cells and HOSTILE_GPU not in cells
+    gpt = next(row for row in prices if row["offer_id"] == "openai-gpt-5.4")
+    assert float(gpt["usd_per_m_input"]) == 5.0  # the what-if's doubled price (data/ says 2.50)
+
+
+def test_the_whatif_folder_is_marked_with_every_path_it_wrote(whatif_report, capsys):
+    record = json.loads((whatif_report / outdir.MARKER).read_text(encoding="utf-8"))
+    assert record["written_by"] == "python -m analysis whatif"
+    assert record["paths"] == outdir.written_paths(whatif_report)
+    assert {"notebooks/09_scenario_1.ipynb", "_build/html/index.html", "data/gpus.csv"} <= set(record["paths"])
+    # A file of the reader's own inside it makes the next what-if refuse the folder, naming the file.
+    note = whatif_report / "notes.txt"
+    note.write_text("mine", encoding="utf-8")
+    try:
+        assert main(["whatif", "--out", str(whatif_report)]) == 2
+        assert "notes.txt" in capsys.readouterr().err
+        assert note.read_text(encoding="utf-8") == "mine"
+    finally:
+        note.unlink()

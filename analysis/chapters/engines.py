@@ -295,7 +295,9 @@ def engine_checks(ds: Dataset, model_id: str = "llama-3.3-70b") -> tuple[pd.Data
     figures = ds["guide_figures"]
     params = figures[(figures["row_label"] == guide_model) & (figures["column_label"] == "Parameters")]
     guide_params_b = float(params["value_low"].iloc[0])
-    bounds = decode_bounds(ds, model_id, gpu.name, count, [1, users, max_batch], inputs.context_tokens[0])
+    # One row per batch size: the engine's cap may equal the users (or be 1).
+    batches = sorted({1, users, max_batch})
+    bounds = decode_bounds(ds, model_id, gpu.name, count, batches, inputs.context_tokens[0])
     budget = kv_budget(ds, model_id, gpu.name, count, BOUND_PRECISIONS[0])
     rows = {}
     for figure_id in SPEED_IDS:

@@ -218,7 +218,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
 def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, breakeven: pd.DataFrame,
               payback: pd.DataFrame, facts: dict, model: str, gpu: str, api_offer: str, hosted_offer: str,
               hosted_vs_buy: float) -> tuple[ex.Exhibit, ...]:
-    """The scenario's exhibits, titled by what each shows (the payback chart only when buying pays back)."""
+    """The scenario's exhibits, titled by what each shows (the payback chart says when buying never pays back)."""
     source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
                                           "models.csv", "benchmarks.csv", "assumptions.csv")
     model_name, api = situation.model(ds, model)["model_name"], visual.api_words(ds, api_offer)
@@ -251,11 +251,14 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
     base = payback[(payback["case"] == "base") & np.isfinite(payback["buy_payback_months"])]
     if len(base):
         best = base.loc[base["buy_payback_months"].idxmin()]
-        items.append(ex.Exhibit(
-            f"{prefix}-payback",
-            f"The purchase pays back in {fmt.months(best['buy_payback_months'])} at "
-            f"{fmt.tokens(best['tokens_per_month'])} tokens a month, and never below "
-            f"{facts[f'{prefix}_buy_breakeven_tokens']}", source))
+        payback_title = (f"The purchase pays back in {fmt.months(best['buy_payback_months'])} at "
+                         f"{fmt.tokens(best['tokens_per_month'])} tokens a month, and never below "
+                         f"{facts[f'{prefix}_buy_breakeven_tokens']}")
+    else:  # a dataset in which buying never pays back: the exhibit says so (its notebook shows it either way)
+        volumes = payback["tokens_per_month"]
+        payback_title = (f"In the base case the purchase never pays back between {fmt.tokens(volumes.min())} and "
+                         f"{fmt.tokens(volumes.max())} tokens a month")
+    items.append(ex.Exhibit(f"{prefix}-payback", payback_title, source))
     return tuple(items)
 
 

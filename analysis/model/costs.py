@@ -113,9 +113,13 @@ def rental_usd_per_month(gpus: ArrayLike, usd_per_gpu_hour: ArrayLike, hours_per
 
 
 def engineering_usd_per_month(engineer_usd_per_year: ArrayLike, engineer_allocation: ArrayLike) -> NDArray:
-    """The share of an engineer's fully loaded cost spent on inference: ``salary / 12 x allocation``."""
+    """Engineers' fully loaded cost spent on inference: ``salary / 12 x allocation``.
+
+    ``engineer_allocation`` is in engineers: 0.25 is a quarter of one, 2.4 is two and a bit (a guide's hours a
+    month can exceed one engineer's working month).
+    """
     return (as_array("engineer_usd_per_year", engineer_usd_per_year) / MONTHS_PER_YEAR
-            * _share("engineer_allocation", engineer_allocation))
+            * as_array("engineer_allocation", engineer_allocation))
 
 
 def downtime_usd_per_month(revenue_at_risk_usd_per_month: ArrayLike, selfhost_uptime: ArrayLike,

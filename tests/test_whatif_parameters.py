@@ -1,0 +1,112 @@
+"""What a what-if refuses before any work: parameters out of range or that the dataset cannot price, hostile YAML,
+and run-control options out of range. Every case runs the command in this process and builds nothing."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from analysis import paths, whatif
+from analysis.__main__ import main
+
+
+def refused(capsys, *argv: str) -> tuple[int, list[str]]:
+    code = main(list(argv))
+    return code, capsys.readouterr().err.splitlines()
+
+
+def test_a_volume_out_of_range_is_refused(capsys, tmp_path):
+    # issue 23: `-p tokens_per_month -1` built a report whose calculator showed nothing
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-p", "tokens_per_month", "-1")
+    assert code == 2
+    assert err == ["error: -p tokens_per_month -1: parameter tokens_per_month: '-1' is out of range: a volume in "
+                   "tokens a month must be from 1 to 1e+16"]
+    assert not (tmp_path / "r").exists()
+
+
+def test_names_the_dataset_cannot_price_are_refused_every_one(capsys, tmp_path):
+    # issue 23: `-p api custom` built a blank calculator; an L4 has no purchase price and no rental offer.
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-p", "api", "custom", "-p", "gpu", "l4")
+    assert code == 2
+    assert err[0] == f"{paths.DATA_DIR}: the report's notebooks name what the dataset cannot price; no notebook was run"
+    assert err[1].startswith("  - -p api = 'custom' is not in api_prices.csv: valid API offers are ")
+    assert "  - -p gpu = 'l4': 00_calculator buys it and gpu_prices.csv has no purchase price for it (GPUs with a " \
+           "price: a100-80gb-sxm, h100-sxm, rtx-4090)" in err
+    assert "  - 09_scenario_1's default rent_offer = 'lambda-h100-8x' rents h100-sxm, not gpu = 'l4' (offers for " \
+           "l4: none)" in err
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_rental_offer_for_another_gpu_is_refused(capsys, tmp_path):
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-p", "rent", "lambda-h100-8x", "-p", "gpu",
+                        "a100-80gb-sxm", "-p", "rent_offer", "lambda-a100-8x")
+    assert code == 2
+    assert err[1:] == ["  - -p rent = 'lambda-h100-8x' rents h100-sxm, not gpu = 'a100-80gb-sxm' (offers for "
+                       "a100-80gb-sxm: aws-p4de-24xlarge, coreweave-a100-8x, coreweave-a100-8x-spot, lambda-a100-8x, "
+                       "runpod-a100-1x)"]
+
+
+def test_a_grid_upside_down_is_refused(capsys, tmp_path):
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-p", "grid_low_tokens_per_month", "1e12",
+                        "-p", "grid_high_tokens_per_month", "1e9")
+    assert code == 2
+    assert err[1:] == ["  - 13_uncertainty: grid_low_tokens_per_month = 1e+12 must be below "
+                       "grid_high_tokens_per_month = 1e+09"]
+
+
+def test_priceable_overrides_pass_the_check():
+    per_notebook = whatif.resolve_overrides(
+        sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")),
+        {"gpu": ("a100-80gb-sxm", "-p gpu"), "rent_offer": ("lambda-a100-8x", "-p rent_offer"),
+         "draws": ("500", "-p draws")})
+    from analysis import gate
+
+    problems, not_priced, _ = gate.check(paths.DATA_DIR, per_notebook)
+    assert (problems, not_priced) == ([], [])
+
+
+def test_yaml_aliases_are_refused_at_once(capsys, tmp_path):
+    # issue 23: 1.5 KB of nested aliases hung the command (killed after 60 s): a billion-value expansion
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 10)]
+    params = tmp_path / "bomb.yaml"
+    params.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-f", str(params))
+    assert time.perf_counter() - start < 30  # the finding was a hang: a refusal, not an expansion
+    assert code == 2
+    assert err[0].startswith(f"error: parameter file {params} is not valid YAML: ")
+    assert "aliases (*name) are not accepted in a parameter file" in err[0] + " ".join(err[1:])
+
+
+def test_a_parameter_file_too_large_is_refused(capsys, tmp_path):
+    params = tmp_path / "big.yaml"
+    params.write_text("draws: 100\n" + "# padding\n" * (whatif.MAX_PARAMETER_FILE_BYTES // 10), encoding="utf-8")
+    size = params.stat().st_size
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-f", str(params))
+    assert code == 2
+    assert err == [f"error: parameter file {params} is {size:,} bytes; a parameter file holds at most "
+                   f"{whatif.MAX_PARAMETER_FILE_BYTES:,} (a mapping of names to values)"]
+
+
+def test_a_nested_value_is_refused(capsys, tmp_path):
+    params = tmp_path / "nested.yaml"
+    params.write_text("draws: [1, 2]\n", encoding="utf-8")
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-f", str(params))
+    assert code == 2
+    assert err == [f"error: {params}: draws: parameter draws takes one value, not a list"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["run", "--jobs", "-1"], "python -m analysis run: error: argument --jobs: '-1' is out of range: notebooks at "
+                              "once must be whole numbers from 1 to 256"),
+    (["run", "--jobs", "2.5"], "python -m analysis run: error: argument --jobs: expected a whole number, got '2.5'"),
+    (["validate", "--max-age-days", "-1"], "python -m analysis validate: error: argument --max-age-days: '-1' is out "
+                                           "of range: days must be whole numbers from 1 to 36500"),
+])
+def test_run_control_options_out_of_range_are_refused_in_one_line(capsys, argv, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err == message + "\n"
