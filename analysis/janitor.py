@@ -49,9 +49,11 @@ except (AttributeError, OSError):
         time.sleep(0.1)
 
 def start_time(p):
+    # A live process's start time; None for a zombie (killed, waiting for whoever adopted it to reap it).
     try:
         with open(f"/proc/{p}/stat", "rb") as f:
-            return f.read().rsplit(b")", 1)[1].split()[19].decode()
+            fields = f.read().rsplit(b")", 1)[1].split()
+        return None if fields[0] == b"Z" else fields[19].decode()
     except (OSError, IndexError):
         return None
 
@@ -74,7 +76,7 @@ def tagged():
             continue
         try:
             with open(f"/proc/{entry}/environ", "rb") as f:
-                if b"REPORT_RUN_TAG=" + tag in f.read().split(b"\0"):
+                if b"REPORT_RUN_TAG=" + tag in f.read().split(b"\0") and start_time(entry) is not None:
                     found.append(int(entry))
         except OSError:
             pass

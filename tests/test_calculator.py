@@ -17,6 +17,8 @@ import urllib.parse
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_browser import SCREENSHOTS, open_page, unexpected
 
 from analysis import calculator, limits, paths, quote, quote_cli, situation, visual
@@ -481,3 +483,39 @@ def test_the_pages_parser_reads_every_text_as_quote_does(calculator_page):
         if want[0] == "error" and have != want:
             failures.append(f"{name}={text!r}: quote says {want[1]!r}, the page {have}")
     assert failures == []
+
+
+def _page_value(record: dict, name: str) -> object:
+    """The value the page read for an option, from the record it answers with."""
+    situation = record["situation"]
+    if name == "tokens_per_month":
+        return situation["tokens_per_month"]
+    if name == "output_share":
+        return situation["output_share_override"]
+    return situation["custom"][name]
+
+
+@pytest.mark.slow  # a property search in the browser
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=st.sampled_from(["tokens_per_month", "output_share", *quote_cli.CUSTOM_PRICES, *quote_cli.CUSTOM_RANGES]),
+       text=st.text(alphabet="0123456789.,eE+-%$KMBTkmb :_\u0663\uff13", min_size=1, max_size=14))
+def test_the_pages_parser_agrees_with_quote_on_any_text(calculator_page, name, text):
+    # hypothesis types text into one option; the page must read the number quote reads, or refuse it with quote's
+    # words (the page's own words for an empty field aside).
+    page, _ = calculator_page
+    if not text.strip():
+        return
+    options = {"tokens_per_month": "2B", "api": "openai-gpt-5.4", "model": "llama-3.3-70b", "gpu": "h100-sxm",
+               "precision": "fp8", name: text}
+    if name == "usd_per_gpu_hour":
+        options["rent"] = "custom"
+    have = page.evaluate("""([name, options]) => {
+        try { return ["ok", window.reportQuote(options)]; }
+        catch (e) { return e.field === name ? ["error", e.message] : ["other", e.field, e.message]; }
+    }""", [name, options])
+    want = _python_parse(name, text)
+    if want[0] == "ok":
+        assert have[0] == "ok", (text, have)
+        assert _page_value(have[1], name) == want[1]
+    else:
+        assert have == want

@@ -86,7 +86,7 @@ def _figures_are_finite(record: dict) -> bool:
 
 
 @pytest.mark.slow  # a property search: hundreds of quotes
-@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(argv=quote_arguments())
 def test_quote_answers_with_finite_figures_or_refuses_in_one_line(argv):
     stdout, stderr = io.StringIO(), io.StringIO()

@@ -61,7 +61,9 @@ def settle(check, seconds: float = SETTLE_S):
 
 
 def start(args: list[str], tmp: Path, marker: str, pythonpath: Path | None = None) -> subprocess.Popen:
-    env = {**os.environ, "KILL_TEST": marker, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1"}
+    # Unbuffered: the test waits for a line the command prints as it starts its work, not when it ends.
+    env = {**os.environ, "KILL_TEST": marker, "TMPDIR": str(tmp), "PYTHONDONTWRITEBYTECODE": "1",
+           "PYTHONUNBUFFERED": "1"}
     if pythonpath:
         env["PYTHONPATH"] = str(pythonpath)
     return subprocess.Popen([sys.executable, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -181,11 +183,11 @@ def test_a_killed_whatif_leaves_no_process_no_stage_and_no_report(tmp_path):
     process.wait()
     assert settle(lambda: carrying(marker)) == []
     assert settle(lambda: list(tmp.iterdir())) == []
-    assert settle(lambda: sorted(p.name for p in tmp_path.iterdir())) == ["tmp"]  # no stage, no half report
+    assert settle(lambda: [p.name for p in tmp_path.iterdir() if p.name != "tmp"]) == []  # no stage, no report
 
 
-@pytest.mark.slow  # three syncs in processes of their own
-@pytest.mark.parametrize("after_s", [0.6, 1.2, 1.8])
+@pytest.mark.slow  # syncs in processes of their own
+@pytest.mark.parametrize("after_s", [0.8, 1.6])
 def test_a_killed_prices_sync_leaves_the_file_whole_and_no_temp_folder(tmp_path, after_s):
     data = tmp_path / "data"
     shutil.copytree(paths.DATA_DIR, data)

@@ -28,8 +28,7 @@ from analysis import gate, limits, loading, paths, runner
 pytestmark = pytest.mark.slow  # every notebook's code, per dataset
 
 SAMPLE = ("gpus.memory_capacity=min", "benchmarks.gpu_count=min", "gpu_prices.usd_low=max",
-          "assumption.work_hours_per_year=min", "assumption.tokens_per_request=max",
-          "assumption.max_batch_sequences=min")
+          "assumption.tokens_per_request=max", "assumption.max_batch_sequences=min")
 
 
 def variants() -> dict[str, tuple[str, str | None, str, float]]:
