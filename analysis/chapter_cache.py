@@ -78,13 +78,18 @@ def entry_key(builder: str, ds: Dataset, arguments: dict[str, object]) -> str:
 
 
 def _store(path: Path, value: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Write an entry atomically; a cache that cannot be written (a read-only checkout, a full disk) is no cache."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
-    os.replace(tmp, path)
-    older = sorted(path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"), key=lambda p: p.stat().st_mtime)
-    for stale in older[:-KEEP_PER_BUILDER]:
-        stale.unlink(missing_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+        older = sorted(path.parent.glob(path.name.rsplit("-", 1)[0] + "-*.pickle"), key=lambda p: p.stat().st_mtime)
+        for stale in older[:-KEEP_PER_BUILDER]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        if tmp.exists():
+            tmp.unlink()
 
 
 def cached(build: Callable[..., T]) -> Callable[..., T]:

@@ -172,11 +172,15 @@ class Janitor:
 
 
 def remove(path: Path) -> None:
-    """Delete a file or folder this command created, if it is still there."""
+    """Delete a file or folder this command created, if it is still there (never raising: a clean-up that
+    cannot finish must not hide why the command ended)."""
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
-    else:
-        path.unlink(missing_ok=True)
+    elif path.exists() or path.is_symlink():
+        try:
+            path.unlink()
+        except OSError:
+            pass
 
 
 def track(path: Path) -> Path:

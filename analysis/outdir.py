@@ -111,7 +111,9 @@ def check(out: Path, inputs: dict[str, Path], option: str = "--out") -> None:
             raise OutDirError(f"{where} is inside {name} {given}: give a folder outside the dataset")
     parent = _existing_ancestor(out)
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutDirError(f"{where}: cannot write in {parent} (permission denied); choose a folder you can write")
+        read_only = bool(os.statvfs(parent).f_flag & os.ST_RDONLY)
+        why = "a read-only file system" if read_only else "permission denied"
+        raise OutDirError(f"{where}: cannot write in {parent} ({why}); choose a folder you can write")
     if not out.exists():
         return
     entries = written_paths(out)

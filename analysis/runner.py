@@ -202,6 +202,12 @@ def _warm_kernel():
     return _WARM["manager"]
 
 
+def _discard(path: Path) -> None:
+    """Delete a staged file if it is there (unlinking a missing file fails too, on a read-only file system)."""
+    if path.exists():
+        path.unlink()
+
+
 def staged_path(target: Path) -> Path:
     """Where a notebook is written before the run commits it: beside its target (one file system, so the
     commit is a rename), hidden, and named by this process so that two runs never share one."""
@@ -248,18 +254,18 @@ def _execute(job: Job, digest: str, fresh_kernel: bool = False, staged: Path | N
         if commit_now:
             os.replace(tmp, job.target)
     except PapermillExecutionError as exc:
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         source_line = (exc.source or "").strip().splitlines()
         first = source_line[0] if source_line else ""
         message = (f"cell {exc.cell_index} (execution count {exc.exec_count}, starting '{first}') "
                    f"raised {exc.ename}: {exc.evalue}")
         return Outcome(job, "failed", time.perf_counter() - start, message)
     except Exception as exc:  # a kernel that dies or a notebook that cannot be read
-        tmp.unlink(missing_ok=True)
+        _discard(tmp)
         return Outcome(job, "failed", time.perf_counter() - start, f"{type(exc).__name__}: {exc}")
     finally:
         if commit_now:
-            tmp.unlink(missing_ok=True)
+            _discard(tmp)
     return Outcome(job, "executed", time.perf_counter() - start)
 
 
@@ -339,7 +345,7 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
                 os.replace(staged[outcome.job.target], outcome.job.target)
     finally:
         for path in staged.values():
-            path.unlink(missing_ok=True)
+            _discard(path)
     outcomes += executed
     for o in failed:
         log(f"error in {o.job.source}: {o.error}")

@@ -207,3 +207,44 @@ def test_a_killed_prices_sync_leaves_the_file_whole_and_no_temp_folder(tmp_path,
     text = prices.read_text(encoding="utf-8")
     # The old file or the new, whole one (the synced price written as 2.5), never half of either.
     assert text == old or (",GPT-5.4,,2.5,15.00,0.25," in text and len(text.splitlines()) == len(old.splitlines()))
+
+
+@pytest.mark.slow  # a kernel starts
+def test_a_read_only_checkout_gets_one_line_per_failure_not_a_traceback(tmp_path):
+    # issue 23: a read-only --out or checkout ended in tracebacks. The copy is bind-mounted read-only (as the
+    # tests' root user, permission bits would not stop a write); where mounting is not allowed, the test is skipped.
+    copy = _checkout_copy(tmp_path)
+    mounted = tmp_path / "read-only"
+    mounted.mkdir()
+    if subprocess.run(["mount", "--bind", str(copy), str(mounted)], capture_output=True).returncode != 0:
+        pytest.skip("bind mounts are not allowed here")
+    try:
+        if subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], capture_output=True).returncode != 0:
+            pytest.skip("read-only remounts are not allowed here")
+        env = {**os.environ, "PYTHONPATH": str(mounted), "PYTHONDONTWRITEBYTECODE": "1"}
+        commands = {
+            "run": (["run", "--force", "01_quick_comparison"],
+                    f"error in {mounted}/notebooks/01_quick_comparison.ipynb: OSError: [Errno 30] Read-only file "
+                    f"system: '{mounted}/notebooks/.01_quick_comparison.running-"),
+            "whatif": (["whatif", "--out", str(mounted / "whatif")],
+                       f"error: --out {mounted / 'whatif'}: cannot write in {mounted} (a read-only file system); "
+                       "choose a folder you can write"),
+            "prices sync": (["prices", "sync", "--data", str(mounted / "data")], "error: Read-only file system ("),
+        }
+        before = _bytes_of(copy / "notebooks")
+        for name, (argv, expected) in commands.items():
+            if name == "prices sync":  # a price to write back, so the sync has something to write
+                prices = copy / "data" / "api_prices.csv"
+                subprocess.run(["mount", "-o", "remount,bind,rw", str(mounted)], check=True)
+                prices.write_text(prices.read_text(encoding="utf-8").replace(",2.50,15.00,", ",2.60,15.00,", 1),
+                                  encoding="utf-8")
+                subprocess.run(["mount", "-o", "remount,bind,ro", str(mounted)], check=True)
+            done = subprocess.run([sys.executable, "-m", "analysis", *argv], capture_output=True, text=True,
+                                  env=env, cwd=tmp_path)
+            output = done.stdout + done.stderr
+            assert done.returncode in (1, 2), (name, output)
+            assert "Traceback" not in output, (name, output)
+            assert expected in output, (name, output)
+        assert _bytes_of(copy / "notebooks") == before
+    finally:
+        subprocess.run(["umount", str(mounted)], capture_output=True)
