@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -174,15 +175,18 @@ def test_kernel_environment_reaches_the_kernels_and_only_that_run(tmp_path, monk
     # even though this process's environment names one.
     monkeypatch.delenv("REPORT_PROBE", raising=False)
     monkeypatch.setenv(paths.CHAPTER_CACHE_VARIABLE, "/somewhere/else")
-    body = "import os; (os.environ.get('REPORT_PROBE', 'unset'), os.environ.get('REPORT_CHAPTER_CACHE'))"
+    # Printed as JSON, not shown as a tuple: IPython wraps a long tuple's text over lines, and the cache folder's
+    # path is as long as the checkout's (a clone in a long folder failed here).
+    body = ("import json, os; print(json.dumps([os.environ.get('REPORT_PROBE', 'unset'), "
+            "os.environ.get('REPORT_CHAPTER_CACHE')]))")
     source = make_notebook(tmp_path / "01_env.ipynb", body)
     first = runner.plan([source], tmp_path / "with", {}, paths.DATA_DIR)
     second = runner.plan([source], tmp_path / "without", {}, paths.DATA_DIR)
     assert runner.run(first, log=lambda _: None, kernel_environment={"REPORT_PROBE": "set"})[0].status == "executed"
     assert runner.run(second, log=lambda _: None, fresh_kernels=True)[0].status == "executed"
-    shown = [nbformat.read(job.target, as_version=4).cells[1].outputs[0]["data"]["text/plain"]
+    shown = [json.loads(nbformat.read(job.target, as_version=4).cells[1].outputs[0]["text"])
              for job in (*first, *second)]
-    assert shown == [repr(("set", str(paths.CHAPTER_CACHE_DIR))), repr(("unset", ""))]
+    assert shown == [["set", str(paths.CHAPTER_CACHE_DIR)], ["unset", ""]]
     assert "REPORT_PROBE" not in __import__("os").environ
 
 
