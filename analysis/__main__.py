@@ -106,18 +106,29 @@ def _whatif_overrides(args: argparse.Namespace) -> dict[str, tuple[object, str]]
     return given
 
 
-def _given_path(text: str, option: str) -> Path:
-    """An absolute path for an option, or :class:`analysis.outdir.OutDirError` saying why there is none."""
+def _given_path(text: str, option: str, utf8: bool = False) -> Path:
+    """An absolute path for an option, or :class:`analysis.outdir.OutDirError` saying why there is none.
+
+    ``utf8``: the name must be valid UTF-8 (a what-if's pages name its dataset and folder, and the book's
+    builder cannot write a name that is not).
+    """
     from analysis import outdir
 
     path = Path(text).expanduser().absolute()
+    shown = outdir.shown(text[:80] + ("..." if len(text) > 80 else ""))
     problem = paths.too_long(path)
     if problem:
-        raise outdir.OutDirError(f"{option} {text[:80]}{'...' if len(text) > 80 else ''}: {problem}")
+        raise outdir.OutDirError(f"{option} {shown}: {problem}")
+    if utf8:
+        try:
+            str(path).encode("utf-8")
+        except UnicodeEncodeError:
+            raise outdir.OutDirError(f"{option} {shown}: the name is not valid UTF-8; rename the folder (the "
+                                     "report's pages name it)") from None
     try:
         return path.resolve()
     except OSError as exc:
-        raise outdir.OutDirError(f"{option} {text}: {exc.strerror}") from None
+        raise outdir.OutDirError(f"{option} {shown}: {exc.strerror}") from None
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -127,24 +138,27 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     the parameters (names, types, ranges and the dataset's names), then the dataset. The report is built in
     a staging folder beside ``--out`` and swapped in only when complete.
     """
-    from analysis import gate, janitor, outdir, runner, whatif
+    from analysis import gate, outdir, runner, whatif
 
     start = time.perf_counter()
     try:
-        data_dir = _given_path(args.data, "--data") if args.data else paths.DATA_DIR
-        out = _given_path(args.out, "--out")
+        data_dir = _given_path(args.data, "--data", utf8=True) if args.data else paths.DATA_DIR
+        out = _given_path(args.out, "--out", utf8=True)
         if Path(args.out).expanduser().absolute().is_symlink():
-            raise outdir.OutDirError(f"--out {args.out} is a link: give the folder itself")
+            raise outdir.OutDirError(f"--out {outdir.shown(args.out)} is a link: give the folder itself")
         param_files = {f"-f {p}": _given_path(p, "-f") for p in args.param_file or []}
         outdir.check(out, {"--data": data_dir, **param_files})
         sources = runner.notebooks(None)
         refused: list[str] = []
-        per_notebook = whatif.resolve_overrides(sources, _whatif_overrides(args), collect=refused)
+        given = _whatif_overrides(args)
+        per_notebook = whatif.resolve_overrides(sources, given, collect=refused)
     except (outdir.OutDirError, whatif.WhatIfError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     _print_ignored(data_dir)
-    problems, not_priced, _ = gate.check(data_dir, per_notebook)
+    # Where each override came from, for the messages: "-p gpu" or "params.yaml: gpu".
+    labels = {name: f"-p {name}" if origin.startswith("-p ") else origin for name, (_, origin) in given.items()}
+    problems, not_priced, _ = gate.check(data_dir, per_notebook, labels)
     for line in refused:
         print(f"error: {line}", file=sys.stderr)
     if problems or not_priced:
@@ -155,11 +169,33 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         return 2
     overrides = {name: value for chosen in per_notebook.values() for name, value in chosen.items()}
     banner = whatif.banner_text(data_dir, overrides)
+    missing = [folder for folder in out.parents if not folder.exists()]  # made for --out; gone again on failure
+    try:
+        code = _build_whatif(args, out, data_dir, param_files, sources, per_notebook, banner)
+    finally:
+        if not out.exists():
+            for folder in missing:  # deepest first; each only if empty, and only one this command made
+                try:
+                    folder.rmdir()
+                except OSError:
+                    break
+    if code == 0:
+        print(f"what-if report: {outdir.shown(out / '_build' / 'html' / 'index.html')} ({len(sources)} notebooks, "
+              f"{time.perf_counter() - start:.1f} s)")
+    return code
+
+
+def _build_whatif(args: argparse.Namespace, out: Path, data_dir: Path, param_files: dict[str, Path],
+                  sources: list[Path], per_notebook: dict[Path, dict[str, object]], banner: str) -> int:
+    """The what-if's build, in a staging folder beside ``out`` that its janitor removes however it ends."""
+    from analysis import janitor, outdir, runner, whatif
+
     with janitor.Janitor("whatif") as cleanup:
         try:
             stage = cleanup.track(outdir.make_stage(out))
         except OSError as exc:
-            print(f"error: --out {out}: cannot create a folder beside it: {exc.strerror}", file=sys.stderr)
+            print(f"error: --out {outdir.shown(out)}: cannot create a folder beside it: {exc.strerror}",
+                  file=sys.stderr)
             return 2
         whatif.prepare_sources(stage, banner, data_dir)
         # The injected parameters are hidden as each notebook is written: the banner says them in words.
@@ -167,23 +203,21 @@ def cmd_whatif(args: argparse.Namespace) -> int:
                            data_dir, hide_parameters=True) for src in sources]
         outcomes = runner.run(jobs, force=True, max_workers=args.jobs, fresh_kernels=args.fresh_kernels)
         if any(o.status == "failed" for o in outcomes):
-            print(f"what-if report not built; {out} is unchanged", file=sys.stderr)
+            print(f"what-if report not built; {outdir.shown(out)} is unchanged", file=sys.stderr)
             return 1
         print("building the book ...")
         built = whatif.build_book(stage)
         if built.returncode != 0:
             print(built.stdout[-4000:], built.stderr[-4000:], sep="\n", file=sys.stderr)
-            print(f"the book build failed; {out} is unchanged", file=sys.stderr)
+            print(f"the book build failed; {outdir.shown(out)} is unchanged", file=sys.stderr)
             return 1
         outdir.write_marker(stage)
         try:
             outdir.check(out, {"--data": data_dir, **param_files})  # again: a file may have arrived meanwhile
             outdir.swap_in(stage, out)
         except (outdir.OutDirError, OSError) as exc:
-            print(f"error: {exc}; {out} is unchanged", file=sys.stderr)
+            print(f"error: {exc}; {outdir.shown(out)} is unchanged", file=sys.stderr)
             return 1
-    print(f"what-if report: {out / '_build' / 'html' / 'index.html'} ({len(jobs)} notebooks, "
-          f"{time.perf_counter() - start:.1f} s)")
     return 0
 
 

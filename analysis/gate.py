@@ -8,6 +8,8 @@ The model's rules are physical facts across tables that no column's range can st
 
 * every GPU keeps some memory for weights once the engine has taken its share and its runtime overhead at the
   tight end of ``assumptions.csv`` (else no model fits on it, whatever its size);
+* a request (``tokens_per_request``) fits in the context held for one sequence (``context_tokens``), for which
+  every replica is sized (else no replica serves it);
 * every benchmark's system can hold its model and one request (else its throughput bound is zero and it
   calibrates nothing: a measured rate over a zero bound is no efficiency).
 
@@ -71,6 +73,18 @@ def model_problems(ds: loading.Dataset) -> list[Problem]:
                 loading.number_text(row["memory_capacity"]),
                 f"leaves no memory for a model: {row['memory_gb']:.3g} GB x gpu_memory_utilization {utilization:g} "
                 f"- runtime_overhead_gb_per_gpu {overhead:g} GB (assumptions.csv, tight ends) is {left:.3g} GB"))
+    # A request is held in one sequence's context: replicas are sized for context_tokens per sequence, so a longer
+    # request fits in none of them.
+    rows = ds["assumptions"].set_index("name")
+    context, request = rows.loc["context_tokens"], rows.loc["tokens_per_request"]
+    if request["value_high"] > context["value_low"]:
+        line = int(ds["assumptions"].index[ds["assumptions"]["name"] == "tokens_per_request"][0])
+        context_line = int(ds["assumptions"].index[ds["assumptions"]["name"] == "context_tokens"][0])
+        problems.append(Problem(
+            loading.display_name(ds.data_dir, files["assumptions"]), line, "value_high",
+            loading.number_text(request["value_high"]),
+            f"is above context_tokens' value_low = {loading.number_text(context['value_low'])} (line {context_line}): "
+            "a request must fit the context held for one sequence"))
     if problems:
         return problems  # the calibration below would only repeat them
     calibration = situation.calibration(ds)
@@ -85,12 +99,13 @@ def model_problems(ds: loading.Dataset) -> list[Problem]:
 
 
 def check(data_dir: Path, per_notebook: dict[Path, dict[str, object]] | None = None,
-          ) -> tuple[list[Problem], list[str], loading.Dataset | None]:
+          origins: dict[str, str] | None = None) -> tuple[list[Problem], list[str], loading.Dataset | None]:
     """Everything that stops a report before a notebook runs.
 
     Returns ``(problems, refused, dataset)``: the dataset's problems (file, line, column, value, rule), the
     notebooks' parameters the dataset cannot price (one line each), and the loaded dataset when it is valid.
-    ``per_notebook`` gives each notebook's overrides (default: every report notebook with none).
+    ``per_notebook`` gives each notebook's overrides (default: every report notebook with none), ``origins``
+    where each override came from (``-p gpu``, ``params.yaml: gpu``), for the messages.
     """
     from analysis import runner, whatif
 
@@ -105,7 +120,7 @@ def check(data_dir: Path, per_notebook: dict[Path, dict[str, object]] | None = N
     if per_notebook is None:
         per_notebook = {notebook: {} for notebook in runner.notebooks()}
     try:
-        whatif.check_against_dataset(ds, per_notebook)
+        whatif.check_against_dataset(ds, per_notebook, origins)
     except whatif.WhatIfError as exc:
         return problems, str(exc).splitlines(), ds
     return problems, [], ds

@@ -93,8 +93,8 @@ for _ in range(100):
             pass
     time.sleep(0.05)
 try:
-    with open(os.path.join(root, "paths"), encoding="utf-8") as f:
-        paths = [line for line in f.read().split("\0") if line]
+    with open(os.path.join(root, "paths"), "rb") as f:
+        paths = [line for line in f.read().split(b"\0") if line]
 except OSError:
     paths = []
 for path in paths:
@@ -147,10 +147,11 @@ class Janitor:
         return self
 
     def track(self, path: Path) -> Path:
-        """Hand ``path`` (about to be created by this command) to the janitor: it is deleted if the command dies."""
+        """Hand ``path`` (about to be created by this command) to the janitor: it is deleted if the command dies.
+        Listed as the file system's bytes, so any name (one that is not valid UTF-8 too) is listed whole."""
         assert self.root is not None, "track() needs an open Janitor"
-        with open(self.root / _PATHS, "a", encoding="utf-8") as listing:
-            listing.write(f"{Path(path).absolute()}\0")
+        with open(self.root / _PATHS, "ab") as listing:
+            listing.write(os.fsencode(Path(path).absolute()) + b"\0")
         self._tracked.append(Path(path))
         return Path(path)
 

@@ -40,7 +40,7 @@ class Limit:
     whole: bool = False
 
     def contains(self, value: float) -> bool:
-        """Whether ``value`` is finite and inside the range."""
+        """Whether ``value`` is finite and inside the range (a whole number compared exactly, however large)."""
         if not math.isfinite(value):
             return False
         if self.whole and value != int(value):
@@ -68,7 +68,7 @@ class Limit:
 
 def number_text(value: float) -> str:
     """A limit as written in messages: ``1000``, ``0.001``, ``1e+16`` (Python's ``g`` format, 12 digits)."""
-    if value == int(value) and abs(value) < 1e12:
+    if isinstance(value, int) or (value == int(value) and abs(value) < 1e12):
         return str(int(value))
     return f"{value:.12g}"
 
@@ -150,7 +150,8 @@ def limit(name: str) -> Limit:
         return column_limit(table, column, name, PRICE_WORDS[table])
     if name in RUN_LIMITS:
         low, high, what, whole = RUN_LIMITS[name]
-        return Limit(name, float(low), float(high), what, True, whole)
+        # Whole ends stay Python ints: 2**63 - 1 as a float is 2**63, and a seed of 2**63 would pass.
+        return Limit(name, low if whole else float(low), high if whole else float(high), what, True, whole)
     found = assumption_limits().get(ALIASES.get(name, name))
     if found is None:
         raise KeyError(f"no range is declared for {name!r}")

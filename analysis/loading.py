@@ -74,8 +74,20 @@ class Problem:
         if self.column is not None:
             where += f", column '{self.column}'"
         if self.value is not None:
-            return f"{where}: value '{self.value}' {self.rule}"
+            return f"{where}: value '{_cell_text(self.value)}' {self.rule}"
         return f"{where}: {self.rule}"
+
+
+# Longer cell values are cut in messages (a 300,000-digit number fills no screen usefully).
+SHOWN_VALUE_CHARS = 60
+
+
+def _cell_text(value: str) -> str:
+    """A cell as a one-line message shows it: escapes for what does not print, long values cut."""
+    text = value if value.isprintable() else value.encode("unicode_escape").decode("ascii")
+    if len(text) > SHOWN_VALUE_CHARS:
+        return f"{text[:SHOWN_VALUE_CHARS]}... ({len(value):,} characters)"
+    return text
 
 
 class DataValidationError(ValueError):
@@ -145,19 +157,40 @@ def display_name(data_dir: Path, file_name: str) -> str:
 # A number as a CSV cell spells it (see the module docstring), and a whole number.
 NUMBER_CELL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 INTEGER_CELL = re.compile(r"[+-]?[0-9]+")
+DATE_CELL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ISO, padded: 2026-01-05, not 2026-1-5
 # Files a dataset folder may hold beside its tables.
 KNOWN_FILES = (paths.DATAPACKAGE_NAME, "README.md")
 
 
+# The csv module refuses a cell over 128 KB by default, with no line to name; a long note is still a note.
+csv.field_size_limit(2**31 - 1)
+
+
+class _Unreadable(ValueError):
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+
+
 def _parse(text: str) -> Parsed:
-    """Rows and the line each starts on; ``newline=""`` keeps line breaks inside quoted cells."""
+    """Rows and the line each starts on; ``newline=""`` keeps line breaks inside quoted cells.
+
+    A row with the wrong number of cells that spans lines is a quote left open (it swallowed the lines after
+    it): :class:`_Unreadable` names the line it opens on, instead of the knock-on errors of every later line.
+    """
     reader = csv.reader(io.StringIO(text, newline=""))
     rows, lines = [], []
     start = 1
-    for row in reader:
-        rows.append(row)
-        lines.append(start)
-        start = reader.line_num + 1
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            if rows[1:] and reader.line_num > start and len(row) != len(rows[0]):
+                raise _Unreadable(start, f"a quote (\") opens a cell on this line that runs on to line "
+                                         f"{reader.line_num}: close it, or remove it")
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise _Unreadable(reader.line_num, f"is not a readable CSV file: {exc}") from None
     return Parsed(rows[0] if rows else [], rows[1:], lines[1:])
 
 
@@ -181,10 +214,14 @@ def _file_problems(data_dir: Path, resource: dict) -> tuple[list[Problem], Parse
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return [Problem(name, line, None, None, f"is not valid UTF-8 (byte {exc.start}): save it as UTF-8")], None
+    if "\0" in text:
+        line = text[: text.index("\0")].count("\n") + 1
+        return [Problem(name, line, None, None, "holds a NUL byte: save it as UTF-8 text (a file saved as UTF-16 "
+                                                "has one in every other byte)")], None
     try:
         parsed = _parse(text)
-    except csv.Error as exc:
-        return [Problem(name, None, None, None, f"is not a readable CSV file: {exc}")], None
+    except _Unreadable as exc:
+        return [Problem(name, exc.line, None, None, str(exc))], None
     blank = [line for line, row in zip(parsed.lines, parsed.rows, strict=True)
              if not any(cell.strip(" \t") for cell in row)]
     if not any(cell.strip(" \t") for cell in parsed.header):
@@ -219,15 +256,19 @@ def _file_problems(data_dir: Path, resource: dict) -> tuple[list[Problem], Parse
                         "has a header but no rows: the model needs at least one row in every table")], None
     for spec in resource["schema"]["fields"]:
         kind = spec.get("type")
-        pattern = NUMBER_CELL if kind == "number" else INTEGER_CELL if kind == "integer" else None
+        pattern = {"number": NUMBER_CELL, "integer": INTEGER_CELL, "date": DATE_CELL}.get(kind)
         if pattern is None:
             continue
         i = header.index(spec["name"])
         for line, row in zip(parsed.lines, parsed.rows, strict=True):
-            cell = row[i] if i < len(row) else ""
+            if len(row) != len(header):
+                continue  # a ragged row shifts its cells; Frictionless reports the row once
+            cell = row[i]
             if cell and not pattern.fullmatch(cell):
-                what = ("a number: write digits 0-9 with an optional sign, point and exponent, such as 2.5 or 1e9"
-                        if kind == "number" else "a whole number: write digits 0-9, such as 8")
+                what = {"number": "a number: write digits 0-9 with an optional sign, point and exponent, such as "
+                                  "2.5 or 1e9",
+                        "integer": "a whole number: write digits 0-9, such as 8",
+                        "date": "a date (YYYY-MM-DD)"}[kind]
                 problems.append(Problem(name, line, spec["name"], cell, f"is not {what}"))
     return problems, parsed
 

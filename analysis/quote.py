@@ -212,6 +212,12 @@ def make_quote(ds: loading.Dataset, situation: Situation) -> Quote:
                  str(result.breakeven[f"{situation.acquisition}_fragile"].iloc[0]))
 
 
+def unserved_cases(quote: Quote) -> list[str]:
+    """The cases in which no replica holds the model and one request (their GPU count is not a number)."""
+    column = "gpus" if quote.situation.acquisition == "buy" else "rent_gpus"
+    return [case for case, figures in quote.figures.items() if not math.isfinite(figures[column])]
+
+
 # ---------------------------------------------------------------- output
 
 
@@ -365,6 +371,13 @@ def run(args: argparse.Namespace) -> int:
     except (KeyError, IndexError, ValueError) as err:
         # A what-if dataset can be valid yet outside what the model handles (say, an output share of 0).
         print(f"error: the model cannot price this situation with {data_dir}: {err}", file=sys.stderr)
+        return 1
+    unserved = unserved_cases(quote)
+    if unserved:
+        # A figure is a number or "never": a situation no replica can serve has neither, so it is refused in words.
+        print(f"error: the model cannot price this situation with {data_dir}: no replica of {situation.gpu_id} "
+              f"serves {situation.model_id} at {situation.precision} in the {', '.join(unserved)} case(s)",
+              file=sys.stderr)
         return 1
     for warning in _stale_warnings(ds, situation):
         print(f"warning: {warning}", file=sys.stderr)

@@ -78,14 +78,25 @@ def parse_share(text: str) -> float:
     return _in_range("output_share", share, text)
 
 
+def read_whole(text: str) -> int | None:
+    """The whole number ``text`` spells, exactly (``9223372036854775807`` stays that, not the nearest float), or
+    None: digits, or a number form (``1e3``, ``2,000``) whose value is finite and whole."""
+    if re.fullmatch(r"[ \t]*[+-]?[0-9]+[ \t]*", text):
+        return int(text)
+    value = read_number(text, "plain")
+    if not math.isfinite(value) or value != int(value):
+        return None
+    return int(value)
+
+
 def whole_number_type(name: str):
     """An argparse type for a whole-number option whose range is :func:`analysis.limits.limit` ``(name)``."""
 
     def parse(text: str) -> int:
-        value = read_number(text, "plain")
-        if math.isnan(value) or value != int(value):
+        value = read_whole(text)
+        if value is None:
             raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}")
-        return int(_in_range(name, value, text))
+        return _in_range(name, value, text)
 
     parse.__name__ = name
     return parse

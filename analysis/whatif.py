@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import shutil
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -63,16 +64,19 @@ def _convert(raw: object, param: Parameter, origin: str) -> object:
     if "int" in types or "float" in types:
         from analysis import quote_cli
 
-        number = quote_cli.read_number(text, "tokens" if param.name.endswith("tokens_per_month") else "plain")
         whole = "int" in types
-        if number != number or (whole and number != int(number)):
+        if whole:
+            number = quote_cli.read_whole(text)  # exact: a seed keeps every digit
+        else:
+            number = quote_cli.read_number(text, "tokens" if param.name.endswith("tokens_per_month") else "plain")
+        if number is None or number != number:
             kind = "a whole number" if whole else "a number"
             raise WhatIfError(f"{origin}: parameter {param.name} expects {kind} ({param.type_name}), got {text!r}")
         if limits.known(param.name):
             rule = limits.limit(param.name)
             if not rule.contains(number):
                 raise WhatIfError(f"{origin}: parameter {param.name}: {rule.message(text)}")
-        return int(number) if whole else number
+        return number
     if "bool" in types:
         if text.lower() in ("true", "1", "yes"):
             return True
@@ -101,11 +105,16 @@ class _PlainLoader(yaml.SafeLoader):
 def read_parameter_file(path: Path) -> dict[str, object]:
     """A YAML mapping of parameter names to plain values (at most 64 KB, no aliases)."""
     try:
-        size = path.stat().st_size
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a device reads forever, a named pipe blocks
+            raise WhatIfError(f"parameter file {path} is not a regular file")
+        with open(path, "rb") as handle:
+            raw = handle.read(MAX_PARAMETER_FILE_BYTES + 1)  # a file may grow between the stat and the read
+        size = max(status.st_size, len(raw))
         if size > MAX_PARAMETER_FILE_BYTES:
             raise WhatIfError(f"parameter file {path} is {size:,} bytes; a parameter file holds at most "
                               f"{MAX_PARAMETER_FILE_BYTES:,} (a mapping of names to values)")
-        text = path.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except OSError as exc:
         raise WhatIfError(f"cannot read parameter file {path}: {exc.strerror}") from None
     except UnicodeDecodeError:
@@ -229,25 +238,28 @@ NAMED_PARAMETERS = {
 RENTED_WITH = (("gpu", "rent_offer"), ("gpu", "rent"))
 
 
-def _origin(name: str, overrides: dict[str, object], notebook: Path) -> str:
-    return f"-p {name}" if name in overrides else f"{notebook.stem}'s default {name}"
+def _origin(name: str, overrides: dict[str, object], notebook: Path, origins: dict[str, str]) -> str:
+    """Where a value came from, as the reader gave it (``-p gpu``, ``params.yaml: gpu``) or the notebook's own."""
+    if name in overrides:
+        return origins.get(name, f"-p {name}")
+    return f"{notebook.stem}'s default {name}"
 
 
-def _problems(ds, notebook: Path, overrides: dict[str, object]) -> list[str]:
+def _problems(ds, notebook: Path, overrides: dict[str, object], origins: dict[str, str]) -> list[str]:
     values = {**runner.parameter_defaults(notebook), **overrides}
     problems = []
     for name, (table, column, noun) in NAMED_PARAMETERS.items():
         value = values.get(name)
         valid = sorted(set(ds[table][column]))
         if value is not None and value not in valid:
-            problems.append(f"{_origin(name, overrides, notebook)} = {value!r} is not in {table}.csv: valid {noun} "
-                            f"are {', '.join(valid)}")
+            given = _origin(name, overrides, notebook, origins)
+            problems.append(f"{given} = {value!r} is not in {table}.csv: valid {noun} are {', '.join(valid)}")
     priced = set(ds["gpu_prices"]["gpu_id"])
     bought = ["buy_gpu"] + (["gpu"] if values.get("rent") is None else [])
     for name in bought:
         gpu = values.get(name)
         if gpu is not None and gpu in set(ds["gpus"]["gpu_id"]) and gpu not in priced:
-            problems.append(f"{_origin(name, overrides, notebook)} = {gpu!r}: {notebook.stem} buys it and "
+            problems.append(f"{_origin(name, overrides, notebook, origins)} = {gpu!r}: {notebook.stem} buys it and "
                             f"gpu_prices.csv has no purchase price for it (GPUs with a price: "
                             f"{', '.join(sorted(priced))})")
     rentals = ds["gpu_rentals"].set_index("offer_id")["gpu_id"]
@@ -255,8 +267,9 @@ def _problems(ds, notebook: Path, overrides: dict[str, object]) -> list[str]:
         gpu, offer = values.get(gpu_name), values.get(rent_name)
         if offer in rentals.index and gpu is not None and rentals[offer] != gpu:
             offers = sorted(rentals.index[rentals == gpu])
-            problems.append(f"{_origin(rent_name, overrides, notebook)} = {offer!r} rents {rentals[offer]}, not "
-                            f"{gpu_name} = {gpu!r} (offers for {gpu}: {', '.join(offers) or 'none'})")
+            given = _origin(rent_name, overrides, notebook, origins)
+            problems.append(f"{given} = {offer!r} rents {rentals[offer]}, not {gpu_name} = {gpu!r} (offers for {gpu}: "
+                            f"{', '.join(offers) or 'none'})")
     low, high = values.get("grid_low_tokens_per_month"), values.get("grid_high_tokens_per_month")
     if low is not None and high is not None and not low < high:
         problems.append(f"{notebook.stem}: grid_low_tokens_per_month = {low:g} must be below "
@@ -264,14 +277,16 @@ def _problems(ds, notebook: Path, overrides: dict[str, object]) -> list[str]:
     return problems
 
 
-def check_against_dataset(ds, per_notebook: dict[Path, dict[str, object]]) -> None:
+def check_against_dataset(ds, per_notebook: dict[Path, dict[str, object]],
+                          origins: dict[str, str] | None = None) -> None:
     """Refuse parameters the dataset cannot price, before any notebook runs: every problem, one line each.
 
     Each notebook's parameters (its defaults, with the overrides over them) must name rows of the dataset; a GPU
     the notebook buys needs a purchase price; a rental offer must rent the notebook's GPU; a grid's low end
     must be below its high end.
     """
-    problems = [line for notebook, overrides in per_notebook.items() for line in _problems(ds, notebook, overrides)]
+    problems = [line for notebook, overrides in per_notebook.items()
+                for line in _problems(ds, notebook, overrides, origins or {})]
     unique = list(dict.fromkeys(problems))
     if unique:
         raise WhatIfError("\n".join(unique))

@@ -157,3 +157,9 @@ def test_spend_axis_stops_at_the_data(dataset):
     claims = tiers.chart_data["claims"][["spend_low", "spend_high"]].to_numpy().ravel()
     assert x["scale"]["domain"][1] == max(spend.max(), claims[np.isfinite(claims)].max())
     assert x["scale"]["domain"][1] < 1e6  # the axis used to run to $1M with the data stopping near $160K
+
+
+def test_decades_span_the_finite_values_only():
+    # A break-even that never comes is inf: it is no tick (a dataset at a range end made an axis of inf decades).
+    assert charts.decades(pd.Series([2e8, 3.5e10, np.inf, 0.0])) == [1e8, 1e9, 1e10, 1e11]
+    assert charts.decades(pd.Series([np.inf, np.nan])) == []

@@ -42,6 +42,10 @@ def test_every_command_refuses_a_malformed_dataset_with_its_messages(case, data_
                                                                      monkeypatch, frozen_today):
     mutate, expected = CASES[case]
     mutate(data_copy)
+    if not expected:  # a case the gate accepts (a long note): it must pass, and quote must price on it
+        assert main(["validate", str(data_copy)]) == 0
+        assert main(["quote", *QUOTE, "--data", str(data_copy)]) == 0
+        return
     messages = [f"  - {e.format(d=data_copy)}" for e in expected]
     before = notebooks_digest()
     commands = {
@@ -170,3 +174,34 @@ def test_no_code_reads_a_local_date():
     found = [f"{path.relative_to(paths.REPO_ROOT)}:{i}" for path in sorted((paths.REPO_ROOT / "analysis").rglob("*.py"))
              for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert found == []
+
+
+def test_a_request_longer_than_the_context_held_is_refused(data_copy, capsys):
+    # A review set tokens_per_request to 3,000,000 (inside its own range): no replica could hold one request, and
+    # quote printed "does not fit" and "n/a" with exit 0. Replicas are sized for context_tokens per sequence.
+    rows = (data_copy / "assumptions.csv").read_text(encoding="utf-8")
+    (data_copy / "assumptions.csv").write_text(rows.replace("workload,2000,2000,", "workload,3000000,3000000,"),
+                                               encoding="utf-8")
+    message = (f"  - {data_copy}/assumptions.csv, line 34, column 'value_high': value '3000000' is above "
+               "context_tokens' value_low = 8192 (line 2): a request must fit the context held for one sequence")
+    for argv in (["validate", str(data_copy)], ["quote", *QUOTE, "--data", str(data_copy)]):
+        assert main(argv) == 1
+        assert capsys.readouterr().err.splitlines()[1:] == [message]
+
+
+def test_a_situation_no_replica_serves_is_refused_in_words(capsys, monkeypatch):
+    # The safety net behind the gate: were a case's GPU count not a number, quote says so instead of printing "n/a".
+    from analysis import quote
+
+    real = quote.make_quote
+
+    def unserved(ds, situation):
+        made = real(ds, situation)
+        figures = {case: {**values, "gpus": float("inf")} for case, values in made.figures.items()}
+        return quote.Quote(made.situation, figures, made.efficiency_class, made.fragile)
+
+    monkeypatch.setattr(quote, "make_quote", unserved)
+    assert main(["quote", *QUOTE]) == 1
+    assert capsys.readouterr().err == (f"error: the model cannot price this situation with {paths.DATA_DIR}: no "
+                                       "replica of h100-sxm serves llama-3.3-70b at fp8 in the favourable, base, "
+                                       "unfavourable case(s)\n")

@@ -229,6 +229,24 @@ CASES = {
                                 "the guide printed it (data/guide_claims.csv); keep every row",
                                 "{d}/guide_claims.csv, line 3, column 'claim_id': value 'qc.made_up' is not in the "
                                 "guide (data/guide_claims.csv lists what it printed)"]),
+    # --- found by a review of the gate: each named by its line, never a traceback or a flood of knock-on errors
+    "a NUL byte": (lambda d: replace_in(d / "gpus.csv", "NVIDIA A100 80GB SXM", "NVIDIA A100\x00 80GB SXM"),
+                   ["{d}/gpus.csv, line 2: holds a NUL byte: save it as UTF-8 text (a file saved as UTF-16 has one in "
+                    "every other byte)"]),
+    "UTF-16 without a byte-order mark": (
+        lambda d: (d / "precisions.csv").write_bytes((d / "precisions.csv").read_text().encode("utf-16-le")),
+        ["{d}/precisions.csv, line 1: holds a NUL byte: save it as UTF-8 text (a file saved as UTF-16 has one in "
+         "every other byte)"]),
+    "a quote left open": (lambda d: replace_in(d / "gpus.csv", "NVIDIA A100 80GB SXM", '"NVIDIA A100 80GB SXM'),
+                          ['{d}/gpus.csv, line 2: a quote (") opens a cell on this line that runs on to line 3: close '
+                           "it, or remove it"]),
+    "a date not padded": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "2026-1-5"),
+                          ["{d}/gpus.csv, line 2, column 'retrieved_on': value '2026-1-5' is not a date (YYYY-MM-DD)"]),
+    "a 300,000-digit number": (lambda d: replace_in(d / "gpus.csv", ",400,https", "," + "9" * 300_000 + ",https"),
+                               ["{d}/gpus.csv, line 2, column 'tdp_watts': value '" + "9" * 60 + "... (300,000 "
+                                "characters)' is above the maximum 5000 (board power limit, W)"]),
+    "a 200 KB note is still a note": (lambda d: replace_in(d / "gpus.csv", "no FP8 tensor cores (Ampere)",
+                                                           "x" * 200_000), []),
     # --- the CSV dialect: a quoted cell with a blank line inside is one cell; lines are counted as written
     "a blank line inside a quoted cell is accepted, and later lines keep their numbers": (
         lambda d: (replace_in(d / "gpus.csv", "a100-80gb-sxm,NVIDIA A100 80GB SXM,",

@@ -55,7 +55,8 @@ def test_a_folder_holding_a_parameter_file_is_refused(capsys, tmp_path):
     assert params.read_text(encoding="utf-8") == "draws: 100\n"
 
 
-@pytest.mark.parametrize("folder", ["analysis", "data", "notebooks", "book", "tests", "_static", "analysis/model"])
+@pytest.mark.parametrize("folder", ["analysis", "data", "notebooks", "book", "tests", "_static", "analysis/model",
+                                    "_build", "_build/newthing", ".hypothesis/examples"])
 def test_a_folder_of_the_project_is_refused(capsys, folder):
     before = snapshot(paths.REPO_ROOT / folder) if folder == "book" else None
     code, err = whatif(capsys, "--out", str(paths.REPO_ROOT / folder))
@@ -110,7 +111,7 @@ def test_a_folder_no_whatif_wrote_is_refused_naming_what_it_holds(capsys, tmp_pa
     code, err = whatif(capsys, "--out", str(tmp_path))
     assert code == 2
     assert err == (f"error: --out {tmp_path} is not empty and no what-if wrote it (it has no {outdir.MARKER}): it "
-                   "holds photos, photos/cat.jpg, todo.md. Give a new or empty folder; nothing was changed\n")
+                   "holds photos, todo.md. Give a new or empty folder; nothing was changed\n")
     assert snapshot(tmp_path) == before
 
 
@@ -129,9 +130,64 @@ def test_an_earlier_whatif_with_a_file_of_the_users_inside_is_refused(capsys, tm
 
 
 def test_a_marker_of_another_writer_does_not_make_a_folder_replaceable(tmp_path):
-    (tmp_path / outdir.MARKER).write_text('{"written_by": "someone", "paths": []}', encoding="utf-8")
-    with pytest.raises(outdir.OutDirError, match="no what-if wrote it"):
+    (tmp_path / "thesis.docx").write_text("precious", encoding="utf-8")
+    (tmp_path / outdir.MARKER).write_text('{"written_by": "someone", "contents": {}}', encoding="utf-8")
+    with pytest.raises(outdir.OutDirError) as refused:
         outdir.check(tmp_path, {})
+    assert str(refused.value) == (f"--out {tmp_path} is not empty and no what-if wrote it (its {outdir.MARKER} is "
+                                  "not one a what-if wrote): it holds thesis.docx. Give a new or empty folder; "
+                                  "nothing was changed")
+
+
+def test_a_forged_marker_cannot_cover_the_users_files(capsys, tmp_path):
+    # A review forged a marker listing a thesis and photos by name: the what-if then deleted them. The marker now
+    # records each file's sha256, so listing names is not enough.
+    forged = tmp_path / "forged"
+    (forged / "photos").mkdir(parents=True)
+    (forged / "thesis.docx").write_text("precious", encoding="utf-8")
+    (forged / "photos" / "1.jpg").write_text("x", encoding="utf-8")
+    (forged / outdir.MARKER).write_text(
+        '{"written_by": "python -m analysis whatif", "contents": {"thesis.docx": "0", "photos": "folder", '
+        '"photos/1.jpg": "0"}}', encoding="utf-8")
+    before = snapshot(forged)
+    code, err = whatif(capsys, "--out", str(forged))
+    assert code == 2
+    assert err == (f"error: --out {forged} holds 2 path(s) changed since the earlier what-if wrote them: "
+                   "photos/1.jpg, thesis.docx. Move them out or give another folder; nothing was changed\n")
+    assert snapshot(forged) == before
+
+
+def test_a_file_changed_in_an_earlier_whatif_is_refused(capsys, tmp_path):
+    report = _report(tmp_path / "report", "old")
+    (report / "index.html").write_text("my edit", encoding="utf-8")
+    code, err = whatif(capsys, "--out", str(report))
+    assert code == 2
+    assert err == (f"error: --out {report} holds 1 path(s) changed since the earlier what-if wrote them: index.html. "
+                   "Move them out or give another folder; nothing was changed\n")
+
+
+def test_a_path_under_a_file_is_refused_before_any_work(capsys, tmp_path):
+    (tmp_path / "xfile").write_text("mine", encoding="utf-8")
+    code, err = whatif(capsys, "--out", str(tmp_path / "xfile" / "sub"))
+    assert code == 2
+    assert err == (f"error: --out {tmp_path / 'xfile' / 'sub'} cannot be made: {tmp_path / 'xfile'} is a file, not a "
+                   "folder\n")
+
+
+def test_a_name_with_a_newline_stays_on_one_line(capsys, tmp_path):
+    odd = tmp_path / "two\nlines"
+    odd.mkdir()
+    (odd / "mine.txt").write_text("x", encoding="utf-8")
+    code, err = whatif(capsys, "--out", str(odd))
+    assert code == 2
+    assert err.count("\n") == 1 and repr(str(odd)) in err
+
+
+def test_the_staging_folder_gets_the_mode_of_any_new_folder(tmp_path):
+    stage = outdir.make_stage(tmp_path / "report")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stage.stat().st_mode & 0o777 == 0o777 & ~umask
 
 
 def test_new_and_empty_folders_are_accepted(tmp_path):
@@ -166,7 +222,7 @@ def test_a_file_system_error_on_the_way_is_one_line_not_a_traceback(capsys, tmp_
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(out.parent))
 
     monkeypatch.setattr(outdir, "make_stage", read_only)
-    monkeypatch.setattr("analysis.gate.check", lambda data_dir, per_notebook=None: ([], [], None))
+    monkeypatch.setattr("analysis.gate.check", lambda data_dir, per_notebook=None, origins=None: ([], [], None))
     code, err = whatif(capsys, "--out", str(tmp_path / "report"))
     assert code == 2
     assert err == f"error: --out {tmp_path / 'report'}: cannot create a folder beside it: Read-only file system\n"

@@ -28,7 +28,7 @@ from analysis import gate, limits, loading, paths, runner
 pytestmark = pytest.mark.slow  # every notebook's code, per dataset
 
 SAMPLE = ("gpus.memory_capacity=min", "benchmarks.gpu_count=min", "gpu_prices.usd_low=max",
-          "assumption.tokens_per_request=max", "assumption.max_batch_sequences=min")
+          "api_prices.usd_per_m_output=min", "assumption.max_batch_sequences=min")
 
 
 def variants() -> dict[str, tuple[str, str | None, str, float]]:

@@ -320,8 +320,9 @@ def test_the_whatif_zip_holds_its_own_dataset_safe_in_a_spreadsheet(whatif_repor
 def test_the_whatif_folder_is_marked_with_every_path_it_wrote(whatif_report, capsys):
     record = json.loads((whatif_report / outdir.MARKER).read_text(encoding="utf-8"))
     assert record["written_by"] == "python -m analysis whatif"
-    assert record["paths"] == outdir.written_paths(whatif_report)
-    assert {"notebooks/09_scenario_1.ipynb", "_build/html/index.html", "data/gpus.csv"} <= set(record["paths"])
+    assert record["contents"] == outdir.contents(whatif_report)  # every path, each file with its sha256
+    assert {"notebooks/09_scenario_1.ipynb", "_build/html/index.html", "data/gpus.csv"} <= set(record["contents"])
+    assert record["contents"]["notebooks"] == "folder" and len(record["contents"]["data/gpus.csv"]) == 64
     # A file of the reader's own inside it makes the next what-if refuse the folder, naming the file.
     note = whatif_report / "notes.txt"
     note.write_text("mine", encoding="utf-8")

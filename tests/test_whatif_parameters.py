@@ -4,6 +4,7 @@ and run-control options out of range. Every case runs the command in this proces
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -110,3 +111,65 @@ def test_run_control_options_out_of_range_are_refused_in_one_line(capsys, argv, 
         main(argv)
     assert exit_info.value.code == 2
     assert capsys.readouterr().err == message + "\n"
+
+
+def test_a_value_from_a_file_is_named_by_its_file(capsys, tmp_path):
+    params = tmp_path / "params.yaml"
+    params.write_text("gpu: l4\n", encoding="utf-8")
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-f", str(params))
+    assert code == 2
+    assert err[1] == (f"  - {params}: gpu = 'l4': 00_calculator buys it and gpu_prices.csv has no purchase price for "
+                      "it (GPUs with a price: a100-80gb-sxm, h100-sxm, rtx-4090)")
+
+
+@pytest.mark.parametrize("kind", ["device", "named pipe"])
+def test_a_parameter_file_that_is_no_regular_file_is_refused_at_once(capsys, tmp_path, kind):
+    # /dev/zero was read until memory ran out; a named pipe blocked for ever (both report a size of 0)
+    import os
+
+    path = Path("/dev/zero") if kind == "device" else tmp_path / "pipe"
+    if kind == "named pipe":
+        os.mkfifo(path)
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-f", str(path))
+    assert code == 2
+    assert err == [f"error: parameter file {path} is not a regular file"]
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["-p", "draws", "1e400"], "error: -p draws 1e400: parameter draws expects a whole number (int), got '1e400'"),
+    (["-p", "seed", "9223372036854775808"],  # 2**63: as a float it equals the maximum 2**63 - 1, as a whole number not
+     "error: -p seed 9223372036854775808: parameter seed: '9223372036854775808' is out of range: a random seed must "
+     "be whole numbers from 0 to 9223372036854775807"),
+])
+def test_whole_numbers_are_read_exactly(capsys, tmp_path, argv, message):
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), *argv)
+    assert (code, err) == (2, [message])
+
+
+def test_a_seed_keeps_every_digit():
+    notebooks = sorted(paths.NOTEBOOKS_DIR.glob("13_*.ipynb"))
+    chosen = whatif.resolve_overrides(notebooks, {"seed": ("12345678901234567", "-p seed")})
+    assert chosen[notebooks[0]]["seed"] == 12345678901234567  # a float would give ...568
+
+
+def test_a_folder_name_that_is_not_utf8_is_refused(capsys, tmp_path):
+    import os
+
+    odd = Path(os.fsdecode(os.fsencode(str(tmp_path)) + b"/\xffname"))
+    code, err = refused(capsys, "whatif", "--out", str(odd / "report"))
+    assert code == 2 and len(err) == 1
+    assert err[0].startswith("error: --out '") and "\\udcffname" in err[0]  # quoted, its escape shown
+    assert err[0].endswith(": the name is not valid UTF-8; rename the folder (the report's pages name it)")
+
+
+def test_folders_made_for_out_go_again_when_the_build_fails(capsys, tmp_path, monkeypatch):
+    from analysis import runner
+
+    def failing(jobs, **kwargs):
+        return [runner.Outcome(jobs[0], "failed", 0.0, "cell 1 raised ValueError: planted")]
+
+    monkeypatch.setattr(runner, "run", failing)
+    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "new" / "deeper" / "report"), "--jobs", "1")
+    assert code == 1
+    assert err[-1] == f"what-if report not built; {tmp_path / 'new' / 'deeper' / 'report'} is unchanged"
+    assert list(tmp_path.iterdir()) == []  # new/deeper/ made for --out, and the staging folder, are gone
