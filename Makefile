@@ -21,7 +21,7 @@ $(STAMP): requirements.txt pyproject.toml
 validate: $(STAMP)
 	$(BIN)/python -m analysis validate
 
-# Re-executes only the notebooks whose inputs changed (see analysis/runner.py). `run` validates the dataset
+# Re-executes only the notebooks whose inputs changed (see analysis/commands/runner.py). `run` validates the dataset
 # first and stops before any notebook when it is invalid, so it needs no separate `validate`.
 notebooks: $(STAMP)
 	$(BIN)/python -m analysis run
@@ -51,8 +51,10 @@ report: $(STAMP)
 	$(MAKE) --no-print-directory -j2 notebooks vendor
 	$(MAKE) --no-print-directory book
 
+# ruff, then the stages' import contract (pyproject.toml, [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 # Unit, property and data tests, strict nbval on the committed notebooks, and browser tests over
 # the site built from them, spread over one worker per core (pytest-xdist). --dist loadscope keeps each

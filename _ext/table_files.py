@@ -1,11 +1,11 @@
 """Sphinx extension: each table's CSV as a file beside the pages, and one zip of every table and the dataset.
 
 A table cell's output holds the HTML the page shows and, in its metadata (``selfhost_table``), the table's
-CSV and file name (see ``analysis.publish.Shown``). The page links to
+CSV and file name (see ``analysis.report.publish.Shown``). The page links to
 ``_static/tables/<name>.csv``; this extension writes those files when the build finishes, and
 ``_static/report-data.zip`` with every table and the dataset the report was built from (``data/`` beside the
 book's sources: the repository's own, or the copy a what-if report stages). The dataset's CSV files are
-made safe for spreadsheets on the way in (:mod:`analysis.spreadsheet`), as every table download is. Entries
+made safe for spreadsheets on the way in (:mod:`analysis.report.spreadsheet`), as every table download is. Entries
 are sorted and dated 1980-01-01, so the same notebooks give the same zip, byte for byte.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sphinx.application import Sphinx
 
-from analysis import spreadsheet
+from analysis.report import spreadsheet
 
 METADATA_KEY = "selfhost_table"
 ZIP_NAME = "report-data.zip"

@@ -12,7 +12,7 @@ BUILD_DIR = REPO_ROOT / "_build"
 HTML_DIR = BUILD_DIR / "html"
 VENDOR_JS_DIR = REPO_ROOT / "_static" / "vega"
 VENDOR_JS_FILE = VENDOR_JS_DIR / "vega-bundle.js"
-# Chapters computed once per dataset (analysis/chapter_cache.py): the folder, and the variable through which
+# Chapters computed once per dataset (analysis/report/chapter_cache.py): the folder, and the variable through which
 # the runner hands it to its kernels.
 CHAPTER_CACHE_DIR = REPO_ROOT / ".cache" / "chapters"
 CHAPTER_CACHE_VARIABLE = "REPORT_CHAPTER_CACHE"

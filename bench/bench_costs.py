@@ -16,7 +16,8 @@ import time
 
 import numpy as np
 
-from analysis import loading, situation
+from analysis.data import loading
+from analysis.evaluation import situation
 from analysis.model import spine
 
 VOLUMES = np.array([1e8, 1e9, 1e10])

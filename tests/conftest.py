@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import loading, paths
+from analysis import paths
+from analysis.data import loading
 
 
 @pytest.fixture(scope="session")

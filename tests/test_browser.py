@@ -462,7 +462,7 @@ VISIBLE_TEXT_JS = """() => { const c = document.querySelector('main').cloneNode(
 
 @functools.cache
 def _dataset_ids() -> frozenset[str]:
-    from analysis import loading
+    from analysis.data import loading
 
     ds = loading.load()
     ids = set(ds["api_prices"]["offer_id"]) | set(ds["gpu_rentals"]["offer_id"]) | set(ds["gpus"]["gpu_id"])

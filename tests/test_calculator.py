@@ -21,7 +21,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_browser import SCREENSHOTS, open_page, unexpected
 
-from analysis import calculator, limits, paths, quote, quote_cli, situation, visual
+from analysis import paths
+from analysis.commands import quote as commands_quote
+from analysis.commands import quote_options
+from analysis.data import inputs, limits
+from analysis.evaluation import quoting, situation
+from analysis.report import calculator, visual
 
 PAGE = "notebooks/00_calculator.html"
 PARITY_SITUATIONS = 600
@@ -80,7 +85,7 @@ def random_situations(ds, count: int, seed: int) -> list[dict[str, object]]:
             options["usd_per_m_output"] = round(float(rng.uniform(0.1, 40.0)), 2)
         if "rent" in options and options["rent"] != situation.CUSTOM and rng.random() < 0.1:
             options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
-        for name in quote_cli.CUSTOM_RANGES:
+        for name in inputs.CUSTOM_RANGES:
             if rng.random() < 0.12:
                 rule = limits.limit(name)
                 scale = {"ml_engineer_usd_per_year": 400_000.0, "electricity_usd_per_kwh": 0.4}.get(name, rule.maximum)
@@ -92,16 +97,16 @@ def random_situations(ds, count: int, seed: int) -> list[dict[str, object]]:
 
 def _quote_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m analysis")
-    quote_cli.add_parser(parser.add_subparsers(dest="command", required=True))
+    quote_options.add_parser(parser.add_subparsers(dest="command", required=True), commands_quote.run)
     return parser
 
 
 def python_quote(ds, options: dict[str, object], parser: argparse.ArgumentParser) -> dict:
     """What ``quote --format json`` prints for the options: its parser, its checks, its model, its writer."""
     args = parser.parse_args(["quote", *_argv(options), "--format", "json"])
-    found = quote.situation_from_args(args)
-    quote.check_situation(ds, found)
-    return json.loads(quote.render_json(quote.make_quote(ds, found), ds.data_dir))
+    found = commands_quote.request_from_args(args)
+    quoting.check_request(ds, found)
+    return json.loads(commands_quote.render_json(quoting.make_quote(ds, found), ds.data_dir))
 
 
 def _same_number(a: object, b: object) -> bool:
@@ -168,7 +173,7 @@ def test_page_has_one_control_per_quote_option(dataset):
                                      "gpu": "h100-sxm", "precision": "fp8", "rent": None}, "data/")
     controls = set(re.findall(r' name="([a-z_0-9]+)"', html)) - {"acquisition"}
     expected = {"tokens_per_month", "output_share", "api", "model", "gpu", "precision", "rent",
-                *quote_cli.CUSTOM_PRICES, *quote_cli.CUSTOM_RANGES}
+                *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES}
     assert controls == expected
     # Every control has the slot its error message goes to.
     assert all(f'id="calc-{name}-error"' in html for name in expected)
@@ -440,12 +445,12 @@ PARSER_TEXTS = ["2B", "2b", "2e9", "2,000,000,000", "1,,0", "2_000", "\u0663", "
 
 def _python_parse(name: str, text: str) -> list[object]:
     """What ``quote``'s parser makes of one option's text: ``["ok", value]`` or ``["error", message]``."""
-    parse = {"tokens_per_month": quote_cli.parse_tokens, "output_share": quote_cli.parse_share,
-             **{n: (lambda t, n=n: quote_cli.parse_price(t, n)) for n in quote_cli.CUSTOM_PRICES},
-             **{n: (lambda t, n=n: list(quote_cli.parse_range(n, t))) for n in quote_cli.CUSTOM_RANGES}}[name]
+    parse = {"tokens_per_month": inputs.parse_tokens, "output_share": inputs.parse_share,
+             **{n: (lambda t, n=n: inputs.parse_price(t, n)) for n in inputs.CUSTOM_PRICES},
+             **{n: (lambda t, n=n: list(inputs.parse_range(n, t))) for n in inputs.CUSTOM_RANGES}}[name]
     try:
         return ["ok", parse(text)]
-    except argparse.ArgumentTypeError as exc:
+    except inputs.InputError as exc:
         return ["error", str(exc)]
 
 
@@ -456,7 +461,7 @@ def test_the_pages_parser_reads_every_text_as_quote_does(calculator_page):
     page, _ = calculator_page
     base = {"tokens_per_month": "2B", "api": "openai-gpt-5.4", "model": "llama-3.3-70b", "gpu": "h100-sxm",
             "precision": "fp8"}
-    names = ["tokens_per_month", "output_share", *quote_cli.CUSTOM_PRICES, *quote_cli.CUSTOM_RANGES]
+    names = ["tokens_per_month", "output_share", *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES]
     cases = []
     for name in names:
         for text in PARSER_TEXTS:
@@ -497,7 +502,7 @@ def _page_value(record: dict, name: str) -> object:
 
 @pytest.mark.slow  # a property search in the browser
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(name=st.sampled_from(["tokens_per_month", "output_share", *quote_cli.CUSTOM_PRICES, *quote_cli.CUSTOM_RANGES]),
+@given(name=st.sampled_from(["tokens_per_month", "output_share", *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES]),
        text=st.text(alphabet="0123456789.,eE+-%$KMBTkmb :_\u0663\uff13", min_size=1, max_size=14))
 def test_the_pages_parser_agrees_with_quote_on_any_text(calculator_page, name, text):
     # hypothesis types text into one option; the page must read the number quote reads, or refuse it with quote's

@@ -6,8 +6,10 @@ import pickle
 
 import pytest
 
-from analysis import chapter_cache, loading, paths
-from analysis.chapters import rent_vs_buy
+from analysis import paths
+from analysis.data import loading
+from analysis.report import chapter_cache
+from analysis.report.chapters import rent_vs_buy
 
 CALLS: list[object] = []
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.chapters.common import quoted
+from analysis.report.chapters.common import quoted
 
 
 def test_quotes_follow_each_figures_unit(dataset):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from analysis import formatting as fmt
-from analysis import scenarios, verdicts
-from analysis.chapters import decisions, full_cost, reconciliation, scenario
+from analysis.evaluation import scenarios, verdicts
+from analysis.report import formatting as fmt
+from analysis.report.chapters import decisions, full_cost, reconciliation, scenario
 
 
 @pytest.fixture(scope="module")
@@ -96,7 +96,7 @@ def test_the_decision_table_names_the_cheapest_option_per_kind_of_api(dataset):
 
 
 def test_the_answer_card_rows_and_the_rule_sentence(dataset):
-    from analysis.chapters import uncertainty as uq
+    from analysis.report.chapters import uncertainty as uq
 
     card = uq.answer_card(dataset, 2_000, 7)
     s1 = scenarios.compare(dataset, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", np.array([1e9]))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import verdicts
-from analysis.chapters import engines, top_models
-from analysis.chapters.common import CHECK_COLUMNS, Chapter
+from analysis.evaluation import verdicts
+from analysis.report.chapters import engines, top_models
+from analysis.report.chapters.common import CHECK_COLUMNS, Chapter
 
 
 @pytest.fixture(scope="module")

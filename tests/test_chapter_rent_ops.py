@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import verdicts
-from analysis.chapters import operating, rent_vs_buy
-from analysis.chapters.common import CHECK_COLUMNS, Chapter
+from analysis.evaluation import verdicts
+from analysis.report.chapters import operating, rent_vs_buy
+from analysis.report.chapters.common import CHECK_COLUMNS, Chapter
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import charts, tables
-from analysis import formatting as fmt
+from analysis.report import charts
+from analysis.report import formatting as fmt
+from analysis.report.chapters import hardware
 
 
 def _layer(spec: dict, mark: str, nth: int = 0) -> dict:
@@ -18,7 +19,7 @@ def _layer(spec: dict, mark: str, nth: int = 0) -> dict:
 
 
 def test_memory_chart_spec(dataset):
-    chapter = tables.hardware_sizing(dataset)
+    chapter = hardware.hardware_sizing(dataset)
     spec = charts.memory_vs_gpu(chapter.chart_data, chapter.gpu_lines).to_dict()
     bars = _layer(spec, "bar")
     scale = bars["encoding"]["x"]["scale"]
@@ -40,7 +41,7 @@ def test_memory_chart_spec(dataset):
 
 
 def test_gpu_labels_are_stacked_above_the_plot_one_row_each(dataset):
-    chapter = tables.hardware_sizing(dataset)
+    chapter = hardware.hardware_sizing(dataset)
     spec = charts.memory_vs_gpu(chapter.chart_data, chapter.gpu_lines).to_dict()
     labels = [row for layer in spec["layer"] if layer["mark"]["type"] == "text" and "data" in layer
               for row in spec["datasets"][layer["data"]["name"]] if "row_y" in row]
@@ -66,7 +67,7 @@ def _data(spec: dict) -> list[dict]:
 
 
 def test_cost_stack_adds_categories_in_a_fixed_order(dataset):
-    from analysis.chapters import operating
+    from analysis.report.chapters import operating
 
     stack = operating.build(dataset).chart_data["stack"]
     spec = charts.cost_stack(stack, "USD per month").to_dict()
@@ -83,8 +84,8 @@ def test_cost_stack_adds_categories_in_a_fixed_order(dataset):
 
 @pytest.mark.slow  # builds every chapter
 def test_verdict_bars_cover_every_figure(dataset):
-    from analysis import verdicts
-    from analysis.chapters import reconciliation
+    from analysis.evaluation import verdicts
+    from analysis.report.chapters import reconciliation
 
     chapter = reconciliation.build(dataset)
     spec = charts.verdicts_by_section(chapter.chart_data["verdicts"], verdicts.ORDER).to_dict()
@@ -119,10 +120,10 @@ def test_log_axis_scale_spans_the_data_not_the_decades():
 
 
 def _all_charts(dataset) -> dict[str, dict]:
-    from analysis.chapters import decisions, engines, operating, rent_vs_buy, scenario, top_models
+    from analysis.report.chapters import decisions, engines, operating, rent_vs_buy, scenario, top_models
 
     tiers = decisions.build_spend_tiers(dataset)
-    sizing = tables.hardware_sizing(dataset)
+    sizing = hardware.hardware_sizing(dataset)
     ops = operating.build(dataset)
     s1 = scenario.build(dataset, "s1", "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
                         "together-llama-4-maverick", "lambda-h100-8x")
@@ -148,7 +149,7 @@ def test_no_tooltip_or_axis_uses_d3_si_or_dollar_formats(dataset):
 
 
 def test_spend_axis_stops_at_the_data(dataset):
-    from analysis.chapters import decisions
+    from analysis.report.chapters import decisions
 
     tiers = decisions.build_spend_tiers(dataset)
     spec = charts.savings_by_spend(tiers.chart_data["savings"], tiers.chart_data["claims"]).to_dict()

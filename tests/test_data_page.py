@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from analysis import tables
+from analysis.report.chapters import data_page
 
 
 def test_every_row_is_counted_under_exactly_one_kind_of_source(dataset):
-    overview = tables.dataset_overview(dataset)
+    overview = data_page.dataset_overview(dataset)
     kinds = ["Primary source", "Price package", "The guide", "Method choice"]
     assert (overview.files[kinds].sum(axis=1) == overview.files["Rows"]).all()
     facts = overview.facts
@@ -21,7 +21,7 @@ def test_every_row_is_counted_under_exactly_one_kind_of_source(dataset):
 
 
 def test_the_api_price_table_names_source_and_date_of_every_row(dataset):
-    overview = tables.dataset_overview(dataset)
+    overview = data_page.dataset_overview(dataset)
     table = overview.api_prices
     assert len(table) == len(dataset["api_prices"])
     assert list(table.columns) == ["offer_id", "Provider", "Model", "Input, USD per M", "Output, USD per M",

@@ -2,14 +2,14 @@
 
 Every report notebook is executed with the report's own runner (papermill, forced) in one warm kernel, in
 a shuffled order, with every numpy SIMD dispatch target this CPU supports turned off (``run-baseline/``,
-``NPY_DISABLE_CPU_FEATURES`` from :func:`analysis.numerics.baseline_kernel_environment`), and must equal
+``NPY_DISABLE_CPU_FEATURES`` from :func:`analysis.report.numerics.baseline_kernel_environment`), and must equal
 the notebooks in ``notebooks/`` (the canonical, published run, made by ``make report``'s warm kernels)
 byte for byte. Why the baseline kernels: numpy picks its kernels for ``log``, ``exp``, ``power`` and
 friends from the CPU's features, and they may round the last bit differently, so a report executed on an
 AVX-512 machine and checked on an AVX2 one failed strict nbval. Turning the kernels off here reproduces
 that other machine. Why one warm kernel in a shuffled order: each notebook runs after others have left
 their imports, caches and warnings behind, so the run agrees only if nothing of the kernel's history
-(state that ``analysis.runner.RESET_CODE`` does not reset) reaches an output.
+(state that ``analysis.commands.runner.RESET_CODE`` does not reset) reaches an output.
 
 The other half, a fresh kernel for each notebook on this CPU's own kernels, is strict nbval's run
 (``make test`` runs ``--nbval notebooks``): it compares every output of every cell with the committed
@@ -35,7 +35,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import numerics, paths, runner, vendor
+from analysis import paths
+from analysis.commands import runner, vendor
+from analysis.report import numerics
 
 # Executes notebooks (and builds books): tens of seconds, not the fast set's milliseconds.
 pytestmark = pytest.mark.slow
@@ -115,8 +117,8 @@ def test_execution_reproduces_the_committed_notebook(baseline_run, name):
     current = runner.inputs_digest(nbformat.read(committed_path, as_version=4), paths.DATA_DIR, {})
     why = ("its inputs changed since it was executed: run `make report`" if stored != current else
            "its inputs are unchanged, so an output depends on which numpy kernels ran (a value reaches an "
-           "output without analysis.numerics rounding, or a decision sits on a last-bit difference), or on what "
-           "ran before it in a warm kernel (state that analysis.runner.RESET_CODE does not reset)")
+           "output without analysis.report.numerics rounding, or a decision sits on a last-bit difference), or on what "
+           "ran before it in a warm kernel (state that analysis.commands.runner.RESET_CODE does not reset)")
     pytest.fail(f"notebooks/{name} is not what executing it gives; {why}:\n"
                 + first_difference(committed, executed, ("notebooks/" + name, "run-baseline/" + name)))
 

@@ -10,7 +10,9 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from analysis import exhibits, paths, publish, verdicts
+from analysis import paths
+from analysis.evaluation import verdicts
+from analysis.report import exhibits, publish
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import formatting as fmt
+from analysis.report import formatting as fmt
 
 
 @pytest.mark.parametrize(("value", "text"), [

@@ -1,6 +1,6 @@
 """Refuse what cannot be priced, in words: ``quote`` fuzzed with hypothesis.
 
-Every numeric option has a finite range (:mod:`analysis.limits`, the same rule objects as the dataset's and the
+Every numeric option has a finite range (:mod:`analysis.data.limits`, the same rule objects as the dataset's and the
 calculator's). Whatever the options, ``quote`` must exit 0 with finite figures (``null`` where a break-even or a
 payback never comes) and no warning, or exit 2 with exactly one line naming the option, the value and the rule.
 Issue 23 found ``--usd-per-m-input 1e308`` printing a break-even of 5.6e-299 tokens, ``--tokens-per-month 1e300``
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import limits, quote_cli
-from analysis.__main__ import main
+from analysis.commands.cli import main
+from analysis.data import inputs, limits
 
 SITUATIONS = [
     ["--api", "openai-gpt-5.4", "--model", "llama-4-maverick", "--gpu", "h100-sxm", "--precision", "fp8"],
@@ -53,7 +53,7 @@ def option_text(name: str) -> st.SearchStrategy[str]:
     return st.one_of(_edges(name).flatmap(_number_text), garbage)
 
 
-RANGE_OPTIONS = list(quote_cli.CUSTOM_RANGES)
+RANGE_OPTIONS = list(inputs.CUSTOM_RANGES)
 PRICE_OPTIONS = ["usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input"]
 
 

@@ -16,8 +16,10 @@ import time
 import pytest
 from test_loading import CASES, TODAY, drop_rows, header_only
 
-from analysis import gate, loading, paths, prices_sync, runner
-from analysis.__main__ import main
+from analysis import paths
+from analysis.commands import gate, prices_sync, runner
+from analysis.commands.cli import main
+from analysis.data import loading
 
 QUOTE = ["--tokens-per-month", "2B", "--api", "openai-gpt-5.4", "--model", "llama-3.3-70b", "--gpu", "h100-sxm",
          "--precision", "fp8"]
@@ -191,16 +193,16 @@ def test_a_request_longer_than_the_context_held_is_refused(data_copy, capsys):
 
 def test_a_situation_no_replica_serves_is_refused_in_words(capsys, monkeypatch):
     # The safety net behind the gate: were a case's GPU count not a number, quote says so instead of printing "n/a".
-    from analysis import quote
+    from analysis.evaluation import quoting
 
-    real = quote.make_quote
+    real = quoting.make_quote
 
     def unserved(ds, situation):
         made = real(ds, situation)
         figures = {case: {**values, "gpus": float("inf")} for case, values in made.figures.items()}
-        return quote.Quote(made.situation, figures, made.efficiency_class, made.fragile)
+        return quoting.Quote(made.request, figures, made.efficiency_class, made.fragile)
 
-    monkeypatch.setattr(quote, "make_quote", unserved)
+    monkeypatch.setattr("analysis.commands.quote.make_quote", unserved)
     assert main(["quote", *QUOTE]) == 1
     assert capsys.readouterr().err == (f"error: the model cannot price this situation with {paths.DATA_DIR}: no "
                                        "replica of h100-sxm serves llama-3.3-70b at fp8 in the favourable, base, "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis import guide_mode, verdicts
+from analysis.evaluation import guide_mode, verdicts
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis import janitor, paths
+from analysis import paths
+from analysis.commands import janitor
 
 SETTLE_S = 8.0  # how long the janitor may take to finish after the kill (it takes well under a second)
 
@@ -84,7 +85,7 @@ def wait_for_line(process: subprocess.Popen, prefix: str, seconds: float = 60.0)
 SCRIPT = """
 import concurrent.futures as cf, json, os, subprocess, sys, time
 from pathlib import Path
-from analysis import janitor
+from analysis.commands import janitor
 
 def work(x):
     time.sleep(60)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import limits, loading, paths
-from analysis.__main__ import main
+from analysis import paths
+from analysis.commands.cli import main
+from analysis.data import limits, loading
 
 TODAY = dt.date(2026, 12, 2)
 
@@ -300,7 +301,7 @@ def test_validate_command_accepts_the_canonical_dataset(capsys):
 
 
 def test_data_readme_documents_every_column():
-    from analysis import datadoc
+    from analysis.data import datadoc
 
     readme = (paths.DATA_DIR / "README.md").read_text(encoding="utf-8")
     assert datadoc.render_readme(readme) == readme, "run `python -m analysis data-dictionary --write`"

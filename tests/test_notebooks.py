@@ -9,7 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import paths, runner
+from analysis import paths
+from analysis.commands import runner
 
 NOTEBOOKS = sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 FORBIDDEN = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.For, ast.While,
@@ -97,7 +98,7 @@ def _prose_without_names(text: str, names: list[str]) -> str:
 
 
 def _model_and_gpu_names() -> list[str]:
-    from analysis import loading
+    from analysis.data import loading
 
     ds = loading.load()
     names = set(ds["models"]["model_name"]) | set(ds["models"]["guide_model"].dropna())

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis import charts, numerics, publish
 from analysis.model import sizing
+from analysis.report import charts, numerics, publish
 
 # Two results of the same payback computation on an AVX-512 and an AVX2 machine (issue 10).
 AVX512, AVX2 = 2.5657955684810947, 2.5657955684810942

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import outdir, paths
-from analysis.__main__ import main
+from analysis import paths
+from analysis.commands import outdir
+from analysis.commands.cli import main
 
 
 def snapshot(folder: Path) -> dict[str, bytes | None]:
@@ -222,7 +223,8 @@ def test_a_file_system_error_on_the_way_is_one_line_not_a_traceback(capsys, tmp_
         raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(out.parent))
 
     monkeypatch.setattr(outdir, "make_stage", read_only)
-    monkeypatch.setattr("analysis.gate.check", lambda data_dir, per_notebook=None, origins=None: ([], [], None))
+    monkeypatch.setattr("analysis.commands.gate.check",
+                        lambda data_dir, per_notebook=None, origins=None: ([], [], None))
     code, err = whatif(capsys, "--out", str(tmp_path / "report"))
     assert code == 2
     assert err == f"error: --out {tmp_path / 'report'}: cannot create a folder beside it: Read-only file system\n"

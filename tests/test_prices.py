@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 from genai_prices import types as gp
 
-from analysis import prices, prices_sync
-from analysis.__main__ import main
+from analysis.commands import prices_sync
+from analysis.commands.cli import main
+from analysis.data import prices
 
 TODAY = dt.date(2026, 12, 2)
 

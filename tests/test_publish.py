@@ -7,7 +7,8 @@ import io
 import pandas as pd
 import pytest
 
-from analysis import csv_export, html_tables, publish, verdicts
+from analysis.evaluation import verdicts
+from analysis.report import csv_export, html_tables, publish
 
 
 def test_formula_cells_and_headers_get_an_apostrophe():

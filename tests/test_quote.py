@@ -1,6 +1,6 @@
 """``python -m analysis quote``: the figures are the model's, every format carries them, errors are exact.
 
-Also the validation cache that makes a quote take about a second (``analysis/loading.py``).
+Also the validation cache that makes a quote take about a second (``analysis/data/loading.py``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import loading, paths, quote, quote_cli, scenarios
-from analysis.__main__ import main
+from analysis import paths
+from analysis.commands.cli import main
+from analysis.data import inputs, loading
+from analysis.evaluation import quoting, scenarios
 
 # Llama 3.3 70B at FP8 on H100 SXM against GPT-5.4 ($2.50 in, $15.00 out per million tokens).
 SITUATION = ["--api", "openai-gpt-5.4", "--model", "llama-3.3-70b", "--gpu", "h100-sxm", "--precision", "fp8"]
@@ -92,12 +94,12 @@ def test_json_rent_equals_the_model(capsys, dataset):
 def test_renting_does_not_depend_on_a_purchase_price(dataset):
     # compare() prices a purchase on every call; quote gives a GPU without a price a stand-in one so it can
     # be rented. Take the H100's real price away: every rent figure must stay exactly the same.
-    situation = quote.Situation(VOLUME_TOKENS_PER_MONTH, "openai-gpt-5.4", "llama-3.3-70b", "h100-sxm", "fp8",
+    situation = quoting.QuoteRequest(VOLUME_TOKENS_PER_MONTH, "openai-gpt-5.4", "llama-3.3-70b", "h100-sxm", "fp8",
                                 "lambda-h100-8x", None)
     prices = dataset["gpu_prices"]
     tables = {**dataset.tables, "gpu_prices": prices[prices["gpu_id"] != "h100-sxm"]}
     unpriced = loading.Dataset(dataset.data_dir, tables, dataset.snapshot_date)
-    assert quote.make_quote(unpriced, situation).figures == quote.make_quote(dataset, situation).figures
+    assert quoting.make_quote(unpriced, situation).figures == quoting.make_quote(dataset, situation).figures
 
 
 def test_a_gpu_without_a_price_can_be_rented(capsys, dataset):
@@ -138,7 +140,7 @@ def test_table_shows_the_figures(capsys, dataset):
         f"${expected[c]['buy_usd_per_month']:,.0f}" for c in scenarios.CASES]
     assert lines["Payback (months)"].split()[-1] == "never"
     assert lines["Break-even volume (tokens/month)"].split()[-3:] == [
-        quote.tokens_text(expected[c]["buy_breakeven_tokens_per_month"]) for c in scenarios.CASES]
+        inputs.tokens_text(expected[c]["buy_breakeven_tokens_per_month"]) for c in scenarios.CASES]
     assert "2B tokens/month (input + output); output share 25%–75% (assumptions.csv)" in out
 
 
@@ -182,7 +184,7 @@ def test_output_share_reaches_the_throughput_too(dataset):
                                               ("2B", 2e9), ("2b", 2e9), ("500M", 5e8), ("1.5T", 1.5e12),
                                               ("750K", 7.5e5), (" 3B ", 3e9)])
 def test_token_counts_with_suffixes(text, tokens):
-    assert quote_cli.parse_tokens(text) == tokens
+    assert inputs.parse_tokens(text) == tokens
 
 
 @pytest.mark.parametrize("text", ["", "B", "two billion", "2X", "inf", "nan", "1,,0", "2_000", "٢B", "2BB", "1e9%"])
@@ -204,7 +206,7 @@ def test_token_counts_outside_the_range_are_refused_with_it(capsys, text):
 
 @pytest.mark.parametrize(("text", "share"), [("0.3", 0.3), ("30%", 0.3), ("1", 1.0)])
 def test_shares(text, share):
-    assert quote_cli.parse_share(text) == pytest.approx(share)
+    assert inputs.parse_share(text) == pytest.approx(share)
 
 
 @pytest.mark.parametrize("text", ["1.5", "-0.2", "150%", "0", "1e-300", "0.0009"])
@@ -382,7 +384,7 @@ NOT_IMPORTED = ("altair", "vl_convert", "IPython", "matplotlib", "papermill", "n
 
 @pytest.mark.slow  # a full validation (Frictionless), or the command in its own process
 def test_no_chart_library_or_kernel_and_a_warm_run_skips_frictionless():
-    script = ("import sys; from analysis.__main__ import main; "
+    script = ("import sys; from analysis.commands.cli import main; "
               "code = main(['quote', '--tokens-per-month', '2B', *sys.argv[1:]]); "
               f"print(code, [m for m in {(*NOT_IMPORTED, 'frictionless')!r} if m in sys.modules])")
     first = subprocess.run([sys.executable, "-c", script, *SITUATION], capture_output=True, text=True, check=True)
@@ -391,7 +393,7 @@ def test_no_chart_library_or_kernel_and_a_warm_run_skips_frictionless():
     assert second.stdout.splitlines()[-1] == "0 []"
 
 
-# ---------------------------------------------------------------- the validation cache (analysis/loading.py)
+# ---------------------------------------------------------------- the validation cache (analysis/data/loading.py)
 
 
 @pytest.fixture

@@ -23,7 +23,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis import gate, limits, loading, paths, runner
+from analysis import paths
+from analysis.commands import gate, runner
+from analysis.data import limits, loading
 
 pytestmark = pytest.mark.slow  # every notebook's code, per dataset
 

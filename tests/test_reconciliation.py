@@ -9,8 +9,9 @@ import pandas as pd
 import papermill
 import pytest
 
-from analysis import paths, verdicts
-from analysis.chapters import reconciliation
+from analysis import paths
+from analysis.evaluation import verdicts
+from analysis.report.chapters import reconciliation
 
 
 @pytest.fixture(scope="module")

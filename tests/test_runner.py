@@ -9,8 +9,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import __main__ as cli
-from analysis import paths, runner
+from analysis import paths
+from analysis.commands import cli as cli
+from analysis.commands import runner
 
 
 def make_notebook(path: Path, body: str) -> Path:

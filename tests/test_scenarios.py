@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from analysis import scenarios, situation
+from analysis.evaluation import scenarios, situation
 from analysis.model import spine
 
 

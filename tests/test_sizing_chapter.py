@@ -5,12 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import tables, verdicts
+from analysis.evaluation import verdicts
+from analysis.report.chapters import hardware
 
 
 @pytest.fixture(scope="module")
-def chapter(dataset) -> tables.SizingChapter:
-    return tables.hardware_sizing(dataset)
+def chapter(dataset) -> hardware.SizingChapter:
+    return hardware.hardware_sizing(dataset)
 
 
 def check(chapter, model: str, column: str) -> pd.Series:
@@ -82,12 +83,12 @@ def test_moe_rows_need_many_gpus_from_first_principles(chapter):
 
 
 def test_overrides_change_the_kv_cache(dataset):
-    base = tables.hardware_sizing(dataset)
-    busy = tables.hardware_sizing(dataset, concurrent_sequences=64)
+    base = hardware.hardware_sizing(dataset)
+    busy = hardware.hardware_sizing(dataset, concurrent_sequences=64)
     assert busy.facts["sequences_high"] == 64
     assert not busy.memory.equals(base.memory)
 
 
 def test_unknown_override_is_rejected(dataset):
     with pytest.raises(ValueError, match="unknown sizing override"):
-        tables.hardware_sizing(dataset, sequences=4)
+        hardware.hardware_sizing(dataset, sequences=4)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analysis import scenarios, situation, verdicts
+from analysis.evaluation import scenarios, situation, verdicts
 from analysis.model import breakeven, spine, throughput
 
 # --- throughput bound, by hand ---------------------------------------------------------------------------------
@@ -199,7 +199,7 @@ def test_memory_verdicts_near_the_line_are_tight():
 def test_calibrate_command_prints_every_benchmark_below_its_bound(capsys):
     import json
 
-    from analysis.__main__ import main
+    from analysis.commands.cli import main
 
     assert main(["calibrate", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)["benchmarks"]

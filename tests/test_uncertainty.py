@@ -8,9 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import charts, loading, scenarios, uncertainty
-from analysis.chapters import uncertainty as chapter
+from analysis.data import loading
+from analysis.evaluation import scenarios, uncertainty
 from analysis.model import sizing, spine
+from analysis.report import charts
+from analysis.report.chapters import uncertainty as chapter
 
 S1 = {"model_id": "llama-4-maverick", "gpu_id": "h100-sxm", "precision": "fp8", "api_offer_id": "openai-gpt-5.4",
       "rental_offer_id": "lambda-h100-8x"}

@@ -17,9 +17,12 @@ import nbformat
 import pytest
 from test_browser import VIEWPORTS, new_tab, open_page, serve, unexpected, wait_for_charts, watch
 
-from analysis import loading, outdir, paths, quote, vendor, whatif
-from analysis.__main__ import main
-from analysis.chapters import scenario
+from analysis import paths
+from analysis.commands import outdir, vendor, whatif
+from analysis.commands.cli import main
+from analysis.data import loading
+from analysis.evaluation import quoting
+from analysis.report.chapters import scenario
 
 # Executes notebooks (and builds books): tens of seconds, not the fast set's milliseconds.
 pytestmark = pytest.mark.slow
@@ -219,9 +222,9 @@ def test_whatif_calculator_prices_with_its_own_dataset(whatif_report, whatif_sit
     model_text = page.locator("#calc-model option[value='llama-4-maverick']").inner_text()
     page.close()
     whatif_ds = loading.load(whatif_data)
-    situation = quote.Situation(2e9, "openai-gpt-5.4", "llama-4-maverick", "h100-sxm", "fp8", None, None)
-    expected = quote.make_quote(whatif_ds, situation).figures
-    published = quote.make_quote(dataset, situation).figures
+    situation = quoting.QuoteRequest(2e9, "openai-gpt-5.4", "llama-4-maverick", "h100-sxm", "fp8", None, None)
+    expected = quoting.make_quote(whatif_ds, situation).figures
+    published = quoting.make_quote(dataset, situation).figures
     for case, figures in expected.items():
         assert answer["cases"][case]["api_usd_per_month"] == pytest.approx(figures["api_usd_per_month"], rel=1e-12)
         # Every API price doubled: the bill too.

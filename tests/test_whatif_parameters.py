@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths, whatif
-from analysis.__main__ import main
+from analysis import paths
+from analysis.commands import whatif
+from analysis.commands.cli import main
 
 
 def refused(capsys, *argv: str) -> tuple[int, list[str]]:
@@ -61,7 +62,7 @@ def test_priceable_overrides_pass_the_check():
         sorted(paths.NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb")),
         {"gpu": ("a100-80gb-sxm", "-p gpu"), "rent_offer": ("lambda-a100-8x", "-p rent_offer"),
          "draws": ("500", "-p draws")})
-    from analysis import gate
+    from analysis.commands import gate
 
     problems, not_priced, _ = gate.check(paths.DATA_DIR, per_notebook)
     assert (problems, not_priced) == ([], [])
@@ -163,7 +164,7 @@ def test_a_folder_name_that_is_not_utf8_is_refused(capsys, tmp_path):
 
 
 def test_folders_made_for_out_go_again_when_the_build_fails(capsys, tmp_path, monkeypatch):
-    from analysis import runner
+    from analysis.commands import runner
 
     def failing(jobs, **kwargs):
         return [runner.Outcome(jobs[0], "failed", 0.0, "cell 1 raised ValueError: planted")]

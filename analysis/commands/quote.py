@@ -1,0 +1,213 @@
+"""``python -m analysis quote``: price one situation in about a second, straight from the model.
+
+A situation is a monthly volume, an API offer, an open model at a precision on a GPU type, and buying
+or renting those GPUs. This module reads it from the command line (:mod:`analysis.commands.quote_options`),
+has :mod:`analysis.evaluation.quoting` check and price it, and writes the answer as a table, JSON or CSV. Every
+figure comes from :func:`analysis.evaluation.scenarios.compare` for that one volume, in the model's three
+cases: ``favourable`` (every ranged input at the end that makes self-hosting cheaper), ``base`` (midpoints)
+and ``unfavourable``.
+
+The dataset is validated exactly as ``python -m analysis validate`` does; no notebook kernel and no
+chart library is imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import math
+import sys
+from pathlib import Path
+
+from analysis import paths
+from analysis.commands import gate
+from analysis.data import inputs, loading
+from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
+from analysis.evaluation import scenarios
+from analysis.evaluation.quoting import (
+    FIGURES,
+    Quote,
+    QuoteRequest,
+    QuoteUsageError,
+    check_request,
+    make_quote,
+    unserved_cases,
+)
+from analysis.evaluation.situation import Custom
+
+_OUTPUT_SHARE_ROW = "output_token_share"
+_CACHED_SHARE_ROW = "cached_input_share"
+
+
+def request_from_args(args: argparse.Namespace) -> QuoteRequest:
+    """The request the parsed ``quote`` options describe (names not yet checked: :func:`check_request`)."""
+    return QuoteRequest(args.tokens_per_month, args.api, args.model, args.gpu, args.precision, args.rent,
+                        args.output_share, custom_from_args(args))
+
+
+def custom_from_args(args: argparse.Namespace) -> Custom:
+    """The reader's own prices and ranges from the parsed options (None where not given)."""
+    ranges = tuple((name, *getattr(args, name)) for name in CUSTOM_RANGES if getattr(args, name, None) is not None)
+    return Custom(**{name: getattr(args, name, None) for name in CUSTOM_PRICES}, ranges=ranges)
+
+
+# ---------------------------------------------------------------- output
+
+
+def _usd_text(value: float) -> str:
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "never"
+    return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+
+
+def _cell_text(value: float, kind: str) -> str:
+    if kind == "usd":
+        return _usd_text(value)
+    if kind == "tokens":
+        return inputs.tokens_text(value)
+    if math.isnan(value):
+        return "n/a"
+    if math.isinf(value):
+        return "never" if kind == "months" else "does not fit"
+    return f"{value:,.1f}" if kind == "months" else f"{value:g}"
+
+
+def _share_text(values: list[float]) -> str:
+    low, high = min(values), max(values)
+    return f"{low:.0%}" if low == high else f"{low:.0%}–{high:.0%}"
+
+
+def render_table(quote: Quote) -> str:
+    """Readable plain text: one row per figure, one column per case."""
+    request, figures = quote.request, quote.figures
+    how = "bought" if request.rental_offer_id is None else f"rented ({request.rental_offer_id})"
+    out_shares = [figures[c][_OUTPUT_SHARE_ROW] for c in scenarios.CASES]
+    cached = [figures[c][_CACHED_SHARE_ROW] for c in scenarios.CASES]
+    origin = "--output-share" if request.output_share is not None else "assumptions.csv"
+    lines = [f"{request.model_id} ({request.precision}) on {request.gpu_id}, {how}, "
+             f"vs the {request.api_offer_id} API",
+             f"{inputs.tokens_text(request.tokens_per_month)} tokens/month (input + output); output share "
+             f"{_share_text(out_shares)} ({origin}); cached input share {_share_text(cached)}",
+             f"throughput: bound x the engine efficiency of the {quote.efficiency_class} benchmarks"]
+    given = {k: v for k, v in request.custom_record().items() if v is not None}
+    if given:
+        lines.append("your own values: " + ", ".join(
+            f"{k} = {v[0]:g}" if isinstance(v, list) and v[0] == v[1] else
+            f"{k} = {v[0]:g} to {v[1]:g}" if isinstance(v, list) else f"{k} = {v:g}" for k, v in given.items()))
+    lines.append("")
+    rows = [("", *scenarios.CASES)]
+    rows += [(label, *(_cell_text(figures[c][column], kind) for c in scenarios.CASES))
+             for column, label, kind in FIGURES[request.acquisition]]
+    label_width = max(len(r[0]) for r in rows)
+    case_width = max(len(cell) for r in rows for cell in r[1:])
+    lines += [f"{r[0]:<{label_width}}  " + "  ".join(f"{cell:>{case_width}}" for cell in r[1:]) for r in rows]
+    lines += ["", "favourable / unfavourable: every ranged input at the end that makes self-hosting "
+              "cheaper / dearer; base: midpoints."]
+    if request.rental_offer_id is None:
+        lines.append("GPUs needed include whole spare GPUs (spare_gpu_share of the serving GPUs, rounded up).")
+    if quote.fragile:
+        lines.append(f"Fragile break-even, read it as a range: {quote.fragile}.")
+    return "\n".join(lines) + "\n"
+
+
+def _request_record(request: QuoteRequest, data_dir: Path) -> dict[str, object]:
+    return {"tokens_per_month": request.tokens_per_month, "api_offer_id": request.api_offer_id,
+            "model_id": request.model_id, "gpu_id": request.gpu_id, "precision": request.precision,
+            "acquisition": request.acquisition, "rental_offer_id": request.rental_offer_id,
+            "output_share_override": request.output_share, "data_dir": str(data_dir)}
+
+
+def render_json(quote: Quote, data_dir: Path) -> str:
+    """``{"situation": {...}, "cases": {case: {figure: value}}}``; a payback or break-even that never comes is null."""
+    cases = {case: {k: (v if math.isfinite(v) else None) for k, v in values.items()}
+             for case, values in quote.figures.items()}
+    record = {"situation": {**_request_record(quote.request, data_dir),
+                            "custom": quote.request.custom_record()},
+              "cases": cases, "fragile": quote.fragile or None}
+    return json.dumps(record, indent=2, allow_nan=False) + "\n"
+
+
+def render_csv(quote: Quote, data_dir: Path) -> str:
+    """One row per case: the situation, then every figure; ``never`` where a payback or break-even never comes."""
+    record = _request_record(quote.request, data_dir)
+    figures = quote.figures
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = list(next(iter(figures.values())))
+    writer.writerow(["case", *record, *columns])
+    for case, values in figures.items():
+        cells = ["never" if math.isinf(values[c]) else repr(values[c]) for c in columns]
+        writer.writerow([case, *("" if v is None else v for v in record.values()), *cells])
+    return out.getvalue()
+
+
+# ---------------------------------------------------------------- the command
+
+
+def _stale_warnings(ds: loading.Dataset, request: QuoteRequest) -> list[loading.Problem]:
+    """Staleness warnings about the price rows this quote uses."""
+    used = {"api_prices.csv": ("offer_id", request.api_offer_id)}
+    if request.rental_offer_id is None:
+        used["gpu_prices.csv"] = ("gpu_id", request.gpu_id)
+    else:
+        used["gpu_rentals.csv"] = ("offer_id", request.rental_offer_id)
+    lines = {}
+    for file_name, (column, value) in used.items():
+        frame = ds[file_name.removesuffix(".csv")]
+        lines[file_name] = set(frame.index[frame[column] == value])
+    return [p for p in ds.stale if p.line in lines.get(Path(p.file).name, set())]
+
+
+def _usage_error(args: argparse.Namespace, message: str) -> int:
+    parser = getattr(args, "quote_parser", None)
+    if parser is not None:
+        parser.error(message)  # prints usage and the message, exits 2
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate the dataset, check the names, run the model and print the quote."""
+    data_dir = paths.resolve_data_dir(args.data)
+    try:
+        ds = loading.load(data_dir)
+        problems = gate.model_problems(ds)
+    except loading.DataValidationError as err:
+        problems = err.problems
+    if problems:
+        noun = "problem" if len(problems) == 1 else "problems"
+        print(f"{data_dir}: {len(problems)} {noun} found; nothing was quoted", file=sys.stderr)
+        for problem in problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return 1
+    request = request_from_args(args)
+    try:
+        check_request(ds, request)
+    except QuoteUsageError as err:
+        return _usage_error(args, str(err))
+    try:
+        quote = make_quote(ds, request)
+    except (KeyError, IndexError, ValueError) as err:
+        # A what-if dataset can be valid yet outside what the model handles (say, an output share of 0).
+        print(f"error: the model cannot price this situation with {data_dir}: {err}", file=sys.stderr)
+        return 1
+    unserved = unserved_cases(quote)
+    if unserved:
+        # A figure is a number or "never": a request no replica can serve has neither, so it is refused in words.
+        print(f"error: the model cannot price this situation with {data_dir}: no replica of {request.gpu_id} "
+              f"serves {request.model_id} at {request.precision} in the {', '.join(unserved)} case(s)",
+              file=sys.stderr)
+        return 1
+    for warning in _stale_warnings(ds, request):
+        print(f"warning: {warning}", file=sys.stderr)
+    if args.format == "json":
+        sys.stdout.write(render_json(quote, data_dir))
+    elif args.format == "csv":
+        sys.stdout.write(render_csv(quote, data_dir))
+    else:
+        sys.stdout.write(render_table(quote))
+    return 0

@@ -1,0 +1,155 @@
+"""Self-hosting against an API over many volumes, in three coherent cases, as tables for the chapters.
+
+Every input with a low/high range is evaluated in three cases: ``favourable`` (each input at the end
+that makes self-hosting cheaper), ``base`` (midpoints) and ``unfavourable``. The numbers come from the
+one evaluation spine (:func:`analysis.evaluation.situation.resolve`, :func:`analysis.model.spine.evaluate`); this
+module only lays them out as the tables the chapters and ``quote`` print.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.loading import Dataset
+from analysis.evaluation import situation
+from analysis.model import spine
+
+CASES = ("favourable", "base", "unfavourable")
+
+DIRECTION = situation.DIRECTION
+
+
+def case_values(low: float, high: float, direction: int) -> np.ndarray:
+    """``[favourable, base, unfavourable]`` of a range (base: its midpoint) for an input of this direction."""
+    return spine.ordered_cases(low, (low + high) / 2, high, direction)
+
+
+WHOLE_UNITS = spine.WHOLE_UNITS
+
+
+def assumption_cases_row(low: float, high: float, name: str, unit: str) -> np.ndarray:
+    """One assumption's ``[favourable, base, unfavourable]`` values, counts rounded up to whole units."""
+    values = case_values(low, high, DIRECTION.get(name, 0))
+    return np.ceil(values) if unit in WHOLE_UNITS or unit == "GPUs" else values
+
+
+def assumption_cases(ds: Dataset) -> dict[str, np.ndarray]:
+    """Every row of ``assumptions.csv`` as its three case values (counts rounded up to whole units)."""
+    return {row.name: assumption_cases_row(row.value_low, row.value_high, row.name, row.unit)
+            for row in ds["assumptions"].itertuples()}
+
+
+@dataclass(frozen=True)
+class System:
+    """One serving replica per case: GPUs (at the break-even's replica size) and its rate."""
+
+    gpu_id: str
+    model_id: str
+    precision: str
+    gpus: np.ndarray  # GPUs per replica, per case
+    output_tokens_per_s: np.ndarray  # per replica, per case
+    total_tokens_per_s: np.ndarray  # input + output, per replica, per case
+    efficiency_class: str
+
+
+def calibration(ds: Dataset) -> pd.DataFrame:
+    """Each benchmark beside its throughput bound (:func:`analysis.evaluation.situation.calibration`)."""
+    return situation.calibration(ds)
+
+
+def efficiency_cases(ds: Dataset, efficiency_class: str = "dense/" + situation.DEFAULT_ENGINE_CLASS) -> np.ndarray:
+    """``[favourable, base, unfavourable]`` engine efficiency of a class: its highest, median and lowest ratio."""
+    low, base, high, _ = situation.efficiency_range(ds, efficiency_class)
+    return np.array([high, base, low])
+
+
+def _system(sit: spine.Situation, values: dict[str, np.ndarray], gpus: np.ndarray) -> System:
+    total = spine.replica_rate(sit, values, gpus)
+    share = values[spine.OUTPUT_SHARE]
+    return System(sit.gpu_id, sit.model_id, sit.precision, gpus, total * share, total, sit.efficiency_class)
+
+
+def serving_system(ds: Dataset, gpu_id: str, model_id: str, precision: str,
+                   output_share: float | None = None) -> System:
+    """The smallest replica that holds the model with a busy batch, per case, and its rate."""
+    sit = situation.resolve(ds, model_id, gpu_id, precision, None, output_share=output_share)
+    values = spine.case_values(sit)
+    return _system(sit, values, spine.smallest_replica(sit, values))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Self-hosting (buy or rent) against one API offer over a set of monthly volumes."""
+
+    table: pd.DataFrame  # one row per volume and case
+    breakeven: pd.DataFrame  # one row per case
+    system: System
+    situation: spine.Situation
+
+
+def fragility(volumes: np.ndarray, margins: np.ndarray, min_margin: float, max_spread: float) -> str:
+    """Why a set of case break-evens is fragile ("" when it is not).
+
+    Fragile: the base case's extra replica saves less than ``min_margin`` of its own cost beyond paying
+    for itself, the cases span more than ``max_spread`` times, or some (not all) never break even.
+    """
+    reasons = []
+    base = margins[1]
+    if np.isfinite(base) and base < min_margin:
+        reasons.append(f"one more replica saves only {base:.0%} of its own cost beyond paying for itself")
+    finite = volumes[np.isfinite(volumes)]
+    if finite.size == 0:  # never in every case: a firm answer, not a fragile one
+        return ""
+    if finite.size < volumes.size:
+        reasons.append("a case never breaks even")
+    elif finite.max() > max_spread * finite.min():
+        reasons.append(f"the cases span {finite.max() / finite.min():.1f}x")
+    return "; ".join(reasons)
+
+
+def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
+            tokens_per_month: np.ndarray, rental_offer_id: str | None = None, orient: bool = True,
+            output_share: float | None = None, custom: situation.Custom = situation.NO_CUSTOM) -> Comparison:
+    """Monthly cost of the API and of self-hosting by buying (and renting, if an offer is given), per case.
+
+    ``orient`` decides the output share's direction for this API first; ``output_share`` pins it;
+    ``custom`` lays the reader's own prices and ranges over the dataset's
+    (:class:`analysis.evaluation.situation.Custom`).
+    """
+    sit = situation.resolve(ds, model_id, gpu_id, precision, api_offer_id, rental_offer_id,
+                            output_share=output_share, orient=orient, custom=custom)
+    result = situation.cases(sit, tokens_per_month)
+    o = result.outputs
+    n_volumes = result.tokens_per_month.size
+    frames = {"case": np.repeat(np.array(CASES)[:, None], n_volumes, axis=1)}
+    for key in ("tokens_per_month", "api_usd_per_month", "gpus", "spare_gpus", "replicas", "gpus_per_replica",
+                "engineers", "buy_usd_per_month", "buy_capex_usd", "buy_savings_usd_per_month", "buy_payback_months"):
+        frames[key] = o[key]
+    per_token = o["api_usd_per_token"]
+    be = {"case": list(CASES), "gpus_per_replica": o["buy_breakeven_gpus_per_replica"],
+          "replica_tokens_per_month": o["buy_breakeven_replica_tokens_per_month"],
+          "api_usd_per_m_tokens": per_token * 1e6,
+          "buy_breakeven_tokens_per_month": o["buy_breakeven_tokens_per_month"],
+          "buy_breakeven_api_usd_per_month": o["buy_breakeven_api_usd_per_month"],
+          "buy_margin_ratio": o["buy_margin_ratio"]}
+    if rental_offer_id is not None:
+        for key in ("rent_gpus", "rent_usd_per_month", "rent_savings_usd_per_month"):
+            frames[key] = o[key]
+        be.update({"rent_gpus_per_replica": o["rent_breakeven_gpus_per_replica"],
+                   "rent_breakeven_tokens_per_month": o["rent_breakeven_tokens_per_month"],
+                   "rent_breakeven_api_usd_per_month": o["rent_breakeven_api_usd_per_month"],
+                   "rent_margin_ratio": o["rent_margin_ratio"]})
+    table = pd.DataFrame({k: np.asarray(v).ravel() for k, v in frames.items()})
+    breakeven = pd.DataFrame(be)
+    limits = (situation.assumption_range(ds, "fragile_margin_ratio")[0],
+              situation.assumption_range(ds, "fragile_case_spread")[0])
+    for option in sit.options:
+        breakeven[f"{option}_fragile"] = fragility(breakeven[f"{option}_breakeven_tokens_per_month"].to_numpy(),
+                                                   breakeven[f"{option}_margin_ratio"].to_numpy(), *limits)
+    smallest = spine.smallest_replica(sit, result.values)
+    replica = np.where(np.isfinite(o["buy_breakeven_gpus_per_replica"]), o["buy_breakeven_gpus_per_replica"],
+                       smallest)
+    return Comparison(table=table, breakeven=breakeven, system=_system(sit, result.values, replica), situation=sit)

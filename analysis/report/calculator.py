@@ -1,0 +1,229 @@
+"""The calculator page: the dataset and the model's rules, embedded as JSON beside the page's form.
+
+``_static/calculator.js`` prices a situation in the browser with the same model as ``quote``: it mirrors
+:func:`analysis.evaluation.situation.resolve`, :func:`analysis.model.spine.evaluate`, the break-even solvers of
+:mod:`analysis.model.breakeven`, :func:`analysis.evaluation.scenarios.fragility` and
+:func:`analysis.commands.quote.render_json`,
+function by function. What depends only on the dataset is resolved here, once, by the Python rules
+(the purchase price each GPU is priced at, the engine efficiency of each class of benchmarks, the words
+for each name), so the page carries no rule of its own about the data.
+
+Numbers are embedded exactly (``repr`` of each float, not rounded): the page must reproduce ``quote`` to
+the last digit, and every value here comes from the CSV files or from divisions and medians of them,
+which IEEE arithmetic gives identically on every CPU.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+
+from analysis.data import inputs, limits
+from analysis.data.loading import Dataset
+from analysis.evaluation import quoting, situation
+from analysis.model import breakeven, sizing, spine
+from analysis.report import charts, publish, visual
+
+DATA_ELEMENT_ID = "calculator-data"
+# Bumped when the embedded record changes shape, so the script can refuse a record it does not know.
+FORMAT_VERSION = 1
+# Fragility limits: rows of assumptions.csv that scenarios.compare reads (the low end).
+FRAGILITY_ROWS = ("fragile_margin_ratio", "fragile_case_spread")
+
+
+def _number(value: object) -> float | None:
+    """A float for JSON, None for a missing value (NaN)."""
+    number = float(value)  # type: ignore[arg-type]
+    return None if math.isnan(number) else number
+
+
+def _models(ds: Dataset) -> list[dict[str, object]]:
+    return [{"id": row.model_id, "name": row.model_name, "architecture": row.architecture,
+             "params_total_b": float(row.params_total_b), "params_active_b": float(row.params_active_b),
+             "n_layers": float(row.n_layers), "n_kv_heads": float(row.n_kv_heads), "head_dim": float(row.head_dim),
+             "kv_values_per_token": _number(row.kv_values_per_token)}
+            for row in ds["models"].itertuples()]
+
+
+def _gpus(ds: Dataset) -> list[dict[str, object]]:
+    rows = []
+    for row in ds["gpus"].itertuples():
+        price = situation.purchase_price(ds, row.gpu_id)
+        purchase = None if price is None else {"usd_low": float(price["usd_low"]), "usd_high": float(price["usd_high"]),
+                                               "condition": str(price["condition"])}
+        rows.append({"id": row.gpu_id, "name": visual.gpu_words(ds, row.gpu_id), "memory_gb": float(row.memory_gb),
+                     "memory_bandwidth_tb_per_s": float(row.memory_bandwidth_tb_per_s),
+                     "bf16_dense_tflops": float(row.bf16_dense_tflops),
+                     "fp8_dense_tflops": _number(row.fp8_dense_tflops), "tdp_watts": float(row.tdp_watts),
+                     "purchase": purchase})
+    return rows
+
+
+def _apis(ds: Dataset) -> list[dict[str, object]]:
+    return [{"id": row.offer_id, "name": visual.api_words(ds, row.offer_id),
+             "usd_per_m_input": float(row.usd_per_m_input), "usd_per_m_output": float(row.usd_per_m_output),
+             "usd_per_m_cached_input": _number(row.usd_per_m_cached_input)}
+            for row in ds["api_prices"].itertuples()]
+
+
+def _rentals(ds: Dataset) -> list[dict[str, object]]:
+    return [{"id": row.offer_id, "gpu_id": row.gpu_id,
+             "name": f"{row.provider}, {row.gpus_per_instance_min:.0f}-GPU instance, {row.pricing.replace('_', '-')}",
+             "usd_per_gpu_hour_low": float(row.usd_per_gpu_hour_low),
+             "usd_per_gpu_hour_high": float(row.usd_per_gpu_hour_high),
+             "gpus_per_instance_min": float(row.gpus_per_instance_min)}
+            for row in ds["gpu_rentals"].itertuples()]
+
+
+def _assumptions(ds: Dataset) -> dict[str, dict[str, object]]:
+    out = {}
+    for name in (*situation.MODEL_ASSUMPTIONS, *FRAGILITY_ROWS):
+        low, high, unit = situation.assumption_range(ds, name)
+        out[name] = {"low": low, "high": high, "unit": unit, "label": situation.input_words(ds, name)}
+    return out
+
+
+def _efficiency(ds: Dataset) -> dict[str, dict[str, float]]:
+    classes = sorted({f"{a}/{situation.DEFAULT_ENGINE_CLASS}" for a in ds["models"]["architecture"]})
+    out = {}
+    for name in classes:
+        low, base, high, count = situation.efficiency_range(ds, name)
+        out[name] = {"low": low, "base": base, "high": high, "benchmarks": count}
+    return out
+
+
+def _rules() -> dict[str, object]:
+    """The model's constants, by the names the Python code gives them."""
+    # Every number the page reads, with the range quote enforces (one rule per input: analysis.data.limits).
+    ranges = {name: limits.limit(name).record()
+              for name in ("tokens_per_month", "output_share", *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES)}
+    return {
+        "cases": list(spine.CASES), "direction": situation.DIRECTION, "whole_units": list(spine.WHOLE_UNITS),
+        "model_assumptions": list(situation.MODEL_ASSUMPTIONS),
+        "node_shapes": [float(x) for x in sizing.NODE_SHAPES], "gpus_per_node": float(sizing.GPUS_PER_NODE),
+        "max_search_units": float(breakeven.MAX_SEARCH_UNITS), "engine_class": situation.DEFAULT_ENGINE_CLASS,
+        "custom": situation.CUSTOM, "custom_gpus_per_instance": situation.CUSTOM_GPUS_PER_INSTANCE,
+        "custom_prices": list(inputs.CUSTOM_PRICES), "custom_ranges": inputs.CUSTOM_RANGES, "limits": ranges,
+        "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
+        "token_suffixes": inputs.TOKEN_SUFFIXES, "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
+        "figures": {option: [{"key": key, "label": label, "kind": kind} for key, label, kind in figures]
+                    for option, figures in quoting.FIGURES.items()},
+    }
+
+
+def embedded_data(ds: Dataset, defaults: dict[str, object], data_label: str) -> dict[str, object]:
+    """Everything the page computes from: the dataset's rows it prices with, the model's rules, the
+    situation shown first (``defaults``: quote's option names), the chart and the colours."""
+    return {
+        "format": FORMAT_VERSION, "dataset": {"label": data_label, "snapshot_date": str(ds.snapshot_date)},
+        "models": _models(ds), "gpus": _gpus(ds), "precisions": [
+            {"id": row.precision, "bits_per_param_low": float(row.bits_per_param_low),
+             "bits_per_param_high": float(row.bits_per_param_high)} for row in ds["precisions"].itertuples()],
+        "apis": _apis(ds), "rentals": _rentals(ds), "assumptions": _assumptions(ds), "efficiency": _efficiency(ds),
+        "rules": _rules(), "defaults": defaults,
+        "colours": {"api": visual.OPTION_COLOURS[visual.FRONTIER_API], "buy": visual.OPTION_COLOURS[visual.BUY],
+                    "rent": visual.OPTION_COLOURS[visual.RENT]},
+        "chart": charts.themed_spec(charts.calculator_costs()),
+    }
+
+
+def _script_json(record: dict[str, object]) -> str:
+    """JSON safe inside ``<script>``: floats exactly (no NaN), no raw ``<``, ``>`` or ``&``."""
+    text = json.dumps(record, sort_keys=True, separators=(",", ":"), allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _options(items: list[tuple[str, str]], selected: object) -> str:
+    return "".join(f'<option value="{html.escape(value)}"{" selected" if value == selected else ""}>'
+                   f"{html.escape(text)}</option>" for value, text in items)
+
+
+def _field(name: str, label: str, control: str, hint: str = "") -> str:
+    """A labelled control with the line its error message goes to (``aria-describedby``)."""
+    hint_html = f'<span class="calc-hint">{html.escape(hint)}</span>' if hint else ""
+    return (f'<div class="calc-field" data-field="{name}"><label for="calc-{name}">{html.escape(label)}</label>'
+            f"{control}{hint_html}"
+            f'<span class="calc-error" id="calc-{name}-error" role="alert" aria-live="polite"></span></div>')
+
+
+def _text(name: str, value: str = "", placeholder: str = "") -> str:
+    return (f'<input type="text" inputmode="decimal" autocomplete="off" id="calc-{name}" name="{name}" '
+            f'value="{html.escape(value)}" placeholder="{html.escape(placeholder)}" '
+            f'aria-describedby="calc-{name}-error">')
+
+
+def _select(name: str, items: list[tuple[str, str]], selected: object) -> str:
+    return (f'<select id="calc-{name}" name="{name}" aria-describedby="calc-{name}-error">'
+            f"{_options(items, selected)}</select>")
+
+
+def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
+    """The calculator: its form (every control named as ``quote``'s option), the places its answer goes,
+    and the embedded record (:func:`embedded_data`) the script computes from."""
+    record = embedded_data(ds, defaults, data_label)
+    models = [(m["id"], m["name"]) for m in record["models"]]
+    gpus = [(g["id"], g["name"]) for g in record["gpus"]]
+    precisions = [(p["id"], p["id"].upper()) for p in record["precisions"]]
+    apis = [(a["id"], a["name"]) for a in record["apis"]] + [(situation.CUSTOM, "Your own API prices")]
+    # The menu lists the chosen GPU's offers only (the script hides the others), so an offer needs no GPU name.
+    rentals = [(r["id"], r["name"]) for r in record["rentals"]] + [(situation.CUSTOM, "Your own price per GPU-hour")]
+    how = defaults.get("rent") or ""
+    traffic = (_field("tokens_per_month", "Tokens per month (input + output)",
+                      _text("tokens_per_month", inputs.tokens_text(float(defaults["tokens_per_month"])), "2B"),
+                      "2B, 500M, 1.5T or 2e9")
+               + _field("output_share", "Share of tokens that are output", _text("output_share"),
+                        "0.3 or 30%; empty: the dataset's range"))
+    api = (_field("api", "The API you pay today", _select("api", apis, defaults["api"]))
+           + "".join(_field(name, label, _text(name), "USD per million tokens; empty: the offer's price")
+                     for name, label in (("usd_per_m_input", "Input price"), ("usd_per_m_output", "Output price"),
+                                         ("usd_per_m_cached_input", "Cached input price"))))
+    mode = "".join(
+        f'<label class="calc-radio"><input type="radio" name="acquisition" value="{value}"'
+        f'{" checked" if (value == "rent") == bool(how) else ""}> {text}</label>'
+        for value, text in (("buy", "Buy the GPUs"), ("rent", "Rent them")))
+    hosting = (_field("model", "Open model you would run", _select("model", models, defaults["model"]))
+               + _field("gpu", "GPU", _select("gpu", gpus, defaults["gpu"]))
+               + _field("precision", "Weights stored at", _select("precision", precisions, defaults["precision"]))
+               + f'<div class="calc-field" role="radiogroup" aria-label="Buy or rent">{mode}</div>'
+               + _field("usd_per_gpu", "Purchase price per GPU (USD)", _text("usd_per_gpu"),
+                        "empty: the dataset's range")
+               + _field("rent", "Rental offer", _select("rent", rentals, how))
+               + _field("usd_per_gpu_hour", "Rental price per GPU-hour (USD)", _text("usd_per_gpu_hour"),
+                        "empty: the offer's price"))
+    ranges = "".join(
+        _field(name, str(record["assumptions"][name]["label"]),
+               f'<span class="calc-range">{_text(name)}</span>', "one value, or low:high; empty: the dataset's")
+        for name in inputs.CUSTOM_RANGES)
+    return (
+        '<div class="calculator" data-calculator>\n'
+        '<noscript><p class="calc-noscript">This calculator runs in your browser and needs JavaScript. Without '
+        "it, <code>python -m analysis quote</code> gives the same figures (see Rerunning with your own "
+        "numbers).</p></noscript>\n"
+        '<form class="calc-form" id="calc-form" novalidate>\n'
+        f'<fieldset><legend>Your traffic</legend>{traffic}</fieldset>\n'
+        f'<fieldset><legend>The API</legend>{api}</fieldset>\n'
+        f'<fieldset><legend>Self-hosting</legend>{hosting}</fieldset>\n'
+        f'<fieldset><legend>Main assumptions</legend>{ranges}</fieldset>\n'
+        "</form>\n"
+        # The base case in one line, kept in view at the bottom of the screen while the form scrolls by.
+        '<p class="calc-glance" id="calc-glance" aria-hidden="true"></p>\n'
+        '<section class="calc-answer" aria-live="polite">\n'
+        '<p class="calc-summary" id="calc-summary"></p>\n'
+        '<div class="calc-table-wrap"><table class="calc-table" id="calc-table"></table></div>\n'
+        '<p class="calc-fragile" id="calc-fragile"></p>\n'
+        '<p class="calc-chart-title" id="calc-chart-title"></p>\n'
+        '<div class="calc-chart vega-chart" id="calc-chart"></div>\n'
+        '<p class="calc-status" id="calc-status"></p>\n'
+        "</section>\n"
+        f'<script type="application/json" id="{DATA_ELEMENT_ID}">{_script_json(record)}</script>\n'
+        "</div>"
+    )
+
+
+def show(ds: Dataset, defaults: dict[str, object]) -> publish.Shown:
+    """The calculator as a notebook cell shows it (``defaults``: the situation shown first, quote's names)."""
+    return publish.Shown(page(ds, defaults, publish.dataset_label(ds.data_dir)))

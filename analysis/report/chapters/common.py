@@ -1,0 +1,127 @@
+"""What every chapter shares: the printed table, the check rows and the chapter record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.loading import Dataset
+from analysis.evaluation import situation
+from analysis.report import formatting as fmt
+from analysis.report.exhibits import Exhibit
+
+CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inputs", "First principles",
+                 "Difference", "Verdict", "Why"]
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """A chapter's tables, chart data, glued facts and exhibits.
+
+    ``key`` names the chapter in :data:`analysis.report.exhibits.CHAPTER_NUMBERS`; ``exhibits`` lists its tables and
+    charts in the order the notebook shows them, each titled by its finding.
+    """
+
+    printed: pd.DataFrame
+    checks: pd.DataFrame
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    chart_data: dict[str, pd.DataFrame] = field(default_factory=dict)
+    facts: dict[str, float | int | str] = field(default_factory=dict)
+    key: str = ""
+    exhibits: tuple[Exhibit, ...] = ()
+
+
+def printed_table(ds: Dataset, table_name: str, first_column: str, columns: list[str] | None = None) -> pd.DataFrame:
+    """A guide table rebuilt from its cells as printed (text cells from ``guide_claims.csv`` win).
+
+    Rows and columns keep the guide's order; a cell the guide left empty stays empty.
+    """
+    claims = ds["guide_claims"]
+    figures = ds["guide_figures"]
+    cells = pd.concat([
+        claims.loc[claims["table_name"] == table_name, ["row_label", "column_label", "printed"]].assign(rank=0),
+        figures.loc[figures["table_name"] == table_name, ["row_label", "column_label", "printed"]].assign(rank=1),
+    ]).drop_duplicates(["row_label", "column_label"])  # first wins: the whole cell beats a number inside it
+    cols = columns or list(dict.fromkeys(cells["column_label"]))
+    cells = cells[cells["column_label"].isin(cols)]  # summary figures outside the table's grid stay out
+    in_figures = figures.loc[figures["table_name"] == table_name, "row_label"]
+    rows = list(dict.fromkeys([*in_figures[in_figures.isin(cells["row_label"])], *cells["row_label"]]))
+    table = cells.pivot_table(index="row_label", columns="column_label", values="printed", aggfunc="first")
+    table = table.reindex(index=rows, columns=cols).fillna("")
+    return table.rename_axis(index=first_column, columns=None).reset_index()
+
+
+def check_row(ds: Dataset, figure_id: str, from_guide: str, first_principles: str, difference: str,
+              verdict: str, why: str) -> dict:
+    """One check, labelled with the guide's own row and column for the figure."""
+    fig = situation.guide_figure(ds, figure_id)
+    return {"figure_id": figure_id, "Row": fig["row_label"], "Column": fig["column_label"],
+            "Printed": fig["printed"], "From the guide's inputs": from_guide, "First principles": first_principles,
+            "Difference": difference, "Verdict": verdict, "Why": why}
+
+
+def figure(ds: Dataset, figure_id: str) -> tuple[float, float]:
+    """``(value_low, value_high)`` of one of the guide's figures."""
+    frame = ds["guide_figures"].set_index("figure_id")
+    if figure_id not in frame.index:
+        raise KeyError(f"guide_figures.csv has no figure {figure_id!r}")
+    return float(frame.loc[figure_id, "value_low"]), float(frame.loc[figure_id, "value_high"])
+
+
+def checks_frame(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=CHECK_COLUMNS)
+
+
+def interpolate_crossing(volumes: np.ndarray, savings: np.ndarray) -> float:
+    """Volume where a printed savings column crosses zero, interpolating linearly between its rows."""
+    for (v0, s0), (v1, s1) in zip(zip(volumes, savings, strict=True), zip(volumes[1:], savings[1:], strict=True),
+                                  strict=False):
+        if s0 < 0 <= s1:
+            return float(v0 + (v1 - v0) * (0 - s0) / (s1 - s0))
+    return float("inf")
+
+
+def _quote_value(low: float, high: float, unit: str) -> str:
+    """One of the guide's figures in the report's own notation, by its unit."""
+    if unit.startswith("USD"):
+        return fmt.usd(low) if low == high else fmt.usd_range(low, high)
+    if unit.startswith("tokens"):
+        return fmt.tokens(low) if low == high else fmt.tokens_range(low, high)
+    if unit == "fraction":
+        return fmt.share(low) if low == high else f"{low:.0%}–{high:.0%}"
+    suffix = {"ratio": "x", "B params": "B", "ms": " ms", "months": " months"}.get(unit, "")
+    return f"{low:g}{suffix}" if low == high else f"{low:g}–{high:g}{suffix}"
+
+
+def quoted(ds: Dataset, keys: dict[str, str]) -> dict[str, str]:
+    """Facts for prose that quotes the guide: ``{glue_key: figure_id}`` to the figure in report notation.
+
+    The prose then cites the guide's numbers through glue like every other number, so a corrected
+    ``guide_figures.csv`` row corrects the sentence too.
+    """
+    frame = ds["guide_figures"].set_index("figure_id")
+    missing = sorted(set(keys.values()) - set(frame.index))
+    if missing:
+        raise KeyError(f"guide_figures.csv has no figure {', '.join(missing)}")
+    return {key: _quote_value(float(frame.at[fid, "value_low"]), float(frame.at[fid, "value_high"]),
+                              str(frame.at[fid, "unit"])) for key, fid in keys.items()}
+
+
+def breakeven_phrase(tokens_per_month: float, api_usd_per_month: float) -> str:
+    """A break-even for prose: ``breaks even at about 1.78B tokens a month ($15.5K of API spend)``, or never."""
+    if not np.isfinite(tokens_per_month):
+        return "never breaks even in the base case: each extra replica costs more than the API spend it replaces"
+    return (f"breaks even at about {fmt.tokens(tokens_per_month)} tokens a month "
+            f"({fmt.usd(api_usd_per_month)} of API spend)")
+
+
+def fragile_note(breakeven: pd.DataFrame, option: str = "buy") -> str:
+    """A sentence saying why a break-even is fragile, with its range over the cases ("" when it is not)."""
+    reason = str(breakeven[f"{option}_fragile"].iloc[0]) if f"{option}_fragile" in breakeven else ""
+    if not reason:
+        return ""
+    volumes = breakeven[f"{option}_breakeven_tokens_per_month"]
+    return (f"Read it as a range, {fmt.tokens_range(volumes.min(), volumes.max())} tokens a month over the "
+            f"cases, not a point: {reason}.")

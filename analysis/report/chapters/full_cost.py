@@ -1,0 +1,244 @@
+"""Chapter: the full cost comparison at 100M, 1B and 10B tokens a month."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.loading import Dataset
+from analysis.evaluation import guide_mode, scenarios, situation, verdicts
+from analysis.evaluation.situation import assumption
+from analysis.model import costs
+from analysis.report import chapter_cache, numerics, visual
+from analysis.report import exhibits as ex
+from analysis.report import formatting as fmt
+from analysis.report.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
+
+TABLE = "Full Cost Comparison Table"
+POINTS_PER_DECADE = 8  # resolution of the cost curves (a drawing choice, not a model input)
+COLUMNS = ["Self-Hosted (Purchased)", "Self-Hosted (Cloud GPU)", "API (DeepSeek V4)", "API (GPT-5.4)"]
+
+
+def guide_volumes(ds: Dataset, table_name: str) -> np.ndarray:
+    """The monthly volumes a guide table is printed for."""
+    figures = ds["guide_figures"]
+    rows = figures[(figures["table_name"] == table_name) & figures["tokens_per_month"].notna()]
+    return np.sort(rows["tokens_per_month"].unique())
+
+
+def curve_volumes(ds: Dataset) -> np.ndarray:
+    """A log-spaced grid from a tenth of the smallest to ten times the largest volume the guide prints."""
+    volumes = ds["guide_figures"]["tokens_per_month"].dropna()
+    low, high = float(volumes.min()) / 10, float(volumes.max()) * 10
+    return numerics.log_grid(low, high, round(math.log10(high / low) * POINTS_PER_DECADE) + 1)
+
+
+def api_real_cost(ds: Dataset, offer_id: str, volumes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Low and high monthly API bill over the output-share range (cached share at its base)."""
+    api = situation.api_offer(ds, offer_id)
+    share_low, share_high = assumption(ds, "output_token_share")
+    cached = scenarios.assumption_cases(ds)["cached_input_share"][1]
+    bills = [costs.api_monthly_cost_usd(volumes, s, api["usd_per_m_input"], api["usd_per_m_output"], cached,
+                                        api["usd_per_m_cached_input"]) for s in (share_low, share_high)]
+    return np.minimum(*bills), np.maximum(*bills)
+
+
+def _api_checks(ds: Dataset, gm: pd.DataFrame) -> list[dict]:
+    """API cells: reproduced only under the sum-of-prices convention, which contradicts the guide's volumes."""
+    rows = []
+    share_low, share_high = assumption(ds, "output_token_share")
+    for figure_id, offer in (("ft.100m.deepseek_api.total", "deepseek-v4-flash"), ("ft.1b.deepseek_api.total",
+                             "deepseek-v4-flash"), ("ft.10b.deepseek_api.total", "deepseek-v4-flash"),
+                             ("ft.100m.gpt54_api.total", "openai-gpt-5.4"), ("ft.1b.gpt54_api.total", "openai-gpt-5.4"),
+                             ("ft.10b.gpt54_api.total", "openai-gpt-5.4")):
+        fig = situation.guide_figure(ds, figure_id)
+        volume = fig["tokens_per_month"]
+        guide = gm.set_index("figure_id").loc[figure_id]
+        if "deepseek" in figure_id:
+            p_in, p_out = figure(ds, "ft.summary.deepseek_v4.price_input")[0], figure(
+                ds, "ft.summary.deepseek_v4.price_output")[0]
+        else:
+            api = situation.api_offer(ds, "openai-gpt-5.4")
+            p_in, p_out = api["usd_per_m_input"], api["usd_per_m_output"]
+        blend = costs.api_monthly_cost_usd(volume, np.array([share_high, share_low]), p_in, p_out)
+        real_low, real_high = api_real_cost(ds, offer, np.array([volume]))
+        printed = fig["value_low"]
+        why = (f"only reproduced by charging every token ${p_in:g} + ${p_out:g}; the table's volume counts input "
+               f"and output tokens together, so at {share_low:.0%}–{share_high:.0%} output the same prices bill "
+               f"{fmt.usd_range(blend.min(), blend.max())}")
+        rows.append(check_row(ds, figure_id, fmt.usd(guide["recomputed_low"]),
+                              f"{fmt.usd_range(real_low[0], real_high[0])} ({visual.api_words(ds, offer)})",
+                              fmt.relative(verdicts.relative_difference(printed, blend.max())), verdicts.INCONSISTENT,
+                              why))
+    return rows
+
+
+@chapter_cache.cached
+def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp16",
+          rent_offer: str = "runpod-h100-1x", rent_precision: str = "fp8", model: str = "llama-3.3-70b",
+          hosted_offer: str = "deepinfra-llama-3.3-70b", cheap_api: str = "deepseek-v4-flash",
+          frontier_api: str = "openai-gpt-5.4") -> Chapter:
+    """The full cost comparison: printed, recomputed from the guide's inputs, and from first principles."""
+    volumes = guide_volumes(ds, TABLE)
+    gm = guide_mode.all_checks(ds)
+    rent_gpu = ds["gpu_rentals"].set_index("offer_id").loc[rent_offer, "gpu_id"]
+    buy = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, volumes)
+    rent = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, volumes, rent_offer)
+    apis = {name: api_real_cost(ds, offer, volumes) for name, offer in
+            (("cheap", cheap_api), ("frontier", frontier_api), ("hosted", hosted_offer))}
+
+    def span(frame: pd.DataFrame, column: str) -> list[str]:
+        grouped = frame.groupby("tokens_per_month")[column]
+        return [fmt.usd_range(lo, hi) for lo, hi in zip(grouped.min(), grouped.max(), strict=True)]
+
+    first = pd.DataFrame({
+        "Tokens per month": [fmt.tokens(v) for v in volumes],
+        f"Buy: {buy.system.gpus[1]:.0f}× {visual.gpu_words(ds, buy_gpu)} ({buy_precision.upper()})":
+            span(buy.table, "buy_usd_per_month"),
+        f"Rent: {visual.rental_words(ds, rent_offer)} ({rent_precision.upper()})":
+            span(rent.table, "rent_usd_per_month"),
+        f"API: {visual.api_words(ds, cheap_api)}": [fmt.usd_range(lo, hi)
+                                                     for lo, hi in zip(*apis["cheap"], strict=True)],
+        f"API: {visual.api_words(ds, frontier_api)}": [fmt.usd_range(lo, hi)
+                                                        for lo, hi in zip(*apis["frontier"], strict=True)],
+        f"Hosted: {visual.hosted_words(ds, hosted_offer)}": [fmt.usd_range(lo, hi)
+                                                             for lo, hi in zip(*apis["hosted"], strict=True)],
+    })
+    rows = []
+    for figure_id in ("ft.100m.purchased.total", "ft.100m.cloud.total"):
+        g = gm.set_index("figure_id").loc[figure_id]
+        rows.append(check_row(ds, figure_id, fmt.usd_range(g["recomputed_low"], g["recomputed_high"]),
+                              first.iloc[0, 1 if "purchased" in figure_id else 2], "", g["verdict"], g["why"]))
+    rows += _api_checks(ds, gm)
+    ops = gm.set_index("figure_id")
+    eng_low, eng_high = ops.loc["ops.ml_engineer_allocation", ["recomputed_low", "recomputed_high"]]
+    printed_eng = figure(ds, "ft.100m.purchased.engineering")
+    ops_eng = figure(ds, "ops.ml_engineer_allocation")
+    rows.append(check_row(ds, "ft.100m.purchased.engineering", fmt.usd_range(eng_low, eng_high),
+                          fmt.usd_range(eng_low, eng_high), "",
+                          verdicts.REPRODUCED if printed_eng == ops_eng else verdicts.INCONSISTENT,
+                          f"the operating-cost table prints the same 20% engineer at {fmt.usd_range(*ops_eng)}; "
+                          f"its own salary range gives {fmt.usd_range(eng_low, eng_high)}"))
+    infra = [figure(ds, i) for i in ("ops.networking_storage", "ops.monitoring_logging", "ops.redundancy")]
+    infra_low, infra_high = sum(i[0] for i in infra), sum(i[1] for i in infra)
+    printed_infra = figure(ds, "ft.100m.purchased.infrastructure")
+    rows.append(check_row(ds, "ft.100m.purchased.infrastructure", fmt.usd_range(infra_low, infra_high), "", "",
+                          verdicts.REPRODUCED if printed_infra == (infra_low, infra_high) else verdicts.INCONSISTENT,
+                          f"networking, monitoring and the spare GPU of the operating-cost table add up to "
+                          f"{fmt.usd_range(infra_low, infra_high)}"))
+    elec = ops.loc["ops.electricity"]
+    rows.append(check_row(ds, "ft.100m.purchased.electricity", fmt.usd_range(elec["recomputed_low"],
+                          elec["recomputed_high"]), "", "", elec["verdict"], elec["why"]))
+    cloud_low, cloud_high = figure(ds, "ft.100m.cloud.compute")
+    hours = assumption(ds, "hours_per_month")[0]
+    gpus = figure(ds, "rent.cluster_4xa100.gpus")[0]
+    rows.append(check_row(ds, "ft.100m.cloud.compute", "", first.iloc[0, 2], "", verdicts.IMPLIED,
+                          f"{gpus:.0f} rented GPUs at ${cloud_low / gpus / hours:.2f}–{cloud_high / gpus / hours:.2f} "
+                          f"per GPU-hour, a rate the guide never states (its H100 rates are "
+                          f"${figure(ds, 'why.gpu.h100_rental')[0]:.2f}–{figure(ds, 'why.gpu.h100_rental')[1]:.2f})"))
+    for figure_id in ("ft.100m.cloud.engineering", "ft.100m.cloud.infrastructure"):
+        rows.append(check_row(ds, figure_id, "", "", "", verdicts.UNVERIFIABLE,
+                              "the guide gives no input for the cloud column's operating costs"))
+    for i, volume_id in enumerate(("1b", "10b"), start=1):
+        for column, index in (("purchased", 1), ("cloud", 2)):
+            figure_id = f"ft.{volume_id}.{column}.total"
+            rows.append(check_row(ds, figure_id, "", first.iloc[i, index], "", verdicts.IMPLIED,
+                                  "no breakdown is printed: the growth from 100M follows an unstated scaling rule"))
+    checks = checks_frame(rows)
+    grid = curve_volumes(ds)
+    buy_grid = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, grid).table
+    rent_grid = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, grid, rent_offer).table
+    curves = cost_curves(ds, grid, [(f"Buy {visual.gpu_words(ds, buy_gpu)}", buy_grid, "buy_usd_per_month",
+                                     visual.BUY),
+                                    (f"Rent {visual.rental_words(ds, rent_offer)}", rent_grid, "rent_usd_per_month",
+                                     visual.RENT)],
+                         [(f"API: {visual.api_words(ds, cheap_api)}", cheap_api, visual.CHEAP_API),
+                          (f"API: {visual.api_words(ds, frontier_api)}", frontier_api, visual.FRONTIER_API),
+                          (f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_offer,
+                           visual.HOSTED)])
+    be = pd.concat([buy.breakeven.assign(option="buy"), rent.breakeven.assign(option="rent")])
+    base_buy = buy.breakeven.set_index("case").loc["base"]
+    cheap_be = float(scenarios.compare(ds, model, buy_gpu, buy_precision, cheap_api, volumes[:1]).breakeven
+                     .set_index("case").at["base", "buy_breakeven_tokens_per_month"])
+    facts = {"ft_buy_breakeven_tokens": fmt.tokens(base_buy["buy_breakeven_tokens_per_month"]),
+             "ft_buy_breakeven_usd": fmt.usd(base_buy["buy_breakeven_api_usd_per_month"]),
+             "ft_buy_gpus": int(buy.system.gpus[1]),
+             "ft_api_overstatement": fmt.share(figure(ds, "ft.100m.gpt54_api.total")[0]
+                                               / api_real_cost(ds, frontier_api, volumes[:1])[1][0] - 1),
+             "ft_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum()),
+             "ft_checked_cells": len(checks),
+             "ft_volumes": ", ".join(fmt.tokens(v) for v in volumes),
+             "ft_cheap_breakeven": (f"breaks even at {fmt.tokens(cheap_be)} tokens a month" if np.isfinite(cheap_be)
+                                    else "never breaks even")}
+    points = breakeven_points(be, f"vs {visual.api_words(ds, frontier_api)}")
+    model_name = situation.model(ds, model)["model_name"]
+    source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
+                                          "models.csv", "benchmarks.csv", "assumptions.csv")
+    buying = (f"Buying {facts['ft_buy_gpus']}× {visual.gpu_words(ds, buy_gpu)} for {model_name} breaks even with "
+              f"GPT-5.4 at {facts['ft_buy_breakeven_tokens']} tokens a month ({facts['ft_buy_breakeven_usd']})")
+    exhibits = (
+        ex.printed("full-cost-printed", TABLE),
+        ex.checks("full-cost-checks", checks, "Each numeric cell with its recomputation and verdict."),
+        ex.Exhibit("full-cost-first-principles",
+                   f"The guide prints GPT-5.4's bill at {fmt.tokens(volumes[0])} tokens "
+                   f"{facts['ft_api_overstatement']} above what OpenAI's prices give", source,
+                   "Monthly cost, low–high, per option and volume."),
+        ex.Exhibit("full-cost-breakeven", buying, source,
+                   f"Where self-hosting {model_name} starts to beat GPT-5.4."),
+        ex.Exhibit("full-cost-chart",
+                   f"Against DeepSeek V4 Flash, buying {facts['ft_cheap_breakeven']}; against GPT-5.4 it crosses "
+                   f"at {facts['ft_buy_breakeven_tokens']}", source),
+    )
+    return Chapter(printed=printed_table(ds, TABLE, "Cost Component", COLUMNS), checks=checks,
+                   tables={"first_principles": first, "breakeven": _breakeven_table(be)},
+                   chart_data={"curves": curves, "points": points}, facts=facts, key="full-cost", exhibits=exhibits)
+
+
+def breakeven_points(be: pd.DataFrame, versus: str) -> pd.DataFrame:
+    """Base-case break-even points (finite ones) for the cost chart."""
+    rows = []
+    for option, frame in be.groupby("option", sort=False):
+        base = frame.set_index("case").loc["base"]
+        volume = base.get(f"{option}_breakeven_tokens_per_month", np.inf)
+        if np.isfinite(volume):
+            rows.append({"label": f"{option.capitalize()} {versus}", "tokens_per_month": volume,
+                         "usd_per_month": base[f"{option}_breakeven_api_usd_per_month"]})
+    return pd.DataFrame(rows, columns=["label", "tokens_per_month", "usd_per_month"])
+
+
+def _breakeven_table(be: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for option, frame in be.groupby("option", sort=False):
+        col = f"{option}_breakeven_tokens_per_month"
+        spend = f"{option}_breakeven_api_usd_per_month"
+        if col not in frame:
+            continue
+        f = frame.set_index("case")
+        rows.append({"Option": option, "Break-even volume (base)": fmt.tokens(f.loc["base", col]),
+                     "Range": fmt.tokens_range(f[col].min(), f[col].max()),
+                     "API spend at break-even (base)": fmt.usd(f.loc["base", spend]),
+                     "GPUs per replica (base)": f"{f.loc['base', 'gpus_per_replica']:.0f}"})
+    return pd.DataFrame(rows)
+
+
+def cost_curves(ds: Dataset, grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str, str]],
+                apis: list[tuple[str, str, str]]) -> pd.DataFrame:
+    """Monthly cost against volume: low, base and high per self-hosting option, and each API's bill.
+
+    ``options`` holds ``(label, comparison table over grid, cost column, kind)``; ``apis`` holds
+    ``(label, offer, kind)``. The kind (:mod:`analysis.report.visual`) fixes the option's colour on every page.
+    """
+    frames = []
+    for label, table, column, kind in options:
+        g = table.groupby("tokens_per_month")[column]
+        base = table[table["case"] == "base"].set_index("tokens_per_month")[column]
+        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind,
+                                    "usd_low": g.min().to_numpy(), "usd_base": base.to_numpy(),
+                                    "usd_high": g.max().to_numpy()}))
+    for label, offer, kind in apis:
+        low, high = api_real_cost(ds, offer, grid)
+        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind, "usd_low": low,
+                                    "usd_base": (low + high) / 2, "usd_high": high}))
+    return pd.concat(frames, ignore_index=True)

@@ -1,0 +1,288 @@
+"""Chapters: the guide's two break-even scenarios (replace an API with a self-hosted open model)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.data.loading import Dataset
+from analysis.evaluation import guide_mode, scenarios, situation, verdicts
+from analysis.evaluation.situation import assumption
+from analysis.model import costs
+from analysis.report import chapter_cache, visual
+from analysis.report import exhibits as ex
+from analysis.report import formatting as fmt
+from analysis.report.chapters.common import (
+    Chapter,
+    breakeven_phrase,
+    check_row,
+    checks_frame,
+    figure,
+    fragile_note,
+    interpolate_crossing,
+    printed_table,
+    quoted,
+)
+from analysis.report.chapters.full_cost import (
+    api_real_cost,
+    breakeven_points,
+    cost_curves,
+    curve_volumes,
+    guide_volumes,
+)
+
+# Which guide table each scenario rebuilds, its printed columns, and the guide's own inputs it names.
+SCENARIOS = {
+    "s1": {"table_name": "Scenario 1: Replace GPT-5.4 with Self-Hosted Llama 4",
+           "columns": ["GPT-5.4 API Cost", "Self-Host Cost (Purchased)", "Monthly Savings", "Break-Even"],
+           "guide_price_ids": None, "summary_breakeven_id": "s1.summary.break_even_volume",
+           "guide_params_id": "hw.maverick.params", "guide_gpus_id": "hw.maverick.setup1",
+           "api_kind": "frontier_api"},
+    "s2": {"table_name": "Scenario 2: Replace DeepSeek V4 API with Self-Hosted DeepSeek V4",
+           "columns": ["DeepSeek API Cost", "Self-Host Cost (4x A100)", "Monthly Savings"],
+           "guide_price_ids": ("ft.summary.deepseek_v4.price_input", "ft.summary.deepseek_v4.price_output"),
+           "summary_breakeven_id": "s2.summary.break_even_volume",
+           "guide_params_id": "hw.deepseek_v4.params", "guide_gpus_id": "hw.deepseek_v4.setup1",
+           "api_kind": "cheap_api"},
+}
+
+
+def _rows(ds: Dataset, prefix: str) -> pd.DataFrame:
+    """The scenario table's figures with their volume, keyed by column kind (api_cost, selfhost_cost, ...)."""
+    figures = ds["guide_figures"]
+    rows = figures[figures["figure_id"].str.match(rf"^{prefix}\.\d+[mb]\.")].copy()
+    rows["kind"] = rows["figure_id"].str.split(".").str[-1]
+    return rows
+
+
+def _api_cells(ds: Dataset, rows: pd.DataFrame, p_in: float, p_out: float, offer: str) -> list[dict]:
+    gm = guide_mode.api_costs(ds).set_index("figure_id")
+    share_low, share_high = assumption(ds, "output_token_share")
+    out = []
+    for row in rows[rows["kind"] == "api_cost"].itertuples():
+        blend = costs.api_monthly_cost_usd(row.tokens_per_month, np.array([share_high, share_low]), p_in, p_out)
+        real_low, real_high = api_real_cost(ds, offer, np.array([row.tokens_per_month]))
+        why = (f"only reproduced by charging every token ${p_in:g} + ${p_out:g}; with input and output counted "
+               f"together, {share_low:.0%}–{share_high:.0%} output bills {fmt.usd_range(blend.min(), blend.max())}")
+        out.append(check_row(ds, row.figure_id, fmt.usd(gm.loc[row.figure_id, "recomputed_low"]),
+                             f"{fmt.usd_range(real_low[0], real_high[0])} ({visual.api_words(ds, offer)})",
+                             fmt.relative(verdicts.relative_difference(row.value_low, blend.max())),
+                             verdicts.INCONSISTENT, why))
+    return out
+
+
+def _selfhost_cells(ds: Dataset, rows: pd.DataFrame, first: dict[float, str]) -> list[dict]:
+    """Printed self-host costs: which lie on the straight line through the first two rows?"""
+    cells = rows[rows["kind"] == "selfhost_cost"].sort_values("tokens_per_month")
+    v = cells["tokens_per_month"].to_numpy() / 1e9
+    c = cells["value_low"].to_numpy()
+    slope = (c[1] - c[0]) / (v[1] - v[0])
+    fixed = c[0] - slope * v[0]
+    tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
+    out = []
+    for volume, cost, row in zip(v, c, cells.itertuples(), strict=True):
+        line = fixed + slope * volume
+        on_line = bool(verdicts.within(cost, line, tol))
+        why = (f"lies on {fmt.usd(fixed)} + {fmt.usd(slope)} per billion tokens, the line through the first two "
+               "rows; no GPU count or price in the guide produces it" if on_line else
+               f"the line through the first two rows gives {fmt.usd(line)}: an unstated economy of scale")
+        out.append(check_row(ds, row.figure_id, fmt.usd(line), first[row.tokens_per_month],
+                             fmt.relative(verdicts.relative_difference(cost, line)), verdicts.IMPLIED, why))
+    return out
+
+
+def _payback_cells(ds: Dataset, rows: pd.DataFrame, first: dict[float, str]) -> list[dict]:
+    """Printed payback months: the capex each row implies (months x savings), and whether one capex fits all."""
+    paybacks = rows[rows["kind"] == "break_even"].sort_values("tokens_per_month")
+    savings = rows[rows["kind"] == "savings"].set_index("tokens_per_month")["value_low"]
+    windows = []
+    for row in paybacks.itertuples():
+        s = savings.loc[row.tokens_per_month]
+        # a printed whole number of months m stands for anything that rounds to it
+        windows.append((max(row.value_low - 0.5, 0) * s, (row.value_low + 0.5) * s))
+    common = (max(w[0] for w in windows), min(w[1] for w in windows))
+    out = []
+    for row, (lo, hi) in zip(paybacks.itertuples(), windows, strict=True):
+        consistent = common[0] <= common[1]
+        why = (f"{row.printed} at {fmt.usd(savings.loc[row.tokens_per_month])} a month of savings implies "
+               f"{fmt.usd_range(lo, hi)} of hardware; "
+               + ("one capex fits every row" if consistent else "no single capex fits every row"))
+        out.append(check_row(ds, row.figure_id, fmt.usd_range(lo, hi) + " capex", first[row.tokens_per_month], "",
+                             verdicts.IMPLIED if consistent else verdicts.INCONSISTENT, why))
+    return out
+
+
+@chapter_cache.cached
+def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_offer: str, hosted_offer: str,
+          rent_offer: str) -> Chapter:
+    """A scenario chapter (``prefix`` "s1" or "s2"): printed, recomputed from the guide's inputs, first
+    principles, and the same open model bought as a service.
+
+    Where the guide states the API's prices (DeepSeek) the recomputation uses them; where it does not
+    (GPT-5.4), the list prices, whose sum is the price per million its tables imply.
+    """
+    if prefix not in SCENARIOS:
+        raise ValueError(f"prefix must be one of {', '.join(SCENARIOS)}, got {prefix!r}")
+    spec = SCENARIOS[prefix]
+    table_name, columns = spec["table_name"], spec["columns"]
+    guide_price_ids, summary_breakeven_id = spec["guide_price_ids"], spec["summary_breakeven_id"]
+    rows = _rows(ds, prefix)
+    volumes = guide_volumes(ds, table_name)
+    result = scenarios.compare(ds, model, gpu, precision, api_offer, volumes, rent_offer)
+    table = result.table
+    hosted_low, hosted_high = api_real_cost(ds, hosted_offer, volumes)
+    api_low, api_high = api_real_cost(ds, api_offer, volumes)
+
+    def span(column: str, formatter=fmt.usd_range) -> list[str]:
+        grouped = table.groupby("tokens_per_month")[column]
+        return [formatter(lo, hi) for lo, hi in zip(grouped.min(), grouped.max(), strict=True)]
+
+    first = pd.DataFrame({
+        "Tokens per month": [fmt.tokens(v) for v in volumes],
+        f"API: {visual.api_words(ds, api_offer)}": [fmt.usd_range(lo, hi)
+                                                     for lo, hi in zip(api_low, api_high, strict=True)],
+        "Buy: monthly cost": span("buy_usd_per_month"),
+        "Buy: GPUs": span("gpus", fmt.count_range),
+        "Buy: savings": span("buy_savings_usd_per_month"),
+        "Buy: payback": span("buy_payback_months", fmt.months_range),
+        f"Rent: {visual.rental_words(ds, rent_offer)}": span("rent_usd_per_month"),
+        f"Hosted: {visual.hosted_words(ds, hosted_offer)}": [fmt.usd_range(lo, hi)
+                                                             for lo, hi in zip(hosted_low, hosted_high, strict=True)],
+    })
+    by_volume = dict(zip(volumes, first["Buy: monthly cost"], strict=True))
+    payback_by_volume = dict(zip(volumes, first["Buy: payback"], strict=True))
+    if guide_price_ids:
+        p_in, p_out = figure(ds, guide_price_ids[0])[0], figure(ds, guide_price_ids[1])[0]
+    else:
+        api = situation.api_offer(ds, api_offer)
+        p_in, p_out = float(api["usd_per_m_input"]), float(api["usd_per_m_output"])
+    checks_rows = _api_cells(ds, rows, p_in, p_out, api_offer) + _selfhost_cells(ds, rows, by_volume)
+    gm = guide_mode.savings(ds).set_index("figure_id")
+    for row in rows[rows["kind"] == "savings"].itertuples():
+        g = gm.loc[row.figure_id]
+        savings_span = dict(zip(volumes, first["Buy: savings"], strict=True))
+        checks_rows.append(check_row(ds, row.figure_id, fmt.usd(g["recomputed_low"]),
+                                     savings_span[row.tokens_per_month], "0%", g["verdict"], g["why"]))
+    if (rows["kind"] == "break_even").any():
+        checks_rows += _payback_cells(ds, rows, payback_by_volume)
+    crossing = np.inf
+    if summary_breakeven_id:
+        saved = rows[rows["kind"] == "savings"].sort_values("tokens_per_month")
+        crossing = interpolate_crossing(saved["tokens_per_month"].to_numpy(), saved["value_low"].to_numpy())
+        claimed = figure(ds, summary_breakeven_id)[0]
+        tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
+        base_be = result.breakeven.set_index("case")["buy_breakeven_tokens_per_month"]
+        checks_rows.append(check_row(
+            ds, summary_breakeven_id, fmt.tokens(crossing),
+            f"{fmt.tokens(base_be['base'])} ({fmt.tokens_range(base_be.min(), base_be.max())})",
+            fmt.relative(verdicts.relative_difference(claimed, crossing)),
+            verdicts.REPRODUCED if verdicts.within(claimed, crossing, tol) else verdicts.INCONSISTENT,
+            f"the table's own savings cross zero at {fmt.tokens(crossing)} (linear between its rows)"))
+    checks = checks_frame(checks_rows)
+    be = pd.concat([result.breakeven.assign(option="buy"), result.breakeven.assign(option="rent")])
+    hosted = scenarios.compare(ds, model, gpu, precision, hosted_offer, volumes, rent_offer).breakeven
+    be_table = _breakeven_table(ds, result.breakeven, hosted, api_offer, hosted_offer)
+    grid = curve_volumes(ds)
+    curve_result = scenarios.compare(ds, model, gpu, precision, api_offer, grid, rent_offer).table
+    api_kind = visual.HOSTED if api_offer == hosted_offer else spec["api_kind"]
+    apis = [(f"API: {visual.api_words(ds, api_offer)}", api_offer, api_kind)]
+    if hosted_offer != api_offer:
+        apis.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_offer, visual.HOSTED))
+    curves = cost_curves(ds, grid, [(f"Buy {visual.gpu_words(ds, gpu)}", curve_result, "buy_usd_per_month",
+                                     visual.BUY),
+                                    (f"Rent {visual.rental_words(ds, rent_offer)}", curve_result,
+                                     "rent_usd_per_month", visual.RENT)], apis)
+    payback = curve_result[["case", "tokens_per_month", "buy_payback_months"]]
+    base = result.breakeven.set_index("case").loc["base"]
+    # Buying the GPUs against buying the same open model as a service: where owning starts to win.
+    hosted_vs_buy = float(hosted.set_index("case").at["base", "buy_breakeven_tokens_per_month"])
+    facts = {f"{prefix}_checked_cells": len(checks),
+             f"{prefix}_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum()),
+             f"{prefix}_buy_breakeven_tokens": fmt.tokens(base["buy_breakeven_tokens_per_month"]),
+             f"{prefix}_buy_breakeven_usd": fmt.usd(base["buy_breakeven_api_usd_per_month"]),
+             f"{prefix}_gpus": int(result.system.gpus[1]),
+             f"{prefix}_table_crossing": fmt.tokens(crossing),
+             f"{prefix}_model_params_b": f"{ds['models'].set_index('model_id').at[model, 'params_total_b']:g}B",
+             f"{prefix}_hosted_vs_buy_tokens": fmt.tokens(hosted_vs_buy),
+             f"{prefix}_buy_breakeven_sentence": breakeven_phrase(base["buy_breakeven_tokens_per_month"],
+                                                                  base["buy_breakeven_api_usd_per_month"]),
+             f"{prefix}_fragile_note": fragile_note(result.breakeven),
+             f"{prefix}_hosted_vs_buy_sentence": (
+                 f"less than buying the GPUs up to {fmt.tokens(hosted_vs_buy)} tokens a month (base case)"
+                 if np.isfinite(hosted_vs_buy) else "less than buying the GPUs at every volume (base case)"),
+             **quoted(ds, {f"{prefix}_guide_breakeven_tokens": summary_breakeven_id,
+                           f"{prefix}_guide_params": spec["guide_params_id"],
+                           f"{prefix}_guide_gpus": spec["guide_gpus_id"]})}
+    exhibits = _exhibits(ds, prefix, table_name, checks, result.breakeven, payback, facts,
+                         model, gpu, api_offer, hosted_offer, hosted_vs_buy)
+    return Chapter(printed=printed_table(ds, table_name, "Monthly Token Volume", columns), checks=checks,
+                   tables={"first_principles": first, "breakeven": be_table},
+                   chart_data={"curves": curves,
+                               "points": breakeven_points(be, f"vs {visual.api_words(ds, api_offer)}"),
+                               "payback": payback}, facts=facts, key=prefix, exhibits=exhibits)
+
+
+def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, breakeven: pd.DataFrame,
+              payback: pd.DataFrame, facts: dict, model: str, gpu: str, api_offer: str, hosted_offer: str,
+              hosted_vs_buy: float) -> tuple[ex.Exhibit, ...]:
+    """The scenario's exhibits, titled by what each shows (the payback chart says when buying never pays back)."""
+    source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
+                                          "models.csv", "benchmarks.csv", "assumptions.csv")
+    model_name, api = situation.model(ds, model)["model_name"], visual.api_words(ds, api_offer)
+    be = breakeven.set_index("case")
+    buy = f"Buying {facts[f'{prefix}_gpus']}× {visual.gpu_words(ds, gpu)} for {model_name}"
+    rent = be.loc["base", "rent_breakeven_tokens_per_month"]
+    rent_text = (f"renting breaks even at {fmt.tokens(rent)}" if np.isfinite(rent)
+                 else "renting never breaks even in the base case")
+    if hosted_offer != api_offer:
+        curves_title = (f"Hosted {visual.hosted_words(ds, hosted_offer)} costs "
+                        f"{facts[f'{prefix}_hosted_vs_buy_sentence']}")
+    elif np.isfinite(be.loc["base", "buy_breakeven_tokens_per_month"]):
+        curves_title = f"{buy} crosses the {api} API at {facts[f'{prefix}_buy_breakeven_tokens']} tokens a month"
+    else:
+        curves_title = f"The {api} API costs less than buying or renting GPUs at every volume (base case)"
+    vols = be["buy_breakeven_tokens_per_month"]
+    items = [
+        ex.printed(f"{prefix}-printed", table_name),
+        ex.checks(f"{prefix}-checks", checks, "Each numeric cell with its recomputation and verdict."),
+        ex.Exhibit(f"{prefix}-first-principles", f"{buy} {facts[f'{prefix}_buy_breakeven_sentence']}", source,
+                   "Monthly costs, savings and payback, low–high, per volume."),
+        ex.Exhibit(f"{prefix}-breakeven",
+                   (f"Buying breaks even at {facts[f'{prefix}_buy_breakeven_tokens']} tokens a month in the base case "
+                    f"({fmt.tokens_range(vols.min(), vols.max())} over the cases); {rent_text}"
+                    if np.isfinite(vols["base"]) else f"Buying never breaks even in the base case; {rent_text}"),
+                   source,
+                   "Break-even volume and API spend, buying and renting."),
+        ex.Exhibit(f"{prefix}-chart", curves_title, source),
+    ]
+    base = payback[(payback["case"] == "base") & np.isfinite(payback["buy_payback_months"])]
+    if len(base):
+        best = base.loc[base["buy_payback_months"].idxmin()]
+        payback_title = (f"The purchase pays back in {fmt.months(best['buy_payback_months'])} at "
+                         f"{fmt.tokens(best['tokens_per_month'])} tokens a month, and never below "
+                         f"{facts[f'{prefix}_buy_breakeven_tokens']}")
+    else:  # a dataset in which buying never pays back: the exhibit says so (its notebook shows it either way)
+        volumes = payback["tokens_per_month"]
+        payback_title = (f"In the base case the purchase never pays back between {fmt.tokens(volumes.min())} and "
+                         f"{fmt.tokens(volumes.max())} tokens a month")
+    items.append(ex.Exhibit(f"{prefix}-payback", payback_title, source))
+    return tuple(items)
+
+
+def _breakeven_table(ds: Dataset, api_be: pd.DataFrame, hosted_be: pd.DataFrame, api_offer: str,
+                     hosted_offer: str) -> pd.DataFrame:
+    """Break-even of buying and renting against the API and, when it differs, the hosted open model."""
+    rows = []
+    pairs = ([(visual.api_words(ds, api_offer), api_be)]
+             + ([(f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_be)] if hosted_offer != api_offer else []))
+    for versus, frame in pairs:
+        f = frame.set_index("case")
+        for option in ("buy", "rent"):
+            col = f"{option}_breakeven_tokens_per_month"
+            rows.append({"Self-hosting by": option.capitalize() + "ing", "Against": versus,
+                         "Break-even volume (base)": fmt.tokens(f.loc["base", col]),
+                         "Range": fmt.tokens_range(f[col].min(), f[col].max()),
+                         "API spend at break-even (base)":
+                             fmt.usd(f.loc["base", f"{option}_breakeven_api_usd_per_month"]),
+                         "Fragile because": f.loc["base", f"{option}_fragile"] or "—"})
+    return pd.DataFrame(rows)

@@ -1,0 +1,548 @@
+"""Altair charts (one function per chart) and the offline renderer that embeds them in the book.
+
+The renderer writes a ``<div>`` whose id is a hash of the spec plus a call to ``vegaEmbed``; the Vega
+libraries come from ``_static/vega/vega-bundle.js`` (see :mod:`analysis.commands.vendor`), so pages need no
+network and re-executing a notebook yields byte-identical output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from analysis.report import formatting as fmt
+from analysis.report import numerics, visual
+
+THEME_NAME = "selfhost_report"
+RENDERER_NAME = "offline"
+# SI prefixes read as giga/mega; token counts are written with B for billions, money with a dollar sign.
+VOLUME_TITLE = "Tokens per month (log scale)"
+# d3's SI format writes thousands as "k" and billions as "G": the report writes K and B, as in its tables.
+_SI = "replace(replace(format(abs(datum.value), '~s'), 'G', 'B'), 'k', 'K')"
+TOKENS_LABEL = _SI
+USD_LABEL = f"(datum.value < 0 ? '-$' : '$') + {_SI}"
+# Horizontal bar charts write each category's name above its bars instead of in a y axis, so a
+# phone-width plot keeps its whole width for the bars (a 360 px screen has no room for a label column).
+NAME_ROW_PX = 16
+
+
+def decades(values: pd.Series) -> list[float]:
+    """Powers of ten spanning the positive, finite values (a break-even that never comes is no tick): the only
+    ticks a log axis needs."""
+    shown = values[np.isfinite(values) & (values > 0)]
+    if shown.empty:
+        return []
+    low, high = numerics.decade_floor(float(shown.min())), numerics.decade_ceil(float(shown.max()))
+    return [float(10**k) for k in range(low, high + 1)]
+
+
+def log_axis_scale(values: pd.Series) -> alt.Scale:
+    """A log scale over exactly the data's extent (not rounded out to whole decades)."""
+    positive = values[values > 0]
+    return alt.Scale(type="log", domain=[float(positive.min()), float(positive.max())], nice=False)
+
+
+def with_text(frame: pd.DataFrame, **formatters) -> pd.DataFrame:
+    """The frame plus ``<column>_text`` per keyword, each value written by :mod:`analysis.report.formatting`,
+    so a tooltip says "1.78B" and "$15.5K" exactly as the tables do (d3 would say "1.78G" and "$15,512")."""
+    return frame.assign(**{f"{column}_text": frame[column].map(formatter) for column, formatter in formatters.items()})
+
+
+def names_above(data: pd.DataFrame, field: str, order: list[str]) -> alt.Chart:
+    """Each category's name at the top of its band, from the plot's left edge (layer it over bars whose
+    y axis is hidden and that sit ``NAME_ROW_PX`` lower)."""
+    names = data[[field]].drop_duplicates()
+    return alt.Chart(names).mark_text(align="left", baseline="top", dy=2, fontSize=12,
+                                      color="#222", limit=alt.ExprRef("width")).encode(
+        x=alt.value(0), y=alt.Y(f"{field}:N", sort=order, bandPosition=0, axis=None), text=f"{field}:N")
+
+WIDTH_PX = 640
+# Savings run from losing the whole API bill again to saving all of it; beyond that the axis clamps.
+SAVING_DOMAIN = (-1.0, 1.0)
+
+
+@alt.theme.register(THEME_NAME, enable=False)
+def _theme() -> alt.theme.ThemeConfig:
+    """One look for every chart of the report."""
+    return {
+        "config": {
+            # Little padding on the left, where the y labels already leave a margin: width goes to the plot.
+            "padding": {"left": 1, "right": 2, "top": 5, "bottom": 5},
+            "view": {"continuousWidth": WIDTH_PX, "stroke": None},
+            "axis": {"labelFontSize": 12, "titleFontSize": 12, "grid": True},
+            # The y title reads left to right above the axis: a rotated title beside it would take
+            # width the plot needs on a phone.
+            # The first and last x labels sit inside the plot's ends instead of hanging past the chart.
+            "axisX": {"labelFlush": True},
+            "axisY": {"titleAngle": 0, "titleAnchor": "end", "titleAlign": "left", "titleBaseline": "bottom",
+                      "titleX": 0, "titleY": -8},
+            "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            "font": "system-ui, -apple-system, 'Segoe UI', sans-serif",
+        }
+    }
+
+
+def _json_for_script(obj: object) -> str:
+    """JSON that is safe inside an HTML ``<script>``: no raw ``<``, ``>`` or ``&`` from the data."""
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def offline_renderer(spec: dict, **metadata: object) -> dict[str, str]:
+    """Render a Vega-Lite spec as a self-contained HTML fragment with a deterministic element id.
+
+    Every float of the spec (its inline data included) is rounded first (:mod:`analysis.report.numerics`), so
+    the id, a hash of the spec, is the same on every CPU.
+    """
+    spec_json = _json_for_script(numerics.round_value(spec))
+    div_id = "vega-" + hashlib.sha256(spec_json.encode("utf-8")).hexdigest()[:16]
+    options = _json_for_script({"mode": "vega-lite", "actions": False, "renderer": "svg"})
+    html = (
+        f'<div id="{div_id}" class="vega-chart"></div>\n'
+        '<script type="text/javascript">\n(function () {\n'
+        f'  var el = document.getElementById("{div_id}");\n'
+        '  if (typeof vegaEmbed === "undefined") {\n'
+        '    el.textContent = "Chart unavailable: vega-embed not loaded"; return;\n  }\n'
+        f"  vegaEmbed(el, {spec_json}, {options})"
+        '.catch(function (err) { el.textContent = "Chart error: " + err; console.error(err); });\n'
+        "})();\n</script>"
+    )
+    return {"text/html": html, "text/plain": "<chart: see the HTML report>"}
+
+
+def themed_spec(chart: alt.TopLevelMixin) -> dict:
+    """The chart's Vega-Lite spec in the report's theme, whatever theme is enabled (for a spec a page
+    embeds itself rather than through the renderer)."""
+    with alt.theme.enable(THEME_NAME):
+        return chart.to_dict()
+
+
+def enable() -> None:
+    """Register and enable the offline renderer and the report theme (call once per kernel)."""
+    alt.renderers.register(RENDERER_NAME, offline_renderer)
+    alt.renderers.enable(RENDERER_NAME)
+    alt.theme.enable(THEME_NAME)
+
+
+def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart:
+    """Memory each model needs per precision (log scale), against the memory of single GPUs and nodes.
+
+    Parameters
+    ----------
+    need : one row per model and precision with ``model_name``, ``precision``, ``weights_gb_low``,
+        ``required_gb_low`` and ``required_gb_high`` (GB).
+    gpu_lines : ``label`` and ``memory_gb`` of the GPU setups drawn as vertical reference lines.
+    """
+    data = need.assign(precision=need["precision"].str.upper())
+    precisions = list(dict.fromkeys(data["precision"]))
+    models = list(dict.fromkeys(data["model_name"]))
+    y = alt.Y("model_name:N", title=None, sort=models, axis=None)
+    # The first slot of each model's band is left empty for its name (see names_above).
+    offset = alt.YOffset("precision:N", scale=alt.Scale(domain=["", *precisions]))
+    # Explicit domain: Vega's default log domain ignores x2 and would clip the largest models.
+    lowest = min(data["required_gb_low"].min(), gpu_lines["memory_gb"].min())
+    highest = max(data["required_gb_high"].max(), gpu_lines["memory_gb"].max())
+    low_gb, high_gb = lowest / 1.25, highest * 1.25
+    x_scale = alt.Scale(type="log", domain=[low_gb, high_gb], nice=False)
+    bars = alt.Chart(data).mark_bar(height=6).encode(
+        x=alt.X("required_gb_low:Q", title="Memory needed, GB (log scale)", scale=x_scale,
+                axis=alt.Axis(values=[v for v in decades(pd.Series([low_gb, high_gb])) if low_gb <= v <= high_gb],
+                              format=",.0f")),
+        x2="required_gb_high:Q",
+        y=y,
+        yOffset=offset,
+        color=alt.Color("precision:N", title="Weight precision", sort=precisions,
+                        legend=alt.Legend(orient="bottom", direction="horizontal")),
+        tooltip=[
+            alt.Tooltip("model_name:N", title="Model"),
+            alt.Tooltip("precision:N", title="Precision"),
+            alt.Tooltip("weights_gb_low:Q", title="Weights, GB", format=",.1f"),
+            alt.Tooltip("required_gb_low:Q", title="Weights + KV, 1 sequence, GB", format=",.1f"),
+            alt.Tooltip("required_gb_high:Q", title="Weights + KV, busy, GB", format=",.1f"),
+        ],
+    )
+    ticks = alt.Chart(data).mark_tick(thickness=2, size=10, color="black").encode(
+        x=alt.X("required_gb_low:Q", scale=x_scale), y=y, yOffset=offset)
+    # GPU names stacked above the plot, one row each, so no two collide however close their lines are;
+    # a name right of its line, or left of it in the right half of the plot.
+    lines = gpu_lines.sort_values("memory_gb", kind="stable").reset_index(drop=True)
+    position = (np.log(lines["memory_gb"]) - np.log(low_gb)) / (np.log(high_gb) - np.log(low_gb))
+    lines = lines.assign(row_y=-6.0 - 14.0 * (len(lines) - 1 - np.arange(len(lines))), right=position > 0.5,
+                         text=lines["label"] + " (" + lines["memory_gb"].map(lambda gb: f"{gb:,.0f}") + " GB)")
+    rules = alt.Chart(lines).mark_rule(strokeDash=[4, 3], color="gray").encode(
+        x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), y2=alt.value("height"),
+        tooltip=[alt.Tooltip("label:N", title="GPUs"), alt.Tooltip("memory_gb:Q", title="Memory, GB", format=",.0f")])
+    labels = [alt.Chart(lines[lines["right"] == right]).mark_text(
+        align="right" if right else "left", baseline="middle", dx=-3 if right else 3, color="#555").encode(
+        x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), text="text:N")
+        for right in (False, True) if (lines["right"] == right).any()]
+    # "container" fits the page column whatever the screen; the CSS gives .vega-chart its width.
+    # Reference lines and their labels go underneath, so the bars stay on top for the pointer.
+    return alt.layer(rules, *labels, bars, ticks, names_above(data, "model_name", models)).properties(
+        width="container", height=alt.Step(12))
+
+
+def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
+    """Monthly cost against monthly volume (log-log) per option, base line with a low-high band.
+
+    Parameters
+    ----------
+    curves : ``tokens_per_month``, ``option`` (its name in words), ``kind`` (its colour, see
+        :mod:`analysis.report.visual`), ``usd_low``, ``usd_base``, ``usd_high`` (USD per month).
+    points : break-even points: ``label``, ``tokens_per_month``, ``usd_per_month``.
+    """
+    domain, colours = visual.option_scale(curves["option"], curves["kind"])
+    scale = alt.Scale(domain=domain, range=colours)
+    curves = with_text(curves, tokens_per_month=fmt.tokens, usd_base=fmt.usd, usd_low=fmt.usd, usd_high=fmt.usd)
+    points = with_text(points, tokens_per_month=fmt.tokens, usd_per_month=fmt.usd)
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
+              scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(curves["tokens_per_month"]),
+                                                          labelExpr=TOKENS_LABEL))
+    usd = pd.concat([curves["usd_low"], curves["usd_high"]])
+    y_scale = log_axis_scale(usd)
+    usd_axis = alt.Axis(values=[v for v in decades(usd) if y_scale.domain[0] <= v <= y_scale.domain[1]],
+                        labelExpr=USD_LABEL)
+    band, line, marks = _cost_layers(curves, points, x, y_scale, usd_axis, scale)
+    return alt.layer(band, line, marks).properties(width="container", height=380)
+
+
+def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axis,
+                 scale: alt.Scale) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
+    """The band over the cases, the base line and the break-even diamonds of a cost-against-volume chart
+    (``curves`` and ``points`` as :func:`cost_curves` takes them, inline or named)."""
+    # One colour encoding shared by the band and the line: a layer with legend=None would hide the legend.
+    color = alt.Color("option:N", title="Option", scale=scale,
+                      legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360, symbolType="stroke",
+                                        symbolStrokeWidth=3, symbolOpacity=1))
+    band = alt.Chart(curves).mark_area(opacity=0.15).encode(
+        x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=y_scale, axis=usd_axis),
+        y2="usd_high:Q", color=color)
+    line = alt.Chart(curves).mark_line().encode(
+        x=x, y="usd_base:Q", color=color,
+        tooltip=[alt.Tooltip("option:N", title="Option"),
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("usd_base_text:N", title="Per month (base)"),
+                 alt.Tooltip("usd_low_text:N", title="Lowest case"),
+                 alt.Tooltip("usd_high_text:N", title="Highest case")])
+    marks = alt.Chart(points).mark_point(size=90, filled=True, color="black", shape="diamond").encode(
+        x="tokens_per_month:Q", y="usd_per_month:Q",
+        tooltip=[alt.Tooltip("label:N", title="Break-even"),
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("usd_per_month_text:N", title="Monthly cost at break-even")])
+    return band, line, marks
+
+
+# Labels on a log axis whose extent the data decide in the browser: powers of ten only (the 2, 3, 5 ... in
+# between would crowd a phone-width axis).
+_DECADE = "abs(log(datum.value) / LN10 - round(log(datum.value) / LN10)) < 1e-6"
+DECADE_TOKENS_LABEL = f"{_DECADE} ? {TOKENS_LABEL} : ''"
+DECADE_USD_LABEL = f"{_DECADE} ? {USD_LABEL} : ''"
+# The calculator's lines, in words, and the colour of each (the page fills the data in the browser).
+CALCULATOR_OPTIONS = (("The API", visual.FRONTIER_API), ("Buying the GPUs", visual.BUY),
+                      ("Renting the GPUs", visual.RENT))
+
+
+def calculator_costs() -> alt.LayerChart:
+    """The calculator's monthly cost against monthly volume (log-log): a base line and a band over the
+    cases per option, the reader's volume as a rule, break-evens as diamonds.
+
+    The data are named, not inline: the page's script fills ``curves`` (``tokens_per_month``, ``option``,
+    ``usd_low``, ``usd_base``, ``usd_high`` and their ``*_text``), ``volume`` (``tokens_per_month``) and
+    ``points`` (``label``, ``tokens_per_month``, ``usd_per_month`` and their ``*_text``) on every change.
+    """
+    domain = [name for name, _ in CALCULATOR_OPTIONS]
+    scale = alt.Scale(domain=domain, range=[visual.OPTION_COLOURS[kind] for _, kind in CALCULATOR_OPTIONS])
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
+              axis=alt.Axis(labelExpr=DECADE_TOKENS_LABEL))
+    band, line, marks = _cost_layers(alt.Data(name="curves"), alt.Data(name="points"), x, alt.Scale(type="log"),
+                                     alt.Axis(labelExpr=DECADE_USD_LABEL), scale)
+    volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color="#555").encode(
+        x="tokens_per_month:Q", tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Your volume")])
+    return alt.layer(band, line, volume, marks).properties(width="container", height=340)
+
+
+def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
+    """Payback months against monthly volume (log x): base line and the band over the three cases.
+
+    Parameters
+    ----------
+    payback : ``case``, ``tokens_per_month``, ``buy_payback_months`` (inf where it never pays back).
+    """
+    finite = payback[np.isfinite(payback["buy_payback_months"])]
+    band = finite.groupby("tokens_per_month")["buy_payback_months"].agg(["min", "max"]).reset_index()
+    base = with_text(finite[finite["case"] == "base"], tokens_per_month=fmt.tokens, buy_payback_months=fmt.months)
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
+              scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(payback["tokens_per_month"]),
+                                                          labelExpr=TOKENS_LABEL))
+    area = alt.Chart(band).mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("min:Q", title="Payback, months (log scale)", scale=alt.Scale(type="log")), y2="max:Q")
+    line = alt.Chart(base).mark_line(point=True).encode(
+        x=x, y="buy_payback_months:Q",
+        tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("buy_payback_months_text:N", title="Payback (base)")])
+    return alt.layer(area, line).properties(width="container", height=300)
+
+
+def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerChart:
+    """Self-hosting's saving share against monthly API spend, per reference, beside the guide's claims.
+
+    Parameters
+    ----------
+    savings : ``reference``, ``kind`` (its colour, see :mod:`analysis.report.visual`), ``case``,
+        ``spend_usd_per_month``, ``saving_share`` (1 = the whole bill saved).
+    claims : ``claim``, ``spend_low``, ``spend_high``, ``saving_low``, ``saving_high`` (the guide's boxes).
+    """
+    band = savings.groupby(["reference", "spend_usd_per_month"])["saving_share"].agg(["min", "max"]).reset_index()
+    band = with_text(band, spend_usd_per_month=fmt.usd, min=fmt.share, max=fmt.share)
+    base = with_text(savings[savings["case"] == "base"], spend_usd_per_month=fmt.usd, saving_share=fmt.share)
+    # The axis spans the data and the guide's boxes, not the decades around them.
+    spend = pd.concat([savings["spend_usd_per_month"], claims["spend_low"], claims["spend_high"]])
+    x_scale = log_axis_scale(spend[np.isfinite(spend)])
+    low_usd, high_usd = x_scale.domain
+    x = alt.X("spend_usd_per_month:Q", title="Monthly API spend, USD (log scale)", scale=x_scale,
+              axis=alt.Axis(values=[v for v in decades(spend[np.isfinite(spend)]) if low_usd <= v <= high_usd],
+                            labelExpr=USD_LABEL))
+    y_scale = alt.Scale(domain=list(SAVING_DOMAIN), clamp=True)
+    domain, colours = visual.option_scale(savings["reference"], savings["kind"])
+    color = alt.Color("reference:N", title="Self-hosting", scale=alt.Scale(domain=domain, range=colours),
+                      legend=alt.Legend(orient="bottom", labelLimit=420, columns=1))
+    boxes = alt.Chart(claims).mark_rect(opacity=0.15, color="gray", stroke="black", strokeDash=[3, 2]).encode(
+        x="spend_low:Q", x2="spend_high:Q", y=alt.Y("saving_low:Q", scale=y_scale), y2="saving_high:Q",
+        tooltip=[alt.Tooltip("claim:N", title="The guide claims")])
+    # The band lies over the guide's boxes, so it carries the tooltip where the pointer lands.
+    area = alt.Chart(band).mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("min:Q", title="Saving, share of the API bill", scale=y_scale, axis=alt.Axis(format="%")),
+        y2="max:Q", color=color,
+        tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
+                 alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
+                 alt.Tooltip("min_text:N", title="Saving, lowest case"),
+                 alt.Tooltip("max_text:N", title="Saving, highest case")])
+    line = alt.Chart(base).mark_line().encode(
+        x=x, y="saving_share:Q", color=color,
+        tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
+                 alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
+                 alt.Tooltip("saving_share_text:N", title="Saving (base)")])
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
+    return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
+
+
+def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.LayerChart:
+    """One stacked bar per source: the monthly cost categories at their base values (USD/month).
+
+    Parameters
+    ----------
+    stack : ``source``, ``category``, ``usd_base`` (USD/month), plus ``usd_low`` and ``usd_high`` for the tooltip.
+    x_title : axis title with its unit.
+    """
+    categories = list(dict.fromkeys(stack["category"]))
+    sources = list(dict.fromkeys(stack["source"]))
+    ordered = stack.assign(rank=stack["category"].map({c: i for i, c in enumerate(categories)}),
+                           base_text=stack["usd_base"].map(fmt.usd),
+                           range_text=[fmt.usd_range(lo, hi) for lo, hi in zip(stack["usd_low"], stack["usd_high"],
+                                                                              strict=True)])
+    y = alt.Y("source:N", title=None, sort=sources, axis=None)
+    bars = alt.Chart(ordered).mark_bar(height=18, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        y=y,
+        x=alt.X("usd_base:Q", title=x_title, stack="zero", axis=alt.Axis(labelExpr=USD_LABEL)),
+        color=alt.Color("category:N", title="Cost", scale=alt.Scale(domain=categories),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=300)),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip("category:N", title="Cost"),
+                 alt.Tooltip("base_text:N", title="Base"), alt.Tooltip("range_text:N", title="Low–high")],
+    )
+    return alt.layer(bars, names_above(ordered, "source", sources)).properties(
+        width="container", height=alt.Step(2 * NAME_ROW_PX + 24))
+
+
+def _short_verdict_expr(order: list[str]) -> str:
+    """A Vega expression mapping each verdict to its short word (``physically impossible`` -> ``impossible``)."""
+    cases = " : ".join(f"datum.label === {json.dumps(v)} ? {json.dumps(visual.verdict_word(v))}" for v in order)
+    return f"{cases} : datum.label"
+
+
+def verdicts_by_section(counts: pd.DataFrame, verdict_order: list[str]) -> alt.LayerChart:
+    """Stacked bars: how many of the guide's figures in each section received each verdict.
+
+    Parameters
+    ----------
+    counts : ``Section``, ``Verdict``, ``figures`` (count), sections in the guide's order.
+    verdict_order : the verdicts from best to worst supported, which fixes colours and stacking.
+    """
+    sections = list(dict.fromkeys(counts["Section"]))
+    order = counts.assign(rank=counts["Verdict"].map({v: i for i, v in enumerate(verdict_order)}))
+    domain, colours = visual.verdict_scale(verdict_order)
+    bars = alt.Chart(order).mark_bar(height=12, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        y=alt.Y("Section:N", sort=sections, title=None, axis=None),
+        x=alt.X("figures:Q", title="Figures printed by the guide", stack="zero"),
+        # The legend names each colour by its short word, so it fits beside the section names on a phone.
+        color=alt.Color("Verdict:N", scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=200,
+                                          labelExpr=_short_verdict_expr(verdict_order))),
+        order=alt.Order("rank:Q"),
+        tooltip=[alt.Tooltip("Section:N"), alt.Tooltip("Verdict:N"), alt.Tooltip("figures:Q", title="Figures")],
+    )
+    return alt.layer(bars, names_above(order, "Section", sections)).properties(
+        width="container", height=alt.Step(2 * NAME_ROW_PX + 12))
+
+
+def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = "label") -> alt.LayerChart:
+    """Horizontal low-high bars per label, coloured by ``source`` (what the guide printed, what the model gives).
+
+    Parameters
+    ----------
+    data : the ``label`` column, ``source``, ``usd_low``, ``usd_high`` (USD).
+    x_title : axis title with its unit.
+    group_title : legend title for ``source``.
+    label : name of the column that labels the bars.
+    """
+    data = data.rename(columns={label: "label"})
+    data = data.assign(range_text=[fmt.usd_range(lo, hi) for lo, hi in zip(data["usd_low"], data["usd_high"],
+                                                                          strict=True)])
+    labels = list(dict.fromkeys(data["label"]))
+    sources = list(dict.fromkeys(data["source"]))
+    y = alt.Y("label:N", title=None, sort=labels, axis=None)
+    color = alt.Color("source:N", title=group_title, sort=sources,
+                      legend=alt.Legend(orient="bottom", direction="vertical"))
+    tooltip = [alt.Tooltip("label:N", title="Item"), alt.Tooltip("source:N", title=group_title),
+               alt.Tooltip("range_text:N", title="Low–high")]
+    x = alt.X("usd_low:Q", title=x_title, axis=alt.Axis(labelExpr=USD_LABEL))
+    if data.groupby("label")["source"].nunique().max() > 1:
+        # Labels shared by several sources: one slot per source under the slot that holds the name.
+        place, step = {"yOffset": alt.YOffset("source:N", scale=alt.Scale(domain=["", *sources]))}, NAME_ROW_PX
+        shift = {}
+    else:
+        place, step, shift = {}, 2 * NAME_ROW_PX + 8, {"yOffset": NAME_ROW_PX / 2 + 2}
+    bars = alt.Chart(data).mark_bar(height=8, **shift).encode(x=x, x2="usd_high:Q", y=y, color=color,
+                                                              tooltip=tooltip, **place)
+    ticks = alt.Chart(data).mark_tick(thickness=2, size=12, **shift).encode(
+        x="usd_low:Q", y=y, color=color, tooltip=tooltip, **place)
+    return alt.layer(bars, ticks, names_above(data, "label", labels)).properties(
+        width="container", height=alt.Step(step))
+
+
+def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
+    """The memory the guide printed for each model against its weights at FP16, FP8 and INT4 (log GB).
+
+    Parameters
+    ----------
+    weights : ``model_name``, ``printed_gb`` and ``weights_gb_fp16``, ``weights_gb_fp8``, ``weights_gb_int4``.
+    """
+    long = weights.melt(id_vars=["model_name"], value_vars=["weights_gb_fp16", "weights_gb_fp8", "weights_gb_int4"],
+                        var_name="precision", value_name="gb")
+    long["precision"] = long["precision"].str.replace("weights_gb_", "", regex=False).str.upper() + " weights"
+    models = list(dict.fromkeys(weights["model_name"]))
+    y = alt.Y("model_name:N", title=None, sort=models, axis=None)
+    x = alt.X("gb:Q", title="GB (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=",.0f"))
+    dots = alt.Chart(long).mark_point(filled=True, size=70, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        x=x, y=y, color=alt.Color("precision:N", title="Computed",
+                                  legend=alt.Legend(orient="bottom", direction="vertical")),
+        tooltip=[alt.Tooltip("model_name:N", title="Model"), alt.Tooltip("precision:N", title="Weights"),
+                 alt.Tooltip("gb:Q", title="GB", format=",.1f")])
+    printed = alt.Chart(weights.assign(what="The guide prints")).mark_point(
+        shape="cross", size=160, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        x=alt.X("printed_gb:Q", scale=alt.Scale(type="log")), y=y,
+        shape=alt.Shape("what:N", title=None, scale=alt.Scale(range=["cross"]),
+                        legend=alt.Legend(orient="bottom")),
+        color=alt.value("black"),
+        tooltip=[alt.Tooltip("model_name:N", title="Model"),
+                 alt.Tooltip("printed_gb:Q", title="The guide prints, GB", format=",.0f")])
+    return alt.layer(dots, printed, names_above(weights, "model_name", models)).resolve_legend(
+        shape="independent").properties(width="container", height=alt.Step(2 * NAME_ROW_PX + 8))
+
+
+def per_sequence_bounds(bounds: pd.DataFrame, printed_low: float, printed_high: float) -> alt.LayerChart:
+    """Upper bound on tokens per second per request, by precision and concurrency, against the guide's claim.
+
+    Parameters
+    ----------
+    bounds : ``precision``, ``sequences``, ``per_sequence_tokens_per_s`` (a memory-bandwidth bound).
+    printed_low, printed_high : the range the guide printed, tokens per second per request.
+    """
+    data = bounds.assign(precision=bounds["precision"].str.upper(),
+                         sequences=bounds["sequences"].astype(int).astype(str) + " at once")
+    order = list(dict.fromkeys(data["sequences"]))
+    claim = pd.DataFrame({"low": [printed_low], "high": [printed_high],
+                          "label": [f"the guide's claim, {printed_low:g}–{printed_high:g} tokens/s"]})
+    band = alt.Chart(claim).mark_rect(opacity=0.15, color="gray").encode(
+        y="low:Q", y2="high:Q", tooltip=[alt.Tooltip("label:N", title="Band")])
+    bars = alt.Chart(data).mark_bar().encode(
+        x=alt.X("precision:N", title="Weight precision", sort=["FP16", "FP8", "INT4"], axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("sequences:N", sort=order),
+        y=alt.Y("per_sequence_tokens_per_s:Q", title="Upper bound, tokens/s per request"),
+        color=alt.Color("sequences:N", title="Requests decoded together", sort=order,
+                        legend=alt.Legend(orient="bottom", columns=3, titleLimit=400)),
+        tooltip=[alt.Tooltip("precision:N", title="Precision"), alt.Tooltip("sequences:N", title="Requests"),
+                 alt.Tooltip("per_sequence_tokens_per_s:Q", title="tokens/s per request", format=",.1f")])
+    return alt.layer(band, bars).properties(width="container", height=300)
+
+
+def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
+    """Share of Monte Carlo draws in which self-hosting costs less than the API, against monthly volume (log x).
+
+    Parameters
+    ----------
+    probability : ``tokens_per_month``, ``option`` (how the GPUs are had), ``kind`` (its colour, see
+        :mod:`analysis.report.visual`), ``probability_cheaper`` (share of
+        draws, 0-1, in which the API bill exceeds the self-hosting cost at that volume) and
+        ``probability_past_breakeven`` (share of draws whose break-even volume is at or below it).
+    """
+    domain, colours = visual.option_scale(probability["option"], probability["kind"])
+    probability = with_text(probability, tokens_per_month=fmt.tokens,
+                            probability_cheaper=lambda v: f"{v:.1%}", probability_past_breakeven=lambda v: f"{v:.1%}")
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
+              scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(probability["tokens_per_month"]),
+                                                          labelExpr=TOKENS_LABEL))
+    # Points on the line give the pointer something to hover: a thin line alone is hard to hit.
+    return alt.Chart(probability).mark_line(point=alt.OverlayMarkDef(filled=True, size=16)).encode(
+        x=x,
+        y=alt.Y("probability_cheaper:Q", title="Draws where self-hosting is cheaper",
+                scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
+        color=alt.Color("option:N", title="Self-hosting by", scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("option:N", title="Self-hosting by"),
+                 alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("probability_cheaper_text:N", title="Cheaper than the API"),
+                 alt.Tooltip("probability_past_breakeven_text:N", title="Past its break-even")],
+    ).properties(width="container", height=300)
+
+
+def tornado(bars: pd.DataFrame) -> alt.LayerChart:
+    """One-at-a-time sensitivity of a break-even volume: a bar from the base break-even to the break-even
+    with one input at its low end, and one to its high end (log x), largest swing on top.
+
+    Parameters
+    ----------
+    bars : one row per input and end: ``input``, ``end`` ("low end" or "high end"), ``input_value``,
+        ``base_tokens_per_month``, ``breakeven_tokens_per_month`` (tokens per month, finite),
+        ``breakeven_label`` (text) and ``order`` (0 = top bar).
+    """
+    inputs = list(dict.fromkeys(bars.sort_values("order", kind="stable")["input"]))
+    ends = ["low end", "high end"]
+    lowest = min(bars["breakeven_tokens_per_month"].min(), bars["base_tokens_per_month"].min())
+    highest = max(bars["breakeven_tokens_per_month"].max(), bars["base_tokens_per_month"].max())
+    # Explicit domain with a margin: a log axis over a narrow span would otherwise snap to whole decades.
+    x_scale = alt.Scale(type="log", domain=[lowest / 1.1, highest * 1.1], nice=False)
+    y = alt.Y("input:N", title=None, sort=inputs, axis=None)
+    segments = alt.Chart(bars).mark_bar(height=12, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        x=alt.X("base_tokens_per_month:Q", title="Break-even, tokens per month (log)", scale=x_scale,
+                axis=alt.Axis(labelExpr=TOKENS_LABEL)),
+        x2="breakeven_tokens_per_month:Q",
+        y=y,
+        color=alt.Color("end:N", title="Input held at its", sort=ends, scale=alt.Scale(domain=ends),
+                        legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("input:N", title="Input"), alt.Tooltip("end:N", title="Held at its"),
+                 alt.Tooltip("input_value:Q", title="Input value", format=",.4~g"),
+                 alt.Tooltip("breakeven_label:N", title="Break-even, tokens/month")],
+    )
+    base = alt.Chart(with_text(bars.head(1), base_tokens_per_month=fmt.tokens)).mark_rule(
+        color="black", strokeDash=[4, 3]).encode(
+        x=alt.X("base_tokens_per_month:Q", scale=x_scale),
+        tooltip=[alt.Tooltip("base_tokens_per_month_text:N", title="Base-case break-even, tokens/month")])
+    return alt.layer(segments, base, names_above(bars, "input", inputs)).properties(
+        width="container", height=alt.Step(2 * NAME_ROW_PX + 12))
+
+

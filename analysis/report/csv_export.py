@@ -1,0 +1,97 @@
+"""Table downloads as data: the report's text cells ("$15.5K", "769M–6.97B", "+38%") turned back into numbers.
+
+A shown table holds formatted text. Its CSV gives every column whose cells all read as numbers of one unit
+as numbers, the unit in the column name, and a range as a low and a high column; a column with any other
+text stays as text. ``never`` and ``—`` become empty cells. Pure functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+_SCALE = {"": 1.0, "K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
+# One figure as the report writes it (analysis.report.formatting): money, volume, share, memory, months, ratios.
+_FIGURE = re.compile(
+    r"^(?P<sign>[-+\u2212]?)(?P<usd>\$)?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<scale>[KMBT]?)"
+    r"(?P<unit>%| GB| months?|x)?$")
+_RANGE = re.compile(r"^(?P<low>.+?)(?:–| to )(?P<high>.+)$")
+EMPTY = {"", "—", "never", "nan"}
+
+
+def parse_figure(text: str) -> tuple[float, str] | None:
+    """``("$15.5K")`` -> ``(15500.0, "USD")``; ``"42%"`` -> ``(0.42, "share")``; None if it is not one figure."""
+    m = _FIGURE.match(text.strip())
+    if not m:
+        return None
+    value = float(m["num"].replace(",", "")) * _SCALE[m["scale"]]
+    if m["sign"] in ("-", "\u2212"):  # hyphen-minus or the minus sign
+        value = -value
+    unit = m["unit"] or ""
+    if m["usd"]:
+        return value, "USD"
+    if unit == "%":
+        return value / 100, "share"
+    if unit == " GB":
+        return value, "GB"
+    if unit.startswith(" month"):
+        return value, "months"
+    if unit == "x":
+        return value, "ratio"
+    return value, "count" if m["scale"] else "number"
+
+
+def parse_cell(text: str) -> tuple[float, float, str] | None:
+    """A figure or a range of two figures of the same unit: ``(low, high, unit)``; None otherwise."""
+    single = parse_figure(text)
+    if single:
+        return single[0], single[0], single[1]
+    m = _RANGE.match(text.strip())
+    if not m:
+        return None
+    low, high = parse_figure(m["low"]), parse_figure(m["high"])
+    if not low or not high:
+        return None
+    # "1.2–1.5x" writes its unit once, after the second figure.
+    unit = high[1] if low[1] == "number" else low[1]
+    if low[1] not in (unit, "number") or high[1] != unit:
+        return None
+    scale = 1 / 100 if unit == "share" and low[1] == "number" else 1.0
+    return low[0] * scale, high[0], unit
+
+
+def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame with every all-figure text column turned into numbers (see the module docstring)."""
+    out = {}
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            out[column] = values
+            continue
+        texts = values.fillna("").astype(str).str.strip()
+        parsed = [None if t in EMPTY else parse_cell(t) for t in texts]
+        present = [p for t, p in zip(texts, parsed, strict=True) if t not in EMPTY]
+        units = {p[2] for p in present if p}
+        if not present or any(p is None for p in present) or len(units) != 1:
+            out[column] = values
+            continue
+        unit = units.pop()
+        low = [np.nan if p is None else p[0] for p in parsed]
+        high = [np.nan if p is None else p[1] for p in parsed]
+        name = f"{column} ({unit})" if unit not in ("number",) else str(column)
+        if all(lo == hi or np.isnan(lo) for lo, hi in zip(low, high, strict=True)):
+            out[name] = low
+        else:
+            out[f"{column} low ({unit})" if unit != "number" else f"{column} low"] = low
+            out[f"{column} high ({unit})" if unit != "number" else f"{column} high"] = high
+    return pd.DataFrame(out, index=frame.index)
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """The CSV of a table: numbers as numbers (:func:`numeric_columns`), up to 10 significant digits."""
+    buffer = io.StringIO()
+    numeric_columns(frame).to_csv(buffer, index=False, lineterminator="\n", float_format="%.10g")
+    return buffer.getvalue()

@@ -1,0 +1,163 @@
+"""Report tables as HTML: verdict first, a card per row on a phone, links between checks and the ledger.
+
+A check table (one with ``Printed`` and ``Verdict`` columns) is shown as Figure | Printed | Recomputed |
+Verdict | Why: the label columns folded into one cell, the recomputations into another, the verdict as a
+coloured dot with its word (colours from :mod:`analysis.report.visual`) and the difference beneath it. Every
+cell carries its column name (``data-label``) so the stylesheet can lay a row out as a card on a phone.
+Identifiers (``figure_id``) never show; they become row anchors and links instead.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import numpy as np
+import pandas as pd
+
+from analysis.evaluation import verdicts
+from analysis.report import visual
+
+# Columns that identify a row for links and downloads but would only widen the page.
+HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id", "offer_id", "benchmark_id")
+# Columns of a check table that hold a recomputation of the printed figure.
+RECOMPUTED_COLUMNS = ("From the guide's inputs", "First principles", "Recomputed")
+DIFFERENCE = "Difference"
+LEDGER_PAGE = "12_reconciliation.html"
+# Columns that name things in the data files (a file, a column, an assumption's key): shown as code.
+CODE_COLUMNS = ("Name", "File")
+MISSING = "—"
+
+
+def anchor(figure_id: str) -> str:
+    """A figure id as an HTML id that is also a valid CSS selector: ``tiers-20k_50k-savings``, not
+    ``tiers.20k_50k.savings`` (the theme looks a page's fragment up with ``querySelector``)."""
+    return re.sub(r"[^A-Za-z0-9_-]", "-", figure_id)
+
+
+def _text(value: object) -> str:
+    """A cell as text: ``—`` for a missing value, integers without a decimal point, floats to 6 digits."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return MISSING
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return f"{int(value):,}"
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):,.6g}"
+    return str(value)
+
+
+def verdict_badge(verdict: str) -> str:
+    """A dot in the verdict's colour (:func:`verdict_style`) and its short word."""
+    if verdict not in verdicts.KEYS:
+        return html.escape(verdict)
+    key = verdicts.KEYS[verdict]
+    return f'<span class="verdict verdict-{key}"><i class="verdict-dot"></i>{html.escape(key)}</span>'
+
+
+def verdict_style() -> str:
+    """One ``<style>`` with each verdict's colour from :mod:`analysis.report.visual`, written once per table
+    rather than on every row."""
+    rules = "".join(f".verdict-{verdicts.KEYS[v]} .verdict-dot{{background:{c}}}"
+                    for v, c in visual.VERDICT_COLOURS.items())
+    return f"<style>{rules}</style>"
+
+
+def is_check_table(frame: pd.DataFrame) -> bool:
+    return {"Printed", "Verdict"} <= set(frame.columns)
+
+
+def _cell(label: str, content: str) -> str:
+    return f'<td data-label="{html.escape(label)}">{content}</td>'
+
+
+def _row_open(row: pd.Series, anchor_prefix: str, seen: set[str]) -> str:
+    """``<tr>`` with an anchor for the figure (first row of a figure only) and the filter attributes."""
+    attrs = []
+    figure_id = row.get("figure_id")
+    if anchor_prefix and isinstance(figure_id, str) and figure_id and figure_id not in seen:
+        seen.add(figure_id)
+        attrs.append(f'id="{anchor_prefix}{anchor(figure_id)}"')
+    if "Verdict" in row.index and row["Verdict"] in verdicts.KEYS:
+        attrs.append(f'data-verdict="{verdicts.KEYS[row["Verdict"]]}"')
+    if "Section" in row.index:
+        attrs.append(f'data-section="{html.escape(str(row["Section"]))}"')
+    return "<tr" + "".join(" " + a for a in attrs) + ">"
+
+
+def _check_rows(frame: pd.DataFrame, anchor_prefix: str, ledger: bool) -> tuple[list[str], list[str]]:
+    """Header and body rows of a check table in the verdict-first layout."""
+    columns = [c for c in frame.columns if c not in HIDDEN_COLUMNS]
+    printed_at = columns.index("Printed")
+    labels = columns[:printed_at]
+    recomputed = [c for c in columns if c in RECOMPUTED_COLUMNS]
+    after = [c for c in columns[printed_at + 1:] if c not in recomputed and c not in ("Verdict", DIFFERENCE)]
+    header = ["Figure", "Printed", *(["Recomputed"] if recomputed else []), "Verdict", *after]
+    body, seen = [], set()
+    for _, row in frame.iterrows():
+        parts = [html.escape(_text(row[c])) for c in labels if _text(row[c]) not in (MISSING, "")]
+        figure = (f"<strong>{parts[0]}</strong>" + "".join(f"<br>{p}" for p in parts[1:])) if parts else MISSING
+        figure_id = row.get("figure_id")
+        if isinstance(figure_id, str) and figure_id:
+            if ledger and isinstance(row.get("check_page"), str) and row["check_page"]:
+                figure += (f'<br><a class="figure-link" href="{html.escape(row["check_page"])}.html#check-'
+                           f'{anchor(figure_id)}">where it is checked</a>')
+            elif not ledger:
+                figure += (f'<br><a class="figure-link" href="{LEDGER_PAGE}#ledger-{anchor(figure_id)}">'
+                           "in the ledger</a>")
+        cells = [_cell("Figure", figure), _cell("Printed", html.escape(_text(row["Printed"])))]
+        if recomputed:
+            lines = [f'<span class="recomputed-label">{html.escape(c)}:</span> {html.escape(_text(row[c]))}'
+                     for c in recomputed if _text(row[c]) not in (MISSING, "")]
+            cells.append(_cell("Recomputed", "<br>".join(lines) or MISSING))
+        verdict = verdict_badge(str(row["Verdict"]))
+        difference = _text(row[DIFFERENCE]) if DIFFERENCE in frame.columns else MISSING
+        if difference not in (MISSING, ""):
+            verdict += (f'<br><span class="difference" title="printed against recomputed">'
+                        f"{html.escape(difference)}</span>")
+        cells.append(_cell("Verdict", verdict))
+        cells.extend(_cell(c, html.escape(_text(row[c]))) for c in after)
+        body.append(_row_open(row, anchor_prefix, seen) + "".join(cells) + "</tr>")
+    return header, body
+
+
+def _plain_rows(frame: pd.DataFrame, link_columns: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Header and body rows of any other table; a verdict column gets its badge, URL columns a link."""
+    columns = [c for c in frame.columns if c not in HIDDEN_COLUMNS]
+    body = []
+    for _, row in frame.iterrows():
+        cells = []
+        for c in columns:
+            text = _text(row[c])
+            if c == "Verdict":
+                content = verdict_badge(text)
+            elif c in link_columns and text.startswith("https://"):
+                content = f'<a href="{html.escape(text)}">{html.escape(text)}</a>'
+            elif c in link_columns and text.startswith("package: "):
+                # "package: genai-prices 0.2.3 (openai/gpt-5.4)": the entry's key is code
+                name, _, entry = text.removeprefix("package: ").partition(" (")
+                content = html.escape(name) + (f" (<code>{html.escape(entry.rstrip(')'))}</code>)" if entry else "")
+            elif c in CODE_COLUMNS and text != MISSING:
+                content = f"<code>{html.escape(text)}</code>"
+            else:
+                content = html.escape(text)
+            cells.append(_cell(str(c), content))
+        body.append(_row_open(row, "", set()) + "".join(cells) + "</tr>")
+    return [str(c) for c in columns], body
+
+
+def render(frame: pd.DataFrame, anchor_prefix: str = "", ledger: bool = False,
+           link_columns: tuple[str, ...] = ("Source", "source")) -> str:
+    """The table's ``<table>`` element (cell text escaped).
+
+    ``anchor_prefix`` gives each figure's first row the id ``<prefix><figure_id>``; ``ledger`` links each
+    figure to the chapter row that checks it (``check_page``) instead of to the ledger.
+    """
+    check = is_check_table(frame)
+    header, body = _check_rows(frame, anchor_prefix, ledger) if check else _plain_rows(frame, link_columns)
+    classes = "report-table check-table" if check else "report-table"
+    head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
+    style = verdict_style() + "\n" if "Verdict" in frame.columns else ""
+    return (f'{style}<table class="{classes}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body)
+            + "\n</tbody>\n</table>")
