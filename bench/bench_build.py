@@ -67,7 +67,7 @@ SKIP_NAMES = {".venv", "_build", ".git", ".hypothesis", ".ruff_cache", ".cache",
 SKIP_PATHS = {"_static/vega"}
 
 
-# --- page sizes (also used by tests/test_bench_build.py) -------------------------------------------
+# --- page sizes (also used by tests/site/test_bench_build.py) -------------------------------------------
 
 class _Loads(HTMLParser):
     """Local files a page makes the browser fetch: every ``src``, and the ``href`` of a ``<link>`` that
@@ -149,7 +149,7 @@ def oversized(sizes: list[PageSize], limit: int = PAGE_LIMIT_BYTES) -> list[Page
     return [s for s in sizes if s.total_bytes > limit]
 
 
-# --- bytes a browser transfers (also used by tests/test_bench_build.py) ------------------------------
+# --- bytes a browser transfers (also used by tests/site/test_bench_build.py) ------------------------------
 
 CHROMIUM = "/usr/bin/chromium"
 

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None, browser=None) -> int:
         first, timings = browser_timings(site, args.changes, browser)
     finally:
         server.shutdown()
+        server.server_close()  # the listening socket too, or it lingers until collected
     quotes = quote_seconds(args.quotes)
     median_ms, worst_ms = statistics.median(timings), max(timings)
     quote_ms = statistics.median(quotes) * 1000

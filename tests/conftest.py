@@ -1,5 +1,11 @@
 """Shared fixtures (the canonical dataset, throw-away copies of it, the built site in a browser) and the
-``slow`` and ``site`` markers: a test that opens the built site is marked both, nbval's notebook cells slow."""
+``slow`` and ``site`` markers: a test that opens the built site, or lives under ``tests/site/``, is marked both;
+nbval's notebook cells are slow.
+
+The tests are laid out like the package, a folder per stage (``data/``, ``model/``, ``evaluation/``,
+``report/``, ``commands/``), plus ``site/`` for the built site in a browser. Helpers shared between folders are
+modules of their own here: ``pages`` (the browser and the local server), ``corpus`` (the malformed datasets),
+``benches`` (bench/ scripts as modules); no test module imports another."""
 
 from __future__ import annotations
 
@@ -28,13 +34,13 @@ def data_copy(tmp_path: Path) -> Path:
     return target
 
 
-# ---------------------------------------------------------------- the built site in a browser (tests/test_browser.py)
+# ---------------------------------------------------------------- the built site in a browser (tests/pages.py)
 
 
 @pytest.fixture(scope="module")
 def site():
     """The built site served on 127.0.0.1 for a module's tests; its URL."""
-    from test_browser import serve
+    from pages import serve
 
     if not (paths.HTML_DIR / "index.html").exists():
         pytest.fail("no built site in _build/html: run `make test` (or `make report`) first")
@@ -45,8 +51,8 @@ def site():
 @pytest.fixture(scope="module")
 def browser():
     """Debian's Chromium, driven by Playwright (never a downloaded browser)."""
+    from pages import CHROMIUM, CHROMIUM_ARGS
     from playwright.sync_api import sync_playwright
-    from test_browser import CHROMIUM, CHROMIUM_ARGS
 
     assert CHROMIUM.exists(), "Debian's chromium is required: apt-get install -y chromium"
     with sync_playwright() as pw:
@@ -58,13 +64,21 @@ def browser():
 # ---------------------------------------------------------------- markers
 
 
+# Markers by folder: everything under tests/site/ reads the built site (and is slow).
+FOLDER_MARKERS = {"site": ("site",)}
+
+
 def pytest_collection_modifyitems(config, items) -> None:
     """Mark what needs the built site or executes notebooks, wherever it is defined (before ``-m`` selects,
     which keeps the order); order the checks that share loaded pages (``views``) page by page."""
+    tests = Path(__file__).parent
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         if fixtures & {"site", "browser"}:
             item.add_marker(pytest.mark.site)
+        parts = Path(item.path).relative_to(tests).parts if Path(item.path).is_relative_to(tests) else ()
+        for marker in FOLDER_MARKERS.get(parts[0] if len(parts) > 1 else "", ()):
+            item.add_marker(getattr(pytest.mark, marker))
         if item.get_closest_marker("site") or str(item.path).endswith(".ipynb"):
             item.add_marker(pytest.mark.slow)
     _page_by_page(items)

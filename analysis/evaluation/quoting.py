@@ -23,7 +23,7 @@ from analysis.model import spine
 _OUTPUT_SHARE_ROW = "output_token_share"
 _CACHED_SHARE_ROW = "cached_input_share"
 # compare() prices a purchase on every call. A GPU that can only be rented gets this stand-in price so
-# the call succeeds; no rent_* figure depends on it (tests/test_quote.py checks that) and no buy_*
+# the call succeeds; no rent_* figure depends on it (tests/commands/test_quote.py checks that) and no buy_*
 # figure is shown when renting.
 STAND_IN_USD_PER_GPU = 1.0
 

@@ -42,7 +42,7 @@ def test_exactly_one_parameters_cell_first_and_literal(notebook):
     assert len(tagged) == 1 and cells[0] is tagged[0]
     for stmt in ast.parse(tagged[0].source).body:
         # An annotation, or a `# type:` comment where papermill's parser cannot read the annotation
-        # (`int | None`); tests/test_whatif.py checks that papermill finds every type.
+        # (`int | None`); tests/commands/test_whatif.py checks that papermill finds every type.
         assert isinstance(stmt, ast.AnnAssign | ast.Assign), ast.dump(stmt)
         assert isinstance(stmt.value, ast.Constant), f"parameter {ast.unparse(stmt.target)} is not a literal"
     assert all(line.count("#") for line in tagged[0].source.splitlines()), "each parameter needs a comment"

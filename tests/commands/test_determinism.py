@@ -13,7 +13,7 @@ their imports, caches and warnings behind, so the run agrees only if nothing of 
 
 The other half, a fresh kernel for each notebook on this CPU's own kernels, is strict nbval's run
 (``make test`` runs ``--nbval notebooks``): it compares every output of every cell with the committed
-notebook. ``tests/test_runner.py`` checks that the runner writes the same bytes from a warm kernel and a
+notebook. ``tests/commands/test_runner.py`` checks that the runner writes the same bytes from a warm kernel and a
 fresh one. So no notebook is executed twice for the same purpose.
 
 Rendering is checked on a small book of two representative notebooks (03: tables and a bar chart; 09:

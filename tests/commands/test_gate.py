@@ -1,6 +1,6 @@
 """One gate for data: every command refuses every malformed dataset the same way, before any notebook runs.
 
-The malformed datasets are ``tests/test_loading.py``'s corpus (each with its exact messages). Here each one goes
+The malformed datasets are ``tests/data/test_loading.py``'s corpus (each with its exact messages). Here each one goes
 through the four commands that read a dataset (``validate``, ``quote``, ``whatif`` and ``run``, which ``make report``
 calls): each must exit 1, print the corpus's messages, and leave every committed notebook as it was.
 """
@@ -14,7 +14,7 @@ import shutil
 import time
 
 import pytest
-from test_loading import CASES, TODAY, drop_rows, header_only
+from corpus import CASES, TODAY, drop_rows, header_only
 
 from analysis import paths
 from analysis.commands import gate, prices_sync, runner

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from test_browser import VIEWPORTS, new_tab, open_page, serve, unexpected, wait_for_charts, watch
+from pages import VIEWPORTS, new_tab, open_page, serve, unexpected, wait_for_charts, watch
 
 from analysis import paths
 from analysis.commands import outdir, vendor, whatif

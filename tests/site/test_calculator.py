@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_browser import SCREENSHOTS, open_page, unexpected
+from pages import SCREENSHOTS, open_page, unexpected
 
 from analysis import paths
 from analysis.commands import quote as commands_quote

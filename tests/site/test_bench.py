@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 
 import pytest
+from benches import load_bench
 
 from analysis import paths
 
@@ -31,10 +31,3 @@ def test_calculator_benchmark_runs_on_the_built_site(browser, capsys):
     assert "quote command: median" in out
 
 
-def load_bench(name: str):
-    """A script of bench/ imported as a module (they are scripts, not a package)."""
-    spec = importlib.util.spec_from_file_location(name, paths.REPO_ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while the class is created
-    spec.loader.exec_module(module)
-    return module

@@ -8,7 +8,7 @@ CSV downloads) plus the files outside ``_static/`` that it loads.
 from __future__ import annotations
 
 import pytest
-from test_bench import load_bench
+from benches import load_bench
 
 from analysis import paths
 

@@ -9,7 +9,7 @@ import posixpath
 import re
 
 import pytest
-from test_browser import VIEWPORTS, open_page, report_pages, screenshot, unexpected
+from pages import VIEWPORTS, open_page, report_pages, screenshot, unexpected
 
 from analysis import paths
 
