@@ -142,11 +142,19 @@ __import__("warnings").filters[:] = get_ipython()._report_warning_filters
 __import__("warnings")._filters_mutated()
 get_ipython().reset(new_session=True)
 """
-# Notebooks that gather other chapters' results (read from analysis/report/chapter_cache.py's cache when the
-# chapters' own notebooks have run first).
-RUN_LAST = ("12_reconciliation",)
-# The longest notebook (thousands of Monte Carlo draws), started first so that it does not finish alone.
-RUN_FIRST = ("13_uncertainty",)
+
+
+def _run_rank(stem: str) -> int:
+    """0 for the notebook the registry starts first (the longest, so that it does not finish alone), 2 for those
+    it runs last (they read other chapters' results from the chapter cache), 1 for the rest."""
+    from analysis.report import registry
+
+    try:
+        run = registry.of_notebook(stem).run
+    except KeyError:
+        return 1
+    return {"first": 0, "last": 2}.get(run, 1)
+
 # This worker process's kernel: its manager and a client for the reset code (see _warm_kernel).
 _WARM: dict[str, object] = {}
 
@@ -304,7 +312,7 @@ def run(jobs: list[Job], force: bool = False, max_workers: int | None = None,
     outcomes: list[Outcome] = []
     # The longest notebook starts first; those that read other chapters go last, so the chapters they read
     # are in the cache by then.
-    jobs = sorted(jobs, key=lambda job: (job.source.stem not in RUN_FIRST) + (job.source.stem in RUN_LAST))
+    jobs = sorted(jobs, key=lambda job: _run_rank(job.source.stem))
     for job in jobs:
         digest = inputs_digest(nbformat.read(job.source, as_version=4), job.data_dir, job.parameters)
         if not force and stored_digest(job.target) == digest:

@@ -12,11 +12,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.evaluation import verdicts
+from analysis.report import registry
 
 # The chapter numbers readers see, by the prefix of the chapter's notebook; the data page is an appendix.
-CHAPTER_NUMBERS = {"quick-comparison": "1", "spend-tiers": "2", "sizing": "3", "rent-vs-buy": "4",
-                   "top-models": "5", "engines": "6", "operating": "7", "full-cost": "8", "s1": "9", "s2": "10",
-                   "decision": "11", "reconciliation": "12", "uncertainty": "13", "data": "A"}
 
 GUIDE_TABLE = "the guide's table as printed (data/guide_claims.csv, data/guide_figures.csv)"
 CHECKS = ("the guide's figures (data/guide_figures.csv) recomputed from its own inputs and from the model's "
@@ -63,4 +61,4 @@ def number(chapter_key: str, exhibits: tuple[Exhibit, ...], name: str) -> str:
     names = [e.name for e in exhibits]
     if name not in names:
         raise KeyError(f"chapter {chapter_key!r} has no exhibit {name!r}; it has {', '.join(names)}")
-    return f"{CHAPTER_NUMBERS[chapter_key]}.{names.index(name) + 1}"
+    return f"{registry.chapter(chapter_key).number}.{names.index(name) + 1}"

@@ -16,14 +16,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.evaluation import verdicts
-from analysis.report import visual
+from analysis.report import registry, visual
 
 # Columns that identify a row for links and downloads but would only widen the page.
 HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id", "offer_id", "benchmark_id")
 # Columns of a check table that hold a recomputation of the printed figure.
 RECOMPUTED_COLUMNS = ("From the guide's inputs", "First principles", "Recomputed")
 DIFFERENCE = "Difference"
-LEDGER_PAGE = "12_reconciliation.html"
+LEDGER_PAGE = registry.page_of("reconciliation")
 # Columns that name things in the data files (a file, a column, an assumption's key): shown as code.
 CODE_COLUMNS = ("Name", "File")
 MISSING = "—"

@@ -7,7 +7,8 @@ import pytest
 
 from analysis.evaluation import scenarios, verdicts
 from analysis.report import formatting as fmt
-from analysis.report.chapters import decisions, full_cost, reconciliation, scenario
+from analysis.report import registry
+from analysis.report.chapters import decisions, full_cost
 
 
 @pytest.fixture(scope="module")
@@ -17,12 +18,12 @@ def tiers(dataset):
 
 @pytest.fixture(scope="module")
 def s1(dataset):
-    return scenario.build(dataset, "s1", **reconciliation.scenario_defaults("s1"))
+    return registry.chapter("s1").build_chapter(dataset)
 
 
 @pytest.fixture(scope="module")
 def s2(dataset):
-    return scenario.build(dataset, "s2", **reconciliation.scenario_defaults("s2"))
+    return registry.chapter("s2").build_chapter(dataset)
 
 
 def _verdict(chapter, figure_id: str) -> str:

@@ -19,15 +19,15 @@ def _layer(spec: dict, mark: str, nth: int = 0) -> dict:
 
 
 def test_memory_chart_spec(dataset):
-    chapter = hardware.hardware_sizing(dataset)
-    spec = charts.memory_vs_gpu(chapter.chart_data, chapter.gpu_lines).to_dict()
+    chapter = hardware.build(dataset)
+    spec = charts.memory_vs_gpu(chapter.chart_data["requirements"], chapter.tables["gpu_lines"]).to_dict()
     bars = _layer(spec, "bar")
     scale = bars["encoding"]["x"]["scale"]
     assert scale["type"] == "log"
     # the domain spans the lightest need (Llama 3.1 8B INT4 + 1 sequence, /1.25) to the heaviest
     # (DeepSeek V4 Pro FP16 + busy KV, x1.25), so no bar is clipped
-    assert scale["domain"][0] < chapter.chart_data["required_gb_low"].min()
-    assert scale["domain"][1] > chapter.chart_data["required_gb_high"].max()
+    assert scale["domain"][0] < chapter.chart_data["requirements"]["required_gb_low"].min()
+    assert scale["domain"][1] > chapter.chart_data["requirements"]["required_gb_high"].max()
     assert bars["encoding"]["x"]["title"] == "Memory needed, GB (log scale)"
     assert bars["encoding"]["tooltip"][0]["title"] == "Model"
     assert spec["layer"][0]["mark"]["type"] == "rule"
@@ -41,8 +41,8 @@ def test_memory_chart_spec(dataset):
 
 
 def test_gpu_labels_are_stacked_above_the_plot_one_row_each(dataset):
-    chapter = hardware.hardware_sizing(dataset)
-    spec = charts.memory_vs_gpu(chapter.chart_data, chapter.gpu_lines).to_dict()
+    chapter = hardware.build(dataset)
+    spec = charts.memory_vs_gpu(chapter.chart_data["requirements"], chapter.tables["gpu_lines"]).to_dict()
     labels = [row for layer in spec["layer"] if layer["mark"]["type"] == "text" and "data" in layer
               for row in spec["datasets"][layer["data"]["name"]] if "row_y" in row]
     rows = sorted(row["row_y"] for row in labels)
@@ -123,14 +123,14 @@ def _all_charts(dataset) -> dict[str, dict]:
     from analysis.report.chapters import decisions, engines, operating, rent_vs_buy, scenario, top_models
 
     tiers = decisions.build_spend_tiers(dataset)
-    sizing = hardware.hardware_sizing(dataset)
+    sizing = hardware.build(dataset)
     ops = operating.build(dataset)
     s1 = scenario.build(dataset, "s1", "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
                         "together-llama-4-maverick", "lambda-h100-8x")
     eng = engines.build(dataset)
     return {
         "savings": charts.savings_by_spend(tiers.chart_data["savings"], tiers.chart_data["claims"]).to_dict(),
-        "memory": charts.memory_vs_gpu(sizing.chart_data, sizing.gpu_lines).to_dict(),
+        "memory": charts.memory_vs_gpu(sizing.chart_data["requirements"], sizing.tables["gpu_lines"]).to_dict(),
         "rent": charts.range_bars(rent_vs_buy.build(dataset).chart_data["rent_vs_buy"], "USD", "Figure").to_dict(),
         "weights": charts.printed_vs_weights(top_models.build(dataset).chart_data["weights"]).to_dict(),
         "bounds": charts.per_sequence_bounds(eng.chart_data["bounds"], 40.0, 60.0).to_dict(),

@@ -6,9 +6,9 @@ from analysis.report.chapters import data_page
 
 
 def test_every_row_is_counted_under_exactly_one_kind_of_source(dataset):
-    overview = data_page.dataset_overview(dataset)
+    overview = data_page.build(dataset)
     kinds = ["Primary source", "Price package", "The guide", "Method choice"]
-    assert (overview.files[kinds].sum(axis=1) == overview.files["Rows"]).all()
+    assert (overview.tables["files"][kinds].sum(axis=1) == overview.tables["files"]["Rows"]).all()
     facts = overview.facts
     assert facts["data_rows"] == sum(len(t) for t in dataset.tables.values())
     assert (facts["primary_rows"] + facts["package_rows"] + facts["guide_rows"] + facts["method_rows"]
@@ -21,8 +21,8 @@ def test_every_row_is_counted_under_exactly_one_kind_of_source(dataset):
 
 
 def test_the_api_price_table_names_source_and_date_of_every_row(dataset):
-    overview = data_page.dataset_overview(dataset)
-    table = overview.api_prices
+    overview = data_page.build(dataset)
+    table = overview.tables["api_prices"]
     assert len(table) == len(dataset["api_prices"])
     assert list(table.columns) == ["offer_id", "Provider", "Model", "Input, USD per M", "Output, USD per M",
                                    "Cached input, USD per M", "Source", "Retrieved"]

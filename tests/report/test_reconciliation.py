@@ -6,11 +6,10 @@ import math
 import re
 
 import pandas as pd
-import papermill
 import pytest
 
-from analysis import paths
 from analysis.evaluation import verdicts
+from analysis.report import registry
 from analysis.report.chapters import reconciliation
 
 
@@ -86,19 +85,12 @@ def test_moe_memory_swap_puts_maverick_on_one_gpu(dataset):
 
 
 def test_swaps_are_ranked_by_how_far_they_move(dataset):
-    effects = reconciliation.swap_effects(dataset, reconciliation.scenario_defaults("s1"))
+    effects = reconciliation.swap_effects(dataset, registry.chapter("s1").parameters)
     moves = list(effects["move"])
     assert moves == sorted(moves, reverse=True)
     # The move is computed (a logarithm, rounded for ranking), so it is compared with a tolerance.
     assert all(m == pytest.approx(abs(math.log10(f)), rel=1e-9)
                for m, f in zip(moves, effects["factor"], strict=True) if math.isfinite(m))
-
-
-@pytest.mark.parametrize("prefix, notebook", [("s1", "09_scenario_1"), ("s2", "10_scenario_2")])
-def test_scenario_defaults_match_the_notebooks(prefix, notebook):
-    params = papermill.inspect_notebook(str(paths.NOTEBOOKS_DIR / f"{notebook}.ipynb"))
-    defaults = {name: p["default"].strip('"') for name, p in params.items() if name != "data_dir"}
-    assert reconciliation.scenario_defaults(prefix) == defaults
 
 
 @pytest.mark.slow  # builds every chapter
@@ -116,7 +108,7 @@ def test_one_claim_has_one_verdict_in_the_ledger_and_the_chapters(chapter, datas
     # and each such figure's ledger row links to a chapter page that shows it
     pages = chapter.checks.set_index("figure_id")["check_page"]
     assert all(pages[f] for f in per_figure.index)
-    assert set(pages[pages != ""]) <= {page for page, _, _ in reconciliation.CHAPTERS}
+    assert set(pages[pages != ""]) <= {spec.notebook for spec in registry.ledger_chapters()}
 
 
 _PERCENT = re.compile(r"^([+-]?\d+)%(?: \(band ([+-]?\d+)% to ([+-]?\d+)%\))?$")
@@ -128,8 +120,8 @@ def test_no_verdict_disagrees_with_the_difference_it_shows(dataset):
     # inconsistent lies outside it.
     tol = dataset["assumptions"].set_index("name").at["printed_vs_recomputed_tolerance", "value_high"]
     seen, wrong = 0, []
-    for _, title, build in reconciliation.CHAPTERS:
-        checks = build(dataset)
+    for spec in registry.ledger_chapters():
+        checks = spec.build_chapter(dataset).checks
         if "Difference" not in checks:
             continue
         for row in checks.itertuples():
@@ -142,6 +134,6 @@ def test_no_verdict_disagrees_with_the_difference_it_shows(dataset):
             inside = low - 0.005 <= value <= high + 0.005  # the shown percentage is rounded
             if (row.Verdict == verdicts.REPRODUCED and not inside) or (
                     row.Verdict == verdicts.INCONSISTENT and inside):
-                wrong.append((title, row.figure_id, row.Difference, row.Verdict))
+                wrong.append((spec.title, row.figure_id, row.Difference, row.Verdict))
     assert seen > 50
     assert wrong == [], wrong

@@ -11,7 +11,7 @@ from analysis.report.chapters import hardware
 
 @pytest.fixture(scope="module")
 def chapter(dataset) -> hardware.SizingChapter:
-    return hardware.hardware_sizing(dataset)
+    return hardware.build(dataset)
 
 
 def check(chapter, model: str, column: str) -> pd.Series:
@@ -71,24 +71,24 @@ def test_maverick_facts_for_the_prose(chapter):
 
 
 def test_verdict_counts_add_up(chapter):
-    assert chapter.verdict_counts["Cells"].sum() == len(chapter.checks) == chapter.facts["checked_cells"]
-    assert list(chapter.verdict_counts["Verdict"]) == verdicts.ORDER
+    assert chapter.tables["verdict_counts"]["Cells"].sum() == len(chapter.checks) == chapter.facts["checked_cells"]
+    assert list(chapter.tables["verdict_counts"]["Verdict"]) == verdicts.ORDER
 
 
 def test_moe_rows_need_many_gpus_from_first_principles(chapter):
-    counts = chapter.gpu_counts.set_index(["Model", "Precision"])
+    counts = chapter.tables["gpu_counts"].set_index(["Model", "Precision"])
     # 400 GB of FP8 weights + KV over 80 GB cards: 6 minimum, served as one 8-GPU node
     assert counts.loc[("Llama 4 Maverick 17B-128E", "fp8"), "NVIDIA H100 SXM 80GB"] == "8"
     assert counts.loc[("Llama 3.3 70B Instruct", "fp8"), "NVIDIA H100 SXM 80GB"] == "1–2"
 
 
 def test_overrides_change_the_kv_cache(dataset):
-    base = hardware.hardware_sizing(dataset)
-    busy = hardware.hardware_sizing(dataset, concurrent_sequences=64)
+    base = hardware.build(dataset)
+    busy = hardware.build(dataset, concurrent_sequences=64)
     assert busy.facts["sequences_high"] == 64
-    assert not busy.memory.equals(base.memory)
+    assert not busy.tables["memory"].equals(base.tables["memory"])
 
 
 def test_unknown_override_is_rejected(dataset):
     with pytest.raises(ValueError, match="unknown sizing override"):
-        hardware.hardware_sizing(dataset, sequences=4)
+        hardware.build(dataset, sequences=4)

@@ -20,12 +20,13 @@ CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inpu
 class Chapter:
     """A chapter's tables, chart data, glued facts and exhibits.
 
-    ``key`` names the chapter in :data:`analysis.report.exhibits.CHAPTER_NUMBERS`; ``exhibits`` lists its tables and
-    charts in the order the notebook shows them, each titled by its finding.
+    Every chapter builder returns one (``build(dataset, **parameters) -> Chapter``). ``key`` names the chapter in
+    the registry (:mod:`analysis.report.registry`); ``exhibits`` lists its tables and charts in the order the
+    notebook shows them, each titled by its finding.
     """
 
-    printed: pd.DataFrame
-    checks: pd.DataFrame
+    printed: pd.DataFrame = field(default_factory=pd.DataFrame)
+    checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     chart_data: dict[str, pd.DataFrame] = field(default_factory=dict)
     facts: dict[str, float | int | str] = field(default_factory=dict)

@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.report import exhibits, visual
-
-
-@dataclass(frozen=True)
-class DataOverview:
-    """What the data page shows: files, provenance counts, stale prices, sources and the scalar assumptions."""
-
-    files: pd.DataFrame
-    stale: pd.DataFrame
-    sources: pd.DataFrame
-    assumptions: pd.DataFrame
-    facts: dict[str, float | int | str]
-    api_prices: pd.DataFrame = field(default_factory=pd.DataFrame)
-    key: str = "data"
-    exhibits: tuple[exhibits.Exhibit, ...] = ()
+from analysis.report.chapters.common import Chapter
 
 
 def _source_kind(source: pd.Series) -> pd.Series:
@@ -33,8 +18,9 @@ def _source_kind(source: pd.Series) -> pd.Series:
                                ["primary", "package", "guide"], default="method"), index=source.index)
 
 
-def dataset_overview(ds: Dataset) -> DataOverview:
-    """Row counts per file by kind of source, the stale price rows, and the sources cited."""
+def build(ds: Dataset) -> Chapter:
+    """The data page: row counts per file by kind of source (table ``files``), the stale price rows (``stale``),
+    the sources cited (``sources``), the scalar assumptions (``assumptions``) and the API prices (``api_prices``)."""
     rows = []
     cited = []
     for name, frame in ds.tables.items():
@@ -93,5 +79,5 @@ def dataset_overview(ds: Dataset) -> DataOverview:
                          "Source: data/api_prices.csv (python -m analysis prices sync refreshes the mapped rows)",
                          "Each API price with where it was read and when."),
     )
-    return DataOverview(files=files, stale=stale, sources=sources, assumptions=assumptions, facts=facts,
-                        api_prices=api_prices, exhibits=items)
+    return Chapter(tables={"files": files, "stale": stale, "sources": sources, "assumptions": assumptions,
+                           "api_prices": api_prices}, facts=facts, key="data", exhibits=items)

@@ -1,12 +1,12 @@
-"""Chapter tables: the guide as printed, recomputed from its own inputs, and from first principles.
+"""Hardware sizing (the guide's GPU requirements by model size): as printed, recomputed from the guide's own
+inputs, and from first principles (memory from parameters x bytes plus the KV cache, whole GPUs).
 
-Each builder takes a validated :class:`~analysis.data.loading.Dataset` and returns DataFrames; the model
-functions in :mod:`analysis.sizing` do the arithmetic.
+The model functions in :mod:`analysis.model.sizing` do the arithmetic.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -16,6 +16,7 @@ from analysis.evaluation import situation, verdicts
 from analysis.model import sizing
 from analysis.report import chapter_cache, exhibits
 from analysis.report import formatting as fmt
+from analysis.report.chapters.common import Chapter
 
 SIZING_SECTION = "hardware_sizing"
 SIZING_TABLE = "GPU Requirements by Model Size"
@@ -95,22 +96,6 @@ def gpu_requirements(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     grid["usd_total_low"] = grid["gpus_low"] * grid["usd_low"]
     grid["usd_total_high"] = grid["gpus_high"] * grid["usd_high"]
     return grid
-
-
-@dataclass(frozen=True)
-class SizingChapter:
-    """Everything the hardware-sizing chapter shows."""
-
-    printed: pd.DataFrame
-    checks: pd.DataFrame
-    memory: pd.DataFrame
-    gpu_counts: pd.DataFrame
-    verdict_counts: pd.DataFrame
-    chart_data: pd.DataFrame
-    gpu_lines: pd.DataFrame
-    facts: dict[str, float | int | str] = field(default_factory=dict)
-    key: str = "sizing"
-    exhibits: tuple[exhibits.Exhibit, ...] = ()
 
 
 def _guide_rows(ds: Dataset) -> pd.DataFrame:
@@ -304,10 +289,11 @@ def reference_setups(ds: Dataset, single_gpu_ids: tuple[str, ...], node_gpu_ids:
 
 
 @chapter_cache.cached
-def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "h100-sxm", "b200"),
-                    chart_node_gpu_ids: tuple[str, ...] = ("h100-sxm", "b200"),
-                    **overrides: float | None) -> SizingChapter:
-    """Build the hardware-sizing chapter from a dataset and optional sizing overrides."""
+def build(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "h100-sxm", "b200"),
+          chart_node_gpu_ids: tuple[str, ...] = ("h100-sxm", "b200"), **overrides: float | None) -> Chapter:
+    """Build the hardware-sizing chapter from a dataset and optional sizing overrides (``context_tokens``,
+    ``concurrent_sequences``). Its tables: ``verdict_counts``, ``memory``, ``gpu_counts`` and ``gpu_lines``
+    (the reference setups drawn on the chart); its chart data: ``requirements``."""
     inputs = SizingInputs.from_dataset(ds, **overrides)
     need = memory_requirements(ds, inputs)
     grid = gpu_requirements(ds, inputs)
@@ -356,7 +342,7 @@ def hardware_sizing(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "
                          "Whole GPUs per model: counts round up to the node sizes a server is sold in", source,
                          "Deployable GPUs needed, low–high, per model, precision and GPU type."),
     )
-    return SizingChapter(printed=printed_sizing_table(ds), checks=checks, memory=memory_table(need),
-                         gpu_counts=gpu_count_table(grid, gpu_ids), verdict_counts=counts,
-                         chart_data=chart_data, gpu_lines=gpu_lines.reset_index(drop=True), facts=facts,
-                         exhibits=items)
+    return Chapter(printed=printed_sizing_table(ds), checks=checks,
+                   tables={"verdict_counts": counts, "memory": memory_table(need),
+                           "gpu_counts": gpu_count_table(grid, gpu_ids), "gpu_lines": gpu_lines.reset_index(drop=True)},
+                   chart_data={"requirements": chart_data}, facts=facts, key="sizing", exhibits=items)

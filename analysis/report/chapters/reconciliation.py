@@ -23,17 +23,8 @@ from analysis.evaluation.situation import assumption
 from analysis.model import costs
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
-from analysis.report import numerics
-from analysis.report.chapters import (
-    decisions,
-    engines,
-    full_cost,
-    hardware,
-    operating,
-    rent_vs_buy,
-    scenario,
-    top_models,
-)
+from analysis.report import numerics, registry
+from analysis.report.chapters import hardware
 from analysis.report.chapters.common import Chapter, figure
 
 GUIDE_MODE = "Guide mode"
@@ -50,44 +41,15 @@ def section_words(section: str) -> str:
     """``Scenario 1`` for ``scenario_1``; an unknown section is written from its identifier."""
     return SECTION_WORDS.get(section, section.replace("_", " ").capitalize())
 
-# The chapter pages, in book order, and how each builds its checks with its default inputs (the
-# defaults of the notebooks' parameters cells, which are the same as the builders' defaults).
-CHAPTERS: list[tuple[str, str, Callable[[Dataset], pd.DataFrame]]] = [
-    ("01_quick_comparison", "Quick comparison", lambda ds: decisions.build_quick_comparison(ds).checks),
-    ("02_spend_tiers", "Spend tiers", lambda ds: decisions.build_spend_tiers(ds).checks),
-    ("03_hardware_sizing", "Hardware sizing", lambda ds: hardware.hardware_sizing(ds).checks),
-    ("04_rent_vs_buy", "Rent vs buy", lambda ds: rent_vs_buy.build(ds).checks),
-    ("05_top_models", "Top models", lambda ds: top_models.build(ds).checks),
-    ("06_inference_engines", "Inference engines", lambda ds: engines.build(ds).checks),
-    ("07_operating_costs", "Operating costs", lambda ds: operating.build(ds).checks),
-    ("08_full_cost_comparison", "Full cost comparison", lambda ds: full_cost.build(ds).checks),
-    ("09_scenario_1", "Scenario 1", lambda ds: scenario.build(ds, "s1", **scenario_defaults("s1")).checks),
-    ("10_scenario_2", "Scenario 2", lambda ds: scenario.build(ds, "s2", **scenario_defaults("s2")).checks),
-    ("11_decision_framework", "Decision framework", lambda ds: decisions.build_decision_table(ds).checks),
-]
-
-SCENARIO_DEFAULTS = {
-    "s1": {"model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8", "api_offer": "openai-gpt-5.4",
-           "hosted_offer": "together-llama-4-maverick", "rent_offer": "lambda-h100-8x"},
-    "s2": {"model": "deepseek-v4-flash", "gpu": "h100-sxm", "precision": "fp8", "api_offer": "deepseek-v4-flash",
-           "hosted_offer": "deepseek-v4-flash", "rent_offer": "lambda-h100-8x"},
-}
-
-
-def scenario_defaults(prefix: str) -> dict[str, str]:
-    """The scenario notebooks' default parameters."""
-    return dict(SCENARIO_DEFAULTS[prefix])
-
-
 def chapter_checks(ds: Dataset) -> pd.DataFrame:
     """Every check of every chapter and of guide mode: ``figure_id``, ``Chapter``, ``Verdict``, ``Why``."""
     frames = []
-    for page, title, build in CHAPTERS:
-        checks = build(ds)
-        frames.append(checks[["figure_id", "Verdict", "Why"]].assign(Chapter=title, page=page))
+    for spec in registry.ledger_chapters():  # each built with its notebook's defaults
+        checks = spec.build_chapter(ds).checks
+        frames.append(checks[["figure_id", "Verdict", "Why"]].assign(Chapter=spec.title, page=spec.notebook))
     gm = guide_mode.all_checks(ds)
     frames.append(pd.DataFrame({"figure_id": gm["figure_id"], "Verdict": gm["verdict"], "Why": gm["why"],
-                                "Chapter": GUIDE_MODE, "page": "08_full_cost_comparison"}))
+                                "Chapter": GUIDE_MODE, "page": registry.chapter("full-cost").notebook}))
     out = pd.concat(frames, ignore_index=True)
     return out[out["figure_id"].notna() & (out["figure_id"] != "")]
 
