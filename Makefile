@@ -25,6 +25,7 @@ validate: $(STAMP)
 # first and stops before any notebook when it is invalid, so it needs no separate `validate`.
 notebooks: $(STAMP)
 	$(BIN)/python -m analysis run
+	$(BIN)/python -m analysis golden
 
 # The Vega bundle for the site (a no-op when the installed versions wrote it already).
 vendor: $(STAMP)

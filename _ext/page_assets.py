@@ -20,7 +20,7 @@ PAGE_SCRIPTS = (('class="vega-chart"', "vega/vega-bundle.js", {}), ("data-calcul
 # The calculator's ES module goes inside its page: a browser refuses to load a module file from a page
 # opened from disk (file://), and a reader may well open the downloaded site that way. Inline, it still
 # runs after the page is parsed, as every module does.
-INLINE_MODULES = (("data-calculator", "calculator.js"),)
+INLINE_MODULES = (("data-calculator", "calculator-model.js"), ("data-calculator", "calculator.js"))
 
 
 def _filename(script: object) -> str:

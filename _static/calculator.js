@@ -1,563 +1,14 @@
-// The calculator page: `python -m analysis quote` in the browser, on the dataset embedded in the page.
-//
-// The model below mirrors the Python code function by function, in the same order of operations, so
-// that IEEE arithmetic gives the same doubles (the parity test checks 500+ situations to 1e-9):
-//   resolve, oriented, caseValues       <- analysis/situation.py (resolve, _oriented) and spine.ordered_cases
-//   memory, rate, boundOutputTokensPerS <- analysis/model/spine.py (_memory, _rate), sizing.py, throughput.py
-//   evaluate                            <- analysis/model/spine.py (evaluate, _cheapest, _add_breakeven)
-//   breakevenWithSpares                 <- analysis/model/breakeven.py
-//   fragility, quoteRecord              <- analysis/scenarios.py (fragility), analysis/quote.py (render_json)
-// What depends only on the dataset (purchase prices, engine efficiencies, words) arrives resolved in the
-// embedded record (analysis/calculator.py). window.reportQuote(options) takes quote's option names and
-// returns what `quote --format json` prints.
+// The calculator page: the form, the answer, the chart and the shareable link, on the model of
+// calculator-model.js (inlined before this module) and the dataset record embedded in the page.
 
 const DATA = JSON.parse(document.getElementById("calculator-data").textContent);
-const RULES = DATA.rules;
-const CASES = RULES.cases;
-const CUSTOM = RULES.custom;
-const nan = (value) => (value === null || value === undefined ? NaN : value);
-
-// ------------------------------------------------------------------ numpy's rounding
-
-// np.rint: halves go to the even neighbour (Math.round sends them up).
-function rint(x) {
-  if (!Number.isFinite(x)) return x;
-  const f = Math.floor(x);
-  const d = x - f;
-  if (d < 0.5) return f;
-  if (d > 0.5) return f + 1;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-// np.round(x, 9): multiply, round half to even, divide.
-const round9 = (x) => rint(x * 1e9) / 1e9;
-
-// Python's format(x, ".Nf") for N = 0 or 1: correctly rounded, exact halves to the even digit (toFixed
-// sends them away from zero). An exact half at N digits is a double with 2x (N = 0) or 4x (N = 1) odd.
-function pyFixed(x, digits) {
-  const text = Math.abs(x).toFixed(digits);
-  const scaled = Math.abs(x) * (digits === 0 ? 2 : 4);
-  let out = text;
-  if (Number.isInteger(scaled) && scaled % 2 === 1) {
-    const lower = Math.floor(Math.abs(x) * 10 ** digits);
-    out = ((lower % 2 === 0 ? lower : lower + 1) / 10 ** digits).toFixed(digits);
-  }
-  return (x < 0 || Object.is(x, -0) ? "-" : "") + out;
-}
-
-// ------------------------------------------------------------------ the model (analysis/model)
-
-// spine._memory: KV bytes per token, weights (GB), usable GB per GPU, smallest deployable replica.
-function memory(c, v) {
-  const kvValues = Number.isNaN(c.kv_values_per_token) ? 2 * c.n_layers * c.n_kv_heads * c.head_dim
-    : c.kv_values_per_token;
-  const kvBytes = kvValues * v.kv_bytes_per_value;
-  const weights = c.params_total_b * v.bits_per_param / 8;
-  const usable = c.memory_gb * v.gpu_memory_utilization - v.runtime_overhead_gb_per_gpu;
-  const need = weights + kvBytes * v.context_tokens * v.concurrent_sequences / 1e9;
-  const count = Math.max(usable > 0 ? Math.ceil(need / usable) : Infinity, 1.0);
-  return { kvBytes, weights, usable, smallest: deployableGpus(count) };
-}
-
-// sizing.deployable_gpus: 1, 2, 4 or 8 inside a node, then whole 8-GPU nodes.
-function deployableGpus(n) {
-  if (!Number.isFinite(n)) return Infinity;
-  if (n <= RULES.gpus_per_node) {
-    const x = Math.min(n, RULES.gpus_per_node);
-    return RULES.node_shapes.find((shape) => shape >= x);
-  }
-  return RULES.gpus_per_node * Math.ceil(n / RULES.gpus_per_node);
-}
-
-// throughput.bound_output_tokens_per_s: the roofline's output tokens per second for one request shape.
-function boundOutputTokensPerS(kvBudgetGb, totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, maxBatch) {
-  const budget = Math.max(kvBudgetGb, 0.0) * 1e9;
-  const total = totalB * 1e9;
-  const active = activeB * 1e9;
-  const bytesPerParam = bits / 8;
-  const bandwidth = bandwidthTb * 1e12;
-  const flops = tflops * 1e12;
-  const context = inp + out / 2;
-  const batch = Math.min(Math.floor(budget / (kv * context)), maxBatch);
-  const weightBytesPerToken = Math.min(total, active * batch) * bytesPerParam / batch;
-  const seconds = Math.max(2 * active * (inp + out) / out / flops, (weightBytesPerToken + context * kv) / bandwidth);
-  return batch >= 1 ? 1.0 / seconds : 0.0;
-}
-
-// spine._rate: total tokens per second of a replica of g GPUs (0 where g is not a candidate).
-function rate(c, v, g, m, inTokens, outTokens) {
-  const valid = Number.isFinite(g);
-  const gpus = valid ? g : 1.0;
-  const outRate = boundOutputTokensPerS(gpus * m.usable - m.weights, c.params_total_b, c.params_active_b,
-    v.bits_per_param, m.kvBytes, inTokens, outTokens, c.memory_bandwidth_tb_per_s * gpus, c.tflops * gpus,
-    v.max_batch_sequences);
-  return valid ? outRate * (inTokens + outTokens) / outTokens * v.engine_efficiency : 0.0;
-}
-
-const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
-
-// breakeven.breakeven_with_spares for one candidate: [volume, margin ratio].
-function breakevenWithSpares(a, fixed, u, cap, p, s) {
-  const candidate = Number.isFinite(cap);
-  const safeCap = candidate && cap > 0 ? cap : 1.0;
-  const alpha = a * safeCap - u;
-  const slope = alpha - p * s;
-  const margin = candidate && cap > 0 ? slope / (u + p * s) : -Infinity;
-  const solvable = candidate && cap > 0 && a > 0 && slope > 0;
-  const m = solvable ? slope : 1.0;
-  const nLo = Math.max(1.0, Math.ceil(fixed / m));
-  const nHi = Math.max(1.0, Math.ceil((fixed + p) / m));
-  let units = solvable ? nHi : Infinity;
-  if (solvable && nHi - nLo <= RULES.max_search_units) {
-    for (let n = nLo; n <= nHi; n += 1) {
-      if (alpha * n - fixed - p * Math.ceil(round9(n * s)) >= 0) { units = n; break; }
-    }
-  }
-  const cost = fixed + u * units + p * Math.ceil(round9(units * s));
-  const volume = solvable ? Math.max(cost / (a > 0 ? a : 1.0), (units - 1) * safeCap) : Infinity;
-  return [candidate ? volume : NaN, candidate ? margin : NaN];
-}
-
-// spine._cheapest: the index of the lowest cost, NaN counted as infinite, ties to the first.
-function cheapest(costs) {
-  let best = 0;
-  let bestCost = Infinity;
-  costs.forEach((cost, i) => {
-    const safe = Number.isNaN(cost) ? Infinity : cost;
-    if (i === 0 || safe < bestCost) { best = i; bestCost = safe; }
-  });
-  return [best, bestCost];
-}
-
-// spine._add_breakeven: the lowest break-even over the candidates, with its replica and margin.
-function addBreakeven(out, option, results, replicaGpus, capacity, apiPerToken) {
-  const [index, best] = cheapest(results.map((r) => r[0]));
-  const margin = Number.isNaN(results[index][1]) ? -Infinity : results[index][1];
-  const finite = Number.isFinite(best);
-  out[`${option}_breakeven_tokens_per_month`] = best;
-  out[`${option}_breakeven_api_usd_per_month`] = finite ? best * apiPerToken : Infinity;
-  out[`${option}_breakeven_gpus_per_replica`] = finite ? replicaGpus[index] : NaN;
-  out[`${option}_margin_ratio`] = finite ? margin : NaN;
-  out[`${option}_breakeven_replica_tokens_per_month`] = finite ? capacity[index] : NaN;
-}
-
-// spine.evaluate for one value set at several volumes: per-set figures, and per-volume figures as arrays.
-function evaluateOne(sit, v, volumes) {
-  const c = sit.constants;
-  const m = memory(c, v);
-  const candidates = [...RULES.node_shapes.map((shape) => (shape >= m.smallest ? shape : NaN)),
-    Number.isFinite(m.smallest) && m.smallest > RULES.gpus_per_node ? m.smallest : NaN];
-  const outTokens = v.tokens_per_request * v.output_token_share;
-  const inTokens = v.tokens_per_request - outTokens;
-  const capacity = candidates.map((g) => rate(c, v, g, m, inTokens, outTokens) * 3600 * v.hours_per_month
-    * v.target_utilization / v.peak_to_average);
-
-  const pCached = Number.isNaN(c.usd_per_m_cached_input) ? c.usd_per_m_input : c.usd_per_m_cached_input;
-  const s = v.output_token_share;
-  const cached = v.cached_input_share;
-  const perM = (1 - s) * ((1 - cached) * c.usd_per_m_input + cached * pCached) + s * c.usd_per_m_output;
-  const apiPerToken = 1.0 / 1e6 * perM;
-  const otherFixed = v.networking_storage_usd_per_month + v.monitoring_usd_per_month
-    + v.revenue_at_risk_usd_per_month * Math.max(v.api_uptime - v.selfhost_uptime, 0.0);
-  const engineerMonth = v.ml_engineer_usd_per_year / 12 * 1.0;
-  const engineerPerGpu = engineerMonth / v.gpus_per_engineer;
-  const fixed = otherFixed + engineerMonth * v.engineer_allocation;
-  const powerPerGpu = 1.0 * c.tdp_watts * v.server_power_factor * v.pue * v.hours_per_month / 1000
-    * v.electricity_usd_per_kwh;
-  const capex1 = v.usd_per_gpu;
-  const owningPerGpu = capex1 * (1 - v.residual_value_share) / v.amortization_months
-    + capex1 * (1 + v.residual_value_share) / 2 * v.cost_of_capital_per_year / 12;
-  const perGpu = powerPerGpu + owningPerGpu;
-
-  const out = { api_usd_per_token: apiPerToken, volumes: [] };
-  for (const volume of volumes) {
-    const api = apiPerToken * volume;
-    const options = candidates.map((g, i) => {
-      const cap = capacity[i];
-      const replicas = cap > 0 ? Math.max(1.0, Math.ceil(volume / cap)) : Infinity;
-      const serving = replicas * g;
-      const spares = Number.isFinite(serving) ? Math.ceil(round9(serving * v.spare_gpu_share)) : Infinity;
-      const gpus = serving + spares;
-      return { cost: fixed + engineerPerGpu * serving + perGpu * gpus, gpus, spares, replicas, g, cap, serving };
-    });
-    const [index, cost] = cheapest(options.map((o) => o.cost));
-    const pick = options[index];
-    const engineers = v.engineer_allocation + pick.serving / v.gpus_per_engineer;
-    const capex = pick.gpus * v.usd_per_gpu;
-    const cashSaved = api - otherFixed - engineerMonth * engineers - powerPerGpu * pick.gpus;
-    const savings = Number.isFinite(cashSaved) ? cashSaved : -1.0;
-    const payback = savings > 0 ? (Number.isFinite(capex) ? capex : 0.0) / savings : Infinity;
-    const row = {
-      tokens_per_month: volume, api_usd_per_month: api, gpus: pick.gpus, spare_gpus: pick.spares,
-      replicas: pick.replicas, gpus_per_replica: pick.g, replica_tokens_per_month: pick.cap, engineers,
-      buy_usd_per_month: cost, buy_capex_usd: capex, buy_savings_usd_per_month: api - cost,
-      buy_payback_months: payback <= v.amortization_months ? payback : Infinity,
-    };
-    out.volumes.push(row);
-  }
-  const unitCost = candidates.map((g) => (perGpu + engineerPerGpu) * g);
-  addBreakeven(out, "buy", candidates.map((g, i) => breakevenWithSpares(apiPerToken, fixed, unitCost[i],
-    capacity[i] > 0 ? capacity[i] : NaN, perGpu, g * v.spare_gpu_share)), candidates, capacity, apiPerToken);
-
-  if (sit.rental_offer_id !== null) {
-    const block = candidates.map((g) => (Number.isFinite(g)
-      ? g * c.gpus_per_instance_min / gcd(g, c.gpus_per_instance_min) : NaN));
-    const unitCapacity = candidates.map((g, i) => (Number.isFinite(block[i])
-      ? capacity[i] * block[i] / (Number.isFinite(g) ? g : 1.0) : 0.0));
-    const hourlyMonth = 1.0 * v.usd_per_gpu_hour * v.hours_per_month;
-    out.volumes.forEach((row) => {
-      const rents = block.map((b, i) => {
-        const ucap = unitCapacity[i];
-        const blocks = ucap > 0 ? Math.max(1.0, Math.ceil(row.tokens_per_month / ucap)) : Infinity;
-        const rented = blocks * b;
-        return { cost: fixed + (engineerPerGpu + hourlyMonth) * rented, rented, b };
-      });
-      const [index, cost] = cheapest(rents.map((r) => r.cost));
-      Object.assign(row, { rent_gpus: rents[index].rented, rent_gpus_per_replica: rents[index].b,
-        rent_usd_per_month: cost, rent_savings_usd_per_month: row.api_usd_per_month - cost });
-    });
-    addBreakeven(out, "rent", block.map((b, i) => breakevenWithSpares(apiPerToken, fixed,
-      (hourlyMonth + engineerPerGpu) * b, unitCapacity[i] > 0 ? unitCapacity[i] : NaN, 0.0, 0.0)),
-    block, unitCapacity, apiPerToken);
-  }
-  return out;
-}
-
-// spine.evaluate: one result per value set.
-function evaluate(sit, valueSets, volumes) {
-  return valueSets.map((v) => evaluateOne(sit, v, volumes));
-}
-
-// ------------------------------------------------------------------ the situation (analysis/situation.py)
-
-// spine.ordered_cases: [favourable, base, unfavourable].
-function orderedCases(low, base, high, direction) {
-  if (direction > 0) return [high, base, low];
-  if (direction < 0) return [low, base, high];
-  return [base, base, base];
-}
-
-function makeInput(name, low, high, unit, direction, base) {
-  const mid = (low + high) / 2;
-  const baseValue = base !== undefined ? base : (RULES.whole_units.includes(unit) ? Math.ceil(mid) : mid);
-  const dir = direction !== undefined ? direction : (RULES.direction[name] ?? 0);
-  return { name, low, high, base: baseValue, unit, direction: dir };
-}
-
-const byId = (rows, id) => rows.find((row) => row.id === id);
-
-// situation.resolve, for names already checked (checkOptions).
-function resolve(o) {
-  const model = byId(DATA.models, o.model);
-  const gpu = byId(DATA.gpus, o.gpu);
-  const precision = byId(DATA.precisions, o.precision);
-  const custom = o.custom;
-  const prices = { usd_per_m_input: NaN, usd_per_m_output: NaN, usd_per_m_cached_input: NaN };
-  if (o.api !== CUSTOM) {
-    const offer = byId(DATA.apis, o.api);
-    for (const name of Object.keys(prices)) prices[name] = nan(offer[name]);
-  }
-  for (const name of Object.keys(prices)) if (custom[name] !== null) prices[name] = custom[name];
-  let priceLow;
-  let priceHigh;
-  if (custom.usd_per_gpu !== null) {
-    priceLow = custom.usd_per_gpu; priceHigh = custom.usd_per_gpu;
-  } else if (gpu.purchase === null) {
-    // quote._with_stand_in_price: a GPU that can only be rented (no rent_* figure depends on it).
-    priceLow = RULES.stand_in_usd_per_gpu; priceHigh = RULES.stand_in_usd_per_gpu;
-  } else {
-    priceLow = gpu.purchase.usd_low; priceHigh = gpu.purchase.usd_high;
-  }
-  const inputs = [];
-  for (const name of RULES.model_assumptions) {
-    const row = DATA.assumptions[name];
-    let low = row.low;
-    let high = row.high;
-    if (name === "output_token_share" && o.output_share !== null) {
-      low = o.output_share; high = o.output_share;
-    } else if (custom[name] !== undefined && custom[name] !== null) {
-      [low, high] = custom[name];
-    }
-    inputs.push(makeInput(name, low, high, row.unit));
-  }
-  inputs.push(makeInput("usd_per_gpu", priceLow, priceHigh, "USD/GPU", -1));
-  inputs.push(makeInput("bits_per_param", precision.bits_per_param_low, precision.bits_per_param_high, "bits", -1));
-  const efficiencyClass = `${model.architecture}/${RULES.engine_class}`;
-  const eff = DATA.efficiency[efficiencyClass];
-  inputs.push(makeInput("engine_efficiency", eff.low, eff.high, "measured / bound", 1, eff.base));
-  let block = NaN;
-  if (o.rent === CUSTOM) {
-    inputs.push(makeInput("usd_per_gpu_hour", custom.usd_per_gpu_hour, custom.usd_per_gpu_hour, "USD/GPU-hour", -1));
-    block = RULES.custom_gpus_per_instance;
-  } else if (o.rent !== null) {
-    const offer = byId(DATA.rentals, o.rent);
-    const hourly = custom.usd_per_gpu_hour === null ? [offer.usd_per_gpu_hour_low, offer.usd_per_gpu_hour_high]
-      : [custom.usd_per_gpu_hour, custom.usd_per_gpu_hour];
-    inputs.push(makeInput("usd_per_gpu_hour", hourly[0], hourly[1], "USD/GPU-hour", -1));
-    block = offer.gpus_per_instance_min;
-  }
-  // situation.tensor_tflops: FP8 units where the GPU has them (8-bit and 4-bit), else BF16.
-  const tflops = o.precision !== "fp16" && gpu.fp8_dense_tflops !== null ? gpu.fp8_dense_tflops
-    : gpu.bf16_dense_tflops;
-  const constants = {
-    params_total_b: model.params_total_b, params_active_b: model.params_active_b, n_layers: model.n_layers,
-    n_kv_heads: model.n_kv_heads, head_dim: model.head_dim, kv_values_per_token: nan(model.kv_values_per_token),
-    memory_gb: gpu.memory_gb, memory_bandwidth_tb_per_s: gpu.memory_bandwidth_tb_per_s, tflops,
-    tdp_watts: gpu.tdp_watts, ...prices, gpus_per_instance_min: block,
-  };
-  const sit = { rental_offer_id: o.rent, constants, inputs, efficiency_class: efficiencyClass };
-  return Number.isNaN(prices.usd_per_m_input) ? sit : oriented(sit);
-}
-
-const baseValues = (sit) => Object.fromEntries(sit.inputs.map((i) => [i.name, i.base]));
-
-// situation._oriented: the output share's favourable end is where buying breaks even sooner.
-function oriented(sit) {
-  const share = sit.inputs.find((i) => i.name === "output_token_share");
-  if (share.low === share.high) return sit;
-  const base = baseValues(sit);
-  const [atLow, atHigh] = evaluate(sit, [{ ...base, output_token_share: share.low },
-    { ...base, output_token_share: share.high }], [1.0]).map((r) => r.buy_breakeven_tokens_per_month);
-  const direction = atLow < atHigh ? -1 : (atHigh < atLow ? 1 : share.direction);
-  if (direction === share.direction) return sit;
-  return { ...sit, inputs: sit.inputs.map((i) => (i === share ? { ...i, direction } : i)) };
-}
-
-// spine.case_values: three value sets.
-function caseValueSets(sit) {
-  const sets = CASES.map(() => ({}));
-  for (const input of sit.inputs) {
-    orderedCases(input.low, input.base, input.high, input.direction).forEach((value, k) => {
-      sets[k][input.name] = value;
-    });
-  }
-  return sets;
-}
-
-// scenarios.fragility: why the case break-evens are fragile ("" when they are not).
-function fragility(volumes, margins, minMargin, maxSpread) {
-  const reasons = [];
-  const base = margins[1];
-  if (Number.isFinite(base) && base < minMargin) {
-    reasons.push(`one more replica saves only ${pyFixed(base * 100, 0)}% of its own cost beyond paying for itself`);
-  }
-  const finite = volumes.filter(Number.isFinite);
-  if (finite.length === 0) return "";
-  if (finite.length < volumes.length) {
-    reasons.push("a case never breaks even");
-  } else if (Math.max(...finite) > maxSpread * Math.min(...finite)) {
-    reasons.push(`the cases span ${pyFixed(Math.max(...finite) / Math.min(...finite), 1)}x`);
-  }
-  return reasons.join("; ");
-}
-
-// ------------------------------------------------------------------ options, as quote reads them
-
-class QuoteError extends Error {
-  constructor(field, message) {
-    super(message);
-    this.field = field;
-  }
-}
-
-const escapeRe = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-const trimBlanks = (text) => text.replace(/^[ \t]+|[ \t]+$/g, "");
-
-// quote_cli.read_number: the number a text spells in a form (tokens with K/M/B/T, a share with %, USD with $),
-// by the same pattern (RULES.number_pattern), or NaN.
-function readNumber(text, form) {
-  const [prefix, suffixes] = RULES.number_forms[form];
-  const lead = prefix ? `${escapeRe(prefix)}?` : "";
-  const tail = suffixes ? `[${escapeRe(suffixes)}]?` : "";
-  const match = new RegExp(`^[ \\t]*${lead}(${RULES.number_pattern})${tail}[ \\t]*$`).exec(text);
-  if (!match) return NaN;
-  let value = Number(match[1].replaceAll(",", ""));
-  const last = trimBlanks(text).slice(-1);
-  if (form === "tokens" && RULES.token_suffixes[last.toUpperCase()] !== undefined) {
-    value *= RULES.token_suffixes[last.toUpperCase()];
-  } else if (form === "share" && last === "%") {
-    value /= 100.0;
-  }
-  return value;
-}
-
-// limits.Limit.contains and .message, from the rule the page carries (RULES.limits, one per input).
-function inRange(name, value, text, field = name) {
-  const rule = RULES.limits[name];
-  const above = rule.minimum_included ? value >= rule.minimum : value > rule.minimum;
-  if (!(Number.isFinite(value) && (!rule.whole || value === Math.trunc(value)) && above && value <= rule.maximum)) {
-    throw new QuoteError(field, `${pyRepr(text)} is out of range: ${rule.what} must be ${rule.range_text}`);
-  }
-  return value;
-}
-
-// quote_cli.parse_tokens
-function parseTokens(value) {
-  if (!given(value)) {
-    throw new QuoteError("tokens_per_month", "give a volume of tokens a month, such as 2e9, 500M, 2B or 1.5T");
-  }
-  const text = String(value);
-  const tokens = readNumber(text, "tokens");
-  if (Number.isNaN(tokens)) {
-    throw new QuoteError("tokens_per_month", "expected a number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, "
-      + `got ${pyRepr(text)}`);
-  }
-  return inRange("tokens_per_month", tokens, text);
-}
-
-// repr() of a Python string, as the messages quote them.
-function pyRepr(text) {
-  const s = String(text);
-  const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
-  const body = s.replaceAll("\\", "\\\\").replaceAll("\n", "\\n").replaceAll("\t", "\\t").replaceAll("\r", "\\r");
-  return quote + (quote === "'" ? body.replaceAll("'", "\\'") : body) + quote;
-}
-
-// quote_cli.parse_share
-function parseShare(value) {
-  const text = String(value);
-  const share = readNumber(text, "share");
-  if (Number.isNaN(share)) throw new QuoteError("output_share", `expected a share such as 0.3 or 30%, got ${pyRepr(text)}`);
-  return inRange("output_share", share, text);
-}
-
-// quote_cli.parse_price
-function parsePrice(name, value) {
-  const text = String(value);
-  const price = readNumber(text, "usd");
-  if (Number.isNaN(price)) throw new QuoteError(name, `expected a price in USD such as 2.5, got ${pyRepr(text)}`);
-  return inRange(name, price, text);
-}
-
-const pyG = (x) => String(Number(x.toPrecision(6)));
-
-// quote_cli.parse_range; also takes a number or a [low, high] pair.
-function parseRange(name, value) {
-  const form = RULES.custom_ranges[name];
-  const text = Array.isArray(value) ? value.join(":") : String(value);
-  const parts = text.split(":");
-  const ends = parts.length <= 2 ? parts.map((part) => readNumber(part, form)) : [NaN];
-  if (ends.some(Number.isNaN)) {
-    const example = form === "share" ? "0.6, 60% or 0.5:0.7" : "one amount in USD or LOW:HIGH";
-    throw new QuoteError(name, `expected ${example}, got ${pyRepr(text)}`);
-  }
-  for (const end of ends) inRange(name, end, text);
-  const low = ends[0];
-  const high = ends[ends.length - 1];
-  if (low > high) {
-    throw new QuoteError(name, `the low end ${pyG(low)} is above the high end ${pyG(high)} in ${pyRepr(text)}`);
-  }
-  return [low, high];
-}
-
-const given = (value) => value !== undefined && value !== null && String(value).trim() !== "";
-const names = (rows) => rows.map((row) => row.id).sort();
-
-function requireName(field, option, value, rows, noun) {
-  if (!rows.some((row) => row.id === value)) {
-    throw new QuoteError(field, `unknown ${option} ${pyRepr(value)}: valid ${noun} are ${names(rows).join(", ")}`);
-  }
-}
-
-// quote.check_situation, with every option parsed as quote parses it.
-function checkOptions(options) {
-  const o = {};
-  o.tokens_per_month = parseTokens(options.tokens_per_month);
-  o.output_share = given(options.output_share) ? parseShare(options.output_share) : null;
-  o.api = String(options.api ?? "");
-  o.model = String(options.model ?? "");
-  o.gpu = String(options.gpu ?? "");
-  o.precision = String(options.precision ?? "");
-  o.rent = given(options.rent) ? String(options.rent) : null;
-  const custom = {};
-  for (const name of RULES.custom_prices) {
-    custom[name] = given(options[name]) ? parsePrice(name, options[name]) : null;
-  }
-  for (const name of Object.keys(RULES.custom_ranges)) {
-    custom[name] = given(options[name]) ? parseRange(name, options[name]) : null;
-  }
-  o.custom = custom;
-  if (o.api === CUSTOM) {
-    if (custom.usd_per_m_input === null || custom.usd_per_m_output === null) {
-      throw new QuoteError("api", "--api custom needs --usd-per-m-input and --usd-per-m-output");
-    }
-  } else {
-    requireName("api", "--api", o.api, DATA.apis, "API offers");
-  }
-  if (o.rent === null && custom.usd_per_gpu_hour !== null) {
-    throw new QuoteError("usd_per_gpu_hour", "--usd-per-gpu-hour prices a rental: add --rent OFFER_ID, or --rent custom");
-  }
-  if (o.rent !== null && custom.usd_per_gpu !== null) {
-    throw new QuoteError("usd_per_gpu", "--usd-per-gpu prices a purchase: leave out --rent to buy the GPUs");
-  }
-  requireName("model", "--model", o.model, DATA.models, "models");
-  requireName("gpu", "--gpu", o.gpu, DATA.gpus, "GPUs");
-  requireName("precision", "--precision", o.precision, DATA.precisions, "precisions");
-  const offers = DATA.rentals.filter((r) => r.gpu_id === o.gpu).map((r) => r.id).sort();
-  const offersText = offers.length ? `valid rental offers for ${o.gpu} are ${offers.join(", ")}`
-    : `gpu_rentals.csv has no offer for ${o.gpu}`;
-  if (o.rent === CUSTOM) {
-    if (custom.usd_per_gpu_hour === null) throw new QuoteError("rent", "--rent custom needs --usd-per-gpu-hour");
-  } else if (o.rent !== null) {
-    const offer = byId(DATA.rentals, o.rent);
-    if (!offer) throw new QuoteError("rent", `unknown --rent ${pyRepr(o.rent)}: ${offersText}`);
-    if (offer.gpu_id !== o.gpu) {
-      throw new QuoteError("rent", `--rent ${pyRepr(o.rent)} rents ${offer.gpu_id}, not --gpu ${pyRepr(o.gpu)}: `
-        + offersText);
-    }
-  } else if (custom.usd_per_gpu === null && byId(DATA.gpus, o.gpu).purchase === null) {
-    const priced = DATA.gpus.filter((g) => g.purchase !== null).map((g) => g.id).sort().join(", ");
-    throw new QuoteError("gpu", `gpu_prices.csv has no purchase price for --gpu ${pyRepr(o.gpu)} (GPUs with a `
-      + `price: ${priced}); give one with --usd-per-gpu, or rent it with --rent instead: ${offersText}`);
-  }
-  return o;
-}
-
-// ------------------------------------------------------------------ the quote (analysis/quote.py)
-
-const finiteOrNull = (x) => (Number.isFinite(x) ? x : null);
-
-// Every case at the given volumes: the situation, its three value sets and the model's results.
-function model(o, volumes) {
-  const sit = resolve(o);
-  const values = caseValueSets(sit);
-  return { sit, values, results: evaluate(sit, values, volumes) };
-}
-
-// quote.make_quote + render_json: what `quote --format json` prints, as an object.
-function quoteRecord(o, computed) {
-  const { values, results } = computed;
-  const acquisition = o.rent === null ? "buy" : "rent";
-  const cases = {};
-  CASES.forEach((name, k) => {
-    const row = { output_token_share: values[k].output_token_share, cached_input_share: values[k].cached_input_share };
-    const atVolume = results[k].volumes[0];
-    for (const figure of RULES.figures[acquisition]) {
-      const value = figure.key in atVolume ? atVolume[figure.key] : results[k][figure.key];
-      row[figure.key] = finiteOrNull(value);
-    }
-    cases[name] = row;
-  });
-  const limits = [DATA.assumptions.fragile_margin_ratio.low, DATA.assumptions.fragile_case_spread.low];
-  const fragile = fragility(results.map((r) => r[`${acquisition}_breakeven_tokens_per_month`]),
-    results.map((r) => r[`${acquisition}_margin_ratio`]), ...limits);
-  return {
-    situation: {
-      tokens_per_month: o.tokens_per_month, api_offer_id: o.api, model_id: o.model, gpu_id: o.gpu,
-      precision: o.precision, acquisition, rental_offer_id: o.rent, output_share_override: o.output_share,
-      data_dir: DATA.dataset.label, custom: o.custom,
-    },
-    cases,
-    fragile: fragile || null,
-  };
-}
+const {
+  RULES, CASES, CUSTOM, QuoteError, fill, pyRepr, given, byId, nan, checkOptions, model, quoteRecord, reportQuote,
+} = globalThis.reportModel.forRecord(DATA);
+// The page's own messages, from the record like the model's (analysis/report/calculator.py, PAGE_MESSAGES).
+const pageSay = (key, fields = {}) => fill(DATA.page_messages[key], fields);
 
 // The page's one entry point for scripts and tests: quote's options in, quote's JSON out.
-function reportQuote(options) {
-  const o = checkOptions(options || {});
-  return quoteRecord(o, model(o, [o.tokens_per_month]));
-}
-
 window.reportQuote = reportQuote;
 
 // ------------------------------------------------------------------ words (analysis/formatting.py)
@@ -809,21 +260,12 @@ function syncUrl(options) {
 // form's own words. reportQuote keeps quote's messages.
 function pageMessage(error) {
   const gpu = byId(DATA.gpus, control("gpu").value);
-  if (error.message.startsWith("--api custom needs")) {
-    return "Your own API prices need an input price and an output price (USD per million tokens).";
-  }
-  if (error.message.startsWith("--rent custom needs")) {
-    return "Your own rental needs a rental price per GPU-hour.";
-  }
-  if (error.message.startsWith("gpu_prices.csv has no purchase price") && gpu) {
-    return `The dataset has no purchase price for the ${gpu.name}: type one under "Purchase price per GPU", `
-      + "or choose Rent them.";
-  }
   const offer = byId(DATA.rentals, control("rent").value);
-  if (error.field === "rent" && offer && gpu && offer.gpu_id !== gpu.id) {
-    return `That rental offer rents the ${byId(DATA.gpus, offer.gpu_id).name}, not the ${gpu.name}: choose an `
-      + `offer for the ${gpu.name}, or your own rental price.`;
+  if (error.key === "rent_other_gpu" && offer && gpu && offer.gpu_id !== gpu.id) {
+    return pageSay("rent_other_gpu", { rented: byId(DATA.gpus, offer.gpu_id).name, gpu: gpu.name });
   }
+  if (error.key === "no_purchase_price" && gpu) return pageSay("no_purchase_price", { gpu: gpu.name });
+  if (error.key in DATA.page_messages) return pageSay(error.key);
   return error.message;
 }
 
@@ -843,8 +285,7 @@ async function update() {
     const label = form.querySelector(`label[for="calc-${error.field}"]`);
     const status = document.getElementById("calc-status");
     status.dataset.stale = "true";
-    status.textContent = `Not updated: "${label ? label.textContent : error.field}" is not used (the reason is `
-      + "beside it), so the answer below is still the one for your last usable input.";
+    status.textContent = pageSay("not_updated", { label: label ? label.textContent : error.field });
     return;
   }
   clearErrors();
@@ -863,8 +304,8 @@ async function update() {
   const status = document.getElementById("calc-status");
   delete status.dataset.stale;
   status.dataset.ms = ms.toFixed(1);
-  status.textContent = `Computed in your browser from the dataset in ${DATA.dataset.label} (newest row `
-    + `${DATA.dataset.snapshot_date}) in ${ms.toFixed(0)} ms.`;
+  status.textContent = pageSay("computed", { label: DATA.dataset.label, date: DATA.dataset.snapshot_date,
+    ms: ms.toFixed(0) });
   document.querySelector(".calculator").dataset.updates = String(Number(document.querySelector(".calculator")
     .dataset.updates || 0) + 1);
 }
@@ -893,12 +334,12 @@ function restoreFromUrl() {
   for (const [name, value] of params) {
     const element = control(name);
     if (!FIELDS.includes(name) || !element) {
-      problems.push(`the link's ${name} is not an option of this calculator`);
+      problems.push(pageSay("link_unknown_option", { name }));
       continue;
     }
     if (element.tagName === "SELECT" && ![...element.options].some((option) => option.value === value)) {
-      problems.push([name, `the link's ${name} ${pyRepr(value)} is not in the dataset; showing `
-        + `${element.options[element.selectedIndex].text} instead`]);
+      problems.push([name, pageSay("link_not_in_dataset", { name, value: pyRepr(value),
+        shown: element.options[element.selectedIndex].text })]);
       continue;
     }
     fromLink.set(name, element.value);
@@ -921,7 +362,7 @@ function restoreFromUrl() {
       if (fromLink.has(error.field)) {
         const reason = pageMessage(error);
         putBack(error.field);
-        problems.push([error.field, `the link's value was not used: ${reason}`]);
+        problems.push([error.field, pageSay("link_value_not_used", { reason })]);
       } else if (fromLink.size) {
         // The field at fault is the page's own: the link's values do not go together. All go back.
         const reason = pageMessage(error);
@@ -929,7 +370,7 @@ function restoreFromUrl() {
         if (!startedRenting && acquisition().value === "rent") {
           form.querySelector('input[name="acquisition"][value="buy"]').checked = true;
         }
-        problems.push([error.field, `the link's values were not used together: ${reason}`]);
+        problems.push([error.field, pageSay("link_values_not_together", { reason })]);
       } else {
         return problems;
       }

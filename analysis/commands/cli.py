@@ -312,6 +312,12 @@ def cmd_data_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _golden(args: argparse.Namespace) -> int:
+    from analysis.commands import golden
+
+    return golden.main(args)
+
+
 def _quote(args: argparse.Namespace) -> int:
     from analysis.commands import quote  # pandas and the model: only when a quote is asked for
 
@@ -385,6 +391,13 @@ def main(argv: list[str] | None = None) -> int:
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")
     mode.add_argument("--check", action="store_true", help="exit 1 if data/README.md is out of date")
     ddoc.set_defaults(func=cmd_data_dictionary)
+    gold = sub.add_parser("golden", help="quote's answers for 500+ seeded situations, for the calculator's Node test",
+                          description="Write tests/golden/calculator-quotes.json when the dataset or the code changed "
+                                      "since it was written (the calculator's JavaScript model is checked against it).")
+    gold_mode = gold.add_mutually_exclusive_group()
+    gold_mode.add_argument("--check", action="store_true", help="exit 1 if the file is stale; write nothing")
+    gold_mode.add_argument("--force", action="store_true", help="write it even when it is up to date")
+    gold.set_defaults(func=_golden)
     quote_options.add_parser(sub, _quote)
     args = parser.parse_args(quote_options.join_option_values(sys.argv[1:] if argv is None else list(argv)))
     try:

@@ -17,6 +17,7 @@ import math
 import re
 
 from analysis.data import limits
+from analysis.data.messages import say
 
 # Decimal multipliers accepted after a token count: 500M = 500e6, 2B = 2e9, 1.5T = 1.5e12.
 TOKEN_SUFFIXES = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
@@ -96,7 +97,7 @@ def parse_tokens(text: str) -> float:
     range of ``tokens_per_month``."""
     tokens = read_number(text, "tokens")
     if math.isnan(tokens):
-        raise InputError(f"expected a number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, got {text!r}")
+        raise InputError(say("tokens_not_number", text=repr(text)))
     return in_range("tokens_per_month", tokens, text)
 
 
@@ -104,7 +105,7 @@ def parse_share(text: str) -> float:
     """The output share of tokens from ``0.3`` or ``30%``, inside the range of ``output_token_share``."""
     share = read_number(text, "share")
     if math.isnan(share):
-        raise InputError(f"expected a share such as 0.3 or 30%, got {text!r}")
+        raise InputError(say("share_not_number", text=repr(text)))
     return in_range("output_share", share, text)
 
 
@@ -112,7 +113,7 @@ def parse_price(text: str, name: str = "usd_per_m_input") -> float:
     """A price in USD from ``2.5`` or ``$2.50`` (thousands separators allowed), inside the range of its column."""
     price = read_number(text, "usd")
     if math.isnan(price):
-        raise InputError(f"expected a price in USD such as 2.5, got {text!r}")
+        raise InputError(say("price_not_number", text=repr(text)))
     return in_range(name, price, text)
 
 
@@ -124,13 +125,12 @@ def parse_range(name: str, text: str) -> tuple[float, float]:
     parts = text.split(":")
     ends = [read_number(part, CUSTOM_RANGES[name]) for part in parts] if len(parts) <= 2 else [math.nan]
     if any(math.isnan(v) for v in ends):
-        example = "0.6, 60% or 0.5:0.7" if CUSTOM_RANGES[name] == "share" else "one amount in USD or LOW:HIGH"
-        raise InputError(f"expected {example}, got {text!r}")
+        raise InputError(say("range_not_share" if CUSTOM_RANGES[name] == "share" else "range_not_usd", text=repr(text)))
     for end in ends:
         in_range(name, end, text)
     low, high = ends[0], ends[-1]
     if low > high:
-        raise InputError(f"the low end {low:g} is above the high end {high:g} in {text!r}")
+        raise InputError(say("range_reversed", low=f"{low:g}", high=f"{high:g}", text=repr(text)))
     return low, high
 
 
@@ -138,5 +138,5 @@ def parse_whole(name: str, text: str) -> int:
     """A whole number (read exactly) inside ``name``'s range."""
     value = read_whole(text)
     if value is None:
-        raise InputError(f"expected a whole number, got {text!r}")
+        raise InputError(say("whole_not_number", text=repr(text)))
     return in_range(name, value, text)

@@ -22,6 +22,7 @@ import math
 from dataclasses import dataclass
 
 from analysis import paths
+from analysis.data.messages import say
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class Limit:
 
     def message(self, text: str) -> str:
         """The one line that refuses ``text``: its value, what the input is and the range."""
-        return f"{text!r} is out of range: {self.what} must be {self.range_text}"
+        return say("out_of_range", text=repr(text), what=self.what, range=self.range_text)
 
     def record(self) -> dict[str, object]:
         """The rule as data, for the calculator (its JavaScript composes the same message from it)."""

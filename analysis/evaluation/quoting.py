@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.data import loading
 from analysis.data.inputs import CUSTOM, CUSTOM_PRICES, CUSTOM_RANGES
+from analysis.data.messages import say
 from analysis.evaluation import scenarios
 from analysis.evaluation.situation import NO_CUSTOM, Custom
 from analysis.model import spine
@@ -81,7 +82,7 @@ class QuoteRequest:
 def _require(option: str, value: str, valid: pd.Series, noun: str) -> None:
     names = sorted(set(valid))
     if value not in names:
-        raise QuoteUsageError(f"unknown {option} {value!r}: valid {noun} are {', '.join(names)}")
+        raise QuoteUsageError(say("unknown_name", option=option, value=repr(value), noun=noun, names=", ".join(names)))
 
 
 def check_request(ds: loading.Dataset, request: QuoteRequest) -> None:
@@ -90,35 +91,33 @@ def check_request(ds: loading.Dataset, request: QuoteRequest) -> None:
     custom = request.custom
     if request.api_offer_id == CUSTOM:
         if custom.usd_per_m_input is None or custom.usd_per_m_output is None:
-            raise QuoteUsageError("--api custom needs --usd-per-m-input and --usd-per-m-output")
+            raise QuoteUsageError(say("custom_api_needs_prices"))
     else:
         _require("--api", request.api_offer_id, ds["api_prices"]["offer_id"], "API offers")
     if request.rental_offer_id is None and custom.usd_per_gpu_hour is not None:
-        raise QuoteUsageError("--usd-per-gpu-hour prices a rental: add --rent OFFER_ID, or --rent custom")
+        raise QuoteUsageError(say("gpu_hour_needs_rent"))
     if request.rental_offer_id is not None and custom.usd_per_gpu is not None:
-        raise QuoteUsageError("--usd-per-gpu prices a purchase: leave out --rent to buy the GPUs")
+        raise QuoteUsageError(say("gpu_price_needs_buy"))
     _require("--model", request.model_id, ds["models"]["model_id"], "models")
     _require("--gpu", request.gpu_id, ds["gpus"]["gpu_id"], "GPUs")
     _require("--precision", request.precision, ds["precisions"]["precision"], "precisions")
     rentals = ds["gpu_rentals"]
     offers = sorted(rentals.loc[rentals["gpu_id"] == request.gpu_id, "offer_id"])
-    offers_text = (f"valid rental offers for {request.gpu_id} are {', '.join(offers)}" if offers
-                   else f"gpu_rentals.csv has no offer for {request.gpu_id}")
+    offers_text = (say("offers_for_gpu", gpu=request.gpu_id, offers=", ".join(offers)) if offers
+                   else say("no_offers_for_gpu", gpu=request.gpu_id))
     if request.rental_offer_id == CUSTOM:
         if custom.usd_per_gpu_hour is None:
-            raise QuoteUsageError("--rent custom needs --usd-per-gpu-hour")
+            raise QuoteUsageError(say("custom_rent_needs_price"))
     elif request.rental_offer_id is not None:
         rented = rentals.set_index("offer_id")["gpu_id"].get(request.rental_offer_id)
         if rented is None:
-            raise QuoteUsageError(f"unknown --rent {request.rental_offer_id!r}: {offers_text}")
+            raise QuoteUsageError(say("unknown_rent", offer=repr(request.rental_offer_id), offers=offers_text))
         if rented != request.gpu_id:
-            raise QuoteUsageError(f"--rent {request.rental_offer_id!r} rents {rented}, not --gpu "
-                                  f"{request.gpu_id!r}: {offers_text}")
+            raise QuoteUsageError(say("rent_other_gpu", offer=repr(request.rental_offer_id), rented=rented,
+                                      gpu=repr(request.gpu_id), offers=offers_text))
     elif custom.usd_per_gpu is None and request.gpu_id not in set(ds["gpu_prices"]["gpu_id"]):
         priced = ", ".join(sorted(set(ds["gpu_prices"]["gpu_id"])))
-        raise QuoteUsageError(f"gpu_prices.csv has no purchase price for --gpu {request.gpu_id!r} (GPUs with a "
-                              f"price: {priced}); give one with --usd-per-gpu, or rent it with --rent instead: "
-                              f"{offers_text}")
+        raise QuoteUsageError(say("no_purchase_price", gpu=repr(request.gpu_id), priced=priced, offers=offers_text))
 
 
 def _with_stand_in_price(ds: loading.Dataset, gpu_id: str) -> loading.Dataset:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
+from analysis.data.messages import say
 from analysis.evaluation import situation
 from analysis.model import spine
 
@@ -99,14 +100,14 @@ def fragility(volumes: np.ndarray, margins: np.ndarray, min_margin: float, max_s
     reasons = []
     base = margins[1]
     if np.isfinite(base) and base < min_margin:
-        reasons.append(f"one more replica saves only {base:.0%} of its own cost beyond paying for itself")
+        reasons.append(say("fragile_margin", percent=f"{base * 100:.0f}"))
     finite = volumes[np.isfinite(volumes)]
     if finite.size == 0:  # never in every case: a firm answer, not a fragile one
         return ""
     if finite.size < volumes.size:
-        reasons.append("a case never breaks even")
+        reasons.append(say("fragile_never"))
     elif finite.max() > max_spread * finite.min():
-        reasons.append(f"the cases span {finite.max() / finite.min():.1f}x")
+        reasons.append(say("fragile_spread", ratio=f"{finite.max() / finite.min():.1f}"))
     return "; ".join(reasons)
 
 

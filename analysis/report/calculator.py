@@ -19,7 +19,7 @@ import html
 import json
 import math
 
-from analysis.data import inputs, limits
+from analysis.data import inputs, limits, messages
 from analysis.data.loading import Dataset
 from analysis.evaluation import quoting, situation
 from analysis.model import breakeven, sizing, spine
@@ -93,6 +93,25 @@ def _efficiency(ds: Dataset) -> dict[str, dict[str, float]]:
     return out
 
 
+# The page's own words for a refusal, keyed like the model's messages (analysis.data.messages) where they
+# replace one, and the page's other notices. The page's JavaScript holds no message text.
+PAGE_MESSAGES = {
+    "custom_api_needs_prices": "Your own API prices need an input price and an output price (USD per million tokens).",
+    "custom_rent_needs_price": "Your own rental needs a rental price per GPU-hour.",
+    "no_purchase_price": 'The dataset has no purchase price for the {gpu}: type one under "Purchase price per GPU", '
+                         "or choose Rent them.",
+    "rent_other_gpu": "That rental offer rents the {rented}, not the {gpu}: choose an offer for the {gpu}, or your "
+                      "own rental price.",
+    "link_unknown_option": "the link's {name} is not an option of this calculator",
+    "link_not_in_dataset": "the link's {name} {value} is not in the dataset; showing {shown} instead",
+    "link_value_not_used": "the link's value was not used: {reason}",
+    "link_values_not_together": "the link's values were not used together: {reason}",
+    "not_updated": 'Not updated: "{label}" is not used (the reason is beside it), so the answer below is still the '
+                   "one for your last usable input.",
+    "computed": "Computed in your browser from the dataset in {label} (newest row {date}) in {ms} ms.",
+}
+
+
 def _rules() -> dict[str, object]:
     """The model's constants, by the names the Python code gives them."""
     # Every number the page reads, with the range quote enforces (one rule per input: analysis.data.limits).
@@ -106,7 +125,8 @@ def _rules() -> dict[str, object]:
         "custom": situation.CUSTOM, "custom_gpus_per_instance": situation.CUSTOM_GPUS_PER_INSTANCE,
         "custom_prices": list(inputs.CUSTOM_PRICES), "custom_ranges": inputs.CUSTOM_RANGES, "limits": ranges,
         "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
-        "token_suffixes": inputs.TOKEN_SUFFIXES, "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
+        "messages": messages.MESSAGES, "token_suffixes": inputs.TOKEN_SUFFIXES,
+        "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
         "figures": {option: [{"key": key, "label": label, "kind": kind} for key, label, kind in figures]
                     for option, figures in quoting.FIGURES.items()},
     }
@@ -121,7 +141,7 @@ def embedded_data(ds: Dataset, defaults: dict[str, object], data_label: str) -> 
             {"id": row.precision, "bits_per_param_low": float(row.bits_per_param_low),
              "bits_per_param_high": float(row.bits_per_param_high)} for row in ds["precisions"].itertuples()],
         "apis": _apis(ds), "rentals": _rentals(ds), "assumptions": _assumptions(ds), "efficiency": _efficiency(ds),
-        "rules": _rules(), "defaults": defaults,
+        "rules": _rules(), "page_messages": PAGE_MESSAGES, "defaults": defaults,
         "colours": {"api": visual.OPTION_COLOURS[visual.FRONTIER_API], "buy": visual.OPTION_COLOURS[visual.BUY],
                     "rent": visual.OPTION_COLOURS[visual.RENT]},
         "chart": charts.themed_spec(charts.calculator_costs()),

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from analysis.evaluation import scenarios, situation, verdicts
@@ -79,6 +79,10 @@ def test_breakeven_with_spares_by_hand():
 @given(a=st.floats(1e-7, 1e-5), fixed=st.floats(0, 2e4), unit=st.floats(10, 5e3), cap=st.floats(1e7, 1e10),
        p=st.floats(0, 3e3), s=st.sampled_from([0.0, 0.05, 0.0625, 0.125, 0.5, 1.0]))
 def test_breakeven_with_spares_matches_a_search(a, fixed, unit, cap, p, s):
+    # A replica that nets zero up to the last bit (a x cap = unit, as 1e-5 x 1e7 = 100 does in decimals) is a tie
+    # the two sums may round either way: the search reads (a x n) x cap, the closed form a x cap - unit. Hypothesis
+    # found a = 9.999999999999999e-06, cap = 1e7, unit = 100: never in closed form, 3 replicas in the search.
+    assume(abs(a * cap - unit - p * s) > 1e-9 * (unit + p * s))
     volume, _ = breakeven.breakeven_with_spares(a, fixed, unit, cap, p, s)
     expected = _brute_force(a, fixed, unit, cap, p, s)
     if math.isinf(expected):

@@ -24,6 +24,7 @@ def test_a_changed_inline_module_rewrites_the_pages_that_carry_it(tmp_path):
     page_assets = load_extension("page_assets")
     (tmp_path / "_static").mkdir()
     (tmp_path / "_static" / "calculator.js").write_text("one();", encoding="utf-8")
+    (tmp_path / "_static" / "calculator-model.js").write_text("model();", encoding="utf-8")
     (tmp_path / "notebooks").mkdir()
     (tmp_path / "notebooks" / "00_calculator.ipynb").write_text('{"x": "<div data-calculator>"}', encoding="utf-8")
     (tmp_path / "notebooks" / "01_other.ipynb").write_text("{}", encoding="utf-8")
@@ -33,6 +34,8 @@ def test_a_changed_inline_module_rewrites_the_pages_that_carry_it(tmp_path):
     assert page_assets.outdated_by_inline_modules(app, env, set(), set(), set()) == ["notebooks/00_calculator"]
     assert page_assets.outdated_by_inline_modules(app, env, set(), set(), set()) == []  # nothing changed since
     (tmp_path / "_static" / "calculator.js").write_text("two();", encoding="utf-8")
+    assert page_assets.outdated_by_inline_modules(app, env, set(), set(), set()) == ["notebooks/00_calculator"]
+    (tmp_path / "_static" / "calculator-model.js").write_text("model(2);", encoding="utf-8")  # the model too
     assert page_assets.outdated_by_inline_modules(app, env, set(), set(), set()) == ["notebooks/00_calculator"]
 
 
