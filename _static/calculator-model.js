@@ -2,11 +2,11 @@
 //
 // It mirrors the Python code function by function, in the same order of operations, so that IEEE arithmetic
 // gives the same doubles (the golden vectors of tests/site/golden/ hold 500+ situations to 1e-9):
-//   resolve, oriented, caseValues       <- analysis/evaluation/situation.py (resolve, _oriented), spine.ordered_cases
+//   resolve, oriented, caseValues       <- analysis/evaluation/resolve.py (situation, _oriented), spine.ordered_cases
 //   memory, rate, boundOutputTokensPerS <- analysis/model/spine.py (_memory, _rate), sizing.py, throughput.py
 //   evaluate                            <- analysis/model/spine.py (evaluate, _cheapest, _add_breakeven)
 //   breakevenWithSpares                 <- analysis/model/breakeven.py
-//   fragility                           <- analysis/evaluation/scenarios.py (fragility)
+//   fragility                           <- analysis/evaluation/resolve.py (fragility)
 //   checkOptions, readNumber            <- analysis/evaluation/quoting.py (check_request), analysis/data/inputs.py
 //   quoteRecord                         <- analysis/commands/quote.py (render_json)
 // What depends only on the dataset (purchase prices, engine efficiencies, words) arrives resolved in the record
@@ -243,7 +243,7 @@
       return valueSets.map((v) => evaluateOne(sit, v, volumes));
     }
 
-    // ------------------------------------------------------------------ the situation (analysis/situation.py)
+    // ------------------------------------------------------------------ the situation (analysis/evaluation/resolve.py)
 
     // spine.ordered_cases: [favourable, base, unfavourable].
     function orderedCases(low, base, high, direction) {
@@ -261,7 +261,7 @@
 
     const byId = (rows, id) => rows.find((row) => row.id === id);
 
-    // situation.resolve, for names already checked (checkOptions).
+    // resolve.situation, for names already checked (checkOptions).
     function resolve(o) {
       const model = byId(DATA.models, o.model);
       const gpu = byId(DATA.gpus, o.gpu);
@@ -278,7 +278,7 @@
       if (custom.usd_per_gpu !== null) {
         priceLow = custom.usd_per_gpu; priceHigh = custom.usd_per_gpu;
       } else if (gpu.purchase === null) {
-        // quote._with_stand_in_price: a GPU that can only be rented (no rent_* figure depends on it).
+        // resolve.situation with stand_in_usd_per_gpu: a GPU that can only be rented (no rent_* figure depends on it).
         priceLow = RULES.stand_in_usd_per_gpu; priceHigh = RULES.stand_in_usd_per_gpu;
       } else {
         priceLow = gpu.purchase.usd_low; priceHigh = gpu.purchase.usd_high;
@@ -311,7 +311,7 @@
         inputs.push(makeInput("usd_per_gpu_hour", hourly[0], hourly[1], "USD/GPU-hour", -1));
         block = offer.gpus_per_instance_min;
       }
-      // situation.tensor_tflops: FP8 units where the GPU has them (8-bit and 4-bit), else BF16.
+      // resolve.tensor_tflops: FP8 units where the GPU has them (8-bit and 4-bit), else BF16.
       const tflops = o.precision !== "fp16" && gpu.fp8_dense_tflops !== null ? gpu.fp8_dense_tflops
         : gpu.bf16_dense_tflops;
       const constants = {
@@ -326,7 +326,7 @@
 
     const baseValues = (sit) => Object.fromEntries(sit.inputs.map((i) => [i.name, i.base]));
 
-    // situation._oriented: the output share's favourable end is where buying breaks even sooner.
+    // resolve._oriented: the output share's favourable end is where buying breaks even sooner.
     function oriented(sit) {
       const share = sit.inputs.find((i) => i.name === "output_token_share");
       if (share.low === share.high) return sit;
@@ -349,7 +349,7 @@
       return sets;
     }
 
-    // scenarios.fragility: why the case break-evens are fragile ("" when they are not).
+    // resolve.fragility: why the case break-evens are fragile ("" when they are not).
     function fragility(volumes, margins, minMargin, maxSpread) {
       const reasons = [];
       const base = margins[1];

@@ -16,6 +16,8 @@ VENDOR_JS_FILE = VENDOR_JS_DIR / "vega-bundle.js"
 # the runner hands it to its kernels.
 CHAPTER_CACHE_DIR = REPO_ROOT / ".cache" / "chapters"
 CHAPTER_CACHE_VARIABLE = "REPORT_CHAPTER_CACHE"
+# What quote remembers of each dataset it validated (analysis/commands/quote_cache.py).
+QUOTE_CACHE_DIR = REPO_ROOT / ".cache" / "quote"
 
 
 def too_long(path: Path) -> str | None:

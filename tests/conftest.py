@@ -20,6 +20,18 @@ from analysis.data import loading
 
 
 @pytest.fixture(scope="session")
+def _quote_cache_folder(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("quote-cache")
+
+
+@pytest.fixture(autouse=True)
+def _own_quote_cache(_quote_cache_folder, monkeypatch) -> None:
+    """Quotes made in a test process remember their datasets in the session's own folder, not the checkout's
+    ``.cache/quote`` (a test's throw-away copies would crowd out the reader's entries)."""
+    monkeypatch.setattr(paths, "QUOTE_CACHE_DIR", _quote_cache_folder)
+
+
+@pytest.fixture(scope="session")
 def dataset() -> loading.Dataset:
     return loading.load()
 

@@ -267,14 +267,14 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     import json
 
     from analysis.data import loading
-    from analysis.evaluation import situation
+    from analysis.evaluation import lookups
 
     data_dir = paths.resolve_data_dir(args.data)
     problems, _ = loading.validate(data_dir)
     if problems:
         _print_problems(problems, f"{data_dir}: {len(problems)} problem(s) found; nothing was calibrated")
         return 1
-    cal = situation.calibration(loading.load(data_dir))
+    cal = lookups.calibration(loading.load(data_dir))
     columns = ["benchmark_id", "efficiency_class", "gpu_id", "gpu_count", "model_id", "precision", "engine",
                "input_tokens", "output_tokens", "measured_output_tokens_per_s", "bound_output_tokens_per_s",
                "efficiency"]

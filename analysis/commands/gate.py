@@ -58,13 +58,13 @@ def report_row_problems(ds: loading.Dataset) -> list[Problem]:
 
 def model_problems(ds: loading.Dataset) -> list[Problem]:
     """The model's physical rules across tables (see the module docstring), one problem per row that breaks one."""
-    from analysis.evaluation import situation
+    from analysis.evaluation import lookups
     from analysis.model import sizing
 
     files = {r["name"]: r["path"] for r in loading.descriptor()["resources"]}
     problems = []
-    utilization, _, _ = situation.assumption_range(ds, "gpu_memory_utilization")
-    _, overhead, _ = situation.assumption_range(ds, "runtime_overhead_gb_per_gpu")
+    utilization, _, _ = lookups.assumption_range(ds, "gpu_memory_utilization")
+    _, overhead, _ = lookups.assumption_range(ds, "runtime_overhead_gb_per_gpu")
     gpus = ds["gpus"]
     usable = sizing.usable_gb_per_gpu(gpus["memory_gb"].to_numpy(), utilization, overhead)
     for (line, row), left in zip(gpus.iterrows(), usable, strict=True):
@@ -88,7 +88,7 @@ def model_problems(ds: loading.Dataset) -> list[Problem]:
             "a request must fit the context held for one sequence"))
     if problems:
         return problems  # the calibration below would only repeat them
-    calibration = situation.calibration(ds)
+    calibration = lookups.calibration(ds)
     bench = ds["benchmarks"]
     for (line, row), bound in zip(bench.iterrows(), calibration["bound_output_tokens_per_s"], strict=True):
         if not (np.isfinite(bound) and bound > 0):

@@ -25,8 +25,8 @@ from analysis import paths
 from analysis.commands import quote as quote_command
 from analysis.commands import quote_options
 from analysis.data import inputs, limits, loading
-from analysis.evaluation import quoting
-from analysis.evaluation.situation import CUSTOM
+from analysis.data.inputs import CUSTOM
+from analysis.evaluation import lookups, quoting
 
 # Gzipped JSON (mtime 0, so the same answers give the same bytes): about 900 kB of figures in about 150 kB.
 GOLDEN_FILE = paths.REPO_ROOT / "tests" / "golden" / "calculator-quotes.json.gz"
@@ -124,14 +124,14 @@ def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.Arg
     try:
         args = parser.parse_args(["quote", *options_argv(options), "--format", "json"])
         request = quote_command.request_from_args(args)
-        quoting.check_request(ds, request)
+        quoting.check_request(lookups.record(ds), request)
     except _Refused as refused:
         message = str(refused)
         # argparse prefixes an option's refusal with "argument --name: "; the calculator names the field instead
         return {"refused": message.split(": ", 1)[1] if message.startswith("argument --") else message}
     except quoting.QuoteUsageError as refused:
         return {"refused": str(refused)}
-    record = json.loads(quote_command.render_json(quoting.make_quote(ds, request), ds.data_dir))
+    record = json.loads(quote_command.render_json(quoting.make_quote(lookups.record(ds), request), ds.data_dir))
     record["situation"]["data_dir"] = DATA_LABEL
     return {"quote": record}
 

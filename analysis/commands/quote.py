@@ -1,14 +1,14 @@
-"""``python -m analysis quote``: price one situation in about a second, straight from the model.
+"""``python -m analysis quote``: price one situation in a fraction of a second, straight from the model.
 
 A situation is a monthly volume, an API offer, an open model at a precision on a GPU type, and buying
 or renting those GPUs. This module reads it from the command line (:mod:`analysis.commands.quote_options`),
 has :mod:`analysis.evaluation.quoting` check and price it, and writes the answer as a table, JSON or CSV. Every
-figure comes from :func:`analysis.evaluation.scenarios.compare` for that one volume, in the model's three
-cases: ``favourable`` (every ranged input at the end that makes self-hosting cheaper), ``base`` (midpoints)
-and ``unfavourable``.
+figure is the spine's for that one volume, in the model's three cases: ``favourable`` (every ranged input at
+the end that makes self-hosting cheaper), ``base`` (midpoints) and ``unfavourable``.
 
-The dataset is validated exactly as ``python -m analysis validate`` does; no notebook kernel and no
-chart library is imported.
+The dataset is validated exactly as ``python -m analysis validate`` does, the first time it is quoted; its
+record is then remembered (:mod:`analysis.commands.quote_cache`), and later quotes of the same bytes import
+neither pandas nor Frictionless. No notebook kernel and no chart library is ever imported.
 """
 
 from __future__ import annotations
@@ -22,10 +22,9 @@ import sys
 from pathlib import Path
 
 from analysis import paths
-from analysis.commands import gate
-from analysis.data import inputs, loading
+from analysis.commands import quote_cache
+from analysis.data import inputs
 from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
-from analysis.evaluation import scenarios
 from analysis.evaluation.quoting import (
     FIGURES,
     Quote,
@@ -35,7 +34,8 @@ from analysis.evaluation.quoting import (
     make_quote,
     unserved_cases,
 )
-from analysis.evaluation.situation import Custom
+from analysis.evaluation.resolve import Custom
+from analysis.model.spine import CASES
 
 _OUTPUT_SHARE_ROW = "output_token_share"
 _CACHED_SHARE_ROW = "cached_input_share"
@@ -85,8 +85,8 @@ def render_table(quote: Quote) -> str:
     """Readable plain text: one row per figure, one column per case."""
     request, figures = quote.request, quote.figures
     how = "bought" if request.rental_offer_id is None else f"rented ({request.rental_offer_id})"
-    out_shares = [figures[c][_OUTPUT_SHARE_ROW] for c in scenarios.CASES]
-    cached = [figures[c][_CACHED_SHARE_ROW] for c in scenarios.CASES]
+    out_shares = [figures[c][_OUTPUT_SHARE_ROW] for c in CASES]
+    cached = [figures[c][_CACHED_SHARE_ROW] for c in CASES]
     origin = "--output-share" if request.output_share is not None else "assumptions.csv"
     lines = [f"{request.model_id} ({request.precision}) on {request.gpu_id}, {how}, "
              f"vs the {request.api_offer_id} API",
@@ -99,8 +99,8 @@ def render_table(quote: Quote) -> str:
             f"{k} = {v[0]:g}" if isinstance(v, list) and v[0] == v[1] else
             f"{k} = {v[0]:g} to {v[1]:g}" if isinstance(v, list) else f"{k} = {v:g}" for k, v in given.items()))
     lines.append("")
-    rows = [("", *scenarios.CASES)]
-    rows += [(label, *(_cell_text(figures[c][column], kind) for c in scenarios.CASES))
+    rows = [("", *CASES)]
+    rows += [(label, *(_cell_text(figures[c][column], kind) for c in CASES))
              for column, label, kind in FIGURES[request.acquisition]]
     label_width = max(len(r[0]) for r in rows)
     case_width = max(len(cell) for r in rows for cell in r[1:])
@@ -148,18 +148,52 @@ def render_csv(quote: Quote, data_dir: Path) -> str:
 # ---------------------------------------------------------------- the command
 
 
-def _stale_warnings(ds: loading.Dataset, request: QuoteRequest) -> list[loading.Problem]:
-    """Staleness warnings about the price rows this quote uses."""
-    used = {"api_prices.csv": ("offer_id", request.api_offer_id)}
-    if request.rental_offer_id is None:
-        used["gpu_prices.csv"] = ("gpu_id", request.gpu_id)
-    else:
-        used["gpu_rentals.csv"] = ("offer_id", request.rental_offer_id)
-    lines = {}
-    for file_name, (column, value) in used.items():
-        frame = ds[file_name.removesuffix(".csv")]
-        lines[file_name] = set(frame.index[frame[column] == value])
-    return [p for p in ds.stale if p.line in lines.get(Path(p.file).name, set())]
+# The price rows a quote uses, by file: the column that names them.
+_PRICE_KEYS = {"api_prices.csv": "offer_id", "gpu_prices.csv": "gpu_id", "gpu_rentals.csv": "offer_id"}
+
+
+def stale_by_row(ds) -> list[dict[str, str]]:
+    """The dataset's stale-price warnings as ``{"file", "key", "text"}``: the file's name, the offer or GPU
+    its row prices and the warning, in the loader's order (``ds``: an :class:`analysis.data.loading.Dataset`)."""
+    out = []
+    for problem in ds.stale:
+        name = Path(problem.file).name
+        column = _PRICE_KEYS.get(name)
+        if column is not None:
+            frame = ds[name.removesuffix(".csv")]
+            out.append({"file": name, "key": str(frame.loc[problem.line, column]), "text": str(problem)})
+    return out
+
+
+def _stale_warnings(stale: list[dict[str, str]], request: QuoteRequest) -> list[str]:
+    """The warnings about the price rows this quote uses."""
+    used = {("api_prices.csv", request.api_offer_id)}
+    used.add(("gpu_prices.csv", request.gpu_id) if request.rental_offer_id is None
+             else ("gpu_rentals.csv", request.rental_offer_id))
+    return [w["text"] for w in stale if (w["file"], w["key"]) in used]
+
+
+def _validated(data_dir: Path) -> dict | list:
+    """``{"record", "stale"}`` of a valid dataset (from the cache when its bytes were validated before), or
+    the list of its problems."""
+    cache_key = quote_cache.key(data_dir)
+    cached = quote_cache.read(cache_key)
+    if cached is not None:
+        return cached
+    from analysis.commands import gate  # pandas and Frictionless: only for a dataset not validated yet
+    from analysis.data import loading
+    from analysis.evaluation import lookups
+
+    try:
+        ds = loading.load(data_dir)
+        problems = gate.model_problems(ds)
+    except loading.DataValidationError as err:
+        problems = err.problems
+    if problems:
+        return problems
+    validated = {"record": lookups.record(ds), "stale": stale_by_row(ds)}
+    quote_cache.write(cache_key, validated["record"], validated["stale"])
+    return validated
 
 
 def _usage_error(args: argparse.Namespace, message: str) -> int:
@@ -173,24 +207,22 @@ def _usage_error(args: argparse.Namespace, message: str) -> int:
 def run(args: argparse.Namespace) -> int:
     """Validate the dataset, check the names, run the model and print the quote."""
     data_dir = paths.resolve_data_dir(args.data)
-    try:
-        ds = loading.load(data_dir)
-        problems = gate.model_problems(ds)
-    except loading.DataValidationError as err:
-        problems = err.problems
-    if problems:
+    validated = _validated(data_dir)
+    if isinstance(validated, list):
+        problems = validated
         noun = "problem" if len(problems) == 1 else "problems"
         print(f"{data_dir}: {len(problems)} {noun} found; nothing was quoted", file=sys.stderr)
         for problem in problems:
             print(f"  - {problem}", file=sys.stderr)
         return 1
+    record = validated["record"]
     request = request_from_args(args)
     try:
-        check_request(ds, request)
+        check_request(record, request)
     except QuoteUsageError as err:
         return _usage_error(args, str(err))
     try:
-        quote = make_quote(ds, request)
+        quote = make_quote(record, request)
     except (KeyError, IndexError, ValueError) as err:
         # A what-if dataset can be valid yet outside what the model handles (say, an output share of 0).
         print(f"error: the model cannot price this situation with {data_dir}: {err}", file=sys.stderr)
@@ -202,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
               f"serves {request.model_id} at {request.precision} in the {', '.join(unserved)} case(s)",
               file=sys.stderr)
         return 1
-    for warning in _stale_warnings(ds, request):
+    for warning in _stale_warnings(validated["stale"], request):
         print(f"warning: {warning}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(render_json(quote, data_dir))

@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import situation, verdicts
-from analysis.evaluation.situation import assumption
+from analysis.evaluation import lookups, verdicts
+from analysis.evaluation.lookups import assumption
 from analysis.model import costs
 
 COLUMNS = ["figure_id", "claim", "printed", "recomputed_low", "recomputed_high", "verdict", "why"]
@@ -78,7 +78,7 @@ def api_costs(ds: Dataset) -> pd.DataFrame:
     """
     fig = Figures(ds)
     tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
-    gpt = situation.api_offer(ds, "openai-gpt-5.4")
+    gpt = lookups.api_offer(ds, "openai-gpt-5.4")
     prices = {"gpt54": (gpt["usd_per_m_input"], gpt["usd_per_m_output"]),
               "deepseek": (fig("ft.summary.deepseek_v4.price_input")[0], fig("ft.summary.deepseek_v4.price_output")[0])}
     figures = ds["guide_figures"]
@@ -110,7 +110,7 @@ def savings(ds: Dataset) -> pd.DataFrame:
 def hardware_months(ds: Dataset) -> pd.DataFrame:
     """Amortized GPU costs and the 4 x A100 depreciation: what unit price they imply, inside the guide's range?"""
     fig = Figures(ds)
-    prices = situation.purchase_prices(ds, guide_only=True).set_index("gpu_id")
+    prices = lookups.purchase_prices(ds, guide_only=True).set_index("gpu_id")
     rows = []
     for figure_id, months_id, gpu_id, count in (("rent.buy_h100.monthly", "rent.buy_h100.amortization", "h100-sxm", 1),
                                                  ("rent.buy_a100_used.monthly", "rent.buy_a100_used.amortization",

@@ -1,9 +1,10 @@
-"""One quote: a request (volume, names, the reader's own values) checked against the dataset and priced by the
-model in its three cases, as ``quote`` prints it and the calculator mirrors it.
+"""One quote: a request (volume, names, the reader's own values) checked against the dataset record and priced
+by the model in its three cases, as ``quote`` prints it and the calculator mirrors it.
 
-The figures come from :func:`analysis.evaluation.scenarios.compare` for the one volume; ``commands/quote.py``
-reads the command line and writes the answer, ``report/calculator.py`` embeds what the page needs to answer the
-same way (the figures shown, the stand-in price).
+The figures are the spine's outputs for the one volume (:func:`analysis.evaluation.resolve.cases`), read by
+name; ``commands/quote.py`` reads the command line and writes the answer, ``report/calculator.py`` embeds what
+the page needs to answer the same way (the figures shown, the stand-in price). Nothing here imports pandas: a
+quote on a dataset whose record is cached never loads it.
 """
 
 from __future__ import annotations
@@ -11,24 +12,20 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import numpy as np
-import pandas as pd
-
-from analysis.data import loading
 from analysis.data.inputs import CUSTOM, CUSTOM_PRICES, CUSTOM_RANGES
 from analysis.data.messages import say
-from analysis.evaluation import scenarios
-from analysis.evaluation.situation import NO_CUSTOM, Custom
+from analysis.evaluation import resolve
+from analysis.evaluation.resolve import NO_CUSTOM, Custom
 from analysis.model import spine
 
 _OUTPUT_SHARE_ROW = "output_token_share"
 _CACHED_SHARE_ROW = "cached_input_share"
-# compare() prices a purchase on every call. A GPU that can only be rented gets this stand-in price so
-# the call succeeds; no rent_* figure depends on it (tests/commands/test_quote.py checks that) and no buy_*
+# The spine prices a purchase on every call. A GPU that can only be rented gets this stand-in price so the
+# call succeeds; no rent_* figure depends on it (tests/commands/test_quote.py checks that) and no buy_*
 # figure is shown when renting.
 STAND_IN_USD_PER_GPU = 1.0
 
-# Figures quoted per case: (column of compare().table or .breakeven, label, kind) by acquisition.
+# Figures quoted per case: (output of spine.evaluate, label, kind) by acquisition.
 FIGURES = {
     "buy": [("api_usd_per_month", "API cost (USD/month)", "usd"),
             ("buy_usd_per_month", "Self-host cost, buying (USD/month)", "usd"),
@@ -79,61 +76,51 @@ class QuoteRequest:
                 **{name: ranges.get(name) for name in CUSTOM_RANGES}}
 
 
-def _require(option: str, value: str, valid: pd.Series, noun: str) -> None:
+def _require(option: str, value: str, valid: list[str], noun: str) -> None:
     names = sorted(set(valid))
     if value not in names:
         raise QuoteUsageError(say("unknown_name", option=option, value=repr(value), noun=noun, names=", ".join(names)))
 
 
-def check_request(ds: loading.Dataset, request: QuoteRequest) -> None:
-    """Raise :class:`QuoteUsageError` naming the valid choices when the dataset has no such offer or part,
-    or when the reader's own prices do not fit the request."""
+def _ids(record: dict, table: str) -> list[str]:
+    return [item["id"] for item in record[table]]
+
+
+def check_request(record: dict, request: QuoteRequest) -> None:
+    """Raise :class:`QuoteUsageError` naming the valid choices when the dataset record has no such offer or
+    part, or when the reader's own prices do not fit the request."""
     custom = request.custom
     if request.api_offer_id == CUSTOM:
         if custom.usd_per_m_input is None or custom.usd_per_m_output is None:
             raise QuoteUsageError(say("custom_api_needs_prices"))
     else:
-        _require("--api", request.api_offer_id, ds["api_prices"]["offer_id"], "API offers")
+        _require("--api", request.api_offer_id, _ids(record, "apis"), "API offers")
     if request.rental_offer_id is None and custom.usd_per_gpu_hour is not None:
         raise QuoteUsageError(say("gpu_hour_needs_rent"))
     if request.rental_offer_id is not None and custom.usd_per_gpu is not None:
         raise QuoteUsageError(say("gpu_price_needs_buy"))
-    _require("--model", request.model_id, ds["models"]["model_id"], "models")
-    _require("--gpu", request.gpu_id, ds["gpus"]["gpu_id"], "GPUs")
-    _require("--precision", request.precision, ds["precisions"]["precision"], "precisions")
-    rentals = ds["gpu_rentals"]
-    offers = sorted(rentals.loc[rentals["gpu_id"] == request.gpu_id, "offer_id"])
+    _require("--model", request.model_id, _ids(record, "models"), "models")
+    _require("--gpu", request.gpu_id, _ids(record, "gpus"), "GPUs")
+    _require("--precision", request.precision, _ids(record, "precisions"), "precisions")
+    rentals = record["rentals"]
+    offers = sorted(r["id"] for r in rentals if r["gpu_id"] == request.gpu_id)
     offers_text = (say("offers_for_gpu", gpu=request.gpu_id, offers=", ".join(offers)) if offers
                    else say("no_offers_for_gpu", gpu=request.gpu_id))
     if request.rental_offer_id == CUSTOM:
         if custom.usd_per_gpu_hour is None:
             raise QuoteUsageError(say("custom_rent_needs_price"))
     elif request.rental_offer_id is not None:
-        rented = rentals.set_index("offer_id")["gpu_id"].get(request.rental_offer_id)
+        rented = next((r["gpu_id"] for r in rentals if r["id"] == request.rental_offer_id), None)
         if rented is None:
             raise QuoteUsageError(say("unknown_rent", offer=repr(request.rental_offer_id), offers=offers_text))
         if rented != request.gpu_id:
             raise QuoteUsageError(say("rent_other_gpu", offer=repr(request.rental_offer_id), rented=rented,
                                       gpu=repr(request.gpu_id), offers=offers_text))
-    elif custom.usd_per_gpu is None and request.gpu_id not in set(ds["gpu_prices"]["gpu_id"]):
-        priced = ", ".join(sorted(set(ds["gpu_prices"]["gpu_id"])))
-        raise QuoteUsageError(say("no_purchase_price", gpu=repr(request.gpu_id), priced=priced, offers=offers_text))
-
-
-def _with_stand_in_price(ds: loading.Dataset, gpu_id: str) -> loading.Dataset:
-    """Add a purchase price row for a GPU that has none, so :func:`scenarios.compare` can run for renting.
-    One such dataset per GPU, kept with ``ds``, so what it derives (the calibration) is computed once."""
-    prices = ds["gpu_prices"]
-    if (prices["gpu_id"] == gpu_id).any():
-        return ds
-
-    def with_row(ds: loading.Dataset) -> loading.Dataset:
-        row = pd.DataFrame([{"gpu_id": gpu_id, "condition": "stand-in", "usd_low": STAND_IN_USD_PER_GPU,
-                             "usd_high": STAND_IN_USD_PER_GPU}], columns=prices.columns)
-        tables = {**ds.tables, "gpu_prices": pd.concat([prices, row], ignore_index=True)}
-        return dataclasses.replace(ds, tables=tables)
-
-    return ds.derived(f"stand-in price for {gpu_id}", with_row)
+    elif custom.usd_per_gpu is None:
+        priced = sorted({g["id"] for g in record["gpus"] if g["purchase"] is not None})
+        if request.gpu_id not in priced:
+            raise QuoteUsageError(say("no_purchase_price", gpu=repr(request.gpu_id), priced=", ".join(priced),
+                                      offers=offers_text))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -148,18 +135,18 @@ class Quote:
     fragile: str  # why the break-even is fragile ("" when it is not)
 
 
-def make_quote(ds: loading.Dataset, request: QuoteRequest) -> Quote:
-    """Run :func:`scenarios.compare` for the one volume of the request (names already checked).
+def make_quote(record: dict, request: QuoteRequest) -> Quote:
+    """Price the one volume of the request in the three cases (names already checked).
 
     Parameters
     ----------
-    ds : a validated dataset.
+    record : the dataset record (:func:`analysis.evaluation.lookups.record`).
     request : volume ``V`` in tokens per month, offer and system names, buy or rent, output share.
 
     Returns
     -------
     Quote
-        Per case, the figures ``compare`` computes (USD per month unless named otherwise):
+        Per case, the spine's figures (USD per month unless named otherwise):
 
         - ``api_usd_per_month = V / 1e6 x ((1 - s) x ((1 - c) x p_in + c x p_cached) + s x p_out)``, with
           ``s`` the output share, ``c`` the cached input share and ``p_*`` the offer's USD per million tokens;
@@ -170,26 +157,21 @@ def make_quote(ds: loading.Dataset, request: QuoteRequest) -> Quote:
         - ``*_breakeven_tokens_per_month``: the smallest volume at which the API costs at least as much
           as self-hosting (inf if never), and ``*_breakeven_api_usd_per_month``, the API bill there.
     """
-    if request.rental_offer_id is not None:
-        ds = _with_stand_in_price(ds, request.gpu_id)
-    result = scenarios.compare(ds, request.model_id, request.gpu_id, request.precision,
-                               request.api_offer_id, tokens_per_month=np.array([request.tokens_per_month]),
-                               rental_offer_id=request.rental_offer_id, output_share=request.output_share,
-                               custom=request.custom)
-    table = result.table.set_index("case")
-    breakeven = result.breakeven.set_index("case")
-    # The shares each case was evaluated at, after the output share's direction was decided.
-    shares = spine.case_values(result.situation)
+    stand_in = STAND_IN_USD_PER_GPU if request.rental_offer_id is not None else None
+    sit = resolve.situation(record, request.model_id, request.gpu_id, request.precision, request.api_offer_id,
+                            request.rental_offer_id, output_share=request.output_share, custom=request.custom,
+                            stand_in_usd_per_gpu=stand_in)
+    result = resolve.cases(sit, [request.tokens_per_month])
+    outputs = result.outputs
     figures = {}
-    for i, case in enumerate(scenarios.CASES):
-        values = {_OUTPUT_SHARE_ROW: float(shares[_OUTPUT_SHARE_ROW][i]),
-                  _CACHED_SHARE_ROW: float(shares[_CACHED_SHARE_ROW][i])}
-        for column, _, _ in FIGURES[request.acquisition]:
-            source = table if column in table.columns else breakeven
-            values[column] = float(source.loc[case, column])
+    for i, case in enumerate(spine.CASES):
+        # The shares each case was evaluated at, after the output share's direction was decided.
+        values = {_OUTPUT_SHARE_ROW: float(result.values[_OUTPUT_SHARE_ROW][i]),
+                  _CACHED_SHARE_ROW: float(result.values[_CACHED_SHARE_ROW][i])}
+        for name, _, _ in FIGURES[request.acquisition]:
+            values[name] = float(outputs[name][i].item() if outputs[name].ndim == 1 else outputs[name][i, 0])
         figures[case] = values
-    return Quote(request, figures, result.system.efficiency_class,
-                 str(result.breakeven[f"{request.acquisition}_fragile"].iloc[0]))
+    return Quote(request, figures, sit.efficiency_class, result.fragile(record, request.acquisition))
 
 
 def unserved_cases(quote: Quote) -> list[str]:

@@ -2,7 +2,7 @@
 
 Every input with a low/high range is evaluated in three cases: ``favourable`` (each input at the end
 that makes self-hosting cheaper), ``base`` (midpoints) and ``unfavourable``. The numbers come from the
-one evaluation spine (:func:`analysis.evaluation.situation.resolve`, :func:`analysis.model.spine.evaluate`); this
+one evaluation spine (:func:`analysis.evaluation.resolve.situation`, :func:`analysis.model.spine.evaluate`); this
 module only lays them out as the tables the chapters and ``quote`` print.
 """
 
@@ -14,27 +14,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.data.messages import say
-from analysis.evaluation import situation
+from analysis.evaluation import lookups, resolve
 from analysis.model import spine
-
-CASES = ("favourable", "base", "unfavourable")
-
-DIRECTION = situation.DIRECTION
-
-
-def case_values(low: float, high: float, direction: int) -> np.ndarray:
-    """``[favourable, base, unfavourable]`` of a range (base: its midpoint) for an input of this direction."""
-    return spine.ordered_cases(low, (low + high) / 2, high, direction)
-
-
-WHOLE_UNITS = spine.WHOLE_UNITS
 
 
 def assumption_cases_row(low: float, high: float, name: str, unit: str) -> np.ndarray:
     """One assumption's ``[favourable, base, unfavourable]`` values, counts rounded up to whole units."""
-    values = case_values(low, high, DIRECTION.get(name, 0))
-    return np.ceil(values) if unit in WHOLE_UNITS or unit == "GPUs" else values
+    values = spine.midpoint_cases(low, high, resolve.DIRECTION.get(name, 0))
+    return np.ceil(values) if unit in spine.WHOLE_UNITS or unit == "GPUs" else values
 
 
 def assumption_cases(ds: Dataset) -> dict[str, np.ndarray]:
@@ -56,14 +43,9 @@ class System:
     efficiency_class: str
 
 
-def calibration(ds: Dataset) -> pd.DataFrame:
-    """Each benchmark beside its throughput bound (:func:`analysis.evaluation.situation.calibration`)."""
-    return situation.calibration(ds)
-
-
-def efficiency_cases(ds: Dataset, efficiency_class: str = "dense/" + situation.DEFAULT_ENGINE_CLASS) -> np.ndarray:
+def efficiency_cases(ds: Dataset, efficiency_class: str = "dense/" + resolve.DEFAULT_ENGINE_CLASS) -> np.ndarray:
     """``[favourable, base, unfavourable]`` engine efficiency of a class: its highest, median and lowest ratio."""
-    low, base, high, _ = situation.efficiency_range(ds, efficiency_class)
+    low, base, high, _ = lookups.efficiency_range(ds, efficiency_class)
     return np.array([high, base, low])
 
 
@@ -76,7 +58,7 @@ def _system(sit: spine.Situation, values: dict[str, np.ndarray], gpus: np.ndarra
 def serving_system(ds: Dataset, gpu_id: str, model_id: str, precision: str,
                    output_share: float | None = None) -> System:
     """The smallest replica that holds the model with a busy batch, per case, and its rate."""
-    sit = situation.resolve(ds, model_id, gpu_id, precision, None, output_share=output_share)
+    sit = resolve.situation(lookups.record(ds), model_id, gpu_id, precision, None, output_share=output_share)
     values = spine.case_values(sit)
     return _system(sit, values, spine.smallest_replica(sit, values))
 
@@ -91,46 +73,27 @@ class Comparison:
     situation: spine.Situation
 
 
-def fragility(volumes: np.ndarray, margins: np.ndarray, min_margin: float, max_spread: float) -> str:
-    """Why a set of case break-evens is fragile ("" when it is not).
-
-    Fragile: the base case's extra replica saves less than ``min_margin`` of its own cost beyond paying
-    for itself, the cases span more than ``max_spread`` times, or some (not all) never break even.
-    """
-    reasons = []
-    base = margins[1]
-    if np.isfinite(base) and base < min_margin:
-        reasons.append(say("fragile_margin", percent=f"{base * 100:.0f}"))
-    finite = volumes[np.isfinite(volumes)]
-    if finite.size == 0:  # never in every case: a firm answer, not a fragile one
-        return ""
-    if finite.size < volumes.size:
-        reasons.append(say("fragile_never"))
-    elif finite.max() > max_spread * finite.min():
-        reasons.append(say("fragile_spread", ratio=f"{finite.max() / finite.min():.1f}"))
-    return "; ".join(reasons)
-
-
 def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
             tokens_per_month: np.ndarray, rental_offer_id: str | None = None, orient: bool = True,
-            output_share: float | None = None, custom: situation.Custom = situation.NO_CUSTOM) -> Comparison:
+            output_share: float | None = None, custom: resolve.Custom = resolve.NO_CUSTOM) -> Comparison:
     """Monthly cost of the API and of self-hosting by buying (and renting, if an offer is given), per case.
 
     ``orient`` decides the output share's direction for this API first; ``output_share`` pins it;
     ``custom`` lays the reader's own prices and ranges over the dataset's
-    (:class:`analysis.evaluation.situation.Custom`).
+    (:class:`analysis.evaluation.resolve.Custom`).
     """
-    sit = situation.resolve(ds, model_id, gpu_id, precision, api_offer_id, rental_offer_id,
+    record = lookups.record(ds)
+    sit = resolve.situation(record, model_id, gpu_id, precision, api_offer_id, rental_offer_id,
                             output_share=output_share, orient=orient, custom=custom)
-    result = situation.cases(sit, tokens_per_month)
+    result = resolve.cases(sit, tokens_per_month)
     o = result.outputs
     n_volumes = result.tokens_per_month.size
-    frames = {"case": np.repeat(np.array(CASES)[:, None], n_volumes, axis=1)}
+    frames = {"case": np.repeat(np.array(spine.CASES)[:, None], n_volumes, axis=1)}
     for key in ("tokens_per_month", "api_usd_per_month", "gpus", "spare_gpus", "replicas", "gpus_per_replica",
                 "engineers", "buy_usd_per_month", "buy_capex_usd", "buy_savings_usd_per_month", "buy_payback_months"):
         frames[key] = o[key]
     per_token = o["api_usd_per_token"]
-    be = {"case": list(CASES), "gpus_per_replica": o["buy_breakeven_gpus_per_replica"],
+    be = {"case": list(spine.CASES), "gpus_per_replica": o["buy_breakeven_gpus_per_replica"],
           "replica_tokens_per_month": o["buy_breakeven_replica_tokens_per_month"],
           "api_usd_per_m_tokens": per_token * 1e6,
           "buy_breakeven_tokens_per_month": o["buy_breakeven_tokens_per_month"],
@@ -145,11 +108,8 @@ def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
                    "rent_margin_ratio": o["rent_margin_ratio"]})
     table = pd.DataFrame({k: np.asarray(v).ravel() for k, v in frames.items()})
     breakeven = pd.DataFrame(be)
-    limits = (situation.assumption_range(ds, "fragile_margin_ratio")[0],
-              situation.assumption_range(ds, "fragile_case_spread")[0])
     for option in sit.options:
-        breakeven[f"{option}_fragile"] = fragility(breakeven[f"{option}_breakeven_tokens_per_month"].to_numpy(),
-                                                   breakeven[f"{option}_margin_ratio"].to_numpy(), *limits)
+        breakeven[f"{option}_fragile"] = result.fragile(record, option)
     smallest = spine.smallest_replica(sit, result.values)
     replica = np.where(np.isfinite(o["buy_breakeven_gpus_per_replica"]), o["buy_breakeven_gpus_per_replica"],
                        smallest)

@@ -25,26 +25,10 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from analysis.data.loading import Dataset
-from analysis.evaluation.situation import resolve
 from analysis.model import spine
 
 OPTIONS = ("buy", "rent")
 PERCENTILES = (10, 50, 90)
-Input = spine.Input
-Situation = spine.Situation
-base_values = spine.base_values
-evaluate = spine.evaluate
-
-
-def situation(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
-              rental_offer_id: str | None = None) -> Situation:
-    """The situation every draw shares (:func:`analysis.evaluation.situation.resolve`, the same one the cases use).
-
-    Raises ValueError naming the argument when an identifier is not in its file, when the GPU has no
-    purchase price or when the rental offer rents another GPU type.
-    """
-    return resolve(ds, model_id, gpu_id, precision, api_offer_id, rental_offer_id)
 
 
 def _check_draws(draws: int) -> int:
@@ -61,7 +45,7 @@ def _check_seed(seed: int) -> int:
     return int(seed)
 
 
-def sample_inputs(sit: Situation, draws: int, seed: int) -> dict[str, NDArray]:
+def sample_inputs(sit: spine.Situation, draws: int, seed: int) -> dict[str, NDArray]:
     """``draws`` independent uniform draws of every input: ``low + (high - low) x U`` with ``U ~ U(0, 1)``;
     whole-number inputs (``spine.WHOLE_UNITS``) take each whole value from low to high equally often.
 
@@ -93,11 +77,11 @@ def percentiles(values: ArrayLike, levels: tuple[float, ...] = PERCENTILES) -> N
 class MonteCarlo:
     """The draws, the model's outputs per draw, and the volumes the per-volume outputs refer to."""
 
-    situation: Situation
+    situation: spine.Situation
     draws: int
     seed: int
     inputs: dict[str, NDArray]  # (N,) per input
-    outputs: dict[str, NDArray]  # see evaluate()
+    outputs: dict[str, NDArray]  # see spine.evaluate()
     tokens_per_month: NDArray  # (V,)
 
     def probability_cheaper(self, option: str) -> NDArray:
@@ -119,13 +103,13 @@ class MonteCarlo:
         return self.outputs[f"{option}_{what}"]
 
 
-def monte_carlo(sit: Situation, draws: int, seed: int, tokens_per_month: ArrayLike) -> MonteCarlo:
+def monte_carlo(sit: spine.Situation, draws: int, seed: int, tokens_per_month: ArrayLike) -> MonteCarlo:
     """Sample every input ``draws`` times with ``seed`` and evaluate the model at ``tokens_per_month``."""
     volumes = np.asarray(tokens_per_month, dtype=float).ravel()
     if volumes.size == 0 or not np.isfinite(volumes).all() or (volumes <= 0).any():
         raise ValueError("tokens_per_month must be one or more positive finite volumes")
     inputs = sample_inputs(sit, draws, seed)
-    return MonteCarlo(sit, int(draws), int(seed), inputs, evaluate(sit, inputs, volumes), volumes)
+    return MonteCarlo(sit, int(draws), int(seed), inputs, spine.evaluate(sit, inputs, volumes), volumes)
 
 
 @dataclass(frozen=True)
@@ -143,7 +127,7 @@ class Tornado:
     swing_factor: NDArray  # max(ends) / min(ends): the bar's length on a log axis (1 = no effect)
 
 
-def tornado(sit: Situation, option: str) -> Tornado:
+def tornado(sit: spine.Situation, option: str) -> Tornado:
     """Swing each input from its low to its high end with every other input at base, one evaluation.
 
     Rows ``2k`` and ``2k + 1`` of a ``(2K,)`` batch hold input ``k`` at its low and high end. Inputs are
@@ -159,8 +143,8 @@ def tornado(sit: Situation, option: str) -> Tornado:
     for index, i in enumerate(sit.inputs):  # one array per input (K inputs), not a loop over draws
         values[i.name] = np.where(which == index, np.where(end == 0, i.low, i.high), i.base)
     column = f"{option}_breakeven_tokens_per_month"
-    be = evaluate(sit, values, [1.0])[column].reshape(k, 2)
-    base = float(evaluate(sit, base_values(sit), [1.0])[column][0])
+    be = spine.evaluate(sit, values, [1.0])[column].reshape(k, 2)
+    base = float(spine.evaluate(sit, spine.base_values(sit), [1.0])[column][0])
     lo_end, hi_end = be[:, 0], be[:, 1]
     both_inf = np.isinf(lo_end) & np.isinf(hi_end)
     with np.errstate(invalid="ignore"):

@@ -53,6 +53,11 @@ def ordered_cases(low: float, base: float, high: float, direction: int) -> NDArr
     return np.array([base, base, base])
 
 
+def midpoint_cases(low: float, high: float, direction: int) -> NDArray:
+    """:func:`ordered_cases` of a range whose base is its midpoint ``(low + high) / 2``."""
+    return ordered_cases(low, (low + high) / 2, high, direction)
+
+
 @dataclass(frozen=True)
 class Input:
     """One uncertain input: its range, its base value, its unit, where the range comes from, and its direction.

@@ -1,8 +1,8 @@
 """The calculator page: the dataset and the model's rules, embedded as JSON beside the page's form.
 
 ``_static/calculator.js`` prices a situation in the browser with the same model as ``quote``: it mirrors
-:func:`analysis.evaluation.situation.resolve`, :func:`analysis.model.spine.evaluate`, the break-even solvers of
-:mod:`analysis.model.breakeven`, :func:`analysis.evaluation.scenarios.fragility` and
+:func:`analysis.evaluation.resolve.situation`, :func:`analysis.model.spine.evaluate`, the break-even solvers of
+:mod:`analysis.model.breakeven`, :func:`analysis.evaluation.resolve.fragility` and
 :func:`analysis.commands.quote.render_json`,
 function by function. What depends only on the dataset is resolved here, once, by the Python rules
 (the purchase price each GPU is priced at, the engine efficiency of each class of benchmarks, the words
@@ -17,80 +17,16 @@ from __future__ import annotations
 
 import html
 import json
-import math
 
 from analysis.data import inputs, limits, messages
 from analysis.data.loading import Dataset
-from analysis.evaluation import quoting, situation
+from analysis.evaluation import lookups, quoting, resolve
 from analysis.model import breakeven, sizing, spine
 from analysis.report import charts, publish, visual
 
 DATA_ELEMENT_ID = "calculator-data"
 # Bumped when the embedded record changes shape, so the script can refuse a record it does not know.
 FORMAT_VERSION = 1
-# Fragility limits: rows of assumptions.csv that scenarios.compare reads (the low end).
-FRAGILITY_ROWS = ("fragile_margin_ratio", "fragile_case_spread")
-
-
-def _number(value: object) -> float | None:
-    """A float for JSON, None for a missing value (NaN)."""
-    number = float(value)  # type: ignore[arg-type]
-    return None if math.isnan(number) else number
-
-
-def _models(ds: Dataset) -> list[dict[str, object]]:
-    return [{"id": row.model_id, "name": row.model_name, "architecture": row.architecture,
-             "params_total_b": float(row.params_total_b), "params_active_b": float(row.params_active_b),
-             "n_layers": float(row.n_layers), "n_kv_heads": float(row.n_kv_heads), "head_dim": float(row.head_dim),
-             "kv_values_per_token": _number(row.kv_values_per_token)}
-            for row in ds["models"].itertuples()]
-
-
-def _gpus(ds: Dataset) -> list[dict[str, object]]:
-    rows = []
-    for row in ds["gpus"].itertuples():
-        price = situation.purchase_price(ds, row.gpu_id)
-        purchase = None if price is None else {"usd_low": float(price["usd_low"]), "usd_high": float(price["usd_high"]),
-                                               "condition": str(price["condition"])}
-        rows.append({"id": row.gpu_id, "name": visual.gpu_words(ds, row.gpu_id), "memory_gb": float(row.memory_gb),
-                     "memory_bandwidth_tb_per_s": float(row.memory_bandwidth_tb_per_s),
-                     "bf16_dense_tflops": float(row.bf16_dense_tflops),
-                     "fp8_dense_tflops": _number(row.fp8_dense_tflops), "tdp_watts": float(row.tdp_watts),
-                     "purchase": purchase})
-    return rows
-
-
-def _apis(ds: Dataset) -> list[dict[str, object]]:
-    return [{"id": row.offer_id, "name": visual.api_words(ds, row.offer_id),
-             "usd_per_m_input": float(row.usd_per_m_input), "usd_per_m_output": float(row.usd_per_m_output),
-             "usd_per_m_cached_input": _number(row.usd_per_m_cached_input)}
-            for row in ds["api_prices"].itertuples()]
-
-
-def _rentals(ds: Dataset) -> list[dict[str, object]]:
-    return [{"id": row.offer_id, "gpu_id": row.gpu_id,
-             "name": f"{row.provider}, {row.gpus_per_instance_min:.0f}-GPU instance, {row.pricing.replace('_', '-')}",
-             "usd_per_gpu_hour_low": float(row.usd_per_gpu_hour_low),
-             "usd_per_gpu_hour_high": float(row.usd_per_gpu_hour_high),
-             "gpus_per_instance_min": float(row.gpus_per_instance_min)}
-            for row in ds["gpu_rentals"].itertuples()]
-
-
-def _assumptions(ds: Dataset) -> dict[str, dict[str, object]]:
-    out = {}
-    for name in (*situation.MODEL_ASSUMPTIONS, *FRAGILITY_ROWS):
-        low, high, unit = situation.assumption_range(ds, name)
-        out[name] = {"low": low, "high": high, "unit": unit, "label": situation.input_words(ds, name)}
-    return out
-
-
-def _efficiency(ds: Dataset) -> dict[str, dict[str, float]]:
-    classes = sorted({f"{a}/{situation.DEFAULT_ENGINE_CLASS}" for a in ds["models"]["architecture"]})
-    out = {}
-    for name in classes:
-        low, base, high, count = situation.efficiency_range(ds, name)
-        out[name] = {"low": low, "base": base, "high": high, "benchmarks": count}
-    return out
 
 
 # The page's own words for a refusal, keyed like the model's messages (analysis.data.messages) where they
@@ -118,11 +54,11 @@ def _rules() -> dict[str, object]:
     ranges = {name: limits.limit(name).record()
               for name in ("tokens_per_month", "output_share", *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES)}
     return {
-        "cases": list(spine.CASES), "direction": situation.DIRECTION, "whole_units": list(spine.WHOLE_UNITS),
-        "model_assumptions": list(situation.MODEL_ASSUMPTIONS),
+        "cases": list(spine.CASES), "direction": resolve.DIRECTION, "whole_units": list(spine.WHOLE_UNITS),
+        "model_assumptions": list(resolve.MODEL_ASSUMPTIONS),
         "node_shapes": [float(x) for x in sizing.NODE_SHAPES], "gpus_per_node": float(sizing.GPUS_PER_NODE),
-        "max_search_units": float(breakeven.MAX_SEARCH_UNITS), "engine_class": situation.DEFAULT_ENGINE_CLASS,
-        "custom": situation.CUSTOM, "custom_gpus_per_instance": situation.CUSTOM_GPUS_PER_INSTANCE,
+        "max_search_units": float(breakeven.MAX_SEARCH_UNITS), "engine_class": resolve.DEFAULT_ENGINE_CLASS,
+        "custom": inputs.CUSTOM, "custom_gpus_per_instance": resolve.CUSTOM_GPUS_PER_INSTANCE,
         "custom_prices": list(inputs.CUSTOM_PRICES), "custom_ranges": inputs.CUSTOM_RANGES, "limits": ranges,
         "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
         "messages": messages.MESSAGES, "token_suffixes": inputs.TOKEN_SUFFIXES,
@@ -132,15 +68,21 @@ def _rules() -> dict[str, object]:
     }
 
 
+def _priced_rows(ds: Dataset) -> dict[str, object]:
+    """The dataset record (:func:`analysis.evaluation.lookups.record`) with the words the page shows for
+    each GPU and API offer."""
+    rows = dict(lookups.record(ds))
+    rows["gpus"] = [{**g, "name": visual.gpu_words(ds, g["id"])} for g in rows["gpus"]]
+    rows["apis"] = [{**a, "name": visual.api_words(ds, a["id"])} for a in rows["apis"]]
+    return rows
+
+
 def embedded_data(ds: Dataset, defaults: dict[str, object], data_label: str) -> dict[str, object]:
     """Everything the page computes from: the dataset's rows it prices with, the model's rules, the
     situation shown first (``defaults``: quote's option names), the chart and the colours."""
     return {
         "format": FORMAT_VERSION, "dataset": {"label": data_label, "snapshot_date": str(ds.snapshot_date)},
-        "models": _models(ds), "gpus": _gpus(ds), "precisions": [
-            {"id": row.precision, "bits_per_param_low": float(row.bits_per_param_low),
-             "bits_per_param_high": float(row.bits_per_param_high)} for row in ds["precisions"].itertuples()],
-        "apis": _apis(ds), "rentals": _rentals(ds), "assumptions": _assumptions(ds), "efficiency": _efficiency(ds),
+        **_priced_rows(ds),
         "rules": _rules(), "page_messages": PAGE_MESSAGES, "defaults": defaults,
         "colours": {"api": visual.OPTION_COLOURS[visual.FRONTIER_API], "buy": visual.OPTION_COLOURS[visual.BUY],
                     "rent": visual.OPTION_COLOURS[visual.RENT]},
@@ -188,9 +130,9 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
     models = [(m["id"], m["name"]) for m in record["models"]]
     gpus = [(g["id"], g["name"]) for g in record["gpus"]]
     precisions = [(p["id"], p["id"].upper()) for p in record["precisions"]]
-    apis = [(a["id"], a["name"]) for a in record["apis"]] + [(situation.CUSTOM, "Your own API prices")]
+    apis = [(a["id"], a["name"]) for a in record["apis"]] + [(inputs.CUSTOM, "Your own API prices")]
     # The menu lists the chosen GPU's offers only (the script hides the others), so an offer needs no GPU name.
-    rentals = [(r["id"], r["name"]) for r in record["rentals"]] + [(situation.CUSTOM, "Your own price per GPU-hour")]
+    rentals = [(r["id"], r["name"]) for r in record["rentals"]] + [(inputs.CUSTOM, "Your own price per GPU-hour")]
     how = defaults.get("rent") or ""
     traffic = (_field("tokens_per_month", "Tokens per month (input + output)",
                       _text("tokens_per_month", inputs.tokens_text(float(defaults["tokens_per_month"])), "2B"),

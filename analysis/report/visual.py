@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import situation, verdicts
+from analysis.evaluation import lookups, verdicts
 
 # Options a reader chooses between (the keys are the ``kind`` of a cost curve).
 BUY, RENT, FRONTIER_API, CHEAP_API, HOSTED = "buy", "rent", "frontier_api", "cheap_api", "hosted"
@@ -53,7 +53,7 @@ def option_scale(labels: pd.Series, kinds: pd.Series) -> tuple[list[str], list[s
 
 def gpu_words(ds: Dataset, gpu_id: str) -> str:
     """``H100 SXM 80GB`` for ``h100-sxm``: the product name without the vendor."""
-    return str(situation.gpu(ds, gpu_id)["gpu_name"]).removeprefix("NVIDIA ").removeprefix("GeForce ")
+    return str(lookups.gpu(ds, gpu_id)["gpu_name"]).removeprefix("NVIDIA ").removeprefix("GeForce ")
 
 
 def _offer_model_words(ds: Dataset, offer: pd.Series, short: bool = False) -> str:
@@ -62,24 +62,24 @@ def _offer_model_words(ds: Dataset, offer: pd.Series, short: bool = False) -> st
     ``short`` takes the guide's shorter name for the model where it has one (``Llama 4 Maverick``)."""
     if pd.isna(offer["model_id"]) or not offer["model_id"]:
         return str(offer["api_model"])
-    model = situation.model(ds, offer["model_id"])
+    model = lookups.model(ds, offer["model_id"])
     guide_name = model["guide_model"]
     return guide_name if short and isinstance(guide_name, str) and guide_name else str(model["model_name"])
 
 
 def api_words(ds: Dataset, offer_id: str) -> str:
     """``GPT-5.4 (OpenAI)`` for ``openai-gpt-5.4``, ``DeepSeek V4 Flash (DeepSeek)`` for ``deepseek-v4-flash``."""
-    offer = situation.api_offer(ds, offer_id)
+    offer = lookups.api_offer(ds, offer_id)
     return f"{_offer_model_words(ds, offer)} ({offer['provider']})"
 
 
 def hosted_words(ds: Dataset, offer_id: str) -> str:
     """``Llama 4 Maverick from Together AI`` for a hosted open-model offer: the model as readers know it."""
-    offer = situation.api_offer(ds, offer_id)
+    offer = lookups.api_offer(ds, offer_id)
     return f"{_offer_model_words(ds, offer, short=True)} from {offer['provider']}"
 
 
 def rental_words(ds: Dataset, offer_id: str) -> str:
     """``H100 SXM 80GB from Lambda`` for ``lambda-h100-8x``."""
-    offer = situation.rental_offer(ds, offer_id)
+    offer = lookups.rental_offer(ds, offer_id)
     return f"{gpu_words(ds, offer['gpu_id'])} from {offer['provider']}"

@@ -197,8 +197,8 @@ def test_a_situation_no_replica_serves_is_refused_in_words(capsys, monkeypatch):
 
     real = quoting.make_quote
 
-    def unserved(ds, situation):
-        made = real(ds, situation)
+    def unserved(record, request):
+        made = real(record, request)
         figures = {case: {**values, "gpus": float("inf")} for case, values in made.figures.items()}
         return quoting.Quote(made.request, figures, made.efficiency_class, made.fragile)
 

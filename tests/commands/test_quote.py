@@ -19,7 +19,8 @@ import pytest
 from analysis import paths
 from analysis.commands.cli import main
 from analysis.data import inputs, loading
-from analysis.evaluation import quoting, scenarios
+from analysis.evaluation import lookups, quoting, scenarios
+from analysis.model import spine
 
 # Llama 3.3 70B at FP8 on H100 SXM against GPT-5.4 ($2.50 in, $15.00 out per million tokens).
 SITUATION = ["--api", "openai-gpt-5.4", "--model", "llama-3.3-70b", "--gpu", "h100-sxm", "--precision", "fp8"]
@@ -55,7 +56,7 @@ def model_figures(ds: loading.Dataset, rental_offer_id: str | None = None) -> di
     be = result.breakeven.set_index("case")
     names = BUY_FIGURES if rental_offer_id is None else RENT_FIGURES
     return {case: {n: float((table if n in table.columns else be).loc[case, n]) for n in names}
-            for case in scenarios.CASES}
+            for case in spine.CASES}
 
 
 def from_json(value: float | None) -> float:
@@ -72,7 +73,7 @@ def test_json_buy_equals_the_model(capsys, dataset):
     assert quoted["situation"]["tokens_per_month"] == VOLUME_TOKENS_PER_MONTH
     assert quoted["situation"]["acquisition"] == "buy"
     expected = model_figures(dataset)
-    for case in scenarios.CASES:
+    for case in spine.CASES:
         assert {n: from_json(quoted["cases"][case][n]) for n in BUY_FIGURES} == expected[case]
     # At 2B tokens the unfavourable case saves nothing, so its payback never comes (null in JSON).
     assert expected["unfavourable"]["buy_savings_usd_per_month"] < 0
@@ -86,20 +87,21 @@ def test_json_rent_equals_the_model(capsys, dataset):
     quoted = json.loads(out)
     assert quoted["situation"]["rental_offer_id"] == "lambda-h100-8x"
     expected = model_figures(dataset, "lambda-h100-8x")
-    for case in scenarios.CASES:
+    for case in spine.CASES:
         assert {n: from_json(quoted["cases"][case][n]) for n in RENT_FIGURES} == expected[case]
         assert not any(k.startswith("buy_") for k in quoted["cases"][case])
 
 
 def test_renting_does_not_depend_on_a_purchase_price(dataset):
-    # compare() prices a purchase on every call; quote gives a GPU without a price a stand-in one so it can
+    # The spine prices a purchase on every call; quote gives a GPU without a price a stand-in one so it can
     # be rented. Take the H100's real price away: every rent figure must stay exactly the same.
     situation = quoting.QuoteRequest(VOLUME_TOKENS_PER_MONTH, "openai-gpt-5.4", "llama-3.3-70b", "h100-sxm", "fp8",
                                 "lambda-h100-8x", None)
     prices = dataset["gpu_prices"]
     tables = {**dataset.tables, "gpu_prices": prices[prices["gpu_id"] != "h100-sxm"]}
     unpriced = loading.Dataset(dataset.data_dir, tables, dataset.snapshot_date)
-    assert quoting.make_quote(unpriced, situation).figures == quoting.make_quote(dataset, situation).figures
+    assert quoting.make_quote(lookups.record(unpriced), situation).figures == \
+        quoting.make_quote(lookups.record(dataset), situation).figures
 
 
 def test_a_gpu_without_a_price_can_be_rented(capsys, dataset):
@@ -119,7 +121,7 @@ def test_csv_has_the_json_figures(capsys):
     code, as_csv, _ = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--format", "csv")
     assert code == 0
     rows = list(csv.DictReader(io.StringIO(as_csv)))
-    assert [r["case"] for r in rows] == list(scenarios.CASES)
+    assert [r["case"] for r in rows] == list(spine.CASES)
     cases = json.loads(as_json)["cases"]
     for row in rows:
         assert row["model_id"] == "llama-3.3-70b" and row["acquisition"] == "buy"
@@ -137,10 +139,10 @@ def test_table_shows_the_figures(capsys, dataset):
     # Output share 75% / 50% / 25% by case: 2B x (0.25 x 2.50 + 0.75 x 15.00) / 1e6 = $23,750, then $17,500, $11,250.
     assert lines["API cost (USD/month)"].split()[-3:] == ["$23,750", "$17,500", "$11,250"]
     assert lines["Self-host cost, buying (USD/month)"].split()[-3:] == [
-        f"${expected[c]['buy_usd_per_month']:,.0f}" for c in scenarios.CASES]
+        f"${expected[c]['buy_usd_per_month']:,.0f}" for c in spine.CASES]
     assert lines["Payback (months)"].split()[-1] == "never"
     assert lines["Break-even volume (tokens/month)"].split()[-3:] == [
-        inputs.tokens_text(expected[c]["buy_breakeven_tokens_per_month"]) for c in scenarios.CASES]
+        inputs.tokens_text(expected[c]["buy_breakeven_tokens_per_month"]) for c in spine.CASES]
     assert "2B tokens/month (input + output); output share 25%–75% (assumptions.csv)" in out
 
 
@@ -153,14 +155,14 @@ def test_output_share_overrides_the_assumption(capsys, dataset):
     # 500M x ((1 - 0.3) x 2.50 + 0.3 x 15.00) / 1e6 = 500 x (1.75 + 4.50) = $3,125 in every case.
     cached = dataset["assumptions"].set_index("name").loc["cached_input_share"]
     assert cached["value_low"] == cached["value_high"] == 0
-    assert [cases[c]["api_usd_per_month"] for c in scenarios.CASES] == pytest.approx([3_125.0] * 3)
+    assert [cases[c]["api_usd_per_month"] for c in spine.CASES] == pytest.approx([3_125.0] * 3)
     # The general formula, prices from api_prices.csv: tokens x ((1-s) x ((1-c) p_in + c p_cached) + s p_out) / 1e6
     price = dataset["api_prices"].set_index("offer_id").loc["openai-gpt-5.4"]
     c = cached["value_low"]
     per_m = 0.7 * ((1 - c) * price["usd_per_m_input"] + c * price["usd_per_m_cached_input"]) \
         + 0.3 * price["usd_per_m_output"]
     assert cases["base"]["api_usd_per_month"] == pytest.approx(500e6 * per_m / 1e6)
-    assert {cases[c]["output_token_share"] for c in scenarios.CASES} == {0.3}
+    assert {cases[c]["output_token_share"] for c in spine.CASES} == {0.3}
     # Without the override the base case uses the midpoint 50%: 500 x (1.25 + 7.50) = $4,375.
     _, out, _ = run_quote(capsys, "--tokens-per-month", "500M", *SITUATION, "--format", "json")
     assert json.loads(out)["cases"]["base"]["api_usd_per_month"] == pytest.approx(4_375.0)
@@ -503,14 +505,14 @@ def test_custom_api_bill_by_hand(capsys):
     quoted = _json_quote(capsys, *_swap(SITUATION, "--api", "custom"), "--usd-per-m-input", "1",
                          "--usd-per-m-output", "3", "--cached-input-share", "20%")
     assert quoted["cases"]["base"]["api_usd_per_month"] == pytest.approx(4000.0, rel=1e-12)
-    assert {quoted["cases"][c]["cached_input_share"] for c in scenarios.CASES} == {0.2}
+    assert {quoted["cases"][c]["cached_input_share"] for c in spine.CASES} == {0.2}
     assert quoted["situation"]["custom"]["cached_input_share"] == [0.2, 0.2]
 
 
 def test_custom_purchase_price_pins_every_case(capsys, dataset):
     # At $30,000 a GPU, the capex of each case is its GPU count x 30,000.
     quoted = _json_quote(capsys, *SITUATION, "--usd-per-gpu", "30,000")
-    for case in scenarios.CASES:
+    for case in spine.CASES:
         figures = quoted["cases"][case]
         assert figures["buy_capex_usd"] == figures["gpus"] * 30_000
 

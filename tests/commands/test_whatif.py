@@ -21,7 +21,7 @@ from analysis import paths
 from analysis.commands import outdir, vendor, whatif
 from analysis.commands.cli import main
 from analysis.data import loading
-from analysis.evaluation import quoting
+from analysis.evaluation import lookups, quoting
 from analysis.report.chapters import scenario
 
 # Executes notebooks (and builds books): tens of seconds, not the fast set's milliseconds.
@@ -223,8 +223,8 @@ def test_whatif_calculator_prices_with_its_own_dataset(whatif_report, whatif_sit
     page.close()
     whatif_ds = loading.load(whatif_data)
     situation = quoting.QuoteRequest(2e9, "openai-gpt-5.4", "llama-4-maverick", "h100-sxm", "fp8", None, None)
-    expected = quoting.make_quote(whatif_ds, situation).figures
-    published = quoting.make_quote(dataset, situation).figures
+    expected = quoting.make_quote(lookups.record(whatif_ds), situation).figures
+    published = quoting.make_quote(lookups.record(dataset), situation).figures
     for case, figures in expected.items():
         assert answer["cases"][case]["api_usd_per_month"] == pytest.approx(figures["api_usd_per_month"], rel=1e-12)
         # Every API price doubled: the bill too.

@@ -7,23 +7,23 @@ import dataclasses
 import numpy as np
 import pytest
 
-from analysis.evaluation import scenarios, situation
+from analysis.evaluation import lookups, resolve, scenarios
 from analysis.model import spine
 
 
 def test_case_values_orient_ranges():
-    np.testing.assert_array_equal(scenarios.case_values(1, 3, +1), [3, 2, 1])
-    np.testing.assert_array_equal(scenarios.case_values(1, 3, -1), [1, 2, 3])
-    np.testing.assert_array_equal(scenarios.case_values(1, 3, 0), [2, 2, 2])
+    np.testing.assert_array_equal(spine.midpoint_cases(1, 3, +1), [3, 2, 1])
+    np.testing.assert_array_equal(spine.midpoint_cases(1, 3, -1), [1, 2, 3])
+    np.testing.assert_array_equal(spine.midpoint_cases(1, 3, 0), [2, 2, 2])
 
 
 def test_every_assumption_has_a_direction(dataset):
     verdict_rows = set(dataset["assumptions"].query("category == 'verdict'")["name"])
-    assert set(dataset["assumptions"]["name"]) - verdict_rows <= set(scenarios.DIRECTION)
+    assert set(dataset["assumptions"]["name"]) - verdict_rows <= set(resolve.DIRECTION)
 
 
 def test_calibration_covers_every_benchmark_and_the_bound_bounds(dataset):
-    calib = scenarios.calibration(dataset)
+    calib = lookups.calibration(dataset)
     assert len(calib) == len(dataset["benchmarks"])
     # The bound is an upper bound: no measured system beats it.
     assert ((calib["efficiency"] > 0) & (calib["efficiency"] <= 1)).all()
@@ -38,10 +38,10 @@ def test_efficiency_cases_are_ordered(dataset):
 def test_every_precision_of_a_system_uses_its_class_efficiency(dataset):
     # One rule for every precision: Maverick on H100 at FP8 and at INT4 take the mixture-of-experts class's
     # efficiency (no single benchmark of one precision decides it).
-    efficiencies = {p: situation.resolve(dataset, "llama-4-maverick", "h100-sxm", p, "openai-gpt-5.4")
+    efficiencies = {p: resolve.situation(lookups.record(dataset), "llama-4-maverick", "h100-sxm", p, "openai-gpt-5.4")
                     .input(spine.EFFICIENCY) for p in ("fp8", "int4")}
     assert efficiencies["fp8"] == efficiencies["int4"]
-    cal = scenarios.calibration(dataset)
+    cal = lookups.calibration(dataset)
     moe = cal.loc[cal["efficiency_class"] == "moe/tuned", "efficiency"]
     assert efficiencies["fp8"].low == moe.min() and efficiencies["fp8"].high == moe.max()
     assert efficiencies["fp8"].base == pytest.approx(moe.median())
@@ -86,20 +86,20 @@ def test_output_share_direction_follows_the_apis_prices(dataset):
     be = flat.breakeven.set_index("case")["buy_breakeven_tokens_per_month"]
     assert be["favourable"] <= be["base"] <= be["unfavourable"]
     # GPT-5.4 charges six times more for output: a high output share favours self-hosting, as DIRECTION says.
-    oriented = situation.resolve(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4")
+    oriented = resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4")
     assert oriented.input("output_token_share").direction == +1
-    assert situation.resolve(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b") \
+    assert resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b") \
         .input("output_token_share").direction == -1
 
 
 def test_calibration_is_computed_once_per_dataset_and_each_caller_gets_its_own_copy(dataset):
-    first = situation.calibration(dataset)
+    first = lookups.calibration(dataset)
     first["efficiency"] = 0.0  # a caller's change stays in its copy
-    again = situation.calibration(dataset)
+    again = lookups.calibration(dataset)
     assert (again["efficiency"] > 0).all()
     # Halving one benchmark's measured rate makes a new dataset, calibrated anew: its ratio halves.
     benchmarks = dataset["benchmarks"].reset_index(drop=True)
     benchmarks.loc[0, "output_tokens_per_s"] = benchmarks.loc[0, "output_tokens_per_s"] / 2
-    halved = situation.calibration(dataclasses.replace(dataset, tables={**dataset.tables, "benchmarks": benchmarks}))
+    halved = lookups.calibration(dataclasses.replace(dataset, tables={**dataset.tables, "benchmarks": benchmarks}))
     assert halved.loc[0, "efficiency"] == pytest.approx(again.loc[0, "efficiency"] / 2, rel=1e-12)
     assert halved.loc[1:, "efficiency"].tolist() == again.loc[1:, "efficiency"].tolist()

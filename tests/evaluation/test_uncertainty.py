@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import loading
-from analysis.evaluation import scenarios, uncertainty
+from analysis.evaluation import lookups, resolve, scenarios, uncertainty
 from analysis.model import sizing, spine
 from analysis.report import charts
 from analysis.report.chapters import uncertainty as chapter
@@ -56,8 +56,8 @@ def collapsed(data_copy: Path) -> loading.Dataset:
 
 
 @pytest.fixture(scope="module")
-def s1(dataset) -> uncertainty.Situation:
-    return uncertainty.situation(dataset, **S1)
+def s1(dataset) -> spine.Situation:
+    return resolve.situation(lookups.record(dataset), **S1)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +71,7 @@ def test_draws_are_uniform_within_each_range_from_the_seeded_generator(s1):
     draws = uncertainty.sample_inputs(s1, 1_000, SEED)
     uniforms = np.random.default_rng(SEED).random((len(s1.inputs), 1_000))
     for k, i in enumerate(s1.inputs):
-        if i.unit in scenarios.WHOLE_UNITS:
+        if i.unit in spine.WHOLE_UNITS:
             # whole counts: floor(low + (high - low + 1) x U), e.g. spare GPUs 0 or 1 with U below or above 0.5
             np.testing.assert_array_equal(draws[i.name], np.floor(i.low + (i.high - i.low + 1) * uniforms[k]))
             assert set(np.unique(draws[i.name])) <= set(np.arange(i.low, i.high + 1))
@@ -103,7 +103,7 @@ def test_same_seed_same_results_other_seed_other_results(s1, s1_mc):
 
 def test_each_draw_is_evaluated_on_its_own(s1, s1_mc):
     """Vectorizing over draws must not mix them: draw 7 alone gives what it gives inside the batch."""
-    one = uncertainty.evaluate(s1, {k: v[7:8] for k, v in s1_mc.inputs.items()}, GRID)
+    one = spine.evaluate(s1, {k: v[7:8] for k, v in s1_mc.inputs.items()}, GRID)
     for key, value in one.items():
         np.testing.assert_array_equal(value[0], s1_mc.outputs[key][7])
 
@@ -112,9 +112,9 @@ def test_passes_of_draws_give_the_bits_of_one_pass(s1, s1_mc, monkeypatch):
     """Large batches are evaluated in passes of value sets (spine.CELLS_PER_PASS); the split must change no bit."""
     cells_per_draw = len(GRID) * (len(sizing.NODE_SHAPES) + 1)
     monkeypatch.setattr(spine, "CELLS_PER_PASS", 10 ** 12)  # one pass
-    whole = uncertainty.evaluate(s1, s1_mc.inputs, GRID)
+    whole = spine.evaluate(s1, s1_mc.inputs, GRID)
     monkeypatch.setattr(spine, "CELLS_PER_PASS", 333 * cells_per_draw)  # 13 passes, the last one of 4,000 - 3,996 = 4
-    split = uncertainty.evaluate(s1, s1_mc.inputs, GRID)
+    split = spine.evaluate(s1, s1_mc.inputs, GRID)
     assert whole.keys() == split.keys() == s1_mc.outputs.keys()
     for key, value in whole.items():
         np.testing.assert_array_equal(split[key], value)
@@ -126,9 +126,9 @@ def test_passes_of_draws_give_the_bits_of_one_pass(s1, s1_mc, monkeypatch):
 
 @pytest.mark.parametrize("situation", [S1, ROOFLINE], ids=["moe", "dense"])
 def test_the_three_cases_reproduce_scenarios_compare(dataset, situation):
-    sit = uncertainty.situation(dataset, **situation)
+    sit = resolve.situation(lookups.record(dataset), **situation)
     volumes = [1e8, 1e9, 1e10]
-    ours = uncertainty.evaluate(sit, spine.case_values(sit), volumes)
+    ours = spine.evaluate(sit, spine.case_values(sit), volumes)
     result = _compare(dataset, situation, volumes)
     theirs = result.breakeven
     for option in ("buy", "rent"):
@@ -137,7 +137,7 @@ def test_the_three_cases_reproduce_scenarios_compare(dataset, situation):
         np.testing.assert_allclose(ours[f"{option}_breakeven_api_usd_per_month"],
                                    theirs[f"{option}_breakeven_api_usd_per_month"], rtol=1e-12)
     table = result.table.set_index(["case", "tokens_per_month"])
-    for c, case in enumerate(scenarios.CASES):
+    for c, case in enumerate(spine.CASES):
         np.testing.assert_allclose(ours["buy_payback_months"][c], table.loc[case, "buy_payback_months"], rtol=1e-12)
         np.testing.assert_allclose(ours["rent_savings_usd_per_month"][c],
                                    table.loc[case, "rent_savings_usd_per_month"], rtol=1e-12)
@@ -145,7 +145,7 @@ def test_the_three_cases_reproduce_scenarios_compare(dataset, situation):
 
 
 def test_base_values_give_the_base_case(dataset, s1):
-    base = uncertainty.evaluate(s1, uncertainty.base_values(s1), [1e9])
+    base = spine.evaluate(s1, spine.base_values(s1), [1e9])
     # base output share 0.5: (0.5 x $2.50 + 0.5 x $15.00) / 1e6 = $8.75 per million tokens
     assert base["api_usd_per_token"][0] == pytest.approx(8.75e-6)
     expected = _compare(dataset, S1).breakeven.set_index("case").loc["base"]
@@ -158,7 +158,7 @@ def test_base_values_give_the_base_case(dataset, s1):
 @pytest.mark.parametrize("situation", [S1, {**ROOFLINE, "gpu_id": "h100-sxm", "rental_offer_id": "lambda-h100-8x"}],
                          ids=["moe", "dense"])
 def test_collapsed_ranges_give_the_deterministic_base_case(collapsed, situation):
-    sit = uncertainty.situation(collapsed, **situation)
+    sit = resolve.situation(lookups.record(collapsed), **situation)
     assert all(i.low == i.high for i in sit.inputs)
     mc = uncertainty.monte_carlo(sit, 500, SEED, GRID)
     expected = _compare(collapsed, situation).breakeven.set_index("case").loc["base"]
@@ -208,7 +208,7 @@ def test_probability_of_beating_the_api(s1_mc):
 def test_step_costs_can_make_the_chance_of_beating_the_api_dip(dataset):
     """Past a replica's capacity the next replica's cost arrives before the API bill covers it, so a draw can
     be cheaper at one volume and dearer at a larger one; only the CDF of the break-even is monotone."""
-    sit = uncertainty.situation(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b")
+    sit = resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b")
     mc = uncertainty.monte_carlo(sit, 2_000, SEED, np.logspace(8, 13, 121))
     cheaper = mc.outputs["buy_savings_usd_per_month"] > 0
     assert (np.diff(cheaper.astype(int), axis=1) < 0).any()
@@ -233,7 +233,7 @@ def test_tornado_swing_is_zero_for_inputs_an_option_does_not_pay_for(data_copy):
         frame.loc[row, "usd_per_gpu_hour_low"], frame.loc[row, "usd_per_gpu_hour_high"] = "3.00", "5.00"
 
     _edit(data_copy, "gpu_rentals.csv", widen)
-    sit = uncertainty.situation(loading.load(data_copy), **S1)
+    sit = resolve.situation(lookups.record(loading.load(data_copy)), **S1)
     buy, rent = uncertainty.tornado(sit, "buy"), uncertainty.tornado(sit, "rent")
 
     def swing(t: uncertainty.Tornado, name: str) -> float:
@@ -269,24 +269,24 @@ def test_seed_must_be_a_non_negative_whole_number(s1):
 ])
 def test_unknown_identifiers_are_named(dataset, argument, value, message):
     with pytest.raises(ValueError, match=message):
-        uncertainty.situation(dataset, **{**S1, argument: value})
+        resolve.situation(lookups.record(dataset), **{**S1, argument: value})
 
 
 def test_gpu_without_a_purchase_price_is_named(dataset):
     with pytest.raises(ValueError, match="gpu_id 'h200-sxm' has no purchase price"):
-        uncertainty.situation(dataset, **{**S1, "gpu_id": "h200-sxm", "rental_offer_id": None})
+        resolve.situation(lookups.record(dataset), **{**S1, "gpu_id": "h200-sxm", "rental_offer_id": None})
 
 
 def test_other_invalid_arguments(dataset, s1, s1_mc):
     with pytest.raises(ValueError, match="option must be one of buy, rent, got 'lease'"):
         uncertainty.tornado(s1, "lease")
     with pytest.raises(ValueError, match="option must be one of buy, got 'rent'"):
-        uncertainty.monte_carlo(uncertainty.situation(dataset, **{**S1, "rental_offer_id": None}), 10, SEED,
+        uncertainty.monte_carlo(resolve.situation(lookups.record(dataset), **{**S1, "rental_offer_id": None}), 10, SEED,
                                 GRID).probability_cheaper("rent")
     with pytest.raises(ValueError, match="tokens_per_month must be one or more positive finite volumes"):
         uncertainty.monte_carlo(s1, 10, SEED, [0.0])
     with pytest.raises(ValueError, match="values lacks input"):
-        uncertainty.evaluate(s1, {"pue": np.array([1.4])}, GRID)
+        spine.evaluate(s1, {"pue": np.array([1.4])}, GRID)
     with pytest.raises(ValueError, match="grid_points must be a whole number of at least 2"):
         chapter.build(dataset, grid_points=1)
     with pytest.raises(ValueError, match="grid_low_tokens_per_month must be positive"):
@@ -301,7 +301,7 @@ def built(dataset):
 
 
 def test_chapter_tables_and_facts(dataset, built):
-    sit = uncertainty.situation(dataset, **S1)
+    sit = resolve.situation(lookups.record(dataset), **S1)
     mc = uncertainty.monte_carlo(sit, 2_000, SEED, GRID)
     p50 = uncertainty.percentiles(mc.outputs["buy_breakeven_tokens_per_month"])[1]
     row = built.tables["breakeven"].iloc[0]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from analysis.evaluation import scenarios, situation, verdicts
+from analysis.evaluation import lookups, resolve, scenarios, verdicts
 from analysis.model import breakeven, spine, throughput
 
 # --- throughput bound, by hand ---------------------------------------------------------------------------------
@@ -44,7 +44,7 @@ def test_no_memory_left_means_no_throughput():
 
 
 def test_every_benchmark_is_below_its_bound(dataset):
-    cal = situation.calibration(dataset)
+    cal = lookups.calibration(dataset)
     assert (cal["measured_output_tokens_per_s"] <= cal["bound_output_tokens_per_s"]).all()
 
 
@@ -169,7 +169,7 @@ def test_cases_are_coherent_everywhere(dataset, model, gpu, precision, exponent,
        towards=st.floats(0, 1))
 def test_moving_an_input_towards_its_favourable_end_never_raises_the_cost(dataset, model, exponent, which,
                                                                            towards):
-    sit = situation.resolve(dataset, model, "h100-sxm", "fp8", "openai-gpt-5.4", output_share=0.5)
+    sit = resolve.situation(lookups.record(dataset), model, "h100-sxm", "fp8", "openai-gpt-5.4", output_share=0.5)
     item = sit.inputs[which % len(sit.inputs)]
     favourable = item.case_values()[0]
     values = spine.base_values(sit)
@@ -184,13 +184,13 @@ def test_moving_an_input_towards_its_favourable_end_never_raises_the_cost(datase
 
 
 def test_a_thin_margin_is_reported_as_fragile():
-    assert scenarios.fragility(np.array([1e9, 2e9, 2.5e9]), np.array([0.5, 0.13, 0.1]), 0.25, 3) == \
+    assert resolve.fragility(np.array([1e9, 2e9, 2.5e9]), np.array([0.5, 0.13, 0.1]), 0.25, 3) == \
         "one more replica saves only 13% of its own cost beyond paying for itself"
-    assert scenarios.fragility(np.array([1e9, 2e9, np.inf]), np.array([0.9, 0.5, np.nan]), 0.25, 3) == \
+    assert resolve.fragility(np.array([1e9, 2e9, np.inf]), np.array([0.9, 0.5, np.nan]), 0.25, 3) == \
         "a case never breaks even"
-    assert scenarios.fragility(np.array([1e9, 2e9, 4e9]), np.array([0.9, 0.5, 0.3]), 0.25, 3) == "the cases span 4.0x"
-    assert scenarios.fragility(np.array([1e9, 2e9, 2.5e9]), np.array([0.9, 0.5, 0.3]), 0.25, 3) == ""
-    assert scenarios.fragility(np.full(3, np.inf), np.full(3, np.nan), 0.25, 3) == ""  # never in every case is firm
+    assert resolve.fragility(np.array([1e9, 2e9, 4e9]), np.array([0.9, 0.5, 0.3]), 0.25, 3) == "the cases span 4.0x"
+    assert resolve.fragility(np.array([1e9, 2e9, 2.5e9]), np.array([0.9, 0.5, 0.3]), 0.25, 3) == ""
+    assert resolve.fragility(np.full(3, np.inf), np.full(3, np.nan), 0.25, 3) == ""  # never in every case is firm
 
 
 def test_memory_verdicts_near_the_line_are_tight():

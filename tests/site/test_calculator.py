@@ -25,7 +25,7 @@ from analysis import paths
 from analysis.commands import quote as commands_quote
 from analysis.commands import quote_options
 from analysis.data import inputs, limits
-from analysis.evaluation import quoting, situation
+from analysis.evaluation import lookups, quoting, resolve
 from analysis.report import calculator, visual
 
 PAGE = "notebooks/00_calculator.html"
@@ -71,19 +71,19 @@ def random_situations(ds, count: int, seed: int) -> list[dict[str, object]]:
         if how < 0.35 and offers:
             options["rent"] = str(rng.choice(offers))
         elif how < 0.45:
-            options["rent"] = situation.CUSTOM
+            options["rent"] = inputs.CUSTOM
             options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
         elif gpu not in priced or rng.random() < 0.15:
             options["usd_per_gpu"] = float(rng.integers(1_000, 60_000))
         if rng.random() < 0.15:
-            options["api"] = situation.CUSTOM
+            options["api"] = inputs.CUSTOM
             options["usd_per_m_input"] = round(float(rng.uniform(0.0, 10.0)), 2)
             options["usd_per_m_output"] = round(float(rng.uniform(0.0, 40.0)), 2)
             if rng.random() < 0.5:
                 options["usd_per_m_cached_input"] = round(float(rng.uniform(0.0, 1.0)), 3)
         elif rng.random() < 0.1:
             options["usd_per_m_output"] = round(float(rng.uniform(0.1, 40.0)), 2)
-        if "rent" in options and options["rent"] != situation.CUSTOM and rng.random() < 0.1:
+        if "rent" in options and options["rent"] != inputs.CUSTOM and rng.random() < 0.1:
             options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
         for name in inputs.CUSTOM_RANGES:
             if rng.random() < 0.12:
@@ -105,8 +105,8 @@ def python_quote(ds, options: dict[str, object], parser: argparse.ArgumentParser
     """What ``quote --format json`` prints for the options: its parser, its checks, its model, its writer."""
     args = parser.parse_args(["quote", *_argv(options), "--format", "json"])
     found = commands_quote.request_from_args(args)
-    quoting.check_request(ds, found)
-    return json.loads(commands_quote.render_json(quoting.make_quote(ds, found), ds.data_dir))
+    quoting.check_request(lookups.record(ds), found)
+    return json.loads(commands_quote.render_json(quoting.make_quote(lookups.record(ds), found), ds.data_dir))
 
 
 def _same_number(a: object, b: object) -> bool:
@@ -152,14 +152,14 @@ def differences(expected: dict, got: dict) -> list[str]:
 def test_embedded_record_is_the_dataset_resolved_by_the_python_rules(dataset):
     record = calculator.embedded_data(dataset, {"api": "openai-gpt-5.4"}, "data/")
     h100 = next(g for g in record["gpus"] if g["id"] == "h100-sxm")
-    price = situation.purchase_price(dataset, "h100-sxm")
+    price = lookups.purchase_price(dataset, "h100-sxm")
     assert h100["purchase"] == {"usd_low": price["usd_low"], "usd_high": price["usd_high"],
                                 "condition": price["condition"]}
     assert next(g for g in record["gpus"] if g["id"] == "b200")["purchase"] is None  # rented only
-    low, base, high, count = situation.efficiency_range(dataset, "moe/tuned")
+    low, base, high, count = lookups.efficiency_range(dataset, "moe/tuned")
     assert record["efficiency"]["moe/tuned"] == {"low": low, "base": base, "high": high, "benchmarks": count}
     assert [a["id"] for a in record["apis"]] == list(dataset["api_prices"]["offer_id"])
-    assert record["rules"]["model_assumptions"] == list(situation.MODEL_ASSUMPTIONS)
+    assert record["rules"]["model_assumptions"] == list(resolve.MODEL_ASSUMPTIONS)
     assert record["rules"]["figures"]["rent"][0] == {"key": "api_usd_per_month", "label": "API cost (USD/month)",
                                                      "kind": "usd"}
     # The chart's data are filled in the browser: named sources, no inline values.
@@ -211,8 +211,8 @@ def test_parity_with_quote_json(calculator_page, dataset):
     # The draw covers what the issue asks for.
     assert {s["model"] for s in situations} == set(dataset["models"]["model_id"])
     assert {s["gpu"] for s in situations} == set(dataset["gpus"]["gpu_id"])
-    assert {s["api"] for s in situations} == {*dataset["api_prices"]["offer_id"], situation.CUSTOM}
-    assert {s.get("rent") for s in situations} >= {None, situation.CUSTOM, *dataset["gpu_rentals"]["offer_id"]}
+    assert {s["api"] for s in situations} == {*dataset["api_prices"]["offer_id"], inputs.CUSTOM}
+    assert {s.get("rent") for s in situations} >= {None, inputs.CUSTOM, *dataset["gpu_rentals"]["offer_id"]}
     assert sum(1 for e in expected if e["cases"]["base"].get("buy_payback_months", 0) is None) > 0
     assert unexpected(record["errors"]) == []
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import situation
+from analysis.evaluation import lookups
 from analysis.report import formatting as fmt
 from analysis.report.exhibits import Exhibit
 
@@ -57,7 +57,7 @@ def printed_table(ds: Dataset, table_name: str, first_column: str, columns: list
 def check_row(ds: Dataset, figure_id: str, from_guide: str, first_principles: str, difference: str,
               verdict: str, why: str) -> dict:
     """One check, labelled with the guide's own row and column for the figure."""
-    fig = situation.guide_figure(ds, figure_id)
+    fig = lookups.guide_figure(ds, figure_id)
     return {"figure_id": figure_id, "Row": fig["row_label"], "Column": fig["column_label"],
             "Printed": fig["printed"], "From the guide's inputs": from_guide, "First principles": first_principles,
             "Difference": difference, "Verdict": verdict, "Why": why}

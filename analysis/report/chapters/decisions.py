@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import scenarios, situation, verdicts
-from analysis.evaluation.situation import assumption
-from analysis.model import costs, sizing, throughput
+from analysis.evaluation import lookups, scenarios, verdicts
+from analysis.evaluation.lookups import assumption
+from analysis.model import costs, sizing, spine, throughput
 from analysis.report import chapter_cache, numerics, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -57,12 +57,12 @@ def savings_at_spend(ds: Dataset, ref: Reference, spend_usd_per_month: np.ndarra
     ``share = 1 - buy_cost / api_cost`` (negative: self-hosting costs more).
     """
     spend = np.asarray(spend_usd_per_month, dtype=float)
-    api = situation.api_offer(ds, ref.api_offer)
+    api = lookups.api_offer(ds, ref.api_offer)
     base_share = scenarios.assumption_cases(ds)["output_token_share"][1]
     per_token = costs.api_monthly_cost_usd(1.0, base_share, api["usd_per_m_input"], api["usd_per_m_output"])
     volumes = spend / per_token
     table = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, volumes).table
-    table = table.assign(spend_usd_per_month=np.tile(spend, len(scenarios.CASES)),
+    table = table.assign(spend_usd_per_month=np.tile(spend, len(spine.CASES)),
                          saving_share=1 - table["buy_usd_per_month"] / table["api_usd_per_month"])
     return table[["case", "spend_usd_per_month", "tokens_per_month", "saving_share"]]
 
@@ -73,7 +73,7 @@ def option_costs(ds: Dataset, ref: Reference, spend_usd_per_month: float) -> dic
     The volume is the spend over the API's base-case price per token; the options are keeping the API,
     buying the GPUs, renting them and, where the API is not itself the open model, a hosted open model.
     """
-    api = situation.api_offer(ds, ref.api_offer)
+    api = lookups.api_offer(ds, ref.api_offer)
     base_share = scenarios.assumption_cases(ds)["output_token_share"][1]
     volume = spend_usd_per_month / costs.api_monthly_cost_usd(1.0, base_share, api["usd_per_m_input"],
                                                               api["usd_per_m_output"])
@@ -82,7 +82,7 @@ def option_costs(ds: Dataset, ref: Reference, spend_usd_per_month: float) -> dic
     options = {"keep the API": float(table["api_usd_per_month"]), "buy GPUs": float(table["buy_usd_per_month"]),
                "rent GPUs": float(table["rent_usd_per_month"])}
     if ref.hosted_offer is not None:
-        hosted = situation.api_offer(ds, ref.hosted_offer)
+        hosted = lookups.api_offer(ds, ref.hosted_offer)
         options["use a hosted open model"] = float(costs.api_monthly_cost_usd(
             volume, base_share, hosted["usd_per_m_input"], hosted["usd_per_m_output"]))
     return options
@@ -190,8 +190,8 @@ def _ttft_check(ds: Dataset) -> dict:
     rows = []
     setups = (("llama-3.3-70b", "a100-80gb-sxm", "fp16"), ("llama-3.1-8b", "h100-sxm", "fp8"))
     for model_id, gpu_id, precision in setups:
-        model = situation.model(ds, model_id)
-        gpu = situation.gpu(ds, gpu_id)
+        model = lookups.model(ds, model_id)
+        gpu = lookups.gpu(ds, gpu_id)
         bits = ds["precisions"].set_index("precision").loc[precision, "bits_per_param_low"]
         need = sizing.weights_gb(model["params_total_b"], bits)
         count = sizing.deployable_gpus(sizing.min_gpus(need, sizing.usable_gb_per_gpu(
@@ -282,7 +282,7 @@ def _cluster_check(ds: Dataset) -> dict:
     for model_id in (FRONTIER.model, CHEAP.model, "deepseek-v4-pro"):
         for precision in ("fp8", "int4"):
             counts[(model_id, precision)] = float(scenarios.serving_system(ds, "h100-sxm", model_id, precision).gpus[1])
-    text = "; ".join(f"{situation.model(ds, m)['model_name']} {p.upper()}: {n:.0f}" for (m, p), n in counts.items())
+    text = "; ".join(f"{lookups.model(ds, m)['model_name']} {p.upper()}: {n:.0f}" for (m, p), n in counts.items())
     fits = all(low <= n <= high for (m, p), n in counts.items() if m != "deepseek-v4-pro" and p == "fp8")
     verdict = verdicts.REPRODUCED if fits else verdicts.IMPLIED
     return check_row(ds, "tiers.20k_50k.cluster_gpus", "", text, "", verdict,
@@ -328,16 +328,16 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
     frontier_be = breakeven_spend(ds, FRONTIER)
     crossing = guide_s1_crossing_spend(ds)
     rows = [_threshold_check(ds, "qc.break_even.selfhost", frontier_be, crossing)]
-    a100 = situation.purchase_price(ds, "a100-80gb-sxm")
+    a100 = lookups.purchase_price(ds, "a100-80gb-sxm")
     a100_low, a100_high = float(a100["usd_low"]), float(a100["usd_high"])
     cluster = figure(ds, "rent.cluster_4xa100.gpus")[0]
     upfront_low = figure(ds, "qc.upfront.selfhost")[0]
     setups = []
     for model_id in ("llama-3.1-8b", "llama-3.3-70b", "llama-4-maverick", "deepseek-v4-pro"):
         system = scenarios.serving_system(ds, "h100-sxm", model_id, "fp8")
-        price = situation.purchase_price(ds, "h100-sxm")
+        price = lookups.purchase_price(ds, "h100-sxm")
         setups.append((model_id, system.gpus[1] * price["usd_low"], system.gpus[1] * price["usd_high"]))
-    fp = "; ".join(f"{situation.model(ds, m)['model_name']}: {fmt.usd_range(lo, hi)}" for m, lo, hi in setups)
+    fp = "; ".join(f"{lookups.model(ds, m)['model_name']}: {fmt.usd_range(lo, hi)}" for m, lo, hi in setups)
     rows.append(check_row(ds, "qc.upfront.selfhost", fmt.usd_range(cluster * a100_low, cluster * a100_high), fp, "",
                           verdicts.INCONSISTENT if cluster * a100_high < upfront_low else verdicts.REPRODUCED,
                           f"the guide's own minimum serious cluster, {cluster:.0f} used A100s, costs "

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import scenarios, situation, verdicts
-from analysis.evaluation.situation import assumption
+from analysis.evaluation import lookups, scenarios, verdicts
+from analysis.evaluation.lookups import assumption
 from analysis.model import sizing, throughput
 from analysis.report import chapter_cache
 from analysis.report import exhibits as ex
@@ -52,7 +52,7 @@ def _deployment_gpu(ds: Dataset) -> tuple[pd.Series, int]:
 
 def kv_bytes_per_token(ds: Dataset, model_id: str) -> float:
     """KV-cache bytes per token of context for a model, at the ``kv_bytes_per_value`` assumption."""
-    m = situation.model(ds, model_id)
+    m = lookups.model(ds, model_id)
     return float(sizing.kv_bytes_per_token(m["n_layers"], m["n_kv_heads"], m["head_dim"],
                                            assumption(ds, "kv_bytes_per_value")[0], m["kv_values_per_token"]))
 
@@ -77,8 +77,8 @@ def decode_bounds(ds: Dataset, model_id: str, gpu_id: str, gpu_count: int, batch
     context_tokens : KV-cache tokens held per sequence.
     precisions : rows of ``precisions.csv``.
     """
-    m = situation.model(ds, model_id)
-    gpu = situation.gpu(ds, gpu_id)
+    m = lookups.model(ds, model_id)
+    gpu = lookups.gpu(ds, gpu_id)
     bits = ds["precisions"].set_index("precision")["bits_per_param_low"]
     kv = kv_bytes_per_token(ds, model_id)
     util_high = assumption(ds, "gpu_memory_utilization")[1]
@@ -135,9 +135,9 @@ def kv_budget(ds: Dataset, model_id: str, gpu_id: str, gpu_count: int, precision
     dict with ``budget_gb_low``, ``budget_gb_high``, ``tokens_low``, ``tokens_high`` and
     ``kv_bytes_per_token``.
     """
-    m = situation.model(ds, model_id)
-    gpu = situation.gpu(ds, gpu_id)
-    p = situation.precision_row(ds, precision)
+    m = lookups.model(ds, model_id)
+    gpu = lookups.gpu(ds, gpu_id)
+    p = lookups.precision_row(ds, precision)
     util_low, util_high = assumption(ds, "gpu_memory_utilization")
     overhead_low, overhead_high = assumption(ds, "runtime_overhead_gb_per_gpu")
     kv = kv_bytes_per_token(ds, model_id)
@@ -325,7 +325,7 @@ def _count(checks: pd.DataFrame, verdict: str) -> int:
 
 def calibration_table(ds: Dataset) -> pd.DataFrame:
     """Each measured benchmark beside the throughput bound for the same system and request shape, and their ratio."""
-    cal = scenarios.calibration(ds)
+    cal = lookups.calibration(ds)
     gpus = ds["gpus"].set_index("gpu_id")["gpu_name"]
     models = ds["models"].set_index("model_id")["model_name"]
     return pd.DataFrame({

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import guide_mode, scenarios, situation, verdicts
-from analysis.evaluation.situation import assumption
+from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
+from analysis.evaluation.lookups import assumption
 from analysis.model import costs
 from analysis.report import chapter_cache, numerics, visual
 from analysis.report import exhibits as ex
@@ -37,7 +37,7 @@ def curve_volumes(ds: Dataset) -> np.ndarray:
 
 def api_real_cost(ds: Dataset, offer_id: str, volumes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Low and high monthly API bill over the output-share range (cached share at its base)."""
-    api = situation.api_offer(ds, offer_id)
+    api = lookups.api_offer(ds, offer_id)
     share_low, share_high = assumption(ds, "output_token_share")
     cached = scenarios.assumption_cases(ds)["cached_input_share"][1]
     bills = [costs.api_monthly_cost_usd(volumes, s, api["usd_per_m_input"], api["usd_per_m_output"], cached,
@@ -53,14 +53,14 @@ def _api_checks(ds: Dataset, gm: pd.DataFrame) -> list[dict]:
                              "deepseek-v4-flash"), ("ft.10b.deepseek_api.total", "deepseek-v4-flash"),
                              ("ft.100m.gpt54_api.total", "openai-gpt-5.4"), ("ft.1b.gpt54_api.total", "openai-gpt-5.4"),
                              ("ft.10b.gpt54_api.total", "openai-gpt-5.4")):
-        fig = situation.guide_figure(ds, figure_id)
+        fig = lookups.guide_figure(ds, figure_id)
         volume = fig["tokens_per_month"]
         guide = gm.set_index("figure_id").loc[figure_id]
         if "deepseek" in figure_id:
             p_in, p_out = figure(ds, "ft.summary.deepseek_v4.price_input")[0], figure(
                 ds, "ft.summary.deepseek_v4.price_output")[0]
         else:
-            api = situation.api_offer(ds, "openai-gpt-5.4")
+            api = lookups.api_offer(ds, "openai-gpt-5.4")
             p_in, p_out = api["usd_per_m_input"], api["usd_per_m_output"]
         blend = costs.api_monthly_cost_usd(volume, np.array([share_high, share_low]), p_in, p_out)
         real_low, real_high = api_real_cost(ds, offer, np.array([volume]))
@@ -173,7 +173,7 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
              "ft_cheap_breakeven": (f"breaks even at {fmt.tokens(cheap_be)} tokens a month" if np.isfinite(cheap_be)
                                     else "never breaks even")}
     points = breakeven_points(be, f"vs {visual.api_words(ds, frontier_api)}")
-    model_name = situation.model(ds, model)["model_name"]
+    model_name = lookups.model(ds, model)["model_name"]
     source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
                                           "models.csv", "benchmarks.csv", "assumptions.csv")
     buying = (f"Buying {facts['ft_buy_gpus']}× {visual.gpu_words(ds, buy_gpu)} for {model_name} breaks even with "

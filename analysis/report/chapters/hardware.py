@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import situation, verdicts
+from analysis.evaluation import lookups, verdicts
 from analysis.model import sizing
 from analysis.report import chapter_cache, exhibits
 from analysis.report import formatting as fmt
@@ -43,7 +43,7 @@ class SizingInputs:
         values = {}
         for attr, row in names.items():
             override = overrides.get(attr)
-            values[attr] = (float(override), float(override)) if override is not None else situation.assumption(ds, row)
+            values[attr] = (float(override), float(override)) if override is not None else lookups.assumption(ds, row)
         unknown = set(overrides) - set(names)
         if unknown:
             raise ValueError(f"unknown sizing override(s): {', '.join(sorted(unknown))}")
@@ -82,7 +82,7 @@ def gpu_requirements(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     """
     need = memory_requirements(ds, inputs)
     gpus = ds["gpus"].reset_index(drop=True)[["gpu_id", "gpu_name", "memory_gb"]]
-    prices = situation.purchase_prices(ds)[["gpu_id", "condition", "usd_low", "usd_high"]]
+    prices = lookups.purchase_prices(ds)[["gpu_id", "condition", "usd_low", "usd_high"]]
     grid = need.merge(gpus, how="cross").merge(prices, on="gpu_id", how="left")
     # The low case pairs the lightest need with the most generous memory share and smallest overhead.
     usable_low_need = sizing.usable_gb_per_gpu(grid["memory_gb"], inputs.memory_utilization[1],
@@ -133,10 +133,10 @@ def sizing_checks(ds: Dataset, inputs: SizingInputs) -> pd.DataFrame:
     need = memory_requirements(ds, inputs)
     precisions = ds["precisions"].set_index("precision")
     gpus = ds["gpus"].set_index("gpu_id")
-    guide_prices = situation.purchase_prices(ds, guide_only=True).set_index("gpu_id")
-    tol = situation.assumption(ds, "printed_vs_recomputed_tolerance")[0]
-    headroom_low, headroom_high = situation.assumption(ds, "min_vram_headroom")
-    margin = situation.assumption(ds, "memory_verdict_margin")[0]
+    guide_prices = lookups.purchase_prices(ds, guide_only=True).set_index("gpu_id")
+    tol = lookups.assumption(ds, "printed_vs_recomputed_tolerance")[0]
+    headroom_low, headroom_high = lookups.assumption(ds, "min_vram_headroom")
+    margin = lookups.assumption(ds, "memory_verdict_margin")[0]
     out = []
     for label, cells in rows.groupby("row_label", sort=False):
         real = need[need["guide_model"] == label]
@@ -313,7 +313,7 @@ def build(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "h100-sxm",
         "maverick_printed_gb": float(printed_maverick["value_low"].iloc[0]),
         "maverick_ratio": float(maverick_fp16["weights_gb_low"].iloc[0] / printed_maverick["value_low"].iloc[0]),
         "context_tokens": int(inputs.context_tokens[0]),
-        "kv_bytes_per_value": f"{situation.assumption(ds, 'kv_bytes_per_value')[0]:g}",
+        "kv_bytes_per_value": f"{lookups.assumption(ds, 'kv_bytes_per_value')[0]:g}",
         "sequences_low": int(inputs.concurrent_sequences[0]),
         "sequences_high": int(inputs.concurrent_sequences[1]),
     }

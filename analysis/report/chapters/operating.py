@@ -12,8 +12,8 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, scenarios, verdicts
-from analysis.evaluation.situation import assumption
-from analysis.model import costs
+from analysis.evaluation.lookups import assumption
+from analysis.model import costs, spine
 from analysis.report import chapter_cache
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -74,7 +74,7 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
     gpus = figure(ds, "ops.gpu_depreciation.gpus")[0]
     gpu_id = ds["guide_figures"].set_index("figure_id").loc["ops.gpu_depreciation", "gpu_id"]
     price_low, price_high, condition = purchase_price_usd(ds, gpu_id)
-    price = scenarios.case_values(price_low, price_high, -1)
+    price = spine.midpoint_cases(price_low, price_high, -1)
     tdp = float(ds["gpus"].set_index("gpu_id").loc[gpu_id, "tdp_watts"])
 
     def owning(count: np.ndarray | float) -> np.ndarray:
@@ -114,7 +114,7 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
     rows.append({"category": TOTAL, "how": "sum of the rows, case by case",
                  "cases": np.sum([r["cases"] for r in rows], axis=0)})
     frame = pd.DataFrame({"category": [r["category"] for r in rows], "how": [r["how"] for r in rows]})
-    for i, case in enumerate(scenarios.CASES):
+    for i, case in enumerate(spine.CASES):
         frame[f"usd_{case}"] = [float(r["cases"][i]) for r in rows]
     frame["usd_low"] = [float(r["cases"].min()) for r in rows]
     frame["usd_high"] = [float(r["cases"].max()) for r in rows]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, scenarios, verdicts
-from analysis.evaluation.situation import assumption
+from analysis.evaluation.lookups import assumption
 from analysis.model import costs
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import guide_mode, scenarios, situation, verdicts
-from analysis.evaluation.situation import assumption
-from analysis.model import breakeven, costs
+from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
+from analysis.evaluation.lookups import assumption
+from analysis.model import breakeven, costs, spine
 from analysis.report import chapter_cache, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -68,7 +68,7 @@ def purchase_price_usd(ds: Dataset, gpu_id: str) -> tuple[float, float, str]:
 
     The price the model uses (:func:`analysis.evaluation.situation.purchase_price`).
     """
-    row = situation.purchase_price(ds, gpu_id)
+    row = lookups.purchase_price(ds, gpu_id)
     if row is None:
         raise KeyError(f"gpu_prices.csv has no purchase price for {gpu_id!r}")
     return float(row["usd_low"]), float(row["usd_high"]), str(row["condition"])
@@ -103,7 +103,7 @@ def buy_usd_per_gpu_month(ds: Dataset, gpu_id: str) -> dict[str, np.ndarray]:
     """
     a = scenarios.assumption_cases(ds)
     low, high, _ = purchase_price_usd(ds, gpu_id)
-    price = scenarios.case_values(low, high, -1)
+    price = spine.midpoint_cases(low, high, -1)
     tdp_watts = float(ds["gpus"].set_index("gpu_id").loc[gpu_id, "tdp_watts"])
     owning = costs.amortized_usd_per_month(price, a["amortization_months"], a["residual_value_share"],
                                            a["cost_of_capital_per_year"])
@@ -528,7 +528,7 @@ def build(ds: Dataset) -> Chapter:
     dearer = int((rentals["usd_low"].to_numpy() > owned.loc[rentals["gpu_id"], "usd_high"].to_numpy()).sum())
     source = "Source: " + ex.model_source("gpu_rentals.csv", "gpu_prices.csv", "gpus.csv", "assumptions.csv",
                                           case="low–high over the price and power ranges")
-    paybacks = "; ".join(situation.gpu(ds, g)["gpu_name"] + " " + str(facts["rvb_payback_" + g.replace("-", "_")])
+    paybacks = "; ".join(lookups.gpu(ds, g)["gpu_name"] + " " + str(facts["rvb_payback_" + g.replace("-", "_")])
                          for g in compared_gpus(ds))
     exhibits = (
         ex.printed("rent-vs-buy-printed", TABLE),

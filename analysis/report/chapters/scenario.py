@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import guide_mode, scenarios, situation, verdicts
-from analysis.evaluation.situation import assumption
+from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
+from analysis.evaluation.lookups import assumption
 from analysis.model import costs
 from analysis.report import chapter_cache, visual
 from analysis.report import exhibits as ex
@@ -154,7 +154,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     if guide_price_ids:
         p_in, p_out = figure(ds, guide_price_ids[0])[0], figure(ds, guide_price_ids[1])[0]
     else:
-        api = situation.api_offer(ds, api_offer)
+        api = lookups.api_offer(ds, api_offer)
         p_in, p_out = float(api["usd_per_m_input"]), float(api["usd_per_m_output"])
     checks_rows = _api_cells(ds, rows, p_in, p_out, api_offer) + _selfhost_cells(ds, rows, by_volume)
     gm = guide_mode.savings(ds).set_index("figure_id")
@@ -228,7 +228,7 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
     """The scenario's exhibits, titled by what each shows (the payback chart says when buying never pays back)."""
     source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
                                           "models.csv", "benchmarks.csv", "assumptions.csv")
-    model_name, api = situation.model(ds, model)["model_name"], visual.api_words(ds, api_offer)
+    model_name, api = lookups.model(ds, model)["model_name"], visual.api_words(ds, api_offer)
     be = breakeven.set_index("case")
     buy = f"Buying {facts[f'{prefix}_gpus']}× {visual.gpu_words(ds, gpu)} for {model_name}"
     rent = be.loc["base", "rent_breakeven_tokens_per_month"]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import verdicts
-from analysis.evaluation.situation import assumption
+from analysis.evaluation.lookups import assumption
 from analysis.model import sizing
 from analysis.report import chapter_cache
 from analysis.report import exhibits as ex

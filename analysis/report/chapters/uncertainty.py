@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import scenarios, situation, uncertainty
-from analysis.model import costs
+from analysis.evaluation import lookups, resolve, scenarios, uncertainty
+from analysis.model import costs, spine
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report import numerics, visual
@@ -57,9 +57,9 @@ def _grid(low_tokens_per_month: float, high_tokens_per_month: float, points: int
     return numerics.log_grid(float(low_tokens_per_month), float(high_tokens_per_month), int(points))
 
 
-def inputs_table(ds: Dataset, sit: uncertainty.Situation) -> pd.DataFrame:
+def inputs_table(ds: Dataset, sit: spine.Situation) -> pd.DataFrame:
     """The inputs that are sampled (low < high), their range, deterministic base value, unit and source."""
-    return pd.DataFrame([{"input_id": i.name, "Input": situation.input_words(ds, i.name), "Low": _number(i.low),
+    return pd.DataFrame([{"input_id": i.name, "Input": lookups.input_words(ds, i.name), "Low": _number(i.low),
                           "High": _number(i.high), "Base": _number(i.base), "Unit": i.unit, "Range from": i.source}
                          for i in sit.inputs if i.low < i.high])
 
@@ -92,11 +92,11 @@ def _guide_payback(ds: Dataset) -> dict[float, str]:
     return dict(zip(printed["row"].map(volume_of), printed["Break-Even"], strict=True))
 
 
-def volumes_table(ds: Dataset, sit: uncertainty.Situation, values: dict[str, np.ndarray],
+def volumes_table(ds: Dataset, sit: spine.Situation, values: dict[str, np.ndarray],
                   volumes: np.ndarray) -> pd.DataFrame:
     """At each volume of the guide's scenario table: the chance each option beats the API, P10/P50/P90 of
     its monthly savings and of the purchase's payback months, and the payback the guide prints."""
-    out = uncertainty.evaluate(sit, values, volumes)
+    out = spine.evaluate(sit, values, volumes)
     guide = _guide_payback(ds)
     rows = []
     for j, volume in enumerate(volumes):
@@ -118,7 +118,7 @@ def volumes_table(ds: Dataset, sit: uncertainty.Situation, values: dict[str, np.
     return pd.DataFrame(rows)
 
 
-def tornado_frames(ds: Dataset, sit: uncertainty.Situation, option: str,
+def tornado_frames(ds: Dataset, sit: spine.Situation, option: str,
                    clip_tokens_per_month: float) -> tuple[pd.DataFrame, pd.DataFrame, uncertainty.Tornado]:
     """The tornado of one option as a table (ranged inputs) and as chart data (inputs that move it).
 
@@ -133,7 +133,7 @@ def tornado_frames(ds: Dataset, sit: uncertainty.Situation, option: str,
     for k, name in enumerate(t.names):
         if name not in ranged:
             continue
-        words = situation.input_words(ds, name)
+        words = lookups.input_words(ds, name)
         table.append({"input_id": name, "Option": OPTION_LABELS[option], "Input": words, "Unit": units[name],
                       "Low": _number(t.low[k]), "High": _number(t.high[k]),
                       "Break-even, input at low": fmt.tokens(t.at_low_tokens_per_month[k]),
@@ -173,7 +173,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
     facts: dict[str, str] = {}
     spans = {}
     for key, api_offer, model in CARD_ROWS:
-        sit = uncertainty.situation(ds, model, CARD_GPU, CARD_PRECISION, api_offer)
+        sit = resolve.situation(lookups.record(ds), model, CARD_GPU, CARD_PRECISION, api_offer)
         mc = uncertainty.monte_carlo(sit, draws, seed, [1e9])
         cases = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([1e9]))
         base = cases.breakeven.set_index("case").loc["base"]
@@ -190,8 +190,8 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
                                    "Depends" if base["buy_fragile"] or not np.isfinite(p90) else "Buy"),
         })
     # The hosted open model against the frontier API, and against buying the same model.
-    api, hosted = situation.api_offer(ds, CARD_ROWS[0][1]), situation.api_offer(ds, CARD_HOSTED)
-    low, high, _ = situation.assumption_range(ds, "output_token_share")
+    api, hosted = lookups.api_offer(ds, CARD_ROWS[0][1]), lookups.api_offer(ds, CARD_HOSTED)
+    low, high, _ = lookups.assumption_range(ds, "output_token_share")
     shares = np.array([low, (low + high) / 2, high])
     saving = 1 - (costs.api_monthly_cost_usd(1.0, shares, hosted["usd_per_m_input"], hosted["usd_per_m_output"])
                   / costs.api_monthly_cost_usd(1.0, shares, api["usd_per_m_input"], api["usd_per_m_output"]))
@@ -244,7 +244,7 @@ def headline(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     for (key, api_offer, model), kind in zip(CARD_ROWS, (visual.BUY, visual.BUY_OTHER), strict=True):
         compared = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, grid)
         gpus = int(scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([1e9])).system.gpus[1])
-        gpu_name, model_name = visual.gpu_words(ds, CARD_GPU).split()[0], situation.model(ds, model)["model_name"]
+        gpu_name, model_name = visual.gpu_words(ds, CARD_GPU).split()[0], lookups.model(ds, model)["model_name"]
         label = f"Buy {gpus}× {gpu_name} for {model_name}"
         options.append((label, compared.table, "buy_usd_per_month", kind))
         apis.append((f"API: {visual.api_words(ds, api_offer)}", api_offer,
@@ -278,12 +278,12 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
     evaluated on ``grid_points`` log-spaced volumes between the two grid ends (tokens per month).
     """
     grid = _grid(grid_low_tokens_per_month, grid_high_tokens_per_month, grid_points)
-    sit = uncertainty.situation(ds, model, gpu, precision, api_offer, rent_offer)
+    sit = resolve.situation(lookups.record(ds), model, gpu, precision, api_offer, rent_offer)
     mc = uncertainty.monte_carlo(sit, draws, seed, grid)
     table_volumes = guide_volumes(ds, SCENARIOS[GUIDE_SCENARIO]["table_name"])
     deterministic = scenarios.compare(ds, model, gpu, precision, api_offer, table_volumes, rent_offer).breakeven
     claimed = figure(ds, SCENARIOS[GUIDE_SCENARIO]["summary_breakeven_id"])[0]
-    at_claim = uncertainty.evaluate(sit, mc.inputs, [claimed])
+    at_claim = spine.evaluate(sit, mc.inputs, [claimed])
     probability = pd.concat([pd.DataFrame({
         "tokens_per_month": grid, "option": OPTION_LABELS[o], "kind": o,
         "probability_cheaper": mc.probability_cheaper(o),
@@ -307,7 +307,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         chart_data[f"tornado_{option}"] = chart
         p10, p50, p90 = uncertainty.percentiles(mc.outputs[f"{option}_breakeven_tokens_per_month"])
         spend = uncertainty.percentiles(mc.outputs[f"{option}_breakeven_api_usd_per_month"])
-        moving = [situation.in_sentence(situation.input_words(ds, n))
+        moving = [lookups.in_sentence(lookups.input_words(ds, n))
                   for n, f in zip(t.names, t.swing_factor, strict=True) if f > 1][:TOP_INPUTS]
         facts.update({
             f"uq_{option}_p10": fmt.tokens(p10), f"uq_{option}_p50": fmt.tokens(p50),
