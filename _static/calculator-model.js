@@ -172,8 +172,13 @@
       const cached = v.cached_input_share;
       const perM = (1 - s) * ((1 - cached) * c.usd_per_m_input + cached * pCached) + s * c.usd_per_m_output;
       const apiPerToken = 1.0 / 1e6 * perM;
-      const otherFixed = v.networking_storage_usd_per_month + v.monitoring_usd_per_month
-        + v.revenue_at_risk_usd_per_month * Math.max(v.api_uptime - v.selfhost_uptime, 0.0);
+      const downtime = v.revenue_at_risk_usd_per_month * Math.max(v.api_uptime - v.selfhost_uptime, 0.0);
+      const otherFixed = v.networking_storage_usd_per_month + v.monitoring_usd_per_month + downtime;
+      // spine._operating_lines: what a fleet of either kind pays besides its GPUs.
+      const operating = (engineers) => ({ engineers: engineerMonth * engineers, downtime,
+        networking_storage: v.networking_storage_usd_per_month, monitoring: v.monitoring_usd_per_month });
+      const lines = (option, parts) => Object.fromEntries(Object.entries(parts)
+        .map(([line, usdPerMonth]) => [`${option}_${line}_usd_per_month`, usdPerMonth]));
       const engineerMonth = v.ml_engineer_usd_per_year / 12 * 1.0;
       const engineerPerGpu = engineerMonth / v.gpus_per_engineer;
       const fixed = otherFixed + engineerMonth * v.engineer_allocation;
@@ -186,7 +191,7 @@
 
       const out = { api_usd_per_token: apiPerToken, volumes: [] };
       for (const volume of volumes) {
-        const api = apiPerToken * volume;
+        const api = volume / 1e6 * perM;
         const options = candidates.map((g, i) => {
           const cap = capacity[i];
           const replicas = cap > 0 ? Math.max(1.0, Math.ceil(volume / cap)) : Infinity;
@@ -202,11 +207,17 @@
         const cashSaved = api - otherFixed - engineerMonth * engineers - powerPerGpu * pick.gpus;
         const savings = Number.isFinite(cashSaved) ? cashSaved : -1.0;
         const payback = savings > 0 ? (Number.isFinite(capex) ? capex : 0.0) / savings : Infinity;
+        const tokensM = volume / 1e6;
         const row = {
           tokens_per_month: volume, api_usd_per_month: api, gpus: pick.gpus, spare_gpus: pick.spares,
           replicas: pick.replicas, gpus_per_replica: pick.g, replica_tokens_per_month: pick.cap, engineers,
           buy_usd_per_month: cost, buy_capex_usd: capex, buy_savings_usd_per_month: api - cost,
           buy_payback_months: payback <= v.amortization_months ? payback : Infinity,
+          // costs.api_lines_usd_per_month and spine._bought_lines: the bills by line.
+          ...lines("api", { input: tokensM * ((1 - s) * (1 - cached) * c.usd_per_m_input),
+            cached_input: tokensM * ((1 - s) * cached * pCached), output: tokensM * (s * c.usd_per_m_output) }),
+          ...lines("buy", { gpus: owningPerGpu * pick.serving, power: powerPerGpu * pick.serving,
+            spares: perGpu * pick.spares, ...operating(engineers) }),
         };
         out.volumes.push(row);
       }
@@ -228,8 +239,11 @@
             return { cost: fixed + (engineerPerGpu + hourlyMonth) * rented, rented, b };
           });
           const [index, cost] = cheapest(rents.map((r) => r.cost));
-          Object.assign(row, { rent_gpus: rents[index].rented, rent_gpus_per_replica: rents[index].b,
-            rent_usd_per_month: cost, rent_savings_usd_per_month: row.api_usd_per_month - cost });
+          const rented = rents[index].rented;
+          Object.assign(row, { rent_gpus: rented, rent_gpus_per_replica: rents[index].b,
+            rent_usd_per_month: cost, rent_savings_usd_per_month: row.api_usd_per_month - cost,
+            ...lines("rent", { gpus: hourlyMonth * rented,
+              ...operating(v.engineer_allocation + rented / v.gpus_per_engineer) }) });
         });
         addBreakeven(out, "rent", block.map((b, i) => breakevenWithSpares(apiPerToken, fixed,
           (hourlyMonth + engineerPerGpu) * b, unitCapacity[i] > 0 ? unitCapacity[i] : NaN, 0.0, 0.0)),

@@ -230,6 +230,7 @@ function renderAnswer(o, record, computed) {
     { label: "Cached input share", key: "cached_input_share", kind: "share" }, ...RULES.figures[acquisition]];
   for (const figure of rows) {
     const tr = body.insertRow();
+    if (figure.line_of) tr.className = "calc-line";
     const th = document.createElement("th");
     th.scope = "row";
     th.textContent = figure.label;

@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from analysis.data import loading
-from analysis.evaluation import lookups
+from analysis.evaluation import lookups, resolve
 from analysis.model import spine
 
 VOLUMES = np.array([1e8, 1e9, 1e10])
@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--scenarios", type=int, default=1_000_000)
     parser.add_argument("--loop-sample", type=int, default=20_000)
     args = parser.parse_args()
-    sit = lookups.resolve(loading.load(), "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4")
+    sit = resolve.situation(lookups.record(loading.load()), "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4")
     inputs = random_values(sit, args.scenarios)
     spine.evaluate(sit, {k: v[:1000] for k, v in inputs.items()}, VOLUMES)  # warm up imports and caches
 

@@ -100,8 +100,8 @@ def render_table(quote: Quote) -> str:
             f"{k} = {v[0]:g} to {v[1]:g}" if isinstance(v, list) else f"{k} = {v:g}" for k, v in given.items()))
     lines.append("")
     rows = [("", *CASES)]
-    rows += [(label, *(_cell_text(figures[c][column], kind) for c in CASES))
-             for column, label, kind in FIGURES[request.acquisition]]
+    rows += [(f"  {f.label}" if f.line_of else f.label, *(_cell_text(figures[c][f.key], f.kind) for c in CASES))
+             for f in FIGURES[request.acquisition]]
     label_width = max(len(r[0]) for r in rows)
     case_width = max(len(cell) for r in rows for cell in r[1:])
     lines += [f"{r[0]:<{label_width}}  " + "  ".join(f"{cell:>{case_width}}" for cell in r[1:]) for r in rows]

@@ -93,6 +93,20 @@ def api_costs(ds: Dataset) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+def bill_at_shares(ds: Dataset, tokens_per_month: float, usd_per_m_input: float,
+                   usd_per_m_output: float) -> tuple[float, float]:
+    """What a price pair bills when input and output tokens are counted apart, over the output share's range
+    in ``assumptions.csv`` (no cached input): ``(lowest, highest)`` USD a month.
+
+    The guide's API columns charge every token both prices; this is the bill the same prices give a volume
+    that counts input and output together (:func:`analysis.model.costs.api_monthly_cost_usd`).
+    """
+    share_low, share_high = assumption(ds, "output_token_share")
+    bills = costs.api_monthly_cost_usd(tokens_per_month, np.array([share_high, share_low]), usd_per_m_input,
+                                       usd_per_m_output)
+    return float(bills.min()), float(bills.max())
+
+
 def savings(ds: Dataset) -> pd.DataFrame:
     """Scenario savings columns: API cost minus self-host cost, both as printed."""
     fig = Figures(ds)

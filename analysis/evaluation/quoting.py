@@ -25,22 +25,54 @@ _CACHED_SHARE_ROW = "cached_input_share"
 # figure is shown when renting.
 STAND_IN_USD_PER_GPU = 1.0
 
-# Figures quoted per case: (output of spine.evaluate, label, kind) by acquisition.
+# What each line of a bill is called in a quote (spine.LINES), by option.
+LINE_WORDS = {
+    "api": {"input": "input tokens", "cached_input": "cached input tokens", "output": "output tokens"},
+    "buy": {"gpus": "GPUs (depreciation and capital)", "power": "power", "spares": "spare GPUs",
+            "engineers": "engineers", "downtime": "extra downtime", "networking_storage": "networking and storage",
+            "monitoring": "monitoring"},
+    "rent": {"gpus": "GPU rental", "engineers": "engineers", "downtime": "extra downtime",
+             "networking_storage": "networking and storage", "monitoring": "monitoring"},
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Figure:
+    """One row of a quote: the spine's output it shows, its label, how it is written (``usd``, ``months``,
+    ``gpus``, ``tokens``) and, for a line of a bill, the bill it is part of."""
+
+    key: str
+    label: str
+    kind: str
+    line_of: str | None = None
+
+    def record(self) -> dict[str, object]:
+        return {"key": self.key, "label": self.label, "kind": self.kind, "line_of": self.line_of}
+
+
+def _lines(option: str, total: str) -> list[Figure]:
+    return [Figure(spine.line_key(option, line), LINE_WORDS[option][line], "usd", total)
+            for line in spine.LINES[option]]
+
+
+# The rows of a quote per case, by acquisition: each bill, then its lines.
 FIGURES = {
-    "buy": [("api_usd_per_month", "API cost (USD/month)", "usd"),
-            ("buy_usd_per_month", "Self-host cost, buying (USD/month)", "usd"),
-            ("buy_savings_usd_per_month", "Savings (USD/month)", "usd"),
-            ("buy_payback_months", "Payback (months)", "months"),
-            ("gpus", "GPUs needed", "gpus"),
-            ("buy_capex_usd", "Purchase (capex, USD)", "usd"),
-            ("buy_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
-            ("buy_breakeven_api_usd_per_month", "Break-even API spend (USD/month)", "usd")],
-    "rent": [("api_usd_per_month", "API cost (USD/month)", "usd"),
-             ("rent_usd_per_month", "Self-host cost, renting (USD/month)", "usd"),
-             ("rent_savings_usd_per_month", "Savings (USD/month)", "usd"),
-             ("rent_gpus", "GPUs needed", "gpus"),
-             ("rent_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
-             ("rent_breakeven_api_usd_per_month", "Break-even API spend (USD/month)", "usd")],
+    "buy": [Figure("api_usd_per_month", "API cost (USD/month)", "usd"), *_lines("api", "api_usd_per_month"),
+            Figure("buy_usd_per_month", "Self-host cost, buying (USD/month)", "usd"),
+            *_lines("buy", "buy_usd_per_month"),
+            Figure("buy_savings_usd_per_month", "Savings (USD/month)", "usd"),
+            Figure("buy_payback_months", "Payback (months)", "months"),
+            Figure("gpus", "GPUs needed", "gpus"),
+            Figure("buy_capex_usd", "Purchase (capex, USD)", "usd"),
+            Figure("buy_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
+            Figure("buy_breakeven_api_usd_per_month", "Break-even API spend (USD/month)", "usd")],
+    "rent": [Figure("api_usd_per_month", "API cost (USD/month)", "usd"), *_lines("api", "api_usd_per_month"),
+             Figure("rent_usd_per_month", "Self-host cost, renting (USD/month)", "usd"),
+             *_lines("rent", "rent_usd_per_month"),
+             Figure("rent_savings_usd_per_month", "Savings (USD/month)", "usd"),
+             Figure("rent_gpus", "GPUs needed", "gpus"),
+             Figure("rent_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
+             Figure("rent_breakeven_api_usd_per_month", "Break-even API spend (USD/month)", "usd")],
 }
 
 
@@ -155,7 +187,9 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
         - ``*_savings_usd_per_month = api - self-host``;
         - ``buy_payback_months = buy_capex_usd / (api - fixed - power)``, inf when that is not positive;
         - ``*_breakeven_tokens_per_month``: the smallest volume at which the API costs at least as much
-          as self-hosting (inf if never), and ``*_breakeven_api_usd_per_month``, the API bill there.
+          as self-hosting (inf if never), and ``*_breakeven_api_usd_per_month``, the API bill there;
+        - each bill by line (``api_input_usd_per_month``, ``buy_power_usd_per_month``, ...: the spine's
+          :data:`analysis.model.spine.LINES`), which add up to the bill.
     """
     stand_in = STAND_IN_USD_PER_GPU if request.rental_offer_id is not None else None
     sit = resolve.situation(record, request.model_id, request.gpu_id, request.precision, request.api_offer_id,
@@ -168,8 +202,9 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
         # The shares each case was evaluated at, after the output share's direction was decided.
         values = {_OUTPUT_SHARE_ROW: float(result.values[_OUTPUT_SHARE_ROW][i]),
                   _CACHED_SHARE_ROW: float(result.values[_CACHED_SHARE_ROW][i])}
-        for name, _, _ in FIGURES[request.acquisition]:
-            values[name] = float(outputs[name][i].item() if outputs[name].ndim == 1 else outputs[name][i, 0])
+        for figure in FIGURES[request.acquisition]:
+            found = outputs[figure.key]
+            values[figure.key] = float(found[i] if found.ndim == 1 else found[i, 0])
         figures[case] = values
     return Quote(request, figures, sit.efficiency_class, result.fragile(record, request.acquisition))
 

@@ -63,6 +63,15 @@ def serving_system(ds: Dataset, gpu_id: str, model_id: str, precision: str,
     return _system(sit, values, spine.smallest_replica(sit, values))
 
 
+def api_usd_per_token(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
+                      output_share: float | None = None) -> float:
+    """What the API charges per token in the base case (the spine's ``api_usd_per_token``), with the output
+    share at its base or pinned at ``output_share``: ``((1 - s) x ((1 - c) x p_in + c x p_cached) + s x p_out)
+    / 1e6`` USD."""
+    sit = resolve.situation(lookups.record(ds), model_id, gpu_id, precision, api_offer_id, output_share=output_share)
+    return float(resolve.cases(sit, [1.0]).outputs["api_usd_per_token"][1])
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Self-hosting (buy or rent) against one API offer over a set of monthly volumes."""
@@ -99,6 +108,9 @@ def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
           "buy_breakeven_tokens_per_month": o["buy_breakeven_tokens_per_month"],
           "buy_breakeven_api_usd_per_month": o["buy_breakeven_api_usd_per_month"],
           "buy_margin_ratio": o["buy_margin_ratio"]}
+    for option in ("api", *sit.options):
+        for line in spine.LINES[option]:
+            frames[spine.line_key(option, line)] = o[spine.line_key(option, line)]
     if rental_offer_id is not None:
         for key in ("rent_gpus", "rent_usd_per_month", "rent_savings_usd_per_month"):
             frames[key] = o[key]

@@ -43,6 +43,24 @@ def api_monthly_cost_usd(tokens_per_month: ArrayLike, output_share: ArrayLike, u
     return tokens / TOKENS_PER_MILLION * per_m
 
 
+def api_lines_usd_per_month(tokens_per_month: ArrayLike, output_share: ArrayLike, usd_per_m_input: ArrayLike,
+                            usd_per_m_output: ArrayLike, cached_input_share: ArrayLike = 0.0,
+                            usd_per_m_cached_input: ArrayLike = np.nan) -> dict[str, NDArray]:
+    """The API bill of :func:`api_monthly_cost_usd` by line: ``input``, ``cached_input`` and ``output``.
+
+    ``input = tokens / 1e6 x (1 - s_out) x (1 - c) x p_in``, ``cached_input = tokens / 1e6 x (1 - s_out) x c x
+    p_cached`` (``p_in`` when the cached price is missing) and ``output = tokens / 1e6 x s_out x p_out``.
+    """
+    tokens = as_array("tokens_per_month", tokens_per_month) / TOKENS_PER_MILLION
+    s_out = _share("output_share", output_share)
+    p_in = as_array("usd_per_m_input", usd_per_m_input)
+    c = _share("cached_input_share", cached_input_share)
+    p_cached = as_array("usd_per_m_cached_input", usd_per_m_cached_input, allow_nan=True)
+    p_cached = np.where(np.isnan(p_cached), p_in, p_cached)
+    return {"input": tokens * ((1 - s_out) * (1 - c) * p_in), "cached_input": tokens * ((1 - s_out) * c * p_cached),
+            "output": tokens * (s_out * as_array("usd_per_m_output", usd_per_m_output))}
+
+
 def api_monthly_cost_guide_usd(tokens_per_month: ArrayLike, usd_per_m_input: ArrayLike,
                                usd_per_m_output: ArrayLike) -> NDArray:
     """The guide's convention: every token is charged the input price *plus* the output price.

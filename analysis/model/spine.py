@@ -18,6 +18,16 @@ For each value set and volume the spine
 4. solves the break-even volume per candidate in closed form (:mod:`analysis.model.breakeven`) and keeps
    the lowest, with the margin an extra replica earns over its cost (small: a fragile break-even).
 
+Each bill comes with its lines (:data:`LINES`): the API's input, cached-input and output tokens; a bought
+fleet's GPUs, power, spares, engineers, downtime, networking and monitoring; a rented fleet's GPUs and the
+same operating lines. Chapters that cost a fleet the guide chose (its 4 x A100 cluster) or one GPU (rent
+against buy) call :func:`fleet_usd_per_month` and the per-unit functions (:func:`owning_usd_per_gpu_month`,
+:func:`power_usd_per_gpu_month`, :func:`rent_usd_per_gpu_month`, :func:`engineers_usd_per_month`,
+:func:`downtime_usd_per_month`) that :func:`evaluate` itself uses, so every cost on a page has one formula;
+no report module imports :mod:`analysis.model.costs` (an import-linter contract). Memory and speed tables
+(the sizing and engine chapters) call :mod:`analysis.model.sizing` and :mod:`analysis.model.throughput`
+directly: they size a grid of models and GPUs, not a priced situation.
+
 Pure numpy: no pandas, no I/O. Arrays have shape ``(N,)`` per value set or ``(N, V)`` per value set and
 volume.
 """
@@ -41,6 +51,24 @@ USD_PER_GPU_HOUR = "usd_per_gpu_hour"
 BITS_PER_PARAM = "bits_per_param"
 EFFICIENCY = "engine_efficiency"
 OUTPUT_SHARE = "output_token_share"
+# The lines a monthly bill is broken down into, by option: output ``{option}_{line}_usd_per_month``
+# (:func:`line_key`). They add up to ``{option}_usd_per_month`` (to the last few bits: the total is summed
+# in another order). Buying: the serving GPUs' ownership (depreciation and capital), their power, the
+# spare GPUs (owned and powered), the engineers, the extra downtime, networking and storage, monitoring.
+# Renting: the rented GPUs, then the same operating lines (no power, no spares: the provider's). The API:
+# input, cached input and output tokens.
+LINES = {
+    "buy": ("gpus", "power", "spares", "engineers", "downtime", "networking_storage", "monitoring"),
+    "rent": ("gpus", "engineers", "downtime", "networking_storage", "monitoring"),
+    "api": ("input", "cached_input", "output"),
+}
+
+
+def line_key(option: str, line: str) -> str:
+    """The output name of one line of a bill: ``buy_power_usd_per_month``, ``api_output_usd_per_month``."""
+    if line not in LINES[option]:
+        raise KeyError(f"{option} bills have no line {line!r} (lines: {', '.join(LINES[option])})")
+    return f"{option}_{line}_usd_per_month"
 
 
 def ordered_cases(low: float, base: float, high: float, direction: int) -> NDArray:
@@ -192,6 +220,115 @@ def _cheapest(cost: NDArray, *others: NDArray) -> tuple[NDArray, ...]:
     return tuple(np.take_along_axis(a, index, axis=-1)[..., 0] for a in (safe, *others))
 
 
+def owning_usd_per_gpu_month(values: dict[str, ArrayLike]) -> NDArray:
+    """Depreciation and capital of one bought GPU a month (USD): :func:`analysis.model.costs.amortized_usd_per_month`
+    of ``usd_per_gpu`` over ``amortization_months``, with ``residual_value_share`` and ``cost_of_capital_per_year``."""
+    return costs.amortized_usd_per_month(values[USD_PER_GPU], values["amortization_months"],
+                                         values["residual_value_share"], values["cost_of_capital_per_year"])
+
+
+def power_usd_per_gpu_month(values: dict[str, ArrayLike], tdp_watts: ArrayLike) -> NDArray:
+    """Electricity of one bought GPU's share of its server at full load a month (USD):
+    ``tdp_watts x server_power_factor x pue x hours_per_month / 1000 x electricity_usd_per_kwh``."""
+    return costs.power_usd_per_month(1.0, tdp_watts, values["server_power_factor"], values["pue"],
+                                     values["electricity_usd_per_kwh"], values["hours_per_month"])
+
+
+def rent_usd_per_gpu_month(values: dict[str, ArrayLike]) -> NDArray:
+    """One rented GPU around the clock a month (USD): ``usd_per_gpu_hour x hours_per_month``."""
+    return costs.rental_usd_per_month(1.0, values[USD_PER_GPU_HOUR], values["hours_per_month"])
+
+
+def downtime_usd_per_month(values: dict[str, ArrayLike]) -> NDArray:
+    """Revenue lost to self-hosting's extra downtime a month (USD):
+    ``revenue_at_risk_usd_per_month x max(0, api_uptime - selfhost_uptime)``."""
+    return costs.downtime_usd_per_month(values["revenue_at_risk_usd_per_month"], values["selfhost_uptime"],
+                                        values["api_uptime"])
+
+
+def engineers_usd_per_month(values: dict[str, ArrayLike], engineers: ArrayLike) -> NDArray:
+    """``engineers`` engineers a month (USD): ``ml_engineer_usd_per_year / 12 x engineers``."""
+    return costs.engineering_usd_per_month(values["ml_engineer_usd_per_year"], 1.0) * np.asarray(engineers, dtype=float)
+
+
+def operating_usd_per_month(values: dict[str, ArrayLike], engineers: ArrayLike) -> dict[str, NDArray]:
+    """The lines any self-hosted fleet pays besides its GPUs, USD a month: ``engineers``
+    (:func:`engineers_usd_per_month`), ``downtime`` (:func:`downtime_usd_per_month`), ``networking_storage`` and
+    ``monitoring`` (the inputs of those names), broadcast together."""
+    lines = {"engineers": engineers_usd_per_month(values, engineers), "downtime": downtime_usd_per_month(values),
+             "networking_storage": np.asarray(values["networking_storage_usd_per_month"], dtype=float),
+             "monitoring": np.asarray(values["monitoring_usd_per_month"], dtype=float)}
+    shape = np.broadcast_shapes(*(x.shape for x in lines.values()))
+    return {name: np.broadcast_to(x, shape).copy() for name, x in lines.items()}
+
+
+@dataclass(frozen=True)
+class _UnitCosts:
+    """What a month costs per unit of a fleet, per value set (each ``(N, 1)``, USD per month): one bought GPU's
+    ownership and power, one engineer, and the lines that do not grow with the fleet."""
+
+    owning_per_gpu: NDArray
+    power_per_gpu: NDArray
+    engineer_month: NDArray  # salary / 12
+    engineer_per_gpu: NDArray  # engineer_month / gpus_per_engineer
+    downtime: NDArray
+    networking_storage: NDArray
+    monitoring: NDArray
+    other_fixed: NDArray  # networking_storage + monitoring + downtime
+    fixed: NDArray  # other_fixed + engineer_month x engineer_allocation
+
+    @property
+    def per_gpu(self) -> NDArray:
+        """Owning and powering one bought GPU."""
+        return self.power_per_gpu + self.owning_per_gpu
+
+
+def _unit_costs(tdp_watts: float, v: dict[str, NDArray]) -> _UnitCosts:
+    downtime = downtime_usd_per_month(v)
+    other_fixed = v["networking_storage_usd_per_month"] + v["monitoring_usd_per_month"] + downtime
+    engineer_month = costs.engineering_usd_per_month(v["ml_engineer_usd_per_year"], 1.0)
+    return _UnitCosts(
+        owning_per_gpu=owning_usd_per_gpu_month(v), power_per_gpu=power_usd_per_gpu_month(v, tdp_watts),
+        engineer_month=engineer_month, engineer_per_gpu=engineer_month / v["gpus_per_engineer"],
+        downtime=downtime, networking_storage=v["networking_storage_usd_per_month"],
+        monitoring=v["monitoring_usd_per_month"], other_fixed=other_fixed,
+        fixed=other_fixed + engineer_month * v["engineer_allocation"])
+
+
+def _operating_lines(u: _UnitCosts, engineers: NDArray) -> dict[str, NDArray]:
+    shape = np.broadcast(engineers, u.downtime).shape
+    return {"engineers": u.engineer_month * engineers, "downtime": np.broadcast_to(u.downtime, shape).copy(),
+            "networking_storage": np.broadcast_to(u.networking_storage, shape).copy(),
+            "monitoring": np.broadcast_to(u.monitoring, shape).copy()}
+
+
+def _bought_lines(u: _UnitCosts, v: dict[str, NDArray], serving: NDArray, spares: NDArray) -> dict[str, NDArray]:
+    """The lines of a bought fleet: ``serving`` GPUs and ``spares``, run by ``allocation + serving /
+    gpus_per_engineer`` engineers."""
+    engineers = v["engineer_allocation"] + serving / v["gpus_per_engineer"]
+    return {"gpus": u.owning_per_gpu * serving, "power": u.power_per_gpu * serving, "spares": u.per_gpu * spares,
+            **_operating_lines(u, engineers)}
+
+
+def fleet_usd_per_month(values: dict[str, ArrayLike], tdp_watts: float, serving_gpus: ArrayLike,
+                        spare_gpus: ArrayLike) -> dict[str, NDArray]:
+    """A bought fleet of a given size, per value set, by line (:data:`LINES` ``["buy"]``), USD per month.
+
+    The lines :func:`evaluate` gives for the fleet it chooses, for a fleet the caller chooses (the guide's
+    cluster): ``gpus = serving x`` :func:`owning_usd_per_gpu_month`, ``power = serving x``
+    :func:`power_usd_per_gpu_month`, ``spares = spares x (owning + power)``, ``engineers = salary / 12 x
+    (engineer_allocation + serving / gpus_per_engineer)``, ``downtime = revenue_at_risk x max(0, api_uptime -
+    selfhost_uptime)``, ``networking_storage`` and ``monitoring`` as given. ``values`` holds those inputs (and
+    may hold others); each line has shape ``(N,)``.
+    """
+    v = _columns(values)
+    n = len(next(iter(v.values())))
+    serving = np.broadcast_to(np.asarray(serving_gpus, dtype=float).reshape(-1), (n,))[:, None]
+    spares = np.broadcast_to(np.asarray(spare_gpus, dtype=float).reshape(-1), (n,))[:, None]
+    lines = _bought_lines(_unit_costs(tdp_watts, v), v, serving, spares)
+    return {name: lines[name][:, 0] for name in LINES["buy"]}
+
+
 # Value-set x volume x candidate cells evaluated in one pass. Each (N, V, S) work array of a pass then stays
 # near 8 MB: allocating larger ones cost more than their arithmetic (10,000 draws at 101 volumes took 2.0-2.5 s
 # in one pass and 0.5 s in passes of 2,000 draws). Every cell is computed alone, so passes change no bit.
@@ -214,7 +351,8 @@ def evaluate(sit: Situation, values: dict[str, ArrayLike], tokens_per_month: Arr
     ``engineers``, ``buy_usd_per_month``, ``buy_capex_usd``, ``buy_savings_usd_per_month``,
     ``buy_payback_months`` (purchase over the cash saved; inf when longer than the amortization period);
     with a rental offer ``rent_gpus``, ``rent_gpus_per_replica``, ``rent_usd_per_month``,
-    ``rent_savings_usd_per_month``.
+    ``rent_savings_usd_per_month``. Each bill by line, ``(N, V)``: ``api_{line}_usd_per_month``,
+    ``buy_{line}_usd_per_month`` and ``rent_{line}_usd_per_month`` for the lines of :data:`LINES`.
     """
     missing = sorted({i.name for i in sit.inputs} - set(values))
     if missing:
@@ -251,18 +389,15 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
     # 3. Costs that do not depend on the fleet, per GPU, per engineer.
     api_per_token = costs.api_monthly_cost_usd(1.0, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
                                                v["cached_input_share"], c["usd_per_m_cached_input"])  # (N, 1)
-    api = api_per_token * volumes
-    other_fixed = (v["networking_storage_usd_per_month"] + v["monitoring_usd_per_month"]
-                   + costs.downtime_usd_per_month(v["revenue_at_risk_usd_per_month"], v["selfhost_uptime"],
-                                                  v["api_uptime"]))
-    engineer_month = costs.engineering_usd_per_month(v["ml_engineer_usd_per_year"], 1.0)
-    engineer_per_gpu = engineer_month / v["gpus_per_engineer"]
-    fixed = other_fixed + engineer_month * v["engineer_allocation"]
-    power_per_gpu = costs.power_usd_per_month(1.0, c["tdp_watts"], v["server_power_factor"], v["pue"],
-                                              v["electricity_usd_per_kwh"], v["hours_per_month"])
-    owning_per_gpu = costs.amortized_usd_per_month(v[USD_PER_GPU], v["amortization_months"],
-                                                   v["residual_value_share"], v["cost_of_capital_per_year"])
-    per_gpu = power_per_gpu + owning_per_gpu
+    # The bill is V / 1e6 x price per million, not V x price per token: a round volume at a round price then
+    # bills a round sum (1T tokens at $11.875 per million is $11,875,000, not a hair less).
+    api = costs.api_monthly_cost_usd(volumes, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
+                                     v["cached_input_share"], c["usd_per_m_cached_input"])
+    api_lines = costs.api_lines_usd_per_month(volumes, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
+                                              v["cached_input_share"], c["usd_per_m_cached_input"])
+    u = _unit_costs(c["tdp_watts"], v)
+    other_fixed, engineer_month, engineer_per_gpu = u.other_fixed, u.engineer_month, u.engineer_per_gpu
+    fixed, power_per_gpu, per_gpu = u.fixed, u.power_per_gpu, u.per_gpu
 
     # 4. Buying: each candidate at each volume (N, V, S), keep the cheapest.
     cap3 = capacity[:, None, :]
@@ -289,6 +424,8 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
         "buy_savings_usd_per_month": api - cost,
         # Hardware written off before the saved cash repays it never pays back.
         "buy_payback_months": np.where(payback <= v["amortization_months"], payback, np.inf),
+        **{line_key("api", name): line for name, line in api_lines.items()},
+        **{line_key("buy", name): line for name, line in _bought_lines(u, v, serving, spares).items()},
     }
     unit_cost = (per_gpu + engineer_per_gpu) * candidates
     volume, margin = breakeven.breakeven_with_spares(api_per_token, fixed, unit_cost, np.where(capacity > 0, capacity,
@@ -303,7 +440,7 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
                          np.lcm(whole, int(c["gpus_per_instance_min"])).astype(float), np.nan)  # (N, S)
         unit_capacity = np.where(np.isfinite(block), capacity * block / np.where(np.isfinite(candidates),
                                                                                  candidates, 1.0), 0.0)
-        hourly_month = costs.rental_usd_per_month(1.0, v[USD_PER_GPU_HOUR], v["hours_per_month"])
+        hourly_month = rent_usd_per_gpu_month(v)
         ucap3 = unit_capacity[:, None, :]
         with np.errstate(divide="ignore", invalid="ignore"):
             blocks3 = np.where(ucap3 > 0, np.maximum(1.0, np.ceil(volumes[..., None] / ucap3)), np.inf)
@@ -311,7 +448,10 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
         rent3 = fixed[..., None] + (engineer_per_gpu + hourly_month)[..., None] * rented3
         rent_cost, rented, rent_block = _cheapest(rent3, rented3, block[:, None, :] * np.ones_like(rent3))
         out.update({"rent_gpus": rented, "rent_gpus_per_replica": rent_block, "rent_usd_per_month": rent_cost,
-                    "rent_savings_usd_per_month": api - rent_cost})
+                    "rent_savings_usd_per_month": api - rent_cost,
+                    line_key("rent", "gpus"): hourly_month * rented,
+                    **{line_key("rent", name): line for name, line in
+                       _operating_lines(u, v["engineer_allocation"] + rented / v["gpus_per_engineer"]).items()}})
         rent_volume, rent_margin = breakeven.breakeven_with_spares(
             api_per_token, fixed, (hourly_month + engineer_per_gpu) * block,
             np.where(unit_capacity > 0, unit_capacity, np.nan), 0.0, 0.0)

@@ -63,8 +63,7 @@ def _rules() -> dict[str, object]:
         "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
         "messages": messages.MESSAGES, "token_suffixes": inputs.TOKEN_SUFFIXES,
         "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
-        "figures": {option: [{"key": key, "label": label, "kind": kind} for key, label, kind in figures]
-                    for option, figures in quoting.FIGURES.items()},
+        "figures": {option: [figure.record() for figure in figures] for option, figures in quoting.FIGURES.items()},
     }
 
 

@@ -92,6 +92,22 @@ def test_json_rent_equals_the_model(capsys, dataset):
         assert not any(k.startswith("buy_") for k in quoted["cases"][case])
 
 
+@pytest.mark.parametrize("rent", [None, "lambda-h100-8x"])
+def test_every_bill_comes_with_its_lines(capsys, dataset, rent):
+    # The JSON carries each bill's lines under the spine's names, and they add up to the bill.
+    extra = ["--rent", rent] if rent else []
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, *extra, "--format", "json")
+    assert code == 0
+    option = "rent" if rent else "buy"
+    table = scenarios.compare(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4",
+                              np.array([VOLUME_TOKENS_PER_MONTH]), rental_offer_id=rent).table.set_index("case")
+    for case, figures in json.loads(out)["cases"].items():
+        for bill, total in (("api", "api_usd_per_month"), (option, f"{option}_usd_per_month")):
+            lines = {name: figures[spine.line_key(bill, name)] for name in spine.LINES[bill]}
+            assert lines == {name: table.loc[case, spine.line_key(bill, name)] for name in lines}
+            assert sum(lines.values()) == pytest.approx(figures[total], rel=1e-12)
+
+
 def test_renting_does_not_depend_on_a_purchase_price(dataset):
     # The spine prices a purchase on every call; quote gives a GPU without a price a stand-in one so it can
     # be rented. Take the H100's real price away: every rent figure must stay exactly the same.

@@ -220,3 +220,59 @@ def test_memory_is_converted_from_the_vendor_unit_once(dataset):
     # 80 GiB = 80 x 2^30 bytes = 85.899 GB; the L4's 24 GB are decimal.
     assert gpus.at["h100-sxm", "memory_gb"] == pytest.approx(80 * 2**30 / 1e9)
     assert gpus.at["l4", "memory_gb"] == 24.0
+
+
+# --- each bill by line ------------------------------------------------------------------------------------------
+
+
+def test_the_lines_of_a_bill_by_hand(dataset):
+    # Llama 3.3 70B at FP8 on H100s against GPT-5.4, 2B tokens a month, base case: 2 serving GPUs and 1 spare.
+    sit = resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4")
+    out = resolve.cases(sit, [2e9]).outputs
+    line = {name: out[spine.line_key("buy", name)][1, 0] for name in spine.LINES["buy"]}
+    assert out["gpus"][1, 0] == 3 and out["spare_gpus"][1, 0] == 1
+    # API: 2,000 million tokens, half output: input 1,000 x $2.50, output 1,000 x $15.00, nothing cached.
+    assert [out[spine.line_key("api", n)][1, 0] for n in spine.LINES["api"]] == pytest.approx([2_500, 0, 15_000])
+    # owning one $30,000 GPU (the 25,000-35,000 midpoint) over 36 months, 10% resale, 4% capital a year:
+    # 30,000 x 0.9 / 36 + 30,000 x 1.1 / 2 x 0.04 / 12 = 750 + 55 = 805 a GPU, 1,610 for two
+    assert line["gpus"] == pytest.approx(1_610)
+    # power: 700 W x 1.9 (server) x 1.44 (PUE) x 730 h / 1,000 x $0.1077/kWh = 150.575 a GPU, 301.15 for two
+    assert line["power"] == pytest.approx(2 * 700 * 1.9 * 1.44 * 730 / 1000 * 0.1077)
+    assert line["spares"] == pytest.approx(805 + 150.575, rel=1e-6)  # one spare, owned and powered
+    # engineers: $200,000 / 12 x (0.25 + 2 / 170.5)
+    assert line["engineers"] == pytest.approx(200_000 / 12 * (0.25 + 2 / 170.5))
+    # downtime: $50,000 at risk x (0.999 - 0.97); networking and monitoring at their midpoints
+    assert (line["downtime"], line["networking_storage"], line["monitoring"]) == pytest.approx((1_450, 350, 200))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from(MODELS), gpu=st.sampled_from(["h100-sxm", "a100-80gb-sxm", "rtx-4090"]),
+       precision=st.sampled_from(["fp16", "fp8", "int4"]), exponent=st.floats(6, 15),
+       api=st.sampled_from(["openai-gpt-5.4", "deepseek-v4-flash", "together-llama-3.3-70b"]))
+def test_the_lines_add_up_to_their_bill(dataset, model, gpu, precision, exponent, api):
+    rent = {"h100-sxm": "lambda-h100-8x", "a100-80gb-sxm": "runpod-a100-1x", "rtx-4090": None}[gpu]
+    sit = resolve.situation(lookups.record(dataset), model, gpu, precision, api, rent)
+    out = resolve.cases(sit, [10.0**exponent, 3 * 10.0**exponent]).outputs
+    for option, total in (("api", "api_usd_per_month"), ("buy", "buy_usd_per_month"), ("rent", "rent_usd_per_month")):
+        if total not in out:
+            continue
+        summed = sum(out[spine.line_key(option, name)] for name in spine.LINES[option])
+        served = np.isfinite(out[total])
+        np.testing.assert_allclose(summed[served], out[total][served], rtol=1e-12)
+        assert all((out[spine.line_key(option, name)][served] >= 0).all() for name in spine.LINES[option])
+
+
+def test_a_fleet_chosen_by_the_caller_is_priced_by_the_same_lines(dataset):
+    # The fleet evaluate chose, priced again by fleet_usd_per_month: the same lines to the last bit.
+    sit = resolve.situation(lookups.record(dataset), "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4")
+    values = spine.case_values(sit)
+    out = spine.evaluate(sit, values, [5e9])
+    serving = out["gpus"][:, 0] - out["spare_gpus"][:, 0]
+    fleet = spine.fleet_usd_per_month(values, sit.constants["tdp_watts"], serving, out["spare_gpus"][:, 0])
+    for name in spine.LINES["buy"]:
+        np.testing.assert_array_equal(fleet[name], out[spine.line_key("buy", name)][:, 0])
+
+
+def test_a_line_that_is_not_there_is_named():
+    with pytest.raises(KeyError, match=r"rent bills have no line 'power' \(lines: gpus, engineers, downtime"):
+        spine.line_key("rent", "power")

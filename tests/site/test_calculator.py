@@ -160,8 +160,9 @@ def test_embedded_record_is_the_dataset_resolved_by_the_python_rules(dataset):
     assert record["efficiency"]["moe/tuned"] == {"low": low, "base": base, "high": high, "benchmarks": count}
     assert [a["id"] for a in record["apis"]] == list(dataset["api_prices"]["offer_id"])
     assert record["rules"]["model_assumptions"] == list(resolve.MODEL_ASSUMPTIONS)
-    assert record["rules"]["figures"]["rent"][0] == {"key": "api_usd_per_month", "label": "API cost (USD/month)",
-                                                     "kind": "usd"}
+    assert record["rules"]["figures"]["rent"][:2] == [
+        {"key": "api_usd_per_month", "label": "API cost (USD/month)", "kind": "usd", "line_of": None},
+        {"key": "api_input_usd_per_month", "label": "input tokens", "kind": "usd", "line_of": "api_usd_per_month"}]
     # The chart's data are filled in the browser: named sources, no inline values.
     names = {layer["data"]["name"] for layer in record["chart"]["layer"]}
     assert names == {"curves", "volume", "points"}
@@ -344,6 +345,12 @@ def test_calculator_fits_and_draws_its_lines(browser, site, viewport):
     assert width <= viewport[0]  # nothing scrolls sideways
     legend = page.eval_on_selector_all("#calc-chart svg .role-legend-label text", "els => els.map(e => e.textContent)")
     assert legend == ["The API", "Buying the GPUs"]
+    # Each bill's lines sit under it, indented: 3 of the API's, 7 of buying.
+    lines = page.eval_on_selector_all("#calc-table tr.calc-line th", "els => els.map(e => [e.textContent, "
+                                      "getComputedStyle(e).paddingLeft])")
+    assert [text for text, _ in lines][:4] == ["input tokens", "cached input tokens", "output tokens",
+                                               "GPUs (depreciation and capital)"]
+    assert len(lines) == 10 and all(float(pad.removesuffix("px")) > 15 for _, pad in lines)
     chart = page.locator("#calc-chart svg").bounding_box()
     assert chart["width"] >= 300
     # While the form is on screen and the answer is not, the base case floats at the bottom of the screen (on a

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.data.loading import Dataset
 from analysis.evaluation import lookups, scenarios, verdicts
 from analysis.evaluation.lookups import assumption
-from analysis.model import costs, sizing, spine, throughput
+from analysis.model import sizing, spine, throughput
 from analysis.report import chapter_cache, numerics, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -57,10 +57,7 @@ def savings_at_spend(ds: Dataset, ref: Reference, spend_usd_per_month: np.ndarra
     ``share = 1 - buy_cost / api_cost`` (negative: self-hosting costs more).
     """
     spend = np.asarray(spend_usd_per_month, dtype=float)
-    api = lookups.api_offer(ds, ref.api_offer)
-    base_share = scenarios.assumption_cases(ds)["output_token_share"][1]
-    per_token = costs.api_monthly_cost_usd(1.0, base_share, api["usd_per_m_input"], api["usd_per_m_output"])
-    volumes = spend / per_token
+    volumes = spend / scenarios.api_usd_per_token(ds, ref.model, ref.gpu, ref.precision, ref.api_offer)
     table = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, volumes).table
     table = table.assign(spend_usd_per_month=np.tile(spend, len(spine.CASES)),
                          saving_share=1 - table["buy_usd_per_month"] / table["api_usd_per_month"])
@@ -73,18 +70,14 @@ def option_costs(ds: Dataset, ref: Reference, spend_usd_per_month: float) -> dic
     The volume is the spend over the API's base-case price per token; the options are keeping the API,
     buying the GPUs, renting them and, where the API is not itself the open model, a hosted open model.
     """
-    api = lookups.api_offer(ds, ref.api_offer)
-    base_share = scenarios.assumption_cases(ds)["output_token_share"][1]
-    volume = spend_usd_per_month / costs.api_monthly_cost_usd(1.0, base_share, api["usd_per_m_input"],
-                                                              api["usd_per_m_output"])
+    volume = spend_usd_per_month / scenarios.api_usd_per_token(ds, ref.model, ref.gpu, ref.precision, ref.api_offer)
     table = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, np.array([volume]),
                               ref.rent_offer).table.set_index("case").loc["base"]
     options = {"keep the API": float(table["api_usd_per_month"]), "buy GPUs": float(table["buy_usd_per_month"]),
                "rent GPUs": float(table["rent_usd_per_month"])}
     if ref.hosted_offer is not None:
-        hosted = lookups.api_offer(ds, ref.hosted_offer)
-        options["use a hosted open model"] = float(costs.api_monthly_cost_usd(
-            volume, base_share, hosted["usd_per_m_input"], hosted["usd_per_m_output"]))
+        hosted = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.hosted_offer, np.array([volume]))
+        options["use a hosted open model"] = float(hosted.table.set_index("case").at["base", "api_usd_per_month"])
     return options
 
 
@@ -220,7 +213,7 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
     frontier_be, cheap_be = breakeven_spend(ds, FRONTIER), breakeven_spend(ds, CHEAP)
     crossing = guide_s1_crossing_spend(ds)
     salary = np.array(figure(ds, "ops.engineering.ml_engineer_annual"))
-    monthly = salary / costs.MONTHS_PER_YEAR
+    monthly = spine.engineers_usd_per_month({"ml_engineer_usd_per_year": salary}, 1.0)
     tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
     eng_printed = figure(ds, "tiers.lt10k.engineer_cost")
     rows = [
@@ -349,8 +342,8 @@ def build_quick_comparison(ds: Dataset) -> Chapter:
     ops_high = sum(figure(ds, i)[1] for i in ops_ids)
     printed_ops = figure(ds, "qc.monthly_ops.selfhost")
     a = scenarios.assumption_cases(ds)
-    fixed = (costs.engineering_usd_per_month(a["ml_engineer_usd_per_year"], a["engineer_allocation"])
-             + a["networking_storage_usd_per_month"] + a["monitoring_usd_per_month"])
+    lines = spine.operating_usd_per_month(a, a["engineer_allocation"])
+    fixed = lines["engineers"] + lines["networking_storage"] + lines["monitoring"]
     rows.append(check_row(ds, "qc.monthly_ops.selfhost", fmt.usd_range(ops_low, ops_high),
                           f"{fmt.usd_range(fixed.min(), fixed.max())} before power and hardware", "",
                           verdicts.REPRODUCED if printed_ops == (ops_low, ops_high) else verdicts.INCONSISTENT,

@@ -10,7 +10,6 @@ import pandas as pd
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
 from analysis.evaluation.lookups import assumption
-from analysis.model import costs
 from analysis.report import chapter_cache, numerics, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -35,18 +34,23 @@ def curve_volumes(ds: Dataset) -> np.ndarray:
     return numerics.log_grid(low, high, round(math.log10(high / low) * POINTS_PER_DECADE) + 1)
 
 
-def api_real_cost(ds: Dataset, offer_id: str, volumes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Low and high monthly API bill over the output-share range (cached share at its base)."""
-    api = lookups.api_offer(ds, offer_id)
-    share_low, share_high = assumption(ds, "output_token_share")
-    cached = scenarios.assumption_cases(ds)["cached_input_share"][1]
-    bills = [costs.api_monthly_cost_usd(volumes, s, api["usd_per_m_input"], api["usd_per_m_output"], cached,
-                                        api["usd_per_m_cached_input"]) for s in (share_low, share_high)]
-    return np.minimum(*bills), np.maximum(*bills)
+def api_bill_span(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest API bill over the cases at each volume of a comparison table (the spine's
+    ``api_usd_per_month``; the cases span the output-share and cached-input ranges), by volume."""
+    grouped = table.groupby("tokens_per_month")["api_usd_per_month"]
+    return grouped.min().to_numpy(), grouped.max().to_numpy()
 
 
-def _api_checks(ds: Dataset, gm: pd.DataFrame) -> list[dict]:
-    """API cells: reproduced only under the sum-of-prices convention, which contradicts the guide's volumes."""
+def at_volumes(table: pd.DataFrame, volumes: np.ndarray) -> pd.DataFrame:
+    """The rows of a comparison table at these volumes (a table computed over several grids at once)."""
+    return table[table["tokens_per_month"].isin(volumes)].reset_index(drop=True)
+
+
+def _api_checks(ds: Dataset, gm: pd.DataFrame, tables: dict[str, pd.DataFrame]) -> list[dict]:
+    """API cells: reproduced only under the sum-of-prices convention, which contradicts the guide's volumes.
+
+    ``tables``: a comparison table per API offer, holding the guide's volumes (the real bills).
+    """
     rows = []
     share_low, share_high = assumption(ds, "output_token_share")
     for figure_id, offer in (("ft.100m.deepseek_api.total", "deepseek-v4-flash"), ("ft.1b.deepseek_api.total",
@@ -62,15 +66,15 @@ def _api_checks(ds: Dataset, gm: pd.DataFrame) -> list[dict]:
         else:
             api = lookups.api_offer(ds, "openai-gpt-5.4")
             p_in, p_out = api["usd_per_m_input"], api["usd_per_m_output"]
-        blend = costs.api_monthly_cost_usd(volume, np.array([share_high, share_low]), p_in, p_out)
-        real_low, real_high = api_real_cost(ds, offer, np.array([volume]))
+        blend_low, blend_high = guide_mode.bill_at_shares(ds, volume, p_in, p_out)
+        real_low, real_high = api_bill_span(at_volumes(tables[offer], np.array([volume])))
         printed = fig["value_low"]
         why = (f"only reproduced by charging every token ${p_in:g} + ${p_out:g}; the table's volume counts input "
                f"and output tokens together, so at {share_low:.0%}–{share_high:.0%} output the same prices bill "
-               f"{fmt.usd_range(blend.min(), blend.max())}")
+               f"{fmt.usd_range(blend_low, blend_high)}")
         rows.append(check_row(ds, figure_id, fmt.usd(guide["recomputed_low"]),
                               f"{fmt.usd_range(real_low[0], real_high[0])} ({visual.api_words(ds, offer)})",
-                              fmt.relative(verdicts.relative_difference(printed, blend.max())), verdicts.INCONSISTENT,
+                              fmt.relative(verdicts.relative_difference(printed, blend_high)), verdicts.INCONSISTENT,
                               why))
     return rows
 
@@ -84,13 +88,20 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
     volumes = guide_volumes(ds, TABLE)
     gm = guide_mode.all_checks(ds)
     rent_gpu = ds["gpu_rentals"].set_index("offer_id").loc[rent_offer, "gpu_id"]
-    buy = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, volumes)
-    rent = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, volumes, rent_offer)
-    apis = {name: api_real_cost(ds, offer, volumes) for name, offer in
+    grid = curve_volumes(ds)
+    # Every figure of the page, the APIs' bills included, from one evaluation per option over the table's
+    # volumes and the chart's grid together.
+    both = np.union1d(volumes, grid)
+    buy = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, both)
+    rent = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, both, rent_offer)
+    cheap = scenarios.compare(ds, model, buy_gpu, buy_precision, cheap_api, both)
+    by_api = {frontier_api: buy.table, cheap_api: cheap.table,
+              hosted_offer: scenarios.compare(ds, model, buy_gpu, buy_precision, hosted_offer, both).table}
+    apis = {name: api_bill_span(at_volumes(by_api[offer], volumes)) for name, offer in
             (("cheap", cheap_api), ("frontier", frontier_api), ("hosted", hosted_offer))}
 
     def span(frame: pd.DataFrame, column: str) -> list[str]:
-        grouped = frame.groupby("tokens_per_month")[column]
+        grouped = at_volumes(frame, volumes).groupby("tokens_per_month")[column]
         return [fmt.usd_range(lo, hi) for lo, hi in zip(grouped.min(), grouped.max(), strict=True)]
 
     first = pd.DataFrame({
@@ -111,7 +122,7 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
         g = gm.set_index("figure_id").loc[figure_id]
         rows.append(check_row(ds, figure_id, fmt.usd_range(g["recomputed_low"], g["recomputed_high"]),
                               first.iloc[0, 1 if "purchased" in figure_id else 2], "", g["verdict"], g["why"]))
-    rows += _api_checks(ds, gm)
+    rows += _api_checks(ds, gm, by_api)
     ops = gm.set_index("figure_id")
     eng_low, eng_high = ops.loc["ops.ml_engineer_allocation", ["recomputed_low", "recomputed_high"]]
     printed_eng = figure(ds, "ft.100m.purchased.engineering")
@@ -147,26 +158,23 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
             rows.append(check_row(ds, figure_id, "", first.iloc[i, index], "", verdicts.IMPLIED,
                                   "no breakdown is printed: the growth from 100M follows an unstated scaling rule"))
     checks = checks_frame(rows)
-    grid = curve_volumes(ds)
-    buy_grid = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, grid).table
-    rent_grid = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, grid, rent_offer).table
-    curves = cost_curves(ds, grid, [(f"Buy {visual.gpu_words(ds, buy_gpu)}", buy_grid, "buy_usd_per_month",
-                                     visual.BUY),
-                                    (f"Rent {visual.rental_words(ds, rent_offer)}", rent_grid, "rent_usd_per_month",
-                                     visual.RENT)],
-                         [(f"API: {visual.api_words(ds, cheap_api)}", cheap_api, visual.CHEAP_API),
-                          (f"API: {visual.api_words(ds, frontier_api)}", frontier_api, visual.FRONTIER_API),
-                          (f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_offer,
-                           visual.HOSTED)])
+    curves = cost_curves(grid, [(f"Buy {visual.gpu_words(ds, buy_gpu)}", buy.table, "buy_usd_per_month", visual.BUY),
+                                (f"Rent {visual.rental_words(ds, rent_offer)}", rent.table, "rent_usd_per_month",
+                                 visual.RENT),
+                                (f"API: {visual.api_words(ds, cheap_api)}", by_api[cheap_api], "api_usd_per_month",
+                                 visual.CHEAP_API),
+                                (f"API: {visual.api_words(ds, frontier_api)}", by_api[frontier_api],
+                                 "api_usd_per_month", visual.FRONTIER_API),
+                                (f"Hosted {visual.hosted_words(ds, hosted_offer)}", by_api[hosted_offer],
+                                 "api_usd_per_month", visual.HOSTED)])
     be = pd.concat([buy.breakeven.assign(option="buy"), rent.breakeven.assign(option="rent")])
     base_buy = buy.breakeven.set_index("case").loc["base"]
-    cheap_be = float(scenarios.compare(ds, model, buy_gpu, buy_precision, cheap_api, volumes[:1]).breakeven
-                     .set_index("case").at["base", "buy_breakeven_tokens_per_month"])
+    cheap_be = float(cheap.breakeven.set_index("case").at["base", "buy_breakeven_tokens_per_month"])
     facts = {"ft_buy_breakeven_tokens": fmt.tokens(base_buy["buy_breakeven_tokens_per_month"]),
              "ft_buy_breakeven_usd": fmt.usd(base_buy["buy_breakeven_api_usd_per_month"]),
              "ft_buy_gpus": int(buy.system.gpus[1]),
              "ft_api_overstatement": fmt.share(figure(ds, "ft.100m.gpt54_api.total")[0]
-                                               / api_real_cost(ds, frontier_api, volumes[:1])[1][0] - 1),
+                                               / apis["frontier"][1][0] - 1),
              "ft_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum()),
              "ft_checked_cells": len(checks),
              "ft_volumes": ", ".join(fmt.tokens(v) for v in volumes),
@@ -223,22 +231,20 @@ def _breakeven_table(be: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def cost_curves(ds: Dataset, grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str, str]],
-                apis: list[tuple[str, str, str]]) -> pd.DataFrame:
-    """Monthly cost against volume: low, base and high per self-hosting option, and each API's bill.
+def cost_curves(grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str, str]]) -> pd.DataFrame:
+    """Monthly cost against volume: low, base and high per option, the APIs' bills among them.
 
-    ``options`` holds ``(label, comparison table over grid, cost column, kind)``; ``apis`` holds
-    ``(label, offer, kind)``. The kind (:mod:`analysis.report.visual`) fixes the option's colour on every page.
+    ``options`` holds ``(label, comparison table, cost column, kind)``: ``buy_usd_per_month``,
+    ``rent_usd_per_month`` or ``api_usd_per_month`` of a :func:`analysis.evaluation.scenarios.compare` table
+    holding every volume of ``grid``. The kind (:mod:`analysis.report.visual`) fixes the option's colour on
+    every page.
     """
     frames = []
     for label, table, column, kind in options:
-        g = table.groupby("tokens_per_month")[column]
-        base = table[table["case"] == "base"].set_index("tokens_per_month")[column]
+        on_grid = at_volumes(table, grid)
+        g = on_grid.groupby("tokens_per_month")[column]
+        base = on_grid[on_grid["case"] == "base"].set_index("tokens_per_month")[column]
         frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind,
                                     "usd_low": g.min().to_numpy(), "usd_base": base.to_numpy(),
                                     "usd_high": g.max().to_numpy()}))
-    for label, offer, kind in apis:
-        low, high = api_real_cost(ds, offer, grid)
-        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind, "usd_low": low,
-                                    "usd_base": (low + high) / 2, "usd_high": high}))
     return pd.concat(frames, ignore_index=True)

@@ -13,7 +13,7 @@ import pandas as pd
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, scenarios, verdicts
 from analysis.evaluation.lookups import assumption
-from analysis.model import costs, spine
+from analysis.model import spine
 from analysis.report import chapter_cache
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -35,7 +35,7 @@ STATED_INPUTS = ("ops.gpu_depreciation.gpus", "ops.gpu_depreciation.months", "op
                  "ops.electricity.price", "ops.ml_engineer_allocation.share", "ops.engineering.ml_engineer_annual",
                  "ops.summary.uptime_selfhost", "ops.summary.uptime_api_sla", "ops.summary.revenue",
                  "ops.downtime.selfhost_uptime", "ops.downtime.api_sla", "ops.downtime.revenue")
-MONTHS_PER_YEAR = costs.MONTHS_PER_YEAR
+MONTHS_PER_YEAR = 12
 
 
 def hours_range(low: float, high: float) -> str:
@@ -46,16 +46,18 @@ def hours_range(low: float, high: float) -> str:
 def cluster_costs(ds: Dataset) -> pd.DataFrame:
     """The guide's cluster costed from first principles, per category and case (USD/month).
 
-    With ``n`` GPUs of the guide's cluster (4 x A100) and the three coherent cases of
+    The spine's lines for a bought fleet (:func:`analysis.model.spine.fleet_usd_per_month`, the lines every
+    quote and chapter shows), for the guide's cluster: ``n`` serving GPUs of its depreciation row (4 x A100)
+    and ``spare_gpus`` spares, in the three coherent cases of
     :func:`analysis.evaluation.scenarios.assumption_cases` (favourable, base, unfavourable to self-hosting):
 
-    * GPU depreciation: ``costs.amortized_usd_per_month(n x P, N, r, i)`` =
-      ``n P (1 - r) / N + n P (1 + r) / 2 x i / 12`` with ``P`` the purchase price (USD), ``N`` months,
-      ``r`` the residual value share and ``i`` the annual cost of capital;
+    * GPU depreciation: ``n x (P (1 - r) / N + P (1 + r) / 2 x i / 12)`` with ``P`` the purchase price (USD),
+      ``N`` months, ``r`` the residual value share and ``i`` the annual cost of capital;
     * electricity: ``n x tdp_W x f_server x PUE x h / 1000 x USD/kWh``;
     * networking and storage, monitoring and logging: the assumptions (USD/month);
-    * spare GPU: the same owning cost for ``spare_gpus`` GPUs;
-    * ML engineer: ``salary_usd_per_year / 12 x allocation``;
+    * spare GPU: ``spare_gpus`` GPUs owned and powered like the others;
+    * ML engineer: ``salary_usd_per_year / 12 x (allocation + n / gpus_per_engineer)``, the model's staffing
+      rule (a share of an engineer, plus a share for every GPU run);
     * downtime: ``revenue_at_risk x max(0, api_uptime - selfhost_uptime)``.
 
     Parameters
@@ -74,12 +76,9 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
     gpus = figure(ds, "ops.gpu_depreciation.gpus")[0]
     gpu_id = ds["guide_figures"].set_index("figure_id").loc["ops.gpu_depreciation", "gpu_id"]
     price_low, price_high, condition = purchase_price_usd(ds, gpu_id)
-    price = spine.midpoint_cases(price_low, price_high, -1)
     tdp = float(ds["gpus"].set_index("gpu_id").loc[gpu_id, "tdp_watts"])
-
-    def owning(count: np.ndarray | float) -> np.ndarray:
-        return costs.amortized_usd_per_month(count * price, a["amortization_months"], a["residual_value_share"],
-                                             a["cost_of_capital_per_year"])
+    lines = spine.fleet_usd_per_month({**a, spine.USD_PER_GPU: spine.midpoint_cases(price_low, price_high, -1)}, tdp,
+                                      gpus, a["spare_gpus"])
 
     def span(name: str, scale: float = 1.0, unit: str = "") -> str:
         low, high = assumption(ds, name)
@@ -89,25 +88,21 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
     capital = (f"resale {span('residual_value_share', 100, '%')}, capital at "
                f"{span('cost_of_capital_per_year', 100, '%')} a year")
     parts = {
-        "GPU depreciation": (owning(gpus), f"{gpus:.0f} x {fmt.usd_range(price_low, price_high)} ({condition}) over "
-                                           f"{life}, {capital}"),
-        "Electricity": (costs.power_usd_per_month(gpus, tdp, a["server_power_factor"], a["pue"],
-                                                  a["electricity_usd_per_kwh"], a["hours_per_month"]),
-                        f"{gpus:.0f} x {tdp:.0f} W x server {span('server_power_factor')} x PUE {span('pue')} x "
-                        f"{span('hours_per_month')} h x ${span('electricity_usd_per_kwh')}/kWh"),
-        "Networking and storage": (a["networking_storage_usd_per_month"], "the guide's range (assumptions)"),
-        "Monitoring and logging": (a["monitoring_usd_per_month"], "the guide's range (assumptions)"),
+        "GPU depreciation": (lines["gpus"], f"{gpus:.0f} x {fmt.usd_range(price_low, price_high)} ({condition}) over "
+                                            f"{life}, {capital}"),
+        "Electricity": (lines["power"], f"{gpus:.0f} x {tdp:.0f} W x server {span('server_power_factor')} x PUE "
+                                        f"{span('pue')} x {span('hours_per_month')} h x "
+                                        f"${span('electricity_usd_per_kwh')}/kWh"),
+        "Networking and storage": (lines["networking_storage"], "the guide's range (assumptions)"),
+        "Monitoring and logging": (lines["monitoring"], "the guide's range (assumptions)"),
         # A spare is racked and powered (hot), like the model's spares, so it draws power too.
-        "Spare GPU": (owning(a["spare_gpus"]) + costs.power_usd_per_month(
-            a["spare_gpus"], tdp, a["server_power_factor"], a["pue"], a["electricity_usd_per_kwh"],
-            a["hours_per_month"]), f"{span('spare_gpus')} spare GPU, owned and powered like the others"),
-        "ML engineer": (costs.engineering_usd_per_month(a["ml_engineer_usd_per_year"], a["engineer_allocation"]),
-                        f"{fmt.usd_range(*assumption(ds, 'ml_engineer_usd_per_year'))} a year x "
-                        f"{span('engineer_allocation', 100, '%')}"),
-        "Downtime": (costs.downtime_usd_per_month(a["revenue_at_risk_usd_per_month"], a["selfhost_uptime"],
-                                                  a["api_uptime"]),
-                     f"{fmt.usd_range(*assumption(ds, 'revenue_at_risk_usd_per_month'))} revenue at risk x "
-                     f"({span('api_uptime', 100, '%')} - {span('selfhost_uptime', 100, '%')} uptime)"),
+        "Spare GPU": (lines["spares"], f"{span('spare_gpus')} spare GPU, owned and powered like the others"),
+        "ML engineer": (lines["engineers"], f"{fmt.usd_range(*assumption(ds, 'ml_engineer_usd_per_year'))} a year x "
+                                            f"({span('engineer_allocation', 100, '%')} + {gpus:.0f} GPUs / "
+                                            f"{span('gpus_per_engineer')} GPUs per engineer)"),
+        "Downtime": (lines["downtime"], f"{fmt.usd_range(*assumption(ds, 'revenue_at_risk_usd_per_month'))} revenue "
+                                        f"at risk x ({span('api_uptime', 100, '%')} - "
+                                        f"{span('selfhost_uptime', 100, '%')} uptime)"),
     }
     rows = [{"category": name, "how": how, "cases": np.asarray(values, dtype=float)}
             for name, (values, how) in parts.items()]
@@ -184,7 +179,7 @@ def maintenance_usd_per_month(ds: Dataset, hours_per_month: np.ndarray) -> np.nd
     """What maintenance hours cost at the guide's salary: ``salary / work_hours_per_year x hours`` (USD/month).
 
     Written as an engineer allocation, ``hours / (work_hours_per_year / 12)``, so that
-    :func:`analysis.costs.engineering_usd_per_month` does the arithmetic. Low hours pair with the low
+    :func:`analysis.model.spine.engineers_usd_per_month` does the arithmetic. Low hours pair with the low
     salary, high with the high.
 
     Parameters
@@ -201,7 +196,8 @@ def maintenance_usd_per_month(ds: Dataset, hours_per_month: np.ndarray) -> np.nd
     """
     salary = np.array(figure(ds, "ops.engineering.ml_engineer_annual"))
     work_hours_per_month = assumption(ds, "work_hours_per_year")[0] / MONTHS_PER_YEAR
-    return costs.engineering_usd_per_month(salary, np.asarray(hours_per_month, dtype=float) / work_hours_per_month)
+    return spine.engineers_usd_per_month({"ml_engineer_usd_per_year": salary},
+                                         np.asarray(hours_per_month, dtype=float) / work_hours_per_month)
 
 
 def _maintenance_checks(c: _Context) -> list[dict]:
@@ -221,8 +217,9 @@ def _maintenance_checks(c: _Context) -> list[dict]:
         why = (f"{hours[0]:.0f}–{hours[1]:.0f} h at ${hourly[0]:.0f}–{hourly[1]:.0f} an hour "
                f"({fmt.usd_range(*salary)} / {work_hours:,.0f} h) cost {fmt.usd_range(*cost)}; "
                f"{fmt.usd_range(*printed)} needs {needed[0]:.0f}–{needed[1]:.0f} h a month, or "
-               f"{c.fp_span('ML engineer')} ({assumption(c.ds, 'engineer_allocation')[0]:.0%}–"
-               f"{assumption(c.ds, 'engineer_allocation')[1]:.0%} of an engineer)")
+               f"{c.fp_span('ML engineer')} for the cluster's engineers "
+               f"({assumption(c.ds, 'engineer_allocation')[0]:.0%}–{assumption(c.ds, 'engineer_allocation')[1]:.0%} "
+               "of one, plus a share per GPU run)")
         rows.append(check_row(c.ds, figure_id, fmt.usd_range(*cost), c.fp_span("ML engineer"),
                               difference(printed[1], cost[1]),
                               verdicts.REPRODUCED if ok else verdicts.INCONSISTENT, why))
@@ -264,7 +261,9 @@ def _redundancy_check(c: _Context) -> dict:
     gpus = figure(c.ds, "ops.gpu_depreciation.gpus")[0]
     months = figure(c.ds, "ops.gpu_depreciation.months")[0]
     unit = figure(c.ds, "ops.gpu_depreciation")[0] / gpus * months  # USD per GPU implied by the depreciation row
-    per_gpu = float(costs.amortized_usd_per_month(unit, months))
+    # Straight-line over the guide's months, no resale and no cost of capital: the guide's own convention.
+    per_gpu = float(spine.owning_usd_per_gpu_month({spine.USD_PER_GPU: unit, "amortization_months": months,
+                                                    "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0}))
     low, high = figure(c.ds, figure_id)
     high_unit = high * months
     gpu_id = c.figures.loc["ops.gpu_depreciation", "gpu_id"]
@@ -296,8 +295,11 @@ def _downtime_checks(c: _Context) -> list[dict]:
         revenue = figure(c.ds, f"{prefix}.revenue")[0]
         sla = figure(c.ds, "ops.downtime.api_sla")[0]
         extra = figure(c.ds, extra_id)[0]
-        example = float(costs.downtime_usd_per_month(revenue, sla - extra, sla))  # revenue x extra
-        ranged = costs.downtime_usd_per_month(revenue, np.array(figure(c.ds, "ops.downtime.selfhost_uptime")), sla)
+        example = float(spine.downtime_usd_per_month({"revenue_at_risk_usd_per_month": revenue,
+                                                      "selfhost_uptime": sla - extra, "api_uptime": sla}))  # x extra
+        uptimes = np.array(figure(c.ds, "ops.downtime.selfhost_uptime"))
+        ranged = spine.downtime_usd_per_month({"revenue_at_risk_usd_per_month": revenue, "api_uptime": sla,
+                                               "selfhost_uptime": uptimes})
         inside = gap_low <= extra <= gap_high
         rows.append(check_row(
             c.ds, extra_id, f"{gap_low:.1%}–{gap_high:.1%}", "", "",
@@ -345,7 +347,7 @@ def _stated_input_checks(c: _Context) -> list[dict]:
             s_low, s_high = assumption(c.ds, "engineer_allocation")
             why += f"; the spend-tier section says {s_low:.0%}–{s_high:.0%} of an engineer"
         elif figure_id == "ops.engineering.ml_engineer_annual":
-            monthly = costs.engineering_usd_per_month(np.array([low, high]), 1.0)
+            monthly = spine.engineers_usd_per_month({"ml_engineer_usd_per_year": np.array([low, high])}, 1.0)
             why += f"; {fmt.usd_range(*monthly)} a month for a whole engineer"
         rows.append(check_row(c.ds, figure_id, "", "", "", verdicts.UNVERIFIABLE, why))
     return rows
@@ -394,9 +396,9 @@ def build(ds: Dataset) -> Chapter:
     boards = guide_mode.operating_items(ds).set_index("figure_id").loc["ops.electricity", "recomputed_low"]
     maintenance = maintenance_usd_per_month(ds, np.array(figure(ds, "ops.summary.maintenance_hours")))
     dep = figure(ds, "ops.gpu_depreciation")
-    downtime = costs.downtime_usd_per_month(figure(ds, "ops.downtime.revenue")[0],
-                                            np.array(figure(ds, "ops.downtime.selfhost_uptime")),
-                                            figure(ds, "ops.downtime.api_sla")[0])
+    downtime = spine.downtime_usd_per_month({"revenue_at_risk_usd_per_month": figure(ds, "ops.downtime.revenue")[0],
+                                             "selfhost_uptime": np.array(figure(ds, "ops.downtime.selfhost_uptime")),
+                                             "api_uptime": figure(ds, "ops.downtime.api_sla")[0]})
     facts: dict[str, float | int | str] = {
         "ops_guide_total_low": fmt.usd(guide_total[0]), "ops_guide_total_high": fmt.usd(guide_total[1]),
         "ops_guide_sum": fmt.usd_range(summed["recomputed_low"], summed["recomputed_high"]),

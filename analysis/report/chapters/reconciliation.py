@@ -20,7 +20,7 @@ import pandas as pd
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, scenarios, verdicts
 from analysis.evaluation.lookups import assumption
-from analysis.model import costs
+from analysis.model import spine
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report import numerics, registry
@@ -145,7 +145,10 @@ def _swap_electricity(ds: Dataset, situation: dict[str, str]) -> Dataset:
     usd_per_kwh = figure(ds, "ops.electricity.price")[0]
     tdp_w = ds["gpus"].set_index("gpu_id").at["a100-80gb-sxm", "tdp_watts"]
     hours = scenarios.assumption_cases(ds)["hours_per_month"][1]
-    rated_usd = float(costs.power_usd_per_month(gpu_count, tdp_w, 1.0, 1.0, usd_per_kwh, hours))
+    # The GPUs' rated draw alone (no server, no cooling) at the guide's tariff.
+    rated_usd = float(spine.power_usd_per_gpu_month({"server_power_factor": 1.0, "pue": 1.0,
+                                                     "electricity_usd_per_kwh": usd_per_kwh, "hours_per_month": hours},
+                                                    tdp_w)) * gpu_count
     ds = _set_assumption(ds, "pue", 1.0, 1.0)
     return _set_assumption(ds, "server_power_factor", usd_low / rated_usd, usd_high / rated_usd)
 

@@ -16,7 +16,7 @@ import pandas as pd
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
 from analysis.evaluation.lookups import assumption
-from analysis.model import breakeven, costs, spine
+from analysis.model import breakeven, spine
 from analysis.report import chapter_cache, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -79,10 +79,10 @@ def buy_usd_per_gpu_month(ds: Dataset, gpu_id: str) -> dict[str, np.ndarray]:
 
     * price ``P`` (USD): the purchase range of ``gpu_prices.csv``, cheapest first;
     * owning (USD/GPU-month): ``P x (1 - r) / N + P x (1 + r) / 2 x i / 12``
-      (:func:`analysis.costs.amortized_usd_per_month`, with ``N`` the amortization months, ``r`` the
+      (:func:`analysis.model.spine.owning_usd_per_gpu_month`, with ``N`` the amortization months, ``r`` the
       residual value share and ``i`` the annual cost of capital);
     * power (USD/GPU-month): ``tdp_W x f_server x PUE x h / 1000 x USD/kWh``
-      (:func:`analysis.costs.power_usd_per_month` for one GPU running flat out);
+      (:func:`analysis.model.spine.power_usd_per_gpu_month`: one GPU running flat out);
     * total (USD/GPU-month): owning + power.
 
     The favourable case takes every input at the end that makes buying cheaper, so the three entries of
@@ -105,10 +105,8 @@ def buy_usd_per_gpu_month(ds: Dataset, gpu_id: str) -> dict[str, np.ndarray]:
     low, high, _ = purchase_price_usd(ds, gpu_id)
     price = spine.midpoint_cases(low, high, -1)
     tdp_watts = float(ds["gpus"].set_index("gpu_id").loc[gpu_id, "tdp_watts"])
-    owning = costs.amortized_usd_per_month(price, a["amortization_months"], a["residual_value_share"],
-                                           a["cost_of_capital_per_year"])
-    power = costs.power_usd_per_month(1, tdp_watts, a["server_power_factor"], a["pue"], a["electricity_usd_per_kwh"],
-                                      a["hours_per_month"])
+    owning = spine.owning_usd_per_gpu_month({**a, spine.USD_PER_GPU: price})
+    power = spine.power_usd_per_gpu_month(a, tdp_watts)
     return {"price_usd": price, "owning_usd_per_month": owning, "power_usd_per_month": power,
             "total_usd_per_month": owning + power}
 
@@ -117,9 +115,9 @@ def rental_offers(ds: Dataset, gpu_id: str) -> pd.DataFrame:
     """Each rental offer of a GPU type, per GPU-month, with the payback of buying that GPU instead.
 
     * rent (USD/GPU-month): ``usd_per_gpu_hour x hours_per_month``
-      (:func:`analysis.costs.rental_usd_per_month` for one GPU), low and high;
+      (:func:`analysis.model.spine.rent_usd_per_gpu_month`), low and high;
     * payback (months): ``P / (rent - power)``, the months of avoided rent, net of the owner's
-      electricity, that repay the purchase (:func:`analysis.breakeven.payback_months`; ``inf`` when the
+      electricity, that repay the purchase (:func:`analysis.model.breakeven.payback_months`; ``inf`` when the
       rent does not exceed the power bill). Low pairs the cheapest purchase and power with the dearest
       rent; high the reverse.
 
@@ -139,8 +137,8 @@ def rental_offers(ds: Dataset, gpu_id: str) -> pd.DataFrame:
     hours = assumption(ds, "hours_per_month")[0]
     buy = buy_usd_per_gpu_month(ds, gpu_id)
     offers = ds["gpu_rentals"][ds["gpu_rentals"]["gpu_id"] == gpu_id].reset_index(drop=True)
-    rent_low = costs.rental_usd_per_month(1, offers["usd_per_gpu_hour_low"], hours)
-    rent_high = costs.rental_usd_per_month(1, offers["usd_per_gpu_hour_high"], hours)
+    rent_low, rent_high = (spine.rent_usd_per_gpu_month({spine.USD_PER_GPU_HOUR: offers[f"usd_per_gpu_hour_{end}"],
+                                                         "hours_per_month": hours}) for end in ("low", "high"))
     out = offers[["offer_id", "provider", "gpu_id", "pricing", "instance_type", "gpus_per_instance_min"]].copy()
     out["usd_per_gpu_hour_low"] = offers["usd_per_gpu_hour_low"]
     out["usd_per_gpu_hour_high"] = offers["usd_per_gpu_hour_high"]

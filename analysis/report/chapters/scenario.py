@@ -8,7 +8,6 @@ import pandas as pd
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
 from analysis.evaluation.lookups import assumption
-from analysis.model import costs
 from analysis.report import chapter_cache, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -24,7 +23,8 @@ from analysis.report.chapters.common import (
     quoted,
 )
 from analysis.report.chapters.full_cost import (
-    api_real_cost,
+    api_bill_span,
+    at_volumes,
     breakeven_points,
     cost_curves,
     curve_volumes,
@@ -55,18 +55,21 @@ def _rows(ds: Dataset, prefix: str) -> pd.DataFrame:
     return rows
 
 
-def _api_cells(ds: Dataset, rows: pd.DataFrame, p_in: float, p_out: float, offer: str) -> list[dict]:
+def _api_cells(ds: Dataset, rows: pd.DataFrame, p_in: float, p_out: float, offer: str,
+               table: pd.DataFrame) -> list[dict]:
+    """The printed API bills: the guide's sum-of-prices convention against the real bill (``table``: the
+    comparison against ``offer`` at the printed volumes)."""
     gm = guide_mode.api_costs(ds).set_index("figure_id")
     share_low, share_high = assumption(ds, "output_token_share")
     out = []
     for row in rows[rows["kind"] == "api_cost"].itertuples():
-        blend = costs.api_monthly_cost_usd(row.tokens_per_month, np.array([share_high, share_low]), p_in, p_out)
-        real_low, real_high = api_real_cost(ds, offer, np.array([row.tokens_per_month]))
+        blend_low, blend_high = guide_mode.bill_at_shares(ds, row.tokens_per_month, p_in, p_out)
+        real_low, real_high = api_bill_span(at_volumes(table, np.array([row.tokens_per_month])))
         why = (f"only reproduced by charging every token ${p_in:g} + ${p_out:g}; with input and output counted "
-               f"together, {share_low:.0%}–{share_high:.0%} output bills {fmt.usd_range(blend.min(), blend.max())}")
+               f"together, {share_low:.0%}–{share_high:.0%} output bills {fmt.usd_range(blend_low, blend_high)}")
         out.append(check_row(ds, row.figure_id, fmt.usd(gm.loc[row.figure_id, "recomputed_low"]),
                              f"{fmt.usd_range(real_low[0], real_high[0])} ({visual.api_words(ds, offer)})",
-                             fmt.relative(verdicts.relative_difference(row.value_low, blend.max())),
+                             fmt.relative(verdicts.relative_difference(row.value_low, blend_high)),
                              verdicts.INCONSISTENT, why))
     return out
 
@@ -128,10 +131,15 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     guide_price_ids, summary_breakeven_id = spec["guide_price_ids"], spec["summary_breakeven_id"]
     rows = _rows(ds, prefix)
     volumes = guide_volumes(ds, table_name)
-    result = scenarios.compare(ds, model, gpu, precision, api_offer, volumes, rent_offer)
-    table = result.table
-    hosted_low, hosted_high = api_real_cost(ds, hosted_offer, volumes)
-    api_low, api_high = api_real_cost(ds, api_offer, volumes)
+    grid = curve_volumes(ds)
+    # Every figure of the page, the APIs' bills included, from one evaluation per API over the table's
+    # volumes and the chart's grid together.
+    both = np.union1d(volumes, grid)
+    result = scenarios.compare(ds, model, gpu, precision, api_offer, both, rent_offer)
+    hosted_result = scenarios.compare(ds, model, gpu, precision, hosted_offer, both, rent_offer)
+    table = at_volumes(result.table, volumes)
+    hosted_low, hosted_high = api_bill_span(at_volumes(hosted_result.table, volumes))
+    api_low, api_high = api_bill_span(table)
 
     def span(column: str, formatter=fmt.usd_range) -> list[str]:
         grouped = table.groupby("tokens_per_month")[column]
@@ -156,7 +164,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     else:
         api = lookups.api_offer(ds, api_offer)
         p_in, p_out = float(api["usd_per_m_input"]), float(api["usd_per_m_output"])
-    checks_rows = _api_cells(ds, rows, p_in, p_out, api_offer) + _selfhost_cells(ds, rows, by_volume)
+    checks_rows = _api_cells(ds, rows, p_in, p_out, api_offer, table) + _selfhost_cells(ds, rows, by_volume)
     gm = guide_mode.savings(ds).set_index("figure_id")
     for row in rows[rows["kind"] == "savings"].itertuples():
         g = gm.loc[row.figure_id]
@@ -180,18 +188,17 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
             f"the table's own savings cross zero at {fmt.tokens(crossing)} (linear between its rows)"))
     checks = checks_frame(checks_rows)
     be = pd.concat([result.breakeven.assign(option="buy"), result.breakeven.assign(option="rent")])
-    hosted = scenarios.compare(ds, model, gpu, precision, hosted_offer, volumes, rent_offer).breakeven
+    hosted = hosted_result.breakeven
     be_table = _breakeven_table(ds, result.breakeven, hosted, api_offer, hosted_offer)
-    grid = curve_volumes(ds)
-    curve_result = scenarios.compare(ds, model, gpu, precision, api_offer, grid, rent_offer).table
+    curve_result = at_volumes(result.table, grid)
     api_kind = visual.HOSTED if api_offer == hosted_offer else spec["api_kind"]
-    apis = [(f"API: {visual.api_words(ds, api_offer)}", api_offer, api_kind)]
+    options = [(f"Buy {visual.gpu_words(ds, gpu)}", curve_result, "buy_usd_per_month", visual.BUY),
+               (f"Rent {visual.rental_words(ds, rent_offer)}", curve_result, "rent_usd_per_month", visual.RENT),
+               (f"API: {visual.api_words(ds, api_offer)}", curve_result, "api_usd_per_month", api_kind)]
     if hosted_offer != api_offer:
-        apis.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_offer, visual.HOSTED))
-    curves = cost_curves(ds, grid, [(f"Buy {visual.gpu_words(ds, gpu)}", curve_result, "buy_usd_per_month",
-                                     visual.BUY),
-                                    (f"Rent {visual.rental_words(ds, rent_offer)}", curve_result,
-                                     "rent_usd_per_month", visual.RENT)], apis)
+        options.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_result.table, "api_usd_per_month",
+                        visual.HOSTED))
+    curves = cost_curves(grid, options)
     payback = curve_result[["case", "tokens_per_month", "buy_payback_months"]]
     base = result.breakeven.set_index("case").loc["base"]
     # Buying the GPUs against buying the same open model as a service: where owning starts to win.

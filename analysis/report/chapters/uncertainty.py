@@ -13,7 +13,7 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import lookups, resolve, scenarios, uncertainty
-from analysis.model import costs, spine
+from analysis.model import spine
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report import numerics, visual
@@ -190,11 +190,11 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
                                    "Depends" if base["buy_fragile"] or not np.isfinite(p90) else "Buy"),
         })
     # The hosted open model against the frontier API, and against buying the same model.
-    api, hosted = lookups.api_offer(ds, CARD_ROWS[0][1]), lookups.api_offer(ds, CARD_HOSTED)
     low, high, _ = lookups.assumption_range(ds, "output_token_share")
-    shares = np.array([low, (low + high) / 2, high])
-    saving = 1 - (costs.api_monthly_cost_usd(1.0, shares, hosted["usd_per_m_input"], hosted["usd_per_m_output"])
-                  / costs.api_monthly_cost_usd(1.0, shares, api["usd_per_m_input"], api["usd_per_m_output"]))
+    per_token = {offer: np.array([scenarios.api_usd_per_token(ds, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, offer,
+                                                                share) for share in (low, (low + high) / 2, high)])
+                 for offer in (CARD_ROWS[0][1], CARD_HOSTED)}
+    saving = 1 - per_token[CARD_HOSTED] / per_token[CARD_ROWS[0][1]]
     versus_buy = scenarios.compare(ds, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, CARD_HOSTED, np.array([1e9]))
     buy_wins = versus_buy.breakeven.set_index("case").at["base", "buy_breakeven_api_usd_per_month"]
     facts.update({
@@ -243,16 +243,17 @@ def headline(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     options, apis, points = [], [], []
     for (key, api_offer, model), kind in zip(CARD_ROWS, (visual.BUY, visual.BUY_OTHER), strict=True):
         compared = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, grid)
-        gpus = int(scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([1e9])).system.gpus[1])
+        gpus = int(compared.system.gpus[1])
         gpu_name, model_name = visual.gpu_words(ds, CARD_GPU).split()[0], lookups.model(ds, model)["model_name"]
         label = f"Buy {gpus}× {gpu_name} for {model_name}"
         options.append((label, compared.table, "buy_usd_per_month", kind))
-        apis.append((f"API: {visual.api_words(ds, api_offer)}", api_offer,
+        apis.append((f"API: {visual.api_words(ds, api_offer)}", compared.table, "api_usd_per_month",
                      visual.FRONTIER_API if key == "frontier" else visual.CHEAP_API))
         points.append(breakeven_points(compared.breakeven.assign(option="buy"),
                                        f"vs {visual.api_words(ds, api_offer)}"))
-    apis.append((f"Hosted {visual.hosted_words(ds, CARD_HOSTED)}", CARD_HOSTED, visual.HOSTED))
-    curves = cost_curves(ds, grid, options, apis)
+    hosted = scenarios.compare(ds, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, CARD_HOSTED, grid)
+    apis.append((f"Hosted {visual.hosted_words(ds, CARD_HOSTED)}", hosted.table, "api_usd_per_month", visual.HOSTED))
+    curves = cost_curves(grid, options + apis)
     points = pd.concat(points, ignore_index=True)
     base = curves.pivot(index="tokens_per_month", columns="option", values="usd_base")
     buy_frontier, buy_cheap = options[0][0], options[1][0]
