@@ -22,6 +22,84 @@
 })(typeof globalThis !== "undefined" ? globalThis : this, () => {
   "use strict";
 
+  // Python's format(x, ".Nf"): correctly rounded, exact halves to the even digit (toFixed sends them away from
+  // zero). A double halfway at N digits is an odd multiple of 2^-(N + 1): 0.5, 0.25 and 0.75, 0.125 ...
+  function pyFixed(x, digits) {
+    const a = Math.abs(x);
+    let out = a.toFixed(digits);
+    const scaled = a * 2 ** (digits + 1);  // exact: a power of two
+    if (Number.isInteger(scaled) && scaled % 2 === 1) {
+      const lower = Math.floor(a * 10 ** digits);
+      out = ((lower % 2 === 0 ? lower : lower + 1) / 10 ** digits).toFixed(digits);
+    }
+    return (x < 0 || Object.is(x, -0) ? "-" : "") + out;
+  }
+
+  // ------------------------------------------------------------------ words (analysis/report/formatting.py)
+
+  function grouped(text) {
+    const [whole, fraction] = text.split(".");
+    const withCommas = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+    return fraction === undefined ? withCommas : `${withCommas}.${fraction}`;
+  }
+
+  // Python's float(f"{x:.3g}"): three significant digits, halves to even.
+  function threeDigits(x) {
+    if (x === 0) return 0;
+    const after = 2 - Math.floor(Math.log10(Math.abs(x)));
+    if (after >= 0) return Number(pyFixed(x, after));
+    const step = 10 ** -after;
+    return Number(pyFixed(x / step, 0)) * step;
+  }
+
+  const threeDigitsText = (x) => {
+    const v = threeDigits(x);
+    return v >= 1000 ? grouped(pyFixed(v, 0)) : String(v);
+  };
+
+  // formatting.usd: $950, $12.5K, $1.25M, -$5.3K; never for infinity; a value that rounds to zero is $0.
+  function usd(value) {
+    if (!Number.isFinite(value)) return "never";
+    const a = Math.abs(value);
+    let text;
+    if (a < 999.5) text = `$${grouped(pyFixed(a, 0))}`;
+    else if (a < 999950) text = `$${grouped(pyFixed(a / 1000, 1))}K`;
+    else if (a < 999995000) text = `$${grouped(pyFixed(a / 1e6, 2))}M`;
+    else text = `$${grouped(pyFixed(a / 1e9, 2))}B`;
+    return value < 0 && /[1-9]/.test(text) ? `-${text}` : text;
+  }
+
+  // formatting.tokens: 850K, 100M, 1.5B, 2.4T (three significant digits), 500 below a thousand.
+  function tokens(value) {
+    if (!Number.isFinite(value)) return "never";
+    for (const [scale, suffix] of [[1e12, "T"], [1e9, "B"], [1e6, "M"], [1e3, "K"]]) {
+      if (value >= scale * 0.9995) return `${threeDigitsText(value / scale)}${suffix}`;
+    }
+    return threeDigitsText(value);
+  }
+
+  // formatting.months: 8.4 months, 29 months; never for infinity.
+  function months(value) {
+    if (!Number.isFinite(value)) return "never";
+    return value < 10 ? `${grouped(pyFixed(value, 1))} months` : `${grouped(pyFixed(value, 0))} months`;
+  }
+
+  // formatting.share: 42%; a share that rounds to zero is 0%.
+  const share = (value) => {
+    const text = `${pyFixed(value * 100, 0)}%`;
+    return text === "-0%" ? "0%" : text;
+  };
+
+  // formatting._range: a–b, or "a to b" when an end is negative.
+  function range(texts) {
+    const low = texts[0];
+    const high = texts[texts.length - 1];
+    if (low === high) return low;
+    return `${low}${low.startsWith("-") || high.startsWith("-") ? " to " : "–"}${high}`;
+  }
+
+  const formats = { grouped, usd, tokens, months, share, range };
+
   // A message of the record's catalogue with its {fields} filled in (analysis.data.messages.say).
   const fill = (template, fields) => template.replace(/\{(\w+)\}/g, (whole, name) => (name in fields ? fields[name] : whole));
 
@@ -47,18 +125,6 @@
     // np.round(x, 9): multiply, round half to even, divide.
     const round9 = (x) => rint(x * 1e9) / 1e9;
 
-    // Python's format(x, ".Nf") for N = 0 or 1: correctly rounded, exact halves to the even digit (toFixed
-    // sends them away from zero). An exact half at N digits is a double with 2x (N = 0) or 4x (N = 1) odd.
-    function pyFixed(x, digits) {
-      const text = Math.abs(x).toFixed(digits);
-      const scaled = Math.abs(x) * (digits === 0 ? 2 : 4);
-      let out = text;
-      if (Number.isInteger(scaled) && scaled % 2 === 1) {
-        const lower = Math.floor(Math.abs(x) * 10 ** digits);
-        out = ((lower % 2 === 0 ? lower : lower + 1) / 10 ** digits).toFixed(digits);
-      }
-      return (x < 0 || Object.is(x, -0) ? "-" : "") + out;
-    }
 
     // ------------------------------------------------------------------ the model (analysis/model)
 
@@ -601,5 +667,5 @@
   // quote's options in, what `quote --format json` prints out (a QuoteError, with its field, when refused).
   const quote = (options, record) => forRecord(record).reportQuote(options);
 
-  return { quote, forRecord };
+  return { quote, forRecord, formats, pyFixed };
 });

@@ -11,46 +11,9 @@ const pageSay = (key, fields = {}) => fill(DATA.page_messages[key], fields);
 // The page's one entry point for scripts and tests: quote's options in, quote's JSON out.
 window.reportQuote = reportQuote;
 
-// ------------------------------------------------------------------ words (analysis/formatting.py)
+// ------------------------------------------------------------------ words (analysis/report/formatting.py)
 
-function grouped(text) {
-  const [whole, fraction] = text.split(".");
-  const withCommas = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-  return fraction === undefined ? withCommas : `${withCommas}.${fraction}`;
-}
-
-function usd(value) {
-  if (!Number.isFinite(value)) return "never";
-  const a = Math.abs(value);
-  let text;
-  if (a < 999.5) text = `$${grouped(a.toFixed(0))}`;
-  else if (a < 999950) text = `$${grouped((a / 1000).toFixed(1))}K`;
-  else if (a < 999995000) text = `$${grouped((a / 1e6).toFixed(2))}M`;
-  else text = `$${grouped((a / 1e9).toFixed(2))}B`;
-  return value < 0 && /[1-9]/.test(text) ? `-${text}` : text;
-}
-
-function tokens(value) {
-  if (!Number.isFinite(value)) return "never";
-  for (const [scale, suffix] of [[1e12, "T"], [1e9, "B"], [1e6, "M"]]) {
-    if (value >= scale * 0.9995) return `${grouped(String(Number((value / scale).toPrecision(3))))}${suffix}`;
-  }
-  return `${Number((value / 1e3).toPrecision(3))}K`;
-}
-
-function months(value) {
-  if (!Number.isFinite(value)) return "never";
-  return value < 10 ? `${value.toFixed(1)} months` : `${grouped(value.toFixed(0))} months`;
-}
-
-const share = (value) => `${Math.round(value * 100)}%`;
-
-function range(texts) {
-  const low = texts[0];
-  const high = texts[texts.length - 1];
-  if (low === high) return low;
-  return `${low}${low.startsWith("-") || high.startsWith("-") ? " to " : "–"}${high}`;
-}
+const { grouped, usd, tokens, months, share, range } = globalThis.reportModel.formats;
 
 // ------------------------------------------------------------------ the page
 

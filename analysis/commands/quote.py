@@ -23,7 +23,6 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.commands import quote_cache
-from analysis.data import inputs
 from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
 from analysis.evaluation.quoting import (
     FIGURES,
@@ -36,6 +35,7 @@ from analysis.evaluation.quoting import (
 )
 from analysis.evaluation.resolve import Custom
 from analysis.model.spine import CASES
+from analysis.report import formatting as fmt
 
 _OUTPUT_SHARE_ROW = "output_token_share"
 _CACHED_SHARE_ROW = "cached_input_share"
@@ -56,26 +56,6 @@ def custom_from_args(args: argparse.Namespace) -> Custom:
 # ---------------------------------------------------------------- output
 
 
-def _usd_text(value: float) -> str:
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "never"
-    return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
-
-
-def _cell_text(value: float, kind: str) -> str:
-    if kind == "usd":
-        return _usd_text(value)
-    if kind == "tokens":
-        return inputs.tokens_text(value)
-    if math.isnan(value):
-        return "n/a"
-    if math.isinf(value):
-        return "never" if kind == "months" else "does not fit"
-    return f"{value:,.1f}" if kind == "months" else f"{value:g}"
-
-
 def _share_text(values: list[float]) -> str:
     low, high = min(values), max(values)
     return f"{low:.0%}" if low == high else f"{low:.0%}–{high:.0%}"
@@ -90,7 +70,7 @@ def render_table(quote: Quote) -> str:
     origin = "--output-share" if request.output_share is not None else "assumptions.csv"
     lines = [f"{request.model_id} ({request.precision}) on {request.gpu_id}, {how}, "
              f"vs the {request.api_offer_id} API",
-             f"{inputs.tokens_text(request.tokens_per_month)} tokens/month (input + output); output share "
+             f"{fmt.tokens(request.tokens_per_month)} tokens/month (input + output); output share "
              f"{_share_text(out_shares)} ({origin}); cached input share {_share_text(cached)}",
              f"throughput: bound x the engine efficiency of the {quote.efficiency_class} benchmarks"]
     given = {k: v for k, v in request.custom_record().items() if v is not None}
@@ -100,7 +80,7 @@ def render_table(quote: Quote) -> str:
             f"{k} = {v[0]:g} to {v[1]:g}" if isinstance(v, list) else f"{k} = {v:g}" for k, v in given.items()))
     lines.append("")
     rows = [("", *CASES)]
-    rows += [(f"  {f.label}" if f.line_of else f.label, *(_cell_text(figures[c][f.key], f.kind) for c in CASES))
+    rows += [(f"  {f.label}" if f.line_of else f.label, *(fmt.figure_text(figures[c][f.key], f.kind) for c in CASES))
              for f in FIGURES[request.acquisition]]
     label_width = max(len(r[0]) for r in rows)
     case_width = max(len(cell) for r in rows for cell in r[1:])

@@ -71,19 +71,6 @@ def read_whole(text: str) -> int | None:
     return int(value)
 
 
-def tokens_text(tokens: float) -> str:
-    """A volume as a reader would type it: ``500M``, ``2B``, ``1.23T`` (three significant digits with the largest
-    suffix that fits); ``never`` for infinity, ``n/a`` for NaN."""
-    if math.isnan(tokens):
-        return "n/a"
-    if math.isinf(tokens):
-        return "never"
-    for suffix, multiplier in sorted(TOKEN_SUFFIXES.items(), key=lambda item: -item[1]):
-        if abs(tokens) >= multiplier:
-            return f"{tokens / multiplier:.3g}{suffix}"
-    return f"{tokens:.3g}"
-
-
 def in_range(name: str, value: float, text: str) -> float:
     """``value`` if it lies in ``name``'s range, else :class:`InputError` naming the value and the range."""
     rule = limits.limit(name)

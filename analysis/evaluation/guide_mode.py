@@ -19,22 +19,20 @@ COLUMNS = ["figure_id", "claim", "printed", "recomputed_low", "recomputed_high",
 
 
 class Figures:
-    """The guide's figures by id, as (low, high) pairs."""
+    """The guide's figures by id (:func:`analysis.evaluation.lookups.figure`): ``(low, high)``, as printed, and
+    the claim they make (table, row and column)."""
 
     def __init__(self, ds: Dataset):
-        self.frame = ds["guide_figures"].set_index("figure_id")
+        self.ds = ds
 
     def __call__(self, figure_id: str) -> tuple[float, float]:
-        if figure_id not in self.frame.index:
-            raise KeyError(f"guide_figures.csv has no figure {figure_id!r}")
-        row = self.frame.loc[figure_id]
-        return float(row["value_low"]), float(row["value_high"])
+        return lookups.figure(self.ds, figure_id)
 
     def printed(self, figure_id: str) -> str:
-        return str(self.frame.loc[figure_id, "printed"])
+        return str(lookups.guide_figure(self.ds, figure_id)["printed"])
 
     def claim(self, figure_id: str) -> str:
-        row = self.frame.loc[figure_id]
+        row = lookups.guide_figure(self.ds, figure_id)
         return f"{row['table_name']}: {row['row_label']} / {row['column_label']}"
 
 

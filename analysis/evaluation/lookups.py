@@ -72,8 +72,20 @@ def rental_offer(ds: Dataset, offer_id: str) -> pd.Series:
 
 
 def guide_figure(ds: Dataset, figure_id: str) -> pd.Series:
-    """A row of ``guide_figures.csv``."""
-    return row(ds, "guide_figures", "figure_id", figure_id, "figure_id")
+    """A row of ``guide_figures.csv``; KeyError naming the id when there is none (hundreds of ids: not listed).
+
+    The one lookup of the guide's figures: :func:`figure`, the chapters' check rows and guide mode read it.
+    """
+    rows = ds.derived("rows:guide_figures:figure_id", lambda d: _rows_by_key(d["guide_figures"], "figure_id"))
+    if figure_id not in rows:
+        raise KeyError(f"guide_figures.csv has no figure {figure_id!r}")
+    return rows[figure_id]
+
+
+def figure(ds: Dataset, figure_id: str) -> tuple[float, float]:
+    """``(value_low, value_high)`` of one of the guide's figures."""
+    fig = guide_figure(ds, figure_id)
+    return float(fig["value_low"]), float(fig["value_high"])
 
 
 def assumption_range(ds: Dataset, name: str) -> tuple[float, float, str]:

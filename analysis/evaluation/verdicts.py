@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -20,6 +23,16 @@ SEVERITY = [IMPOSSIBLE, INCONSISTENT, TIGHT, IMPLIED, REPRODUCED, UNVERIFIABLE]
 # Short names for glue keys and CSS classes.
 KEYS = {REPRODUCED: "reproduced", IMPLIED: "implied", TIGHT: "tight", INCONSISTENT: "inconsistent",
         IMPOSSIBLE: "impossible", UNVERIFIABLE: "unverifiable"}
+
+
+def counts(assigned: Iterable[str]) -> dict[str, int]:
+    """How many of ``assigned`` (a column of verdicts) carry each verdict, every verdict in :data:`ORDER`
+    (zero included). The one tally behind every verdict count a page prints."""
+    tally = Counter(assigned)
+    unknown = sorted(set(tally) - set(ORDER))
+    if unknown:
+        raise ValueError(f"not a verdict: {', '.join(map(repr, unknown))}")
+    return {verdict: tally[verdict] for verdict in ORDER}
 
 
 def memory_verdict(need_gb: float, usable_gb: float, margin: float) -> str:

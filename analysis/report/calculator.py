@@ -23,6 +23,7 @@ from analysis.data.loading import Dataset
 from analysis.evaluation import lookups, quoting, resolve
 from analysis.model import breakeven, sizing, spine
 from analysis.report import charts, publish, visual
+from analysis.report import formatting as fmt
 
 DATA_ELEMENT_ID = "calculator-data"
 # Bumped when the embedded record changes shape, so the script can refuse a record it does not know.
@@ -134,7 +135,7 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
     rentals = [(r["id"], r["name"]) for r in record["rentals"]] + [(inputs.CUSTOM, "Your own price per GPU-hour")]
     how = defaults.get("rent") or ""
     traffic = (_field("tokens_per_month", "Tokens per month (input + output)",
-                      _text("tokens_per_month", inputs.tokens_text(float(defaults["tokens_per_month"])), "2B"),
+                      _text("tokens_per_month", fmt.tokens(float(defaults["tokens_per_month"])), "2B"),
                       "2B, 500M, 1.5T or 2e9")
                + _field("output_share", "Share of tokens that are output", _text("output_share"),
                         "0.3 or 30%; empty: the dataset's range"))

@@ -19,7 +19,7 @@ from analysis.report import registry
 GUIDE_TABLE = "the guide's table as printed (data/guide_claims.csv, data/guide_figures.csv)"
 CHECKS = ("the guide's figures (data/guide_figures.csv) recomputed from its own inputs and from the model's "
           "inputs in data/; the verdict rules are on the method page")
-CASES = "base case, with low–high over the favourable and unfavourable cases"
+CASES_NOTE = "base case, with low–high over the favourable and unfavourable cases"
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Exhibit:
     note: str = ""
 
 
-def model_source(*files: str, case: str = CASES) -> str:
+def model_source(*files: str, case: str = CASES_NOTE) -> str:
     """``data/a.csv, data/b.csv; <case>``: the files a model exhibit is computed from."""
     return ", ".join(f"data/{f}" for f in files) + (f"; {case}" if case else "")
 
@@ -45,8 +45,8 @@ def printed(name: str, table_title: str, note: str = "") -> Exhibit:
 
 def verdict_summary(verdict_column: pd.Series) -> str:
     """``20 figures checked: 6 reproduced, 10 inconsistent, 4 unverifiable`` (worst verdicts first)."""
-    counts = verdict_column.value_counts()
-    parts = [f"{counts[v]} {verdicts.KEYS[v]}" for v in verdicts.SEVERITY if counts.get(v, 0)]
+    tally = verdicts.counts(verdict_column)
+    parts = [f"{tally[v]} {verdicts.KEYS[v]}" for v in verdicts.SEVERITY if tally[v]]
     noun = "figure" if len(verdict_column) == 1 else "figures"
     return f"{len(verdict_column)} {noun} checked: " + ", ".join(parts)
 

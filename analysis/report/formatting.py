@@ -1,4 +1,9 @@
-"""Text for report tables: money, memory, volumes and ranges with their units."""
+"""Text for numbers, in one family: money, memory, volumes, months and ranges with their units.
+
+Report tables and prose use the short forms (``$12.5K``, ``1.78B``); ``quote``'s plain-text table the exact
+ones (:func:`figure_text`: ``$12,451``). The calculator page writes the short forms in JavaScript
+(``_static/calculator-model.js``, ``formats``), held to these functions by a Node test.
+"""
 
 from __future__ import annotations
 
@@ -54,14 +59,21 @@ def count_range(low: float, high: float) -> str:
 
 
 def tokens(value: float) -> str:
-    """``850K``, ``100M``, ``1.5B``, ``2.4T`` tokens (3 significant digits); ``never`` for infinity."""
+    """``850K``, ``100M``, ``1.5B``, ``2.4T`` tokens (3 significant digits), ``500`` below a thousand; ``never``
+    for infinity. The text reads back as the same volume where quote and the calculator take one (``2B``)."""
     if not np.isfinite(value):
         return "never"
-    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+    for scale, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
         # 999.6M is written 1B, as its 3 significant digits round up.
         if value >= scale * 0.9995:
-            return f"{value / scale:,.3g}{suffix}"
-    return f"{value / 1e3:,.3g}K"
+            return _three_digits(value / scale) + suffix
+    return _three_digits(value)
+
+
+def _three_digits(value: float) -> str:
+    """``1.78``, ``250``, ``3,460``: three significant digits (halves to even), grouped, never an exponent."""
+    rounded = float(f"{value:.3g}")
+    return f"{rounded:,.0f}" if rounded >= 1000 else f"{rounded:g}"
 
 
 def tokens_range(low: float, high: float) -> str:
@@ -82,6 +94,21 @@ def share(value: float) -> str:
     """``42%``; a share that rounds to zero is ``0%``, never ``-0%``."""
     text = f"{value:.0%}"
     return "0%" if text == "-0%" else text
+
+
+def figure_text(value: float, kind: str) -> str:
+    """One cell of ``quote``'s plain-text table, exact where the report rounds: ``usd`` ``$12,451`` (whole
+    dollars), ``tokens`` as :func:`tokens`, ``months`` ``8.4``, ``gpus`` ``3``; ``never`` for a payback or
+    break-even that never comes, ``does not fit`` for GPUs, ``n/a`` for a missing value."""
+    if np.isnan(value):
+        return "n/a"
+    if kind == "tokens":
+        return tokens(value)
+    if np.isinf(value):
+        return "does not fit" if kind == "gpus" else "never"
+    if kind == "usd":
+        return f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+    return f"{value:,.1f}" if kind == "months" else f"{value:g}"
 
 
 def relative(value: float) -> str:

@@ -21,6 +21,7 @@ from analysis.commands.cli import main
 from analysis.data import inputs, loading
 from analysis.evaluation import lookups, quoting, scenarios
 from analysis.model import spine
+from analysis.report import formatting as fmt
 
 # Llama 3.3 70B at FP8 on H100 SXM against GPT-5.4 ($2.50 in, $15.00 out per million tokens).
 SITUATION = ["--api", "openai-gpt-5.4", "--model", "llama-3.3-70b", "--gpu", "h100-sxm", "--precision", "fp8"]
@@ -158,7 +159,7 @@ def test_table_shows_the_figures(capsys, dataset):
         f"${expected[c]['buy_usd_per_month']:,.0f}" for c in spine.CASES]
     assert lines["Payback (months)"].split()[-1] == "never"
     assert lines["Break-even volume (tokens/month)"].split()[-3:] == [
-        inputs.tokens_text(expected[c]["buy_breakeven_tokens_per_month"]) for c in spine.CASES]
+        fmt.tokens(expected[c]["buy_breakeven_tokens_per_month"]) for c in spine.CASES]
     assert "2B tokens/month (input + output); output share 25%–75% (assumptions.csv)" in out
 
 

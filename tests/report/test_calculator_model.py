@@ -12,11 +12,13 @@ import json
 import shutil
 import subprocess
 
+import numpy as np
 import pytest
 
 from analysis import paths
 from analysis.commands import golden, runner
 from analysis.report import calculator
+from analysis.report import formatting as fmt
 
 NODE = shutil.which("node") or shutil.which("nodejs")
 RUNNER = paths.REPO_ROOT / "tests" / "report" / "calculator_golden.cjs"
@@ -49,3 +51,33 @@ def test_the_model_answers_every_golden_situation_as_quote_does(dataset, tmp_pat
 def test_the_golden_answers_are_quotes_answers_now(dataset):
     # The digest says the file was written from this data and code; this recomputes every answer.
     assert golden.vectors(dataset)["vectors"] == golden.read()["vectors"]
+
+
+def _values_to_format() -> list[float]:
+    """Money, volumes, months and shares as pages show them: round numbers, exact halves (ties) at every digit
+    the formats keep, the edges where a unit changes, and a seeded spread over twelve decades."""
+    rng = np.random.default_rng(20261205)
+    ties = [k + h for k in (0, 1, 2, 12, 999) for h in (0.5, 0.25, 0.75, 0.125, 0.375)]
+    edges = [999.49, 999.5, 999.51, 999_949, 999_950, 999_994_999, 999_995_000, 9.95, 9.96, 10.0]
+    scaled = [t * 10.0**e for t in [*ties, 1.777, 3.455] for e in (3, 6, 9, 12, 15)]
+    spread = list(10 ** rng.uniform(-3, 16, 400))
+    return sorted({*ties, *edges, *scaled, *spread, 0.0})
+
+
+def test_the_pages_numbers_read_as_the_reports(tmp_path):
+    # One formatting family: the calculator's words for money, volumes, months and shares are formatting.py's,
+    # halves to even included (JavaScript's toFixed sends $1,250 to $1.3K where Python writes $1.2K).
+    assert NODE, "Node is required for the calculator's model test: apt-get install -y nodejs"
+    values = _values_to_format()
+    script = ("const f = require(process.argv[1]).formats; const xs = JSON.parse(require('fs').readFileSync(0));"
+              "console.log(JSON.stringify(xs.map((x) => [f.usd(x), f.usd(-x), f.tokens(x), f.months(x), "
+              "f.share(x / 1e3)])))")
+    done = subprocess.run([NODE, "-e", script, str(MODEL)], input=json.dumps(values), capture_output=True,
+                          text=True, check=True)
+    javascript = json.loads(done.stdout)
+    python = [[fmt.usd(x), fmt.usd(-x), fmt.tokens(x), fmt.months(x), fmt.share(x / 1e3)] for x in values]
+    differ = [(x, js, py) for x, js, py in zip(values, javascript, python, strict=True) if js != py]
+    assert differ == [], differ[:5]
+    # the cases this guards, by hand: ties go to the even digit
+    assert [fmt.usd(1_250), fmt.usd(1_125_000), fmt.tokens(1.125e9), fmt.tokens(3.455e15)] == [
+        "$1.2K", "$1.12M", "1.12B", "3,460T"]

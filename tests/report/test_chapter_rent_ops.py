@@ -60,9 +60,9 @@ def test_check_rows_have_a_known_verdict_and_printed_text(request, name):
 @pytest.mark.parametrize(("name", "prefix"), [("rvb", "rvb"), ("ops", "ops")])
 def test_verdict_count_facts_add_up(request, name, prefix):
     chapter = request.getfixturevalue(name)
-    counts = [chapter.facts[f"{prefix}_{key}_checks"] for key in rent_vs_buy.VERDICT_KEYS.values()]
+    counts = [chapter.facts[f"{prefix}_{key}_checks"] for key in verdicts.KEYS.values()]
     assert sum(counts) == chapter.facts[f"{prefix}_checked_cells"] == len(chapter.checks)
-    for verdict, key in rent_vs_buy.VERDICT_KEYS.items():
+    for verdict, key in verdicts.KEYS.items():
         assert chapter.facts[f"{prefix}_{key}_checks"] == int((chapter.checks["Verdict"] == verdict).sum())
 
 

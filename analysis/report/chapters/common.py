@@ -63,14 +63,6 @@ def check_row(ds: Dataset, figure_id: str, from_guide: str, first_principles: st
             "Difference": difference, "Verdict": verdict, "Why": why}
 
 
-def figure(ds: Dataset, figure_id: str) -> tuple[float, float]:
-    """``(value_low, value_high)`` of one of the guide's figures."""
-    frame = ds["guide_figures"].set_index("figure_id")
-    if figure_id not in frame.index:
-        raise KeyError(f"guide_figures.csv has no figure {figure_id!r}")
-    return float(frame.loc[figure_id, "value_low"]), float(frame.loc[figure_id, "value_high"])
-
-
 def checks_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
@@ -102,12 +94,12 @@ def quoted(ds: Dataset, keys: dict[str, str]) -> dict[str, str]:
     The prose then cites the guide's numbers through glue like every other number, so a corrected
     ``guide_figures.csv`` row corrects the sentence too.
     """
-    frame = ds["guide_figures"].set_index("figure_id")
-    missing = sorted(set(keys.values()) - set(frame.index))
+    figures = ds["guide_figures"]["figure_id"]
+    missing = sorted(set(keys.values()) - set(figures))
     if missing:
         raise KeyError(f"guide_figures.csv has no figure {', '.join(missing)}")
-    return {key: _quote_value(float(frame.at[fid, "value_low"]), float(frame.at[fid, "value_high"]),
-                              str(frame.at[fid, "unit"])) for key, fid in keys.items()}
+    rows = {key: lookups.guide_figure(ds, fid) for key, fid in keys.items()}
+    return {key: _quote_value(float(r["value_low"]), float(r["value_high"]), str(r["unit"])) for key, r in rows.items()}
 
 
 def breakeven_phrase(tokens_per_month: float, api_usd_per_month: float) -> str:

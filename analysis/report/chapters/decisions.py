@@ -15,7 +15,7 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import lookups, scenarios, verdicts
-from analysis.evaluation.lookups import assumption
+from analysis.evaluation.lookups import assumption, figure
 from analysis.model import sizing, spine, throughput
 from analysis.report import chapter_cache, numerics, visual
 from analysis.report import exhibits as ex
@@ -24,7 +24,6 @@ from analysis.report.chapters.common import (
     Chapter,
     check_row,
     checks_frame,
-    figure,
     interpolate_crossing,
     printed_table,
     quoted,
@@ -296,7 +295,7 @@ def _claim_bands(ds: Dataset, spend_max: float) -> pd.DataFrame:
                                 ("tiers.50k_plus.savings", "tiers.50k_plus.threshold")):
         s_low, s_high = figure(ds, saving_id)
         r_low, r_high = figure(ds, range_id)
-        out.append({"claim": ds["guide_figures"].set_index("figure_id").loc[saving_id, "printed"],
+        out.append({"claim": lookups.guide_figure(ds, saving_id)["printed"],
                     "spend_low": r_low, "spend_high": r_high if r_high > r_low else spend_max,
                     "saving_low": s_low, "saving_high": s_high})
     return pd.DataFrame(out)

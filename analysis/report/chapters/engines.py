@@ -14,12 +14,12 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import lookups, scenarios, verdicts
-from analysis.evaluation.lookups import assumption
+from analysis.evaluation.lookups import assumption, figure
 from analysis.model import sizing, throughput
 from analysis.report import chapter_cache
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
-from analysis.report.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
+from analysis.report.chapters.common import Chapter, check_row, checks_frame, printed_table
 from analysis.report.chapters.hardware import SizingInputs, memory_requirements, widest_fit
 
 TABLE = "Inference Engine Comparison"
@@ -46,7 +46,7 @@ def _short(gpu_name: str) -> str:
 
 def _deployment_gpu(ds: Dataset) -> tuple[pd.Series, int]:
     """The GPU type and count the guide names for the vLLM deployment ("On 2x A100 80GB")."""
-    fig = ds["guide_figures"].set_index("figure_id").loc[GPU_COUNT_IDS[0]]
+    fig = lookups.guide_figure(ds, GPU_COUNT_IDS[0])
     return ds["gpus"].set_index("gpu_id").loc[fig["gpu_id"]], int(fig["value_low"])
 
 

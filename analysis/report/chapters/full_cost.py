@@ -9,11 +9,11 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
-from analysis.evaluation.lookups import assumption
+from analysis.evaluation.lookups import assumption, figure
 from analysis.report import chapter_cache, numerics, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
-from analysis.report.chapters.common import Chapter, check_row, checks_frame, figure, printed_table
+from analysis.report.chapters.common import Chapter, check_row, checks_frame, printed_table
 
 TABLE = "Full Cost Comparison Table"
 POINTS_PER_DECADE = 8  # resolution of the cost curves (a drawing choice, not a model input)

@@ -244,10 +244,10 @@ def _cost_check(label: str, cell: pd.Series, setups: pd.DataFrame, gpus: pd.Data
                     f"{fmt.usd_range(guide_prices.at[g, 'usd_low'], guide_prices.at[g, 'usd_high'])}")}
 
 
-def verdict_counts(checks: pd.DataFrame) -> pd.DataFrame:
-    """How many checked cells received each verdict, in the fixed verdict order."""
-    counts = checks["Verdict"].value_counts().reindex(verdicts.ORDER, fill_value=0)
-    return counts.rename_axis("Verdict").reset_index(name="Cells")
+def verdict_table(checks: pd.DataFrame) -> pd.DataFrame:
+    """How many checked cells received each verdict (:func:`analysis.evaluation.verdicts.counts`), as a table."""
+    tally = verdicts.counts(checks["Verdict"])
+    return pd.DataFrame({"Verdict": list(tally), "Cells": list(tally.values())})
 
 
 def gpu_count_table(grid: pd.DataFrame, gpu_ids: list[str]) -> pd.DataFrame:
@@ -304,7 +304,7 @@ def build(ds: Dataset, chart_gpu_ids: tuple[str, ...] = ("rtx-4090", "h100-sxm",
     gpu_lines = reference_setups(ds, chart_gpu_ids, chart_node_gpu_ids)
     maverick_fp16 = need[(need["model_id"] == "llama-4-maverick") & (need["precision"] == "fp16")]
     printed_maverick = _guide_rows(ds).query("row_label == 'Llama 4 Maverick' and column_label == 'Minimum VRAM'")
-    counts = verdict_counts(checks)
+    counts = verdict_table(checks)
     facts = {
         "checked_cells": len(checks),
         "impossible_cells": int(counts.set_index("Verdict").at[verdicts.IMPOSSIBLE, "Cells"]),

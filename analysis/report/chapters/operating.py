@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import guide_mode, scenarios, verdicts
-from analysis.evaluation.lookups import assumption
+from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
+from analysis.evaluation.lookups import assumption, figure
 from analysis.model import spine
 from analysis.report import chapter_cache
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
-from analysis.report.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
-from analysis.report.chapters.rent_vs_buy import difference, purchase_price_usd, verdict_counts
+from analysis.report.chapters.common import Chapter, check_row, checks_frame, printed_table, quoted
+from analysis.report.chapters.rent_vs_buy import difference, purchase_price_usd
 
 TABLE = "Infrastructure Overhead"
 COLUMNS = ["Monthly Estimate"]
@@ -74,7 +74,7 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
     """
     a = scenarios.assumption_cases(ds)
     gpus = figure(ds, "ops.gpu_depreciation.gpus")[0]
-    gpu_id = ds["guide_figures"].set_index("figure_id").loc["ops.gpu_depreciation", "gpu_id"]
+    gpu_id = lookups.guide_figure(ds, "ops.gpu_depreciation")["gpu_id"]
     price_low, price_high, condition = purchase_price_usd(ds, gpu_id)
     tdp = float(ds["gpus"].set_index("gpu_id").loc[gpu_id, "tdp_watts"])
     lines = spine.fleet_usd_per_month({**a, spine.USD_PER_GPU: spine.midpoint_cases(price_low, price_high, -1)}, tdp,
@@ -119,11 +119,11 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
 def guide_rows(ds: Dataset) -> pd.DataFrame:
     """The guide's table as numbers (USD/month), in the shared categories, with its printed total."""
     rows = [{"category": name, "usd_low": figure(ds, fid)[0], "usd_high": figure(ds, fid)[1],
-             "printed": ds["guide_figures"].set_index("figure_id").loc[fid, "printed"]}
+             "printed": lookups.guide_figure(ds, fid)["printed"]}
             for name, fid in CATEGORIES.items() if fid is not None]
     low, high = figure(ds, "ops.total_overhead")
     rows.append({"category": TOTAL, "usd_low": low, "usd_high": high,
-                 "printed": ds["guide_figures"].set_index("figure_id").loc["ops.total_overhead", "printed"]})
+                 "printed": lookups.guide_figure(ds, "ops.total_overhead")["printed"]})
     return pd.DataFrame(rows)
 
 
@@ -160,7 +160,6 @@ class _Context:
 
     def __init__(self, ds: Dataset):
         self.ds = ds
-        self.figures = ds["guide_figures"].set_index("figure_id")
         self.tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
         self.gm = pd.concat([guide_mode.hardware_months(ds), guide_mode.operating_items(ds),
                              guide_mode.sums(ds)]).set_index("figure_id")
@@ -266,7 +265,7 @@ def _redundancy_check(c: _Context) -> dict:
                                                     "residual_value_share": 0.0, "cost_of_capital_per_year": 0.0}))
     low, high = figure(c.ds, figure_id)
     high_unit = high * months
-    gpu_id = c.figures.loc["ops.gpu_depreciation", "gpu_id"]
+    gpu_id = lookups.guide_figure(c.ds, "ops.gpu_depreciation")["gpu_id"]
     price_low, price_high, _ = purchase_price_usd(c.ds, gpu_id)
     inside = price_low <= high_unit <= price_high
     ok = bool(verdicts.within(low, per_gpu, c.tol))
@@ -416,7 +415,7 @@ def build(ds: Dataset) -> Chapter:
                                      f"{figure(ds, 'ops.electricity')[1] / boards:.1f}x",
         **quoted(ds, {"ops_cluster_gpus": "ops.electricity.gpus"}),
     }
-    facts.update({f"ops_{key}_checks": n for key, n in verdict_counts(table).items()})
+    facts.update({f"ops_{verdicts.KEYS[v]}_checks": n for v, n in verdicts.counts(table["Verdict"]).items()})
     stack = stack_frame(ds)
     largest = stack.loc[stack.groupby("source")["usd_base"].idxmax()].set_index("source")["category"]
     largest_text = (f"{largest.iloc[0]} is the largest monthly cost line in both the guide's sum and the model's"

@@ -19,13 +19,13 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, scenarios, verdicts
-from analysis.evaluation.lookups import assumption
+from analysis.evaluation.lookups import assumption, figure
 from analysis.model import spine
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report import numerics, registry
 from analysis.report.chapters import hardware
-from analysis.report.chapters.common import Chapter, figure
+from analysis.report.chapters.common import Chapter
 
 GUIDE_MODE = "Guide mode"
 # The guide's sections in words, for readers (``guide_figures.csv`` keys them by identifier).

@@ -15,12 +15,12 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
-from analysis.evaluation.lookups import assumption
+from analysis.evaluation.lookups import assumption, figure
 from analysis.model import breakeven, spine
 from analysis.report import chapter_cache, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
-from analysis.report.chapters.common import Chapter, check_row, checks_frame, figure, printed_table, quoted
+from analysis.report.chapters.common import Chapter, check_row, checks_frame, printed_table, quoted
 
 TABLE = "Cloud GPU Rental vs Purchase"
 COLUMNS = ["Cost per H100/Month", "Break-Even vs API", "Pros", "Cons"]
@@ -33,7 +33,6 @@ ON_DEMAND = "on_demand"
 # A printed whole number of months stands for anything that rounds to it.
 MONTH_ROUNDING = 0.5
 FAVOURABLE, BASE, UNFAVOURABLE = 0, 1, 2  # positions in scenarios.case_values arrays
-VERDICT_KEYS = verdicts.KEYS
 
 
 def times(ratio: float) -> str:
@@ -196,10 +195,9 @@ def chart_frame(ds: Dataset) -> pd.DataFrame:
     Columns ``label``, ``gpu_id``, ``usd_low``, ``usd_high`` (USD per GPU-month) and ``source``
     ("guide printed" or "first principles").
     """
-    figures = ds["guide_figures"].set_index("figure_id")
     rows = []
     for stem in (*BUY_ROWS, *PROVIDERS):
-        fig = figures.loc[f"{stem}.monthly"]
+        fig = lookups.guide_figure(ds, f"{stem}.monthly")
         rows.append({"label": fig["row_label"], "gpu_id": fig["gpu_id"], "usd_low": float(fig["value_low"]),
                      "usd_high": float(fig["value_high"]), "source": "guide printed"})
     for gpu_id in compared_gpus(ds):
@@ -229,7 +227,6 @@ class _Context:
 
     def __init__(self, ds: Dataset):
         self.ds = ds
-        self.figures = ds["guide_figures"].set_index("figure_id")
         self.tol = assumption(ds, "printed_vs_recomputed_tolerance")[0]
         self.hours = assumption(ds, "hours_per_month")[0]
         self.hardware = guide_mode.hardware_months(ds).set_index("figure_id")
@@ -237,7 +234,7 @@ class _Context:
         self.buy = {g: buy_usd_per_gpu_month(ds, g) for g in compared_gpus(ds)}
 
     def gpu(self, figure_id: str) -> str:
-        return str(self.figures.loc[figure_id, "gpu_id"])
+        return str(lookups.guide_figure(self.ds, figure_id)["gpu_id"])
 
     def buy_span(self, gpu_id: str, key: str, count: float = 1.0) -> str:
         values = self.buy[gpu_id][key] * count
@@ -265,10 +262,10 @@ def _summary_rent_checks(c: _Context) -> list[dict]:
                                 ("rent.summary.aws_p5.monthly", "rent.aws_p5.monthly")):
         same = figure(c.ds, figure_id) == figure(c.ds, table_id)
         g = c.rentals.loc[table_id]
-        row = c.figures.loc[table_id, "row_label"]
+        row = lookups.guide_figure(c.ds, table_id)["row_label"]
         verdict = g["verdict"] if same else verdicts.INCONSISTENT
         why = (f"the same figure as the rental table's {row} row: {g['why']}" if same else
-               f"differs from the rental table's {row} row ({c.figures.loc[table_id, 'printed']})")
+               f"differs from the rental table's {row} row ({lookups.guide_figure(c.ds, table_id)['printed']})")
         rows.append(check_row(c.ds, figure_id, fmt.usd_range(g["recomputed_low"], g["recomputed_high"]), "", "",
                               verdict, why))
     return rows
@@ -330,7 +327,7 @@ def _implied_rent_checks(c: _Context) -> list[dict]:
             rent = rents[stem_r]
             power_low, power_high = elec[0] / elec_gpus, elec[1] / elec_gpus
             net = (price_low / (rent - power_low), price_high / (rent - power_high))
-            label = c.figures.loc[f"{stem_r}.monthly", "row_label"]
+            label = lookups.guide_figure(c.ds, f"{stem_r}.monthly")["row_label"]
             why = (f"{fmt.usd_range(price_low, price_high)} / {fmt.usd(rent)} a month ({label}'s rent) = "
                    f"{price_low / rent:.1f}–{price_high / rent:.1f} months: a buy-versus-rent payback, not versus "
                    f"an API (no API bill enters it); net of the guide's own {fmt.usd_range(power_low, power_high)} "
@@ -471,11 +468,6 @@ def checks(ds: Dataset) -> pd.DataFrame:
     return frame.sort_values("figure_id", key=lambda s: s.map(order)).reset_index(drop=True)
 
 
-def verdict_counts(checks_table: pd.DataFrame) -> dict[str, int]:
-    """Check rows per verdict, keyed by a short name (``reproduced``, ``implied``, ...)."""
-    return {key: int((checks_table["Verdict"] == verdict).sum()) for verdict, key in VERDICT_KEYS.items()}
-
-
 @chapter_cache.cached
 def build(ds: Dataset) -> Chapter:
     """Cloud GPU rental vs purchase: printed, checked against the guide's own inputs, and from first principles.
@@ -495,8 +487,8 @@ def build(ds: Dataset) -> Chapter:
     """
     table = checks(ds)
     ratios = like_for_like_ratios(ds)
-    lambda_h100 = _provider_on_demand(ds, PROVIDERS["rent.lambda"], ds["guide_figures"].set_index("figure_id")
-                                      .loc["rent.lambda.monthly", "gpu_id"])
+    lambda_h100 = _provider_on_demand(ds, PROVIDERS["rent.lambda"],
+                                      lookups.guide_figure(ds, "rent.lambda.monthly")["gpu_id"])
     facts: dict[str, float | int | str] = {
         "rvb_like_for_like_spread": times(ratios["aws_vs_h100"]),
         "rvb_mixed_spread": times(ratios["cluster_mixed"]),
@@ -509,15 +501,14 @@ def build(ds: Dataset) -> Chapter:
                       "rvb_guide_spread": "rent.summary.cost_spread"}),
     }
     a100_months = figure(ds, "rent.buy_a100_used.break_even")
-    a100_price = purchase_price_usd(ds, ds["guide_figures"].set_index("figure_id")
-                                    .loc["rent.buy_a100_used.break_even", "gpu_id"])
+    a100_price = purchase_price_usd(ds, lookups.guide_figure(ds, "rent.buy_a100_used.break_even")["gpu_id"])
     implied = sorted((a100_price[0] / a100_months[0], a100_price[1] / a100_months[1]))
     facts["rvb_implied_a100_rent"] = fmt.usd_range(*implied)
     for gpu_id in compared_gpus(ds):
         offers = rental_offers(ds, gpu_id)
         on_demand = offers[offers["pricing"] == ON_DEMAND]
         facts[f"rvb_payback_{gpu_id.replace('-', '_')}"] = fmt.months_range(*_span(on_demand, "payback_months"))
-    facts.update({f"rvb_{key}_checks": n for key, n in verdict_counts(table).items()})
+    facts.update({f"rvb_{verdicts.KEYS[v]}_checks": n for v, n in verdicts.counts(table["Verdict"]).items()})
     chart = chart_frame(ds)
     mine = chart[chart["source"] == "first principles"]
     owned = mine[mine["label"].str.startswith("Buy ")].set_index("gpu_id")

@@ -7,7 +7,7 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import guide_mode, lookups, scenarios, verdicts
-from analysis.evaluation.lookups import assumption
+from analysis.evaluation.lookups import assumption, figure
 from analysis.report import chapter_cache, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
@@ -16,7 +16,6 @@ from analysis.report.chapters.common import (
     breakeven_phrase,
     check_row,
     checks_frame,
-    figure,
     fragile_note,
     interpolate_crossing,
     printed_table,

@@ -13,11 +13,12 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import lookups, resolve, scenarios, uncertainty
+from analysis.evaluation.lookups import figure
 from analysis.model import spine
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report import numerics, visual
-from analysis.report.chapters.common import Chapter, checks_frame, figure, printed_table
+from analysis.report.chapters.common import Chapter, checks_frame, printed_table
 from analysis.report.chapters.full_cost import breakeven_points, cost_curves, curve_volumes, guide_volumes
 from analysis.report.chapters.scenario import SCENARIOS
 
