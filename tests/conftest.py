@@ -5,7 +5,8 @@ nbval's notebook cells are slow.
 The tests are laid out like the package, a folder per stage (``data/``, ``model/``, ``evaluation/``,
 ``report/``, ``commands/``), plus ``site/`` for the built site in a browser. Helpers shared between folders are
 modules of their own here: ``pages`` (the browser and the local server), ``corpus`` (the malformed datasets),
-``benches`` (bench/ scripts as modules); no test module imports another."""
+``benches`` (bench/ scripts as modules), ``oracles`` (plain reference formulas the model is checked against); no
+test module imports another."""
 
 from __future__ import annotations
 
