@@ -20,6 +20,15 @@ CHAPTER_CACHE_VARIABLE = "REPORT_CHAPTER_CACHE"
 QUOTE_CACHE_DIR = REPO_ROOT / ".cache" / "quote"
 
 
+def dataset_files(data_dir: Path) -> list[Path]:
+    """The files of a dataset folder the report reads: the tables the canonical descriptor lists (a folder or a
+    stray file beside them is not part of the dataset)."""
+    import json
+
+    schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    return [Path(data_dir) / resource["path"] for resource in schema["resources"]]
+
+
 def too_long(path: Path) -> str | None:
     """Why the file system cannot hold ``path`` (a name or the whole path over its limit), or None."""
     import os

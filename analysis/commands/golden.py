@@ -18,15 +18,19 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from analysis import paths
 from analysis.commands import quote as quote_command
 from analysis.commands import quote_options
-from analysis.data import inputs, limits, loading
+from analysis.data import inputs, limits
 from analysis.data.inputs import CUSTOM
-from analysis.evaluation import lookups, quoting
+from analysis.evaluation import quoting
+
+if TYPE_CHECKING:  # pandas: only when the answers are computed, not to see whether the file is current
+    from analysis.data import loading
 
 # Gzipped JSON (mtime 0, so the same answers give the same bytes): about 900 kB of figures in about 150 kB.
 GOLDEN_FILE = paths.REPO_ROOT / "tests" / "golden" / "calculator-quotes.json.gz"
@@ -121,6 +125,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.ArgumentParser) -> dict[str, object]:
     """quote's answer for the options: ``{"quote": <its JSON>}`` or ``{"refused": <its message>}``."""
+    from analysis.evaluation import lookups
+
     try:
         args = parser.parse_args(["quote", *options_argv(options), "--format", "json"])
         request = quote_command.request_from_args(args)
@@ -138,10 +144,8 @@ def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.Arg
 
 def inputs_digest(data_dir: Path) -> str:
     """What the answers depend on: the dataset's tables, the canonical descriptor and ``analysis/``'s code."""
-    from analysis.commands import runner
-
     digest = hashlib.sha256(paths.SCHEMA_FILE.read_bytes())
-    for path in [*runner.dataset_files(data_dir),
+    for path in [*paths.dataset_files(data_dir),
                  *sorted(p for p in (paths.REPO_ROOT / "analysis").rglob("*.py") if "__pycache__" not in p.parts)]:
         digest.update(str(path.relative_to(paths.REPO_ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
@@ -162,6 +166,8 @@ def read(path: Path = GOLDEN_FILE) -> dict[str, object]:
 
 def write(path: Path = GOLDEN_FILE) -> Path:
     """Write the golden file (atomically) for the repository's dataset."""
+    from analysis.data import loading
+
     content = json.dumps(vectors(loading.load()), separators=(",", ":"), sort_keys=True, allow_nan=False) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")

@@ -44,10 +44,9 @@ def key(data_dir: Path) -> str | None:
     """The cache key of a dataset folder; None when a file it needs cannot be read (validation says why)."""
     digest = hashlib.sha256(f"quote cache {FORMAT}\0{data_dir}\0".encode())
     try:
-        schema = paths.SCHEMA_FILE.read_bytes()
-        names = [resource["path"] for resource in json.loads(schema)["resources"]]
-        parts = [("schema", schema), ("requirements", (paths.REPO_ROOT / "requirements.txt").read_bytes())]
-        parts += [(f"data/{name}", (data_dir / name).read_bytes()) for name in names]
+        parts = [("schema", paths.SCHEMA_FILE.read_bytes()),
+                 ("requirements", (paths.REPO_ROOT / "requirements.txt").read_bytes())]
+        parts += [(f"data/{path.name}", path.read_bytes()) for path in paths.dataset_files(data_dir)]
         parts += [(str(p.relative_to(paths.REPO_ROOT)), p.read_bytes()) for p in _code_files()]
     except (OSError, ValueError, KeyError, TypeError):
         return None

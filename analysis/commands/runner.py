@@ -76,13 +76,6 @@ def _digest_files(digest: hashlib._Hash, root: Path, files: list[Path]) -> None:
         digest.update(b"\0")
 
 
-def dataset_files(data_dir: Path) -> list[Path]:
-    """The files of a dataset folder that a notebook reads: the tables the canonical descriptor lists (a folder
-    or a stray file beside them is not part of the dataset)."""
-    schema = json.loads(paths.SCHEMA_FILE.read_text(encoding="utf-8"))
-    return [data_dir / resource["path"] for resource in schema["resources"]]
-
-
 def source_digest(nb: nbformat.NotebookNode) -> str:
     """Digest of the cells a person wrote (type, source, tags): outputs and metadata excluded."""
     cells = [{"type": c.cell_type, "source": c.source, "tags": sorted(c.metadata.get("tags", []))}
@@ -96,7 +89,7 @@ def inputs_digest(nb: nbformat.NotebookNode, data_dir: Path, parameters: dict) -
     digest.update(source_digest(nb).encode())
     digest.update(json.dumps(parameters, sort_keys=True, default=str).encode())
     digest.update(paths.SCHEMA_FILE.read_bytes())
-    _digest_files(digest, data_dir, dataset_files(data_dir))
+    _digest_files(digest, data_dir, paths.dataset_files(data_dir))
     code = paths.REPO_ROOT / "analysis"
     _digest_files(digest, code, sorted(p for p in code.rglob("*.py") if "__pycache__" not in p.parts))
     digest.update((paths.REPO_ROOT / "requirements.txt").read_bytes())

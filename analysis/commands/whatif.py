@@ -194,7 +194,7 @@ def prepare_sources(stage: Path, banner: str, data_dir: Path) -> None:
 
     stage.mkdir(parents=True, exist_ok=True)
     (stage / "data").mkdir()
-    for source in [*runner.dataset_files(data_dir), paths.SCHEMA_FILE, data_dir / "README.md"]:
+    for source in [*paths.dataset_files(data_dir), paths.SCHEMA_FILE, data_dir / "README.md"]:
         if source.is_file():
             shutil.copy2(source, stage / "data" / source.name)
     for name in BOOK_FILES:
