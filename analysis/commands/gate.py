@@ -63,8 +63,8 @@ def model_problems(ds: loading.Dataset) -> list[Problem]:
 
     files = {r["name"]: r["path"] for r in loading.descriptor()["resources"]}
     problems = []
-    utilization, _, _ = lookups.assumption_range(ds, "gpu_memory_utilization")
-    _, overhead, _ = lookups.assumption_range(ds, "runtime_overhead_gb_per_gpu")
+    utilization, _ = lookups.assumption(ds, "gpu_memory_utilization")
+    _, overhead = lookups.assumption(ds, "runtime_overhead_gb_per_gpu")
     gpus = ds["gpus"]
     usable = sizing.usable_gb_per_gpu(gpus["memory_gb"].to_numpy(), utilization, overhead)
     for (line, row), left in zip(gpus.iterrows(), usable, strict=True):

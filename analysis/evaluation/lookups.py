@@ -88,17 +88,13 @@ def figure(ds: Dataset, figure_id: str) -> tuple[float, float]:
     return float(fig["value_low"]), float(fig["value_high"])
 
 
-def assumption_range(ds: Dataset, name: str) -> tuple[float, float, str]:
-    """``(low, high, unit)`` of one row of ``assumptions.csv``."""
+def assumption(ds: Dataset, name: str) -> tuple[float, float]:
+    """``(value_low, value_high)`` of one row of ``assumptions.csv`` (the first row of a name);
+    :class:`UnknownName` listing the valid names when there is none."""
     ranges = ds.derived("assumption_ranges", _assumption_ranges)
     if name not in ranges:
         row(ds, "assumptions", "name", name, "assumption")  # raises UnknownName, listing the valid names
-    return ranges[name]
-
-
-def assumption(ds: Dataset, name: str) -> tuple[float, float]:
-    """``(value_low, value_high)`` of one row of ``assumptions.csv``."""
-    low, high, _ = assumption_range(ds, name)
+    low, high, _ = ranges[name]
     return low, high
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -10,6 +11,7 @@ import pandas as pd
 from analysis.data.loading import Dataset
 from analysis.evaluation import lookups
 from analysis.report import formatting as fmt
+from analysis.report import numerics
 from analysis.report.exhibits import Exhibit
 
 CHECK_COLUMNS = ["figure_id", "Row", "Column", "Printed", "From the guide's inputs", "First principles",
@@ -118,3 +120,66 @@ def fragile_note(breakeven: pd.DataFrame, option: str = "buy") -> str:
     volumes = breakeven[f"{option}_breakeven_tokens_per_month"]
     return (f"Read it as a range, {fmt.tokens_range(volumes.min(), volumes.max())} tokens a month over the "
             f"cases, not a point: {reason}.")
+
+
+# ---------------------------------------------------------------- volumes and cost curves (the cost chapters)
+
+# Resolution of the cost curves (a drawing choice, not a model input).
+POINTS_PER_DECADE = 8
+
+
+def guide_volumes(ds: Dataset, table_name: str) -> np.ndarray:
+    """The monthly volumes a guide table is printed for."""
+    figures = ds["guide_figures"]
+    rows = figures[(figures["table_name"] == table_name) & figures["tokens_per_month"].notna()]
+    return np.sort(rows["tokens_per_month"].unique())
+
+
+def curve_volumes(ds: Dataset) -> np.ndarray:
+    """A log-spaced grid from a tenth of the smallest to ten times the largest volume the guide prints."""
+    volumes = ds["guide_figures"]["tokens_per_month"].dropna()
+    low, high = float(volumes.min()) / 10, float(volumes.max()) * 10
+    return numerics.log_grid(low, high, round(math.log10(high / low) * POINTS_PER_DECADE) + 1)
+
+
+def api_bill_span(table: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Lowest and highest API bill over the cases at each volume of a comparison table (the spine's
+    ``api_usd_per_month``; the cases span the output-share and cached-input ranges), by volume."""
+    grouped = table.groupby("tokens_per_month")["api_usd_per_month"]
+    return grouped.min().to_numpy(), grouped.max().to_numpy()
+
+
+def at_volumes(table: pd.DataFrame, volumes: np.ndarray) -> pd.DataFrame:
+    """The rows of a comparison table at these volumes (a table computed over several grids at once)."""
+    return table[table["tokens_per_month"].isin(volumes)].reset_index(drop=True)
+
+
+def breakeven_points(be: pd.DataFrame, versus: str) -> pd.DataFrame:
+    """Base-case break-even points (finite ones) for the cost chart."""
+    rows = []
+    for option, frame in be.groupby("option", sort=False):
+        base = frame.set_index("case").loc["base"]
+        volume = base.get(f"{option}_breakeven_tokens_per_month", np.inf)
+        if np.isfinite(volume):
+            rows.append({"label": f"{option.capitalize()} {versus}", "tokens_per_month": volume,
+                         "usd_per_month": base[f"{option}_breakeven_api_usd_per_month"]})
+    return pd.DataFrame(rows, columns=["label", "tokens_per_month", "usd_per_month"])
+
+
+def cost_curves(grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str, str]]) -> pd.DataFrame:
+    """Monthly cost against volume: low, base and high per option, the APIs' bills among them.
+
+    ``options`` holds ``(label, comparison table, cost column, kind)``: ``buy_usd_per_month``,
+    ``rent_usd_per_month`` or ``api_usd_per_month`` of a :func:`analysis.evaluation.scenarios.compare` table
+    holding every volume of ``grid``. The kind (:mod:`analysis.report.visual`) fixes the option's colour on
+    every page.
+    """
+    frames = []
+    for label, table, column, kind in options:
+        on_grid = at_volumes(table, grid)
+        g = on_grid.groupby("tokens_per_month")[column]
+        base = on_grid[on_grid["case"] == "base"].set_index("tokens_per_month")[column]
+        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind,
+                                    "usd_low": g.min().to_numpy(), "usd_base": base.to_numpy(),
+                                    "usd_high": g.max().to_numpy()}))
+    return pd.concat(frames, ignore_index=True)

@@ -13,21 +13,19 @@ from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report.chapters.common import (
     Chapter,
+    api_bill_span,
+    at_volumes,
     breakeven_phrase,
+    breakeven_points,
     check_row,
     checks_frame,
+    cost_curves,
+    curve_volumes,
     fragile_note,
+    guide_volumes,
     interpolate_crossing,
     printed_table,
     quoted,
-)
-from analysis.report.chapters.full_cost import (
-    api_bill_span,
-    at_volumes,
-    breakeven_points,
-    cost_curves,
-    curve_volumes,
-    guide_volumes,
 )
 
 # Which guide table each scenario rebuilds, its printed columns, and the guide's own inputs it names.

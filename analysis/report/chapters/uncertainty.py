@@ -18,8 +18,15 @@ from analysis.model import spine
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report import numerics, visual
-from analysis.report.chapters.common import Chapter, checks_frame, printed_table
-from analysis.report.chapters.full_cost import breakeven_points, cost_curves, curve_volumes, guide_volumes
+from analysis.report.chapters.common import (
+    Chapter,
+    breakeven_points,
+    checks_frame,
+    cost_curves,
+    curve_volumes,
+    guide_volumes,
+    printed_table,
+)
 from analysis.report.chapters.scenario import SCENARIOS
 
 # The guide's scenario whose printed payback months and break-even claim the results are set against.
@@ -191,7 +198,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
                                    "Depends" if base["buy_fragile"] or not np.isfinite(p90) else "Buy"),
         })
     # The hosted open model against the frontier API, and against buying the same model.
-    low, high, _ = lookups.assumption_range(ds, "output_token_share")
+    low, high = lookups.assumption(ds, "output_token_share")
     per_token = {offer: np.array([scenarios.api_usd_per_token(ds, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, offer,
                                                                 share) for share in (low, (low + high) / 2, high)])
                  for offer in (CARD_ROWS[0][1], CARD_HOSTED)}
