@@ -578,7 +578,7 @@
           throw new QuoteError("api", "custom_api_needs_prices");
         }
       } else {
-        requireName("api", "--api", o.api, DATA.apis, "API offers");
+        requireName("api", "--api", o.api, DATA.apis, RULES.nouns.api);
       }
       if (o.rent === null && custom.usd_per_gpu_hour !== null) {
         throw new QuoteError("usd_per_gpu_hour", "gpu_hour_needs_rent");
@@ -586,9 +586,9 @@
       if (o.rent !== null && custom.usd_per_gpu !== null) {
         throw new QuoteError("usd_per_gpu", "gpu_price_needs_buy");
       }
-      requireName("model", "--model", o.model, DATA.models, "models");
-      requireName("gpu", "--gpu", o.gpu, DATA.gpus, "GPUs");
-      requireName("precision", "--precision", o.precision, DATA.precisions, "precisions");
+      requireName("model", "--model", o.model, DATA.models, RULES.nouns.model);
+      requireName("gpu", "--gpu", o.gpu, DATA.gpus, RULES.nouns.gpu);
+      requireName("precision", "--precision", o.precision, DATA.precisions, RULES.nouns.precision);
       const offers = DATA.rentals.filter((r) => r.gpu_id === o.gpu).map((r) => r.id).sort();
       const offersText = offers.length ? say("offers_for_gpu", { gpu: o.gpu, offers: offers.join(", ") })
         : say("no_offers_for_gpu", { gpu: o.gpu });

@@ -59,7 +59,7 @@ function refreshPlaceholders() {
   }
   const gpu = byId(DATA.gpus, control("gpu").value);
   control("usd_per_gpu").placeholder = gpu && gpu.purchase
-    ? range([gpu.purchase.usd_low, gpu.purchase.usd_high].map((x) => grouped(String(x)))) : "no price in the dataset";
+    ? range([gpu.purchase.usd_low, gpu.purchase.usd_high].map((x) => grouped(String(x)))) : pageSay("no_price");
   const rentSelect = control("rent");
   for (const option of rentSelect.options) {
     const offer = byId(DATA.rentals, option.value);
@@ -96,10 +96,11 @@ function logVolumes(low, high, count) {
 
 function chartRows(o, computed, volumes) {
   const acquisition = o.rent === null ? "buy" : "rent";
-  const optionName = acquisition === "buy" ? "Buying the GPUs" : "Renting the GPUs";
+  const optionName = pageSay(`option_${acquisition}`);
   const curves = [];
   volumes.forEach((volume, j) => {
-    for (const [name, key] of [["The API", "api_usd_per_month"], [optionName, `${acquisition}_usd_per_month`]]) {
+    for (const [name, key] of [[pageSay("option_api"), "api_usd_per_month"],
+      [optionName, `${acquisition}_usd_per_month`]]) {
       const byCase = computed.results.map((r) => r.volumes[j][key]);
       if (!byCase.every((x) => Number.isFinite(x) && x > 0)) continue;
       const low = Math.min(...byCase);
@@ -113,7 +114,7 @@ function chartRows(o, computed, volumes) {
   const be = base[`${acquisition}_breakeven_tokens_per_month`];
   const spend = base[`${acquisition}_breakeven_api_usd_per_month`];
   const points = Number.isFinite(be) && be >= volumes[0] && be <= volumes[volumes.length - 1] && spend > 0
-    ? [{ label: "base case", tokens_per_month: be, usd_per_month: spend, tokens_per_month_text: tokens(be),
+    ? [{ label: pageSay("chart_point"), tokens_per_month: be, usd_per_month: spend, tokens_per_month_text: tokens(be),
       usd_per_month_text: usd(spend) }] : [];
   return { curves, points, volume: [{ tokens_per_month: o.tokens_per_month,
     tokens_per_month_text: tokens(o.tokens_per_month) }] };
@@ -128,8 +129,8 @@ async function drawChart(o, computed, volumes) {
     for (const layer of spec.layer) {
       const scale = layer.encoding.color && layer.encoding.color.scale;
       if (scale) {
-        const keep = scale.domain.map((d, i) => [d, scale.range[i]]).filter(([d]) => d === "The API"
-          || d === (mode === "buy" ? "Buying the GPUs" : "Renting the GPUs"));
+        const keep = scale.domain.map((d, i) => [d, scale.range[i]]).filter(([d]) => d === pageSay("option_api")
+          || d === pageSay(`option_${mode}`));
         scale.domain = keep.map(([d]) => d);
         scale.range = keep.map(([, r]) => r);
       }
@@ -149,7 +150,7 @@ async function drawChart(o, computed, volumes) {
 function optionWords(o) {
   const gpu = byId(DATA.gpus, o.gpu).name;
   const model = byId(DATA.models, o.model).name;
-  const api = o.api === CUSTOM ? "your API" : byId(DATA.apis, o.api).name;
+  const api = o.api === CUSTOM ? pageSay("your_api") : byId(DATA.apis, o.api).name;
   return { gpu, model, api };
 }
 
@@ -157,31 +158,34 @@ function renderAnswer(o, record, computed) {
   const acquisition = record.situation.acquisition;
   const words = optionWords(o);
   const base = record.cases.base;
-  const verb = acquisition === "buy" ? "Buying" : "Renting";
+  const verb = pageSay(`verb_${acquisition}`);
   const gpus = base[`${acquisition === "buy" ? "gpus" : "rent_gpus"}`];
   const selfhost = base[`${acquisition}_usd_per_month`];
   const savings = base[`${acquisition}_savings_usd_per_month`];
   const be = computed.results.map((r) => r[`${acquisition}_breakeven_tokens_per_month`]);
   const spares = acquisition === "buy" ? computed.results[1].volumes[0].spare_gpus : 0;
-  const gpuText = gpus === null ? `${words.gpu} GPUs (the model does not fit)`
-    : `${gpus}× ${words.gpu}${spares > 0 ? ` (${spares} of them spare)` : ""}`;
-  let sentence = `At ${tokens(o.tokens_per_month)} tokens a month, ${verb.toLowerCase()} ${gpuText} for `
-    + `${words.model} costs ${usd(nan(selfhost))} a month against ${usd(base.api_usd_per_month)} for ${words.api} `
-    + `(base case): ${savings !== null && savings >= 0 ? `it saves ${usd(savings)}` : `${usd(Math.abs(nan(savings)))} more`} a month. `;
+  const gpuText = gpus === null ? pageSay("gpus_do_not_fit", { gpu: words.gpu })
+    : pageSay(spares > 0 ? "gpus_with_spares" : "gpus_count", { count: gpus, gpu: words.gpu, spares });
+  const saves = savings !== null && savings >= 0;
+  const saving = saves ? pageSay("summary_saves", { usd: usd(savings) })
+    : pageSay("summary_costs_more", { usd: usd(Math.abs(nan(savings))) });
+  let sentence = pageSay("summary_cost", { tokens: tokens(o.tokens_per_month), verb: verb.toLowerCase(), gpus: gpuText,
+    model: words.model, selfhost: usd(nan(selfhost)), api_cost: usd(base.api_usd_per_month), api: words.api, saving });
   sentence += Number.isFinite(be[1])
-    ? `${verb} breaks even at ${tokens(be[1])} tokens a month (${usd(base[`${acquisition}_breakeven_api_usd_per_month`])} `
-      + `of API spend) in the base case; ${range(be.map(tokens))} over the cases.`
-    : `${verb} never breaks even in the base case (${range(be.map(tokens))} over the cases).`;
+    ? pageSay("summary_breakeven", { verb, tokens: tokens(be[1]), range: range(be.map(tokens)),
+      spend: usd(base[`${acquisition}_breakeven_api_usd_per_month`]) })
+    : pageSay("summary_never", { verb, range: range(be.map(tokens)) });
   document.getElementById("calc-summary").textContent = sentence;
-  const glanceSaving = savings !== null && savings >= 0 ? `saves ${usd(savings)} a month`
-    : `costs ${usd(Math.abs(nan(savings)))} a month more`;
-  document.getElementById("calc-glance").textContent = `Base case: ${verb.toLowerCase()} ${glanceSaving}; `
-    + (Number.isFinite(be[1]) ? `breaks even at ${tokens(be[1])} tokens a month.` : "never breaks even.");
+  const glanceSaving = saves ? pageSay("glance_saves", { usd: usd(savings) })
+    : pageSay("glance_costs_more", { usd: usd(Math.abs(nan(savings))) });
+  document.getElementById("calc-glance").textContent = pageSay("glance", { verb: verb.toLowerCase(),
+    saving: glanceSaving, breakeven: Number.isFinite(be[1]) ? pageSay("glance_breakeven", { tokens: tokens(be[1]) })
+      : pageSay("glance_never") });
 
   const table = document.getElementById("calc-table");
   table.replaceChildren();
   const head = table.createTHead().insertRow();
-  for (const text of ["", "Favourable", "Base", "Unfavourable"]) {
+  for (const text of ["", ...CASES.map((name) => name[0].toUpperCase() + name.slice(1))]) {
     const th = document.createElement("th");
     th.textContent = text;
     th.scope = "col";
@@ -189,8 +193,8 @@ function renderAnswer(o, record, computed) {
   }
   const body = table.createTBody();
   const kinds = { usd, tokens, months, gpus: (x) => String(x) };
-  const rows = [{ label: "Share of tokens that are output", key: "output_token_share", kind: "share" },
-    { label: "Cached input share", key: "cached_input_share", kind: "share" }, ...RULES.figures[acquisition]];
+  const rows = [{ label: pageSay("row_output_share"), key: "output_token_share", kind: "share" },
+    { label: pageSay("row_cached_share"), key: "cached_input_share", kind: "share" }, ...RULES.figures[acquisition]];
   for (const figure of rows) {
     const tr = body.insertRow();
     if (figure.line_of) tr.className = "calc-line";
@@ -203,14 +207,14 @@ function renderAnswer(o, record, computed) {
       const cell = tr.insertCell();
       cell.dataset.label = name[0].toUpperCase() + name.slice(1);
       if (figure.kind === "share") cell.textContent = share(value);
-      else if (value === null) cell.textContent = figure.kind === "gpus" ? "does not fit" : "never";
+      else if (value === null) cell.textContent = pageSay(figure.kind === "gpus" ? "cell_does_not_fit" : "cell_never");
       else cell.textContent = (kinds[figure.kind] || String)(value);
     });
   }
   document.getElementById("calc-fragile").textContent = record.fragile
-    ? `Fragile break-even, read it as a range: ${record.fragile}.` : "";
-  document.getElementById("calc-chart-title").textContent =
-    `Monthly cost by volume: ${words.api} against ${verb.toLowerCase()} GPUs for ${words.model}`;
+    ? pageSay("fragile", { reasons: record.fragile }) : "";
+  document.getElementById("calc-chart-title").textContent = pageSay("chart_title", { api: words.api,
+    verb: verb.toLowerCase(), model: words.model });
 }
 
 function syncUrl(options) {

@@ -8,6 +8,9 @@ as Python's ``repr`` quotes it, a number is formatted by the caller.
 
 from __future__ import annotations
 
+# What the valid names of each quote option are called in ``unknown_name``.
+NOUNS: dict[str, str] = {"api": "API offers", "model": "models", "gpu": "GPUs", "precision": "precisions"}
+
 MESSAGES: dict[str, str] = {
     # a reader's text that is no value (analysis.data.inputs)
     "tokens_not_number": "expected a number of tokens such as 2e9, 2000000000, 500M, 2B or 1.5T, got {text}",

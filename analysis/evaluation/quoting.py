@@ -13,7 +13,7 @@ import dataclasses
 import math
 
 from analysis.data.inputs import CUSTOM, CUSTOM_PRICES, CUSTOM_RANGES
-from analysis.data.messages import say
+from analysis.data.messages import NOUNS, say
 from analysis.evaluation import resolve
 from analysis.evaluation.resolve import NO_CUSTOM, Custom
 from analysis.model import spine
@@ -126,14 +126,14 @@ def check_request(record: dict, request: QuoteRequest) -> None:
         if custom.usd_per_m_input is None or custom.usd_per_m_output is None:
             raise QuoteUsageError(say("custom_api_needs_prices"))
     else:
-        _require("--api", request.api_offer_id, _ids(record, "apis"), "API offers")
+        _require("--api", request.api_offer_id, _ids(record, "apis"), NOUNS["api"])
     if request.rental_offer_id is None and custom.usd_per_gpu_hour is not None:
         raise QuoteUsageError(say("gpu_hour_needs_rent"))
     if request.rental_offer_id is not None and custom.usd_per_gpu is not None:
         raise QuoteUsageError(say("gpu_price_needs_buy"))
-    _require("--model", request.model_id, _ids(record, "models"), "models")
-    _require("--gpu", request.gpu_id, _ids(record, "gpus"), "GPUs")
-    _require("--precision", request.precision, _ids(record, "precisions"), "precisions")
+    _require("--model", request.model_id, _ids(record, "models"), NOUNS["model"])
+    _require("--gpu", request.gpu_id, _ids(record, "gpus"), NOUNS["gpu"])
+    _require("--precision", request.precision, _ids(record, "precisions"), NOUNS["precision"])
     rentals = record["rentals"]
     offers = sorted(r["id"] for r in rentals if r["gpu_id"] == request.gpu_id)
     offers_text = (say("offers_for_gpu", gpu=request.gpu_id, offers=", ".join(offers)) if offers

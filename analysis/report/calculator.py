@@ -46,6 +46,37 @@ PAGE_MESSAGES = {
     "not_updated": 'Not updated: "{label}" is not used (the reason is beside it), so the answer below is still the '
                    "one for your last usable input.",
     "computed": "Computed in your browser from the dataset in {label} (newest row {date}) in {ms} ms.",
+    # The answer's words: the summary, the line kept in view, the table's first rows, the chart.
+    "no_price": "no price in the dataset",
+    "your_api": "your API",
+    "verb_buy": "Buying",
+    "verb_rent": "Renting",
+    "gpus_do_not_fit": "{gpu} GPUs (the model does not fit)",
+    "gpus_count": "{count}× {gpu}",
+    "gpus_with_spares": "{count}× {gpu} ({spares} of them spare)",
+    "summary_cost": "At {tokens} tokens a month, {verb} {gpus} for {model} costs {selfhost} a month against "
+                    "{api_cost} for {api} (base case): {saving} a month. ",
+    "summary_saves": "it saves {usd}",
+    "summary_costs_more": "{usd} more",
+    "summary_breakeven": "{verb} breaks even at {tokens} tokens a month ({spend} of API spend) in the base case; "
+                         "{range} over the cases.",
+    "summary_never": "{verb} never breaks even in the base case ({range} over the cases).",
+    "glance": "Base case: {verb} {saving}; {breakeven}",
+    "glance_saves": "saves {usd} a month",
+    "glance_costs_more": "costs {usd} a month more",
+    "glance_breakeven": "breaks even at {tokens} tokens a month.",
+    "glance_never": "never breaks even.",
+    "row_output_share": "Share of tokens that are output",
+    "row_cached_share": "Cached input share",
+    "cell_does_not_fit": "does not fit",
+    "cell_never": "never",
+    "fragile": "Fragile break-even, read it as a range: {reasons}.",
+    "chart_title": "Monthly cost by volume: {api} against {verb} GPUs for {model}",
+    "chart_point": "base case",
+    # The chart's options, named as its colour scale names them (analysis.report.charts.CALCULATOR_OPTIONS).
+    "option_api": charts.CALCULATOR_OPTIONS[0][0],
+    "option_buy": charts.CALCULATOR_OPTIONS[1][0],
+    "option_rent": charts.CALCULATOR_OPTIONS[2][0],
 }
 
 
@@ -62,7 +93,7 @@ def _rules() -> dict[str, object]:
         "custom": inputs.CUSTOM, "custom_gpus_per_instance": resolve.CUSTOM_GPUS_PER_INSTANCE,
         "custom_prices": list(inputs.CUSTOM_PRICES), "custom_ranges": inputs.CUSTOM_RANGES, "limits": ranges,
         "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
-        "messages": messages.MESSAGES, "token_suffixes": inputs.TOKEN_SUFFIXES,
+        "messages": messages.MESSAGES, "nouns": messages.NOUNS, "token_suffixes": inputs.TOKEN_SUFFIXES,
         "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
         "figures": {option: [figure.record() for figure in figures] for option, figures in quoting.FIGURES.items()},
     }

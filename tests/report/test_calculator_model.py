@@ -9,6 +9,7 @@ test (``tests/site/test_calculator.py``) stays in the slow tier.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 
@@ -81,3 +82,19 @@ def test_the_pages_numbers_read_as_the_reports(tmp_path):
     # the cases this guards, by hand: ties go to the even digit
     assert [fmt.usd(1_250), fmt.usd(1_125_000), fmt.tokens(1.125e9), fmt.tokens(3.455e15)] == [
         "$1.2K", "$1.12M", "1.12B", "3,460T"]
+
+
+def test_the_javascript_holds_no_words_of_its_own():
+    # Every sentence, label and message the page shows travels in the record (messages, page messages, nouns,
+    # figure labels): a string or template literal of two words or more in either script is text that slipped
+    # in. Comments and template placeholders are left out; "use strict" is a directive, not text.
+    literal = re.compile(r'"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|`(?:[^`\\]|\\.)*`')
+    found = {}
+    for script in (MODEL, paths.REPO_ROOT / "_static" / "calculator.js"):
+        code = "\n".join(line for line in script.read_text(encoding="utf-8").splitlines()
+                         if not line.lstrip().startswith("//"))
+        texts = [t for t in literal.findall(code)
+                 if re.search(r"[A-Za-z]{2,} [A-Za-z]{2,}", re.sub(r"\$\{[^}]*\}", "", t)) and t != '"use strict"']
+        if texts:
+            found[script.name] = texts
+    assert found == {}
