@@ -379,7 +379,7 @@
       inputs.push(makeInput("bits_per_param", precision.bits_per_param_low, precision.bits_per_param_high, "bits", -1));
       const efficiencyClass = `${model.architecture}/${RULES.engine_class}`;
       const eff = DATA.efficiency[efficiencyClass];
-      inputs.push(makeInput("engine_efficiency", eff.low, eff.high, "measured / bound", 1, eff.base));
+      inputs.push(makeInput("engine_efficiency", eff.low, eff.high, "measured / modelled", 1, eff.base));
       let block = NaN;
       if (o.rent === CUSTOM) {
         inputs.push(makeInput("usd_per_gpu_hour", custom.usd_per_gpu_hour, custom.usd_per_gpu_hour, "USD/GPU-hour", -1));

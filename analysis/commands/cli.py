@@ -263,7 +263,9 @@ def cmd_vendor_js(_: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
-    """Print every benchmark beside its throughput bound: measured, bound, ratio and class."""
+    """Print every benchmark beside the rate the model deploys its system at: measured, the roofline bound, the
+    deployed rate, the efficiency it calibrates, and the model's rate over the measured one (its own efficiency:
+    backtest; its class's median: predicted)."""
     import json
 
     from analysis.data import loading
@@ -277,17 +279,19 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     cal = lookups.calibration(loading.load(data_dir))
     columns = ["benchmark_id", "efficiency_class", "gpu_id", "gpu_count", "model_id", "precision", "engine",
                "input_tokens", "output_tokens", "measured_output_tokens_per_s", "bound_output_tokens_per_s",
-               "efficiency"]
+               "deployed_output_tokens_per_s", "efficiency", "backtest_ratio", "predicted_ratio"]
     if args.format == "json":
         records = [{c: (v.item() if hasattr(v, "item") else v) for c, v in row.items()}
                    for row in cal[columns].to_dict(orient="records")]
         print(json.dumps({"benchmarks": records}, indent=2))
         return 0
     width = max(len(b) for b in cal["benchmark_id"])
-    print(f"{'benchmark':<{width}}  {'class':<13}  {'measured':>9}  {'bound':>9}  ratio")
+    print(f"{'benchmark':<{width}}  {'class':<13}  {'measured':>9}  {'bound':>9}  {'deployed':>9}  efficiency  "
+          "backtest  predicted")
     for row in cal.itertuples():
         print(f"{row.benchmark_id:<{width}}  {row.efficiency_class:<13}  {row.measured_output_tokens_per_s:>9,.0f}  "
-              f"{row.bound_output_tokens_per_s:>9,.0f}  {row.efficiency:.3f}")
+              f"{row.bound_output_tokens_per_s:>9,.0f}  {row.deployed_output_tokens_per_s:>9,.0f}  "
+              f"{row.efficiency:>10.3f}  {row.backtest_ratio:>8.3f}  {row.predicted_ratio:>9.3f}")
     return 0
 
 
@@ -369,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     vendor.set_defaults(func=cmd_vendor_js)
     prune = sub.add_parser("prune-site", help="delete built pages that are no longer in _toc.yml")
     prune.set_defaults(func=cmd_prune_site)
-    cal = sub.add_parser("calibrate", help="each benchmark beside its throughput bound (measured / bound <= 1)")
+    cal = sub.add_parser("calibrate", help="each benchmark beside the rate the model deploys its system at")
     cal.add_argument("--data", default=None, metavar="DIR", help="dataset folder (default: data/)")
     cal.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     cal.set_defaults(func=cmd_calibrate)

@@ -10,8 +10,8 @@ The model's rules are physical facts across tables that no column's range can st
   tight end of ``assumptions.csv`` (else no model fits on it, whatever its size);
 * a request (``tokens_per_request``) fits in the context held for one sequence (``context_tokens``), for which
   every replica is sized (else no replica serves it);
-* every benchmark's system can hold its model and one request (else its throughput bound is zero and it
-  calibrates nothing: a measured rate over a zero bound is no efficiency).
+* every benchmark's system can hold its model and one request under the model's deployment rules (else its
+  deployed rate is zero and it calibrates nothing: a measured rate over a zero rate is no efficiency).
 
 The last part holds the dataset to the report:
 
@@ -90,12 +90,13 @@ def model_problems(ds: loading.Dataset) -> list[Problem]:
         return problems  # the calibration below would only repeat them
     calibration = lookups.calibration(ds)
     bench = ds["benchmarks"]
-    for (line, row), bound in zip(bench.iterrows(), calibration["bound_output_tokens_per_s"], strict=True):
-        if not (np.isfinite(bound) and bound > 0):
+    for (line, row), deployed in zip(bench.iterrows(), calibration["deployed_output_tokens_per_s"], strict=True):
+        if not (np.isfinite(deployed) and deployed > 0):
             problems.append(Problem(
                 loading.display_name(ds.data_dir, files["benchmarks"]), int(line), "gpu_count", str(row["gpu_count"]),
                 f"cannot hold {row['model_id']} at {row['precision']} and one request on {row['gpu_count']} x "
-                f"{row['gpu_id']}: its throughput bound is zero, so the benchmark calibrates nothing"))
+                f"{row['gpu_id']} under the model's deployment rules (usable memory, KV bytes per value): its "
+                "deployed rate is zero, so the benchmark calibrates nothing"))
     return problems
 
 

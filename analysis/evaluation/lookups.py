@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
+from analysis.evaluation import resolve
 from analysis.evaluation.resolve import (
     DEFAULT_ENGINE_CLASS,
     FRAGILITY_ROWS,
@@ -153,31 +154,47 @@ def bound_tokens_per_s(model_row: pd.Series, gpu_row: pd.Series, precision: str,
 
 
 def calibration(ds: Dataset) -> pd.DataFrame:
-    """Each benchmark beside its bound: measured / bound (at most 1) and the class it calibrates.
+    """Each benchmark beside the rate the cost model deploys its system at: the engine efficiency it calibrates.
 
-    The class is the model's architecture (dense or mixture-of-experts) and the engine's (tuned or
-    default). A benchmark that does not state its prompt length is bounded with none: any prompt only
-    adds work, so the bound stays a bound. Computed once per dataset; each call gets its own copy.
+    ``deployed_output_tokens_per_s`` is :func:`analysis.evaluation.resolve.deployed_output_tokens_per_s` with
+    efficiency 1: the spine's own rules (usable memory, KV bytes per value, the batch cap, at their base
+    values) at the benchmark's own input and output lengths. ``efficiency`` = measured / deployed, so the
+    model prices the benchmark's own system at exactly its measured rate (``backtest_ratio``, deployed at that
+    efficiency over measured: 1) and other systems of its class at the class's median (``predicted_ratio``:
+    how far the median misses this one). It can exceed 1: an engine may batch past the model's cap.
+    ``bound_output_tokens_per_s`` is the roofline at its most generous (all memory, 1-byte KV, no batch cap),
+    which no measurement may beat. The class is the model's architecture and the engine's (tuned or
+    default). Computed once per dataset; each call gets its own copy.
     """
     return ds.derived("calibration", _calibration).copy()
 
 
 def _calibration(ds: Dataset) -> pd.DataFrame:
+    rows_record = ds.derived("record rows", _rows_record)
     rows = []
     for bench in ds["benchmarks"].itertuples():
         model_row, gpu_row = model(ds, bench.model_id), gpu(ds, bench.gpu_id)
         bits = float(precision_row(ds, bench.precision)["bits_per_param_low"])
-        inp = 0.0 if pd.isna(bench.input_tokens) else float(bench.input_tokens)
-        out = float(bench.output_tokens)
+        inp, out = float(bench.input_tokens), float(bench.output_tokens)
         bound = bound_tokens_per_s(model_row, gpu_row, bench.precision, float(bench.gpu_count), bits, inp, out)
+        deployed = resolve.deployed_output_tokens_per_s(rows_record, bench.model_id, bench.gpu_id, bench.precision,
+                                                        float(bench.gpu_count), inp, out)
         rows.append({"benchmark_id": bench.benchmark_id, "gpu_id": bench.gpu_id, "gpu_count": int(bench.gpu_count),
                      "model_id": bench.model_id, "precision": bench.precision, "engine": bench.engine,
                      "input_tokens": inp, "output_tokens": out,
                      "efficiency_class": f"{model_row['architecture']}/{bench.engine_class}",
                      "measured_output_tokens_per_s": float(bench.output_tokens_per_s),
-                     "bound_output_tokens_per_s": bound})
+                     "bound_output_tokens_per_s": bound, "deployed_output_tokens_per_s": deployed})
     frame = pd.DataFrame(rows)
-    frame["efficiency"] = frame["measured_output_tokens_per_s"] / frame["bound_output_tokens_per_s"]
+    frame["efficiency"] = frame["measured_output_tokens_per_s"] / frame["deployed_output_tokens_per_s"]
+    # The spine's rate on each benchmark's own system at its own efficiency, and at its class's median.
+    medians = frame.groupby("efficiency_class")["efficiency"].median()
+    for column, efficiencies in (("backtest_ratio", frame["efficiency"]),
+                                 ("predicted_ratio", frame["efficiency_class"].map(medians))):
+        frame[column] = [resolve.deployed_output_tokens_per_s(rows_record, r.model_id, r.gpu_id, r.precision,
+                                                              r.gpu_count, r.input_tokens, r.output_tokens, e)
+                         / r.measured_output_tokens_per_s for r, e in zip(frame.itertuples(), efficiencies,
+                                                                          strict=True)]
     return frame
 
 
@@ -201,7 +218,7 @@ def _efficiency_range(ds: Dataset, efficiency_class: str) -> tuple[float, float,
 # The sampled inputs that are not rows of assumptions.csv (those carry their own ``label``), in words.
 INPUT_WORDS = {spine.USD_PER_GPU: "GPU purchase price", spine.USD_PER_GPU_HOUR: "Rental price per GPU-hour",
                spine.BITS_PER_PARAM: "Bits stored per weight",
-               spine.EFFICIENCY: "Engine efficiency (share of the bound)"}
+               spine.EFFICIENCY: "Engine efficiency (measured / modelled rate)"}
 
 
 def input_words(ds: Dataset, name: str) -> str:
@@ -237,6 +254,15 @@ def _number(value: object) -> float | None:
 
 
 def _record(ds: Dataset) -> dict[str, object]:
+    efficiency = {}
+    for name in sorted({f"{a}/{DEFAULT_ENGINE_CLASS}" for a in ds["models"]["architecture"]}):
+        low, base, high, count = efficiency_range(ds, name)
+        efficiency[name] = {"low": low, "base": base, "high": high, "benchmarks": count}
+    return {**ds.derived("record rows", _rows_record), "efficiency": efficiency}
+
+
+def _rows_record(ds: Dataset) -> dict[str, object]:
+    """The record without the engine efficiencies (which the calibration derives from it)."""
     models = [{"id": r.model_id, "name": r.model_name, "architecture": r.architecture,
                "params_total_b": float(r.params_total_b), "params_active_b": float(r.params_active_b),
                "n_layers": float(r.n_layers), "n_kv_heads": float(r.n_kv_heads), "head_dim": float(r.head_dim),
@@ -264,9 +290,5 @@ def _record(ds: Dataset) -> dict[str, object]:
     assumptions = {name: {"low": ranges[name][0], "high": ranges[name][1], "unit": ranges[name][2],
                           "label": input_words(ds, name)}
                    for name in (*MODEL_ASSUMPTIONS, *FRAGILITY_ROWS) if name in ranges}
-    efficiency = {}
-    for name in sorted({f"{a}/{DEFAULT_ENGINE_CLASS}" for a in ds["models"]["architecture"]}):
-        low, base, high, count = efficiency_range(ds, name)
-        efficiency[name] = {"low": low, "base": base, "high": high, "benchmarks": count}
     return {"models": models, "gpus": gpus, "precisions": precisions, "apis": apis, "rentals": rentals,
-            "assumptions": assumptions, "efficiency": efficiency}
+            "assumptions": assumptions}

@@ -196,7 +196,7 @@ def situation(record: dict, model_id: str, gpu_id: str, precision: str, api_offe
                          "bits", f"precisions.csv ({precision.upper()})", direction=-1))
     efficiency_class = f"{model['architecture']}/{DEFAULT_ENGINE_CLASS}"
     efficiency = record["efficiency"][efficiency_class]
-    inputs.append(_input(spine.EFFICIENCY, float(efficiency["low"]), float(efficiency["high"]), "measured / bound",
+    inputs.append(_input(spine.EFFICIENCY, float(efficiency["low"]), float(efficiency["high"]), "measured / modelled",
                          f"benchmarks.csv: {efficiency['benchmarks']} {efficiency_class} benchmark(s), spread; "
                          "base: median", direction=+1, base=float(efficiency["base"])))
     block = math.nan
@@ -243,6 +243,32 @@ def _oriented(sit: spine.Situation) -> spine.Situation:
     inputs = tuple(dataclasses.replace(i, direction=direction) if i.name == spine.OUTPUT_SHARE else i
                    for i in sit.inputs)
     return dataclasses.replace(sit, inputs=inputs)
+
+
+# A rate never reads a purchase price, but a situation carries one: what a GPU without a price gets here.
+RATE_ONLY_USD_PER_GPU = 1.0
+
+
+def deployed_output_tokens_per_s(record: dict, model_id: str, gpu_id: str, precision: str, gpu_count: float,
+                                 input_tokens: float, output_tokens: float, efficiency: float = 1.0) -> float:
+    """Output tokens per second the spine deploys one replica of ``gpu_count`` GPUs at, for requests of
+    ``input_tokens`` + ``output_tokens``: :func:`analysis.model.spine.replica_rate` at the base value of every
+    input (usable memory, KV bytes per value, the batch cap, bits per weight), times ``efficiency``.
+
+    With ``efficiency`` 1 it is what a benchmark's measured rate is divided by to calibrate the engine
+    (the rules the cost model deploys with, so nothing is counted twice); with a calibrated efficiency it
+    is the rate the model prices that system at. ``record`` needs no efficiency of its own.
+    """
+    architecture = entry(record, "models", model_id, "model_id")["architecture"]
+    fixed = {"low": efficiency, "base": efficiency, "high": efficiency, "benchmarks": 0}
+    probe = {**record, "efficiency": {f"{architecture}/{DEFAULT_ENGINE_CLASS}": fixed}}
+    sit = situation(probe, model_id, gpu_id, precision, None, stand_in_usd_per_gpu=RATE_ONLY_USD_PER_GPU)
+    values = spine.base_values(sit)
+    total_tokens = float(input_tokens) + float(output_tokens)
+    values["tokens_per_request"] = np.array([total_tokens])
+    values[spine.OUTPUT_SHARE] = np.array([float(output_tokens) / total_tokens])
+    total = float(spine.replica_rate(sit, values, [float(gpu_count)])[0])
+    return total * float(output_tokens) / total_tokens
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,14 @@ def test_every_assumption_has_a_direction(dataset):
 def test_calibration_covers_every_benchmark_and_the_bound_bounds(dataset):
     calib = lookups.calibration(dataset)
     assert len(calib) == len(dataset["benchmarks"])
-    # The bound is an upper bound: no measured system beats it.
-    assert ((calib["efficiency"] > 0) & (calib["efficiency"] <= 1)).all()
+    # The roofline at its most generous is an upper bound: no measured system beats it.
+    assert (calib["measured_output_tokens_per_s"] <= calib["bound_output_tokens_per_s"]).all()
+    # The efficiency is measured over the rate the model deploys the same system at (which an engine batching
+    # past the model's cap can beat), and the model prices each benchmark's system at its measured rate.
+    assert (calib["efficiency"] > 0).all()
+    np.testing.assert_allclose(calib["efficiency"] * calib["deployed_output_tokens_per_s"],
+                               calib["measured_output_tokens_per_s"], rtol=1e-12)
+    np.testing.assert_allclose(calib["backtest_ratio"], 1, atol=0.02)
     assert set(calib["efficiency_class"]) == {"dense/tuned", "moe/tuned", "dense/default"}
 
 
@@ -67,9 +73,9 @@ def test_cheap_api_never_breaks_even_when_rented(dataset):
                                np.array([1e9]), "lambda-h100-8x")
     rent = result.breakeven.set_index("case")["rent_breakeven_tokens_per_month"]
     # At DeepSeek's own prices renting never pays in the base and unfavourable cases; even the most
-    # favourable one (prompt-heavy traffic, cheapest rent, fastest engine) needs over 100B tokens a month.
+    # favourable one (prompt-heavy traffic, cheapest rent, fastest engine) needs over 50B tokens a month.
     assert np.isinf(rent["base"]) and np.isinf(rent["unfavourable"])
-    assert rent["favourable"] > 1e11
+    assert rent["favourable"] > 5e10
 
 
 def test_rental_offer_must_match_the_gpu(dataset):

@@ -134,9 +134,9 @@ def test_fixed_costs_grow_with_the_fleet(dataset):
     # engineers: 0.25 of one, plus serving GPUs / 170.5 (midpoint of 85 and 256)
     assert large["engineers"] == pytest.approx(0.25 + (large["gpus"] - large["spare_gpus"]) / 170.5)
     # so the cost per token levels off at a floor instead of falling forever: 1e14 tokens cost at least
-    # 99% as much per token as 1e12 (fixed costs spread thinner, but spares and engineers keep pace)
+    # 95% as much per token as 1e12 (fixed costs spread thinner, but spares and engineers keep pace)
     per_token = base["buy_usd_per_month"] / base.index
-    assert per_token[1e14] >= 0.99 * per_token[1e12] > 0
+    assert per_token[1e14] >= 0.95 * per_token[1e12] > 0
 
 
 MODELS = ["llama-3.3-70b", "llama-4-maverick", "llama-4-scout", "deepseek-v4-flash", "qwen3-235b-a22b",
@@ -194,7 +194,7 @@ def test_memory_verdicts_near_the_line_are_tight():
     assert verdicts.memory_verdict(140.0, 150.0, 0.05) == verdicts.REPRODUCED
 
 
-def test_calibrate_command_prints_every_benchmark_below_its_bound(capsys):
+def test_calibrate_command_backtests_every_benchmark(capsys):
     import json
 
     from analysis.commands.cli import main
@@ -202,11 +202,19 @@ def test_calibrate_command_prints_every_benchmark_below_its_bound(capsys):
     assert main(["calibrate", "--format", "json"]) == 0
     rows = json.loads(capsys.readouterr().out)["benchmarks"]
     assert len(rows) == 15
-    assert all(0 < r["efficiency"] <= 1 for r in rows)
     assert {r["efficiency_class"] for r in rows} == {"dense/tuned", "moe/tuned", "dense/default"}
+    medians = {c: float(np.median([r["efficiency"] for r in rows if r["efficiency_class"] == c]))
+               for c in {r["efficiency_class"] for r in rows}}
+    for r in rows:
+        assert r["measured_output_tokens_per_s"] <= r["bound_output_tokens_per_s"]  # no engine beats the roofline
+        assert r["input_tokens"] >= 1  # every benchmark is calibrated at its own prompt length, never none
+        # deployed at its own efficiency the model gives the measured rate; at its class's median, the rate
+        # scales by median / own efficiency (the rate is linear in the efficiency)
+        assert r["backtest_ratio"] == pytest.approx(1, abs=0.02)
+        assert r["predicted_ratio"] == pytest.approx(medians[r["efficiency_class"]] / r["efficiency"], rel=1e-9)
     first = rows[0]
     assert first["efficiency"] == pytest.approx(first["measured_output_tokens_per_s"]
-                                                / first["bound_output_tokens_per_s"])
+                                                / first["deployed_output_tokens_per_s"])
 
 
 def test_memory_is_converted_from_the_vendor_unit_once(dataset):

@@ -112,14 +112,28 @@ def breakeven_phrase(tokens_per_month: float, api_usd_per_month: float) -> str:
             f"({fmt.usd(api_usd_per_month)} of API spend)")
 
 
+def breakeven_caveat(breakeven: pd.DataFrame, option: str = "buy") -> str:
+    """What follows a base-case break-even in prose: ``: at those prices, buying the tokens is the cheaper way``
+    when it never comes, ``, and in the least favourable case it never does`` when only that case never breaks
+    even, else nothing."""
+    volumes = breakeven.set_index("case")[f"{option}_breakeven_tokens_per_month"]
+    if not np.isfinite(volumes["base"]):
+        return ": at those prices, buying the tokens is the cheaper way"
+    if not np.isfinite(volumes["unfavourable"]):
+        return ", and in the least favourable case it never does"
+    return ""
+
+
 def fragile_note(breakeven: pd.DataFrame, option: str = "buy") -> str:
     """A sentence saying why a break-even is fragile, with its range over the cases ("" when it is not)."""
     reason = str(breakeven[f"{option}_fragile"].iloc[0]) if f"{option}_fragile" in breakeven else ""
     if not reason:
         return ""
     volumes = breakeven[f"{option}_breakeven_tokens_per_month"]
-    return (f"Read it as a range, {fmt.tokens_range(volumes.min(), volumes.max())} tokens a month over the "
-            f"cases, not a point: {reason}.")
+    low, high = volumes.min(), volumes.max()
+    span = (f"{fmt.tokens_range(low, high)} tokens a month" if np.isfinite(high)
+            else f"from {fmt.tokens(low)} tokens a month to never")
+    return f"Read it as a range, {span} over the cases, not a point: {reason}."
 
 
 # ---------------------------------------------------------------- volumes and cost curves (the cost chapters)

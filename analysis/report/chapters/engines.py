@@ -324,17 +324,24 @@ def _count(checks: pd.DataFrame, verdict: str) -> int:
 
 
 def calibration_table(ds: Dataset) -> pd.DataFrame:
-    """Each measured benchmark beside the throughput bound for the same system and request shape, and their ratio."""
+    """Each measured benchmark beside the roofline bound and the rate the model deploys the same system at
+    (:func:`analysis.evaluation.lookups.calibration`): the efficiency it calibrates, and how far its class's
+    median efficiency would miss it."""
     cal = lookups.calibration(ds)
     gpus = ds["gpus"].set_index("gpu_id")["gpu_name"]
     models = ds["models"].set_index("model_id")["model_name"]
     return pd.DataFrame({
         "benchmark_id": cal["benchmark_id"],
         "System": [f"{n} x {gpus[g]}" for n, g in zip(cal["gpu_count"], cal["gpu_id"], strict=True)],
-        "Model": cal["model_id"].map(models), "Precision": cal["precision"].str.upper(), "Engine": cal["engine"],
+        "Model": [f"{models[m]} ({p.upper()})" for m, p in zip(cal["model_id"], cal["precision"], strict=True)],
+        "Engine": cal["engine"],
+        "Tokens in / out": [f"{i:,.0f} / {o:,.0f}" for i, o in zip(cal["input_tokens"], cal["output_tokens"],
+                                                                   strict=True)],
         "Measured, output tokens/s": [f"{v:,.0f}" for v in cal["measured_output_tokens_per_s"]],
         "Bound, output tokens/s": [f"{v:,.0f}" for v in cal["bound_output_tokens_per_s"]],
-        "Measured / bound": [f"{v:.2f}" for v in cal["efficiency"]],
+        "Model's rate, output tokens/s": [f"{v:,.0f}" for v in cal["deployed_output_tokens_per_s"]],
+        "Efficiency": [f"{v:.2f}" for v in cal["efficiency"]],
+        "At the class median": [f"{v:.2f}x" for v in cal["predicted_ratio"]],
         "Class": cal["efficiency_class"],
     })
 
@@ -412,11 +419,15 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
                    f"{facts['eng_overstatement_low']} to {facts['eng_overstatement_high']} above the FP16 bound",
                    roofline),
         ex.Exhibit("engines-calibration",
-                   f"Measured engines reach {facts['eng_efficiency_low']}–{facts['eng_efficiency_high']} of the "
-                   f"bound for dense models and {facts['eng_moe_efficiency_low']}–{facts['eng_moe_efficiency_high']} "
-                   "for mixture-of-experts", "Source: " + ex.model_source("benchmarks.csv", "gpus.csv", "models.csv",
-                                                                         case=""),
-                   "Measured output tokens per second beside the roofline's figure for the same system."),
+                   f"Measured engines run at {facts['eng_efficiency_low']}–{facts['eng_efficiency_high']} of the "
+                   f"model's rate for dense models and {facts['eng_moe_efficiency_low']}–"
+                   f"{facts['eng_moe_efficiency_high']} for mixture-of-experts",
+                   "Source: " + ex.model_source("benchmarks.csv", "gpus.csv", "models.csv", "assumptions.csv",
+                                                case=""),
+                   "Measured output tokens per second beside the roofline bound and the rate the cost model "
+                   "deploys the same system at (usable memory, the KV cache's bytes per value, the batch cap), at "
+                   "the benchmark's own prompt and output lengths; efficiency is measured over the model's rate, and "
+                   "the next column the model's rate at its class's median efficiency over the measured one."),
     )
     return Chapter(printed=printed_table(ds, TABLE, "Feature", ENGINES), checks=checks,
                    tables={"bounds": bounds_table(bounds, gpu_label), "calibration": calibration_table(ds)},

@@ -15,6 +15,7 @@ from analysis.report.chapters.common import (
     Chapter,
     api_bill_span,
     at_volumes,
+    breakeven_caveat,
     breakeven_phrase,
     breakeven_points,
     check_row,
@@ -211,6 +212,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
              f"{prefix}_buy_breakeven_sentence": breakeven_phrase(base["buy_breakeven_tokens_per_month"],
                                                                   base["buy_breakeven_api_usd_per_month"]),
              f"{prefix}_fragile_note": fragile_note(result.breakeven),
+             f"{prefix}_buy_breakeven_caveat": breakeven_caveat(result.breakeven),
              f"{prefix}_hosted_vs_buy_sentence": (
                  f"less than buying the GPUs up to {fmt.tokens(hosted_vs_buy)} tokens a month (base case)"
                  if np.isfinite(hosted_vs_buy) else "less than buying the GPUs at every volume (base case)"),
