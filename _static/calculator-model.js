@@ -151,34 +151,57 @@
     }
 
     // throughput.bound_output_tokens_per_s: the roofline's output tokens per second for one request shape.
-    function boundOutputTokensPerS(kvBudgetGb, totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, maxBatch) {
+    function boundOutputTokensPerS(kvBudgetGb, totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, maxBatch,
+      cachedShare) {
       const budget = Math.max(kvBudgetGb, 0.0) * 1e9;
       const total = totalB * 1e9;
       const active = activeB * 1e9;
       const bytesPerParam = bits / 8;
       const bandwidth = bandwidthTb * 1e12;
       const flops = tflops * 1e12;
+      const computed = inp * (1 - cachedShare);
       const context = inp + out / 2;
       const batch = Math.min(Math.floor(budget / (kv * context)), maxBatch);
       const weightBytesPerToken = Math.min(total, active * batch) * bytesPerParam / batch;
-      const seconds = Math.max(2 * active * (inp + out) / out / flops, (weightBytesPerToken + context * kv) / bandwidth);
+      const seconds = Math.max(2 * active * (computed + out) / out / flops,
+        (weightBytesPerToken + context * kv) / bandwidth);
       return batch >= 1 ? 1.0 / seconds : 0.0;
+    }
+
+    // throughput.speed_batch_limit: the largest batch whose every sequence still gets the promised speed.
+    function speedBatchLimit(target, eff, totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, cachedShare) {
+      if (!(target > 0)) return Infinity;
+      const total = totalB * 1e9;
+      const active = activeB * 1e9;
+      const bytesPerParam = bits / 8;
+      const bandwidth = bandwidthTb * 1e12;
+      const flops = tflops * 1e12;
+      const computed = inp * (1 - cachedShare);
+      const context = inp + out / 2;
+      const stepS = eff / target;
+      const byCompute = stepS * flops / (2 * active * (computed + out) / out);
+      const partial = stepS * bandwidth / (active * bytesPerParam + context * kv);
+      const byMemory = partial <= total / active ? partial : (stepS * bandwidth - total * bytesPerParam) / (context * kv);
+      return Math.floor(Math.max(Math.min(byCompute, byMemory), 0.0));
     }
 
     // spine._rate: total tokens per second of a replica of g GPUs (0 where g is not a candidate).
     function rate(c, v, g, m, inTokens, outTokens) {
       const valid = Number.isFinite(g);
       const gpus = valid ? g : 1.0;
+      const fastEnough = speedBatchLimit(v.min_tokens_per_s_per_user, v.engine_efficiency, c.params_total_b,
+        c.params_active_b, v.bits_per_param, m.kvBytes, inTokens, outTokens, c.memory_bandwidth_tb_per_s * gpus,
+        c.tflops * gpus, v.cached_input_share);
       const outRate = boundOutputTokensPerS(gpus * m.usable - m.weights, c.params_total_b, c.params_active_b,
         v.bits_per_param, m.kvBytes, inTokens, outTokens, c.memory_bandwidth_tb_per_s * gpus, c.tflops * gpus,
-        v.max_batch_sequences);
+        Math.min(v.max_batch_sequences, fastEnough), v.cached_input_share);
       return valid ? outRate * (inTokens + outTokens) / outTokens * v.engine_efficiency : 0.0;
     }
 
     const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
 
     // breakeven.breakeven_with_spares for one candidate: [volume, margin ratio].
-    function breakevenWithSpares(a, fixed, u, cap, p, s) {
+    function breakevenWithSpares(a, fixed, u, cap, p, s, q, w) {
       const candidate = Number.isFinite(cap);
       const safeCap = candidate && cap > 0 ? cap : 1.0;
       const alpha = a * safeCap - u;
@@ -187,14 +210,17 @@
       const solvable = candidate && cap > 0 && a > 0 && slope > 0;
       const m = solvable ? slope : 1.0;
       const nLo = Math.max(1.0, Math.ceil(fixed / m));
-      const nHi = Math.max(1.0, Math.ceil((fixed + p) / m));
+      const nHi = Math.max(1.0, Math.ceil((fixed + p + Math.max(q, 0.0)) / m));
       let units = solvable ? nHi : Infinity;
       if (solvable && nHi - nLo <= RULES.max_search_units) {
         for (let n = nLo; n <= nHi; n += 1) {
-          if (alpha * n - fixed - p * Math.ceil(round9(n * s)) >= 0) { units = n; break; }
+          if (alpha * n - fixed - p * Math.ceil(round9(n * s)) - Math.max(q - w * n, 0.0) >= 0) { units = n; break; }
         }
       }
-      const cost = fixed + u * units + p * Math.ceil(round9(units * s));
+      // np.maximum(NaN, 0) is NaN: w x inf is NaN when w is 0 (the volume is then inf all the same).
+      const floorExtra = q - w * units;
+      const cost = fixed + u * units + p * Math.ceil(round9(units * s))
+        + (Number.isNaN(floorExtra) ? NaN : Math.max(floorExtra, 0.0));
       const volume = solvable ? Math.max(cost / (a > 0 ? a : 1.0), (units - 1) * safeCap) : Infinity;
       return [candidate ? volume : NaN, candidate ? margin : NaN];
     }
@@ -226,8 +252,10 @@
     function evaluateOne(sit, v, volumes) {
       const c = sit.constants;
       const m = memory(c, v);
-      const candidates = [...RULES.node_shapes.map((shape) => (shape >= m.smallest ? shape : NaN)),
-        Number.isFinite(m.smallest) && m.smallest > RULES.gpus_per_node ? m.smallest : NaN];
+      // spine._candidates: in-node shapes and whole-node counts that hold the model, then a larger whole-node count.
+      const listed = [...RULES.node_shapes, ...RULES.across_node_shapes];
+      const candidates = [...listed.map((shape) => (shape >= m.smallest ? shape : NaN)),
+        Number.isFinite(m.smallest) && m.smallest > listed[listed.length - 1] ? m.smallest : NaN];
       const outTokens = v.tokens_per_request * v.output_token_share;
       const inTokens = v.tokens_per_request - outTokens;
       const capacity = candidates.map((g) => rate(c, v, g, m, inTokens, outTokens) * 3600 * v.hours_per_month
@@ -248,12 +276,19 @@
       const engineerMonth = v.ml_engineer_usd_per_year / 12 * 1.0;
       const engineerPerGpu = engineerMonth / v.gpus_per_engineer;
       const fixed = otherFixed + engineerMonth * v.engineer_allocation;
+      // spine.engineers_needed: a share of an engineer and one per gpus_per_engineer, never below the on-call floor.
+      const engineersFor = (gpus) => Math.max(v.oncall_engineers_min, v.engineer_allocation + gpus / v.gpus_per_engineer);
+      const floor = engineerMonth * (v.oncall_engineers_min - v.engineer_allocation);
       const powerPerGpu = 1.0 * c.tdp_watts * v.server_power_factor * v.pue * v.hours_per_month / 1000
         * v.electricity_usd_per_kwh;
-      const capex1 = v.usd_per_gpu;
-      const owningPerGpu = capex1 * (1 - v.residual_value_share) / v.amortization_months
+      const facilityPerGpu = 1.0 * c.tdp_watts * v.server_power_factor / 1000 * v.colocation_usd_per_kw_month;
+      // costs.amortized_usd_per_month of one GPU and of its server share.
+      const owned = (capex1) => capex1 * (1 - v.residual_value_share) / v.amortization_months
         + capex1 * (1 + v.residual_value_share) / 2 * v.cost_of_capital_per_year / 12;
-      const perGpu = powerPerGpu + owningPerGpu;
+      const owningPerGpu = owned(v.usd_per_gpu);
+      const serverPerGpu = owned(v.server_usd_per_gpu);
+      const runningPerGpu = powerPerGpu + facilityPerGpu;
+      const perGpu = owningPerGpu + serverPerGpu + runningPerGpu;
 
       const out = { api_usd_per_token: apiPerToken, volumes: [] };
       for (const volume of volumes) {
@@ -264,13 +299,14 @@
           const serving = replicas * g;
           const spares = Number.isFinite(serving) ? Math.ceil(round9(serving * v.spare_gpu_share)) : Infinity;
           const gpus = serving + spares;
-          return { cost: fixed + engineerPerGpu * serving + perGpu * gpus, gpus, spares, replicas, g, cap, serving };
+          return { cost: otherFixed + engineerMonth * engineersFor(serving) + perGpu * gpus, gpus, spares, replicas, g,
+            cap, serving };
         });
         const [index, cost] = cheapest(options.map((o) => o.cost));
         const pick = options[index];
-        const engineers = v.engineer_allocation + pick.serving / v.gpus_per_engineer;
-        const capex = pick.gpus * v.usd_per_gpu;
-        const cashSaved = api - otherFixed - engineerMonth * engineers - powerPerGpu * pick.gpus;
+        const engineers = engineersFor(pick.serving);
+        const capex = pick.gpus * (v.usd_per_gpu + v.server_usd_per_gpu);
+        const cashSaved = api - otherFixed - engineerMonth * engineers - runningPerGpu * pick.gpus;
         const savings = Number.isFinite(cashSaved) ? cashSaved : -1.0;
         const payback = savings > 0 ? (Number.isFinite(capex) ? capex : 0.0) / savings : Infinity;
         const tokensM = volume / 1e6;
@@ -282,14 +318,16 @@
           // costs.api_lines_usd_per_month and spine._bought_lines: the bills by line.
           ...lines("api", { input: tokensM * ((1 - s) * (1 - cached) * c.usd_per_m_input),
             cached_input: tokensM * ((1 - s) * cached * pCached), output: tokensM * (s * c.usd_per_m_output) }),
-          ...lines("buy", { gpus: owningPerGpu * pick.serving, power: powerPerGpu * pick.serving,
-            spares: perGpu * pick.spares, ...operating(engineers) }),
+          ...lines("buy", { gpus: owningPerGpu * pick.serving, servers: serverPerGpu * pick.serving,
+            power: powerPerGpu * pick.serving, facility: facilityPerGpu * pick.serving, spares: perGpu * pick.spares,
+            ...operating(engineers) }),
         };
         out.volumes.push(row);
       }
       const unitCost = candidates.map((g) => (perGpu + engineerPerGpu) * g);
       addBreakeven(out, "buy", candidates.map((g, i) => breakevenWithSpares(apiPerToken, fixed, unitCost[i],
-        capacity[i] > 0 ? capacity[i] : NaN, perGpu, g * v.spare_gpu_share)), candidates, capacity, apiPerToken);
+        capacity[i] > 0 ? capacity[i] : NaN, perGpu, g * v.spare_gpu_share, floor, engineerPerGpu * g)), candidates,
+      capacity, apiPerToken);
 
       if (sit.rental_offer_id !== null) {
         const block = candidates.map((g) => (Number.isFinite(g)
@@ -302,17 +340,18 @@
             const ucap = unitCapacity[i];
             const blocks = ucap > 0 ? Math.max(1.0, Math.ceil(row.tokens_per_month / ucap)) : Infinity;
             const rented = blocks * b;
-            return { cost: fixed + (engineerPerGpu + hourlyMonth) * rented, rented, b };
+            return { cost: otherFixed + engineerMonth * engineersFor(rented) + hourlyMonth * rented, rented, b };
           });
           const [index, cost] = cheapest(rents.map((r) => r.cost));
           const rented = rents[index].rented;
           Object.assign(row, { rent_gpus: rented, rent_gpus_per_replica: rents[index].b,
             rent_usd_per_month: cost, rent_savings_usd_per_month: row.api_usd_per_month - cost,
             ...lines("rent", { gpus: hourlyMonth * rented,
-              ...operating(v.engineer_allocation + rented / v.gpus_per_engineer) }) });
+              ...operating(engineersFor(rented)) }) });
         });
         addBreakeven(out, "rent", block.map((b, i) => breakevenWithSpares(apiPerToken, fixed,
-          (hourlyMonth + engineerPerGpu) * b, unitCapacity[i] > 0 ? unitCapacity[i] : NaN, 0.0, 0.0)),
+          (hourlyMonth + engineerPerGpu) * b, unitCapacity[i] > 0 ? unitCapacity[i] : NaN, 0.0, 0.0, floor,
+          engineerPerGpu * b)),
         block, unitCapacity, apiPerToken);
       }
       return out;
@@ -535,7 +574,7 @@
       const parts = text.split(":");
       const ends = parts.length <= 2 ? parts.map((part) => readNumber(part, form)) : [NaN];
       if (ends.some(Number.isNaN)) {
-        throw new QuoteError(name, form === "share" ? "range_not_share" : "range_not_usd", { text: pyRepr(text) });
+        throw new QuoteError(name, RULES.range_not_number[form], { text: pyRepr(text) });
       }
       for (const end of ends) inRange(name, end, text);
       const low = ends[0];

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from analysis.data import limits
 
-TODAY = dt.date(2026, 12, 2)
+TODAY = dt.date(2026, 12, 5)
 
 
 def replace_in(path: Path, old: str, new: str, count: int = 1) -> None:
@@ -119,7 +119,7 @@ CASES = {
                                         "is below the minimum 0.1"]),
     "future date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "2027-01-01"),
                     ["{d}/gpus.csv, line 2, column 'retrieved_on': value '2027-01-01' is in the future "
-                     "(today is 2026-12-02)"]),
+                     "(today is 2026-12-05)"]),
     "malformed date": (lambda d: replace_in(d / "gpus.csv", "2026-11-27", "27/11/2026"),
                        ["{d}/gpus.csv, line 2, column 'retrieved_on': value '27/11/2026' is not a date (YYYY-MM-DD)"]),
     "low above high": (lambda d: replace_in(d / "gpu_prices.csv", ",8000,12000,", ",13000,12000,"),

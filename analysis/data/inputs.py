@@ -31,7 +31,10 @@ CUSTOM_PRICES = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input"
 # Rows of assumptions.csv a reader may set, as one value or LOW:HIGH, and how each is written (a share also
 # as 60%, money also with a $). Their ranges are the rows' own.
 CUSTOM_RANGES = {"cached_input_share": "share", "target_utilization": "share", "engineer_allocation": "share",
-                 "ml_engineer_usd_per_year": "usd", "electricity_usd_per_kwh": "usd"}
+                 "ml_engineer_usd_per_year": "usd", "electricity_usd_per_kwh": "usd",
+                 "min_tokens_per_s_per_user": "plain"}
+# What a range that is no number is told, by how it is written.
+RANGE_NOT_NUMBER = {"share": "range_not_share", "usd": "range_not_usd", "plain": "range_not_number"}
 # An offer the reader prices themselves: --api custom, --rent custom.
 CUSTOM = "custom"
 
@@ -112,7 +115,7 @@ def parse_range(name: str, text: str) -> tuple[float, float]:
     parts = text.split(":")
     ends = [read_number(part, CUSTOM_RANGES[name]) for part in parts] if len(parts) <= 2 else [math.nan]
     if any(math.isnan(v) for v in ends):
-        raise InputError(say("range_not_share" if CUSTOM_RANGES[name] == "share" else "range_not_usd", text=repr(text)))
+        raise InputError(say(RANGE_NOT_NUMBER[CUSTOM_RANGES[name]], text=repr(text)))
     for end in ends:
         in_range(name, end, text)
     low, high = ends[0], ends[-1]

@@ -160,6 +160,9 @@ INTEGER_CELL = re.compile(r"[+-]?[0-9]+")
 DATE_CELL = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # ISO, padded: 2026-01-05, not 2026-1-5
 # Files a dataset folder may hold beside its tables.
 KNOWN_FILES = (paths.DATAPACKAGE_NAME, "README.md")
+# Copies of public data that rows of the dataset are derived from, with their licences (the derivations are code and
+# tested: analysis/data/traffic.py). The report never reads them.
+KNOWN_FOLDERS = ("sources",)
 
 
 # The csv module refuses a cell over 128 KB by default, with no line to name; a long note is still a note.
@@ -274,11 +277,12 @@ def _file_problems(data_dir: Path, resource: dict) -> tuple[list[Problem], Parse
 
 
 def ignored_entries(data_dir: Path) -> list[str]:
-    """What the dataset folder holds beside its tables, ``README.md`` and the descriptor: never read, said."""
+    """What the dataset folder holds beside its tables, ``README.md``, the descriptor and :data:`KNOWN_FOLDERS`: never
+    read, said."""
     listed = {r["path"] for r in descriptor()["resources"]} | set(KNOWN_FILES)
     found = []
     for entry in sorted(Path(data_dir).iterdir()) if Path(data_dir).is_dir() else []:
-        if entry.name in listed and entry.is_file():
+        if (entry.name in listed and entry.is_file()) or (entry.name in KNOWN_FOLDERS and entry.is_dir()):
             continue
         kind = "a folder" if entry.is_dir() else "not a table of datapackage.json"
         found.append(f"{entry.name}{'/' if entry.is_dir() else ''} ({kind})")

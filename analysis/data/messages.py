@@ -19,6 +19,7 @@ MESSAGES: dict[str, str] = {
     "price_not_number": "expected a price in USD such as 2.5, got {text}",
     "range_not_share": "expected 0.6, 60% or 0.5:0.7, got {text}",
     "range_not_usd": "expected one amount in USD or LOW:HIGH, got {text}",
+    "range_not_number": "expected one number or LOW:HIGH, got {text}",
     "range_reversed": "the low end {low} is above the high end {high} in {text}",
     "whole_not_number": "expected a whole number, got {text}",
     # a value outside its range (analysis.data.limits)

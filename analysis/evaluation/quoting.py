@@ -28,7 +28,8 @@ STAND_IN_USD_PER_GPU = 1.0
 # What each line of a bill is called in a quote (spine.LINES), by option.
 LINE_WORDS = {
     "api": {"input": "input tokens", "cached_input": "cached input tokens", "output": "output tokens"},
-    "buy": {"gpus": "GPUs (depreciation and capital)", "power": "power", "spares": "spare GPUs",
+    "buy": {"gpus": "GPUs (depreciation and capital)", "servers": "host servers (depreciation and capital)",
+            "power": "power", "facility": "colocation", "spares": "spare GPUs with their servers",
             "engineers": "engineers", "downtime": "extra downtime", "networking_storage": "networking and storage",
             "monitoring": "monitoring"},
     "rent": {"gpus": "GPU rental", "engineers": "engineers", "downtime": "extra downtime",

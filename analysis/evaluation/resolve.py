@@ -33,6 +33,8 @@ DIRECTION = {
     "output_token_share": +1, "cached_input_share": -1, "peak_to_average": -1, "target_utilization": +1,
     "context_tokens": -1, "concurrent_sequences": -1, "kv_bytes_per_value": -1, "gpu_memory_utilization": +1,
     "runtime_overhead_gb_per_gpu": -1, "tokens_per_request": 0, "max_batch_sequences": +1,
+    "server_usd_per_gpu": -1, "colocation_usd_per_kw_month": -1, "oncall_engineers_min": -1,
+    "min_tokens_per_s_per_user": -1,
 }
 # Rows of assumptions.csv the spine reads.
 MODEL_ASSUMPTIONS = (
@@ -42,7 +44,8 @@ MODEL_ASSUMPTIONS = (
     "residual_value_share", "cost_of_capital_per_year", "ml_engineer_usd_per_year", "engineer_allocation",
     "gpus_per_engineer", "electricity_usd_per_kwh", "pue", "server_power_factor",
     "networking_storage_usd_per_month", "monitoring_usd_per_month", "spare_gpu_share", "selfhost_uptime",
-    "api_uptime", "revenue_at_risk_usd_per_month",
+    "api_uptime", "revenue_at_risk_usd_per_month", "server_usd_per_gpu", "colocation_usd_per_kw_month",
+    "oncall_engineers_min", "min_tokens_per_s_per_user",
 )
 # Rows of assumptions.csv that say when a break-even is fragile (their low end; :func:`fragility`).
 FRAGILITY_ROWS = ("fragile_margin_ratio", "fragile_case_spread")
@@ -267,6 +270,9 @@ def deployed_output_tokens_per_s(record: dict, model_id: str, gpu_id: str, preci
     total_tokens = float(input_tokens) + float(output_tokens)
     values["tokens_per_request"] = np.array([total_tokens])
     values[spine.OUTPUT_SHARE] = np.array([float(output_tokens) / total_tokens])
+    # A benchmark runs its system flat out: no speed promised to each user caps its batch ...
+    values[spine.SPEED_TARGET] = np.array([0.0])
+    values["cached_input_share"] = np.array([0.0])  # nor does it find its prompts in a cache
     total = float(spine.replica_rate(sit, values, [float(gpu_count)])[0])
     return total * float(output_tokens) / total_tokens
 

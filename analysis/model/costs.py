@@ -124,6 +124,19 @@ def power_usd_per_month(gpus: ArrayLike, tdp_watts: ArrayLike, server_power_fact
     return watts * as_array("hours_per_month", hours_per_month) / WATTS_PER_KW * as_array("usd_per_kwh", usd_per_kwh)
 
 
+def facility_usd_per_month(gpus: ArrayLike, tdp_watts: ArrayLike, server_power_factor: ArrayLike,
+                           usd_per_kw_month: ArrayLike) -> NDArray:
+    """Colocation for owned GPUs, priced per kW of IT load: ``gpus x tdp_watts x server_power_factor / 1000 x
+    usd_per_kw_month``.
+
+    Colocation is sold by the kW a rack may draw (space, cooling plant, power delivery, security); the energy
+    drawn is billed apart (:func:`power_usd_per_month`, where the PUE adds the cooling's electricity).
+    """
+    kw = (as_array("gpus", gpus) * as_array("tdp_watts", tdp_watts)
+          * as_array("server_power_factor", server_power_factor, positive=True)) / WATTS_PER_KW
+    return kw * as_array("usd_per_kw_month", usd_per_kw_month)
+
+
 def rental_usd_per_month(gpus: ArrayLike, usd_per_gpu_hour: ArrayLike, hours_per_month: ArrayLike) -> NDArray:
     """Rented GPUs billed by the hour around the clock: ``gpus x usd_per_gpu_hour x hours``."""
     return (as_array("gpus", gpus) * as_array("usd_per_gpu_hour", usd_per_gpu_hour)

@@ -17,6 +17,10 @@ BITS_PER_BYTE = 8
 # one node; past one node, whole 8-GPU nodes are added (pipeline parallelism across nodes).
 GPUS_PER_NODE = 8
 NODE_SHAPES = np.array([1.0, 2.0, 4.0, 8.0])
+# Replicas that span whole nodes (pipeline parallelism between them), offered whenever they hold the model: a
+# replica of more GPUs holds a larger batch and serves each user faster, and can be the cheaper one. Every count up
+# to eight nodes, so a case that needs less memory always has every larger candidate of a case that needs more.
+ACROSS_NODE_SHAPES = GPUS_PER_NODE * np.arange(2.0, 9.0)
 
 
 def weights_gb(params_b: ArrayLike, bits_per_param: ArrayLike) -> NDArray:

@@ -8,21 +8,26 @@ the GPU, the API's list prices, the rental instance size) are shared by all of t
 For each value set and volume the spine
 
 1. sizes a replica: every deployable GPU count that holds the weights plus ``concurrent_sequences``
-   sequences of KV cache (1, 2, 4 or 8 GPUs inside a node; past a node, the smallest whole-node count);
+   sequences of KV cache (1, 2, 4 or 8 GPUs inside a node; whole nodes up to eight of them, whether or not
+   the model fits in one; past that, the smallest whole-node count);
 2. rates each candidate: the throughput bound (:func:`analysis.model.throughput.bound_output_tokens_per_s`)
    at the largest batch its usable memory holds, capped by ``max_batch_sequences`` (a larger batch never
-   lowers tokens per second), times the engine efficiency calibrated against the same bound;
+   lowers tokens per second) and by the speed each user is promised (``min_tokens_per_s_per_user``,
+   :func:`analysis.model.throughput.speed_batch_limit`), times the engine efficiency calibrated against
+   the same bound;
 3. prices the fleet for each candidate and keeps the cheapest: replicas ``ceil(V / capacity)``, spare
-   GPUs ``ceil(serving GPUs x spare_gpu_share)``, engineering ``engineer_allocation + serving GPUs /
-   gpus_per_engineer`` engineers, so cost per token cannot fall forever;
+   GPUs ``ceil(serving GPUs x spare_gpu_share)``, each bought GPU with its share of a host server and the
+   facility its power draws, engineering ``max(oncall_engineers_min, engineer_allocation + serving GPUs /
+   gpus_per_engineer)`` engineers, so cost per token cannot fall forever;
 4. solves the break-even volume per candidate in closed form (:mod:`analysis.model.breakeven`) and keeps
    the lowest, with the margin an extra replica earns over its cost (small: a fragile break-even).
 
 Each bill comes with its lines (:data:`LINES`): the API's input, cached-input and output tokens; a bought
-fleet's GPUs, power, spares, engineers, downtime, networking and monitoring; a rented fleet's GPUs and the
-same operating lines. Chapters that cost a fleet the guide chose (its 4 x A100 cluster) or one GPU (rent
-against buy) call :func:`fleet_usd_per_month` and the per-unit functions (:func:`owning_usd_per_gpu_month`,
-:func:`power_usd_per_gpu_month`, :func:`rent_usd_per_gpu_month`, :func:`engineers_usd_per_month`,
+fleet's GPUs, host servers, power, facility, spares, engineers, downtime, networking and monitoring; a
+rented fleet's GPUs and the same operating lines. Chapters that cost a fleet the guide chose (its 4 x A100
+cluster) or one GPU (rent against buy) call :func:`fleet_usd_per_month` and the per-unit functions
+(:func:`owning_usd_per_gpu_month`, :func:`server_usd_per_gpu_month`, :func:`power_usd_per_gpu_month`,
+:func:`facility_usd_per_gpu_month`, :func:`rent_usd_per_gpu_month`, :func:`engineers_usd_per_month`,
 :func:`downtime_usd_per_month`) that :func:`evaluate` itself uses, so every cost on a page has one formula;
 no report module imports :mod:`analysis.model.costs` (an import-linter contract). Memory and speed tables
 (the sizing and engine chapters) call :mod:`analysis.model.sizing` and :mod:`analysis.model.throughput`
@@ -51,14 +56,17 @@ USD_PER_GPU_HOUR = "usd_per_gpu_hour"
 BITS_PER_PARAM = "bits_per_param"
 EFFICIENCY = "engine_efficiency"
 OUTPUT_SHARE = "output_token_share"
+SPEED_TARGET = "min_tokens_per_s_per_user"
 # The lines a monthly bill is broken down into, by option: output ``{option}_{line}_usd_per_month``
 # (:func:`line_key`). They add up to ``{option}_usd_per_month`` (to the last few bits: the total is summed
-# in another order). Buying: the serving GPUs' ownership (depreciation and capital), their power, the
-# spare GPUs (owned and powered), the engineers, the extra downtime, networking and storage, monitoring.
-# Renting: the rented GPUs, then the same operating lines (no power, no spares: the provider's). The API:
-# input, cached input and output tokens.
+# in another order). Buying: the serving GPUs' ownership (depreciation and capital), their share of host
+# servers (owned the same way), their power, the facility that houses that power, the spare GPUs (each with
+# all four), the engineers, the extra downtime, networking and storage, monitoring. Renting: the rented GPUs,
+# then the same operating lines (no servers, power, facility or spares: the provider's). The API: input,
+# cached input and output tokens.
 LINES = {
-    "buy": ("gpus", "power", "spares", "engineers", "downtime", "networking_storage", "monitoring"),
+    "buy": ("gpus", "servers", "power", "facility", "spares", "engineers", "downtime", "networking_storage",
+            "monitoring"),
     "rent": ("gpus", "engineers", "downtime", "networking_storage", "monitoring"),
     "api": ("input", "cached_input", "output"),
 }
@@ -176,9 +184,13 @@ def _rate(c: dict[str, float], v: dict[str, NDArray], gpus: NDArray, usable_gb: 
     # Lanes that are no candidate (a model that fits no replica shape) are computed on one GPU and thrown away:
     # their memory budget is negative, so their NaN is expected and not worth a warning.
     with np.errstate(invalid="ignore"):
+        fast_enough = throughput.speed_batch_limit(
+            v[SPEED_TARGET], v[EFFICIENCY], c["params_total_b"], c["params_active_b"], v[BITS_PER_PARAM], kv_bytes,
+            in_tokens, out_tokens, c["memory_bandwidth_tb_per_s"] * g, c["tflops"] * g, v["cached_input_share"])
         out_rate = throughput.bound_output_tokens_per_s(
             g * usable_gb - weights_gb, c["params_total_b"], c["params_active_b"], v[BITS_PER_PARAM], kv_bytes,
-            in_tokens, out_tokens, c["memory_bandwidth_tb_per_s"] * g, c["tflops"] * g, v["max_batch_sequences"])
+            in_tokens, out_tokens, c["memory_bandwidth_tb_per_s"] * g, c["tflops"] * g,
+            np.minimum(v["max_batch_sequences"], fast_enough), v["cached_input_share"])
         total_rate = out_rate * (in_tokens + out_tokens) / out_tokens * v[EFFICIENCY]
     return np.where(valid, total_rate, 0.0)
 
@@ -213,6 +225,16 @@ def replica_rate(sit: Situation, values: dict[str, ArrayLike], gpus: ArrayLike) 
     return _rate(c, v, g, usable, weights, kv_bytes, v["tokens_per_request"] - out_tokens, out_tokens)[:, 0]
 
 
+def _candidates(smallest: NDArray) -> NDArray:
+    """Replica sizes worth pricing, ``(N, S)`` (NaN: too small to hold the model): the in-node shapes and the
+    whole-node counts of :mod:`analysis.model.sizing` at least ``smallest``, and ``smallest`` itself when it is a
+    whole-node count beyond them."""
+    shapes = np.concatenate([sizing.NODE_SHAPES, sizing.ACROSS_NODE_SHAPES])[None, :]
+    listed = np.where(shapes >= smallest, shapes, np.nan)
+    beyond = np.where(np.isfinite(smallest) & (smallest > sizing.ACROSS_NODE_SHAPES[-1]), smallest, np.nan)
+    return np.concatenate([listed, beyond], axis=1)
+
+
 def _cheapest(cost: NDArray, *others: NDArray) -> tuple[NDArray, ...]:
     """Pick, along the last axis, the candidate with the lowest cost (ties: the smaller replica)."""
     safe = np.where(np.isnan(cost), np.inf, cost)
@@ -227,11 +249,27 @@ def owning_usd_per_gpu_month(values: dict[str, ArrayLike]) -> NDArray:
                                          values["residual_value_share"], values["cost_of_capital_per_year"])
 
 
+def server_usd_per_gpu_month(values: dict[str, ArrayLike]) -> NDArray:
+    """One bought GPU's share of its host server (CPUs, memory, NICs, chassis) a month (USD), owned like the GPU:
+    :func:`analysis.model.costs.amortized_usd_per_month` of ``server_usd_per_gpu`` over the same life, with the
+    same resale share and cost of capital."""
+    return costs.amortized_usd_per_month(values["server_usd_per_gpu"], values["amortization_months"],
+                                         values["residual_value_share"], values["cost_of_capital_per_year"])
+
+
 def power_usd_per_gpu_month(values: dict[str, ArrayLike], tdp_watts: ArrayLike) -> NDArray:
     """Electricity of one bought GPU's share of its server at full load a month (USD):
     ``tdp_watts x server_power_factor x pue x hours_per_month / 1000 x electricity_usd_per_kwh``."""
     return costs.power_usd_per_month(1.0, tdp_watts, values["server_power_factor"], values["pue"],
                                      values["electricity_usd_per_kwh"], values["hours_per_month"])
+
+
+def facility_usd_per_gpu_month(values: dict[str, ArrayLike], tdp_watts: ArrayLike) -> NDArray:
+    """The space, cooling plant and power delivery that house one bought GPU's server share a month (USD):
+    colocation priced per kW of IT load, ``tdp_watts x server_power_factor / 1000 x colocation_usd_per_kw_month``
+    (the electricity itself is :func:`power_usd_per_gpu_month`)."""
+    return costs.facility_usd_per_month(1.0, tdp_watts, values["server_power_factor"],
+                                        values["colocation_usd_per_kw_month"])
 
 
 def rent_usd_per_gpu_month(values: dict[str, ArrayLike]) -> NDArray:
@@ -251,6 +289,16 @@ def engineers_usd_per_month(values: dict[str, ArrayLike], engineers: ArrayLike) 
     return costs.engineering_usd_per_month(values["ml_engineer_usd_per_year"], 1.0) * np.asarray(engineers, dtype=float)
 
 
+def engineers_needed(values: dict[str, ArrayLike], serving_gpus: ArrayLike) -> NDArray:
+    """Engineers a self-hosted fleet of ``serving_gpus`` takes:
+    ``max(oncall_engineers_min, engineer_allocation + serving_gpus / gpus_per_engineer)``: a share of an engineer
+    plus one more per ``gpus_per_engineer`` GPUs, never less than the share of an on-call rotation a service
+    needs however small it is."""
+    grows = (np.asarray(values["engineer_allocation"], dtype=float)
+             + np.asarray(serving_gpus, dtype=float) / np.asarray(values["gpus_per_engineer"], dtype=float))
+    return np.maximum(np.asarray(values["oncall_engineers_min"], dtype=float), grows)
+
+
 def operating_usd_per_month(values: dict[str, ArrayLike], engineers: ArrayLike) -> dict[str, NDArray]:
     """The lines any self-hosted fleet pays besides its GPUs, USD a month: ``engineers``
     (:func:`engineers_usd_per_month`), ``downtime`` (:func:`downtime_usd_per_month`), ``networking_storage`` and
@@ -265,10 +313,12 @@ def operating_usd_per_month(values: dict[str, ArrayLike], engineers: ArrayLike) 
 @dataclass(frozen=True)
 class _UnitCosts:
     """What a month costs per unit of a fleet, per value set (each ``(N, 1)``, USD per month): one bought GPU's
-    ownership and power, one engineer, and the lines that do not grow with the fleet."""
+    ownership, host server share, power and facility, one engineer, and the lines that do not grow with the fleet."""
 
     owning_per_gpu: NDArray
+    server_per_gpu: NDArray
     power_per_gpu: NDArray
+    facility_per_gpu: NDArray
     engineer_month: NDArray  # salary / 12
     engineer_per_gpu: NDArray  # engineer_month / gpus_per_engineer
     downtime: NDArray
@@ -276,11 +326,17 @@ class _UnitCosts:
     monitoring: NDArray
     other_fixed: NDArray  # networking_storage + monitoring + downtime
     fixed: NDArray  # other_fixed + engineer_month x engineer_allocation
+    floor: NDArray  # engineer_month x (oncall_engineers_min - engineer_allocation): the on-call floor's excess
+
+    @property
+    def running_per_gpu(self) -> NDArray:
+        """What one bought GPU costs in cash each month: its power and its facility."""
+        return self.power_per_gpu + self.facility_per_gpu
 
     @property
     def per_gpu(self) -> NDArray:
-        """Owning and powering one bought GPU."""
-        return self.power_per_gpu + self.owning_per_gpu
+        """Owning, housing and powering one bought GPU with its server share."""
+        return self.owning_per_gpu + self.server_per_gpu + self.running_per_gpu
 
 
 def _unit_costs(tdp_watts: float, v: dict[str, NDArray]) -> _UnitCosts:
@@ -288,11 +344,13 @@ def _unit_costs(tdp_watts: float, v: dict[str, NDArray]) -> _UnitCosts:
     other_fixed = v["networking_storage_usd_per_month"] + v["monitoring_usd_per_month"] + downtime
     engineer_month = costs.engineering_usd_per_month(v["ml_engineer_usd_per_year"], 1.0)
     return _UnitCosts(
-        owning_per_gpu=owning_usd_per_gpu_month(v), power_per_gpu=power_usd_per_gpu_month(v, tdp_watts),
+        owning_per_gpu=owning_usd_per_gpu_month(v), server_per_gpu=server_usd_per_gpu_month(v),
+        power_per_gpu=power_usd_per_gpu_month(v, tdp_watts), facility_per_gpu=facility_usd_per_gpu_month(v, tdp_watts),
         engineer_month=engineer_month, engineer_per_gpu=engineer_month / v["gpus_per_engineer"],
         downtime=downtime, networking_storage=v["networking_storage_usd_per_month"],
         monitoring=v["monitoring_usd_per_month"], other_fixed=other_fixed,
-        fixed=other_fixed + engineer_month * v["engineer_allocation"])
+        fixed=other_fixed + engineer_month * v["engineer_allocation"],
+        floor=engineer_month * (v["oncall_engineers_min"] - v["engineer_allocation"]))
 
 
 def _operating_lines(u: _UnitCosts, engineers: NDArray) -> dict[str, NDArray]:
@@ -303,11 +361,10 @@ def _operating_lines(u: _UnitCosts, engineers: NDArray) -> dict[str, NDArray]:
 
 
 def _bought_lines(u: _UnitCosts, v: dict[str, NDArray], serving: NDArray, spares: NDArray) -> dict[str, NDArray]:
-    """The lines of a bought fleet: ``serving`` GPUs and ``spares``, run by ``allocation + serving /
-    gpus_per_engineer`` engineers."""
-    engineers = v["engineer_allocation"] + serving / v["gpus_per_engineer"]
-    return {"gpus": u.owning_per_gpu * serving, "power": u.power_per_gpu * serving, "spares": u.per_gpu * spares,
-            **_operating_lines(u, engineers)}
+    """The lines of a bought fleet: ``serving`` GPUs and ``spares``, run by :func:`engineers_needed` engineers."""
+    return {"gpus": u.owning_per_gpu * serving, "servers": u.server_per_gpu * serving,
+            "power": u.power_per_gpu * serving, "facility": u.facility_per_gpu * serving, "spares": u.per_gpu * spares,
+            **_operating_lines(u, engineers_needed(v, serving))}
 
 
 def fleet_usd_per_month(values: dict[str, ArrayLike], tdp_watts: float, serving_gpus: ArrayLike,
@@ -315,11 +372,12 @@ def fleet_usd_per_month(values: dict[str, ArrayLike], tdp_watts: float, serving_
     """A bought fleet of a given size, per value set, by line (:data:`LINES` ``["buy"]``), USD per month.
 
     The lines :func:`evaluate` gives for the fleet it chooses, for a fleet the caller chooses (the guide's
-    cluster): ``gpus = serving x`` :func:`owning_usd_per_gpu_month`, ``power = serving x``
-    :func:`power_usd_per_gpu_month`, ``spares = spares x (owning + power)``, ``engineers = salary / 12 x
-    (engineer_allocation + serving / gpus_per_engineer)``, ``downtime = revenue_at_risk x max(0, api_uptime -
-    selfhost_uptime)``, ``networking_storage`` and ``monitoring`` as given. ``values`` holds those inputs (and
-    may hold others); each line has shape ``(N,)``.
+    cluster): ``gpus = serving x`` :func:`owning_usd_per_gpu_month`, ``servers = serving x``
+    :func:`server_usd_per_gpu_month`, ``power = serving x`` :func:`power_usd_per_gpu_month`, ``facility = serving
+    x`` :func:`facility_usd_per_gpu_month`, ``spares = spares x`` (the four together), ``engineers = salary / 12 x``
+    :func:`engineers_needed`, ``downtime = revenue_at_risk x max(0, api_uptime - selfhost_uptime)``,
+    ``networking_storage`` and ``monitoring`` as given. ``values`` holds those inputs (and may hold others); each
+    line has shape ``(N,)``.
     """
     v = _columns(values)
     n = len(next(iter(v.values())))
@@ -348,7 +406,8 @@ def evaluate(sit: Situation, values: dict[str, ArrayLike], tokens_per_month: Arr
     same with ``rent_`` when the situation has a rental offer.
     Per value set and volume ``(N, V)``: ``tokens_per_month``, ``api_usd_per_month``; ``gpus`` (serving +
     spares), ``spare_gpus``, ``replicas``, ``gpus_per_replica``, ``replica_tokens_per_month``,
-    ``engineers``, ``buy_usd_per_month``, ``buy_capex_usd``, ``buy_savings_usd_per_month``,
+    ``engineers``, ``buy_usd_per_month``, ``buy_capex_usd`` (the GPUs with their servers' share),
+    ``buy_savings_usd_per_month``,
     ``buy_payback_months`` (purchase over the cash saved; inf when longer than the amortization period);
     with a rental offer ``rent_gpus``, ``rent_gpus_per_replica``, ``rent_usd_per_month``,
     ``rent_savings_usd_per_month``. Each bill by line, ``(N, V)``: ``api_{line}_usd_per_month``,
@@ -360,7 +419,8 @@ def evaluate(sit: Situation, values: dict[str, ArrayLike], tokens_per_month: Arr
     v = _columns(values)
     volumes = np.asarray(tokens_per_month, dtype=float).reshape(1, -1)  # (1, V)
     n = len(next(iter(v.values())))
-    per_pass = max(1, CELLS_PER_PASS // (volumes.size * (len(sizing.NODE_SHAPES) + 1)))
+    per_pass = max(1, CELLS_PER_PASS // (volumes.size * (len(sizing.NODE_SHAPES) + len(sizing.ACROSS_NODE_SHAPES)
+                                                          + 1)))
     if n <= per_pass:
         return _evaluate(sit, v, volumes)
     parts = [_evaluate(sit, {k: x[start:start + per_pass] for k, x in v.items()}, volumes)
@@ -374,10 +434,7 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
 
     # 1. Memory: which deployable counts hold the weights and the resident sequences.
     kv_bytes, weights, usable, smallest = _memory(c, v)
-    shapes = sizing.NODE_SHAPES[None, :]
-    in_node = np.where(shapes >= smallest, shapes, np.nan)
-    across = np.where(np.isfinite(smallest) & (smallest > sizing.GPUS_PER_NODE), smallest, np.nan)
-    candidates = np.concatenate([in_node, across], axis=1)  # (N, S)
+    candidates = _candidates(smallest)  # (N, S)
 
     # 2. Throughput of each candidate for the request shape.
     out_tokens = v["tokens_per_request"] * v[OUTPUT_SHARE]
@@ -396,8 +453,10 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
     api_lines = costs.api_lines_usd_per_month(volumes, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
                                               v["cached_input_share"], c["usd_per_m_cached_input"])
     u = _unit_costs(c["tdp_watts"], v)
-    other_fixed, engineer_month, engineer_per_gpu = u.other_fixed, u.engineer_month, u.engineer_per_gpu
-    fixed, power_per_gpu, per_gpu = u.fixed, u.power_per_gpu, u.per_gpu
+    engineer_month, engineer_per_gpu, fixed, per_gpu = u.engineer_month, u.engineer_per_gpu, u.fixed, u.per_gpu
+    # The on-call floor, per replica (units of the break-even): max(floor, allocation + gpus / per_engineer)
+    # engineers is the growing line plus max(0, (floor - allocation) - gpus / per_engineer).
+    floor = u.floor
 
     # 4. Buying: each candidate at each volume (N, V, S), keep the cheapest.
     cap3 = capacity[:, None, :]
@@ -408,12 +467,17 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
     spares3 = spares_needed(np.where(np.isfinite(serving3), serving3, 0.0), v["spare_gpu_share"][..., None])
     spares3 = np.where(np.isfinite(serving3), spares3, np.inf)
     gpus3 = serving3 + spares3
-    cost3 = fixed[..., None] + engineer_per_gpu[..., None] * serving3 + per_gpu[..., None] * gpus3
+    v3 = {name: v[name][..., None] for name in ("oncall_engineers_min", "engineer_allocation", "gpus_per_engineer")}
+    # A candidate with no capacity needs inf GPUs: with a salary of 0 its engineers cost 0 x inf = NaN, which
+    # _cheapest counts as inf like any other unserved candidate.
+    with np.errstate(invalid="ignore"):
+        cost3 = (u.other_fixed[..., None] + engineer_month[..., None] * engineers_needed(v3, serving3)
+                 + per_gpu[..., None] * gpus3)
     cost, gpus, spares, replicas, per_replica, replica_capacity, serving = _cheapest(
         cost3, gpus3, spares3, replicas3, g3 * np.ones_like(cost3), cap3 * np.ones_like(cost3), serving3)
-    engineers = v["engineer_allocation"] + serving / v["gpus_per_engineer"]
-    capex = gpus * v[USD_PER_GPU]
-    cash_saved = api - other_fixed - engineer_month * engineers - power_per_gpu * gpus
+    engineers = engineers_needed(v, serving)
+    capex = gpus * (v[USD_PER_GPU] + v["server_usd_per_gpu"])
+    cash_saved = api - u.other_fixed - engineer_month * engineers - u.running_per_gpu * gpus
     payback = breakeven.payback_months(np.where(np.isfinite(capex), capex, 0.0), np.where(np.isfinite(cash_saved),
                                                                                          cash_saved, -1.0))
     out = {
@@ -428,9 +492,10 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
         **{line_key("buy", name): line for name, line in _bought_lines(u, v, serving, spares).items()},
     }
     unit_cost = (per_gpu + engineer_per_gpu) * candidates
-    volume, margin = breakeven.breakeven_with_spares(api_per_token, fixed, unit_cost, np.where(capacity > 0, capacity,
-                                                                                            np.nan),
-                                                     per_gpu, candidates * v["spare_gpu_share"])
+    volume, margin = breakeven.breakeven_with_spares(api_per_token, fixed, unit_cost,
+                                                     np.where(capacity > 0, capacity, np.nan), per_gpu,
+                                                     candidates * v["spare_gpu_share"], floor,
+                                                     engineer_per_gpu * candidates)
     _add_breakeven(out, "buy", volume, margin, candidates, capacity, api_per_token[:, 0])
 
     # 5. Renting: whole instances, no spares (the provider replaces failed GPUs).
@@ -445,16 +510,18 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
         with np.errstate(divide="ignore", invalid="ignore"):
             blocks3 = np.where(ucap3 > 0, np.maximum(1.0, np.ceil(volumes[..., None] / ucap3)), np.inf)
         rented3 = blocks3 * block[:, None, :]
-        rent3 = fixed[..., None] + (engineer_per_gpu + hourly_month)[..., None] * rented3
+        with np.errstate(invalid="ignore"):  # 0 x inf, as for buying
+            rent3 = (u.other_fixed[..., None] + engineer_month[..., None] * engineers_needed(v3, rented3)
+                     + hourly_month[..., None] * rented3)
         rent_cost, rented, rent_block = _cheapest(rent3, rented3, block[:, None, :] * np.ones_like(rent3))
         out.update({"rent_gpus": rented, "rent_gpus_per_replica": rent_block, "rent_usd_per_month": rent_cost,
                     "rent_savings_usd_per_month": api - rent_cost,
                     line_key("rent", "gpus"): hourly_month * rented,
                     **{line_key("rent", name): line for name, line in
-                       _operating_lines(u, v["engineer_allocation"] + rented / v["gpus_per_engineer"]).items()}})
+                       _operating_lines(u, engineers_needed(v, rented)).items()}})
         rent_volume, rent_margin = breakeven.breakeven_with_spares(
             api_per_token, fixed, (hourly_month + engineer_per_gpu) * block,
-            np.where(unit_capacity > 0, unit_capacity, np.nan), 0.0, 0.0)
+            np.where(unit_capacity > 0, unit_capacity, np.nan), 0.0, 0.0, floor, engineer_per_gpu * block)
         _add_breakeven(out, "rent", rent_volume, rent_margin, block, unit_capacity, api_per_token[:, 0])
     return out
 

@@ -95,12 +95,13 @@ def calibrate(measured: ArrayLike, modelled: ArrayLike) -> NDArray:
 def bound_output_tokens_per_s(kv_budget_gb: ArrayLike, params_total_b: ArrayLike, params_active_b: ArrayLike,
                               bits_per_param: ArrayLike, kv_bytes_per_token: ArrayLike, input_tokens: ArrayLike,
                               output_tokens: ArrayLike, bandwidth_tb_per_s: ArrayLike, tflops: ArrayLike,
-                              max_batch: ArrayLike = np.inf) -> NDArray:
+                              max_batch: ArrayLike = np.inf, cached_input_share: ArrayLike = 0.0) -> NDArray:
     """Output tokens per second that no engine can exceed for requests of this shape (a true upper bound).
 
     The batch is the most sequences the KV budget holds at their mean context ``c = input + output / 2``:
     ``b = min(max_batch, floor(budget / (kv x c)))`` (uncapped by default). Per output token the system must do at least
-    ``2 x active x (input + output) / output`` FLOPs and read at least ``W(b) / b + c x kv`` bytes
+    ``2 x active x (input x (1 - cached_input_share) + output) / output`` FLOPs (a prompt prefix found in the
+    cache is not computed again; its KV cache is still held and read) and read at least ``W(b) / b + c x kv`` bytes
     (``W(b) = min(total, active x b)`` parameters of weights per step), and at best does both at once:
 
     ``bound = 1 / max(flops_per_token / compute, bytes_per_token / bandwidth)``.
@@ -117,10 +118,53 @@ def bound_output_tokens_per_s(kv_budget_gb: ArrayLike, params_total_b: ArrayLike
     out = as_array("output_tokens", output_tokens, positive=True)
     bandwidth = as_array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
     flops = as_array("tflops", tflops, positive=True) * 1e12
+    computed = inp * (1 - as_array("cached_input_share", cached_input_share))
     context = inp + out / 2
-    batch = np.minimum(np.floor(budget / (kv * context)), as_array("max_batch", max_batch, positive=True))
+    # A batch cap of 0 (no batch meets a speed target, :func:`speed_batch_limit`) gives a bound of 0.
+    batch = np.minimum(np.floor(budget / (kv * context)), as_array("max_batch", max_batch))
     with np.errstate(divide="ignore", invalid="ignore"):
         weight_bytes_per_token = np.minimum(total, active * batch) * bytes_per_param / batch
-        seconds = np.maximum(FLOPS_PER_PARAM_PER_TOKEN * active * (inp + out) / out / flops,
+        seconds = np.maximum(FLOPS_PER_PARAM_PER_TOKEN * active * (computed + out) / out / flops,
                              (weight_bytes_per_token + context * kv) / bandwidth)
         return np.where(batch >= 1, 1.0 / seconds, 0.0)
+
+
+def speed_batch_limit(min_tokens_per_s_per_user: ArrayLike, efficiency: ArrayLike, params_total_b: ArrayLike,
+                      params_active_b: ArrayLike, bits_per_param: ArrayLike, kv_bytes_per_token: ArrayLike,
+                      input_tokens: ArrayLike, output_tokens: ArrayLike, bandwidth_tb_per_s: ArrayLike,
+                      tflops: ArrayLike, cached_input_share: ArrayLike = 0.0) -> NDArray:
+    """The largest batch at which every sequence still gets ``min_tokens_per_s_per_user`` output tokens a second.
+
+    At batch ``b`` the system makes ``efficiency x bound(b)`` output tokens a second
+    (:func:`bound_output_tokens_per_s`), shared by ``b`` sequences, so each gets
+    ``efficiency / max(b x flops_per_token / compute, (W(b) + b x c x kv) / bandwidth)`` with ``c = input +
+    output / 2``, ``flops_per_token = 2 x active x (input x (1 - cached_input_share) + output) / output`` and
+    ``W(b) = min(total, active x b)`` parameters' bytes. Both terms grow with ``b``; the target
+    ``X`` holds while each is at most ``T = efficiency / X`` seconds a step:
+
+    - compute: ``b <= T x compute / flops_per_token``;
+    - memory: ``b <= T x bandwidth / (active x bytes + c x kv)`` while the batch touches fewer than all
+      weights (``b <= total / active``), else ``b <= (T x bandwidth - total x bytes) / (c x kv)``.
+
+    Returns ``floor`` of the smaller limit (0: not even one sequence is that fast; inf: no target, ``X = 0``).
+    """
+    target = as_array("min_tokens_per_s_per_user", min_tokens_per_s_per_user)
+    eff = as_array("efficiency", efficiency, positive=True)
+    total = as_array("params_total_b", params_total_b, positive=True) * 1e9
+    active = as_array("params_active_b", params_active_b, positive=True) * 1e9
+    bytes_per_param = as_array("bits_per_param", bits_per_param, positive=True) / 8
+    kv = as_array("kv_bytes_per_token", kv_bytes_per_token, positive=True)
+    inp = as_array("input_tokens", input_tokens)
+    out = as_array("output_tokens", output_tokens, positive=True)
+    bandwidth = as_array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
+    flops = as_array("tflops", tflops, positive=True) * 1e12
+    computed = inp * (1 - as_array("cached_input_share", cached_input_share))
+    context = inp + out / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        step_s = np.where(target > 0, eff / np.where(target > 0, target, 1.0), np.inf)
+        by_compute = step_s * flops / (FLOPS_PER_PARAM_PER_TOKEN * active * (computed + out) / out)
+        partial = step_s * bandwidth / (active * bytes_per_param + context * kv)
+        by_memory = np.where(partial <= total / active, partial,
+                             (step_s * bandwidth - total * bytes_per_param) / (context * kv))
+        limit = np.floor(np.maximum(np.minimum(by_compute, by_memory), 0.0))
+    return np.where(target > 0, limit, np.inf)

@@ -34,7 +34,7 @@ def notebooks_digest() -> str:
 
 @pytest.fixture
 def frozen_today(monkeypatch):
-    """The corpus's messages are written for 2026-12-02 (a future date is one after it)."""
+    """The corpus's messages are written for 2026-12-05 (a future date is one after it)."""
     monkeypatch.setattr(loading, "today_utc", lambda: TODAY)
 
 
@@ -182,9 +182,9 @@ def test_a_request_longer_than_the_context_held_is_refused(data_copy, capsys):
     # A review set tokens_per_request to 3,000,000 (inside its own range): no replica could hold one request, and
     # quote printed "does not fit" and "n/a" with exit 0. Replicas are sized for context_tokens per sequence.
     rows = (data_copy / "assumptions.csv").read_text(encoding="utf-8")
-    (data_copy / "assumptions.csv").write_text(rows.replace("workload,2000,2000,", "workload,3000000,3000000,"),
+    (data_copy / "assumptions.csv").write_text(rows.replace("workload,1366,2076,", "workload,3000000,3000000,"),
                                                encoding="utf-8")
-    message = (f"  - {data_copy}/assumptions.csv, line 34, column 'value_high': value '3000000' is above "
+    message = (f"  - {data_copy}/assumptions.csv, line 38, column 'value_high': value '3000000' is above "
                "context_tokens' value_low = 8192 (line 2): a request must fit the context held for one sequence")
     for argv in (["validate", str(data_copy)], ["quote", *QUOTE, "--data", str(data_copy)]):
         assert main(argv) == 1

@@ -153,36 +153,41 @@ def test_table_shows_the_figures(capsys, dataset):
     assert code == 0
     expected = model_figures(dataset)
     lines = {line.split("  ")[0]: line for line in out.splitlines()}
-    # Output share 75% / 50% / 25% by case: 2B x (0.25 x 2.50 + 0.75 x 15.00) / 1e6 = $23,750, then $17,500, $11,250.
-    assert lines["API cost (USD/month)"].split()[-3:] == ["$23,750", "$17,500", "$11,250"]
+    # Output share 33.8% / 17.55% / 1.3% by case, cached input 0% / 28.15% / 56.3% at $0.25:
+    # 2B x (0.662 x 2.50 + 0.338 x 15.00) / 1e6 = 2,000 x 6.725 = $13,450;
+    # 2,000 x (0.8245 x (0.7185 x 2.50 + 0.2815 x 0.25) + 0.1755 x 15.00) = $8,343;
+    # 2,000 x (0.987 x (0.437 x 2.50 + 0.563 x 0.25) + 0.013 x 15.00) = $2,824.
+    assert lines["API cost (USD/month)"].split()[-3:] == ["$13,450", "$8,343", "$2,824"]
     assert lines["Self-host cost, buying (USD/month)"].split()[-3:] == [
         f"${expected[c]['buy_usd_per_month']:,.0f}" for c in spine.CASES]
     assert lines["Payback (months)"].split()[-1] == "never"
     assert lines["Break-even volume (tokens/month)"].split()[-3:] == [
         fmt.tokens(expected[c]["buy_breakeven_tokens_per_month"]) for c in spine.CASES]
-    assert "2B tokens/month (input + output); output share 25%–75% (assumptions.csv)" in out
+    assert "2B tokens/month (input + output); output share 1%–34% (assumptions.csv)" in out
 
 
 def test_output_share_overrides_the_assumption(capsys, dataset):
     code, out, _ = run_quote(capsys, "--tokens-per-month", "500M", "--output-share", "30%", *SITUATION,
-                             "--format", "json")
+                             "--cached-input-share", "0", "--format", "json")
     assert code == 0
     cases = json.loads(out)["cases"]
-    # Hand-worked, cached_input_share being 0 in data/assumptions.csv:
-    # 500M x ((1 - 0.3) x 2.50 + 0.3 x 15.00) / 1e6 = 500 x (1.75 + 4.50) = $3,125 in every case.
-    cached = dataset["assumptions"].set_index("name").loc["cached_input_share"]
-    assert cached["value_low"] == cached["value_high"] == 0
+    # Hand-worked, nothing cached: 500M x ((1 - 0.3) x 2.50 + 0.3 x 15.00) / 1e6 = 500 x (1.75 + 4.50) = $3,125
+    # in every case.
     assert [cases[c]["api_usd_per_month"] for c in spine.CASES] == pytest.approx([3_125.0] * 3)
-    # The general formula, prices from api_prices.csv: tokens x ((1-s) x ((1-c) p_in + c p_cached) + s p_out) / 1e6
+    # With the dataset's cached share (base 28.15%, the 0-56.3% midpoint) the general formula, prices from
+    # api_prices.csv: tokens x ((1-s) x ((1-c) p_in + c p_cached) + s p_out) / 1e6
+    _, out, _ = run_quote(capsys, "--tokens-per-month", "500M", "--output-share", "30%", *SITUATION, "--format", "json")
+    cached = dataset["assumptions"].set_index("name").loc["cached_input_share"]
     price = dataset["api_prices"].set_index("offer_id").loc["openai-gpt-5.4"]
-    c = cached["value_low"]
+    c = (cached["value_low"] + cached["value_high"]) / 2
     per_m = 0.7 * ((1 - c) * price["usd_per_m_input"] + c * price["usd_per_m_cached_input"]) \
         + 0.3 * price["usd_per_m_output"]
-    assert cases["base"]["api_usd_per_month"] == pytest.approx(500e6 * per_m / 1e6)
+    assert json.loads(out)["cases"]["base"]["api_usd_per_month"] == pytest.approx(500e6 * per_m / 1e6)
     assert {cases[c]["output_token_share"] for c in spine.CASES} == {0.3}
-    # Without the override the base case uses the midpoint 50%: 500 x (1.25 + 7.50) = $4,375.
-    _, out, _ = run_quote(capsys, "--tokens-per-month", "500M", *SITUATION, "--format", "json")
-    assert json.loads(out)["cases"]["base"]["api_usd_per_month"] == pytest.approx(4_375.0)
+    # Without the override the base case uses the midpoint 17.55%: 500 x (0.8245 x 2.50 + 0.1755 x 15.00) = $2,347.
+    _, out, _ = run_quote(capsys, "--tokens-per-month", "500M", *SITUATION, "--cached-input-share", "0", "--format",
+                          "json")
+    assert json.loads(out)["cases"]["base"]["api_usd_per_month"] == pytest.approx(500 * (0.8245 * 2.5 + 0.1755 * 15))
 
 
 def test_output_share_reaches_the_throughput_too(dataset):
@@ -193,7 +198,7 @@ def test_output_share_reaches_the_throughput_too(dataset):
         for share in (0.1, 0.9))
     assert (mostly_input.total_tokens_per_s > 2 * mostly_output.total_tokens_per_s).all()
     assert (dataset["assumptions"].set_index("name").loc["output_token_share", ["value_low", "value_high"]]
-            == [0.25, 0.75]).all()  # the dataset itself is left as it was
+            == [0.013, 0.338]).all()  # the dataset itself is left as it was
 
 
 # ---------------------------------------------------------------- the command line
@@ -254,11 +259,12 @@ def test_a_negative_volume_gets_the_volume_message_not_argparse_s(capsys):
 
 
 def test_json_shares_are_those_of_the_reoriented_cases(capsys, dataset):
-    # Together bills Llama 3.3 70B at one price for input and output, so more output only slows the GPUs:
-    # the favourable case is priced at the low share, and the JSON must print that share, not the
-    # assumptions.csv order (low share in the unfavourable case).
+    # Together bills Llama 3.3 70B at one price for input and output, so more output only slows the GPUs (on A100s
+    # at FP16 the break-even needs more than one replica: 33.6B tokens at 1.3% output, 39.2B at 33.8%): the
+    # favourable case is priced at the low share, and the JSON must print that share, not the assumptions.csv
+    # order (low share in the unfavourable case).
     code, out, _ = run_quote(capsys, "--tokens-per-month", "10B", "--api", "together-llama-3.3-70b", "--model",
-                             "llama-3.3-70b", "--gpu", "h100-sxm", "--precision", "fp8", "--format", "json")
+                             "llama-3.3-70b", "--gpu", "a100-80gb-sxm", "--precision", "fp16", "--format", "json")
     assert code == 0
     cases = json.loads(out)["cases"]
     low, high = (float(v) for v in dataset["assumptions"].set_index("name").loc[
@@ -337,7 +343,7 @@ def test_buy_and_rent_exclude_each_other(capsys):
 
 
 def test_stale_price_of_the_quoted_offer_is_a_warning(capsys, data_copy):
-    # Gemini's row read on 2025-07-01, more than 180 days before the newest row (2026-12-02); another
+    # Gemini's row read on 2025-07-01, more than 180 days before the newest row (2026-12-05); another
     # stale row, one this quote does not use, stays silent.
     table = (data_copy / "api_prices.csv").read_text(encoding="utf-8").splitlines(keepends=True)
     for line in (3, 6):  # google-gemini-2.5-pro, mistral-large-2
@@ -388,13 +394,13 @@ def test_an_output_share_the_model_cannot_rate_is_refused_by_the_data_gate(capsy
     # An output share range starting at 0 was valid data that crashed inside the model (a request without output
     # cannot be rated): the row's range (x-limits: 0.001 to 1) now refuses it before the model runs.
     assumptions = data_copy / "assumptions.csv"
-    assumptions.write_text(assumptions.read_text().replace("are output,workload,0.25,0.75,",
-                                                           "are output,workload,0,0.75,"))
+    assumptions.write_text(assumptions.read_text().replace("are output,workload,0.013,0.338,",
+                                                           "are output,workload,0,0.338,"))
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--data", str(data_copy))
     assert code == 1
     assert err.splitlines() == [
         f"{data_copy}: 1 problem found; nothing was quoted",
-        f"  - {data_copy}/assumptions.csv, line 30, column 'value_low': value '0' is out of range for "
+        f"  - {data_copy}/assumptions.csv, line 33, column 'value_low': value '0' is out of range for "
         "output_token_share: a share of tokens must be from 0.001 to 1"]
 
 
@@ -518,20 +524,21 @@ def test_custom_api_with_the_offer_prices_gives_the_offer_figures(capsys):
 
 def test_custom_api_bill_by_hand(capsys):
     # 2B tokens at $1 in, $3 out, 20% of input cached at the input price (no cached price given):
-    # base output share 0.5 -> 2000 x (0.5 x (0.8 x 1 + 0.2 x 1) + 0.5 x 3) = 2000 x 2.0 = $4,000.
+    # base output share 0.1755 -> 2000 x (0.8245 x (0.8 x 1 + 0.2 x 1) + 0.1755 x 3) = 2000 x 1.351 = $2,702.
     quoted = _json_quote(capsys, *_swap(SITUATION, "--api", "custom"), "--usd-per-m-input", "1",
                          "--usd-per-m-output", "3", "--cached-input-share", "20%")
-    assert quoted["cases"]["base"]["api_usd_per_month"] == pytest.approx(4000.0, rel=1e-12)
+    assert quoted["cases"]["base"]["api_usd_per_month"] == pytest.approx(2702.0, rel=1e-12)
     assert {quoted["cases"][c]["cached_input_share"] for c in spine.CASES} == {0.2}
     assert quoted["situation"]["custom"]["cached_input_share"] == [0.2, 0.2]
 
 
 def test_custom_purchase_price_pins_every_case(capsys, dataset):
-    # At $30,000 a GPU, the capex of each case is its GPU count x 30,000.
+    # At $30,000 a GPU, the capex of each case is its GPU count x (30,000 + its server share: 3,750, 6,250 and 8,750
+    # by case, the favourable end first).
     quoted = _json_quote(capsys, *SITUATION, "--usd-per-gpu", "30,000")
-    for case in spine.CASES:
+    for case, server in zip(spine.CASES, (3_750, 6_250, 8_750), strict=True):
         figures = quoted["cases"][case]
-        assert figures["buy_capex_usd"] == figures["gpus"] * 30_000
+        assert figures["buy_capex_usd"] == figures["gpus"] * (30_000 + server)
 
 
 def test_custom_rental_rate_by_the_hour(capsys, dataset):

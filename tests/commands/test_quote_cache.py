@@ -70,7 +70,7 @@ def test_a_remembered_dataset_gives_the_same_answer_and_warnings(capsys, data_co
     assert loads == [data_copy]  # not validated again
     assert second == first
     assert first[0] == 0 and first[2].splitlines() == [
-        f"warning: {data_copy}/api_prices.csv, line 2, column 'retrieved_on': value '2025-07-01' is 519 days old "
+        f"warning: {data_copy}/api_prices.csv, line 2, column 'retrieved_on': value '2025-07-01' is 522 days old "
         "(limit 180 days): check the price"]  # the Gemini row is stale too, but this quote does not use it
 
 
@@ -87,9 +87,10 @@ def test_any_changed_byte_validates_again(capsys, data_copy, cache_dir, loads):
     prices.write_text(prices.read_text().replace(",2.50,15.00,0.25,", ",2.50,30.00,0.25,", 1))
     code, out, _ = quote(capsys, *SITUATION, "--data", str(data_copy), "--format", "json")
     assert code == 0 and loads == [data_copy, data_copy]
-    # Base case: 2B tokens, half output (the 0.25-0.75 midpoint), no cached input:
-    # 2,000 million x (0.5 x $2.50 + 0.5 x $30.00) = $32,500 a month (it was $17,500 at $15.00 output).
-    assert json.loads(out)["cases"]["base"]["api_usd_per_month"] == pytest.approx(32_500, rel=1e-12)
+    # Base case: 2B tokens, 17.55% output (the 1.3%-33.8% midpoint), 28.15% of input cached at $0.25:
+    # 2,000 million x (0.8245 x (0.7185 x $2.50 + 0.2815 x $0.25) + 0.1755 x $30.00) = 2,000 x 6.804032 = $13,608.06
+    # a month (it was $8,343.06 at $15.00 output).
+    assert json.loads(out)["cases"]["base"]["api_usd_per_month"] == pytest.approx(13_608.064625, rel=1e-12)
     broken = data_copy / "gpus.csv"
     broken.write_text(broken.read_text().replace(",80,GiB,2.039,", ",eighty,GiB,2.039,", 1))
     code, out, err = quote(capsys, *SITUATION, "--data", str(data_copy))

@@ -48,13 +48,13 @@ def test_load_raises_with_every_problem(data_copy):
 
 def test_staleness_warns_on_our_prices_not_on_the_guide_claims(data_copy):
     # gpu_prices.csv: the A100 and H100 rows are the guide's (2026-04-29, not checked); the RTX 4090
-    # row is ours: dated 2025-01-01 it is 700 days older than the newest row (2026-12-02).
+    # row is ours: dated 2025-01-01 it is 703 days older than the newest row (2026-12-05).
     replace_in(data_copy / "gpu_prices.csv", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-ada-lovelace"
                "-architecture-geforce-rtx-4090,2026-11-27", "1599,1599,https://nvidianews.nvidia.com/news/nvidia-"
                "ada-lovelace-architecture-geforce-rtx-4090,2025-01-01")
     ds = loading.load(data_copy, today=TODAY)
     assert [str(p) for p in ds.stale if "gpu_prices" in p.file] == [
-        f"{data_copy}/gpu_prices.csv, line 4, column 'retrieved_on': value '2025-01-01' is 700 days old "
+        f"{data_copy}/gpu_prices.csv, line 4, column 'retrieved_on': value '2025-01-01' is 703 days old "
         "(limit 180 days): check the price"]
 
 

@@ -58,8 +58,9 @@ def test_comparison_against_gpt54(dataset):
     result = scenarios.compare(dataset, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", volumes,
                                "lambda-h100-8x")
     base = result.table[result.table["case"] == "base"]
-    # base output share 0.5: 1B x (0.5 x 2.50 + 0.5 x 15.00) / 1e6 = $8,750
-    assert base["api_usd_per_month"].tolist() == pytest.approx([875.0, 8_750.0, 87_500.0])
+    # base output share 17.55%, 28.15% of input cached at $0.25:
+    # 1B x (0.8245 x (0.7185 x 2.50 + 0.2815 x 0.25) + 0.1755 x 15.00) / 1e6 = 1,000 x 4.171532 = $4,171.53
+    assert base["api_usd_per_month"].tolist() == pytest.approx([417.1532, 4_171.532, 41_715.32])
     # Maverick FP8 needs a full 8-GPU node whatever the volume up to 10B
     assert (base["gpus"] >= 8).all()
     assert (result.table["buy_usd_per_month"] > 0).all()
@@ -86,16 +87,19 @@ def test_rental_offer_must_match_the_gpu(dataset):
 
 def test_output_share_direction_follows_the_apis_prices(dataset):
     volumes = np.array([1e9])
-    # Together bills Llama 3.3 70B at one price for input and output: more output only slows the GPUs,
-    # so the favourable case must hold the low output share.
-    flat = scenarios.compare(dataset, "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b", volumes)
+    # Together bills Llama 3.3 70B at one price for input and output: more output only slows the GPUs (on A100s at
+    # FP16, where the break-even takes more than one replica), so the favourable case must hold the low output share.
+    flat = scenarios.compare(dataset, "llama-3.3-70b", "a100-80gb-sxm", "fp16", "together-llama-3.3-70b", volumes)
     be = flat.breakeven.set_index("case")["buy_breakeven_tokens_per_month"]
     assert be["favourable"] <= be["base"] <= be["unfavourable"]
     # GPT-5.4 charges six times more for output: a high output share favours self-hosting, as DIRECTION says.
     oriented = resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4")
     assert oriented.input("output_token_share").direction == +1
+    assert resolve.situation(lookups.record(dataset), "llama-3.3-70b", "a100-80gb-sxm", "fp16",
+                             "together-llama-3.3-70b").input("output_token_share").direction == -1
+    # On H100s at FP8 one replica carries either share past the break-even: a tie, which keeps DIRECTION's +1.
     assert resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "together-llama-3.3-70b") \
-        .input("output_token_share").direction == -1
+        .input("output_token_share").direction == +1
 
 
 def test_calibration_is_computed_once_per_dataset_and_each_caller_gets_its_own_copy(dataset):

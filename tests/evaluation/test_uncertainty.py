@@ -146,8 +146,9 @@ def test_the_three_cases_reproduce_scenarios_compare(dataset, situation):
 
 def test_base_values_give_the_base_case(dataset, s1):
     base = spine.evaluate(s1, spine.base_values(s1), [1e9])
-    # base output share 0.5: (0.5 x $2.50 + 0.5 x $15.00) / 1e6 = $8.75 per million tokens
-    assert base["api_usd_per_token"][0] == pytest.approx(8.75e-6)
+    # base output share 17.55%, 28.15% of input cached at $0.25:
+    # (0.8245 x (0.7185 x $2.50 + 0.2815 x $0.25) + 0.1755 x $15.00) / 1e6 = $4.1715323 per million tokens
+    assert base["api_usd_per_token"][0] == pytest.approx(4.1715323125e-6)
     expected = _compare(dataset, S1).breakeven.set_index("case").loc["base"]
     assert base["buy_breakeven_tokens_per_month"][0] == pytest.approx(expected["buy_breakeven_tokens_per_month"],
                                                                       rel=1e-12)

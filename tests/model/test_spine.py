@@ -40,6 +40,35 @@ def test_moe_reads_only_the_experts_its_batch_touches():
     assert float(moe / dense) == pytest.approx((400e9 / 2 + 1) / (34e9 / 2 + 1), rel=1e-9)
 
 
+def test_a_speed_target_caps_the_batch_by_hand():
+    # Llama-3.3-70B-like at 8 bits on one H100-like GPU (3.35 TB/s, 1,979 TFLOPS), KV 327,680 bytes a token,
+    # 1,000 prompt + 200 output tokens, engine efficiency 0.5, 20 tokens/s promised: each step may take
+    # T = 0.5 / 20 = 0.025 s.
+    # compute: 0.025 x 1.979e15 / (2 x 70e9 x 1,200 / 200 = 8.4e11) = 58.9 sequences;
+    # memory: context 1,100 tokens x 327,680 = 3.60448e8 bytes; the batch reads all weights (dense), so
+    # (0.025 x 3.35e12 - 70e9) / 3.60448e8 = 1.375e10 / 3.60448e8 = 38.1 -> 38.
+    args = (0.5, 70.0, 70.0, 8.0, 327_680.0, 1000.0, 200.0, 3.35, 1979.0)
+    assert float(throughput.speed_batch_limit(20.0, *args)) == 38
+    # at 38 each sequence gets 0.5 x bound(38) / 38 >= 20 tokens/s; at 39 it would not
+    per_user = [0.5 * float(throughput.bound_output_tokens_per_s(1e6, 70.0, 70.0, 8.0, 327_680.0, 1000.0, 200.0,
+                                                                 3.35, 1979.0, b)) / b for b in (38, 39)]
+    assert per_user[0] >= 20 > per_user[1]
+    assert float(throughput.speed_batch_limit(0.0, *args)) == math.inf  # no promise, no cap
+    assert float(throughput.speed_batch_limit(1000.0, *args)) == 0  # not even one sequence is that fast
+    # A mixture of experts (400B total, 17B active, 1 byte each), 10 tokens/s at efficiency 1: T = 0.1 s; a batch
+    # of b reads 17e9 x b bytes of weights while b < 400 / 17 = 23.5: b <= 0.1 x 3.35e12 / (17e9 + 1e5) = 19.7
+    assert float(throughput.speed_batch_limit(10.0, 1.0, 400.0, 17.0, 8.0, 1e5, 0.0, 2.0, 3.35, 1e9)) == 19
+
+
+def test_cached_prompts_are_not_computed_again():
+    # Half the prompt found in the cache halves the prompt's FLOPs: with a prompt of 10,000 tokens and 10 output
+    # tokens, compute-bound, the bound rises by (10,000 + 10) / (5,000 + 10) = 1.998.
+    full = float(throughput.bound_output_tokens_per_s(10.0, 70.0, 70.0, 8.0, 100.0, 10_000.0, 10.0, 3.35, 1979.0, 100))
+    half = float(throughput.bound_output_tokens_per_s(10.0, 70.0, 70.0, 8.0, 100.0, 10_000.0, 10.0, 3.35, 1979.0, 100,
+                                                      0.5))
+    assert half / full == pytest.approx(10_010 / 5_010)
+
+
 def test_no_memory_left_means_no_throughput():
     assert float(throughput.bound_output_tokens_per_s(-5.0, 70.0, 70.0, 8.0, 100.0, 0.0, 100.0, 3.35, 1979.0)) == 0
 
@@ -83,6 +112,34 @@ def test_breakeven_with_spares_matches_a_search(a, fixed, unit, cap, p, s):
         # No count inside the search breaks even, so the answer needs at least SEARCH_LIMIT replicas: past
         # (SEARCH_LIMIT - 1) x cap tokens, or never. E.g. a = 1.0176e-6, cap = 1e7, unit = $10, F = $17,625:
         # a replica nets 10.176 - 10 = $0.176, and 17,625 / 0.176 = 100,004 replicas, about 1.0e12 tokens.
+        assert float(volume) >= (SEARCH_LIMIT - 1) * cap
+    else:
+        assert float(volume) == pytest.approx(expected, rel=1e-9)
+
+
+def test_an_on_call_floor_by_hand():
+    # Fixed $1,000, $600 a replica of which $100 is engineering, a $3,000 floor excess (say $12,500 a month x (0.5 -
+    # 0.26) engineers): C(n) = 1,000 + 600 n + max(0, 3,000 - 100 n). A replica earns $1,000 (a = 1e-6, cap 1e9).
+    # n = 7: 7,000 < 1,000 + 4,200 + 2,300 = 7,500; n = 8: 8,000 >= 1,000 + 4,800 + 2,200 = 8,000, so
+    # V = max(8,000 / 1e-6, 7 x 1e9) = 8e9 tokens. Without the floor: ceil(1,000 / 400) = 3 replicas, V = 2.8e9.
+    volume, _ = breakeven.breakeven_with_spares(1e-6, 1000.0, 600.0, 1e9, 0.0, 0.0, 3000.0, 100.0)
+    assert float(volume) == pytest.approx(8e9)
+    assert float(breakeven.breakeven_with_spares(1e-6, 1000.0, 600.0, 1e9)[0]) == pytest.approx(2.8e9)
+    # A floor below the allocation (Q < 0) changes nothing.
+    assert float(breakeven.breakeven_with_spares(1e-6, 1000.0, 600.0, 1e9, 0.0, 0.0, -500.0, 100.0)[0]) == \
+        pytest.approx(2.8e9)
+
+
+@pytest.mark.slow  # a brute-force search per example
+@settings(max_examples=200, deadline=None)
+@given(a=st.floats(1e-7, 1e-5), fixed=st.floats(0, 2e4), unit=st.floats(10, 5e3), cap=st.floats(1e7, 1e10),
+       p=st.floats(0, 3e3), s=st.sampled_from([0.0, 0.0875, 0.125]), q=st.floats(-5e3, 3e4),
+       w=st.floats(0, 2e3))
+def test_an_on_call_floor_matches_a_search(a, fixed, unit, cap, p, s, q, w):
+    assume(abs(a * cap - unit - p * s) > 1e-9 * (unit + p * s))
+    volume, _ = breakeven.breakeven_with_spares(a, fixed, unit, cap, p, s, q, w)
+    expected = search_breakeven_tokens_per_month(a, fixed, unit, cap, p, s, SEARCH_LIMIT, q, w)
+    if math.isinf(expected):
         assert float(volume) >= (SEARCH_LIMIT - 1) * cap
     else:
         assert float(volume) == pytest.approx(expected, rel=1e-9)
@@ -177,6 +234,55 @@ def test_moving_an_input_towards_its_favourable_end_never_raises_the_cost(datase
     assert after <= before * (1 + 1e-12) or np.isinf(before)
 
 
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from(MODELS), gpu=st.sampled_from(["h100-sxm", "a100-80gb-sxm"]),
+       precision=st.sampled_from(["fp16", "fp8", "int4"]), exponent=st.floats(6, 13),
+       speeds=st.lists(st.floats(0, 200), min_size=2, max_size=2))
+def test_a_stricter_speed_target_never_lowers_the_cost(dataset, model, gpu, precision, exponent, speeds):
+    rent = {"h100-sxm": "lambda-h100-8x", "a100-80gb-sxm": "runpod-a100-1x"}[gpu]
+    sit = resolve.situation(lookups.record(dataset), model, gpu, precision, "openai-gpt-5.4", rent)
+    values = {k: np.repeat(v, 2) for k, v in spine.base_values(sit).items()}
+    values[spine.SPEED_TARGET] = np.sort(speeds)  # lenient first
+    out = spine.evaluate(sit, values, [10.0**exponent])
+    for key in ("buy_usd_per_month", "rent_usd_per_month"):
+        lenient, strict = out[key][:, 0]
+        assert strict >= lenient * (1 - 1e-12)
+    for key in ("buy_breakeven_tokens_per_month", "rent_breakeven_tokens_per_month"):
+        lenient, strict = out[key]
+        assert strict >= lenient * (1 - 1e-12)
+
+
+def test_a_replica_may_span_nodes_when_that_is_cheaper(dataset):
+    # The review's case: DeepSeek V4 Pro at FP16 on A100s against GPT-5.4 at 2B tokens a month. Its base case was
+    # stuck at one 8-GPU node when the unfavourable case, forced to 16 GPUs, cost less. Replicas of whole nodes are
+    # now candidates in every case, so the cases keep their order.
+    result = scenarios.compare(dataset, "deepseek-v4-pro", "a100-80gb-sxm", "fp16", "openai-gpt-5.4",
+                               np.array([2e9]), output_share=0.5)
+    cost = result.table.set_index("case")["buy_usd_per_month"]
+    assert cost["favourable"] <= cost["base"] <= cost["unfavourable"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(model=st.sampled_from(MODELS), gpu=st.sampled_from(["h100-sxm", "a100-80gb-sxm", "rtx-4090"]),
+       precision=st.sampled_from(["fp16", "fp8", "int4"]), exponent=st.floats(6, 15),
+       api=st.sampled_from(["openai-gpt-5.4", "deepseek-v4-flash", "together-llama-3.3-70b"]))
+def test_cases_are_ordered_for_rentals_and_multi_node_systems_too(dataset, model, gpu, precision, exponent, api):
+    # The mix pinned (its direction is decided per comparison): every other input at its favourable end never
+    # costs more than at its base, nor the base more than the unfavourable end, bought or rented, whatever size of
+    # replica (one GPU to eight nodes) each case picks.
+    rent = {"h100-sxm": "lambda-h100-8x", "a100-80gb-sxm": "runpod-a100-1x", "rtx-4090": None}[gpu]
+    sit = resolve.situation(lookups.record(dataset), model, gpu, precision, api, rent, output_share=0.3)
+    out = resolve.cases(sit, [10.0**exponent]).outputs
+    for key in ("buy_usd_per_month", "rent_usd_per_month"):
+        if key in out:
+            cost = np.where(np.isfinite(out[key][:, 0]), out[key][:, 0], 1e300)
+            assert cost[0] <= cost[1] * (1 + 1e-12) and cost[1] <= cost[2] * (1 + 1e-12), (key, cost)
+    for key in ("buy_breakeven_tokens_per_month", "rent_breakeven_tokens_per_month"):
+        if key in out:
+            be = out[key]
+            assert be[0] <= be[1] * (1 + 1e-12) and be[1] <= be[2] * (1 + 1e-12), (key, be)
+
+
 def test_a_thin_margin_is_reported_as_fragile():
     assert resolve.fragility(np.array([1e9, 2e9, 2.5e9]), np.array([0.5, 0.13, 0.1]), 0.25, 3) == \
         "one more replica saves only 13% of its own cost beyond paying for itself"
@@ -233,16 +339,25 @@ def test_the_lines_of_a_bill_by_hand(dataset):
     out = resolve.cases(sit, [2e9]).outputs
     line = {name: out[spine.line_key("buy", name)][1, 0] for name in spine.LINES["buy"]}
     assert out["gpus"][1, 0] == 3 and out["spare_gpus"][1, 0] == 1
-    # API: 2,000 million tokens, half output: input 1,000 x $2.50, output 1,000 x $15.00, nothing cached.
-    assert [out[spine.line_key("api", n)][1, 0] for n in spine.LINES["api"]] == pytest.approx([2_500, 0, 15_000])
-    # owning one $30,000 GPU (the 25,000-35,000 midpoint) over 36 months, 10% resale, 4% capital a year:
-    # 30,000 x 0.9 / 36 + 30,000 x 1.1 / 2 x 0.04 / 12 = 750 + 55 = 805 a GPU, 1,610 for two
-    assert line["gpus"] == pytest.approx(1_610)
+    # API: 2,000 million tokens, 17.55% output (the 1.3%-33.8% midpoint), 28.15% of input cached (0-56.3%):
+    # input 2,000 x 0.8245 x 0.7185 x $2.50 = 2,962.02; cached 2,000 x 0.8245 x 0.2815 x $0.25 = 116.05;
+    # output 2,000 x 0.1755 x $15.00 = 5,265
+    assert [out[spine.line_key("api", n)][1, 0] for n in spine.LINES["api"]] == pytest.approx(
+        [2_962.01625, 116.048375, 5_265])
+    # owning one $30,000 GPU (the 25,000-35,000 midpoint) over 48 months (36-60), 10% resale, 4% capital a year:
+    # 30,000 x 0.9 / 48 + 30,000 x 1.1 / 2 x 0.04 / 12 = 562.5 + 55 = 617.5 a GPU, 1,235 for two
+    assert line["gpus"] == pytest.approx(1_235)
+    # its $6,250 server share (3,750-8,750), owned the same way: 6,250 x 0.9 / 48 + 6,250 x 1.1 / 2 x 0.04 / 12
+    # = 117.1875 + 11.4583 = 128.6458 a GPU
+    assert line["servers"] == pytest.approx(2 * (117.1875 + 6_250 * 1.1 / 2 * 0.04 / 12))
     # power: 700 W x 1.9 (server) x 1.44 (PUE) x 730 h / 1,000 x $0.1077/kWh = 150.575 a GPU, 301.15 for two
     assert line["power"] == pytest.approx(2 * 700 * 1.9 * 1.44 * 730 / 1000 * 0.1077)
-    assert line["spares"] == pytest.approx(805 + 150.575, rel=1e-6)  # one spare, owned and powered
-    # engineers: $200,000 / 12 x (0.25 + 2 / 170.5)
-    assert line["engineers"] == pytest.approx(200_000 / 12 * (0.25 + 2 / 170.5))
+    # colocation: 700 W x 1.9 = 1.33 kW of IT load x $173.75 per kW-month (163.44-184.06) = 231.09 a GPU
+    assert line["facility"] == pytest.approx(2 * 1.33 * 173.75)
+    # one spare with its server share, power and colocation
+    assert line["spares"] == pytest.approx(617.5 + 128.645833 + 150.575 + 231.0875, rel=1e-6)
+    # engineers: $200,000 / 12 x max(0.625 on call, 0.25 + 2 / 170.5): the floor holds
+    assert line["engineers"] == pytest.approx(200_000 / 12 * 0.625)
     # downtime: $50,000 at risk x (0.999 - 0.97); networking and monitoring at their midpoints
     assert (line["downtime"], line["networking_storage"], line["monitoring"]) == pytest.approx((1_450, 350, 200))
 

@@ -145,11 +145,17 @@ def test_aws_cluster_uses_the_h100_rate(rvb):
 
 def test_buying_from_first_principles(dataset):
     buy = rent_vs_buy.buy_usd_per_gpu_month(dataset, "h100-sxm")
-    # favourable: 25,000 x (1 - 0.2) / 36 = 555.56; unfavourable: 35,000 / 36 + 35,000 / 2 x 0.08 / 12 = 1,088.89
-    assert buy["owning_usd_per_month"][[0, 2]] == pytest.approx([555.56, 1_088.89], abs=0.01)
+    # The GPU and its server share, owned over 60 months (favourable) or 36 (unfavourable):
+    # favourable: (25,000 + 3,750) x (1 - 0.2) / 60 = 383.33;
+    # unfavourable: (35,000 + 8,750) / 36 + 43,750 / 2 x 0.08 / 12 = 1,215.28 + 145.83 = 1,361.11
+    assert buy["capex_usd"][[0, 2]] == pytest.approx([28_750, 43_750])
+    assert buy["owning_usd_per_month"][[0, 2]] == pytest.approx([383.33, 1_361.11], abs=0.01)
     # 700 W x 1.8 x 1.3 x 730 h / 1000 x $0.0872 = 104.27; 700 x 2.0 x 1.58 x 730 / 1000 x $0.1282 = 207.01
     assert buy["power_usd_per_month"][[0, 2]] == pytest.approx([104.27, 207.01], abs=0.01)
-    np.testing.assert_allclose(buy["total_usd_per_month"], buy["owning_usd_per_month"] + buy["power_usd_per_month"])
+    # colocation: 700 W x 1.8 / 1000 x $163.44 = 205.93; 700 x 2.0 / 1000 x $184.06 = 257.68
+    assert buy["facility_usd_per_month"][[0, 2]] == pytest.approx([205.93, 257.68], abs=0.01)
+    np.testing.assert_allclose(buy["total_usd_per_month"], buy["owning_usd_per_month"] + buy["power_usd_per_month"]
+                               + buy["facility_usd_per_month"])
 
 
 def test_rental_offers_and_payback(dataset):
@@ -158,9 +164,9 @@ def test_rental_offers_and_payback(dataset):
     # $3.99 x 730 = $2,912.70 per GPU-month, rented 8 at a time
     assert lam["usd_per_gpu_month_low"] == pytest.approx(2_912.70)
     assert lam["gpus_per_instance_min"] == 8
-    # 25,000 / (2,912.70 - 104.27) = 8.90 months; 35,000 / (2,912.70 - 207.01) = 12.94 months
-    assert lam["payback_months_low"] == pytest.approx(8.90, abs=0.01)
-    assert lam["payback_months_high"] == pytest.approx(12.94, abs=0.01)
+    # 28,750 / (2,912.70 - 104.27 - 205.93) = 11.05 months; 43,750 / (2,912.70 - 207.01 - 257.68) = 17.87 months
+    assert lam["payback_months_low"] == pytest.approx(11.05, abs=0.01)
+    assert lam["payback_months_high"] == pytest.approx(17.87, abs=0.01)
     assert (offers["gpu_id"] == "h100-sxm").all()
     assert (offers["payback_months_low"] <= offers["payback_months_high"]).all()
 
@@ -269,17 +275,20 @@ def test_downtime_example_and_range(ops):
 def test_cluster_costs_from_first_principles(dataset):
     fp = operating.cluster_costs(dataset).set_index("category")
     expected = {
-        "GPU depreciation": (711.11, 1_493.33),  # 4 x 8,000 x 0.8 / 36; 4 x 12,000 / 36 + 48,000 / 2 x 0.08 / 12
+        "GPU depreciation": (426.67, 1_493.33),  # 4 x 8,000 x 0.8 / 60; 4 x 12,000 / 36 + 48,000 / 2 x 0.08 / 12
+        "Host servers": (200, 1_088.89),          # 4 x 3,750 x 0.8 / 60; 4 x 8,750 / 36 + 35,000 / 2 x 0.08 / 12
         "Electricity": (238.33, 473.17),          # 4 x 400 W x 1.8 x 1.3 x 730 h / 1000 x 0.0872; x 2.0 x 1.58 x 0.1282
+        "Colocation": (470.71, 588.99),           # 4 x 400 W x 1.8 / 1000 x $163.44; 4 x 400 x 2.0 / 1000 x $184.06
         "Networking and storage": (200, 500),
         "Monitoring and logging": (100, 300),
-        # 0 spares; owning 12,000 / 36 + 12,000 / 2 x 0.08 / 12 = 373.33, plus power
-        # 400 W x 2.0 x 1.58 x 730 h / 1,000 x $0.1282 = 118.29
-        "Spare GPU": (0, 491.62),
-        # The model's staffing: a share of an engineer plus one per gpus_per_engineer GPUs run.
-        "ML engineer": (2_695.31, 7_230.39),      # 150,000 / 12 x (0.2 + 4 / 256); 250,000 / 12 x (0.3 + 4 / 85)
+        # 0 spares; or one owned with its server share (12,000 + 8,750) / 36 + 20,750 / 2 x 0.08 / 12 = 645.56,
+        # powered 400 W x 2.0 x 1.58 x 730 h / 1,000 x $0.1282 = 118.29 and housed 0.8 kW x $184.06 = 147.25
+        "Spare GPU": (0, 911.10),
+        # The model's staffing: a share of an engineer plus one per gpus_per_engineer GPUs run, never below the
+        # on-call floor: 150,000 / 12 x max(0.25, 0.2 + 4 / 256); 250,000 / 12 x max(1, 0.3 + 4 / 85)
+        "ML engineer": (3_125, 20_833.33),
         "Downtime": (0, 4_900),                   # $0 at risk; 100,000 x (0.999 - 0.95)
-        "Total": (3_944.75, 15_388.52),           # the rows added case by case
+        "Total": (4_760.70, 31_088.81),           # the rows added case by case
     }
     for category, (low, high) in expected.items():
         assert fp.loc[category, "usd_low"] == pytest.approx(low, abs=0.01), category
@@ -290,7 +299,7 @@ def test_cluster_costs_from_first_principles(dataset):
 
 def test_ops_first_principles_table(ops):
     table = ops.tables["first_principles"].set_index("Cost category")
-    assert table.loc["Total", "First principles"] == "$3.9K–$15.4K"  # 3,944.75 to 15,388.52 (above)
+    assert table.loc["Total", "First principles"] == "$4.8K–$31.1K"  # 4,760.70 to 31,088.81 (above)
     assert table.loc["Downtime", "Guide (printed)"] == "not in the table"
     assert table.loc["Electricity", "Guide (printed)"] == "$400-600"
 
@@ -305,7 +314,7 @@ def test_stack_chart_data(ops):
     assert guide["usd_base"].sum() == 6_400
     assert "Downtime" not in set(guide["category"])
     first = stack[stack["source"] == operating.FIRST]
-    assert first["usd_high"].sum() == pytest.approx(15_388.52, abs=0.01)  # the Total row's high end
+    assert first["usd_high"].sum() == pytest.approx(31_088.81, abs=0.01)  # the Total row's high end
     assert isinstance(stack, pd.DataFrame) and (stack["usd_low"] <= stack["usd_high"]).all()
     assert ((stack["usd_low"] <= stack["usd_base"]) & (stack["usd_base"] <= stack["usd_high"])).all()
 
@@ -314,5 +323,5 @@ def test_ops_facts(ops):
     assert ops.facts["ops_guide_total_low"] == "$4.7K"
     assert ops.facts["ops_guide_total_high"] == "$7.9K"
     assert ops.facts["ops_guide_sum"] == "$4.7K–$8.1K"
-    assert ops.facts["ops_first_principles_total"] == "$3.9K–$15.4K"
+    assert ops.facts["ops_first_principles_total"] == "$4.8K–$31.1K"
     assert ops.facts["ops_maintenance_usd"] == "$577–$2.4K"

@@ -59,3 +59,22 @@ def test_the_zip_carries_the_books_dataset_safe_in_a_spreadsheet(tmp_path):
                     ["h100", "'=HYPERLINK(\"http://x\",\"y\")", "-5"],  # a number stays a number
                     ["a100", "'+cmd|' /C calc'!A0", "1e9"],
                     ["'@SUM(A1)", "'\tx", "'-2+3"]]  # -2+3 is a formula, not a number
+
+
+def test_a_changed_stylesheet_rewrites_every_page(tmp_path):
+    # With only _static/report.css changed, Sphinx found no page out of date, wrote none and copied no static file:
+    # the site kept the old stylesheet while make report said it had built the book.
+    stable_assets = load_extension("stable_assets")
+    (tmp_path / "_static").mkdir()
+    (tmp_path / "_templates").mkdir()
+    (tmp_path / "_static" / "report.css").write_text("td { color: red; }", encoding="utf-8")
+    app = SimpleNamespace(srcdir=str(tmp_path))
+    env = SimpleNamespace(found_docs={"book/intro", "notebooks/01"})
+    pages = stable_assets._all_pages_when_assets_change
+    assert pages(app, env, set(), set(), set()) == ["book/intro", "notebooks/01"]  # first build: every page
+    assert pages(app, env, set(), set(), set()) == []  # nothing changed
+    (tmp_path / "_static" / "report.css").write_text("td { color: blue; }", encoding="utf-8")
+    assert pages(app, env, set(), set(), set()) == ["book/intro", "notebooks/01"]
+    (tmp_path / "_templates" / "layout.html").write_text("{{ body }}", encoding="utf-8")  # a template too
+    assert pages(app, env, set(), set(), set()) == ["book/intro", "notebooks/01"]
+    assert pages(app, env, set(), set(), set()) == []

@@ -69,10 +69,11 @@ def _effect(dataset, claim_start: str) -> pd.Series:
 
 
 def test_api_convention_swap_halves_the_breakeven_volume(dataset):
-    # Base output share 0.5: list price per M = 0.5 x 2.50 + 0.5 x 15.00 = 8.75; the guide charges
-    # 2.50 + 15.00 = 17.50, twice as much. Inside one replica V = fixed / price, so V halves.
+    # Base output share 17.55%, 28.15% of input cached at $0.25: list price per M = 0.8245 x (0.7185 x 2.50 +
+    # 0.2815 x 0.25) + 0.1755 x 15.00 = 4.1715323; the guide charges 2.50 + 15.00 = 17.50, 4.2 times as much.
+    # Inside one replica V = fixed / price, so V falls to 4.1715323 / 17.50 = 0.2384 of itself.
     row = _effect(dataset, "API bill")
-    assert row["factor"] == pytest.approx(0.5, rel=1e-9)
+    assert row["factor"] == pytest.approx(4.1715323125 / 17.5, rel=1e-9)
     assert row["breakeven_api_usd_per_month"] == pytest.approx(row["base_api_usd_per_month"], rel=1e-9)
 
 

@@ -53,11 +53,13 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
 
     * GPU depreciation: ``n x (P (1 - r) / N + P (1 + r) / 2 x i / 12)`` with ``P`` the purchase price (USD),
       ``N`` months, ``r`` the residual value share and ``i`` the annual cost of capital;
+    * host servers: the GPUs' share of their servers, ``n x S``, owned the same way;
     * electricity: ``n x tdp_W x f_server x PUE x h / 1000 x USD/kWh``;
+    * colocation: ``n x tdp_W x f_server / 1000 x USD per kW-month``;
     * networking and storage, monitoring and logging: the assumptions (USD/month);
-    * spare GPU: ``spare_gpus`` GPUs owned and powered like the others;
-    * ML engineer: ``salary_usd_per_year / 12 x (allocation + n / gpus_per_engineer)``, the model's staffing
-      rule (a share of an engineer, plus a share for every GPU run);
+    * spare GPU: ``spare_gpus`` GPUs owned, housed and powered like the others;
+    * ML engineer: ``salary_usd_per_year / 12 x max(floor, allocation + n / gpus_per_engineer)``, the model's
+      staffing rule (a share of an engineer, plus a share for every GPU run, never below the on-call floor);
     * downtime: ``revenue_at_risk x max(0, api_uptime - selfhost_uptime)``.
 
     Parameters
@@ -90,15 +92,20 @@ def cluster_costs(ds: Dataset) -> pd.DataFrame:
     parts = {
         "GPU depreciation": (lines["gpus"], f"{gpus:.0f} x {fmt.usd_range(price_low, price_high)} ({condition}) over "
                                             f"{life}, {capital}"),
+        "Host servers": (lines["servers"], f"{gpus:.0f} x {fmt.usd_range(*assumption(ds, 'server_usd_per_gpu'))} "
+                                           "server share, owned like the GPUs"),
         "Electricity": (lines["power"], f"{gpus:.0f} x {tdp:.0f} W x server {span('server_power_factor')} x PUE "
                                         f"{span('pue')} x {span('hours_per_month')} h x "
                                         f"${span('electricity_usd_per_kwh')}/kWh"),
+        "Colocation": (lines["facility"], f"{gpus:.0f} x {tdp:.0f} W x server {span('server_power_factor')} x "
+                                          f"${span('colocation_usd_per_kw_month')} per kW-month"),
         "Networking and storage": (lines["networking_storage"], "the guide's range (assumptions)"),
         "Monitoring and logging": (lines["monitoring"], "the guide's range (assumptions)"),
         # A spare is racked and powered (hot), like the model's spares, so it draws power too.
-        "Spare GPU": (lines["spares"], f"{span('spare_gpus')} spare GPU, owned and powered like the others"),
+        "Spare GPU": (lines["spares"], f"{span('spare_gpus')} spare GPU, owned, housed and powered like the others"),
         "ML engineer": (lines["engineers"], f"{fmt.usd_range(*assumption(ds, 'ml_engineer_usd_per_year'))} a year x "
-                                            f"({span('engineer_allocation', 100, '%')} + {gpus:.0f} GPUs / "
+                                            f"max({span('oncall_engineers_min')} on call, "
+                                            f"{span('engineer_allocation', 100, '%')} + {gpus:.0f} GPUs / "
                                             f"{span('gpus_per_engineer')} GPUs per engineer)"),
         "Downtime": (lines["downtime"], f"{fmt.usd_range(*assumption(ds, 'revenue_at_risk_usd_per_month'))} revenue "
                                         f"at risk x ({span('api_uptime', 100, '%')} - "

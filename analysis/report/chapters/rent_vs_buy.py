@@ -74,15 +74,19 @@ def purchase_price_usd(ds: Dataset, gpu_id: str) -> tuple[float, float, str]:
 
 
 def buy_usd_per_gpu_month(ds: Dataset, gpu_id: str) -> dict[str, np.ndarray]:
-    """Owning and powering one purchased GPU, per case ``[favourable, base, unfavourable]``.
+    """Owning, housing and powering one purchased GPU with its share of a host server, per case ``[favourable, base,
+    unfavourable]``.
 
-    * price ``P`` (USD): the purchase range of ``gpu_prices.csv``, cheapest first;
-    * owning (USD/GPU-month): ``P x (1 - r) / N + P x (1 + r) / 2 x i / 12``
-      (:func:`analysis.model.spine.owning_usd_per_gpu_month`, with ``N`` the amortization months, ``r`` the
-      residual value share and ``i`` the annual cost of capital);
+    * price ``P`` (USD): the purchase range of ``gpu_prices.csv``, cheapest first; capex ``P + S`` with ``S`` the
+      GPU's share of a host server (``server_usd_per_gpu``);
+    * owning (USD/GPU-month): ``C x (1 - r) / N + C x (1 + r) / 2 x i / 12`` for ``C`` = ``P`` and ``S``
+      (:func:`analysis.model.spine.owning_usd_per_gpu_month` and :func:`~analysis.model.spine.server_usd_per_gpu_month`,
+      with ``N`` the amortization months, ``r`` the residual value share and ``i`` the annual cost of capital);
     * power (USD/GPU-month): ``tdp_W x f_server x PUE x h / 1000 x USD/kWh``
       (:func:`analysis.model.spine.power_usd_per_gpu_month`: one GPU running flat out);
-    * total (USD/GPU-month): owning + power.
+    * facility (USD/GPU-month): ``tdp_W x f_server / 1000 x USD per kW-month`` of colocation
+      (:func:`analysis.model.spine.facility_usd_per_gpu_month`);
+    * total (USD/GPU-month): owning + power + facility.
 
     The favourable case takes every input at the end that makes buying cheaper, so the three entries of
     each array are coherent.
@@ -97,17 +101,19 @@ def buy_usd_per_gpu_month(ds: Dataset, gpu_id: str) -> dict[str, np.ndarray]:
     Returns
     -------
     dict of numpy.ndarray
-        ``price_usd`` (USD), ``owning_usd_per_month``, ``power_usd_per_month`` and ``total_usd_per_month``
-        (USD/GPU-month), each of shape (3,).
+        ``price_usd`` and ``capex_usd`` (USD), ``owning_usd_per_month``, ``power_usd_per_month``,
+        ``facility_usd_per_month`` and ``total_usd_per_month`` (USD/GPU-month), each of shape (3,).
     """
     a = scenarios.assumption_cases(ds)
     low, high, _ = purchase_price_usd(ds, gpu_id)
     price = spine.midpoint_cases(low, high, -1)
     tdp_watts = float(ds["gpus"].set_index("gpu_id").loc[gpu_id, "tdp_watts"])
-    owning = spine.owning_usd_per_gpu_month({**a, spine.USD_PER_GPU: price})
+    owning = spine.owning_usd_per_gpu_month({**a, spine.USD_PER_GPU: price}) + spine.server_usd_per_gpu_month(a)
     power = spine.power_usd_per_gpu_month(a, tdp_watts)
-    return {"price_usd": price, "owning_usd_per_month": owning, "power_usd_per_month": power,
-            "total_usd_per_month": owning + power}
+    facility = spine.facility_usd_per_gpu_month(a, tdp_watts)
+    return {"price_usd": price, "capex_usd": price + a["server_usd_per_gpu"], "owning_usd_per_month": owning,
+            "power_usd_per_month": power, "facility_usd_per_month": facility,
+            "total_usd_per_month": owning + power + facility}
 
 
 def rental_offers(ds: Dataset, gpu_id: str) -> pd.DataFrame:
@@ -115,10 +121,10 @@ def rental_offers(ds: Dataset, gpu_id: str) -> pd.DataFrame:
 
     * rent (USD/GPU-month): ``usd_per_gpu_hour x hours_per_month``
       (:func:`analysis.model.spine.rent_usd_per_gpu_month`), low and high;
-    * payback (months): ``P / (rent - power)``, the months of avoided rent, net of the owner's
-      electricity, that repay the purchase (:func:`analysis.model.breakeven.payback_months`; ``inf`` when the
-      rent does not exceed the power bill). Low pairs the cheapest purchase and power with the dearest
-      rent; high the reverse.
+    * payback (months): ``(P + S) / (rent - power - facility)``, the months of avoided rent, net of the owner's
+      electricity and colocation, that repay the GPU and its server share
+      (:func:`analysis.model.breakeven.payback_months`; ``inf`` when the rent does not exceed those bills). Low
+      pairs the cheapest purchase, power and colocation with the dearest rent; high the reverse.
 
     Parameters
     ----------
@@ -143,10 +149,10 @@ def rental_offers(ds: Dataset, gpu_id: str) -> pd.DataFrame:
     out["usd_per_gpu_hour_high"] = offers["usd_per_gpu_hour_high"]
     out["usd_per_gpu_month_low"] = rent_low
     out["usd_per_gpu_month_high"] = rent_high
-    out["payback_months_low"] = breakeven.payback_months(buy["price_usd"][FAVOURABLE],
-                                                         rent_high - buy["power_usd_per_month"][FAVOURABLE])
-    out["payback_months_high"] = breakeven.payback_months(buy["price_usd"][UNFAVOURABLE],
-                                                          rent_low - buy["power_usd_per_month"][UNFAVOURABLE])
+    running = buy["power_usd_per_month"] + buy["facility_usd_per_month"]
+    out["payback_months_low"] = breakeven.payback_months(buy["capex_usd"][FAVOURABLE], rent_high - running[FAVOURABLE])
+    out["payback_months_high"] = breakeven.payback_months(buy["capex_usd"][UNFAVOURABLE],
+                                                          rent_low - running[UNFAVOURABLE])
     return out
 
 
@@ -175,15 +181,16 @@ def first_principles_table(ds: Dataset) -> pd.DataFrame:
         total = buy["total_usd_per_month"]
         rows.append({"GPU": name, "Option": f"Buy ({condition}, {fmt.usd_range(low, high)})",
                      "Min GPUs per instance": "1", "Per GPU-month": fmt.usd_range(total.min(), total.max()),
-                     "Of which power": fmt.usd_range(buy["power_usd_per_month"].min(),
-                                                     buy["power_usd_per_month"].max()),
+                     "Of which power and colocation": fmt.usd_range(
+                         (buy["power_usd_per_month"] + buy["facility_usd_per_month"]).min(),
+                         (buy["power_usd_per_month"] + buy["facility_usd_per_month"]).max()),
                      "Payback of buying vs this rent": ""})
         for _, offer in rental_offers(ds, gpu_id).iterrows():
             rows.append({"GPU": name, "Option": _offer_label(ds, offer),
                          "Min GPUs per instance": f"{offer['gpus_per_instance_min']:.0f}",
                          "Per GPU-month": fmt.usd_range(offer["usd_per_gpu_month_low"],
                                                         offer["usd_per_gpu_month_high"]),
-                         "Of which power": "",
+                         "Of which power and colocation": "",
                          "Payback of buying vs this rent": fmt.months_range(offer["payback_months_low"],
                                                                             offer["payback_months_high"])})
     return pd.DataFrame(rows)
@@ -278,8 +285,9 @@ def _buy_checks(c: _Context) -> list[dict]:
         figure_id = f"{stem}.monthly"
         gpu_id = c.gpu(figure_id)
         g = c.hardware.loc[figure_id]
-        first = (f"{c.buy_span(gpu_id, 'owning_usd_per_month')} owning + "
-                 f"{c.buy_span(gpu_id, 'power_usd_per_month')} power")
+        first = (f"{c.buy_span(gpu_id, 'owning_usd_per_month')} owning with a server share + "
+                 f"{c.buy_span(gpu_id, 'power_usd_per_month')} power + "
+                 f"{c.buy_span(gpu_id, 'facility_usd_per_month')} colocation")
         rows.append(check_row(c.ds, figure_id, fmt.usd_range(g["recomputed_low"], g["recomputed_high"]), first, "",
                               g["verdict"], g["why"]))
         months_id = f"{stem}.amortization"
@@ -392,7 +400,8 @@ def _ratio_checks(c: _Context) -> list[dict]:
     ok = bool(verdicts.within(printed, ratios["lambda_vs_h100"], c.tol))
     rows.append(check_row(
         c.ds, lambda_id, times(ratios["lambda_vs_h100"]),
-        times_range(*_first_principles_ratio(c, PROVIDERS["rent.lambda"], h100)) + " (today, owning + power)",
+        times_range(*_first_principles_ratio(c, PROVIDERS["rent.lambda"], h100))
+        + " (today, owning + power + colocation)",
         difference(printed, ratios["lambda_vs_h100"]),
         verdicts.REPRODUCED if ok else verdicts.INCONSISTENT,
         f"{fmt.usd(figure(c.ds, 'rent.lambda.monthly')[0])} / {fmt.usd(figure(c.ds, 'rent.buy_h100.monthly')[0])}: "
@@ -410,8 +419,9 @@ def _ratio_checks(c: _Context) -> list[dict]:
     ok = bool(verdicts.within(printed, owned, c.tol))
     rows.append(check_row(
         c.ds, owned_id, fmt.usd(owned),
-        f"{c.buy_span(a100, 'owning_usd_per_month', gpus)} owning + {c.buy_span(a100, 'power_usd_per_month', gpus)} "
-        "power", difference(printed, owned),
+        f"{c.buy_span(a100, 'owning_usd_per_month', gpus)} owning with server shares + "
+        f"{c.buy_span(a100, 'power_usd_per_month', gpus)} power + {c.buy_span(a100, 'facility_usd_per_month', gpus)} "
+        "colocation", difference(printed, owned),
         verdicts.REPRODUCED if ok else verdicts.INCONSISTENT,
         f"{gpus:.0f} x {fmt.usd(per_a100)}, the rental table's amortized A100"))
 

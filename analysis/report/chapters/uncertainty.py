@@ -171,6 +171,13 @@ def _spend_range(p10: float, p90: float) -> str:
     return fmt.usd_range(p10, p90) if np.isfinite(p90) else f"{fmt.usd(p10)} or never"
 
 
+def _case_band(favourable: float, unfavourable: float) -> str:
+    """The break-even spend with every input at its favourable end, then at its unfavourable end."""
+    if not np.isfinite(favourable):
+        return "never"
+    return fmt.usd_range(favourable, unfavourable) if np.isfinite(unfavourable) else f"{fmt.usd(favourable)} to never"
+
+
 def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
     """Facts for the intro's answer card: each choice's break-even, its P10-P90 range, GPUs and answer.
 
@@ -184,16 +191,25 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         sit = resolve.situation(lookups.record(ds), model, CARD_GPU, CARD_PRECISION, api_offer)
         mc = uncertainty.monte_carlo(sit, draws, seed, [1e9])
         cases = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([1e9]))
-        base = cases.breakeven.set_index("case").loc["base"]
+        breakevens = cases.breakeven.set_index("case")
+        base = breakevens.loc["base"]
         p10, _, p90 = uncertainty.percentiles(mc.outputs["buy_breakeven_api_usd_per_month"])
         spans[key] = (float(p10), float(p90), float(base["buy_breakeven_api_usd_per_month"]))
-        gpus = int(cases.system.gpus[1])
         never = not np.isfinite(base["buy_breakeven_tokens_per_month"])
+        # The fleet bought at the base break-even (at 1B tokens when it never comes): serving GPUs and spares.
+        volume = base["buy_breakeven_tokens_per_month"] if not never else 1e9
+        fleet = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, np.array([volume])).table
+        fleet = fleet.set_index("case").loc["base"]
+        spares = int(fleet["spare_gpus"])
+        gpu_word = visual.gpu_words(ds, CARD_GPU).split()[0]
         facts.update({
             f"card_{key}_usd": "never" if never else fmt.usd(base["buy_breakeven_api_usd_per_month"]),
             f"card_{key}_tokens": fmt.tokens(base["buy_breakeven_tokens_per_month"]),
             f"card_{key}_range": _spend_range(p10, p90),
-            f"card_{key}_gpus": f"{gpus}× {visual.gpu_words(ds, CARD_GPU).split()[0]}",
+            f"card_{key}_cases": _case_band(breakevens.at["favourable", "buy_breakeven_api_usd_per_month"],
+                                            breakevens.at["unfavourable", "buy_breakeven_api_usd_per_month"]),
+            f"card_{key}_gpus": (f"{int(fleet['gpus']) - spares} serving + {spares} spare {gpu_word}" if spares
+                                 else f"{int(fleet['gpus'])} {gpu_word}"),
             f"card_{key}_answer": ("Keep the API" if never else
                                    "Depends" if base["buy_fragile"] or not np.isfinite(p90) else "Buy"),
         })
@@ -209,6 +225,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         "card_hosted_usd": "from the first token",
         "card_hosted_tokens": "any volume",
         "card_hosted_range": f"saves {fmt.share(saving.min())}–{fmt.share(saving.max())} of the bill",
+        "card_hosted_cases": f"saves {fmt.share(saving.min())}–{fmt.share(saving.max())}",
         "card_hosted_gpus": "none",
         "card_hosted_answer": "Switch" if saving.min() > 0 else "Depends",
         "card_hosted_vs_buy": (f"cheaper than buying the GPUs up to {fmt.usd(buy_wins)} a month"
