@@ -569,7 +569,7 @@
 
     // quote_cli.parse_range; also takes a number or a [low, high] pair.
     function parseRange(name, value) {
-      const form = RULES.custom_ranges[name];
+      const form = RULES.custom_ranges[name] ?? "plain"; // inputs.range_form
       const text = Array.isArray(value) ? value.join(":") : String(value);
       const parts = text.split(":");
       const ends = parts.length <= 2 ? parts.map((part) => readNumber(part, form)) : [NaN];
@@ -610,6 +610,14 @@
       }
       for (const name of Object.keys(RULES.custom_ranges)) {
         custom[name] = given(options[name]) ? parseRange(name, options[name]) : null;
+      }
+      // quote's --set: every other row the model reads, by name, only when given.
+      for (const name of RULES.settable) {
+        if (name in RULES.custom_ranges || !given(options[name])) continue;
+        if (name === "output_token_share" && o.output_share !== null) {
+          throw new QuoteError(name, "setting_output_share_twice");
+        }
+        custom[name] = parseRange(name, options[name]);
       }
       o.custom = custom;
       if (o.api === CUSTOM) {

@@ -18,8 +18,10 @@ const { grouped, usd, tokens, months, share, range } = globalThis.reportModel.fo
 // ------------------------------------------------------------------ the page
 
 const form = document.getElementById("calc-form");
+// The rows the model reads beyond the main assumptions: quote's --set, folded away under "every other input".
+const OTHER_INPUTS = RULES.settable.filter((name) => !(name in RULES.custom_ranges));
 const FIELDS = ["tokens_per_month", "output_share", "api", ...RULES.custom_prices, "model", "gpu", "precision",
-  "rent", ...Object.keys(RULES.custom_ranges)];
+  "rent", ...Object.keys(RULES.custom_ranges), ...OTHER_INPUTS];
 const control = (name) => form.elements.namedItem(name);
 let view = null;
 let viewMode = null;
@@ -29,6 +31,9 @@ function showError(field, message) {
   if (slot) slot.textContent = message;
   const input = document.getElementById(`calc-${field}`);
   if (input) input.setAttribute("aria-invalid", message ? "true" : "false");
+  // A refused value of a folded-away input opens its fold, so the reason is seen.
+  const fold = input && message ? input.closest("details") : null;
+  if (fold) fold.open = true;
 }
 
 function clearErrors() {
@@ -70,7 +75,7 @@ function refreshPlaceholders() {
     ? range([offer.usd_per_gpu_hour_low, offer.usd_per_gpu_hour_high].map(String)) : "";
   const outputShare = DATA.assumptions.output_token_share;
   control("output_share").placeholder = `${outputShare.low}:${outputShare.high}`;
-  for (const name of Object.keys(RULES.custom_ranges)) {
+  for (const name of [...Object.keys(RULES.custom_ranges), ...OTHER_INPUTS]) {
     const row = DATA.assumptions[name];
     control(name).placeholder = row.low === row.high ? String(row.low) : `${row.low}:${row.high}`;
   }

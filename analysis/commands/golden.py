@@ -28,6 +28,7 @@ from analysis.commands import quote_options
 from analysis.data import inputs, limits
 from analysis.data.inputs import CUSTOM
 from analysis.evaluation import quoting
+from analysis.evaluation.resolve import MODEL_ASSUMPTIONS as SETTABLE
 
 if TYPE_CHECKING:  # pandas: only when the answers are computed, not to see whether the file is current
     from analysis.data import loading
@@ -39,19 +40,22 @@ SEED = 20261205
 DATA_LABEL = "data/"
 # Texts every option must refuse the same way in Python and JavaScript (one per vector, on a valid situation).
 REFUSED_TEXTS = {"tokens_per_month": ["1,,0", "2_000", "1e300", "-5M", "\u0663", "nan"],
+                 "pue": ["0.5", "1.2:x", "2:1.5"], "context_tokens": ["100.5"],
                  "output_share": ["0", "150%", "50%%"], "usd_per_m_input": ["-1", "$", "1e308"],
                  "target_utilization": ["0.9:0.1", "abc", "0"], "ml_engineer_usd_per_year": ["50%"],
                  "model": ["nope"], "gpu": ["h900"], "rent": ["x"]}
 
 
 def options_argv(options: dict[str, object]) -> list[str]:
-    """``quote``'s command line for the options (quote's names, one flag each)."""
+    """``quote``'s command line for the options (quote's names, one flag each; a row of ``assumptions.csv`` with no
+    option of its own as ``--set NAME=...``)."""
     argv = []
     for name, value in options.items():
         if value is None:
             continue
         text = ":".join(repr(v) for v in value) if isinstance(value, list) else str(value)
-        argv.append(f"--{name.replace('_', '-')}={text}")
+        own_option = name not in SETTABLE or name in inputs.CUSTOM_RANGES
+        argv.append((f"--{name.replace('_', '-')}=" if own_option else f"--set={name}=") + text)
     return argv
 
 
@@ -91,6 +95,16 @@ def random_situations(ds: loading.Dataset, count: int, seed: int) -> list[dict[s
             options["usd_per_m_output"] = round(float(rng.uniform(0.1, 40.0)), 2)
         if "rent" in options and options["rent"] != CUSTOM and rng.random() < 0.1:
             options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
+        for name in SETTABLE:
+            if name not in inputs.CUSTOM_RANGES and rng.random() < 0.04 and name != "output_token_share":
+                rule = limits.limit(name)
+                low, high = (float(x) for x in golden_range(ds, name))
+                ends = sorted(float(x) for x in rng.uniform(low, high, 2))
+                if rule.whole:
+                    ends = [float(round(x)) for x in ends]
+                else:
+                    ends = [float(f"{x:.4g}") for x in ends]
+                options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
         for name in inputs.CUSTOM_RANGES:
             if rng.random() < 0.12:
                 rule = limits.limit(name)
@@ -99,6 +113,13 @@ def random_situations(ds: loading.Dataset, count: int, seed: int) -> list[dict[s
                 options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
         out.append(options)
     return out
+
+
+def golden_range(ds: loading.Dataset, name: str) -> tuple[float, float]:
+    """Where a drawn setting of ``name`` lies: from half its dataset low end to twice its high end, inside its limit."""
+    row = ds["assumptions"].set_index("name").loc[name]
+    rule = limits.limit(name)
+    return max(rule.minimum, 0.5 * float(row["value_low"])), min(rule.maximum, 2.0 * float(row["value_high"]) or 1.0)
 
 
 def refused_situations() -> list[dict[str, object]]:
@@ -136,7 +157,8 @@ def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.Arg
         # argparse prefixes an option's refusal with "argument --name: "; the calculator names the field instead
         return {"refused": message.split(": ", 1)[1] if message.startswith("argument --") else message}
     except quoting.QuoteUsageError as refused:
-        return {"refused": str(refused)}
+        message = str(refused)  # --set's refusals name it and the input: "argument --set pue: ..."
+        return {"refused": message.split(": ", 1)[1] if message.startswith("argument --") else message}
     record = json.loads(quote_command.render_json(quoting.make_quote(lookups.record(ds), request), ds.data_dir))
     record["situation"]["data_dir"] = DATA_LABEL
     return {"quote": record}

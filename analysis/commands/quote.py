@@ -23,7 +23,9 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.commands import quote_cache
+from analysis.data import inputs
 from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
+from analysis.data.messages import say
 from analysis.evaluation.quoting import (
     FIGURES,
     Quote,
@@ -33,7 +35,7 @@ from analysis.evaluation.quoting import (
     make_quote,
     unserved_cases,
 )
-from analysis.evaluation.resolve import Custom
+from analysis.evaluation.resolve import MODEL_ASSUMPTIONS, Custom
 from analysis.model.spine import CASES
 from analysis.report import formatting as fmt
 
@@ -48,9 +50,26 @@ def request_from_args(args: argparse.Namespace) -> QuoteRequest:
 
 
 def custom_from_args(args: argparse.Namespace) -> Custom:
-    """The reader's own prices and ranges from the parsed options (None where not given)."""
-    ranges = tuple((name, *getattr(args, name)) for name in CUSTOM_RANGES if getattr(args, name, None) is not None)
-    return Custom(**{name: getattr(args, name, None) for name in CUSTOM_PRICES}, ranges=ranges)
+    """The reader's own prices and ranges from the parsed options (None where not given).
+
+    ``--set NAME=LOW[:HIGH]`` gives any row the model reads (:data:`analysis.evaluation.resolve.MODEL_ASSUMPTIONS`);
+    a name it does not read, a name given twice (also as its own option) or the output share both pinned and
+    ranged is a :class:`~analysis.evaluation.quoting.QuoteUsageError`, a bad value too, each in one line.
+    """
+    ranges = [(name, *getattr(args, name)) for name in CUSTOM_RANGES if getattr(args, name, None) is not None]
+    for name, value in getattr(args, "set", None) or []:
+        if name not in MODEL_ASSUMPTIONS:
+            raise QuoteUsageError("argument --set: " + say("setting_unknown", name=repr(name),
+                                                           names=", ".join(sorted(MODEL_ASSUMPTIONS))))
+        if name in {given for given, _, _ in ranges}:
+            raise QuoteUsageError("argument --set: " + say("setting_twice", name=repr(name)))
+        if name == _OUTPUT_SHARE_ROW and getattr(args, "output_share", None) is not None:
+            raise QuoteUsageError("argument --set: " + say("setting_output_share_twice"))
+        try:
+            ranges.append((name, *inputs.parse_range(name, value)))
+        except inputs.InputError as exc:
+            raise QuoteUsageError(f"argument --set {name}: {exc}") from None
+    return Custom(**{name: getattr(args, name, None) for name in CUSTOM_PRICES}, ranges=tuple(ranges))
 
 
 # ---------------------------------------------------------------- output
@@ -196,8 +215,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"  - {problem}", file=sys.stderr)
         return 1
     record = validated["record"]
-    request = request_from_args(args)
     try:
+        request = request_from_args(args)
         check_request(record, request)
     except QuoteUsageError as err:
         return _usage_error(args, str(err))
@@ -211,7 +230,8 @@ def run(args: argparse.Namespace) -> int:
     if unserved:
         # A figure is a number or "never": a request no replica can serve has neither, so it is refused in words.
         print(f"error: the model cannot price this situation with {data_dir}: no replica of {request.gpu_id} "
-              f"serves {request.model_id} at {request.precision} in the {', '.join(unserved)} case(s)",
+              f"serves {request.model_id} at {request.precision} in the {', '.join(unserved)} case(s): none holds "
+              "the model and one request while giving each user the speed promised (min_tokens_per_s_per_user)",
               file=sys.stderr)
         return 1
     for warning in _stale_warnings(validated["stale"], request):

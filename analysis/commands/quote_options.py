@@ -36,6 +36,7 @@ def whole_number_type(name: str):
 
 
 parse_tokens = _typed("tokens_per_month", inputs.parse_tokens)
+parse_setting = _typed("setting", inputs.split_setting)
 parse_share = _typed("output_share", inputs.parse_share)
 
 
@@ -48,7 +49,7 @@ def _range_type(name: str):
 
 
 # Options whose value may start with '-' (a negative number is a mistake the parser should explain).
-_VALUE_OPTIONS = ("--tokens-per-month", "--output-share",
+_VALUE_OPTIONS = ("--tokens-per-month", "--output-share", "--set",
                   *(f"--{name.replace('_', '-')}" for name in (*CUSTOM_PRICES, *CUSTOM_RANGES)))
 
 
@@ -146,6 +147,9 @@ def add_parser(sub: argparse._SubParsersAction, handler: Callable[[argparse.Name
         own.add_argument(f"--{name.replace('_', '-')}", metavar="LOW[:HIGH]", type=_range_type(name),
                          default=None, help=f"{rule.what}, {rule.range_text} (default: the {name} range of "
                                             "assumptions.csv)")
+    own.add_argument("--set", metavar="NAME=LOW[:HIGH]", action="append", type=parse_setting, default=None,
+                     help="any other row of assumptions.csv the model reads, by name, its ends as plain numbers "
+                          "(repeatable; e.g. --set amortization_months=60 --set pue=1.2:1.4)")
     q.add_argument("--data", metavar="DIR", default=None,
                    help="dataset folder, validated against data/datapackage.json (default: data/)")
     q.add_argument("--format", choices=FORMATS, default="table",

@@ -35,6 +35,14 @@ CUSTOM_RANGES = {"cached_input_share": "share", "target_utilization": "share", "
                  "min_tokens_per_s_per_user": "plain"}
 # What a range that is no number is told, by how it is written.
 RANGE_NOT_NUMBER = {"share": "range_not_share", "usd": "range_not_usd", "plain": "range_not_number"}
+# Every other row the model reads is set by name (quote --set NAME=LOW[:HIGH], the calculator's "every other
+# input"), its ends written as plain numbers.
+SETTING_PATTERN = r"[a-z][a-z0-9_]*"
+
+
+def range_form(name: str) -> str:
+    """How the ends of ``name``'s range are written: its form in :data:`CUSTOM_RANGES`, else ``plain``."""
+    return CUSTOM_RANGES.get(name, "plain")
 # An offer the reader prices themselves: --api custom, --rent custom.
 CUSTOM = "custom"
 
@@ -113,15 +121,25 @@ def parse_range(name: str, text: str) -> tuple[float, float]:
     Each end must lie inside the input's range and the low end must not exceed the high.
     """
     parts = text.split(":")
-    ends = [read_number(part, CUSTOM_RANGES[name]) for part in parts] if len(parts) <= 2 else [math.nan]
+    form = range_form(name)
+    ends = [read_number(part, form) for part in parts] if len(parts) <= 2 else [math.nan]
     if any(math.isnan(v) for v in ends):
-        raise InputError(say(RANGE_NOT_NUMBER[CUSTOM_RANGES[name]], text=repr(text)))
+        raise InputError(say(RANGE_NOT_NUMBER[form], text=repr(text)))
     for end in ends:
         in_range(name, end, text)
     low, high = ends[0], ends[-1]
     if low > high:
         raise InputError(say("range_reversed", low=f"{low:g}", high=f"{high:g}", text=repr(text)))
     return low, high
+
+
+def split_setting(text: str) -> tuple[str, str]:
+    """``(name, value)`` of ``NAME=LOW[:HIGH]`` (the value is read by :func:`parse_range` once the name is known to be
+    one the model reads)."""
+    name, sep, value = text.partition("=")
+    if not sep or not re.fullmatch(SETTING_PATTERN, name):
+        raise InputError(say("setting_not_name_value", text=repr(text)))
+    return name, value
 
 
 def parse_whole(name: str, text: str) -> int:

@@ -20,6 +20,11 @@ MESSAGES: dict[str, str] = {
     "range_not_share": "expected 0.6, 60% or 0.5:0.7, got {text}",
     "range_not_usd": "expected one amount in USD or LOW:HIGH, got {text}",
     "range_not_number": "expected one number or LOW:HIGH, got {text}",
+    "setting_not_name_value": "expected NAME=VALUE or NAME=LOW:HIGH, got {text}",
+    "setting_unknown": "{name} is no input the model reads; settable: {names}",
+    "setting_twice": "{name} is given twice",
+    "setting_output_share_twice": ("give the output share once: --output-share pins it, output_token_share sets "
+                                   "its range"),
     "range_reversed": "the low end {low} is above the high end {high} in {text}",
     "whole_not_number": "expected a whole number, got {text}",
     # a value outside its range (analysis.data.limits)

@@ -103,10 +103,12 @@ class QuoteRequest:
         return "buy" if self.rental_offer_id is None else "rent"
 
     def custom_record(self) -> dict[str, object]:
-        """Every custom option by name: a price, ``[low, high]`` for a range, None when not given."""
+        """Every custom option by name: a price, ``[low, high]`` for a range, None when not given; then every other
+        row set by name (``--set``), only when given."""
         ranges = {name: [low, high] for name, low, high in self.custom.ranges}
         return {**{name: getattr(self.custom, name) for name in CUSTOM_PRICES},
-                **{name: ranges.get(name) for name in CUSTOM_RANGES}}
+                **{name: ranges.get(name) for name in CUSTOM_RANGES},
+                **{name: value for name, value in ranges.items() if name not in CUSTOM_RANGES}}
 
 
 def _require(option: str, value: str, valid: list[str], noun: str) -> None:

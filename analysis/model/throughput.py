@@ -160,7 +160,8 @@ def speed_batch_limit(min_tokens_per_s_per_user: ArrayLike, efficiency: ArrayLik
     flops = as_array("tflops", tflops, positive=True) * 1e12
     computed = inp * (1 - as_array("cached_input_share", cached_input_share))
     context = inp + out / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
+    # A vanishing target allows steps of up to inf seconds: every product below is inf, and so is the limit.
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         step_s = np.where(target > 0, eff / np.where(target > 0, target, 1.0), np.inf)
         by_compute = step_s * flops / (FLOPS_PER_PARAM_PER_TOKEN * active * (computed + out) / out)
         partial = step_s * bandwidth / (active * bytes_per_param + context * kv)

@@ -84,10 +84,13 @@ def _rules() -> dict[str, object]:
     """The model's constants, by the names the Python code gives them."""
     # Every number the page reads, with the range quote enforces (one rule per input: analysis.data.limits).
     ranges = {name: limits.limit(name).record()
-              for name in ("tokens_per_month", "output_share", *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES)}
+              for name in ("tokens_per_month", "output_share", *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES,
+                           *resolve.MODEL_ASSUMPTIONS)}
     return {
         "cases": list(spine.CASES), "direction": resolve.DIRECTION, "whole_units": list(spine.WHOLE_UNITS),
         "model_assumptions": list(resolve.MODEL_ASSUMPTIONS),
+        # quote --set: every row the model reads may be given by name (those of custom_ranges as their own option).
+        "settable": list(resolve.MODEL_ASSUMPTIONS),
         "node_shapes": [float(x) for x in sizing.NODE_SHAPES], "gpus_per_node": float(sizing.GPUS_PER_NODE),
         "across_node_shapes": [float(x) for x in sizing.ACROSS_NODE_SHAPES],
         "max_search_units": float(breakeven.MAX_SEARCH_UNITS), "engine_class": resolve.DEFAULT_ENGINE_CLASS,
@@ -193,6 +196,11 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         _field(name, str(record["assumptions"][name]["label"]),
                f'<span class="calc-range">{_text(name)}</span>', "one value, or low:high; empty: the dataset's")
         for name in inputs.CUSTOM_RANGES)
+    # Every other row the model reads (quote --set), folded away: a study's assumptions can be matched in full.
+    others = "".join(
+        _field(name, f"{record['assumptions'][name]['label']} ({record['assumptions'][name]['unit']})",
+               f'<span class="calc-range">{_text(name)}</span>', "")
+        for name in resolve.MODEL_ASSUMPTIONS if name not in inputs.CUSTOM_RANGES)
     return (
         '<div class="calculator" data-calculator>\n'
         '<noscript><p class="calc-noscript">This calculator runs in your browser and needs JavaScript. Without '
@@ -203,6 +211,8 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         f'<fieldset><legend>The API</legend>{api}</fieldset>\n'
         f'<fieldset><legend>Self-hosting</legend>{hosting}</fieldset>\n'
         f'<fieldset><legend>Main assumptions</legend>{ranges}</fieldset>\n'
+        f'<details class="calc-more"><summary>Every other input (one value, or low:high; empty: the dataset\'s)'
+        f'</summary><fieldset><legend>Every other input</legend>{others}</fieldset></details>\n'
         "</form>\n"
         # The base case in one line, kept in view at the bottom of the screen while the form scrolls by.
         '<p class="calc-glance" id="calc-glance" aria-hidden="true"></p>\n'

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from analysis.commands.cli import main
 from analysis.data import inputs, limits
+from analysis.evaluation import resolve
 
 SITUATIONS = [
     ["--api", "openai-gpt-5.4", "--model", "llama-4-maverick", "--gpu", "h100-sxm", "--precision", "fp8"],
@@ -55,6 +56,7 @@ def option_text(name: str) -> st.SearchStrategy[str]:
 
 RANGE_OPTIONS = list(inputs.CUSTOM_RANGES)
 PRICE_OPTIONS = ["usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input"]
+SET_NAMES = sorted(set(resolve.MODEL_ASSUMPTIONS) - set(inputs.CUSTOM_RANGES))
 
 
 @st.composite
@@ -74,6 +76,11 @@ def quote_arguments(draw) -> list[str]:
         if name in RANGE_OPTIONS and draw(st.booleans()):
             value = f"{value}:{draw(option_text(name))}"
         argv += [f"--{name.replace('_', '-')}", value]
+    for name in draw(st.lists(st.sampled_from(SET_NAMES), max_size=2, unique=True)):  # quote --set NAME=...
+        value = draw(option_text(name))
+        if draw(st.booleans()):
+            value = f"{value}:{draw(option_text(name))}"
+        argv += ["--set", f"{name}={value}"]
     return [*situation, *argv]
 
 
@@ -101,6 +108,10 @@ def test_quote_answers_with_finite_figures_or_refuses_in_one_line(argv):
         record = json.loads(out)
         assert _figures_are_finite(record), out
         assert err == "" or all(line.startswith("warning: ") for line in err.splitlines()), err
+    elif code == 1:  # a situation no replica serves (a speed promised to each user that no GPU count meets)
+        assert out == ""
+        lines = err.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: the model cannot price this situation with "), err
     else:
         assert code == 2, (code, err)
         assert out == ""

@@ -206,4 +206,13 @@ def test_a_situation_no_replica_serves_is_refused_in_words(capsys, monkeypatch):
     assert main(["quote", *QUOTE]) == 1
     assert capsys.readouterr().err == (f"error: the model cannot price this situation with {paths.DATA_DIR}: no "
                                        "replica of h100-sxm serves llama-3.3-70b at fp8 in the favourable, base, "
-                                       "unfavourable case(s)\n")
+                                       "unfavourable case(s): none holds the model and one request while giving "
+                                       "each user the speed promised (min_tokens_per_s_per_user)\n")
+
+
+def test_a_speed_no_replica_reaches_is_refused_in_words(capsys):
+    # 8,000 tokens a second to every user: no replica of up to eight nodes of H100s decodes Llama 3.3 70B that fast.
+    assert main(["quote", *QUOTE, "--min-tokens-per-s-per-user", "8000"]) == 1
+    assert capsys.readouterr().err.endswith("serves llama-3.3-70b at fp8 in the favourable, base, unfavourable "
+                                            "case(s): none holds the model and one request while giving each user "
+                                            "the speed promised (min_tokens_per_s_per_user)\n")

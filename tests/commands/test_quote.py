@@ -591,3 +591,47 @@ def test_custom_option_errors(capsys, args, message):
     code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *situation, *args)
     assert code == 2
     assert one_line(err) == f"python -m analysis quote: error: {message}"
+
+
+# ---------------------------------------------------------------- every input by name (--set)
+
+
+def test_set_gives_any_row_the_model_reads(capsys):
+    # A 60-month life in every case and an on-call floor of half an engineer: the base case's engineers line is
+    # $200,000 / 12 x max(0.5, 0.25 + 2 / 170.5) = $8,333.33, and its GPUs line 30,000 x 0.9 / 60 + 30,000 x 1.1 / 2
+    # x 0.04 / 12 = 450 + 55 = $505 a GPU, $1,010 for two.
+    quoted = _json_quote(capsys, *SITUATION, "--set", "amortization_months=60", "--set", "oncall_engineers_min=0.5")
+    base = quoted["cases"]["base"]
+    assert base["buy_engineers_usd_per_month"] == pytest.approx(200_000 / 12 * 0.5)
+    assert base["buy_gpus_usd_per_month"] == pytest.approx(1_010)
+    assert quoted["situation"]["custom"]["amortization_months"] == [60.0, 60.0]
+    assert quoted["situation"]["custom"]["oncall_engineers_min"] == [0.5, 0.5]
+    assert "pue" not in quoted["situation"]["custom"]  # only the rows given
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--set", "pue"], "argument --set: expected NAME=VALUE or NAME=LOW:HIGH, got 'pue'"),
+    (["--set", "PUE=1.2"], "argument --set: expected NAME=VALUE or NAME=LOW:HIGH, got 'PUE=1.2'"),
+    (["--set", "pue=abc"], "argument --set pue: expected one number or LOW:HIGH, got 'abc'"),
+    (["--set", "pue=0.5"], "argument --set pue: '0.5' is out of range: a power usage effectiveness ratio must be "
+                           "from 1 to 3"),
+    (["--set", "pue=1.5:1.2"], "argument --set pue: the low end 1.5 is above the high end 1.2 in '1.5:1.2'"),
+    (["--set", "context_tokens=100.5"], "argument --set context_tokens: '100.5' is out of range: tokens of context "
+                                        "per sequence must be whole numbers from 1 to 10000000"),
+    (["--set", "pue=1.2", "--set", "pue=1.3"], "argument --set: 'pue' is given twice"),
+    (["--target-utilization", "0.6", "--set", "target_utilization=0.5"],
+     "argument --set: 'target_utilization' is given twice"),
+    (["--output-share", "0.3", "--set", "output_token_share=0.1:0.2"],
+     "argument --set: give the output share once: --output-share pins it, output_token_share sets its range"),
+])
+def test_set_refusals_are_one_line(capsys, args, message):
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, *args)
+    assert (code, out) == (2, "")
+    assert one_line(err) == f"python -m analysis quote: error: {message}"
+
+
+def test_set_refuses_a_row_the_model_does_not_read(capsys):
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, "--set", "fragile_margin_ratio=1")
+    assert code == 2
+    assert one_line(err).startswith("python -m analysis quote: error: argument --set: 'fragile_margin_ratio' is no "
+                                    "input the model reads; settable: amortization_months, api_uptime, ")

@@ -173,8 +173,9 @@ def test_page_has_one_control_per_quote_option(dataset):
     html = calculator.page(dataset, {"tokens_per_month": 2e9, "api": "openai-gpt-5.4", "model": "llama-4-maverick",
                                      "gpu": "h100-sxm", "precision": "fp8", "rent": None}, "data/")
     controls = set(re.findall(r' name="([a-z_0-9]+)"', html)) - {"acquisition"}
+    # ... and one for every other row the model reads (quote --set), under "every other input"
     expected = {"tokens_per_month", "output_share", "api", "model", "gpu", "precision", "rent",
-                *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES}
+                *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES, *resolve.MODEL_ASSUMPTIONS}
     assert controls == expected
     # Every control has the slot its error message goes to.
     assert all(f'id="calc-{name}-error"' in html for name in expected)
