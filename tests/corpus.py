@@ -77,6 +77,9 @@ CASES = {
                      ["{d}/precisions.csv, line 1, column 'comment': column is not in the schema (expected: "
                       "precision, bits_nominal, bits_per_param_low, bits_per_param_high, source, retrieved_on, "
                       "notes)"]),
+    "a column twice in the header": (lambda d: replace_in(d / "precisions.csv", "notes\n", "notes,bits_nominal\n"),
+                                    ["{d}/precisions.csv, line 1, column 'bits_nominal': column appears twice in the "
+                                     "header"]),
     "text in a number": (lambda d: replace_in(d / "gpus.csv", ",80,GiB,2.039,", ",eighty,GiB,2.039,"),
                          ["{d}/gpus.csv, line 2, column 'memory_capacity': value 'eighty' " + NOT_A_NUMBER]),
     "empty required cell": (lambda d: replace_in(d / "gpus.csv", ",80,GiB,2.039,", ",,GiB,2.039,"),

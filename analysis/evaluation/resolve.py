@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from analysis.data.inputs import CUSTOM
 from analysis.data.messages import say
@@ -275,6 +276,29 @@ def deployed_output_tokens_per_s(record: dict, model_id: str, gpu_id: str, preci
     values["cached_input_share"] = np.array([0.0])  # nor does it find its prompts in a cache
     total = float(spine.replica_rate(sit, values, [float(gpu_count)])[0])
     return total * float(output_tokens) / total_tokens
+
+
+def speed_curve_tokens_per_s_per_gpu(record: dict, model_id: str, gpu_id: str, precision: str, gpu_count: float,
+                                     input_tokens: float, output_tokens: float, tokens_per_s_per_user: ArrayLike,
+                                     efficiency: float) -> np.ndarray:
+    """Total (input + output) tokens per second per GPU one replica of ``gpu_count`` GPUs serves while every user
+    gets ``tokens_per_s_per_user`` output tokens a second (one value per speed):
+    :func:`analysis.model.spine.replica_rate` at the base value of every input, the request shape given, nothing
+    cached, the engine at ``efficiency``, over ``gpu_count``. 0 where no batch is that fast. What published
+    throughput-against-interactivity curves plot.
+    """
+    architecture = entry(record, "models", model_id, "model_id")["architecture"]
+    fixed = {"low": efficiency, "base": efficiency, "high": efficiency, "benchmarks": 0}
+    probe = {**record, "efficiency": {f"{architecture}/{DEFAULT_ENGINE_CLASS}": fixed}}
+    sit = situation(probe, model_id, gpu_id, precision, None, stand_in_usd_per_gpu=RATE_ONLY_USD_PER_GPU)
+    speeds = np.asarray(tokens_per_s_per_user, dtype=float).reshape(-1)
+    values = {k: np.repeat(v, speeds.size) for k, v in spine.base_values(sit).items()}
+    total_tokens = float(input_tokens) + float(output_tokens)
+    values["tokens_per_request"] = np.full(speeds.size, total_tokens)
+    values[spine.OUTPUT_SHARE] = np.full(speeds.size, float(output_tokens) / total_tokens)
+    values["cached_input_share"] = np.zeros(speeds.size)
+    values[spine.SPEED_TARGET] = speeds
+    return spine.replica_rate(sit, values, np.full(speeds.size, float(gpu_count))) / float(gpu_count)
 
 
 @dataclass(frozen=True)

@@ -480,6 +480,44 @@ def per_sequence_bounds(bounds: pd.DataFrame, printed_low: float, printed_high: 
     return alt.layer(band, bars).properties(width="container", height=300)
 
 
+def speed_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
+    """Throughput per GPU against the speed promised to each user: a line per system (base case) in a band (the
+    engine efficiency's ends), and the published points as dots.
+
+    Parameters
+    ----------
+    curves : ``system``, ``tokens_per_s_per_user``, ``case`` (favourable, base, unfavourable),
+        ``tokens_per_s_per_gpu`` (input + output tokens per second per GPU, 0 where no batch is that fast).
+    points : ``system``, ``tokens_per_s_per_user``, ``total_tokens_per_s_per_gpu`` (published).
+    """
+    wide = curves.pivot_table(index=["system", "tokens_per_s_per_user"], columns="case",
+                              values="tokens_per_s_per_gpu").reset_index()
+    wide = wide[wide["base"] > 0]
+    wide = with_text(wide, base=lambda v: f"{v:,.0f}", favourable=lambda v: f"{v:,.0f}",
+                     unfavourable=lambda v: f"{v:,.0f}")
+    order = list(dict.fromkeys(curves["system"]))
+    color = alt.Color("system:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=1, labelLimit=0))
+    x = alt.X("tokens_per_s_per_user:Q", title="Tokens/s promised to each user")
+    y_scale = alt.Scale(type="log")
+    band = alt.Chart(wide).mark_area(opacity=0.15).encode(
+        x=x, y=alt.Y("unfavourable:Q", scale=y_scale), y2="favourable:Q", color=color)
+    line = alt.Chart(wide).mark_line(point=alt.OverlayMarkDef(filled=True, size=14)).encode(
+        x=x, y=alt.Y("base:Q", title="Input + output tokens/s per GPU (log scale)", scale=y_scale), color=color,
+        tooltip=[alt.Tooltip("system:N", title="System"),
+                 alt.Tooltip("tokens_per_s_per_user:Q", title="Tokens/s per user"),
+                 alt.Tooltip("base_text:N", title="Tokens/s per GPU, base"),
+                 alt.Tooltip("unfavourable_text:N", title="least efficient engine"),
+                 alt.Tooltip("favourable_text:N", title="most efficient engine")])
+    published = with_text(points[["system", "tokens_per_s_per_user", "total_tokens_per_s_per_gpu"]],
+                          total_tokens_per_s_per_gpu=lambda v: f"{v:,.0f}")
+    dots = alt.Chart(published).mark_point(shape="diamond", size=90, filled=True, color="#222").encode(
+        x=x, y=alt.Y("total_tokens_per_s_per_gpu:Q", scale=y_scale),
+        tooltip=[alt.Tooltip("system:N", title="Published"),
+                 alt.Tooltip("tokens_per_s_per_user:Q", title="Tokens/s per user"),
+                 alt.Tooltip("total_tokens_per_s_per_gpu_text:N", title="Tokens/s per GPU")])
+    return alt.layer(band, line, dots).properties(width="container", height=320)
+
+
 def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
     """Share of Monte Carlo draws in which self-hosting costs less than the API, against monthly volume (log x).
 

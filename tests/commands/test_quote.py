@@ -6,6 +6,7 @@ Also the validation cache that makes a quote take about a second (``analysis/dat
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 import math
@@ -19,7 +20,7 @@ import pytest
 from analysis import paths
 from analysis.commands.cli import main
 from analysis.data import inputs, loading
-from analysis.evaluation import lookups, quoting, scenarios
+from analysis.evaluation import lookups, quoting, resolve, scenarios
 from analysis.model import spine
 from analysis.report import formatting as fmt
 
@@ -461,7 +462,7 @@ def test_a_clean_result_is_reused_until_a_byte_changes(data_copy, cache_dir, fri
     third, _ = loading.validate(data_copy)
     looking = [r["name"] for r in loading.descriptor()["resources"]
                if any(fk["reference"]["resource"] == "gpus" for fk in r["schema"].get("foreignKeys", []))]
-    assert looking == ["gpu_prices", "gpu_rentals", "benchmarks", "guide_figures"]
+    assert looking == ["gpu_prices", "gpu_rentals", "benchmarks", "speed_points", "guide_figures"]
     assert frictionless_runs == ["gpus", *looking]
     assert [str(p) for p in third] == [
         f"{data_copy}/gpus.csv, line 2, column 'memory_bandwidth_tb_per_s': value '-2.039' is below the minimum 0.05"]
@@ -635,3 +636,14 @@ def test_set_refuses_a_row_the_model_does_not_read(capsys):
     assert code == 2
     assert one_line(err).startswith("python -m analysis quote: error: argument --set: 'fragile_margin_ratio' is no "
                                     "input the model reads; settable: amortization_months, api_uptime, ")
+
+
+def test_buying_a_gpu_without_a_price_is_never_priced_at_a_stand_in(dataset):
+    # The $1 stand-in only lets a rental of a GPU without a purchase price be resolved; a purchase of one is refused
+    # even when the names were not checked first.
+    request = quoting.QuoteRequest(2e9, "openai-gpt-5.4", "llama-3.1-8b", "l4", "fp8", None, None)
+    with pytest.raises(ValueError, match=r"gpu_id 'l4' has no purchase price in gpu_prices\.csv"):
+        quoting.make_quote(lookups.record(dataset), request)
+    rented = dataclasses.replace(request, rental_offer_id="custom",
+                                 custom=resolve.Custom(usd_per_gpu_hour=1.0))
+    assert quoting.make_quote(lookups.record(dataset), rented).figures["base"]["rent_gpus"] >= 1

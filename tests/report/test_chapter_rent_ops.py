@@ -169,6 +169,11 @@ def test_rental_offers_and_payback(dataset):
     assert lam["payback_months_high"] == pytest.approx(17.87, abs=0.01)
     assert (offers["gpu_id"] == "h100-sxm").all()
     assert (offers["payback_months_low"] <= offers["payback_months_high"]).all()
+    # RunPod's H100 rents for $3.29-$3.99 an hour: the short payback pairs the cheapest purchase with the dearest
+    # rent, 28,750 / (3.99 x 730 - 104.27 - 205.93) = 11.05 months; the long one the dearest purchase with the
+    # cheapest rent, 43,750 / (3.29 x 730 - 207.01 - 257.68) = 22.59 months.
+    runpod = offers.loc["runpod-h100-1x"]
+    assert (runpod["payback_months_low"], runpod["payback_months_high"]) == pytest.approx((11.05, 22.59), abs=0.01)
 
 
 def test_first_principles_table_covers_bought_and_rented_gpus(dataset, rvb):

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import lookups, scenarios, verdicts
+from analysis.evaluation import lookups, resolve, scenarios, verdicts
 from analysis.evaluation.lookups import assumption, figure
 from analysis.model import sizing, throughput
 from analysis.report import chapter_cache
@@ -32,6 +32,15 @@ GPU_COUNT_IDS = ("eng.vllm.perf.gpus", "eng.summary.vllm.gpus", "eng.vllm.cmd.te
 USERS_ID = "eng.vllm.perf.concurrent_users"
 MAX_LEN_ID = "eng.vllm.cmd.max_model_len"
 SHARDS_ID = "eng.tgi.cmd.num_shard"
+# The systems the speed chart draws, with the request shape of each: (class, model, GPU, precision, prompt tokens,
+# output tokens). The mixture of experts is the one published curves measure (speed_points.csv); the dense model
+# is the guide's, at a square 1k/1k request (no published points for it).
+SPEED_SYSTEMS = (("moe/tuned", "deepseek-r1", "b200", "fp8", 8192, 1024),
+                 ("dense/tuned", "llama-3.3-70b", "h100-sxm", "fp8", 1024, 1024))
+# Tokens per second promised to each user, the chart's x axis.
+SPEED_GRID = np.arange(5.0, 255.0, 5.0)
+# Replica sizes tried at each speed, as published curves take the best configuration per GPU: one node at most.
+SPEED_REPLICAS = (1, 2, 4, 8)
 NO_MEASUREMENT_IDS = ("eng.summary.ollama.throughput_gap", "eng.ollama.perf.throughput_gap",
                       "eng.vllm.best_for.requests")
 
@@ -319,6 +328,73 @@ def engine_checks(ds: Dataset, model_id: str = "llama-3.3-70b") -> tuple[pd.Data
     return checks_frame([rows[i] for i in order]), bounds, budget
 
 
+def system_label(ds: Dataset, model_id: str, gpu_id: str, precision: str, inp: int, out: int) -> str:
+    """``DeepSeek R1, FP8 on B200 (HGX), 8192 in / 1024 out``."""
+    model = lookups.model(ds, model_id)["model_name"]
+    gpu = _short(ds["gpus"].set_index("gpu_id").at[gpu_id, "gpu_name"])
+    return f"{model}, {precision.upper()} on {gpu}, {inp} in / {out} out"
+
+
+def speed_curves(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Throughput per GPU against the speed promised to each user, for :data:`SPEED_SYSTEMS`, and the published
+    points beside them.
+
+    For each speed ``X`` in :data:`SPEED_GRID` and each class efficiency case, every replica of
+    :data:`SPEED_REPLICAS` GPUs is rated (:func:`analysis.evaluation.resolve.speed_curve_tokens_per_s_per_gpu`:
+    input + output tokens per second per GPU at the largest batch that still gives each user ``X``) and the best
+    per GPU is kept, as published curves keep each GPU's best configuration.
+
+    Returns
+    -------
+    ``(curves, points)``: ``curves`` has ``system``, ``tokens_per_s_per_user``, ``case`` (favourable, base,
+    unfavourable engine efficiency), ``tokens_per_s_per_gpu`` and ``gpus_per_replica``; ``points`` the rows of
+    ``speed_points.csv`` for those systems with ``system`` and ``model_tokens_per_s_per_gpu`` (the base case at the
+    point's speed).
+    """
+    record = lookups.record(ds)
+    frames, points = [], []
+    published = ds["speed_points"]
+    for efficiency_class, model_id, gpu_id, precision, inp, out in SPEED_SYSTEMS:
+        label = system_label(ds, model_id, gpu_id, precision, inp, out)
+        efficiencies = scenarios.efficiency_cases(ds, efficiency_class)
+
+        system = (model_id, gpu_id, precision, inp, out)
+        for case, efficiency in zip(("favourable", "base", "unfavourable"), efficiencies, strict=True):
+            rate, size = _best_replica(record, system, SPEED_GRID, float(efficiency))
+            frames.append(pd.DataFrame({"system": label, "tokens_per_s_per_user": SPEED_GRID, "case": case,
+                                        "tokens_per_s_per_gpu": rate, "gpus_per_replica": size}))
+        mine = published[(published["model_id"] == model_id) & (published["gpu_id"] == gpu_id)
+                         & (published["precision"] == precision) & (published["input_tokens"] == inp)
+                         & (published["output_tokens"] == out)]
+        if len(mine):
+            at, _ = _best_replica(record, system, mine["tokens_per_s_per_user"].to_numpy(dtype=float),
+                                  float(efficiencies[1]))
+            points.append(mine.assign(system=label, model_tokens_per_s_per_gpu=at))
+    columns = [*published.columns, "system", "model_tokens_per_s_per_gpu"]
+    return (pd.concat(frames, ignore_index=True),
+            pd.concat(points, ignore_index=True) if points else pd.DataFrame(columns=columns))
+
+
+def _best_replica(record: dict, system: tuple, speeds: np.ndarray, efficiency: float) -> tuple[np.ndarray, np.ndarray]:
+    """The best tokens/s per GPU over :data:`SPEED_REPLICAS` at each speed, and the replica size that gives it."""
+    model_id, gpu_id, precision, inp, out = system
+    rates = np.array([resolve.speed_curve_tokens_per_s_per_gpu(record, model_id, gpu_id, precision, g, inp, out,
+                                                               speeds, efficiency) for g in SPEED_REPLICAS])
+    return rates.max(axis=0), np.array(SPEED_REPLICAS)[rates.argmax(axis=0)]
+
+
+def speed_table(points: pd.DataFrame) -> pd.DataFrame:
+    """Report text: each published point beside the model's base case at the same speed."""
+    return pd.DataFrame({
+        "System": points["system"],
+        "Tokens/s per user": [f"{v:g}" for v in points["tokens_per_s_per_user"]],
+        "Published, tokens/s per GPU": [f"{v:,.0f}" for v in points["total_tokens_per_s_per_gpu"]],
+        "Model (base), tokens/s per GPU": [f"{v:,.0f}" for v in points["model_tokens_per_s_per_gpu"]],
+        "Model / published": [f"{m / p:.2f}" for m, p in zip(points["model_tokens_per_s_per_gpu"],
+                                                               points["total_tokens_per_s_per_gpu"], strict=True)],
+    })
+
+
 def _count(checks: pd.DataFrame, verdict: str) -> int:
     return int((checks["Verdict"] == verdict).sum())
 
@@ -361,6 +437,7 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
     guide's GPUs), ``chart_data["bounds"]`` (the same, numeric) and facts prefixed ``eng_``.
     """
     checks, bounds, budget = engine_checks(ds, model_id)
+    curves, points = speed_curves(ds)
     gpu, count = _deployment_gpu(ds)
     gpu_label = f"{count}× {_short(gpu['gpu_name'])}"
     users = int(figure(ds, USERS_ID)[0])
@@ -404,6 +481,7 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
                    (f"{v:.2f}" for v in scenarios.efficiency_cases(ds, "dense/tuned")), strict=True)),
         **dict(zip(("eng_moe_efficiency_high", "eng_moe_efficiency_base", "eng_moe_efficiency_low"),
                    (f"{v:.2f}" for v in scenarios.efficiency_cases(ds, "moe/tuned")), strict=True)),
+        **_speed_facts(curves, points),
     }
     roofline = "Source: " + ex.model_source("gpus.csv", "models.csv", "precisions.csv", "assumptions.csv",
                                             case="a memory-bandwidth upper bound")
@@ -418,6 +496,21 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
                    f"The guide's {facts['eng_printed_speed']} tokens/s per request is "
                    f"{facts['eng_overstatement_low']} to {facts['eng_overstatement_high']} above the FP16 bound",
                    roofline),
+        ex.Exhibit("engines-speed",
+                   f"Promising each user {facts['eng_speed_fast']:g} rather than {facts['eng_speed_slow']:g} tokens/s "
+                   f"cuts the published throughput per GPU {facts['eng_speed_published_fall']}x and the model's "
+                   f"{facts['eng_speed_model_fall']}x",
+                   "Source: " + ex.model_source("speed_points.csv", "gpus.csv", "models.csv", "benchmarks.csv",
+                                                "assumptions.csv", case="lines: base engine efficiency; bands: its "
+                                                "class's lowest to highest"),
+                   "Input + output tokens per second per GPU of the best replica of up to one node, at the largest "
+                   "batch that still gives every user the speed on the x axis; dots: published points."),
+        ex.Exhibit("engines-speed-points",
+                   f"At the published speeds the model's base case gives {facts['eng_speed_ratio_range']} of the "
+                   "published throughput", "Source: " + ex.model_source("speed_points.csv", "gpus.csv",
+                                                                        "models.csv", "benchmarks.csv",
+                                                                        "assumptions.csv", case="base case"),
+                   "Each published point beside the model's base case at the same speed per user."),
         ex.Exhibit("engines-calibration",
                    f"Measured engines run at {facts['eng_efficiency_low']}–{facts['eng_efficiency_high']} of the "
                    f"model's rate for dense models and {facts['eng_moe_efficiency_low']}–"
@@ -430,5 +523,21 @@ def build(ds: Dataset, model_id: str = "llama-3.3-70b") -> Chapter:
                    "the next column the model's rate at its class's median efficiency over the measured one."),
     )
     return Chapter(printed=printed_table(ds, TABLE, "Feature", ENGINES), checks=checks,
-                   tables={"bounds": bounds_table(bounds, gpu_label), "calibration": calibration_table(ds)},
-                   chart_data={"bounds": bounds}, facts=facts, key="engines", exhibits=exhibits)
+                   tables={"bounds": bounds_table(bounds, gpu_label), "calibration": calibration_table(ds),
+                           "speed_points": speed_table(points)},
+                   chart_data={"bounds": bounds, "speed": curves, "speed_points": points}, facts=facts, key="engines",
+                   exhibits=exhibits)
+
+
+def _speed_facts(curves: pd.DataFrame, points: pd.DataFrame) -> dict[str, object]:
+    """How throughput per GPU falls between the slowest and the fastest published speed, published and modelled."""
+    slow, fast = float(points["tokens_per_s_per_user"].min()), float(points["tokens_per_s_per_user"].max())
+    at = points.set_index("tokens_per_s_per_user")
+    ratio = points["model_tokens_per_s_per_gpu"] / points["total_tokens_per_s_per_gpu"]
+    model_fall = at.at[slow, "model_tokens_per_s_per_gpu"] / at.at[fast, "model_tokens_per_s_per_gpu"]
+    published_fall = at.at[slow, "total_tokens_per_s_per_gpu"] / at.at[fast, "total_tokens_per_s_per_gpu"]
+    return {"eng_speed_slow": slow, "eng_speed_fast": fast, "eng_speed_published_fall": f"{published_fall:.1f}",
+            "eng_speed_model_fall": f"{model_fall:.1f}",
+            "eng_speed_ratio_range": f"{ratio.min():.2f}–{ratio.max():.2f}",
+            "eng_speed_system": str(points["system"].iloc[0]),
+            "eng_speed_points": len(points), "eng_speed_systems": int(curves["system"].nunique())}
