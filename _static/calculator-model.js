@@ -440,18 +440,19 @@
         tdp_watts: gpu.tdp_watts, ...prices, gpus_per_instance_min: block,
       };
       const sit = { rental_offer_id: o.rent, constants, inputs, efficiency_class: efficiencyClass };
-      return Number.isNaN(prices.usd_per_m_input) ? sit : oriented(sit);
+      return Number.isNaN(prices.usd_per_m_input) ? sit : oriented(sit, o.rent === null ? "buy" : "rent");
     }
 
     const baseValues = (sit) => Object.fromEntries(sit.inputs.map((i) => [i.name, i.base]));
 
-    // resolve._oriented: the output share's favourable end is where buying breaks even sooner.
-    function oriented(sit) {
+    // resolve._oriented: the output share's favourable end is where the quoted option (buying or renting) breaks
+    // even sooner.
+    function oriented(sit, option) {
       const share = sit.inputs.find((i) => i.name === "output_token_share");
       if (share.low === share.high) return sit;
       const base = baseValues(sit);
       const [atLow, atHigh] = evaluate(sit, [{ ...base, output_token_share: share.low },
-        { ...base, output_token_share: share.high }], [1.0]).map((r) => r.buy_breakeven_tokens_per_month);
+        { ...base, output_token_share: share.high }], [1.0]).map((r) => r[`${option}_breakeven_tokens_per_month`]);
       const direction = atLow < atHigh ? -1 : (atHigh < atLow ? 1 : share.direction);
       if (direction === share.direction) return sit;
       return { ...sit, inputs: sit.inputs.map((i) => (i === share ? { ...i, direction } : i)) };

@@ -197,7 +197,7 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
     stand_in = STAND_IN_USD_PER_GPU if request.rental_offer_id is not None else None
     sit = resolve.situation(record, request.model_id, request.gpu_id, request.precision, request.api_offer_id,
                             request.rental_offer_id, output_share=request.output_share, custom=request.custom,
-                            stand_in_usd_per_gpu=stand_in)
+                            stand_in_usd_per_gpu=stand_in, orient_on=request.acquisition)
     result = resolve.cases(sit, [request.tokens_per_month])
     outputs = result.outputs
     figures = {}

@@ -152,14 +152,15 @@ def _api_prices(record: dict, api_offer_id: str | None, custom: Custom) -> dict[
 
 def situation(record: dict, model_id: str, gpu_id: str, precision: str, api_offer_id: str | None,
               rental_offer_id: str | None = None, output_share: float | None = None, orient: bool = True,
-              custom: Custom = NO_CUSTOM, stand_in_usd_per_gpu: float | None = None) -> spine.Situation:
+              custom: Custom = NO_CUSTOM, stand_in_usd_per_gpu: float | None = None,
+              orient_on: str = "buy") -> spine.Situation:
     """Check the names against the dataset record and collect every constant and input range of one situation.
 
     ``api_offer_id`` None resolves the GPUs alone (sizing and throughput; API prices are NaN).
     ``output_share`` pins the output share (every case); otherwise its range comes from
-    ``assumptions.csv`` and, with ``orient``, its direction is decided here: the end at which buying
-    breaks even at the lower volume (base case) is the favourable one, because more output raises the
-    bill of an API that charges more for output and also slows the GPUs.
+    ``assumptions.csv`` and, with ``orient``, its direction is decided here: the end at which ``orient_on``
+    (``buy``, or ``rent`` for a quote of a rental) breaks even at the lower volume (base case) is the favourable
+    one, because more output raises the bill of an API that charges more for output and also slows the GPUs.
     ``custom`` lays the reader's prices and ranges over the dataset's (:class:`Custom`).
     ``stand_in_usd_per_gpu`` prices a GPU that has no purchase price (``quote`` renting one: no rent figure
     depends on it); without it such a GPU is refused.
@@ -229,18 +230,19 @@ def situation(record: dict, model_id: str, gpu_id: str, precision: str, api_offe
     }
     sit = spine.Situation(model_id, gpu_id, precision, api_offer_id, rental_offer_id, constants, tuple(inputs),
                           efficiency_class)
-    return _oriented(sit) if orient and not math.isnan(api["usd_per_m_input"]) else sit
+    return _oriented(sit, orient_on) if orient and not math.isnan(api["usd_per_m_input"]) else sit
 
 
-def _oriented(sit: spine.Situation) -> spine.Situation:
-    """The situation with the output share's direction chosen by where buying breaks even sooner."""
+def _oriented(sit: spine.Situation, option: str = "buy") -> spine.Situation:
+    """The situation with the output share's direction chosen by where ``option`` (buying or renting) breaks even
+    sooner."""
     share = sit.input(spine.OUTPUT_SHARE)
     if share.low == share.high:
         return sit
     values = spine.base_values(sit)
     values[spine.OUTPUT_SHARE] = np.array([share.low, share.high])
     values = {k: np.broadcast_to(v, (2,)) for k, v in values.items()}
-    at_low, at_high = spine.evaluate(sit, values, [1.0])["buy_breakeven_tokens_per_month"]
+    at_low, at_high = spine.evaluate(sit, values, [1.0])[f"{option}_breakeven_tokens_per_month"]
     direction = -1 if at_low < at_high else +1 if at_high < at_low else share.direction
     if direction == share.direction:
         return sit

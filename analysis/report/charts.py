@@ -492,14 +492,18 @@ def speed_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     """
     wide = curves.pivot_table(index=["system", "tokens_per_s_per_user"], columns="case",
                               values="tokens_per_s_per_gpu").reset_index()
+    # A log axis has no place for 0 (no batch that fast): the line stops there, the band where either end does.
     wide = wide[wide["base"] > 0]
     wide = with_text(wide, base=lambda v: f"{v:,.0f}", favourable=lambda v: f"{v:,.0f}",
                      unfavourable=lambda v: f"{v:,.0f}")
+    banded = wide[(wide["unfavourable"] > 0) & (wide["favourable"] > 0)]
     order = list(dict.fromkeys(curves["system"]))
     color = alt.Color("system:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=1, labelLimit=0))
     x = alt.X("tokens_per_s_per_user:Q", title="Tokens/s promised to each user")
-    y_scale = alt.Scale(type="log")
-    band = alt.Chart(wide).mark_area(opacity=0.15).encode(
+    shown = pd.concat([banded["unfavourable"], banded["favourable"], wide["base"],
+                       points["total_tokens_per_s_per_gpu"]])
+    y_scale = alt.Scale(type="log", domain=[float(shown.min()) / 1.2, float(shown.max()) * 1.2], nice=False)
+    band = alt.Chart(banded).mark_area(opacity=0.15).encode(
         x=x, y=alt.Y("unfavourable:Q", scale=y_scale), y2="favourable:Q", color=color)
     line = alt.Chart(wide).mark_line(point=alt.OverlayMarkDef(filled=True, size=14)).encode(
         x=x, y=alt.Y("base:Q", title="Input + output tokens/s per GPU (log scale)", scale=y_scale), color=color,

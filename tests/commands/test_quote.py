@@ -647,3 +647,24 @@ def test_buying_a_gpu_without_a_price_is_never_priced_at_a_stand_in(dataset):
     rented = dataclasses.replace(request, rental_offer_id="custom",
                                  custom=resolve.Custom(usd_per_gpu_hour=1.0))
     assert quoting.make_quote(lookups.record(dataset), rented).figures["base"]["rent_gpus"] >= 1
+
+
+@pytest.mark.parametrize(("model", "rent", "precision", "api"), [
+    ("llama-3.3-70b", "lambda-h100-8x", "fp16", "together-llama-3.3-70b"),
+    ("llama-3.3-70b", "lambda-a100-8x", "fp8", "together-llama-3.3-70b"),
+    ("llama-4-maverick", "lambda-h100-1x", "fp16", "deepseek-v4-flash"),
+])
+def test_a_rental_quote_orients_the_output_share_on_renting(capsys, dataset, model, rent, precision, api):
+    # In these situations buying and renting break even sooner at opposite ends of the output share's range. Oriented
+    # on buying (as the chapters that show both do), the rental's favourable case broke even later than its
+    # unfavourable one; a rental quote orients on renting, so its cases keep their order.
+    gpu = next(r["gpu_id"] for r in lookups.record(dataset)["rentals"] if r["id"] == rent)
+    bought = resolve.situation(lookups.record(dataset), model, gpu, precision, api, rent, stand_in_usd_per_gpu=1.0)
+    rented = resolve.situation(lookups.record(dataset), model, gpu, precision, api, rent, stand_in_usd_per_gpu=1.0,
+                               orient_on="rent")
+    assert bought.input("output_token_share").direction == -rented.input("output_token_share").direction
+    cases = _json_quote(capsys, "--api", api, "--model", model, "--gpu", gpu, "--precision", precision,
+                        "--rent", rent)["cases"]
+    volumes = [cases[c]["rent_breakeven_tokens_per_month"] for c in spine.CASES]
+    volumes = [math.inf if v is None else v for v in volumes]
+    assert volumes[0] <= volumes[1] <= volumes[2], volumes

@@ -329,10 +329,11 @@ def engine_checks(ds: Dataset, model_id: str = "llama-3.3-70b") -> tuple[pd.Data
 
 
 def system_label(ds: Dataset, model_id: str, gpu_id: str, precision: str, inp: int, out: int) -> str:
-    """``DeepSeek R1, FP8 on B200 (HGX), 8192 in / 1024 out``."""
-    model = lookups.model(ds, model_id)["model_name"]
-    gpu = _short(ds["gpus"].set_index("gpu_id").at[gpu_id, "gpu_name"])
-    return f"{model}, {precision.upper()} on {gpu}, {inp} in / {out} out"
+    """``DeepSeek R1 FP8 on B200, 8k/1k tokens`` (prompt / output, in units of 1,024): short enough for a legend
+    on a phone."""
+    model = lookups.model(ds, model_id)["model_name"].removesuffix(" Instruct")
+    gpu = _short(ds["gpus"].set_index("gpu_id").at[gpu_id, "gpu_name"]).split()[0]
+    return f"{model} {precision.upper()} on {gpu}, {inp / 1024:g}k/{out / 1024:g}k tokens"
 
 
 def speed_curves(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
