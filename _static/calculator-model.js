@@ -314,7 +314,8 @@
           tokens_per_month: volume, api_usd_per_month: api, gpus: pick.gpus, spare_gpus: pick.spares,
           replicas: pick.replicas, gpus_per_replica: pick.g, replica_tokens_per_month: pick.cap, engineers,
           buy_usd_per_month: cost, buy_capex_usd: capex, buy_savings_usd_per_month: api - cost,
-          buy_payback_months: payback <= v.amortization_months ? payback : Infinity,
+          buy_payback_months: payback,
+          buy_payback_after_writeoff: Number.isFinite(payback) && payback > v.amortization_months ? 1.0 : 0.0,
           // costs.api_lines_usd_per_month and spine._bought_lines: the bills by line.
           ...lines("api", { input: tokensM * ((1 - s) * (1 - cached) * c.usd_per_m_input),
             cached_input: tokensM * ((1 - s) * cached * pCached), output: tokensM * (s * c.usd_per_m_output) }),

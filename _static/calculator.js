@@ -197,7 +197,7 @@ function renderAnswer(o, record, computed) {
     head.appendChild(th);
   }
   const body = table.createTBody();
-  const kinds = { usd, tokens, months, gpus: (x) => String(x) };
+  const kinds = { usd, tokens, months, gpus: (x) => String(x), flag: (x) => pageSay(x ? "cell_yes" : "cell_no") };
   const rows = [{ label: pageSay("row_output_share"), key: "output_token_share", kind: "share" },
     { label: pageSay("row_cached_share"), key: "cached_input_share", kind: "share" }, ...RULES.figures[acquisition]];
   for (const figure of rows) {

@@ -155,7 +155,8 @@ def base_case(record: dict, model_id: str, gpu_id: str, precision: str, api_offe
     breakeven = min(breakevens, default=math.inf)
     return {"api_usd_per_month": api_bill, "buy_usd_per_month": cost, "gpus": gpus, "spare_gpus": lines["_spares"],
             "gpus_per_replica": size, "engineers": lines["_engineers"], "buy_capex_usd": capex,
-            "buy_payback_months": payback if payback <= v["amortization_months"] else math.inf,
+            "buy_payback_months": payback, "buy_payback_after_writeoff": float(v["amortization_months"] < payback
+                                                                               < math.inf),
             "buy_breakeven_tokens_per_month": breakeven,
             "buy_breakeven_api_usd_per_month": breakeven * usd_per_token if math.isfinite(breakeven) else math.inf,
             **{f"buy_{k}_usd_per_month": x for k, x in lines.items() if not k.startswith("_")}}

@@ -63,6 +63,7 @@ FIGURES = {
             *_lines("buy", "buy_usd_per_month"),
             Figure("buy_savings_usd_per_month", "Savings (USD/month)", "usd"),
             Figure("buy_payback_months", "Payback (months)", "months"),
+            Figure("buy_payback_after_writeoff", "Paid back only after the write-off", "flag"),
             Figure("gpus", "GPUs needed", "gpus"),
             Figure("buy_capex_usd", "Purchase (capex, USD)", "usd"),
             Figure("buy_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
@@ -188,7 +189,8 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
         - ``buy_usd_per_month`` (fixed costs + power + amortised purchase of ``gpus``) or
           ``rent_usd_per_month`` (fixed costs + ``rent_gpus x USD per GPU-hour x hours_per_month``);
         - ``*_savings_usd_per_month = api - self-host``;
-        - ``buy_payback_months = buy_capex_usd / (api - fixed - power)``, inf when that is not positive;
+        - ``buy_payback_months = buy_capex_usd / (api - fixed - power - colocation)``, inf when that is not
+          positive, and ``buy_payback_after_writeoff`` (1 when it is longer than the hardware's life, else 0);
         - ``*_breakeven_tokens_per_month``: the smallest volume at which the API costs at least as much
           as self-hosting (inf if never), and ``*_breakeven_api_usd_per_month``, the API bill there;
         - each bill by line (``api_input_usd_per_month``, ``buy_power_usd_per_month``, ...: the spine's

@@ -99,7 +99,8 @@ def compare(ds: Dataset, model_id: str, gpu_id: str, precision: str, api_offer_i
     n_volumes = result.tokens_per_month.size
     frames = {"case": np.repeat(np.array(spine.CASES)[:, None], n_volumes, axis=1)}
     for key in ("tokens_per_month", "api_usd_per_month", "gpus", "spare_gpus", "replicas", "gpus_per_replica",
-                "engineers", "buy_usd_per_month", "buy_capex_usd", "buy_savings_usd_per_month", "buy_payback_months"):
+                "engineers", "buy_usd_per_month", "buy_capex_usd", "buy_savings_usd_per_month", "buy_payback_months",
+                "buy_payback_after_writeoff"):
         frames[key] = o[key]
     per_token = o["api_usd_per_token"]
     be = {"case": list(spine.CASES), "gpus_per_replica": o["buy_breakeven_gpus_per_replica"],

@@ -408,7 +408,8 @@ def evaluate(sit: Situation, values: dict[str, ArrayLike], tokens_per_month: Arr
     spares), ``spare_gpus``, ``replicas``, ``gpus_per_replica``, ``replica_tokens_per_month``,
     ``engineers``, ``buy_usd_per_month``, ``buy_capex_usd`` (the GPUs with their servers' share),
     ``buy_savings_usd_per_month``,
-    ``buy_payback_months`` (purchase over the cash saved; inf when longer than the amortization period);
+    ``buy_payback_months`` (purchase over the cash saved; inf when no cash is saved) and
+    ``buy_payback_after_writeoff`` (1 when that is longer than the amortization period, else 0);
     with a rental offer ``rent_gpus``, ``rent_gpus_per_replica``, ``rent_usd_per_month``,
     ``rent_savings_usd_per_month``. Each bill by line, ``(N, V)``: ``api_{line}_usd_per_month``,
     ``buy_{line}_usd_per_month`` and ``rent_{line}_usd_per_month`` for the lines of :data:`LINES`.
@@ -486,8 +487,11 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
         "gpus_per_replica": per_replica, "replica_tokens_per_month": replica_capacity, "engineers": engineers,
         "buy_usd_per_month": cost, "buy_capex_usd": capex,
         "buy_savings_usd_per_month": api - cost,
-        # Hardware written off before the saved cash repays it never pays back.
-        "buy_payback_months": np.where(payback <= v["amortization_months"], payback, np.inf),
+        # A payback is given in months however long (37 and 370 months are different answers), with a flag when
+        # the hardware is written off before the saved cash repays it.
+        "buy_payback_months": payback,
+        "buy_payback_after_writeoff": np.where(np.isfinite(payback) & (payback > v["amortization_months"]), 1.0,
+                                               0.0),
         **{line_key("api", name): line for name, line in api_lines.items()},
         **{line_key("buy", name): line for name, line in _bought_lines(u, v, serving, spares).items()},
     }

@@ -70,6 +70,8 @@ PAGE_MESSAGES = {
     "row_cached_share": "Cached input share",
     "cell_does_not_fit": "does not fit",
     "cell_never": "never",
+    "cell_yes": "yes",
+    "cell_no": "no",
     "fragile": "Fragile break-even, read it as a range: {reasons}.",
     "chart_title": "Monthly cost by volume: {api} against {verb} GPUs for {model}",
     "chart_point": "base case",

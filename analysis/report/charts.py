@@ -270,9 +270,11 @@ def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
 
     Parameters
     ----------
-    payback : ``case``, ``tokens_per_month``, ``buy_payback_months`` (inf where it never pays back).
+    payback : ``case``, ``tokens_per_month``, ``buy_payback_months`` (inf where it never pays back) and
+        ``buy_payback_after_writeoff`` (1 where it pays back only after the hardware's life: not drawn, its months
+        run to the thousands near the break-even).
     """
-    finite = payback[np.isfinite(payback["buy_payback_months"])]
+    finite = payback[np.isfinite(payback["buy_payback_months"]) & (payback["buy_payback_after_writeoff"] == 0)]
     band = finite.groupby("tokens_per_month")["buy_payback_months"].agg(["min", "max"]).reset_index()
     base = with_text(finite[finite["case"] == "base"], tokens_per_month=fmt.tokens, buy_payback_months=fmt.months)
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,

@@ -90,6 +90,13 @@ def months_range(low: float, high: float) -> str:
     return months(low) if months(low) == months(high) else f"{months(low)}–{months(high)}"
 
 
+def payback_range(low: float, high: float, life_months_low: float, life_months_high: float) -> str:
+    """:func:`months_range` of paybacks, with ``after the write-off`` when one end comes later than the hardware's
+    life (the life of the case it belongs to: the shortest payback pairs with the longest life)."""
+    late = (np.isfinite(low) and low > life_months_high) or (np.isfinite(high) and high > life_months_low)
+    return months_range(low, high) + (", after the write-off" if late else "")
+
+
 def share(value: float) -> str:
     """``42%``; a share that rounds to zero is ``0%``, never ``-0%``."""
     text = f"{value:.0%}"
@@ -98,10 +105,13 @@ def share(value: float) -> str:
 
 def figure_text(value: float, kind: str) -> str:
     """One cell of ``quote``'s plain-text table, exact where the report rounds: ``usd`` ``$12,451`` (whole
-    dollars), ``tokens`` as :func:`tokens`, ``months`` ``8.4``, ``gpus`` ``3``; ``never`` for a payback or
-    break-even that never comes, ``does not fit`` for GPUs, ``n/a`` for a missing value."""
+    dollars), ``tokens`` as :func:`tokens`, ``months`` ``8.4``, ``gpus`` ``3``, ``flag`` ``yes`` or ``no``;
+    ``never`` for a payback or break-even that never comes, ``does not fit`` for GPUs, ``n/a`` for a missing
+    value."""
     if np.isnan(value):
         return "n/a"
+    if kind == "flag":
+        return "yes" if value else "no"
     if kind == "tokens":
         return tokens(value)
     if np.isinf(value):

@@ -28,7 +28,8 @@ SITUATIONS = [
     ("mistral-large-2", "h100-sxm", "fp8", "deepseek-v4-flash"),
 ]
 FIGURES = ["api_usd_per_month", "buy_usd_per_month", "gpus", "spare_gpus", "gpus_per_replica", "engineers",
-           "buy_capex_usd", "buy_payback_months", "buy_gpus_usd_per_month", "buy_servers_usd_per_month",
+           "buy_capex_usd", "buy_payback_months", "buy_payback_after_writeoff", "buy_gpus_usd_per_month",
+           "buy_servers_usd_per_month",
            "buy_power_usd_per_month", "buy_facility_usd_per_month", "buy_spares_usd_per_month",
            "buy_engineers_usd_per_month", "buy_downtime_usd_per_month"]
 

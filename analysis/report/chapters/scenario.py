@@ -150,7 +150,8 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
         "Buy: monthly cost": span("buy_usd_per_month"),
         "Buy: GPUs": span("gpus", fmt.count_range),
         "Buy: savings": span("buy_savings_usd_per_month"),
-        "Buy: payback": span("buy_payback_months", fmt.months_range),
+        "Buy: payback": span("buy_payback_months",
+                             lambda lo, hi: fmt.payback_range(lo, hi, *assumption(ds, "amortization_months"))),
         f"Rent: {visual.rental_words(ds, rent_offer)}": span("rent_usd_per_month"),
         f"Hosted: {visual.hosted_words(ds, hosted_offer)}": [fmt.usd_range(lo, hi)
                                                              for lo, hi in zip(hosted_low, hosted_high, strict=True)],
@@ -197,7 +198,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
         options.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_result.table, "api_usd_per_month",
                         visual.HOSTED))
     curves = cost_curves(grid, options)
-    payback = curve_result[["case", "tokens_per_month", "buy_payback_months"]]
+    payback = curve_result[["case", "tokens_per_month", "buy_payback_months", "buy_payback_after_writeoff"]]
     base = result.breakeven.set_index("case").loc["base"]
     # Buying the GPUs against buying the same open model as a service: where owning starts to win.
     hosted_vs_buy = float(hosted.set_index("case").at["base", "buy_breakeven_tokens_per_month"])
