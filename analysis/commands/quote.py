@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> int:
               "the model and one request while giving each user the speed promised (min_tokens_per_s_per_user)",
               file=sys.stderr)
         return 1
-    for warning in _stale_warnings(validated["stale"], request):
+    for warning in (*_stale_warnings(validated["stale"], request), *quote.cautions):
         print(f"warning: {warning}", file=sys.stderr)
     if args.format == "json":
         sys.stdout.write(render_json(quote, data_dir))

@@ -255,9 +255,12 @@ def _number(value: object) -> float | None:
 
 def _record(ds: Dataset) -> dict[str, object]:
     efficiency = {}
+    cal = ds.derived("calibration", _calibration)  # read only: no copy
     for name in sorted({f"{a}/{DEFAULT_ENGINE_CLASS}" for a in ds["models"]["architecture"]}):
         low, base, high, count = efficiency_range(ds, name)
-        efficiency[name] = {"low": low, "base": base, "high": high, "benchmarks": count}
+        # The GPUs the class was measured on: a throughput on any other is extrapolated (quote says so).
+        measured_on = sorted(set(cal.loc[cal["efficiency_class"] == name, "gpu_id"]))
+        efficiency[name] = {"low": low, "base": base, "high": high, "benchmarks": count, "gpus": measured_on}
     return {**ds.derived("record rows", _rows_record), "efficiency": efficiency}
 
 

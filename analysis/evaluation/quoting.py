@@ -16,7 +16,7 @@ from analysis.data.inputs import CUSTOM, CUSTOM_PRICES, CUSTOM_RANGES
 from analysis.data.messages import NOUNS, say
 from analysis.evaluation import resolve
 from analysis.evaluation.resolve import NO_CUSTOM, Custom
-from analysis.model import spine
+from analysis.model import sizing, spine
 
 _OUTPUT_SHARE_ROW = "output_token_share"
 _CACHED_SHARE_ROW = "cached_input_share"
@@ -169,6 +169,7 @@ class Quote:
     figures: dict[str, dict[str, float]]
     efficiency_class: str  # the class of benchmarks whose efficiency scales the throughput bound
     fragile: str  # why the break-even is fragile ("" when it is not)
+    cautions: tuple[str, ...] = ()  # what the reader should know about the figures (quote prints them as warnings)
 
 
 def make_quote(record: dict, request: QuoteRequest) -> Quote:
@@ -211,7 +212,32 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
             found = outputs[figure.key]
             values[figure.key] = float(found[i] if found.ndim == 1 else found[i, 0])
         figures[case] = values
-    return Quote(request, figures, sit.efficiency_class, result.fragile(record, request.acquisition))
+    return Quote(request, figures, sit.efficiency_class, result.fragile(record, request.acquisition),
+                 cautions(record, sit))
+
+
+# A replica whose weights take more than this share of the memory its engine may use leaves little for KV cache.
+NEARLY_FULL_SHARE = 0.9
+
+
+def cautions(record: dict, sit: spine.Situation) -> tuple[str, ...]:
+    """What the figures rest on that the reader should know: a throughput extrapolated to a GPU its class's
+    benchmarks never ran on, and weights that nearly fill the smallest replica's usable memory (base case)."""
+    found = []
+    measured_on = record["efficiency"][sit.efficiency_class].get("gpus", [])
+    if sit.gpu_id not in measured_on:
+        found.append(f"the {sit.efficiency_class} engine efficiency was measured on {', '.join(measured_on)}, not "
+                     f"{sit.gpu_id}: its throughput there is extrapolated")
+    values = spine.base_values(sit)
+    weights_gb = float(sizing.weights_gb(sit.constants["params_total_b"], values[spine.BITS_PER_PARAM])[0])
+    usable_gb = float(sizing.usable_gb_per_gpu(sit.constants["memory_gb"], values["gpu_memory_utilization"],
+                                               values["runtime_overhead_gb_per_gpu"])[0])
+    replica = float(spine.smallest_replica(sit, values)[0])
+    if math.isfinite(replica) and weights_gb > NEARLY_FULL_SHARE * replica * usable_gb:
+        found.append(f"the weights ({weights_gb:,.0f} GB) fill {weights_gb / (replica * usable_gb):.0%} of the memory "
+                     f"a {replica:.0f}-GPU replica's engine may use (base case): little is left for the KV cache, "
+                     "so its batch is small")
+    return tuple(found)
 
 
 def unserved_cases(quote: Quote) -> list[str]:

@@ -668,3 +668,20 @@ def test_a_rental_quote_orients_the_output_share_on_renting(capsys, dataset, mod
     volumes = [cases[c]["rent_breakeven_tokens_per_month"] for c in spine.CASES]
     volumes = [math.inf if v is None else v for v in volumes]
     assert volumes[0] <= volumes[1] <= volumes[2], volumes
+
+
+def test_quote_says_when_a_throughput_is_extrapolated_or_the_weights_nearly_fill_the_replica(capsys):
+    # The mixture-of-experts efficiency was measured on H100s and H200s only: on A100s it is extrapolated.
+    maverick_on_a100 = _swap(_swap(SITUATION, "--model", "llama-4-maverick"), "--gpu", "a100-80gb-sxm")
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *maverick_on_a100, "--format", "json")
+    assert code == 0 and json.loads(out)["cases"]
+    assert err == ("warning: the moe/tuned engine efficiency was measured on h100-sxm, h200-sxm, not a100-80gb-sxm: "
+                   "its throughput there is extrapolated\n")
+    # DeepSeek V4 Flash at FP8: 284B x 8.05 / 8 = 285.8 GB of weights on 4 H100s, each offering 85.9 x 0.925 - 2.5
+    # = 76.95 GB to its engine (307.8 GB): 93% full.
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--model", "deepseek-v4-flash"))
+    assert code == 0
+    assert err == ("warning: the weights (286 GB) fill 93% of the memory a 4-GPU replica's engine may use (base case): "
+                   "little is left for the KV cache, so its batch is small\n")
+    # Llama 3.3 70B at FP8 on H100s, the README's example: neither.
+    assert run_quote(capsys, "--tokens-per-month", "2B", *SITUATION)[2] == ""

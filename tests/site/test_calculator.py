@@ -157,7 +157,9 @@ def test_embedded_record_is_the_dataset_resolved_by_the_python_rules(dataset):
                                 "condition": price["condition"]}
     assert next(g for g in record["gpus"] if g["id"] == "b200")["purchase"] is None  # rented only
     low, base, high, count = lookups.efficiency_range(dataset, "moe/tuned")
-    assert record["efficiency"]["moe/tuned"] == {"low": low, "base": base, "high": high, "benchmarks": count}
+    # ... with the GPUs its benchmarks ran on (quote warns of a throughput extrapolated to another)
+    assert record["efficiency"]["moe/tuned"] == {"low": low, "base": base, "high": high, "benchmarks": count,
+                                                 "gpus": ["h100-sxm", "h200-sxm"]}
     assert [a["id"] for a in record["apis"]] == list(dataset["api_prices"]["offer_id"])
     assert record["rules"]["model_assumptions"] == list(resolve.MODEL_ASSUMPTIONS)
     assert record["rules"]["figures"]["rent"][:2] == [
