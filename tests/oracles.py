@@ -87,7 +87,8 @@ def base_case(record: dict, model_id: str, gpu_id: str, precision: str, api_offe
     usable_gb = gpu["memory_gb"] * v["gpu_memory_utilization"] - v["runtime_overhead_gb_per_gpu"]
     need_gb = weights_gb + kv_bytes * v["context_tokens"] * v["concurrent_sequences"] / 1e9
     fewest = max(1, math.ceil(need_gb / usable_gb))
-    sizes = [g for g in (1, 2, 4, 8, 16, 24, 32, 40, 48, 56, 64) if g >= fewest] or [8 * math.ceil(fewest / 8)]
+    # any count inside a node (tensor and pipeline parallel), then whole nodes up to eight
+    sizes = [g for g in (*range(1, 9), 16, 24, 32, 40, 48, 56, 64) if g >= fewest] or [8 * math.ceil(fewest / 8)]
 
     out_tokens = v["tokens_per_request"] * share
     in_tokens = v["tokens_per_request"] - out_tokens

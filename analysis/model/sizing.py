@@ -17,6 +17,10 @@ BITS_PER_BYTE = 8
 # one node; past one node, whole 8-GPU nodes are added (pipeline parallelism across nodes).
 GPUS_PER_NODE = 8
 NODE_SHAPES = np.array([1.0, 2.0, 4.0, 8.0])
+# Every GPU count inside a node, as the cost model deploys a replica: tensor parallelism where the attention heads
+# split evenly (1, 2, 4, 8), pipeline parallelism for the rest (vLLM's --pipeline-parallel-size: a 6-GPU replica is
+# 2-way tensor x 3-way pipeline parallel), so a model that needs 6 GPUs is not rounded up to 8.
+PIPELINE_SHAPES = np.arange(1.0, GPUS_PER_NODE + 1.0)
 # Replicas that span whole nodes (pipeline parallelism between them), offered whenever they hold the model: a
 # replica of more GPUs holds a larger batch and serves each user faster, and can be the cheaper one. Every count up
 # to eight nodes, so a case that needs less memory always has every larger candidate of a case that needs more.
@@ -93,16 +97,17 @@ def min_gpus(required_gb: ArrayLike, usable_gb: ArrayLike) -> NDArray:
     return np.maximum(count, 1.0)
 
 
-def deployable_gpus(min_count: ArrayLike) -> NDArray:
+def deployable_gpus(min_count: ArrayLike, shapes: NDArray = NODE_SHAPES) -> NDArray:
     """Round a GPU count up to a shape an inference engine can serve.
 
     1, 2, 4 or 8 GPUs inside a node (tensor parallelism needs the heads to split evenly), then whole
-    8-GPU nodes: ``2**ceil(log2 n)`` for ``n <= 8``, else ``8 * ceil(n / 8)``.
+    8-GPU nodes: ``2**ceil(log2 n)`` for ``n <= 8``, else ``8 * ceil(n / 8)``. With ``shapes`` =
+    :data:`PIPELINE_SHAPES` every count inside a node is one (pipeline parallelism).
     """
     n = as_array("min_count", min_count, positive=True)
     finite = np.isfinite(n)
     safe = np.where(finite, n, 1.0)
     # By comparison, not 2**ceil(log2 n): a log2 kernel one ulp high would turn 4 GPUs into 8.
-    within_node = NODE_SHAPES[np.searchsorted(NODE_SHAPES, np.minimum(safe, GPUS_PER_NODE))]
+    within_node = shapes[np.searchsorted(shapes, np.minimum(safe, GPUS_PER_NODE))]
     across_nodes = GPUS_PER_NODE * np.ceil(safe / GPUS_PER_NODE)
     return np.where(finite, np.where(safe <= GPUS_PER_NODE, within_node, across_nodes), np.inf)

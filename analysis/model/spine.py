@@ -8,8 +8,8 @@ the GPU, the API's list prices, the rental instance size) are shared by all of t
 For each value set and volume the spine
 
 1. sizes a replica: every deployable GPU count that holds the weights plus ``concurrent_sequences``
-   sequences of KV cache (1, 2, 4 or 8 GPUs inside a node; whole nodes up to eight of them, whether or not
-   the model fits in one; past that, the smallest whole-node count);
+   sequences of KV cache (any count inside a node, tensor and pipeline parallel; whole nodes up to eight of
+   them, whether or not the model fits in one; past that, the smallest whole-node count);
 2. rates each candidate: the throughput bound (:func:`analysis.model.throughput.bound_output_tokens_per_s`)
    at the largest batch its usable memory holds, capped by ``max_batch_sequences`` (a larger batch never
    lowers tokens per second) and by the speed each user is promised (``min_tokens_per_s_per_user``,
@@ -202,7 +202,7 @@ def _memory(c: dict[str, float], v: dict[str, NDArray]) -> tuple[NDArray, NDArra
     weights = sizing.weights_gb(c["params_total_b"], v[BITS_PER_PARAM])
     usable = sizing.usable_gb_per_gpu(c["memory_gb"], v["gpu_memory_utilization"], v["runtime_overhead_gb_per_gpu"])
     need = weights + sizing.kv_cache_gb(kv_bytes, v["context_tokens"], v["concurrent_sequences"])
-    return kv_bytes, weights, usable, sizing.deployable_gpus(sizing.min_gpus(need, usable))
+    return kv_bytes, weights, usable, sizing.deployable_gpus(sizing.min_gpus(need, usable), sizing.PIPELINE_SHAPES)
 
 
 def _columns(values: dict[str, ArrayLike]) -> dict[str, NDArray]:
@@ -229,7 +229,7 @@ def _candidates(smallest: NDArray) -> NDArray:
     """Replica sizes worth pricing, ``(N, S)`` (NaN: too small to hold the model): the in-node shapes and the
     whole-node counts of :mod:`analysis.model.sizing` at least ``smallest``, and ``smallest`` itself when it is a
     whole-node count beyond them."""
-    shapes = np.concatenate([sizing.NODE_SHAPES, sizing.ACROSS_NODE_SHAPES])[None, :]
+    shapes = np.concatenate([sizing.PIPELINE_SHAPES, sizing.ACROSS_NODE_SHAPES])[None, :]
     listed = np.where(shapes >= smallest, shapes, np.nan)
     beyond = np.where(np.isfinite(smallest) & (smallest > sizing.ACROSS_NODE_SHAPES[-1]), smallest, np.nan)
     return np.concatenate([listed, beyond], axis=1)
@@ -420,7 +420,7 @@ def evaluate(sit: Situation, values: dict[str, ArrayLike], tokens_per_month: Arr
     v = _columns(values)
     volumes = np.asarray(tokens_per_month, dtype=float).reshape(1, -1)  # (1, V)
     n = len(next(iter(v.values())))
-    per_pass = max(1, CELLS_PER_PASS // (volumes.size * (len(sizing.NODE_SHAPES) + len(sizing.ACROSS_NODE_SHAPES)
+    per_pass = max(1, CELLS_PER_PASS // (volumes.size * (len(sizing.PIPELINE_SHAPES) + len(sizing.ACROSS_NODE_SHAPES)
                                                           + 1)))
     if n <= per_pass:
         return _evaluate(sit, v, volumes)

@@ -93,7 +93,8 @@ def _rules() -> dict[str, object]:
         "model_assumptions": list(resolve.MODEL_ASSUMPTIONS),
         # quote --set: every row the model reads may be given by name (those of custom_ranges as their own option).
         "settable": list(resolve.MODEL_ASSUMPTIONS),
-        "node_shapes": [float(x) for x in sizing.NODE_SHAPES], "gpus_per_node": float(sizing.GPUS_PER_NODE),
+        # The replica sizes inside a node the spine deploys (spine._memory, spine._candidates).
+        "node_shapes": [float(x) for x in sizing.PIPELINE_SHAPES], "gpus_per_node": float(sizing.GPUS_PER_NODE),
         "across_node_shapes": [float(x) for x in sizing.ACROSS_NODE_SHAPES],
         "max_search_units": float(breakeven.MAX_SEARCH_UNITS), "engine_class": resolve.DEFAULT_ENGINE_CLASS,
         "custom": inputs.CUSTOM, "custom_gpus_per_instance": resolve.CUSTOM_GPUS_PER_INSTANCE,

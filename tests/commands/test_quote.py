@@ -650,7 +650,7 @@ def test_buying_a_gpu_without_a_price_is_never_priced_at_a_stand_in(dataset):
 
 
 @pytest.mark.parametrize(("model", "rent", "precision", "api"), [
-    ("llama-3.3-70b", "lambda-h100-8x", "fp16", "together-llama-3.3-70b"),
+    ("llama-3.3-70b", "lambda-h100-8x", "fp8", "together-llama-3.3-70b"),
     ("llama-3.3-70b", "lambda-a100-8x", "fp8", "together-llama-3.3-70b"),
     ("llama-4-maverick", "lambda-h100-1x", "fp16", "deepseek-v4-flash"),
 ])

@@ -109,9 +109,9 @@ def test_the_answer_card_rows_and_the_rule_sentence(dataset):
     s1 = scenarios.compare(dataset, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", np.array([1e9]))
     base = s1.breakeven.set_index("case").loc["base"]
     assert card["card_frontier_usd"] == fmt.usd(base["buy_breakeven_api_usd_per_month"])
-    # At the base break-even one replica of a full node serves, with ceil(8 x 0.0875) = 1 spare (spare_gpu_share's
-    # 5%-12.5% midpoint): the card writes serving and spare GPUs apart.
-    assert base["gpus_per_replica"] == 8 and card["card_frontier_gpus"] == "8 serving + 1 spare H100"
+    # At the base break-even one replica of 6 GPUs (tensor x pipeline parallel) serves, with ceil(6 x 0.0875) = 1
+    # spare (spare_gpu_share's 5%-12.5% midpoint): the card writes serving and spare GPUs apart.
+    assert base["gpus_per_replica"] == 6 and card["card_frontier_gpus"] == "6 serving + 1 spare H100"
     # The case band: every input at its favourable end, then at its unfavourable end.
     be = s1.breakeven.set_index("case")["buy_breakeven_api_usd_per_month"]
     assert card["card_frontier_cases"] == fmt.usd_range(be["favourable"], be["unfavourable"])

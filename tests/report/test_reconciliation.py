@@ -78,9 +78,9 @@ def test_api_convention_swap_halves_the_breakeven_volume(dataset):
 
 
 def test_moe_memory_swap_puts_maverick_on_one_gpu(dataset):
-    # The guide prints 80 GB at FP16 = 40B parameters; at FP8 that is 40 GB: one H100 instead of a node.
+    # The guide prints 80 GB at FP16 = 40B parameters; at FP8 that is 40 GB: one H100 instead of six.
     row = _effect(dataset, "Memory")
-    assert row["base_gpus_per_replica"] == 8
+    assert row["base_gpus_per_replica"] == 6
     assert row["gpus_per_replica"] == 1
     assert row["factor"] < 1
 
