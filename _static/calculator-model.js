@@ -201,7 +201,7 @@
     const gcd = (a, b) => (b === 0 ? a : gcd(b, a % b));
 
     // breakeven.breakeven_with_spares for one candidate: [volume, margin ratio].
-    function breakevenWithSpares(a, fixed, u, cap, p, s, q, w) {
+    function breakevenWithSpares(a, fixed, u, cap, p, s, q, w, k) {
       const candidate = Number.isFinite(cap);
       const safeCap = candidate && cap > 0 ? cap : 1.0;
       const alpha = a * safeCap - u;
@@ -209,17 +209,18 @@
       const margin = candidate && cap > 0 ? slope / (u + p * s) : -Infinity;
       const solvable = candidate && cap > 0 && a > 0 && slope > 0;
       const m = solvable ? slope : 1.0;
-      const nLo = Math.max(1.0, Math.ceil(fixed / m));
+      const nLo = Math.max(1.0, Math.ceil(fixed / (solvable ? alpha : 1.0)));
+      const spares = (n) => (n >= k ? Math.ceil(round9(n * s)) : 0.0); // none before the k-th unit
       const nHi = Math.max(1.0, Math.ceil((fixed + p + Math.max(q, 0.0)) / m));
       let units = solvable ? nHi : Infinity;
       if (solvable && nHi - nLo <= RULES.max_search_units) {
         for (let n = nLo; n <= nHi; n += 1) {
-          if (alpha * n - fixed - p * Math.ceil(round9(n * s)) - Math.max(q - w * n, 0.0) >= 0) { units = n; break; }
+          if (alpha * n - fixed - p * spares(n) - Math.max(q - w * n, 0.0) >= 0) { units = n; break; }
         }
       }
       // np.maximum(NaN, 0) is NaN: w x inf is NaN when w is 0 (the volume is then inf all the same).
       const floorExtra = q - w * units;
-      const cost = fixed + u * units + p * Math.ceil(round9(units * s))
+      const cost = fixed + u * units + p * spares(units)
         + (Number.isNaN(floorExtra) ? NaN : Math.max(floorExtra, 0.0));
       const volume = solvable ? Math.max(cost / (a > 0 ? a : 1.0), (units - 1) * safeCap) : Infinity;
       return [candidate ? volume : NaN, candidate ? margin : NaN];
@@ -297,7 +298,9 @@
           const cap = capacity[i];
           const replicas = cap > 0 ? Math.max(1.0, Math.ceil(volume / cap)) : Infinity;
           const serving = replicas * g;
-          const spares = Number.isFinite(serving) ? Math.ceil(round9(serving * v.spare_gpu_share)) : Infinity;
+          // spine.spares_needed: none until the fleet serves on spare_min_serving_gpus
+          const spares = Number.isFinite(serving)
+            ? (serving >= v.spare_min_serving_gpus ? Math.ceil(round9(serving * v.spare_gpu_share)) : 0.0) : Infinity;
           const gpus = serving + spares;
           return { cost: otherFixed + engineerMonth * engineersFor(serving) + perGpu * gpus, gpus, spares, replicas, g,
             cap, serving };
@@ -327,7 +330,8 @@
       }
       const unitCost = candidates.map((g) => (perGpu + engineerPerGpu) * g);
       addBreakeven(out, "buy", candidates.map((g, i) => breakevenWithSpares(apiPerToken, fixed, unitCost[i],
-        capacity[i] > 0 ? capacity[i] : NaN, perGpu, g * v.spare_gpu_share, floor, engineerPerGpu * g)), candidates,
+        capacity[i] > 0 ? capacity[i] : NaN, perGpu, g * v.spare_gpu_share, floor, engineerPerGpu * g,
+        Math.ceil(round9(v.spare_min_serving_gpus / g)))), candidates,
       capacity, apiPerToken);
 
       if (sit.rental_offer_id !== null) {
@@ -352,7 +356,7 @@
         });
         addBreakeven(out, "rent", block.map((b, i) => breakevenWithSpares(apiPerToken, fixed,
           (hourlyMonth + engineerPerGpu) * b, unitCapacity[i] > 0 ? unitCapacity[i] : NaN, 0.0, 0.0, floor,
-          engineerPerGpu * b)),
+          engineerPerGpu * b, 1.0)),
         block, unitCapacity, apiPerToken);
       }
       return out;

@@ -124,7 +124,8 @@ def base_case(record: dict, model_id: str, gpu_id: str, precision: str, api_offe
     other = v["networking_storage_usd_per_month"] + v["monitoring_usd_per_month"] + downtime
 
     def bill(serving: int) -> dict[str, float]:
-        spares = math.ceil(round(serving * v["spare_gpu_share"], 9))
+        # whole spares, once the fleet is large enough to keep any
+        spares = math.ceil(round(serving * v["spare_gpu_share"], 9)) if serving >= v["spare_min_serving_gpus"] else 0
         engineers = max(v["oncall_engineers_min"], v["engineer_allocation"] + serving / v["gpus_per_engineer"])
         return {"gpus": owning * serving, "servers": server * serving, "power": power * serving,
                 "facility": facility * serving, "spares": (owning + server + power + facility) * spares,

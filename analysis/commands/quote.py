@@ -107,7 +107,8 @@ def render_table(quote: Quote) -> str:
     lines += ["", "favourable / unfavourable: every ranged input at the end that makes self-hosting "
               "cheaper / dearer; base: midpoints."]
     if request.rental_offer_id is None:
-        lines.append("GPUs needed include whole spare GPUs (spare_gpu_share of the serving GPUs, rounded up).")
+        lines.append("GPUs needed include whole spare GPUs (spare_gpu_share of the serving GPUs, rounded up, once "
+                     "they are spare_min_serving_gpus or more).")
     if quote.fragile:
         lines.append(f"Fragile break-even, read it as a range: {quote.fragile}.")
     return "\n".join(lines) + "\n"

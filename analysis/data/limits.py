@@ -94,7 +94,7 @@ PRICE_COLUMNS = {
     "usd_per_gpu_hour": ("gpu_rentals", "usd_per_gpu_hour_low"),
 }
 # Counts that only make sense whole (a notebook parameter given as 2.5 sequences is refused).
-WHOLE = {"context_tokens", "concurrent_sequences", "max_batch_sequences", "spare_gpus"}
+WHOLE = {"context_tokens", "concurrent_sequences", "max_batch_sequences", "spare_gpus", "spare_min_serving_gpus"}
 PRICE_WORDS = {"api_prices": "USD per million tokens", "gpu_prices": "USD per GPU", "gpu_rentals": "USD per GPU-hour"}
 
 

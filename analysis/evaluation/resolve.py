@@ -35,7 +35,7 @@ DIRECTION = {
     "context_tokens": -1, "concurrent_sequences": -1, "kv_bytes_per_value": -1, "gpu_memory_utilization": +1,
     "runtime_overhead_gb_per_gpu": -1, "tokens_per_request": 0, "max_batch_sequences": +1,
     "server_usd_per_gpu": -1, "colocation_usd_per_kw_month": -1, "oncall_engineers_min": -1,
-    "min_tokens_per_s_per_user": -1,
+    "min_tokens_per_s_per_user": -1, "spare_min_serving_gpus": +1,
 }
 # Rows of assumptions.csv the spine reads.
 MODEL_ASSUMPTIONS = (
@@ -46,7 +46,7 @@ MODEL_ASSUMPTIONS = (
     "gpus_per_engineer", "electricity_usd_per_kwh", "pue", "server_power_factor",
     "networking_storage_usd_per_month", "monitoring_usd_per_month", "spare_gpu_share", "selfhost_uptime",
     "api_uptime", "revenue_at_risk_usd_per_month", "server_usd_per_gpu", "colocation_usd_per_kw_month",
-    "oncall_engineers_min", "min_tokens_per_s_per_user",
+    "oncall_engineers_min", "min_tokens_per_s_per_user", "spare_min_serving_gpus",
 )
 # Rows of assumptions.csv that say when a break-even is fragile (their low end; :func:`fragility`).
 FRAGILITY_ROWS = ("fragile_margin_ratio", "fragile_case_spread")

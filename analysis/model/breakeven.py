@@ -33,8 +33,8 @@ _CHUNK = 64
 def breakeven_with_spares(api_usd_per_token: ArrayLike, fixed_usd_per_month: ArrayLike,
                           usd_per_unit_month: ArrayLike, unit_capacity_tokens_per_month: ArrayLike,
                           spare_usd_per_month: ArrayLike = 0.0, spares_per_unit: ArrayLike = 0.0,
-                          floor_usd_per_month: ArrayLike = 0.0,
-                          floor_relief_per_unit: ArrayLike = 0.0) -> tuple[NDArray, NDArray]:
+                          floor_usd_per_month: ArrayLike = 0.0, floor_relief_per_unit: ArrayLike = 0.0,
+                          spares_from_units: ArrayLike = 1.0) -> tuple[NDArray, NDArray]:
     """Break-even volume when whole spares grow with the fleet, and the margin of one more unit.
 
     With ``n`` units the monthly cost is ``C(n) = F + u n + p ceil(s n)`` (``p`` per spare, ``s`` spares
@@ -51,13 +51,16 @@ def breakeven_with_spares(api_usd_per_token: ArrayLike, fixed_usd_per_month: Arr
     linear part plus ``E x max(0, floor - allocation - g n / gpus_per_engineer)``. The extra is never negative and
     at most ``max(0, Q)``, so the window becomes ``[ceil(F / m), ceil((F + p + max(0, Q)) / m)]``.
 
+    Spares are kept only from ``spares_from_units`` units on (a small fleet keeps none): below it ``p ceil(s n)`` is
+    0, so ``f(n) <= (a cap - u) n - F`` only, and the window starts at ``ceil(F / (a cap - u))``.
+
     Returns ``(volume, margin_ratio)``: the break-even (inf: never; NaN where the capacity is NaN, a
     replica size that is not a candidate) and ``m / (u + p s)``, what one more unit saves beyond its own
     cost relative to that cost (a thin margin makes the break-even fragile).
     """
-    a, fixed, u, cap, p, s, q, w = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
+    a, fixed, u, cap, p, s, q, w, k = np.broadcast_arrays(*(np.asarray(x, dtype=float) for x in (
         api_usd_per_token, fixed_usd_per_month, usd_per_unit_month, unit_capacity_tokens_per_month,
-        spare_usd_per_month, spares_per_unit, floor_usd_per_month, floor_relief_per_unit)))
+        spare_usd_per_month, spares_per_unit, floor_usd_per_month, floor_relief_per_unit, spares_from_units)))
     candidate = np.isfinite(cap)
     safe_cap = np.where(candidate & (cap > 0), cap, 1.0)
     alpha = a * safe_cap - u
@@ -66,11 +69,11 @@ def breakeven_with_spares(api_usd_per_token: ArrayLike, fixed_usd_per_month: Arr
         margin = np.where(candidate & (cap > 0), slope / (u + p * s), -np.inf)
     solvable = candidate & (cap > 0) & (a > 0) & (slope > 0)
     m = np.where(solvable, slope, 1.0)
-    n_lo = np.maximum(1.0, np.ceil(fixed / m))
+    n_lo = np.maximum(1.0, np.ceil(fixed / np.where(solvable, alpha, 1.0)))
     n_hi = np.maximum(1.0, np.ceil((fixed + p + np.maximum(q, 0.0)) / m))
 
     def f(units: NDArray, row: NDArray) -> NDArray:
-        spares = np.ceil(np.round(units * s.flat[row][:, None], 9))
+        spares = np.where(units >= k.flat[row][:, None], np.ceil(np.round(units * s.flat[row][:, None], 9)), 0.0)
         floor = np.maximum(q.flat[row][:, None] - w.flat[row][:, None] * units, 0.0)
         return (alpha.flat[row][:, None] * units - fixed.flat[row][:, None] - p.flat[row][:, None] * spares
                 - floor)
@@ -89,6 +92,7 @@ def breakeven_with_spares(api_usd_per_token: ArrayLike, fixed_usd_per_month: Arr
         rows = rows[~hit & inside[:, -1]]
         offset += width
     with np.errstate(invalid="ignore"):
-        cost = fixed + u * units + p * np.ceil(np.round(units * s, 9)) + np.maximum(q - w * units, 0.0)
+        spares = np.where(units >= k, np.ceil(np.round(units * s, 9)), 0.0)
+        cost = fixed + u * units + p * spares + np.maximum(q - w * units, 0.0)
         volume = np.where(solvable, np.maximum(cost / np.where(a > 0, a, 1.0), (units - 1) * safe_cap), np.inf)
     return np.where(candidate, volume, np.nan), np.where(candidate, margin, np.nan)

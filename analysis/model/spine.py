@@ -16,9 +16,10 @@ For each value set and volume the spine
    :func:`analysis.model.throughput.speed_batch_limit`), times the engine efficiency calibrated against
    the same bound;
 3. prices the fleet for each candidate and keeps the cheapest: replicas ``ceil(V / capacity)``, spare
-   GPUs ``ceil(serving GPUs x spare_gpu_share)``, each bought GPU with its share of a host server and the
-   facility its power draws, engineering ``max(oncall_engineers_min, engineer_allocation + serving GPUs /
-   gpus_per_engineer)`` engineers, so cost per token cannot fall forever;
+   GPUs ``ceil(serving GPUs x spare_gpu_share)`` once the fleet serves on ``spare_min_serving_gpus``, each
+   bought GPU with its share of a host server and the facility its power draws, engineering
+   ``max(oncall_engineers_min, engineer_allocation + serving GPUs / gpus_per_engineer)`` engineers, so cost per
+   token cannot fall forever;
 4. solves the break-even volume per candidate in closed form (:mod:`analysis.model.breakeven`) and keeps
    the lowest, with the margin an extra replica earns over its cost (small: a fragile break-even).
 
@@ -164,13 +165,17 @@ def base_of(low: float, high: float, unit: str) -> float:
     return float(math.ceil(mid)) if unit in WHOLE_UNITS else mid
 
 
-def spares_needed(serving_gpus: ArrayLike, spare_gpu_share: ArrayLike) -> NDArray:
-    """Whole spare GPUs kept for a fleet: ``ceil(serving x share)``.
+def spares_needed(serving_gpus: ArrayLike, spare_gpu_share: ArrayLike,
+                  spare_min_serving_gpus: ArrayLike = 1.0) -> NDArray:
+    """Whole spare GPUs kept for a fleet: ``ceil(serving x share)`` once it serves on at least
+    ``spare_min_serving_gpus`` GPUs, none before (a smaller fleet is not given a whole spare by rounding).
 
     The product is rounded to 9 decimals first, so a share such as 0.05 of 20 GPUs is one spare, not two
     from the last bit of ``0.05``.
     """
-    return np.ceil(np.round(np.asarray(serving_gpus, dtype=float) * np.asarray(spare_gpu_share, dtype=float), 9))
+    serving = np.asarray(serving_gpus, dtype=float)
+    spares = np.ceil(np.round(serving * np.asarray(spare_gpu_share, dtype=float), 9))
+    return np.where(serving >= np.asarray(spare_min_serving_gpus, dtype=float), spares, 0.0)
 
 
 def _rate(c: dict[str, float], v: dict[str, NDArray], gpus: NDArray, usable_gb: NDArray, weights_gb: NDArray,
@@ -465,7 +470,8 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
     with np.errstate(divide="ignore", invalid="ignore"):
         replicas3 = np.where(cap3 > 0, np.maximum(1.0, np.ceil(volumes[..., None] / cap3)), np.inf)
     serving3 = replicas3 * g3
-    spares3 = spares_needed(np.where(np.isfinite(serving3), serving3, 0.0), v["spare_gpu_share"][..., None])
+    spares3 = spares_needed(np.where(np.isfinite(serving3), serving3, 0.0), v["spare_gpu_share"][..., None],
+                            v["spare_min_serving_gpus"][..., None])
     spares3 = np.where(np.isfinite(serving3), spares3, np.inf)
     gpus3 = serving3 + spares3
     v3 = {name: v[name][..., None] for name in ("oncall_engineers_min", "engineer_allocation", "gpus_per_engineer")}
@@ -499,7 +505,8 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
     volume, margin = breakeven.breakeven_with_spares(api_per_token, fixed, unit_cost,
                                                      np.where(capacity > 0, capacity, np.nan), per_gpu,
                                                      candidates * v["spare_gpu_share"], floor,
-                                                     engineer_per_gpu * candidates)
+                                                     engineer_per_gpu * candidates,
+                                                     np.ceil(np.round(v["spare_min_serving_gpus"] / candidates, 9)))
     _add_breakeven(out, "buy", volume, margin, candidates, capacity, api_per_token[:, 0])
 
     # 5. Renting: whole instances, no spares (the provider replaces failed GPUs).

@@ -184,7 +184,7 @@ def test_a_request_longer_than_the_context_held_is_refused(data_copy, capsys):
     rows = (data_copy / "assumptions.csv").read_text(encoding="utf-8")
     (data_copy / "assumptions.csv").write_text(rows.replace("workload,1366,2076,", "workload,3000000,3000000,"),
                                                encoding="utf-8")
-    message = (f"  - {data_copy}/assumptions.csv, line 38, column 'value_high': value '3000000' is above "
+    message = (f"  - {data_copy}/assumptions.csv, line 39, column 'value_high': value '3000000' is above "
                "context_tokens' value_low = 8192 (line 2): a request must fit the context held for one sequence")
     for argv in (["validate", str(data_copy)], ["quote", *QUOTE, "--data", str(data_copy)]):
         assert main(argv) == 1

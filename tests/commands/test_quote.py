@@ -401,7 +401,7 @@ def test_an_output_share_the_model_cannot_rate_is_refused_by_the_data_gate(capsy
     assert code == 1
     assert err.splitlines() == [
         f"{data_copy}: 1 problem found; nothing was quoted",
-        f"  - {data_copy}/assumptions.csv, line 33, column 'value_low': value '0' is out of range for "
+        f"  - {data_copy}/assumptions.csv, line 34, column 'value_low': value '0' is out of range for "
         "output_token_share: a share of tokens must be from 0.001 to 1"]
 
 

@@ -334,11 +334,12 @@ def test_memory_is_converted_from_the_vendor_unit_once(dataset):
 
 
 def test_the_lines_of_a_bill_by_hand(dataset):
-    # Llama 3.3 70B at FP8 on H100s against GPT-5.4, 2B tokens a month, base case: 2 serving GPUs and 1 spare.
+    # Llama 3.3 70B at FP8 on H100s against GPT-5.4, 2B tokens a month, base case: 2 serving GPUs and no spare (a
+    # fleet keeps spares from 4.5 serving GPUs on, the 1-8 midpoint of spare_min_serving_gpus).
     sit = resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4")
     out = resolve.cases(sit, [2e9]).outputs
     line = {name: out[spine.line_key("buy", name)][1, 0] for name in spine.LINES["buy"]}
-    assert out["gpus"][1, 0] == 3 and out["spare_gpus"][1, 0] == 1
+    assert out["gpus"][1, 0] == 2 and out["spare_gpus"][1, 0] == 0
     # API: 2,000 million tokens, 17.55% output (the 1.3%-33.8% midpoint), 28.15% of input cached (0-56.3%):
     # input 2,000 x 0.8245 x 0.7185 x $2.50 = 2,962.02; cached 2,000 x 0.8245 x 0.2815 x $0.25 = 116.05;
     # output 2,000 x 0.1755 x $15.00 = 5,265
@@ -354,8 +355,14 @@ def test_the_lines_of_a_bill_by_hand(dataset):
     assert line["power"] == pytest.approx(2 * 700 * 1.9 * 1.44 * 730 / 1000 * 0.1077)
     # colocation: 700 W x 1.9 = 1.33 kW of IT load x $173.75 per kW-month (163.44-184.06) = 231.09 a GPU
     assert line["facility"] == pytest.approx(2 * 1.33 * 173.75)
-    # one spare with its server share, power and colocation
-    assert line["spares"] == pytest.approx(617.5 + 128.645833 + 150.575 + 231.0875, rel=1e-6)
+    assert line["spares"] == 0
+    # Maverick on 6 serving H100s keeps ceil(6 x 0.0875) = 1 spare, with its server share, power and colocation:
+    # 617.5 + 128.645833 + 150.575 + 231.0875 a month
+    maverick = resolve.situation(lookups.record(dataset), "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4")
+    spare = resolve.cases(maverick, [2e9]).outputs
+    assert spare["spare_gpus"][1, 0] == 1
+    assert spare[spine.line_key("buy", "spares")][1, 0] == pytest.approx(617.5 + 128.645833 + 150.575 + 231.0875,
+                                                                          rel=1e-6)
     # engineers: $200,000 / 12 x max(0.625 on call, 0.25 + 2 / 170.5): the floor holds
     assert line["engineers"] == pytest.approx(200_000 / 12 * 0.625)
     # downtime: $50,000 at risk x (0.999 - 0.97); networking and monitoring at their midpoints
@@ -393,3 +400,20 @@ def test_a_fleet_chosen_by_the_caller_is_priced_by_the_same_lines(dataset):
 def test_a_line_that_is_not_there_is_named():
     with pytest.raises(KeyError, match=r"rent bills have no line 'power' \(lines: gpus, engineers, downtime"):
         spine.line_key("rent", "power")
+
+
+def test_a_small_fleet_keeps_no_whole_spare_by_rounding():
+    # 5% of 1, 2 or 4 GPUs rounds up to a whole spare; from 4.5 serving GPUs on (spare_min_serving_gpus) it is kept.
+    np.testing.assert_array_equal(spine.spares_needed([1, 2, 4, 5, 8, 21], 0.05, 4.5), [0, 0, 0, 1, 1, 2])
+    np.testing.assert_array_equal(spine.spares_needed([1, 2], 0.05, 1), [1, 1])  # the guide's rule: always one
+
+
+def test_spares_from_a_fleet_size_on_by_hand():
+    # a = $1e-6 a token, 1e9 tokens a replica of 2 GPUs: a replica earns $1,000 against $600; fixed $1,000; a $500
+    # spare for every 4 replicas (s = 0.25), kept from 3 replicas on (6 GPUs). n = 3: 3,000 >= 1,000 + 1,800 + 500
+    # = 3,300? no; n = 4: 4,000 >= 1,000 + 2,400 + 500 = 3,900, so V = 3,900 / 1e-6 = 3.9e9. With no spare until 5
+    # replicas, n = 3 costs 1,000 + 1,800 = 2,800 <= 3,000 and V = 2.8e9.
+    assert float(breakeven.breakeven_with_spares(1e-6, 1000.0, 600.0, 1e9, 500.0, 0.25, 0.0, 0.0, 3)[0]) == \
+        pytest.approx(3.9e9)
+    assert float(breakeven.breakeven_with_spares(1e-6, 1000.0, 600.0, 1e9, 500.0, 0.25, 0.0, 0.0, 5)[0]) == \
+        pytest.approx(2.8e9)
