@@ -117,6 +117,13 @@ def test_breakeven_with_spares_matches_a_search(a, fixed, unit, cap, p, s):
         assert float(volume) == pytest.approx(expected, rel=1e-9)
 
 
+def test_a_replica_that_cannot_pay_for_its_spares_never_breaks_even():
+    # A replica earns 1e-6 x 1e9 = $1,000 against its own $950, but every 4 replicas keep a $400 spare: $100 a
+    # replica more, so each one loses $50 and no fleet ever pays (the margin is -50 / (950 + 100)).
+    volume, margin = breakeven.breakeven_with_spares(1e-6, 1000.0, 950.0, 1e9, 400.0, 0.25)
+    assert math.isinf(float(volume)) and float(margin) == pytest.approx(-50 / 1050)
+
+
 def test_an_on_call_floor_by_hand():
     # Fixed $1,000, $600 a replica of which $100 is engineering, a $3,000 floor excess (say $12,500 a month x (0.5 -
     # 0.26) engineers): C(n) = 1,000 + 600 n + max(0, 3,000 - 100 n). A replica earns $1,000 (a = 1e-6, cap 1e9).
