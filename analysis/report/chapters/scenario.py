@@ -200,6 +200,9 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     curves = cost_curves(grid, options)
     payback = curve_result[["case", "tokens_per_month", "buy_payback_months", "buy_payback_after_writeoff"]]
     base = result.breakeven.set_index("case").loc["base"]
+    # The fleet bought at the base break-even (at the table's first volume when it never comes): its spare GPUs.
+    at = base["buy_breakeven_tokens_per_month"] if np.isfinite(base["buy_breakeven_tokens_per_month"]) else volumes[0]
+    fleet = scenarios.compare(ds, model, gpu, precision, api_offer, np.array([at])).table.set_index("case").loc["base"]
     # Buying the GPUs against buying the same open model as a service: where owning starts to win.
     hosted_vs_buy = float(hosted.set_index("case").at["base", "buy_breakeven_tokens_per_month"])
     facts = {f"{prefix}_checked_cells": len(checks),
@@ -207,6 +210,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
              f"{prefix}_buy_breakeven_tokens": fmt.tokens(base["buy_breakeven_tokens_per_month"]),
              f"{prefix}_buy_breakeven_usd": fmt.usd(base["buy_breakeven_api_usd_per_month"]),
              f"{prefix}_gpus": int(result.system.gpus[1]),
+             f"{prefix}_spare_gpus": int(fleet["spare_gpus"]),
              f"{prefix}_table_crossing": fmt.tokens(crossing),
              f"{prefix}_model_params_b": f"{ds['models'].set_index('model_id').at[model, 'params_total_b']:g}B",
              f"{prefix}_hosted_vs_buy_tokens": fmt.tokens(hosted_vs_buy),
