@@ -150,38 +150,34 @@
       return RULES.gpus_per_node * Math.ceil(n / RULES.gpus_per_node);
     }
 
+    // throughput._terms: a request shape on a system in base units (parameters, bytes, bytes/s, FLOP/s, tokens).
+    function terms(totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, cachedShare) {
+      const active = activeB * 1e9;
+      const computed = inp * (1 - cachedShare);
+      return { total: totalB * 1e9, active, bytesPerParam: bits / 8, kv, bandwidth: bandwidthTb * 1e12,
+        flops: tflops * 1e12, context: inp + out / 2, flopsPerToken: 2 * active * (computed + out) / out };
+    }
+
     // throughput.bound_output_tokens_per_s: the roofline's output tokens per second for one request shape.
     function boundOutputTokensPerS(kvBudgetGb, totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, maxBatch,
       cachedShare) {
       const budget = Math.max(kvBudgetGb, 0.0) * 1e9;
-      const total = totalB * 1e9;
-      const active = activeB * 1e9;
-      const bytesPerParam = bits / 8;
-      const bandwidth = bandwidthTb * 1e12;
-      const flops = tflops * 1e12;
-      const computed = inp * (1 - cachedShare);
-      const context = inp + out / 2;
-      const batch = Math.min(Math.floor(budget / (kv * context)), maxBatch);
-      const weightBytesPerToken = Math.min(total, active * batch) * bytesPerParam / batch;
-      const seconds = Math.max(2 * active * (computed + out) / out / flops,
-        (weightBytesPerToken + context * kv) / bandwidth);
+      const t = terms(totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, cachedShare);
+      const batch = Math.min(Math.floor(budget / (t.kv * t.context)), maxBatch);
+      const weightBytesPerToken = Math.min(t.total, t.active * batch) * t.bytesPerParam / batch;
+      const seconds = Math.max(t.flopsPerToken / t.flops, (weightBytesPerToken + t.context * t.kv) / t.bandwidth);
       return batch >= 1 ? 1.0 / seconds : 0.0;
     }
 
     // throughput.speed_batch_limit: the largest batch whose every sequence still gets the promised speed.
     function speedBatchLimit(target, eff, totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, cachedShare) {
       if (!(target > 0)) return Infinity;
-      const total = totalB * 1e9;
-      const active = activeB * 1e9;
-      const bytesPerParam = bits / 8;
-      const bandwidth = bandwidthTb * 1e12;
-      const flops = tflops * 1e12;
-      const computed = inp * (1 - cachedShare);
-      const context = inp + out / 2;
+      const t = terms(totalB, activeB, bits, kv, inp, out, bandwidthTb, tflops, cachedShare);
       const stepS = eff / target;
-      const byCompute = stepS * flops / (2 * active * (computed + out) / out);
-      const partial = stepS * bandwidth / (active * bytesPerParam + context * kv);
-      const byMemory = partial <= total / active ? partial : (stepS * bandwidth - total * bytesPerParam) / (context * kv);
+      const byCompute = stepS * t.flops / t.flopsPerToken;
+      const partial = stepS * t.bandwidth / (t.active * t.bytesPerParam + t.context * t.kv);
+      const byMemory = partial <= t.total / t.active ? partial
+        : (stepS * t.bandwidth - t.total * t.bytesPerParam) / (t.context * t.kv);
       return Math.floor(Math.max(Math.min(byCompute, byMemory), 0.0));
     }
 

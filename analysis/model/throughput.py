@@ -16,6 +16,8 @@ measured to modelled throughput on published benchmarks, and that efficiency sca
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -92,6 +94,35 @@ def calibrate(measured: ArrayLike, modelled: ArrayLike) -> NDArray:
     return m / model
 
 
+class _Terms(NamedTuple):
+    """A request shape on a system, in base units (parameters, bytes, bytes/s, FLOP/s, tokens)."""
+
+    total: NDArray
+    active: NDArray
+    bytes_per_param: NDArray
+    kv: NDArray
+    bandwidth: NDArray
+    flops: NDArray
+    context: NDArray  # mean KV cache held while decoding: input + output / 2 tokens
+    flops_per_token: NDArray  # per output token: 2 x active x (input not cached + output) / output
+
+
+def _terms(params_total_b: ArrayLike, params_active_b: ArrayLike, bits_per_param: ArrayLike,
+           kv_bytes_per_token: ArrayLike, input_tokens: ArrayLike, output_tokens: ArrayLike,
+           bandwidth_tb_per_s: ArrayLike, tflops: ArrayLike, cached_input_share: ArrayLike) -> _Terms:
+    """The arguments of :func:`bound_output_tokens_per_s` and :func:`speed_batch_limit`, checked and converted."""
+    active = as_array("params_active_b", params_active_b, positive=True) * 1e9
+    inp = as_array("input_tokens", input_tokens)
+    out = as_array("output_tokens", output_tokens, positive=True)
+    computed = inp * (1 - as_array("cached_input_share", cached_input_share))
+    return _Terms(total=as_array("params_total_b", params_total_b, positive=True) * 1e9, active=active,
+                  bytes_per_param=as_array("bits_per_param", bits_per_param, positive=True) / 8,
+                  kv=as_array("kv_bytes_per_token", kv_bytes_per_token, positive=True),
+                  bandwidth=as_array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12,
+                  flops=as_array("tflops", tflops, positive=True) * 1e12, context=inp + out / 2,
+                  flops_per_token=FLOPS_PER_PARAM_PER_TOKEN * active * (computed + out) / out)
+
+
 def bound_output_tokens_per_s(kv_budget_gb: ArrayLike, params_total_b: ArrayLike, params_active_b: ArrayLike,
                               bits_per_param: ArrayLike, kv_bytes_per_token: ArrayLike, input_tokens: ArrayLike,
                               output_tokens: ArrayLike, bandwidth_tb_per_s: ArrayLike, tflops: ArrayLike,
@@ -110,22 +141,13 @@ def bound_output_tokens_per_s(kv_budget_gb: ArrayLike, params_total_b: ArrayLike
     """
     # A negative budget (the weights alone overflow the memory) holds no sequence: the bound is 0.
     budget = np.maximum(np.asarray(kv_budget_gb, dtype=float), 0.0) * 1e9
-    total = as_array("params_total_b", params_total_b, positive=True) * 1e9
-    active = as_array("params_active_b", params_active_b, positive=True) * 1e9
-    bytes_per_param = as_array("bits_per_param", bits_per_param, positive=True) / 8
-    kv = as_array("kv_bytes_per_token", kv_bytes_per_token, positive=True)
-    inp = as_array("input_tokens", input_tokens)
-    out = as_array("output_tokens", output_tokens, positive=True)
-    bandwidth = as_array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
-    flops = as_array("tflops", tflops, positive=True) * 1e12
-    computed = inp * (1 - as_array("cached_input_share", cached_input_share))
-    context = inp + out / 2
+    t = _terms(params_total_b, params_active_b, bits_per_param, kv_bytes_per_token, input_tokens, output_tokens,
+               bandwidth_tb_per_s, tflops, cached_input_share)
     # A batch cap of 0 (no batch meets a speed target, :func:`speed_batch_limit`) gives a bound of 0.
-    batch = np.minimum(np.floor(budget / (kv * context)), as_array("max_batch", max_batch))
+    batch = np.minimum(np.floor(budget / (t.kv * t.context)), as_array("max_batch", max_batch))
     with np.errstate(divide="ignore", invalid="ignore"):
-        weight_bytes_per_token = np.minimum(total, active * batch) * bytes_per_param / batch
-        seconds = np.maximum(FLOPS_PER_PARAM_PER_TOKEN * active * (computed + out) / out / flops,
-                             (weight_bytes_per_token + context * kv) / bandwidth)
+        weight_bytes_per_token = np.minimum(t.total, t.active * batch) * t.bytes_per_param / batch
+        seconds = np.maximum(t.flops_per_token / t.flops, (weight_bytes_per_token + t.context * t.kv) / t.bandwidth)
         return np.where(batch >= 1, 1.0 / seconds, 0.0)
 
 
@@ -150,22 +172,14 @@ def speed_batch_limit(min_tokens_per_s_per_user: ArrayLike, efficiency: ArrayLik
     """
     target = as_array("min_tokens_per_s_per_user", min_tokens_per_s_per_user)
     eff = as_array("efficiency", efficiency, positive=True)
-    total = as_array("params_total_b", params_total_b, positive=True) * 1e9
-    active = as_array("params_active_b", params_active_b, positive=True) * 1e9
-    bytes_per_param = as_array("bits_per_param", bits_per_param, positive=True) / 8
-    kv = as_array("kv_bytes_per_token", kv_bytes_per_token, positive=True)
-    inp = as_array("input_tokens", input_tokens)
-    out = as_array("output_tokens", output_tokens, positive=True)
-    bandwidth = as_array("bandwidth_tb_per_s", bandwidth_tb_per_s, positive=True) * 1e12
-    flops = as_array("tflops", tflops, positive=True) * 1e12
-    computed = inp * (1 - as_array("cached_input_share", cached_input_share))
-    context = inp + out / 2
+    t = _terms(params_total_b, params_active_b, bits_per_param, kv_bytes_per_token, input_tokens, output_tokens,
+               bandwidth_tb_per_s, tflops, cached_input_share)
     # A vanishing target allows steps of up to inf seconds: every product below is inf, and so is the limit.
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         step_s = np.where(target > 0, eff / np.where(target > 0, target, 1.0), np.inf)
-        by_compute = step_s * flops / (FLOPS_PER_PARAM_PER_TOKEN * active * (computed + out) / out)
-        partial = step_s * bandwidth / (active * bytes_per_param + context * kv)
-        by_memory = np.where(partial <= total / active, partial,
-                             (step_s * bandwidth - total * bytes_per_param) / (context * kv))
+        by_compute = step_s * t.flops / t.flops_per_token
+        partial = step_s * t.bandwidth / (t.active * t.bytes_per_param + t.context * t.kv)
+        by_memory = np.where(partial <= t.total / t.active, partial,
+                             (step_s * t.bandwidth - t.total * t.bytes_per_param) / (t.context * t.kv))
         limit = np.floor(np.maximum(np.minimum(by_compute, by_memory), 0.0))
     return np.where(target > 0, limit, np.inf)

@@ -69,6 +69,12 @@ def checks_frame(rows: list[dict]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=CHECK_COLUMNS)
 
 
+def checks_in_guide_order(ds: Dataset, rows: list[dict]) -> pd.DataFrame:
+    """:func:`checks_frame` of the rows, in the order their figures appear in ``guide_figures.csv``."""
+    order = {fid: i for i, fid in enumerate(ds["guide_figures"]["figure_id"])}
+    return checks_frame(rows).sort_values("figure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
 def interpolate_crossing(volumes: np.ndarray, savings: np.ndarray) -> float:
     """Volume where a printed savings column crosses zero, interpolating linearly between its rows."""
     for (v0, s0), (v1, s1) in zip(zip(volumes, savings, strict=True), zip(volumes[1:], savings[1:], strict=True),

@@ -17,7 +17,7 @@ from analysis.model import spine
 from analysis.report import chapter_cache
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
-from analysis.report.chapters.common import Chapter, check_row, checks_frame, printed_table, quoted
+from analysis.report.chapters.common import Chapter, check_row, checks_in_guide_order, printed_table, quoted
 from analysis.report.chapters.rent_vs_buy import difference, purchase_price_usd
 
 TABLE = "Infrastructure Overhead"
@@ -373,9 +373,7 @@ def checks(ds: Dataset) -> pd.DataFrame:
                               "costing keeps the guide's range)"))
     rows += [_redundancy_check(c), _hidden_costs_check(c)]
     rows += _maintenance_checks(c) + _downtime_checks(c) + _stated_input_checks(c)
-    frame = checks_frame(rows)
-    order = {fid: i for i, fid in enumerate(ds["guide_figures"]["figure_id"])}
-    return frame.sort_values("figure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    return checks_in_guide_order(ds, rows)
 
 
 @chapter_cache.cached

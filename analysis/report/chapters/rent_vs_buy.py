@@ -20,7 +20,7 @@ from analysis.model import breakeven, spine
 from analysis.report import chapter_cache, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
-from analysis.report.chapters.common import Chapter, check_row, checks_frame, printed_table, quoted
+from analysis.report.chapters.common import Chapter, check_row, checks_in_guide_order, printed_table, quoted
 
 TABLE = "Cloud GPU Rental vs Purchase"
 COLUMNS = ["Cost per H100/Month", "Break-Even vs API", "Pros", "Cons"]
@@ -473,9 +473,7 @@ def checks(ds: Dataset) -> pd.DataFrame:
     c = _Context(ds)
     rows = (_buy_checks(c) + _implied_rent_checks(c) + _monthly_rent_checks(c) + _immediate_checks(c)
             + _summary_rent_checks(c) + _ratio_checks(c))
-    frame = checks_frame(rows)
-    order = {fid: i for i, fid in enumerate(ds["guide_figures"]["figure_id"])}
-    return frame.sort_values("figure_id", key=lambda s: s.map(order)).reset_index(drop=True)
+    return checks_in_guide_order(ds, rows)
 
 
 @chapter_cache.cached
