@@ -6,7 +6,8 @@ The checkout's tracked files are copied once into a temporary folder (the checko
 killed run leaves it as it was); each mutant is applied there, the fast set runs (``pytest -m "not slow" -x``,
 without the two digest tests, which fail on any edited byte and so say nothing about a mutant), and the file is
 put back. Python writes no bytecode in the copy, so a mutant made within the same second as the last is never
-hidden by a stale cache. Exit status 0 when the score is at least ``--target`` (0.9), else 1.
+hidden by a stale cache. Interrupted (Ctrl-C, or SIGTERM), it stops the test run's whole process group and
+removes the copy. Exit status 0 when the score is at least ``--target`` (0.9), 1 below it, 130 when interrupted.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -26,7 +28,9 @@ from mutants import MUTANTS  # noqa: E402  (the list beside this file)
 
 # Tests that fail on any changed byte of analysis/ (a digest of the code), whatever the change means.
 DIGEST_TESTS = ("tests/report/test_notebooks.py::test_committed_outputs_are_from_the_current_inputs",
-                "tests/report/test_calculator_model.py::test_the_golden_file_is_current")
+                "tests/report/test_calculator_model.py::test_the_golden_file_is_current",
+                # ... and the test that every mutant's line is in the source, which any mutant fails
+                "tests/mutation/test_mutants.py")
 
 
 def copy_checkout(target: Path) -> None:
@@ -59,8 +63,15 @@ def run_tests(copy: Path, jobs: int, paths: tuple[str, ...] = ("tests",)) -> boo
     command = [sys.executable, "-m", "pytest", "-q", "-x", "-m", "not slow", "-p", "no:cacheprovider",
                "-n", str(jobs), *(f"--deselect={test}" for test in DIGEST_TESTS), *paths]
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    done = subprocess.run(command, cwd=copy, capture_output=True, env=env)
-    return done.returncode == 0
+    # Its own session, so that an interruption stops pytest and its xdist workers together.
+    run = subprocess.Popen(command, cwd=copy, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                           start_new_session=True)
+    try:
+        return run.wait() == 0
+    except BaseException:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.wait()
+        raise
 
 
 def caught(copy: Path, jobs: int) -> bool:
@@ -74,7 +85,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="run only the mutants whose description contains this text")
     parser.add_argument("--target", type=float, default=0.9, help="the score to reach")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"argument --jobs: {args.jobs} is out of range: workers must be 1 or more")
     chosen = [m for m in MUTANTS if args.only in m[3]]
+    if not chosen:
+        parser.error(f"argument --only: no mutant's description contains {args.only!r}")
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt  # unwinds through the test run and the temporary folder, which clean up
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        return _score(chosen, args)
+    except KeyboardInterrupt:
+        print("interrupted: the copy is removed, no test run is left", file=sys.stderr)
+        return 130
+
+
+def _score(chosen: list[tuple[str, str, str, str]], args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="mutation-") as tmp:
         copy = Path(tmp)
         copy_checkout(copy)

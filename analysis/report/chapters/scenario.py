@@ -266,16 +266,19 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
                    "Break-even volume and API spend, buying and renting."),
         ex.Exhibit(f"{prefix}-chart", curves_title, source),
     ]
-    base = payback[(payback["case"] == "base") & np.isfinite(payback["buy_payback_months"])]
+    # Paybacks within the hardware's life only: below the break-even a purchase can still repay itself, but after
+    # it is written off.
+    base = payback[(payback["case"] == "base") & np.isfinite(payback["buy_payback_months"])
+                   & (payback["buy_payback_after_writeoff"] == 0)]
     if len(base):
         best = base.loc[base["buy_payback_months"].idxmin()]
         payback_title = (f"The purchase pays back in {fmt.months(best['buy_payback_months'])} at "
-                         f"{fmt.tokens(best['tokens_per_month'])} tokens a month, and never below "
-                         f"{facts[f'{prefix}_buy_breakeven_tokens']}")
+                         f"{fmt.tokens(best['tokens_per_month'])} tokens a month, and not within the hardware's "
+                         f"life below {facts[f'{prefix}_buy_breakeven_tokens']}")
     else:  # a dataset in which buying never pays back: the exhibit says so (its notebook shows it either way)
         volumes = payback["tokens_per_month"]
-        payback_title = (f"In the base case the purchase never pays back between {fmt.tokens(volumes.min())} and "
-                         f"{fmt.tokens(volumes.max())} tokens a month")
+        payback_title = (f"In the base case the purchase never pays back within the hardware's life between "
+                         f"{fmt.tokens(volumes.min())} and {fmt.tokens(volumes.max())} tokens a month")
     items.append(ex.Exhibit(f"{prefix}-payback", payback_title, source))
     return tuple(items)
 
