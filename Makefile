@@ -11,7 +11,7 @@ STAMP := $(VENV)/.installed
 # hypothesis) in each worker, every run. Some shells turn them off with PYTHONDONTWRITEBYTECODE.
 unexport PYTHONDONTWRITEBYTECODE
 
-.PHONY: report test book notebooks vendor validate lint clean
+.PHONY: report test book notebooks vendor validate prices-check lint clean
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ $(STAMP): requirements.txt pyproject.toml
 
 validate: $(STAMP)
 	$(BIN)/python -m analysis validate
+
+# Every API row beside LiteLLM's and genai-prices' tables (offline): a difference without a reason fails.
+prices-check: $(STAMP)
+	$(BIN)/python -m analysis prices check > /dev/null
 
 # Re-executes only the notebooks whose inputs changed (see analysis/commands/runner.py). `run` validates the dataset
 # first and stops before any notebook when it is invalid, so it needs no separate `validate`.
@@ -63,7 +67,7 @@ lint: $(STAMP)
 # and a module's expensive fixtures (the what-if report, the determinism runs) are made once.
 # `.venv/bin/python -m pytest -m "not slow"` runs the fast set alone.
 TEST_WORKERS ?= auto
-test: lint validate book
+test: lint validate prices-check book
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --nbval notebooks tests
 
 clean:

@@ -20,13 +20,20 @@ CHAPTER_CACHE_VARIABLE = "REPORT_CHAPTER_CACHE"
 QUOTE_CACHE_DIR = REPO_ROOT / ".cache" / "quote"
 
 
+# LiteLLM's price table, as extracted by ``python -m analysis prices litellm-extract`` (inside the dataset folder).
+SECOND_PRICE_SOURCE = Path("sources") / "litellm" / "model_prices.json"
+
+
 def dataset_files(data_dir: Path) -> list[Path]:
-    """The files of a dataset folder the report reads: the tables the canonical descriptor lists (a folder or a
-    stray file beside them is not part of the dataset)."""
+    """The files of a dataset folder the report reads: the tables the canonical descriptor lists and the LiteLLM
+    extract (another folder or a stray file beside them is not part of the dataset)."""
     import json
 
     schema = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
-    return [Path(data_dir) / resource["path"] for resource in schema["resources"]]
+    tables = [Path(data_dir) / resource["path"] for resource in schema["resources"]]
+    # The second price source the data page and ``prices check`` compare every API row with, when present.
+    extract = Path(data_dir) / SECOND_PRICE_SOURCE
+    return tables + ([extract] if extract.is_file() else [])
 
 
 def too_long(path: Path) -> str | None:

@@ -96,8 +96,15 @@ CASES = {
     "unknown enum value": (lambda d: replace_in(d / "models.csv", ",dense,70.6,", ",sparse,70.6,"),
                            ["{d}/models.csv, line 2, column 'architecture': value 'sparse' is not one of: dense, moe"]),
     "duplicate key": (lambda d: replace_in(d / "gpus.csv", "h100-pcie,", "h100-sxm,"),
+                      # and the rows that priced the renamed GPU now name none: every problem is listed
                       ["{d}/gpus.csv, line 4, column 'gpu_id': value 'h100-sxm' duplicates the primary key "
-                       "(first on line 3)"]),
+                       "(first on line 3)",
+                       "{d}/gpu_prices.csv, line 8, column 'gpu_id': value 'h100-pcie' is not found in gpus.csv "
+                       "column gpu_id",
+                       "{d}/gpu_rentals.csv, line 22, column 'gpu_id': value 'h100-pcie' is not found in gpus.csv "
+                       "column gpu_id",
+                       "{d}/gpu_rentals.csv, line 23, column 'gpu_id': value 'h100-pcie' is not found in gpus.csv "
+                       "column gpu_id"]),
     "dangling reference": (lambda d: replace_in(d / "gpu_prices.csv", "h100-sxm,new", "h100-nvl,new"),
                            ["{d}/gpu_prices.csv, line 3, column 'gpu_id': value 'h100-nvl' is not found in "
                             "gpus.csv column gpu_id"]),

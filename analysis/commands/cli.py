@@ -9,6 +9,7 @@ import argparse
 import datetime as dt
 import sys
 import time
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -222,6 +223,32 @@ def _build_whatif(args: argparse.Namespace, out: Path, data_dir: Path, param_fil
     return 0
 
 
+def cmd_prices_check(args: argparse.Namespace) -> int:
+    """Every API row beside LiteLLM's and genai-prices' tables (see analysis.commands.prices_check)."""
+    from analysis.commands import prices_check
+
+    data_dir = paths.resolve_data_dir(args.data_dir)
+    return prices_check.check(data_dir, args.format, warn=lambda line: print(line, file=sys.stderr))
+
+
+def cmd_litellm_extract(args: argparse.Namespace) -> int:
+    """Rewrite the LiteLLM extract from a wheel."""
+    from analysis.commands import janitor, prices_check
+
+    try:
+        released = dt.date.fromisoformat(args.released_on)
+    except ValueError:
+        print(f"error: --released-on {args.released_on!r} is not a date YYYY-MM-DD", file=sys.stderr)
+        return 2
+    try:
+        with janitor.Janitor("litellm-extract"):
+            return prices_check.write_extract(paths.resolve_data_dir(args.data_dir), Path(args.wheel),
+                                              released.isoformat())
+    except (prices_check.ExtractError, zipfile.BadZipFile) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
 def cmd_prices_sync(args: argparse.Namespace) -> int:
     """Refresh api_prices.csv from the installed genai-prices package (see analysis.commands.prices_sync)."""
     from analysis.commands import janitor, prices_sync
@@ -390,6 +417,24 @@ def main(argv: list[str] | None = None) -> int:
     sync.add_argument("--date", default=None, metavar="YYYY-MM-DD",
                       help="the date prices are read as of (default: today, UTC)")
     sync.set_defaults(func=cmd_prices_sync)
+    pcheck = price_sub.add_parser(
+        "check", help="compare every API row with LiteLLM's and genai-prices' tables",
+        description="Compare each row of api_prices.csv with the dated LiteLLM extract in data/sources/litellm/ and "
+                    "with the installed genai-prices package (both offline). Exit 0: every difference has a reason; "
+                    "3: a difference without one, or an offer a source retired that the row still sells; "
+                    "1: invalid dataset or extract; 2: bad option.")
+    pcheck.add_argument("--data", dest="data_dir", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    pcheck.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    pcheck.set_defaults(func=cmd_prices_check)
+    extract = price_sub.add_parser(
+        "litellm-extract", help="rewrite data/sources/litellm/model_prices.json from a LiteLLM wheel",
+        description="Read the price table bundled in a LiteLLM wheel (get one with `pip download litellm==X "
+                    "--no-deps`) and keep the entries the rows name and every entry of the report's open models.")
+    extract.add_argument("wheel", metavar="WHEEL", help="path of the litellm-<version>-...whl file")
+    extract.add_argument("--released-on", required=True, metavar="YYYY-MM-DD",
+                         help="the version's upload date on PyPI (the date the table confirms its prices)")
+    extract.add_argument("--data", dest="data_dir", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    extract.set_defaults(func=cmd_litellm_extract)
     ddoc = sub.add_parser("data-dictionary", help="the column dictionary of data/README.md, from datapackage.json")
     mode = ddoc.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help="rewrite the generated section of data/README.md")

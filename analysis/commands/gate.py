@@ -16,7 +16,7 @@ The model's rules are physical facts across tables that no column's range can st
 The last part holds the dataset to the report:
 
 * ``x-report-rows`` in the descriptor: the rows the chapters compare by name (the guide's scenarios, its
-  GPUs and offers); a dataset without one cannot be reported on;
+  GPUs and offers); a dataset without one cannot be reported on, nor one that retires an offer they name;
 * each notebook's parameters (the defaults in its parameters cell, with any what-if overrides over them):
   every name must be a row of the dataset, a GPU the notebook buys needs a purchase price, a rental offer must
   rent the notebook's GPU (:func:`analysis.commands.whatif.check_against_dataset`).
@@ -53,6 +53,15 @@ def report_row_problems(ds: loading.Dataset) -> list[Problem]:
         problems += [Problem(name, None, KEYS[table], key,
                              "is missing: the report's chapters name this row (datapackage.json, x-report-rows)")
                      for key in keys if key not in present]
+    # A retired offer is history: no chapter, answer card or calculator default may price against it.
+    offers = ds["api_prices"]
+    if "retired_on" in offers.columns:
+        name = loading.display_name(ds.data_dir, files["api_prices"])
+        named = offers[offers["offer_id"].isin(report_rows().get("api_prices", [])) & offers["retired_on"].notna()]
+        problems += [Problem(name, int(line), "retired_on", row["retired_on"].isoformat(),
+                             f"retires {row['offer_id']}, which the report's chapters name (datapackage.json, "
+                             f"x-report-rows): name an offer still sold ({row['replaced_by']})")
+                     for line, row in named.iterrows()]
     return problems
 
 

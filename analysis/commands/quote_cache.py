@@ -46,7 +46,8 @@ def key(data_dir: Path) -> str | None:
     try:
         parts = [("schema", paths.SCHEMA_FILE.read_bytes()),
                  ("requirements", (paths.REPO_ROOT / "requirements.txt").read_bytes())]
-        parts += [(f"data/{path.name}", path.read_bytes()) for path in paths.dataset_files(data_dir)]
+        parts += [(f"data/{path.relative_to(data_dir).as_posix()}", path.read_bytes())
+                  for path in paths.dataset_files(data_dir)]
         parts += [(str(p.relative_to(paths.REPO_ROOT)), p.read_bytes()) for p in _code_files()]
     except (OSError, ValueError, KeyError, TypeError):
         return None

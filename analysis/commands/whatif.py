@@ -196,7 +196,11 @@ def prepare_sources(stage: Path, banner: str, data_dir: Path) -> None:
     (stage / "data").mkdir()
     for source in [*paths.dataset_files(data_dir), paths.SCHEMA_FILE, data_dir / "README.md"]:
         if source.is_file():
-            shutil.copy2(source, stage / "data" / source.name)
+            inside = source.parent.resolve().is_relative_to(Path(data_dir).resolve())
+            target = stage / "data" / (source.resolve().relative_to(Path(data_dir).resolve()) if inside
+                                       else source.name)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
     for name in BOOK_FILES:
         shutil.copy2(paths.REPO_ROOT / name, stage / name)
     for name in BOOK_DIRS:

@@ -510,7 +510,7 @@ def _cross_field_problems(data_dir: Path, resource: dict, frame: pd.DataFrame,
 
 
 # Rules over one row's cells (the others, in _table_rule_problems, read whole tables).
-ROW_RULES = ("required_when", "not_above", "max_when")
+ROW_RULES = ("required_when", "required_when_filled", "not_above", "max_when")
 
 
 def _rule_problems(name: str, frame: pd.DataFrame, rule: dict) -> list[Problem]:
@@ -521,6 +521,12 @@ def _rule_problems(name: str, frame: pd.DataFrame, rule: dict) -> list[Problem]:
         mask = (frame[rule["when_column"]] == rule["equals"]) & frame[rule["column"]].isna()
         return [Problem(name, int(line), rule["column"], None,
                         f"is empty but required when {rule['when_column']} is '{rule['equals']}'")
+                for line in frame.index[mask]]
+    if kind == "required_when_filled":
+        # column must be filled whenever another column is (a retired offer names what replaced it)
+        mask = frame[rule["when_column"]].notna() & frame[rule["column"]].isna()
+        return [Problem(name, int(line), rule["column"], None,
+                        f"is empty but required when {rule['when_column']} is filled")
                 for line in frame.index[mask]]
     if kind == "not_above":
         mask = (frame[rule["column"]] > frame[rule["other"]]).fillna(False)
@@ -691,19 +697,28 @@ def _with_derived_columns(name: str, frame: pd.DataFrame) -> pd.DataFrame:
 
 def stale_rows(tables: dict[str, pd.DataFrame], data_dir: Path, as_of: dt.date,
                max_age_days: int) -> list[Problem]:
-    """Rows whose ``retrieved_on`` is more than ``max_age_days`` before ``as_of`` (warnings, not errors)."""
+    """Rows whose price was last confirmed more than ``max_age_days`` before ``as_of`` (warnings, not errors).
+
+    The date judged is the table's ``x-staleness-column`` (``confirmed_on`` for API prices: when the source
+    itself last confirmed the price, not when we read it), else ``retrieved_on``.
+    """
     warnings = []
     by_name = {r["name"]: r for r in descriptor()["resources"]}
     for table_name, frame in tables.items():
-        if "retrieved_on" not in frame.columns or by_name[table_name].get("x-staleness") != "price":
+        resource = by_name[table_name]
+        column = resource.get("x-staleness-column", "retrieved_on")
+        if column not in frame.columns or resource.get("x-staleness") != "price":
             continue
-        name = display_name(data_dir, by_name[table_name]["path"])
-        # The guide's own figures are claims under audit, dated by the guide, not prices we assert.
+        name = display_name(data_dir, resource["path"])
+        # The guide's own figures are claims under audit, dated by the guide, not prices we assert; a retired
+        # offer's price is history, not one to check again.
         ours = ~frame["source"].str.startswith("guide:")
-        for line, retrieved in frame.loc[ours, "retrieved_on"].items():
-            age = (as_of - retrieved).days
+        if "retired_on" in frame.columns:
+            ours &= frame["retired_on"].isna()
+        for line, confirmed in frame.loc[ours, column].items():
+            age = (as_of - confirmed).days
             if age > max_age_days:
-                warnings.append(Problem(name, int(line), "retrieved_on", retrieved.isoformat(),
+                warnings.append(Problem(name, int(line), column, confirmed.isoformat(),
                                         f"is {age} days old (limit {max_age_days} days): check the price"))
     return warnings
 

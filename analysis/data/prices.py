@@ -9,6 +9,10 @@ that has several (``genai_prices_rule``):
 * ``daily-average``: the price in force on the sync date outside any daily window, averaged over the
   24 hours of a day with the prices of the daily windows, each weighted by its hours (a workload spread
   evenly over the day pays that average).
+* ``weekday-average``: the same over a week whose daily windows apply Monday to Friday only (the weekend
+  is off-peak all day): ``(p_off x (168 - 5 x H) + sum(p_w x 5 x h_w)) / 168`` with ``H`` the windows' hours
+  a day. DeepSeek has billed weekends at the off-peak rate since 2026-08-23 (genai-prices' comment on its
+  entries, which cannot express a day-of-week condition).
 
 A price that steps up with the context length (``TieredPrices``) is taken at its base tier, the one
 ``context_tier`` names; the higher tiers are listed. Pure functions over the package's data classes:
@@ -23,7 +27,9 @@ from decimal import Decimal
 
 import pandas as pd
 
-RULES = ("in-force", "daily-average")
+RULES = ("in-force", "daily-average", "weekday-average")
+# Days of a week on which a weekday-only daily window applies, and hours in a week.
+WEEKDAYS_PER_WEEK, HOURS_PER_WEEK = 5, 168
 # (our column, the package's price key)
 FIELDS = (("usd_per_m_input", "input_mtok"), ("usd_per_m_output", "output_mtok"),
           ("usd_per_m_cached_input", "cache_read_mtok"))
@@ -89,16 +95,20 @@ def entry_price(model, rule: str, on: date) -> EntryPrice:
                      + ", ".join(f"{c} {v}" for c, v in _prices_of(w.prices).items() if v is not None)
                      for w in windows)
         return EntryPrice(base, notes)
-    hours = [_window_hours(w.constraint) for w in windows]
-    off_hours = 24 - sum(hours)
+    # Hours of the averaging period spent in each window, and in none (at the in-force price).
+    days = WEEKDAYS_PER_WEEK if rule == "weekday-average" else 1
+    period = HOURS_PER_WEEK if rule == "weekday-average" else 24
+    hours = [_window_hours(w.constraint) * days for w in windows]
+    off_hours = period - sum(hours)
     averaged = {}
     for column, value in base.items():
         window_values = [_base(_prices_of(w.prices)[column], column, notes) for w in windows]
         if value is None or any(v is None for v in window_values):
             averaged[column] = value
             continue
-        averaged[column] = (value * off_hours + sum(v * h for v, h in zip(window_values, hours, strict=True))) / 24
-    notes.append(f"averaged over the day: {off_hours:g} h at the in-force price, "
+        averaged[column] = (value * off_hours + sum(v * h for v, h in zip(window_values, hours, strict=True))) / period
+    when = "over a week, windows on weekdays only" if rule == "weekday-average" else "over the day"
+    notes.append(f"averaged {when}: {off_hours:g} h at the in-force price, "
                  + ", ".join(f"{h:g} h {w.constraint.start_time:%H:%M}-{w.constraint.end_time:%H:%M} UTC"
                              for w, h in zip(windows, hours, strict=True)))
     return EntryPrice(averaged, notes)

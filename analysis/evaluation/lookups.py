@@ -240,6 +240,14 @@ def in_sentence(words: str) -> str:
 # ---------------------------------------------------------------- the dataset record
 
 
+def _retirement(offer) -> dict[str, str | None]:
+    """An offer's retirement date (ISO) and what replaced it; None for both while it is sold."""
+    retired = getattr(offer, "retired_on", None)
+    if retired is None or pd.isna(retired):
+        return {"retired_on": None, "replaced_by": None}
+    return {"retired_on": retired.isoformat(), "replaced_by": str(offer.replaced_by)}
+
+
 def record(ds: Dataset) -> dict[str, object]:
     """The dataset record (:mod:`analysis.evaluation.resolve`): every row the model reads, as plain data.
 
@@ -282,7 +290,8 @@ def _rows_record(ds: Dataset) -> dict[str, object]:
     precisions = [{"id": r.precision, "bits_per_param_low": float(r.bits_per_param_low),
                    "bits_per_param_high": float(r.bits_per_param_high)} for r in ds["precisions"].itertuples()]
     apis = [{"id": r.offer_id, "usd_per_m_input": float(r.usd_per_m_input),
-             "usd_per_m_output": float(r.usd_per_m_output), "usd_per_m_cached_input": _number(r.usd_per_m_cached_input)}
+             "usd_per_m_output": float(r.usd_per_m_output), "usd_per_m_cached_input": _number(r.usd_per_m_cached_input),
+             **_retirement(r)}
             for r in ds["api_prices"].itertuples()]
     rentals = [{"id": r.offer_id, "gpu_id": r.gpu_id,
                 "name": f"{r.provider}, {r.gpus_per_instance_min:.0f}-GPU instance, {r.pricing.replace('_', '-')}",

@@ -221,9 +221,14 @@ NEARLY_FULL_SHARE = 0.9
 
 
 def cautions(record: dict, sit: spine.Situation) -> tuple[str, ...]:
-    """What the figures rest on that the reader should know: a throughput extrapolated to a GPU its class's
-    benchmarks never ran on, and weights that nearly fill the smallest replica's usable memory (base case)."""
+    """What the figures rest on that the reader should know: an API offer its provider has retired, a throughput
+    extrapolated to a GPU its class's benchmarks never ran on, and weights that nearly fill the smallest
+    replica's usable memory (base case)."""
     found = []
+    offer = next((a for a in record["apis"] if a["id"] == sit.api_offer_id), None)
+    if offer is not None and offer.get("retired_on"):
+        found.append(f"{sit.api_offer_id} was retired on {offer['retired_on']}: its price is history "
+                     f"({offer['replaced_by']})")
     measured_on = record["efficiency"][sit.efficiency_class].get("gpus", [])
     if sit.gpu_id not in measured_on:
         found.append(f"the {sit.efficiency_class} engine efficiency was measured on {', '.join(measured_on)}, not "

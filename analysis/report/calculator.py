@@ -169,7 +169,9 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
     models = [(m["id"], m["name"]) for m in record["models"]]
     gpus = [(g["id"], g["name"]) for g in record["gpus"]]
     precisions = [(p["id"], p["id"].upper()) for p in record["precisions"]]
-    apis = [(a["id"], a["name"]) for a in record["apis"]] + [(inputs.CUSTOM, "Your own API prices")]
+    # A retired offer can no longer be bought: it stays in the record (an old link still reads) but not in the menu.
+    apis = ([(a["id"], a["name"]) for a in record["apis"] if a["retired_on"] is None]
+            + [(inputs.CUSTOM, "Your own API prices")])
     # The menu lists the chosen GPU's offers only (the script hides the others), so an offer needs no GPU name.
     rentals = [(r["id"], r["name"]) for r in record["rentals"]] + [(inputs.CUSTOM, "Your own price per GPU-hour")]
     how = defaults.get("rent") or ""

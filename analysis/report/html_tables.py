@@ -24,8 +24,9 @@ HIDDEN_COLUMNS = ("figure_id", "claim_id", "check_page", "input_id", "offer_id",
 RECOMPUTED_COLUMNS = ("From the guide's inputs", "First principles", "Recomputed")
 DIFFERENCE = "Difference"
 LEDGER_PAGE = registry.page_of("reconciliation")
-# Columns that name things in the data files (a file, a column, an assumption's key): shown as code.
-CODE_COLUMNS = ("Name", "File")
+# Columns that name things in the data files (a file, a column, an assumption's key) or a price table's entry:
+# shown as code.
+CODE_COLUMNS = ("Name", "File", "Entry")
 MISSING = "—"
 
 

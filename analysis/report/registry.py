@@ -73,9 +73,9 @@ def _load(path: str, fixed: tuple[tuple[str, object], ...]) -> Callable[..., obj
 
 
 S1 = {"model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8", "api_offer": "openai-gpt-5.4",
-      "hosted_offer": "together-llama-4-maverick", "rent_offer": "lambda-h100-8x"}
+      "hosted_offer": "novita-llama-4-maverick", "rent_offer": "lambda-h100-8x"}
 S2 = {"model": "deepseek-v4-flash", "gpu": "h100-sxm", "precision": "fp8", "api_offer": "deepseek-v4-flash",
-      "hosted_offer": "deepseek-v4-flash", "rent_offer": "lambda-h100-8x"}
+      "hosted_offer": "novita-deepseek-v4-flash", "rent_offer": "lambda-h100-8x"}
 
 CHAPTERS: tuple[ChapterSpec, ...] = (
     ChapterSpec("calculator", "", "00_calculator", "Price your own situation", YOURS, "",

@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from analysis import paths
@@ -122,11 +123,20 @@ def test_renting_does_not_depend_on_a_purchase_price(dataset):
         quoting.make_quote(lookups.record(dataset), situation).figures
 
 
-def test_a_gpu_without_a_price_can_be_rented(capsys, dataset):
-    assert "h200-sxm" not in set(dataset["gpu_prices"]["gpu_id"])
+def _without(data_dir, file: str, column: str, value: str):
+    """``data_dir`` with the rows of ``file`` whose ``column`` is ``value`` taken out."""
+    path = data_dir / file
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table[table[column] != value].to_csv(path, index=False, lineterminator="\n")
+    return data_dir
+
+
+def test_a_gpu_without_a_price_can_be_rented(capsys, data_copy):
+    # Every GPU of the dataset has a purchase price; a reader's dataset may leave one out.
+    unpriced = _without(data_copy, "gpu_prices.csv", "gpu_id", "h200-sxm")
     code, out, _ = run_quote(capsys, "--tokens-per-month", "2B", "--api", "openai-gpt-5.4", "--model",
                              "llama-3.3-70b", "--gpu", "h200-sxm", "--precision", "fp8", "--rent",
-                             "coreweave-h200-8x", "--format", "json")
+                             "coreweave-h200-8x", "--format", "json", "--data", str(unpriced))
     assert code == 0
     base = json.loads(out)["cases"]["base"]
     # An 8-GPU instance is the smallest block coreweave-h200-8x rents.
@@ -320,19 +330,25 @@ def test_rental_offer_for_another_gpu(capsys):
         "runpod-h100-1x-community")
 
 
-def test_unknown_rental_offer_for_a_gpu_nobody_rents(capsys):
-    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "l4"), "--rent", "x")
+def test_unknown_rental_offer_for_a_gpu_nobody_rents(capsys, data_copy):
+    unrented = _without(_without(data_copy, "gpu_rentals.csv", "offer_id", "gcp-g2-standard-4"), "gpu_rentals.csv",
+                        "offer_id", "aws-g6-xlarge")
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "l4"), "--rent", "x",
+                             "--data", str(unrented))
     assert code == 2
     assert one_line(err) == ("python -m analysis quote: error: unknown --rent 'x': "
                                     "gpu_rentals.csv has no offer for l4")
 
 
-def test_buying_a_gpu_without_a_price(capsys):
-    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "b200"))
+def test_buying_a_gpu_without_a_price(capsys, data_copy):
+    unpriced = _without(data_copy, "gpu_prices.csv", "gpu_id", "b200")
+    code, _, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--gpu", "b200"),
+                             "--data", str(unpriced))
     assert code == 2
     assert one_line(err) == (
         "python -m analysis quote: error: gpu_prices.csv has no purchase price for --gpu 'b200' (GPUs with a "
-        "price: a100-80gb-sxm, h100-sxm, rtx-4090); give one with --usd-per-gpu, or rent it with --rent instead: "
+        "price: a100-80gb-sxm, h100-pcie, h100-sxm, h200-sxm, l4, rtx-4090); give one with --usd-per-gpu, or rent "
+        "it with --rent instead: "
         "valid rental offers for b200 are "
         "aws-p6-b200-48xlarge, coreweave-b200-8x, lambda-b200-8x")
 
@@ -344,16 +360,17 @@ def test_buy_and_rent_exclude_each_other(capsys):
 
 
 def test_stale_price_of_the_quoted_offer_is_a_warning(capsys, data_copy):
-    # Gemini's row read on 2025-07-01, more than 180 days before the newest row (2026-12-05); another
-    # stale row, one this quote does not use, stays silent.
+    # Claude Sonnet 4.6's price last confirmed on 2025-07-01, more than 180 days before the newest row (2026-12-05);
+    # another stale row, one this quote does not use (GPT-5.4's), stays silent.
     table = (data_copy / "api_prices.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    for line in (3, 6):  # google-gemini-2.5-pro, mistral-large-2
-        table[line] = table[line].replace(",2026-12-02,", ",2025-07-01,")
+    for line in (1, 2):  # openai-gpt-5.4, anthropic-claude-sonnet-4.6
+        table[line] = table[line].replace(",base,2026-11-10,", ",base,2025-07-01,")
     (data_copy / "api_prices.csv").write_text("".join(table), encoding="utf-8")
-    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--api", "google-gemini-2.5-pro"),
-                               "--format", "csv", "--data", str(data_copy))
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B",
+                               *_swap(SITUATION, "--api", "anthropic-claude-sonnet-4.6"), "--format", "csv",
+                               "--data", str(data_copy))
     assert code == 0 and out.startswith("case,")
-    assert err.startswith(f"warning: {data_copy}/api_prices.csv, line 4, column 'retrieved_on': value '2025-07-01' is ")
+    assert err.startswith(f"warning: {data_copy}/api_prices.csv, line 3, column 'confirmed_on': value '2025-07-01' is ")
     assert len(err.splitlines()) == 1  # only the row this quote uses
 
 
@@ -638,15 +655,16 @@ def test_set_refuses_a_row_the_model_does_not_read(capsys):
                                     "input the model reads; settable: amortization_months, api_uptime, ")
 
 
-def test_buying_a_gpu_without_a_price_is_never_priced_at_a_stand_in(dataset):
+def test_buying_a_gpu_without_a_price_is_never_priced_at_a_stand_in(data_copy):
     # The $1 stand-in only lets a rental of a GPU without a purchase price be resolved; a purchase of one is refused
     # even when the names were not checked first.
+    unpriced = lookups.record(loading.load(_without(data_copy, "gpu_prices.csv", "gpu_id", "l4")))
     request = quoting.QuoteRequest(2e9, "openai-gpt-5.4", "llama-3.1-8b", "l4", "fp8", None, None)
     with pytest.raises(ValueError, match=r"gpu_id 'l4' has no purchase price in gpu_prices\.csv"):
-        quoting.make_quote(lookups.record(dataset), request)
+        quoting.make_quote(unpriced, request)
     rented = dataclasses.replace(request, rental_offer_id="custom",
                                  custom=resolve.Custom(usd_per_gpu_hour=1.0))
-    assert quoting.make_quote(lookups.record(dataset), rented).figures["base"]["rent_gpus"] >= 1
+    assert quoting.make_quote(unpriced, rented).figures["base"]["rent_gpus"] >= 1
 
 
 @pytest.mark.parametrize(("model", "rent", "precision", "api"), [
@@ -685,3 +703,12 @@ def test_quote_says_when_a_throughput_is_extrapolated_or_the_weights_nearly_fill
                    "little is left for the KV cache, so its batch is small\n")
     # Llama 3.3 70B at FP8 on H100s, the README's example: neither.
     assert run_quote(capsys, "--tokens-per-month", "2B", *SITUATION)[2] == ""
+
+
+def test_quote_warns_that_a_retired_offer_is_history(capsys):
+    # Gemini 2.5 Pro left the Gemini API on 2026-12-01 (retired_on in api_prices.csv): it is still priced, as history.
+    code, out, err = run_quote(capsys, "--tokens-per-month", "2B", *_swap(SITUATION, "--api", "google-gemini-2.5-pro"),
+                               "--format", "json")
+    assert code == 0 and json.loads(out)["cases"]
+    assert err.startswith("warning: google-gemini-2.5-pro was retired on 2026-12-01: its price is history (Gemini API "
+                          "requests now go to Gemini 3.8 Flash")

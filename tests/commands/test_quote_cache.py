@@ -53,10 +53,10 @@ def quote(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def _stale(data_copy: Path) -> None:
-    """Two API rows read on 2025-07-01, more than 180 days before the newest row: stale."""
+    """Two API prices last confirmed on 2025-07-01, more than 180 days before the newest row: stale."""
     table = (data_copy / "api_prices.csv").read_text(encoding="utf-8").splitlines(keepends=True)
-    for line in (1, 3):  # openai-gpt-5.4, google-gemini-2.5-pro
-        table[line] = table[line].replace(",2026-12-02,", ",2025-07-01,")
+    for line in (1, 2):  # openai-gpt-5.4, anthropic-claude-sonnet-4.6
+        table[line] = table[line].replace(",base,2026-11-10,", ",base,2025-07-01,")
     (data_copy / "api_prices.csv").write_text("".join(table), encoding="utf-8")
 
 
@@ -70,8 +70,8 @@ def test_a_remembered_dataset_gives_the_same_answer_and_warnings(capsys, data_co
     assert loads == [data_copy]  # not validated again
     assert second == first
     assert first[0] == 0 and first[2].splitlines() == [
-        f"warning: {data_copy}/api_prices.csv, line 2, column 'retrieved_on': value '2025-07-01' is 522 days old "
-        "(limit 180 days): check the price"]  # the Gemini row is stale too, but this quote does not use it
+        f"warning: {data_copy}/api_prices.csv, line 2, column 'confirmed_on': value '2025-07-01' is 522 days old "
+        "(limit 180 days): check the price"]  # the Claude row is stale too, but this quote does not use it
 
 
 def test_the_record_is_remembered_exactly(data_copy, cache_dir):

@@ -104,7 +104,7 @@ def _glued(notebook: Path) -> dict[str, str]:
 def test_whatif_report_has_the_models_numbers_for_its_dataset(whatif_report, whatif_data):
     ds = loading.load(whatif_data)
     expected = scenario.build(ds, "s1", "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
-                              "together-llama-4-maverick", "lambda-h100-8x").facts
+                              "novita-llama-4-maverick", "lambda-h100-8x").facts
     built = _glued(whatif_report / "notebooks" / "09_scenario_1.ipynb")
     published = _glued(paths.NOTEBOOKS_DIR / "09_scenario_1.ipynb")
     for key in ("s1_buy_breakeven_tokens", "s1_buy_breakeven_usd", "s1_gpus"):

@@ -27,14 +27,26 @@ def test_a_volume_out_of_range_is_refused(capsys, tmp_path):
     assert not (tmp_path / "r").exists()
 
 
-def test_names_the_dataset_cannot_price_are_refused_every_one(capsys, tmp_path):
-    # issue 23: `-p api custom` built a blank calculator; an L4 has no purchase price and no rental offer.
-    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-p", "api", "custom", "-p", "gpu", "l4")
+def _no_l4(data_dir: Path) -> Path:
+    """A dataset in which the L4 has no purchase price and no rental offer (the repository's has both)."""
+    import pandas as pd
+
+    for name, column in (("gpu_prices.csv", "gpu_id"), ("gpu_rentals.csv", "gpu_id")):
+        table = pd.read_csv(data_dir / name, dtype=str, keep_default_na=False)
+        table[table[column] != "l4"].to_csv(data_dir / name, index=False, lineterminator="\n")
+    return data_dir
+
+
+def test_names_the_dataset_cannot_price_are_refused_every_one(capsys, tmp_path, data_copy):
+    # issue 23: `-p api custom` built a blank calculator; an L4 without a purchase price or a rental offer.
+    data = _no_l4(data_copy)
+    code, err = refused(capsys, "whatif", "--data", str(data), "--out", str(tmp_path / "r"), "-p", "api", "custom",
+                        "-p", "gpu", "l4")
     assert code == 2
-    assert err[0] == f"{paths.DATA_DIR}: the report's notebooks name what the dataset cannot price; no notebook was run"
+    assert err[0] == f"{data}: the report's notebooks name what the dataset cannot price; no notebook was run"
     assert err[1].startswith("  - -p api = 'custom' is not in api_prices.csv: valid API offers are ")
     assert "  - -p gpu = 'l4': 00_calculator buys it and gpu_prices.csv has no purchase price for it (GPUs with a " \
-           "price: a100-80gb-sxm, h100-sxm, rtx-4090)" in err
+           "price: a100-80gb-sxm, b200, h100-pcie, h100-sxm, h200-sxm, rtx-4090)" in err
     assert "  - 09_scenario_1's default rent_offer = 'lambda-h100-8x' rents h100-sxm, not gpu = 'l4' (offers for " \
            "l4: none)" in err
     assert not (tmp_path / "r").exists()
@@ -114,13 +126,14 @@ def test_run_control_options_out_of_range_are_refused_in_one_line(capsys, argv, 
     assert capsys.readouterr().err == message + "\n"
 
 
-def test_a_value_from_a_file_is_named_by_its_file(capsys, tmp_path):
+def test_a_value_from_a_file_is_named_by_its_file(capsys, tmp_path, data_copy):
     params = tmp_path / "params.yaml"
     params.write_text("gpu: l4\n", encoding="utf-8")
-    code, err = refused(capsys, "whatif", "--out", str(tmp_path / "r"), "-f", str(params))
+    code, err = refused(capsys, "whatif", "--data", str(_no_l4(data_copy)), "--out", str(tmp_path / "r"),
+                        "-f", str(params))
     assert code == 2
     assert err[1] == (f"  - {params}: gpu = 'l4': 00_calculator buys it and gpu_prices.csv has no purchase price for "
-                      "it (GPUs with a price: a100-80gb-sxm, h100-sxm, rtx-4090)")
+                      "it (GPUs with a price: a100-80gb-sxm, b200, h100-pcie, h100-sxm, h200-sxm, rtx-4090)")
 
 
 @pytest.mark.parametrize("kind", ["device", "named pipe"])

@@ -97,3 +97,15 @@ def test_a_derived_value_is_computed_once_and_never_outlives_its_tables(dataset)
     # New tables make a new dataset, whose memo starts empty: the old count cannot be read.
     two = dataclasses.replace(ds, tables={**ds.tables, "gpus": ds["gpus"].iloc[:2]})
     assert two.derived("gpu count", gpu_count) == 2 and len(calls) == 2
+
+
+def test_api_prices_are_judged_stale_on_the_date_their_source_confirmed_them(data_copy):
+    # openai-gpt-5.4 was read on 2026-12-02 but genai-prices last confirmed it on 2026-11-10. Move that confirmation
+    # to 2026-01-01: 338 days before the newest row (2026-12-05), past the 180-day limit, although the row was read
+    # three days ago. A retired offer confirmed long ago (mistral-large-2, 2025-07-04) is history: no warning.
+    replace_in(data_copy / "api_prices.csv", "base,2026-11-10,,,,gpt-5.4,", "base,2026-01-01,,,,gpt-5.4,")
+    ds = loading.load(data_copy, today=TODAY)
+    stale = [str(p) for p in ds.stale if "api_prices" in p.file]
+    assert f"{data_copy}/api_prices.csv, line 2, column 'confirmed_on': value '2026-01-01' is 338 days old " \
+           "(limit 180 days): check the price" in stale
+    assert not any("line 7," in s for s in stale)  # mistral-large-2, retired

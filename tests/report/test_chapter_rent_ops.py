@@ -177,13 +177,15 @@ def test_rental_offers_and_payback(dataset):
 
 
 def test_first_principles_table_covers_bought_and_rented_gpus(dataset, rvb):
-    assert rent_vs_buy.compared_gpus(dataset) == ["a100-80gb-sxm", "h100-sxm"]
+    # every GPU with a purchase price and a rental offer (the RTX 4090 has no rental), in gpu_prices.csv order
+    compared = ["a100-80gb-sxm", "h100-sxm", "h200-sxm", "b200", "l4", "h100-pcie"]
+    assert rent_vs_buy.compared_gpus(dataset) == compared
     table = rvb.tables["first_principles"]
     rentals = dataset["gpu_rentals"]
-    assert len(table) == 2 + int(rentals["gpu_id"].isin(["a100-80gb-sxm", "h100-sxm"]).sum())
+    assert len(table) == len(compared) + int(rentals["gpu_id"].isin(compared).sum())
     assert (table["Per GPU-month"] != "").all()
     buys = table[table["Option"].str.startswith("Buy")]
-    assert len(buys) == 2 and (buys["Payback of buying vs this rent"] == "").all()
+    assert len(buys) == len(compared) and (buys["Payback of buying vs this rent"] == "").all()
 
 
 def test_rent_chart_data(rvb):
@@ -192,7 +194,9 @@ def test_rent_chart_data(rvb):
     assert (chart["usd_low"] <= chart["usd_high"]).all()
     guide = chart[chart["source"] == "guide printed"].set_index("label")
     assert guide.loc["Buy H100", "usd_low"] == 800 and guide.loc["AWS p5 (H100)", "usd_high"] == 3_500
-    assert set(chart["gpu_id"]) == {"a100-80gb-sxm", "h100-sxm"}
+    assert set(chart["gpu_id"]) == {"a100-80gb-sxm", "h100-sxm", "h200-sxm", "b200", "l4", "h100-pcie"}
+    # two H100s: the PCIe one's offers say so
+    assert "Lambda 1× H100 PCIe, on-demand" in set(chart["label"])
 
 
 def test_rent_facts(rvb):

@@ -126,7 +126,7 @@ def _all_charts(dataset) -> dict[str, dict]:
     sizing = hardware.build(dataset)
     ops = operating.build(dataset)
     s1 = scenario.build(dataset, "s1", "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
-                        "together-llama-4-maverick", "lambda-h100-8x")
+                        "novita-llama-4-maverick", "lambda-h100-8x")
     eng = engines.build(dataset)
     return {
         "savings": charts.savings_by_spend(tiers.chart_data["savings"], tiers.chart_data["claims"]).to_dict(),

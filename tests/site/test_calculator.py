@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from pages import SCREENSHOTS, open_page, unexpected
+from pages import SCREENSHOTS, new_tab, open_page, unexpected, watch
 
 from analysis import paths
 from analysis.commands import quote as commands_quote
@@ -61,15 +61,16 @@ def random_situations(ds, count: int, seed: int) -> list[dict[str, object]]:
     out = []
     while len(out) < count:
         gpu = str(rng.choice(gpus))
-        offers = sorted(rentals.loc[rentals["gpu_id"] == gpu, "offer_id"])
         options: dict[str, object] = {
             "tokens_per_month": float(10 ** rng.uniform(6, 15)), "model": str(rng.choice(models)), "gpu": gpu,
             "precision": str(rng.choice(precisions)), "api": str(rng.choice(apis))}
         if rng.random() < 0.3:
             options["output_share"] = round(float(rng.uniform(0.01, 1.0)), 3)
         how = rng.random()
-        if how < 0.35 and offers:
-            options["rent"] = str(rng.choice(offers))
+        if how < 0.35:
+            # an offer drawn from all of them (then its GPU), so every offer is met however many GPUs there are
+            offer = rentals.iloc[int(rng.integers(len(rentals)))]
+            options["rent"], options["gpu"] = str(offer["offer_id"]), str(offer["gpu_id"])
         elif how < 0.45:
             options["rent"] = inputs.CUSTOM
             options["usd_per_gpu_hour"] = round(float(rng.uniform(0.2, 8.0)), 2)
@@ -155,7 +156,9 @@ def test_embedded_record_is_the_dataset_resolved_by_the_python_rules(dataset):
     price = lookups.purchase_price(dataset, "h100-sxm")
     assert h100["purchase"] == {"usd_low": price["usd_low"], "usd_high": price["usd_high"],
                                 "condition": price["condition"]}
-    assert next(g for g in record["gpus"] if g["id"] == "b200")["purchase"] is None  # rented only
+    b200 = lookups.purchase_price(dataset, "b200")
+    assert next(g for g in record["gpus"] if g["id"] == "b200")["purchase"] == {
+        "usd_low": b200["usd_low"], "usd_high": b200["usd_high"], "condition": b200["condition"]}
     low, base, high, count = lookups.efficiency_range(dataset, "moe/tuned")
     # ... with the GPUs its benchmarks ran on (quote warns of a throughput extrapolated to another)
     assert record["efficiency"]["moe/tuned"] == {"low": low, "base": base, "high": high, "benchmarks": count,
@@ -184,9 +187,45 @@ def test_page_has_one_control_per_quote_option(dataset):
     # The record cannot close its script element, whatever the dataset's text holds.
     record = html.split('id="calculator-data">', 1)[1].split("</script>", 1)[0]
     assert "<" not in record
+    # A retired offer stays in the record (an old link naming it still reads) but is not offered in the menu.
+    menu = html.split('<select id="calc-api"', 1)[1].split("</select>", 1)[0]
+    retired = set(dataset["api_prices"].loc[dataset["api_prices"]["retired_on"].notna(), "offer_id"])
+    offered = set(re.findall(r'<option value="([^"]+)"', menu))
+    assert retired and not retired & offered
+    assert offered == set(dataset["api_prices"]["offer_id"]) - retired | {"custom"}
+    assert "google-gemini-2.5-pro" in record
 
 
 # ---------------------------------------------------------------- in the browser
+
+
+def open_unpriced_page(browser, site, query: str = "", unpriced: tuple[str, ...] = ("b200", "l4")):
+    """The calculator page as a dataset without a purchase price for ``unpriced`` would build it: every GPU of the
+    repository's dataset has a price, a reader's may not. The page's embedded record is rewritten on its way to
+    the browser (the script reads nothing else)."""
+    page = new_tab(browser, (1400, 900))
+    record = watch(page, site)
+
+    def rewrite(route):
+        body = route.fetch().text()
+        start = body.index(f'id="{calculator.DATA_ELEMENT_ID}">') + len(f'id="{calculator.DATA_ELEMENT_ID}">')
+        end = body.index("</script>", start)
+        data = json.loads(body[start:end])
+        data["gpus"] = [{**g, "purchase": None} if g["id"] in unpriced else g for g in data["gpus"]]
+        route.fulfill(body=body[:start] + calculator._script_json(data) + body[end:],
+                      headers={"content-type": "text/html; charset=utf-8"})
+
+    page.route(f"{site}/{PAGE}*", rewrite)
+    page.goto(f"{site}/{PAGE}{query}", wait_until="load")
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    return page, record
+
+
+@pytest.fixture
+def unpriced_page(browser, site):
+    page, record = open_unpriced_page(browser, site)
+    yield page, record
+    page.close()
 
 
 @pytest.fixture(scope="module")
@@ -232,12 +271,13 @@ def test_parity_through_the_real_command_line(calculator_page, dataset):
         assert differences(printed, page.evaluate("(o) => window.reportQuote(o)", options)) == []
 
 
-def test_report_quote_raises_quotes_messages(calculator_page):
-    page, _ = calculator_page
+def test_report_quote_raises_quotes_messages(unpriced_page):
+    page, _ = unpriced_page
     message = page.evaluate("""() => { try { window.reportQuote({tokens_per_month: '2B', api: 'openai-gpt-5.4',
         model: 'llama-4-maverick', gpu: 'b200', precision: 'fp8'}); } catch (e) { return [e.field, e.message]; } }""")
     assert message == ["gpu", "gpu_prices.csv has no purchase price for --gpu 'b200' (GPUs with a price: "
-                              "a100-80gb-sxm, h100-sxm, rtx-4090); give one with --usd-per-gpu, or rent it with "
+                              "a100-80gb-sxm, h100-pcie, h100-sxm, h200-sxm, rtx-4090); give one with --usd-per-gpu, "
+                              "or rent it with "
                               "--rent instead: valid rental offers for b200 are aws-p6-b200-48xlarge, "
                               "coreweave-b200-8x, lambda-b200-8x"]
 
@@ -390,12 +430,12 @@ def test_calculator_works_opened_from_disk(browser):
     page.close()
 
 
-def test_cross_field_errors_read_in_the_forms_words(calculator_page, dataset):
-    page, _ = calculator_page
+def test_cross_field_errors_read_in_the_forms_words(unpriced_page, dataset):
+    page, _ = unpriced_page
     b200 = visual.gpu_words(dataset, "b200")
     _type(page, "tokens_per_month", "2B")
     before = page.inner_text("#calc-summary")
-    page.select_option("#calc-gpu", "b200")  # rented only: no purchase price in the dataset
+    page.select_option("#calc-gpu", "b200")  # no purchase price in this page's dataset
     page.wait_for_function("document.getElementById('calc-gpu-error').textContent !== ''")
     assert page.inner_text("#calc-gpu-error") == (f'The dataset has no purchase price for the {b200}: type one '
                                                  'under "Purchase price per GPU", or choose Rent them.')
@@ -433,8 +473,8 @@ def test_cross_field_errors_read_in_the_forms_words(calculator_page, dataset):
                                                    "in tokens a month must be from 1 to 1e+16"),
 ])
 def test_a_link_with_a_value_it_cannot_price_still_opens_on_an_answer(browser, site, dataset, query, field, message):
-    page, record = open_page(browser, site, f"{PAGE}?{query}", (1400, 900))
-    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    # (on a page whose dataset has no purchase price for the L4 and the B200)
+    page, record = open_unpriced_page(browser, site, f"?{query}")
     page.wait_for_function(f"document.getElementById('calc-{field}-error').textContent !== ''")
     words = {gpu: visual.gpu_words(dataset, gpu) for gpu in ("l4", "b200", "h100-sxm", "a100-80gb-sxm")}
     expected = re.sub(r"\{([a-z0-9.\-]+)\}", lambda m: words[m.group(1)], message)

@@ -44,7 +44,7 @@ class Reference:
 
 
 FRONTIER = Reference("GPT-5.4 → bought Llama 4 Maverick", "llama-4-maverick", "h100-sxm",
-                     "fp8", "openai-gpt-5.4", hosted_offer="together-llama-4-maverick")
+                     "fp8", "openai-gpt-5.4", hosted_offer="novita-llama-4-maverick")
 CHEAP = Reference("DeepSeek V4 Flash → bought itself", "deepseek-v4-flash", "h100-sxm", "fp8",
                   "deepseek-v4-flash")
 

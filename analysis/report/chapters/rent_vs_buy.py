@@ -166,7 +166,10 @@ def _offer_label(ds: Dataset, offer: pd.Series) -> str:
     """``Lambda 8× H100, on-demand``: the offer in words, not the provider's instance identifier
     (a tier the provider names in brackets, such as RunPod's "Secure Cloud", is kept)."""
     tier = re.search(r"\(([^)]+)\)", str(offer["instance_type"]))
-    gpu = visual.gpu_words(ds, offer["gpu_id"]).split()[0]  # "H100": the chart groups offers by GPU already
+    # "H100": the chart groups offers by GPU already; "H100 PCIe" where two GPUs of the dataset share a first word
+    words = visual.gpu_words(ds, offer["gpu_id"]).split()
+    shared = sum(visual.gpu_words(ds, g).split()[0] == words[0] for g in ds["gpus"]["gpu_id"]) > 1
+    gpu = " ".join(words[:2]) if shared else words[0]
     return (f"{offer['provider']} {offer['gpus_per_instance_min']:.0f}× {gpu}"
             f"{f' ({tier.group(1)})' if tier else ''}, {offer['pricing'].replace('_', '-')}")
 

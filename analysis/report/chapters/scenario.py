@@ -218,6 +218,7 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
                                                                   base["buy_breakeven_api_usd_per_month"]),
              f"{prefix}_fragile_note": fragile_note(result.breakeven),
              f"{prefix}_buy_breakeven_caveat": breakeven_caveat(result.breakeven),
+             f"{prefix}_like_for_like": like_for_like_sentence(ds, api_offer, hosted_offer),
              f"{prefix}_hosted_vs_buy_sentence": (
                  f"less than buying the GPUs up to {fmt.tokens(hosted_vs_buy)} tokens a month (base case)"
                  if np.isfinite(hosted_vs_buy) else "less than buying the GPUs at every volume (base case)"),
@@ -231,6 +232,23 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
                    chart_data={"curves": curves,
                                "points": breakeven_points(be, f"vs {visual.api_words(ds, api_offer)}"),
                                "payback": payback}, facts=facts, key=prefix, exhibits=exhibits)
+
+
+def like_for_like_sentence(ds: Dataset, api_offer: str, hosted_offer: str) -> str:
+    """Whether the API serves the weights the chapter sizes (``serves_other_weights`` in ``api_prices.csv``),
+    and so which offer is the like-for-like price."""
+    row = lookups.api_offer(ds, api_offer)
+    other = row.get("serves_other_weights")
+    api, hosted = visual.api_words(ds, api_offer), visual.hosted_words(ds, hosted_offer)
+    if isinstance(other, str) and other.strip():
+        served = other.split(":", 1)[0].strip()
+        return (f"The {api} API now serves {served}, not the weights sized here; the like-for-like price is "
+                f"{visual.api_words(ds, hosted_offer)}, a host of those weights, shown beside it as the hosted "
+                "open model.")
+    if api_offer == hosted_offer:
+        return ("The API is already the hosted form of the open model, so here the third option and the API are "
+                "the same.")
+    return f"The same open model is also sold as a service ({hosted}), shown beside the API."
 
 
 def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, breakeven: pd.DataFrame,

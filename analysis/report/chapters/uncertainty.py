@@ -162,7 +162,7 @@ def tornado_frames(ds: Dataset, sit: spine.Situation, option: str,
 
 # The three choices of the intro's answer card: (key, the API replaced, the open model's situation).
 CARD_ROWS = (("frontier", "openai-gpt-5.4", "llama-4-maverick"), ("cheap", "deepseek-v4-flash", "deepseek-v4-flash"))
-CARD_GPU, CARD_PRECISION, CARD_HOSTED = "h100-sxm", "fp8", "together-llama-4-maverick"
+CARD_GPU, CARD_PRECISION, CARD_HOSTED = "h100-sxm", "fp8", "novita-llama-4-maverick"
 
 
 def _spend_range(p10: float, p90: float) -> str:
