@@ -26,6 +26,7 @@ from analysis.commands import quote_cache
 from analysis.data import inputs
 from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
 from analysis.data.messages import say
+from analysis.evaluation import hybrid
 from analysis.evaluation.quoting import (
     FIGURES,
     Quote,
@@ -235,12 +236,82 @@ def run(args: argparse.Namespace) -> int:
               "the model and one request while giving each user the speed promised (min_tokens_per_s_per_user)",
               file=sys.stderr)
         return 1
+    mix = None
+    if getattr(args, "traffic", None) is not None:
+        try:
+            mix = hybrid_figures(record, request, args.traffic, args.overflow, args.hard_share or 0.0)
+        except hybrid.TrafficError as err:
+            print(f"error: {err}", file=sys.stderr)
+            return 2
+        except QuoteUsageError as err:
+            return _usage_error(args, str(err))
+    elif getattr(args, "overflow", None) is not None or getattr(args, "hard_share", None) is not None:
+        return _usage_error(args, "--overflow and --hard-share price the hybrid: give --traffic too")
     for warning in (*_stale_warnings(validated["stale"], request), *quote.cautions):
         print(f"warning: {warning}", file=sys.stderr)
     if args.format == "json":
-        sys.stdout.write(render_json(quote, data_dir))
+        text = render_json(quote, data_dir)
+        if mix is not None:
+            record_out = json.loads(text)
+            record_out["hybrid"] = mix
+            text = json.dumps(record_out, indent=2, allow_nan=False) + "\n"
+        sys.stdout.write(text)
     elif args.format == "csv":
         sys.stdout.write(render_csv(quote, data_dir))
     else:
-        sys.stdout.write(render_table(quote))
+        sys.stdout.write(render_table(quote) + ("" if mix is None else render_hybrid(mix)))
     return 0
+
+
+# The hybrid's figures a quote shows, with their words and kinds (formatting.figure_text).
+HYBRID_FIGURES = (("all_api_usd_per_month", "All API (USD/month)", "usd"),
+                  ("all_selfhost_usd_per_month", "All self-host, sized for the busiest hour (USD/month)", "usd"),
+                  ("hybrid_usd_per_month", "Hybrid (USD/month)", "usd"),
+                  ("owned_replicas", "Owned replicas", "gpus"), ("all_selfhost_replicas", "All self-host replicas",
+                                                                 "gpus"),
+                  ("gpus_per_replica", "GPUs per replica", "gpus"), ("in_house_share", "Tokens served in house",
+                                                                     "share"),
+                  ("utilization", "Owned replicas' utilisation", "share"),
+                  ("peak_to_average", "Peak to average (busiest hour x burst)", "ratio"),
+                  ("saving_vs_api", "Hybrid saving vs all API", "share"),
+                  ("saving_vs_selfhost", "Hybrid saving vs all self-host", "share"))
+
+
+def hybrid_figures(record: dict, request: QuoteRequest, traffic: str, overflow: str | None,
+                   hard_share: float) -> dict[str, object]:
+    """The hybrid of :mod:`analysis.evaluation.hybrid` for a quote's situation, as JSON-ready figures per case."""
+    if request.rental_offer_id is not None:
+        raise QuoteUsageError("--traffic prices a bought fleet: leave out --rent")
+    if overflow is not None and overflow not in {a["id"] for a in record["apis"]}:
+        raise QuoteUsageError(f"unknown --overflow {overflow!r}: valid API offers are "
+                              f"{', '.join(sorted(a['id'] for a in record['apis']))}")
+    if hard_share >= 1:
+        raise QuoteUsageError("--hard-share must be below 1: some tokens must be left for the hybrid to serve")
+    load = hybrid.profile(record, traffic)
+    sit, over = hybrid.situations(record, request.model_id, request.gpu_id, request.precision,
+                                  request.api_offer_id, overflow, output_share=request.output_share,
+                                  custom=request.custom)
+    result = hybrid.evaluate(sit, over, load, request.tokens_per_month, hard_share)
+    cases = {case: {key: (float(result[key][i]) if math.isfinite(float(result[key][i])) else None)
+                    for key, _, _ in HYBRID_FIGURES} for i, case in enumerate(CASES)}
+    return {"traffic": load.name, "source": load.source, "overflow_offer_id": overflow or request.api_offer_id,
+            "hard_share": hard_share, "cases": cases}
+
+
+def render_hybrid(mix: dict[str, object]) -> str:
+    """The hybrid block of a table quote."""
+    cases = mix["cases"]
+    rows = [("", *CASES)]
+    for key, label, kind in HYBRID_FIGURES:
+        cells = []
+        for case in CASES:
+            value = cases[case][key]
+            cells.append("-" if value is None else f"{value:.2f}" if kind == "ratio" else
+                         f"{value:.1%}" if kind == "share" else fmt.figure_text(value, kind))
+        rows.append((label, *cells))
+    width = max(len(r[0]) for r in rows)
+    cell = max(len(c) for r in rows for c in r[1:])
+    lines = ["", f"Traffic {mix['traffic']} ({mix['source']}); overflow to {mix['overflow_offer_id']}"
+             + (f"; {mix['hard_share']:.0%} of tokens kept on the API" if mix["hard_share"] else "")]
+    lines += [f"{r[0]:<{width}}  " + "  ".join(f"{c:>{cell}}" for c in r[1:]) for r in rows]
+    return "\n".join(lines) + "\n"

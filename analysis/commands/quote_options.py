@@ -150,6 +150,17 @@ def add_parser(sub: argparse._SubParsersAction, handler: Callable[[argparse.Name
     own.add_argument("--set", metavar="NAME=LOW[:HIGH]", action="append", type=parse_setting, default=None,
                      help="any other row of assumptions.csv the model reads, by name, its ends as plain numbers "
                           "(repeatable; e.g. --set amortization_months=60 --set pue=1.2:1.4)")
+    mix = q.add_argument_group("traffic over a week and the hybrid fleet (bought GPUs)")
+    mix.add_argument("--traffic", metavar="PROFILE|FILE", default=None,
+                     help="a profile of traffic_profiles.csv (flat, chat, coding) or a CSV with columns hour "
+                          "(0-167 over a week, or 0-23) and relative_load: adds all-self-host sized for its busiest "
+                          "hour and the hybrid (owned replicas, the load above them to --overflow)")
+    mix.add_argument("--overflow", metavar="OFFER_ID", default=None,
+                     help="the per-token offer the hybrid sends the load above its owned replicas to (api_prices.csv; "
+                          "default: the --api offer); a host of the same open model is usually cheaper")
+    mix.add_argument("--hard-share", metavar="SHARE", type=parse_share, default=None,
+                     help="share of tokens kept on the --api offer whatever the price (requests an open model "
+                          "cannot serve; the guide's hybrid says 20%%); default 0")
     q.add_argument("--data", metavar="DIR", default=None,
                    help="dataset folder, validated against data/datapackage.json (default: data/)")
     q.add_argument("--format", choices=FORMATS, default="table",

@@ -302,5 +302,9 @@ def _rows_record(ds: Dataset) -> dict[str, object]:
     assumptions = {name: {"low": ranges[name][0], "high": ranges[name][1], "unit": ranges[name][2],
                           "label": input_words(ds, name)}
                    for name in (*MODEL_ASSUMPTIONS, *FRAGILITY_ROWS) if name in ranges}
+    profiles: dict[str, dict[str, dict[str, float]]] = {}
+    if "traffic_profiles" in ds.tables:
+        for r in ds["traffic_profiles"].itertuples():
+            profiles.setdefault(r.profile, {})[r.parameter] = {"low": float(r.value_low), "high": float(r.value_high)}
     return {"models": models, "gpus": gpus, "precisions": precisions, "apis": apis, "rentals": rentals,
-            "assumptions": assumptions}
+            "assumptions": assumptions, "traffic_profiles": profiles}

@@ -590,3 +590,47 @@ def tornado(bars: pd.DataFrame) -> alt.LayerChart:
         width="container", height=alt.Step(2 * NAME_ROW_PX + 12))
 
 
+
+
+def load_duration(duration: pd.DataFrame, owned: pd.DataFrame) -> alt.LayerChart:
+    """A week's hourly load sorted from the busiest hour to the quietest, with the owned capacity drawn across it.
+
+    Parameters
+    ----------
+    duration : ``share_of_hours`` (0-1: the share of the week's hours at least this busy) and ``tokens_per_hour``.
+    owned : ``label`` and ``tokens_per_hour``: each capacity drawn as a horizontal rule, named at its right end.
+    """
+    duration = with_text(duration, tokens_per_hour=fmt.tokens)
+    x = alt.X("share_of_hours:Q", title="Share of the week's hours at least this busy",
+              axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+    y = alt.Y("tokens_per_hour:Q", title="Tokens per hour", axis=alt.Axis(labelExpr=TOKENS_LABEL))
+    tooltip = [alt.Tooltip("share_of_hours:Q", title="Share of hours", format=".0%"),
+               alt.Tooltip("tokens_per_hour_text:N", title="Tokens per hour")]
+    area = alt.Chart(duration).mark_area(opacity=0.3, interpolate="step-after").encode(x=x, y=y)
+    edge = alt.Chart(duration).mark_line(interpolate="step-after").encode(x=x, y=y, tooltip=tooltip)
+    rules = alt.Chart(owned).mark_rule(strokeWidth=2, strokeDash=[6, 3]).encode(
+        y="tokens_per_hour:Q", color=alt.Color("label:N", title=None, legend=None))
+    names = alt.Chart(owned).mark_text(align="right", baseline="bottom", dx=-4, dy=-3).encode(
+        x=alt.datum(1), y="tokens_per_hour:Q", text="label:N", color=alt.Color("label:N", legend=None))
+    return alt.layer(area, edge, rules, names).properties(width="container", height=300)
+
+
+def u_curve(curve: pd.DataFrame, best: int) -> alt.LayerChart:
+    """The month's bill against the number of owned replicas (0: everything to the overflow offer), the cheapest
+    count marked.
+
+    Parameters
+    ----------
+    curve : ``owned_replicas`` and ``usd_per_month``.
+    best : the owned count with the lowest bill.
+    """
+    curve = with_text(curve, usd_per_month=fmt.usd)
+    x = alt.X("owned_replicas:Q", title="Owned replicas", axis=alt.Axis(tickMinStep=1, format="d"))
+    y = alt.Y("usd_per_month:Q", title="USD per month", axis=alt.Axis(labelExpr=USD_LABEL))
+    tooltip = [alt.Tooltip("owned_replicas:Q", title="Owned replicas"),
+               alt.Tooltip("usd_per_month_text:N", title="Monthly bill")]
+    line = alt.Chart(curve).mark_line(point=True).encode(x=x, y=y, tooltip=tooltip)
+    mark = curve[curve["owned_replicas"] == best].assign(label="cheapest")
+    dot = alt.Chart(mark).mark_point(size=160, filled=True, shape="diamond").encode(x=x, y=y, tooltip=tooltip)
+    text = alt.Chart(mark).mark_text(dy=-14).encode(x=x, y=y, text="label:N")
+    return alt.layer(line, dot, text).properties(width="container", height=280)

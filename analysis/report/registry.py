@@ -114,6 +114,10 @@ CHAPTERS: tuple[ChapterSpec, ...] = (
                  "rent_offer": "lambda-h100-8x", "draws": 10000, "seed": 20260427,
                  "grid_low_tokens_per_month": 1e7, "grid_high_tokens_per_month": 1e12, "grid_points": 101},
                 run="first"),
+    ChapterSpec("hybrid", "14", "14_hybrid", "Hybrid: own the baseline, buy the peaks", GUIDE, "hybrid:build",
+                {"model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8", "api_offer": "openai-gpt-5.4",
+                 "hosted_offer": "novita-llama-4-maverick", "profile": "chat", "tokens_per_month": 1e11},
+                ledger_sections=("top_models", "decision_table")),
     ChapterSpec("data", "A", "90_data", "The dataset", ABOUT, "data_page:build", {"max_price_age_days": None}),
 )
 # Book pages that are no chapter: the root page, and the pages a part lists before its chapters.

@@ -93,7 +93,7 @@ def test_folders_and_stray_files_in_the_data_folder_are_ignored_and_said(data_co
                                   data_copy, {})
     assert main(["validate", str(data_copy)]) == 0
     out, err = capsys.readouterr()
-    assert out.startswith(f"{data_copy}: valid (11 files,")
+    assert out.startswith(f"{data_copy}: valid (12 files,")
     # (after the line, the dataset's own stale-price warnings)
     assert err.splitlines()[0] == (f"{data_copy}: ignored, not part of the dataset: .ipynb_checkpoints/ (a folder), "
                                    "backup/ (a folder), notes.txt (not a table of datapackage.json)")

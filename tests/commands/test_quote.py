@@ -325,7 +325,8 @@ def test_rental_offer_for_another_gpu(capsys):
     assert code == 2
     assert one_line(err) == (
         "python -m analysis quote: error: --rent 'lambda-a100-8x' rents a100-80gb-sxm, not --gpu 'h100-sxm': "
-        "valid rental offers for h100-sxm are aws-p5-48xlarge, aws-p5-48xlarge-spot, coreweave-h100-8x, "
+        "valid rental offers for h100-sxm are aws-p5-48xlarge, aws-p5-48xlarge-3yr, aws-p5-48xlarge-spot, "
+        "coreweave-h100-8x, "
         "coreweave-h100-8x-spot, lambda-h100-1x, lambda-h100-8x, runpod-h100-1x, "
         "runpod-h100-1x-community")
 
@@ -712,3 +713,33 @@ def test_quote_warns_that_a_retired_offer_is_history(capsys):
     assert code == 0 and json.loads(out)["cases"]
     assert err.startswith("warning: google-gemini-2.5-pro was retired on 2026-12-01: its price is history (Gemini API "
                           "requests now go to Gemini 3.8 Flash")
+
+
+def test_quote_prices_the_hybrid_for_a_traffic_profile(capsys, tmp_path):
+    # Maverick on H100s against GPT-5.4 at 100B tokens a month of chat traffic, the overflow to Novita's Maverick:
+    # the base case owns 2 of the 3 replicas all-self-host needs and sends 11% of tokens to Novita.
+    args = ["--tokens-per-month", "100B", "--api", "openai-gpt-5.4", "--model", "llama-4-maverick", "--gpu",
+            "h100-sxm", "--precision", "fp8", "--traffic", "chat", "--overflow", "novita-llama-4-maverick"]
+    code, out, _ = run_quote(capsys, *args, "--format", "json")
+    assert code == 0
+    mix = json.loads(out)["hybrid"]
+    assert (mix["traffic"], mix["overflow_offer_id"], mix["hard_share"]) == ("chat", "novita-llama-4-maverick", 0.0)
+    base = mix["cases"]["base"]
+    assert (base["owned_replicas"], base["all_selfhost_replicas"]) == (2, 3)
+    assert round(base["in_house_share"], 3) == 0.888
+    for case in mix["cases"].values():
+        assert case["hybrid_usd_per_month"] <= min(case["all_api_usd_per_month"], case["all_selfhost_usd_per_month"])
+    code, table, _ = run_quote(capsys, *args)
+    assert code == 0 and "Traffic chat (traffic_profiles.csv, profile chat); overflow to novita-llama-4-maverick" \
+        in table
+    # a file of the reader's own, and the errors
+    flat = tmp_path / "flat.csv"
+    flat.write_text("hour,relative_load\n" + "".join(f"{h},1\n" for h in range(24)), encoding="utf-8")
+    code, out, _ = run_quote(capsys, *args[:-4], "--traffic", str(flat), "--format", "json")
+    assert code == 0 and json.loads(out)["hybrid"]["cases"]["base"]["peak_to_average"] == 1.0
+    code, _, err = run_quote(capsys, *args[:-4], "--traffic", "bursty")
+    assert code == 2 and err.startswith("error: unknown traffic profile 'bursty': the profiles are chat, coding, flat")
+    code, _, err = run_quote(capsys, *args[:-4], "--overflow", "novita-llama-4-maverick")
+    assert code == 2 and "--overflow and --hard-share price the hybrid: give --traffic too" in err
+    code, _, err = run_quote(capsys, *args, "--rent", "lambda-h100-8x")
+    assert code == 2 and "--traffic prices a bought fleet: leave out --rent" in err

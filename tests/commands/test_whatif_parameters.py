@@ -57,8 +57,8 @@ def test_a_rental_offer_for_another_gpu_is_refused(capsys, tmp_path):
                         "a100-80gb-sxm", "-p", "rent_offer", "lambda-a100-8x")
     assert code == 2
     assert err[1:] == ["  - -p rent = 'lambda-h100-8x' rents h100-sxm, not gpu = 'a100-80gb-sxm' (offers for "
-                       "a100-80gb-sxm: aws-p4de-24xlarge, coreweave-a100-8x, coreweave-a100-8x-spot, lambda-a100-8x, "
-                       "runpod-a100-1x)"]
+                       "a100-80gb-sxm: aws-p4de-24xlarge, aws-p4de-24xlarge-1yr, aws-p4de-24xlarge-3yr, "
+                       "coreweave-a100-8x, coreweave-a100-8x-spot, lambda-a100-8x, runpod-a100-1x)"]
 
 
 def test_a_grid_upside_down_is_refused(capsys, tmp_path):

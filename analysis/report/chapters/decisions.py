@@ -395,7 +395,7 @@ def build_decision_table(ds: Dataset) -> Chapter:
     crossing = guide_s1_crossing_spend(ds)
     rows = [_threshold_check(ds, i, frontier_be, crossing) for i in ("dec.summary.spend_threshold",
                                                                        "dec.bottom.threshold")]
-    rows.append(_hybrid_check(ds))
+    # The hybrid's saving (dec.bottom.hybrid_reduction) is checked by the hybrid chapter, which prices it.
     for figure_id in ("dec.model_switching.models", "dec.latency.threshold"):
         rows.append(check_row(ds, figure_id, "", "", "", verdicts.UNVERIFIABLE, "no source is given"))
     facts = {"dec_breakeven_low_usd": fmt.usd(lo), "dec_breakeven_high_usd": fmt.usd(hi),
@@ -419,20 +419,3 @@ def build_decision_table(ds: Dataset) -> Chapter:
     )
     return Chapter(printed=printed, checks=checks, tables={"computed": table}, facts=facts, key="decision",
                    exhibits=exhibits)
-
-
-def _hybrid_check(ds: Dataset) -> dict:
-    """80% self-hosted, 20% API, 50-70% cheaper overall: needs a per-token saving of reduction / 0.8."""
-    low, high = figure(ds, "dec.bottom.hybrid_reduction")
-    share = figure(ds, "models.tradeoff.hybrid.selfhost_share")[0]
-    need_low, need_high = low / share, high / share
-    grid = _spend_grid(ds)
-    table = savings_at_spend(ds, FRONTIER, grid)
-    base = table[table["case"] == "base"]
-    reach = base.loc[base["saving_share"] >= need_low, "spend_usd_per_month"]
-    where = fmt.usd(reach.min()) if len(reach) else "no spend in range"
-    needed = f"{fmt.share(need_low)}–{fmt.share(need_high)} per-token saving"
-    return check_row(ds, "dec.bottom.hybrid_reduction", needed,
-                     f"reached from {where} of GPT-5.4 spend (base)", "", verdicts.IMPLIED,
-                     f"with {fmt.share(share)} of traffic self-hosted the claim needs a per-token saving of "
-                     f"{fmt.share(need_low)}–{fmt.share(need_high)}, which holds only at large volumes")

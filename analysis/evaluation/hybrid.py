@@ -1,0 +1,204 @@
+"""The hybrid fleet for a situation: a traffic profile from the dataset (or the reader's file), the spine's fleet
+sized for it, and the cheapest number of owned replicas with the rest sent to a per-token offer.
+
+Three options at one volume, per case: all API (the API being replaced), all self-host (the spine's bought fleet,
+sized for the profile's busiest hour with its burst headroom), and the hybrid (:func:`analysis.model.hybrid.optimum`
+over ``0 ... all-self-host`` owned replicas of the size the spine chose, the load above them billed at the overflow
+offer). With a ``hard_share``, that share of the tokens goes to the API being replaced whatever the price (tasks an
+open model cannot do) and the hybrid serves the rest. Nothing here imports pandas.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+
+from analysis.evaluation import resolve
+from analysis.model import hybrid, spine
+
+PARAMETERS = ("peak_over_mean", "trough_over_mean", "weekend_factor", "burst_headroom")
+# Which end of each parameter's range favours self-hosting (a flatter load): +1 the high end, -1 the low end.
+FAVOURS = {"peak_over_mean": -1, "trough_over_mean": +1, "weekend_factor": +1, "burst_headroom": -1}
+# The largest fleet whose every size is tried (a volume past it is priced at the two ends only).
+MAX_OWNED_REPLICAS = 5_000
+
+
+class TrafficError(ValueError):
+    """A traffic file or profile name the model cannot use; the message names the file, line, column and value."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    """A load profile per case (favourable, base, unfavourable): relative load per hour ``(3, H)``, mean 1, and
+    the burst headroom within the hour ``(3,)``; its name and where it comes from."""
+
+    name: str
+    load: np.ndarray
+    burst_headroom: np.ndarray
+    source: str
+
+    @property
+    def peak_to_average(self) -> np.ndarray:
+        """``max(load) x burst``: the figure a fleet sized for the busiest hour needs, per case."""
+        return hybrid.peak_to_average(self.load, self.burst_headroom)
+
+
+def named_profile(record: dict, name: str) -> Profile:
+    """A profile of ``traffic_profiles.csv`` in its three cases: each parameter at the end that favours
+    self-hosting, its midpoint, the other end."""
+    profiles = record["traffic_profiles"]
+    if name not in profiles:
+        raise TrafficError(f"unknown traffic profile {name!r}: the profiles are {', '.join(sorted(profiles))}, "
+                           "or give a CSV file (columns hour, relative_load)")
+    rows = profiles[name]
+    missing = [p for p in PARAMETERS if p not in rows]
+    if missing:
+        raise TrafficError(f"traffic_profiles.csv: profile {name!r} lacks {', '.join(missing)}")
+    cases = {p: spine.midpoint_cases(rows[p]["low"], rows[p]["high"], FAVOURS[p]) for p in PARAMETERS}
+    load = hybrid.weekly_profile(cases["peak_over_mean"], cases["trough_over_mean"], cases["weekend_factor"])
+    return Profile(name, load, cases["burst_headroom"], f"traffic_profiles.csv, profile {name}")
+
+
+def profile_from_file(path: Path) -> Profile:
+    """The reader's own profile: a CSV with columns ``hour`` (0-167 over a week, Monday 00:00 first, or 0-23 for a
+    day) and ``relative_load`` (any scale; it is divided by its mean). No burst headroom beyond the file's hours.
+
+    Raises :class:`TrafficError` listing every problem with its line, column and value.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise TrafficError(f"{path}: no such traffic file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TrafficError(f"{path}: cannot be read as UTF-8 text ({exc})") from None
+    reader = csv.DictReader(text.splitlines())
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != ["hour", "relative_load"]:
+        raise TrafficError(f"{path}, line 1: expected the header 'hour,relative_load', got "
+                           f"{','.join(reader.fieldnames or []) or 'an empty file'!r}")
+    problems, loads = [], {}
+    for line, row in enumerate(reader, start=2):
+        hour_text, load_text = (row.get("hour") or "").strip(), (row.get("relative_load") or "").strip()
+        try:
+            hour = int(hour_text)
+        except ValueError:
+            problems.append(f"{path}, line {line}, column 'hour': value {hour_text!r} is not a whole hour")
+            continue
+        try:
+            load = float(load_text)
+        except ValueError:
+            load = math.nan
+        if not (math.isfinite(load) and load >= 0):
+            problems.append(f"{path}, line {line}, column 'relative_load': value {load_text!r} is not a number >= 0")
+            continue
+        if not 0 <= hour < hybrid.HOURS_PER_WEEK:
+            problems.append(f"{path}, line {line}, column 'hour': value {hour_text!r} is not an hour of a week "
+                            f"(0-{hybrid.HOURS_PER_WEEK - 1})")
+        elif hour in loads:
+            problems.append(f"{path}, line {line}, column 'hour': value {hour_text!r} is given twice")
+        else:
+            loads[hour] = load
+    span = hybrid.HOURS_PER_DAY if loads and max(loads) < hybrid.HOURS_PER_DAY else hybrid.HOURS_PER_WEEK
+    absent = [h for h in range(span) if h not in loads]
+    if loads and absent and not problems:
+        problems.append(f"{path}: hours {_hours_text(absent)} are missing: give every hour of a day (0-23) or of a "
+                        "week (0-167)")
+    if not problems and not any(v > 0 for v in loads.values()):
+        problems.append(f"{path}: every relative_load is 0 or there is none: there is no traffic to serve")
+    if problems:
+        raise TrafficError("\n".join(problems))
+    load = np.array([loads[h] for h in range(span)], dtype=float)
+    load = np.tile(load / load.mean(), (3, 1))
+    return Profile(path.name, load, np.ones(3), f"{path}")
+
+
+def _hours_text(hours: list[int]) -> str:
+    shown = ", ".join(str(h) for h in hours[:8])
+    return shown + (f" and {len(hours) - 8} more" if len(hours) > 8 else "")
+
+
+def profile(record: dict, name_or_file: str) -> Profile:
+    """A named profile, or the file at that path when no profile has the name."""
+    if name_or_file in record["traffic_profiles"]:
+        return named_profile(record, name_or_file)
+    if name_or_file.endswith(".csv") or Path(name_or_file).exists():
+        return profile_from_file(Path(name_or_file))
+    return named_profile(record, name_or_file)  # raises, listing the names
+
+
+def _owned_usd_per_month(sit: spine.Situation, values: dict[str, np.ndarray], gpus_per_replica: np.ndarray,
+                         replicas: np.ndarray) -> np.ndarray:
+    """``(N, C)``: the monthly cost of owning ``0 ... C - 1`` replicas (inf beyond each case's all-self-host
+    fleet ``replicas``), by the spine's own fleet pricing (:func:`analysis.model.spine.fleet_usd_per_month`)."""
+    most = int(min(np.nanmax(np.where(np.isfinite(replicas), replicas, 0)), MAX_OWNED_REPLICAS))
+    owned = np.full((len(replicas), most + 1), np.inf)
+    owned[:, 0] = 0.0
+    for count in range(1, most + 1):
+        serving = count * gpus_per_replica
+        spares = spine.spares_needed(serving, values["spare_gpu_share"], values["spare_min_serving_gpus"])
+        lines = spine.fleet_usd_per_month(values, sit.constants["tdp_watts"], serving, spares)
+        owned[:, count] = sum(lines[name] for name in spine.LINES["buy"])
+    return np.where(np.arange(most + 1)[None, :] <= replicas[:, None], owned, np.inf)
+
+
+def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tokens_per_month: float,
+             hard_share: float = 0.0) -> dict[str, np.ndarray]:
+    """All API, all self-host and the hybrid at one volume, per case ``(3,)``.
+
+    ``sit`` prices the API being replaced (and the GPUs); ``overflow`` the offer the hybrid sends its overflow to
+    (the same API, or the open model from a host: a situation with the same model and GPU). ``hard_share`` of
+    the tokens go to the API being replaced in the hybrid whatever the price.
+
+    Returns ``all_api_usd_per_month``, ``all_selfhost_usd_per_month`` (the spine's bought fleet at
+    ``peak_to_average = max(load) x burst``), ``hybrid_usd_per_month``, ``owned_replicas``, ``owned_gpus``
+    (serving, spares left out), ``gpus_per_replica``, ``all_selfhost_replicas``, ``in_house_share`` (of all
+    tokens), ``utilization``, ``peak_to_average``, ``saving_vs_api`` and ``saving_vs_selfhost`` (shares of those
+    bills), and ``curve_usd_per_month`` ``(3, C)``: the hybrid's cost at each owned count (the U-curve).
+    """
+    if not 0 <= hard_share < 1:
+        raise ValueError(f"hard_share must be in [0, 1), got {hard_share!r}")
+    values = {**spine.case_values(sit), "peak_to_average": load.peak_to_average}
+    volume = float(tokens_per_month)
+    whole = spine.evaluate(sit, values, [volume])
+    soft_volume = volume * (1 - hard_share)
+    fleet = spine.evaluate(sit, values, [soft_volume]) if hard_share else whole
+    # The overflow offer's price per token at the same traffic mix, case by case (its own situation may orient the
+    # output share the other way; the tokens it is sent are the replaced API's).
+    over_price = spine.evaluate(overflow, values, [soft_volume])["api_usd_per_token"]
+    replicas, per_replica = fleet["replicas"][:, 0], fleet["gpus_per_replica"][:, 0]
+    capacity_month = fleet["replica_tokens_per_month"][:, 0]
+    hours = np.asarray(values["hours_per_month"], dtype=float)
+    # One replica's tokens an hour at its target utilisation, net of the burst headroom (module docstring).
+    replica_per_hour = capacity_month * np.max(load.load, axis=1) / hours
+    owned = _owned_usd_per_month(sit, values, per_replica, replicas)
+    best = hybrid.optimum(np.full(3, soft_volume), load.load, replica_per_hour, owned, over_price, hours)
+    hard_usd = volume * hard_share * whole["api_usd_per_token"]
+    all_api, all_self = whole["api_usd_per_month"][:, 0], whole["buy_usd_per_month"][:, 0]
+    # With no hard share both ends are candidates of the optimum; the spine's own bills are kept for them, so the
+    # hybrid is never dearer than either by a last bit of summation order.
+    total = hard_usd + best["usd_per_month"]
+    if not hard_share:
+        total = np.minimum(total, np.minimum(all_api, all_self))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return {
+            "all_api_usd_per_month": all_api, "all_selfhost_usd_per_month": all_self,
+            "hybrid_usd_per_month": total, "owned_replicas": best["owned_replicas"],
+            "owned_gpus": best["owned_replicas"] * per_replica, "gpus_per_replica": per_replica,
+            "all_selfhost_replicas": whole["replicas"][:, 0], "replica_tokens_per_hour": replica_per_hour,
+            "in_house_share": best["in_house_share"] * (1 - hard_share), "utilization": best["utilization"],
+            "peak_to_average": load.peak_to_average,
+            "saving_vs_api": 1 - total / all_api, "saving_vs_selfhost": 1 - total / all_self,
+            "curve_usd_per_month": best["cost_usd_per_month"] + hard_usd[:, None],
+        }
+
+
+def situations(record: dict, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
+               overflow_offer_id: str | None, **kwargs) -> tuple[spine.Situation, spine.Situation]:
+    """The situation of the API being replaced and of the overflow offer (the same when none is given)."""
+    sit = resolve.situation(record, model_id, gpu_id, precision, api_offer_id, None, **kwargs)
+    if overflow_offer_id is None or overflow_offer_id == api_offer_id:
+        return sit, sit
+    return sit, resolve.situation(record, model_id, gpu_id, precision, overflow_offer_id, None, **kwargs)
