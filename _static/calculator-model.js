@@ -606,6 +606,19 @@
       o.gpu = String(options.gpu ?? "");
       o.precision = String(options.precision ?? "");
       o.rent = given(options.rent) ? String(options.rent) : null;
+      o.traffic = given(options.traffic) ? String(options.traffic) : null;
+      o.overflow = given(options.overflow) ? String(options.overflow) : null;
+      o.hard_share = given(options.hard_share) ? parseShare(options.hard_share) : 0.0;
+      if (o.traffic !== null && !(o.traffic in DATA.traffic_profiles)) {
+        throw new QuoteError("traffic", "unknown_traffic", { value: pyRepr(o.traffic),
+          names: Object.keys(DATA.traffic_profiles).sort().join(", ") });
+      }
+      if (o.traffic === null && (o.overflow !== null || given(options.hard_share))) {
+        throw new QuoteError("traffic", "hybrid_needs_traffic");
+      }
+      if (o.traffic !== null && o.rent !== null) throw new QuoteError("traffic", "hybrid_needs_buy");
+      if (o.hard_share >= 1) throw new QuoteError("hard_share", "hard_share_too_high");
+      if (o.overflow !== null) requireName("overflow", "--overflow", o.overflow, DATA.apis, RULES.nouns.api);
       const custom = {};
       for (const name of RULES.custom_prices) {
         custom[name] = given(options[name]) ? parsePrice(name, options[name]) : null;
@@ -657,6 +670,133 @@
       return o;
     }
 
+    // ------------------------------------------------------------------ the hybrid (analysis/model/hybrid.py)
+
+    // hybrid._daily_shape: a weekday's 24 loads over the day's mean, T + (P - T) x wave ** q, q bisected.
+    function dailyShape(p, t) {
+      if (!(p > t)) return Array(RULES.hybrid.hours_per_day).fill(1.0);
+      const hours = [...Array(RULES.hybrid.hours_per_day).keys()];
+      const wave = hours.map((h) => (1 + Math.cos(2 * Math.PI * (h - RULES.hybrid.peak_hour)
+        / RULES.hybrid.hours_per_day)) / 2);
+      const target = (1 - t) / (p - t);
+      let low = 1e-3;
+      let high = 1e3;
+      for (let i = 0; i < 80; i += 1) {
+        const q = Math.sqrt(low * high);
+        const mean = wave.reduce((sum, x) => sum + x ** q, 0) / wave.length;
+        if (mean > target) low = q; else high = q;
+      }
+      const q = Math.sqrt(low * high);
+      return wave.map((x) => t + (p - t) * x ** q);
+    }
+
+    // hybrid.weekly_profile: 168 hourly loads from Monday 00:00, mean 1.
+    function weeklyProfile(p, t, w) {
+      const weekdayMean = 7 / (5 + 2 * w);
+      const day = dailyShape(p / weekdayMean, t / weekdayMean).map((x) => x * weekdayMean);
+      const week = [];
+      for (let d = 0; d < 7; d += 1) {
+        const factor = RULES.hybrid.weekend_days.includes(d) ? w : 1.0;
+        for (const x of day) week.push(x * factor);
+      }
+      const mean = week.reduce((sum, x) => sum + x, 0) / week.length;
+      return week.map((x) => x / mean);
+    }
+
+    // evaluation.hybrid.named_profile: per case [favourable, base, unfavourable], each figure at its end.
+    function namedProfile(name) {
+      const rows = DATA.traffic_profiles[name];
+      const cases = {};
+      for (const parameter of RULES.hybrid.parameters) {
+        const row = rows[parameter];
+        cases[parameter] = orderedCases(row.low, (row.low + row.high) / 2, row.high, RULES.hybrid.favours[parameter]);
+      }
+      const load = CASES.map((_, k) => weeklyProfile(cases.peak_over_mean[k], cases.trough_over_mean[k],
+        cases.weekend_factor[k]));
+      return { name, load, burst: cases.burst_headroom, source: `traffic_profiles.csv, profile ${name}` };
+    }
+
+    // spine.fleet_usd_per_month summed in spine.LINES["buy"] order, for serving GPUs and their spares.
+    function ownedUsdPerMonth(c, v, serving) {
+      const spares = serving >= v.spare_min_serving_gpus ? Math.ceil(round9(serving * v.spare_gpu_share)) : 0.0;
+      const owned = (capex1) => capex1 * (1 - v.residual_value_share) / v.amortization_months
+        + capex1 * (1 + v.residual_value_share) / 2 * v.cost_of_capital_per_year / 12;
+      const power = 1.0 * c.tdp_watts * v.server_power_factor * v.pue * v.hours_per_month / 1000
+        * v.electricity_usd_per_kwh;
+      const facility = 1.0 * c.tdp_watts * v.server_power_factor / 1000 * v.colocation_usd_per_kw_month;
+      const perGpu = owned(v.usd_per_gpu) + owned(v.server_usd_per_gpu) + (power + facility);
+      const engineerMonth = v.ml_engineer_usd_per_year / 12 * 1.0;
+      const engineers = Math.max(v.oncall_engineers_min, v.engineer_allocation + serving / v.gpus_per_engineer);
+      const downtime = v.revenue_at_risk_usd_per_month * Math.max(v.api_uptime - v.selfhost_uptime, 0.0);
+      const lines = [owned(v.usd_per_gpu) * serving, owned(v.server_usd_per_gpu) * serving, power * serving,
+        facility * serving, perGpu * spares, engineerMonth * engineers, downtime, v.networking_storage_usd_per_month,
+        v.monitoring_usd_per_month];
+      return lines.reduce((sum, x) => sum + x, 0);
+    }
+
+    // evaluation.hybrid.evaluate: all API, all self-host at the profile's peak, and the cheapest owned count.
+    function hybridEvaluate(o, profile) {
+      const sit = resolve(o);
+      const over = o.overflow === null || o.overflow === o.api ? sit : resolve({ ...o, api: o.overflow });
+      const hard = o.hard_share;
+      const peak = profile.load.map((load, k) => Math.max(...load) * profile.burst[k]);
+      const values = caseValueSets(sit).map((v, k) => ({ ...v, peak_to_average: peak[k] }));
+      const volume = o.tokens_per_month;
+      const soft = volume * (1 - hard);
+      const out = {};
+      CASES.forEach((name, k) => {
+        const v = values[k];
+        const whole = evaluateOne(sit, v, [volume]);
+        const fleet = hard ? evaluateOne(sit, v, [soft]) : whole;
+        const overPrice = evaluateOne(over, v, [soft]).api_usd_per_token;
+        const row = fleet.volumes[0];
+        const load = profile.load[k];
+        const k1 = row.replica_tokens_per_month * Math.max(...load) / v.hours_per_month;
+        const most = Math.min(Number.isFinite(row.replicas) ? row.replicas : 0, RULES.hybrid.max_owned_replicas);
+        let best = 0;
+        let bestCost = Infinity;
+        let bestOverflow = soft;
+        for (let count = 0; count <= most; count += 1) {
+          let overflow = soft;
+          if (count > 0) {
+            overflow = load.reduce((sum, x) => sum + Math.max(0.0, soft / v.hours_per_month * x - count * k1), 0)
+              * v.hours_per_month / load.length;
+          }
+          const owned = count === 0 ? 0.0 : ownedUsdPerMonth(sit.constants, v, count * row.gpus_per_replica);
+          const cost = owned + overflow * overPrice;
+          if (cost < bestCost) { best = count; bestCost = cost; bestOverflow = overflow; }
+        }
+        const wholeRow = whole.volumes[0];
+        const allApi = wholeRow.api_usd_per_month;
+        const allSelf = wholeRow.buy_usd_per_month;
+        let total = volume * hard * whole.api_usd_per_token + bestCost;
+        const served = soft - bestOverflow;
+        let owned = best;
+        let inHouse = soft > 0 ? served / soft : 0.0;
+        let utilization = best > 0 ? served / (best * k1 * v.hours_per_month) : NaN;
+        if (!hard) {
+          // an end the search could not reach, or reached a last bit dearer: that end, with its own figures
+          if (allSelf < total) {
+            total = allSelf; owned = wholeRow.replicas; inHouse = 1.0;
+            utilization = volume / (wholeRow.replicas * k1 * v.hours_per_month);
+          } else if (allApi < total) {
+            total = allApi; owned = 0.0; inHouse = 0.0; utilization = NaN;
+          }
+        }
+        out[name] = {
+          all_api_usd_per_month: allApi, all_selfhost_usd_per_month: allSelf, hybrid_usd_per_month: total,
+          owned_replicas: owned, all_selfhost_replicas: wholeRow.replicas, gpus_per_replica: row.gpus_per_replica,
+          in_house_share: inHouse * (1 - hard), utilization, peak_to_average: peak[k],
+          saving_vs_api: 1 - total / allApi, saving_vs_selfhost: 1 - total / allSelf,
+        };
+      });
+      for (const name of CASES) {
+        for (const key of Object.keys(out[name])) out[name][key] = finiteOrNull(out[name][key]);
+      }
+      return { traffic: profile.name, source: profile.source, overflow_offer_id: o.overflow ?? o.api,
+        hard_share: hard, cases: out };
+    }
+
     // ------------------------------------------------------------------ the quote (analysis/quote.py)
 
     const finiteOrNull = (x) => (Number.isFinite(x) ? x : null);
@@ -699,11 +839,16 @@
     // The page's one entry point for scripts and tests: quote's options in, quote's JSON out.
     function reportQuote(options) {
       const o = checkOptions(options || {});
-      return quoteRecord(o, model(o, [o.tokens_per_month]));
+      const record = quoteRecord(o, model(o, [o.tokens_per_month]));
+      if (o.traffic !== null) record.hybrid = hybridEvaluate(o, namedProfile(o.traffic));
+      return record;
     }
 
+    // The hybrid block of a quote with a traffic profile (quote --traffic), for the page.
+    const hybridRecord = (o) => hybridEvaluate(o, namedProfile(o.traffic));
+
     return { DATA, RULES, CASES, CUSTOM, QuoteError, say, fill, pyRepr, pyFixed, given, byId, nan, checkOptions,
-      model, quoteRecord, reportQuote };
+      model, quoteRecord, reportQuote, hybridRecord };
   }
 
   const bound = new WeakMap();

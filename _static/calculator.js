@@ -4,6 +4,7 @@
 const DATA = JSON.parse(document.getElementById("calculator-data").textContent);
 const {
   RULES, CASES, CUSTOM, QuoteError, fill, pyRepr, given, byId, nan, checkOptions, model, quoteRecord, reportQuote,
+  hybridRecord,
 } = globalThis.reportModel.forRecord(DATA);
 // The page's own messages, from the record like the model's (analysis/report/calculator.py, PAGE_MESSAGES).
 const pageSay = (key, fields = {}) => fill(DATA.page_messages[key], fields);
@@ -21,7 +22,7 @@ const form = document.getElementById("calc-form");
 // The rows the model reads beyond the main assumptions: quote's --set, folded away under "every other input".
 const OTHER_INPUTS = RULES.settable.filter((name) => !(name in RULES.custom_ranges));
 const FIELDS = ["tokens_per_month", "output_share", "api", ...RULES.custom_prices, "model", "gpu", "precision",
-  "rent", ...Object.keys(RULES.custom_ranges), ...OTHER_INPUTS];
+  "rent", "traffic", "overflow", "hard_share", ...Object.keys(RULES.custom_ranges), ...OTHER_INPUTS];
 const control = (name) => form.elements.namedItem(name);
 let view = null;
 let viewMode = null;
@@ -52,6 +53,8 @@ function formOptions() {
     if (element && given(element.value)) options[name] = element.value.trim();
   }
   if (!renting()) { delete options.rent; delete options.usd_per_gpu_hour; } else { delete options.usd_per_gpu; }
+  // Where the peaks go and the share kept on the API belong to the hybrid: without a traffic profile, unused.
+  if (!given(options.traffic)) { delete options.overflow; delete options.hard_share; }
   return options;
 }
 
@@ -218,6 +221,20 @@ function renderAnswer(o, record, computed) {
   }
   document.getElementById("calc-fragile").textContent = record.fragile
     ? pageSay("fragile", { reasons: record.fragile }) : "";
+  // The hybrid (a traffic profile chosen): its base case in one sentence.
+  let hybridText = "";
+  if (o.traffic !== null) {
+    // a link that names a profile opens its fold, so the reader sees what is priced
+    const fold = control("traffic").closest("details");
+    if (fold) fold.open = true;
+    const mix = hybridRecord(o).cases.base;
+    const overflow = o.overflow === null ? words.api : byId(DATA.apis, o.overflow).name;
+    hybridText = pageSay("hybrid_summary", { profile: o.traffic, peak: mix.peak_to_average.toFixed(2),
+      owned: mix.owned_replicas, all: mix.all_selfhost_replicas, overflow, usd: usd(mix.hybrid_usd_per_month),
+      in_house: share(mix.in_house_share), api_usd: usd(mix.all_api_usd_per_month),
+      self_usd: usd(mix.all_selfhost_usd_per_month) });
+  }
+  document.getElementById("calc-hybrid").textContent = hybridText;
   document.getElementById("calc-chart-title").textContent = pageSay("chart_title", { api: words.api,
     verb: verb.toLowerCase(), model: words.model });
 }

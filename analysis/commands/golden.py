@@ -68,6 +68,7 @@ def random_situations(ds: loading.Dataset, count: int, seed: int) -> list[dict[s
     apis = sorted(ds["api_prices"]["offer_id"])
     priced = set(ds["gpu_prices"]["gpu_id"])
     rentals = ds["gpu_rentals"]
+    profiles = sorted(set(ds["traffic_profiles"]["profile"]))
     out = []
     while len(out) < count:
         gpu = str(rng.choice(gpus))
@@ -105,6 +106,14 @@ def random_situations(ds: loading.Dataset, count: int, seed: int) -> list[dict[s
                 else:
                     ends = [float(f"{x:.4g}") for x in ends]
                 options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
+        # The hybrid (quote --traffic) on bought fleets of offers the dataset prices: a profile, sometimes an
+        # overflow offer of its own and a share kept on the API.
+        if "rent" not in options and options["api"] != CUSTOM and rng.random() < 0.3:
+            options["traffic"] = str(rng.choice(profiles))
+            if rng.random() < 0.5:
+                options["overflow"] = str(rng.choice(apis))
+            if rng.random() < 0.3:
+                options["hard_share"] = round(float(rng.uniform(0.05, 0.5)), 2)
         for name in inputs.CUSTOM_RANGES:
             if rng.random() < 0.12:
                 rule = limits.limit(name)
@@ -161,6 +170,9 @@ def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.Arg
         return {"refused": message.split(": ", 1)[1] if message.startswith("argument --") else message}
     record = json.loads(quote_command.render_json(quoting.make_quote(lookups.record(ds), request), ds.data_dir))
     record["situation"]["data_dir"] = DATA_LABEL
+    if args.traffic is not None:  # the hybrid block quote --traffic adds
+        record["hybrid"] = quote_command.hybrid_figures(lookups.record(ds), request, args.traffic, args.overflow,
+                                                        args.hard_share or 0.0)
     return {"quote": record}
 
 

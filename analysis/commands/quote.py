@@ -25,7 +25,7 @@ from analysis import paths
 from analysis.commands import quote_cache
 from analysis.data import inputs
 from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
-from analysis.data.messages import say
+from analysis.data.messages import NOUNS, say
 from analysis.evaluation import hybrid
 from analysis.evaluation.quoting import (
     FIGURES,
@@ -246,7 +246,7 @@ def run(args: argparse.Namespace) -> int:
         except QuoteUsageError as err:
             return _usage_error(args, str(err))
     elif getattr(args, "overflow", None) is not None or getattr(args, "hard_share", None) is not None:
-        return _usage_error(args, "--overflow and --hard-share price the hybrid: give --traffic too")
+        return _usage_error(args, say("hybrid_needs_traffic"))
     for warning in (*_stale_warnings(validated["stale"], request), *quote.cautions):
         print(f"warning: {warning}", file=sys.stderr)
     if args.format == "json":
@@ -281,12 +281,12 @@ def hybrid_figures(record: dict, request: QuoteRequest, traffic: str, overflow: 
                    hard_share: float) -> dict[str, object]:
     """The hybrid of :mod:`analysis.evaluation.hybrid` for a quote's situation, as JSON-ready figures per case."""
     if request.rental_offer_id is not None:
-        raise QuoteUsageError("--traffic prices a bought fleet: leave out --rent")
+        raise QuoteUsageError(say("hybrid_needs_buy"))
     if overflow is not None and overflow not in {a["id"] for a in record["apis"]}:
-        raise QuoteUsageError(f"unknown --overflow {overflow!r}: valid API offers are "
-                              f"{', '.join(sorted(a['id'] for a in record['apis']))}")
+        raise QuoteUsageError(say("unknown_name", option="--overflow", value=repr(overflow), noun=NOUNS["api"],
+                                  names=", ".join(sorted(a["id"] for a in record["apis"]))))
     if hard_share >= 1:
-        raise QuoteUsageError("--hard-share must be below 1: some tokens must be left for the hybrid to serve")
+        raise QuoteUsageError(say("hard_share_too_high"))
     load = hybrid.profile(record, traffic)
     sit, over = hybrid.situations(record, request.model_id, request.gpu_id, request.precision,
                                   request.api_offer_id, overflow, output_share=request.output_share,

@@ -41,6 +41,12 @@ MESSAGES: dict[str, str] = {
     "rent_other_gpu": "--rent {offer} rents {rented}, not --gpu {gpu}: {offers}",
     "no_purchase_price": "gpu_prices.csv has no purchase price for --gpu {gpu} (GPUs with a price: {priced}); give "
                          "one with --usd-per-gpu, or rent it with --rent instead: {offers}",
+    # the hybrid fleet (analysis.evaluation.hybrid, quote --traffic)
+    "unknown_traffic": "unknown traffic profile {value}: the profiles are {names}, or give a CSV file (columns hour, "
+                       "relative_load)",
+    "hybrid_needs_traffic": "--overflow and --hard-share price the hybrid: give --traffic too",
+    "hybrid_needs_buy": "--traffic prices a bought fleet: leave out --rent",
+    "hard_share_too_high": "--hard-share must be below 1: some tokens must be left for the hybrid to serve",
     # why a break-even is fragile (analysis.evaluation.scenarios.fragility)
     "fragile_margin": "one more replica saves only {percent}% of its own cost beyond paying for itself",
     "fragile_never": "a case never breaks even",

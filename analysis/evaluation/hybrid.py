@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from analysis.data.messages import say
 from analysis.evaluation import resolve
 from analysis.model import hybrid, spine
 
@@ -52,8 +53,7 @@ def named_profile(record: dict, name: str) -> Profile:
     self-hosting, its midpoint, the other end."""
     profiles = record["traffic_profiles"]
     if name not in profiles:
-        raise TrafficError(f"unknown traffic profile {name!r}: the profiles are {', '.join(sorted(profiles))}, "
-                           "or give a CSV file (columns hour, relative_load)")
+        raise TrafficError(say("unknown_traffic", value=repr(name), names=", ".join(sorted(profiles))))
     rows = profiles[name]
     missing = [p for p in PARAMETERS if p not in rows]
     if missing:
@@ -134,14 +134,16 @@ def _owned_usd_per_month(sit: spine.Situation, values: dict[str, np.ndarray], gp
     """``(N, C)``: the monthly cost of owning ``0 ... C - 1`` replicas (inf beyond each case's all-self-host
     fleet ``replicas``), by the spine's own fleet pricing (:func:`analysis.model.spine.fleet_usd_per_month`)."""
     most = int(min(np.nanmax(np.where(np.isfinite(replicas), replicas, 0)), MAX_OWNED_REPLICAS))
-    owned = np.full((len(replicas), most + 1), np.inf)
-    owned[:, 0] = 0.0
-    for count in range(1, most + 1):
-        serving = count * gpus_per_replica
-        spares = spine.spares_needed(serving, values["spare_gpu_share"], values["spare_min_serving_gpus"])
-        lines = spine.fleet_usd_per_month(values, sit.constants["tdp_watts"], serving, spares)
-        owned[:, count] = sum(lines[name] for name in spine.LINES["buy"])
-    return np.where(np.arange(most + 1)[None, :] <= replicas[:, None], owned, np.inf)
+    n, counts = len(replicas), np.arange(most + 1, dtype=float)
+    # Every (case, count) pair at once: the value sets repeated once per count, the fleets flattened.
+    repeated = {name: np.repeat(np.broadcast_to(np.asarray(x, dtype=float).reshape(-1), (n,)), most + 1)
+                for name, x in values.items()}
+    serving = (counts[None, :] * np.where(np.isfinite(gpus_per_replica), gpus_per_replica, 0.0)[:, None]).reshape(-1)
+    spares = spine.spares_needed(serving, repeated["spare_gpu_share"], repeated["spare_min_serving_gpus"])
+    lines = spine.fleet_usd_per_month(repeated, sit.constants["tdp_watts"], serving, spares)
+    owned = sum(lines[name] for name in spine.LINES["buy"]).reshape(n, most + 1)
+    owned[:, 0] = 0.0  # owning nothing costs nothing: no engineers, no networking
+    return np.where(counts[None, :] <= replicas[:, None], owned, np.inf)
 
 
 def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tokens_per_month: float,
@@ -180,15 +182,26 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
     # With no hard share both ends are candidates of the optimum; the spine's own bills are kept for them, so the
     # hybrid is never dearer than either by a last bit of summation order.
     total = hard_usd + best["usd_per_month"]
+    owned_count, in_house, utilization = best["owned_replicas"], best["in_house_share"], best["utilization"]
     if not hard_share:
-        total = np.minimum(total, np.minimum(all_api, all_self))
+        # An end the search could not reach (a fleet past MAX_OWNED_REPLICAS) or that it reached a last bit dearer:
+        # the answer is that end, with its own figures.
+        selfhost = all_self < total
+        api_end = ~selfhost & (all_api < total)
+        total = np.where(selfhost, all_self, np.where(api_end, all_api, total))
+        all_replicas = whole["replicas"][:, 0]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            owned_count = np.where(selfhost, all_replicas, np.where(api_end, 0.0, owned_count))
+            in_house = np.where(selfhost, 1.0, np.where(api_end, 0.0, in_house))
+            utilization = np.where(selfhost, volume / (all_replicas * replica_per_hour * hours),
+                                   np.where(api_end, np.nan, utilization))
     with np.errstate(divide="ignore", invalid="ignore"):
         return {
             "all_api_usd_per_month": all_api, "all_selfhost_usd_per_month": all_self,
-            "hybrid_usd_per_month": total, "owned_replicas": best["owned_replicas"],
-            "owned_gpus": best["owned_replicas"] * per_replica, "gpus_per_replica": per_replica,
+            "hybrid_usd_per_month": total, "owned_replicas": owned_count,
+            "owned_gpus": owned_count * per_replica, "gpus_per_replica": per_replica,
             "all_selfhost_replicas": whole["replicas"][:, 0], "replica_tokens_per_hour": replica_per_hour,
-            "in_house_share": best["in_house_share"] * (1 - hard_share), "utilization": best["utilization"],
+            "in_house_share": in_house * (1 - hard_share), "utilization": utilization,
             "peak_to_average": load.peak_to_average,
             "saving_vs_api": 1 - total / all_api, "saving_vs_selfhost": 1 - total / all_self,
             "curve_usd_per_month": best["cost_usd_per_month"] + hard_usd[:, None],

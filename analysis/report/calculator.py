@@ -20,8 +20,10 @@ import json
 
 from analysis.data import inputs, limits, messages
 from analysis.data.loading import Dataset
+from analysis.evaluation import hybrid as evaluation_hybrid
 from analysis.evaluation import lookups, quoting, resolve
 from analysis.model import breakeven, sizing, spine
+from analysis.model import hybrid as model_hybrid
 from analysis.report import charts, publish, visual
 from analysis.report import formatting as fmt
 
@@ -54,6 +56,12 @@ PAGE_MESSAGES = {
     "gpus_do_not_fit": "{gpu} GPUs (the model does not fit)",
     "gpus_count": "{count}× {gpu}",
     "gpus_with_spares": "{count}× {gpu} ({spares} of them spare)",
+    "hybrid_needs_buy": "The hybrid prices bought GPUs: choose Buy the GPUs, or leave the traffic unpriced.",
+    "hybrid_needs_traffic": "Choose a traffic profile to price the hybrid.",
+    "hybrid_summary": "With {profile} traffic the GPUs must serve {peak} times the average load. The cheapest split "
+                      "owns {owned} of the {all} replicas that serve the busiest hour and sends the rest to "
+                      "{overflow}: {usd} a month, {in_house} of tokens served in house (all API {api_usd}, all "
+                      "self-host {self_usd}; base case).",
     "summary_cost": "At {tokens} tokens a month, {verb} {gpus} for {model} costs {selfhost} a month against "
                     "{api_cost} for {api} (base case): {saving} a month. ",
     "summary_saves": "it saves {usd}",
@@ -103,6 +111,10 @@ def _rules() -> dict[str, object]:
         "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
         "messages": messages.MESSAGES, "nouns": messages.NOUNS, "token_suffixes": inputs.TOKEN_SUFFIXES,
         "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
+        # The hybrid's rules (analysis.model.hybrid, analysis.evaluation.hybrid).
+        "hybrid": {"hours_per_day": model_hybrid.HOURS_PER_DAY, "peak_hour": model_hybrid.PEAK_HOUR,
+                   "weekend_days": list(model_hybrid.WEEKEND_DAYS), "parameters": list(evaluation_hybrid.PARAMETERS),
+                   "favours": evaluation_hybrid.FAVOURS, "max_owned_replicas": evaluation_hybrid.MAX_OWNED_REPLICAS},
         "figures": {option: [figure.record() for figure in figures] for option, figures in quoting.FIGURES.items()},
     }
 
@@ -197,6 +209,15 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
                + _field("rent", "Rental offer", _select("rent", rentals, how))
                + _field("usd_per_gpu_hour", "Rental price per GPU-hour (USD)", _text("usd_per_gpu_hour"),
                         "empty: the offer's price"))
+    profiles = [("", "Not priced (one peak-to-average ratio)")] + [
+        (name, f"{name.capitalize()}") for name in sorted(record["traffic_profiles"])]
+    overflows = [("", "The API you pay")] + [(a["id"], a["name"]) for a in record["apis"] if a["retired_on"] is None]
+    hybrid = (_field("traffic", "Traffic over the week", _select("traffic", profiles, ""),
+                     "prices the hybrid: owned replicas for the baseline, the peaks bought per token")
+              + _field("overflow", "Where the peaks go", _select("overflow", overflows, ""),
+                       "a host of the same open model is usually cheaper")
+              + _field("hard_share", "Share kept on the API whatever the price", _text("hard_share"),
+                       "0.2 or 20%: requests an open model cannot serve; empty: none"))
     ranges = "".join(
         _field(name, str(record["assumptions"][name]["label"]),
                f'<span class="calc-range">{_text(name)}</span>', "one value, or low:high; empty: the dataset's")
@@ -218,6 +239,8 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         f'<fieldset><legend>Main assumptions</legend>{ranges}</fieldset>\n'
         f'<details class="calc-more"><summary>Every other input (one value, or low:high; empty: the dataset\'s)'
         f'</summary><fieldset><legend>Every other input</legend>{others}</fieldset></details>\n'
+        '<details class="calc-more"><summary>Traffic over the week: own the baseline, buy the peaks</summary>'
+        f'<fieldset><legend>Traffic over the week and the hybrid</legend>{hybrid}</fieldset></details>\n'
         "</form>\n"
         # The base case in one line, kept in view at the bottom of the screen while the form scrolls by.
         '<p class="calc-glance" id="calc-glance" aria-hidden="true"></p>\n'
@@ -225,6 +248,7 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         '<p class="calc-summary" id="calc-summary"></p>\n'
         '<div class="calc-table-wrap"><table class="calc-table" id="calc-table"></table></div>\n'
         '<p class="calc-fragile" id="calc-fragile"></p>\n'
+        '<p class="calc-hybrid" id="calc-hybrid"></p>\n'
         '<p class="calc-chart-title" id="calc-chart-title"></p>\n'
         '<div class="calc-chart vega-chart" id="calc-chart"></div>\n'
         '<p class="calc-status" id="calc-status"></p>\n'

@@ -44,6 +44,19 @@ function differences(want, got) {
     for (const key of Object.keys(other)) if (!(key in figures)) out.push(`${name}.${key}: not in quote's answer`);
   }
   if (want.fragile !== got.fragile) out.push(`fragile: ${JSON.stringify(want.fragile)} != ${JSON.stringify(got.fragile)}`);
+  // the hybrid fleet (quote --traffic): its head and every figure of every case
+  if (("hybrid" in want) !== ("hybrid" in got)) out.push(`hybrid: ${"hybrid" in want} != ${"hybrid" in got}`);
+  else if ("hybrid" in want) {
+    for (const key of ["traffic", "source", "overflow_offer_id", "hard_share"]) {
+      if (!same(want.hybrid[key], got.hybrid[key])) out.push(`hybrid.${key}: ${want.hybrid[key]} != ${got.hybrid[key]}`);
+    }
+    for (const [name, figures] of Object.entries(want.hybrid.cases)) {
+      const other = got.hybrid.cases[name] || {};
+      for (const [key, value] of Object.entries(figures)) {
+        if (!same(value, other[key])) out.push(`hybrid.${name}.${key}: ${value} != ${other[key]}`);
+      }
+    }
+  }
   return out;
 }
 

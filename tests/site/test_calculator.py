@@ -27,6 +27,7 @@ from analysis.commands import quote_options
 from analysis.data import inputs, limits
 from analysis.evaluation import lookups, quoting, resolve
 from analysis.report import calculator, visual
+from analysis.report import formatting as fmt
 
 PAGE = "notebooks/00_calculator.html"
 PARITY_SITUATIONS = 600
@@ -179,7 +180,8 @@ def test_page_has_one_control_per_quote_option(dataset):
                                      "gpu": "h100-sxm", "precision": "fp8", "rent": None}, "data/")
     controls = set(re.findall(r' name="([a-z_0-9]+)"', html)) - {"acquisition"}
     # ... and one for every other row the model reads (quote --set), under "every other input"
-    expected = {"tokens_per_month", "output_share", "api", "model", "gpu", "precision", "rent",
+    expected = {"tokens_per_month", "output_share", "api", "model", "gpu", "precision", "rent", "traffic", "overflow",
+                "hard_share",
                 *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES, *resolve.MODEL_ASSUMPTIONS}
     assert controls == expected
     # Every control has the slot its error message goes to.
@@ -576,3 +578,28 @@ def test_the_pages_parser_agrees_with_quote_on_any_text(calculator_page, name, t
         assert _page_value(have[1], name) == want[1]
     else:
         assert have == want
+
+
+def test_a_traffic_profile_prices_the_hybrid_as_quote_does(browser, site, dataset):
+    # 100B tokens of Maverick against GPT-5.4, chat traffic, the peaks to Novita's Maverick: the page's sentence
+    # carries quote --traffic's base case (2 of 3 replicas owned, $34.6K, 89% in house).
+    query = ("?tokens_per_month=100B&model=llama-4-maverick&gpu=h100-sxm&precision=fp8&api=openai-gpt-5.4"
+             "&traffic=chat&overflow=novita-llama-4-maverick")
+    page, record = open_page(browser, site, f"{PAGE}{query}", (1400, 900))
+    page.wait_for_function("document.getElementById('calc-hybrid').textContent !== ''")
+    text = page.inner_text("#calc-hybrid")
+    options = {"tokens_per_month": "100B", "model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8",
+               "api": "openai-gpt-5.4", "traffic": "chat", "overflow": "novita-llama-4-maverick"}
+    base = json.loads(subprocess.run([sys.executable, "-m", "analysis", "quote", *_argv(options), "--format", "json"],
+                                     capture_output=True, text=True, check=True,
+                                     cwd=paths.REPO_ROOT).stdout)["hybrid"]["cases"]["base"]
+    owned, of = int(base["owned_replicas"]), int(base["all_selfhost_replicas"])
+    assert f"owns {owned} of the {of} replicas" in text
+    assert f"{fmt.usd(base['hybrid_usd_per_month'])} a month" in text
+    assert page.evaluate("(o) => window.reportQuote(o).hybrid.cases.base.owned_replicas", options) == owned
+    # without a profile the sentence goes, and where the peaks go is not asked for
+    page.select_option("#calc-traffic", "")
+    page.wait_for_function("document.getElementById('calc-hybrid').textContent === ''")
+    assert page.inner_text("#calc-overflow-error") == ""
+    assert unexpected(record["errors"]) == []
+    page.close()

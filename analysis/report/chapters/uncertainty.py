@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
+from analysis.evaluation import hybrid as evaluation_hybrid
 from analysis.evaluation import lookups, resolve, scenarios, uncertainty
 from analysis.evaluation.lookups import figure
 from analysis.model import spine
@@ -161,6 +162,31 @@ def tornado_frames(ds: Dataset, sit: spine.Situation, option: str,
 
 
 # The three choices of the intro's answer card: (key, the API replaced, the open model's situation).
+# The hybrid of the answer card: its traffic profile, and the frontier-API spends searched (USD a month).
+CARD_PROFILE = "chat"
+CARD_HYBRID_SPENDS = np.geomspace(1e4, 1e7, 61)
+
+
+def _hybrid_sentence(ds: Dataset) -> str:
+    """Where owning GPUs first enters the cheapest mix of owned replicas and the hosted open model (base case),
+    as the frontier API's spend: the hybrid's word on the card (:mod:`analysis.evaluation.hybrid`)."""
+    record = lookups.record(ds)
+    _, api_offer, model = CARD_ROWS[0]
+    sit, over = evaluation_hybrid.situations(record, model, CARD_GPU, CARD_PRECISION, api_offer, CARD_HOSTED)
+    price = float(spine.evaluate(sit, spine.case_values(sit), [1e9])["api_usd_per_token"][1])
+    load = evaluation_hybrid.named_profile(record, CARD_PROFILE)
+    for spend in CARD_HYBRID_SPENDS:
+        result = evaluation_hybrid.evaluate(sit, over, load, spend / price)
+        if result["owned_replicas"][1] >= 1:
+            return (f"With {CARD_PROFILE} traffic and the peaks sent to the hosted model, owning GPUs first enters "
+                    f"the cheapest mix at about {fmt.usd(spend)} a month of {visual.api_words(ds, api_offer)} spend "
+                    f"({fmt.tokens(spend / price)} tokens), owning {int(result['owned_replicas'][1])} of "
+                    f"{int(result['all_selfhost_replicas'][1])} replicas.")
+    return (f"With {CARD_PROFILE} traffic and the peaks sent to the hosted model, owning GPUs never enters the "
+            f"cheapest mix below {fmt.usd(CARD_HYBRID_SPENDS[-1])} a month of {visual.api_words(ds, api_offer)} "
+            "spend.")
+
+
 CARD_ROWS = (("frontier", "openai-gpt-5.4", "llama-4-maverick"), ("cheap", "deepseek-v4-flash", "deepseek-v4-flash"))
 CARD_GPU, CARD_PRECISION, CARD_HOSTED = "h100-sxm", "fp8", "novita-llama-4-maverick"
 
@@ -231,6 +257,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         "card_hosted_vs_buy": (f"cheaper than buying the GPUs up to {fmt.usd(buy_wins)} a month"
                                if np.isfinite(buy_wins) else "cheaper than buying the GPUs at every volume"),
     })
+    facts["card_hybrid_sentence"] = _hybrid_sentence(ds)
     threshold = figure(ds, "head.summary.break_even")[0]
     low_usd, high_usd, base_usd = spans["frontier"]
     if low_usd <= threshold <= high_usd:
