@@ -26,7 +26,7 @@ from analysis.commands import quote_cache
 from analysis.data import inputs
 from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
 from analysis.data.messages import NOUNS, say
-from analysis.evaluation import hybrid
+from analysis.evaluation import hybrid, lifetime, resolve
 from analysis.evaluation.quoting import (
     FIGURES,
     Quote,
@@ -37,6 +37,7 @@ from analysis.evaluation.quoting import (
     unserved_cases,
 )
 from analysis.evaluation.resolve import MODEL_ASSUMPTIONS, Custom
+from analysis.model import lifetime as lifetime_model
 from analysis.model.spine import CASES
 from analysis.report import formatting as fmt
 
@@ -247,20 +248,76 @@ def run(args: argparse.Namespace) -> int:
             return _usage_error(args, str(err))
     elif getattr(args, "overflow", None) is not None or getattr(args, "hard_share", None) is not None:
         return _usage_error(args, say("hybrid_needs_traffic"))
+    life = None
+    overrides = {name: getattr(args, name, None) for name in lifetime_model.INPUTS}
+    if getattr(args, "lifetime", False) or any(v is not None for v in overrides.values()):
+        if request.rental_offer_id is not None:
+            return _usage_error(args, "--lifetime prices a bought fleet: leave out --rent")
+        life = lifetime_figures(record, request, overrides)
     for warning in (*_stale_warnings(validated["stale"], request), *quote.cautions):
         print(f"warning: {warning}", file=sys.stderr)
     if args.format == "json":
         text = render_json(quote, data_dir)
-        if mix is not None:
+        if mix is not None or life is not None:
             record_out = json.loads(text)
-            record_out["hybrid"] = mix
+            if mix is not None:
+                record_out["hybrid"] = mix
+            if life is not None:
+                record_out["lifetime"] = life
             text = json.dumps(record_out, indent=2, allow_nan=False) + "\n"
         sys.stdout.write(text)
     elif args.format == "csv":
         sys.stdout.write(render_csv(quote, data_dir))
     else:
-        sys.stdout.write(render_table(quote) + ("" if mix is None else render_hybrid(mix)))
+        sys.stdout.write(render_table(quote) + ("" if mix is None else render_hybrid(mix))
+                         + ("" if life is None else render_lifetime(life)))
     return 0
+
+
+LIFETIME_FIGURES = (("static_breakeven_api_usd_per_month", "Break-even API spend, one month (USD/month)", "usd"),
+                    ("life_breakeven_api_usd_per_month", "Break-even API spend today, over the life (USD/month)",
+                     "usd"),
+                    ("life_breakeven_tokens_per_month", "Break-even volume today, over the life", "tokens"),
+                    ("static_payback_months", "Payback, one month (months)", "months"),
+                    ("life_payback_months", "Payback over the life, discounted (months)", "months"),
+                    ("api_npv_usd", "API, net present cost over the life (USD)", "usd"),
+                    ("buy_npv_usd", "Buying, net present cost over the life (USD)", "usd"),
+                    ("horizon_months", "Hardware life (months)", "months"))
+
+
+def lifetime_figures(record: dict, request: QuoteRequest, overrides: dict[str, object]) -> dict[str, object]:
+    """The lifetime figures of :mod:`analysis.evaluation.lifetime` for a quote's situation, per case."""
+    sit = resolve.situation(record, request.model_id, request.gpu_id, request.precision, request.api_offer_id,
+                            None, output_share=request.output_share, custom=request.custom)
+    values = lifetime.case_values(record, overrides)
+    result = lifetime.evaluate(sit, values, request.tokens_per_month)
+    cases = {case: {key: (float(result[key][i]) if math.isfinite(float(result[key][i])) else None)
+                    for key, _, _ in LIFETIME_FIGURES} for i, case in enumerate(CASES)}
+    for i, case in enumerate(CASES):
+        cases[case].update({name: float(values[name][i]) for name in lifetime_model.INPUTS})
+    return {"cases": cases}
+
+
+def render_lifetime(life: dict[str, object]) -> str:
+    """The lifetime block of a table quote."""
+    cases = life["cases"]
+    rows = [("", *CASES)]
+    rows += [(label, *(share_text(cases[c][name]) for c in CASES)) for name, label in
+             (("api_price_decline_per_year", "API price lost a year"),
+              ("gpu_throughput_gain_per_year", "Throughput gained a year"),
+              ("volume_growth_per_year", "Volume growth a year"))]
+    for key, label, kind in LIFETIME_FIGURES:
+        rows.append((label, *("never" if cases[c][key] is None else fmt.figure_text(cases[c][key], kind)
+                              for c in CASES)))
+    width = max(len(r[0]) for r in rows)
+    cell = max(len(c) for r in rows for c in r[1:])
+    lines = ["", "Over the hardware's life (every month discounted at cost_of_capital_per_year)"]
+    lines += [f"{r[0]:<{width}}  " + "  ".join(f"{c:>{cell}}" for c in r[1:]) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def share_text(value: float) -> str:
+    return f"{value:.0%}"
 
 
 # The hybrid's figures a quote shows, with their words and kinds (formatting.figure_text).

@@ -161,6 +161,17 @@ def add_parser(sub: argparse._SubParsersAction, handler: Callable[[argparse.Name
     mix.add_argument("--hard-share", metavar="SHARE", type=parse_share, default=None,
                      help="share of tokens kept on the --api offer whatever the price (requests an open model "
                           "cannot serve; the guide's hybrid says 20%%); default 0")
+    life = q.add_argument_group("the decision over the hardware's life (bought GPUs)")
+    life.add_argument("--lifetime", action="store_true",
+                      help="add the break-even and payback over the hardware's life (amortization_months), every "
+                           "month discounted at cost_of_capital_per_year, with the API's price falling, the volume "
+                           "growing and owned GPUs gaining throughput each year")
+    for name, what in (("api_price_decline_per_year", "share of the API's price lost each year (0.45 or 45%%)"),
+                       ("gpu_throughput_gain_per_year", "share of throughput owned GPUs gain each year from software"),
+                       ("volume_growth_per_year", "share by which the volume grows each year")):
+        life.add_argument(f"--{name.replace('_', '-')}", metavar="LOW[:HIGH]", type=_range_type(name), default=None,
+                          help=f"{what}; one value pins every case (default: the range of assumptions.csv); "
+                               "implies --lifetime")
     q.add_argument("--data", metavar="DIR", default=None,
                    help="dataset folder, validated against data/datapackage.json (default: data/)")
     q.add_argument("--format", choices=FORMATS, default="table",

@@ -21,7 +21,7 @@ from analysis.evaluation.resolve import (
     number,
     tensor_tflops,
 )
-from analysis.model import sizing, spine, throughput
+from analysis.model import lifetime, sizing, spine, throughput
 
 # The bound assumes the most any engine could get from the hardware: all of its memory, KV cache at one
 # byte per value (FP8, the smallest any benchmarked engine stores), no cap on the batch.
@@ -301,7 +301,7 @@ def _rows_record(ds: Dataset) -> dict[str, object]:
     ranges = ds.derived("assumption_ranges", _assumption_ranges)
     assumptions = {name: {"low": ranges[name][0], "high": ranges[name][1], "unit": ranges[name][2],
                           "label": input_words(ds, name)}
-                   for name in (*MODEL_ASSUMPTIONS, *FRAGILITY_ROWS) if name in ranges}
+                   for name in (*MODEL_ASSUMPTIONS, *FRAGILITY_ROWS, *lifetime.INPUTS) if name in ranges}
     profiles: dict[str, dict[str, dict[str, float]]] = {}
     if "traffic_profiles" in ds.tables:
         for r in ds["traffic_profiles"].itertuples():

@@ -634,3 +634,36 @@ def u_curve(curve: pd.DataFrame, best: int) -> alt.LayerChart:
     dot = alt.Chart(mark).mark_point(size=160, filled=True, shape="diamond").encode(x=x, y=y, tooltip=tooltip)
     text = alt.Chart(mark).mark_text(dy=-14).encode(x=x, y=y, text="label:N")
     return alt.layer(line, dot, text).properties(width="container", height=280)
+
+
+def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame) -> alt.LayerChart:
+    """Break-even API spend today (log) against the share of the API's price lost each year, with the interval
+    Epoch AI fitted for the price of the same capability shaded.
+
+    Parameters
+    ----------
+    by_decline : ``decline`` (0-1) and ``usd_per_month`` (inf where buying never breaks even: not drawn).
+    epoch : one row, ``low`` and ``high`` (shares).
+    """
+    finite = with_text(by_decline[np.isfinite(by_decline["usd_per_month"])], usd_per_month=fmt.usd)
+    x = alt.X("decline:Q", title="Share of the API's price lost each year", axis=alt.Axis(format="%"),
+              scale=alt.Scale(domain=[0, float(by_decline["decline"].max())]))
+    band = alt.Chart(epoch.assign(label="Epoch AI: same capability")).mark_rect(opacity=0.15).encode(
+        x="low:Q", x2="high:Q", tooltip=[alt.Tooltip("label:N", title="Shaded")])
+    line = alt.Chart(finite).mark_line(point=True).encode(
+        x=x, y=alt.Y("usd_per_month:Q", title="Break-even today, USD a month (log)",
+                     scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=USD_LABEL)),
+        tooltip=[alt.Tooltip("decline:Q", title="Price lost a year", format=".0%"),
+                 alt.Tooltip("usd_per_month_text:N", title="Break-even")])
+    return alt.layer(band, line).properties(width="container", height=300)
+
+
+def cumulative_cost(cumulative: pd.DataFrame) -> alt.Chart:
+    """Cumulative discounted cost by month, one line per option (``month``, ``usd``, ``option``)."""
+    data = with_text(cumulative, usd=fmt.usd)
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=alt.X("month:Q", title="Month"),
+        y=alt.Y("usd:Q", title="Cumulative discounted cost, USD", axis=alt.Axis(labelExpr=USD_LABEL)),
+        color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom")),
+        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("month:Q", title="Month"),
+                 alt.Tooltip("usd_text:N", title="Cumulative")]).properties(width="container", height=300)

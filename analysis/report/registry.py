@@ -118,6 +118,8 @@ CHAPTERS: tuple[ChapterSpec, ...] = (
                 {"model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8", "api_offer": "openai-gpt-5.4",
                  "hosted_offer": "novita-llama-4-maverick", "profile": "chat", "tokens_per_month": 1e11},
                 ledger_sections=("top_models", "decision_table")),
+    ChapterSpec("lifetime", "15", "15_lifetime", "When prices keep falling", GUIDE, "lifetime:build",
+                ledger_sections=("faq",)),
     ChapterSpec("data", "A", "90_data", "The dataset", ABOUT, "data_page:build", {"max_price_age_days": None}),
 )
 # Book pages that are no chapter: the root page, and the pages a part lists before its chapters.

@@ -743,3 +743,25 @@ def test_quote_prices_the_hybrid_for_a_traffic_profile(capsys, tmp_path):
     assert code == 2 and "--overflow and --hard-share price the hybrid: give --traffic too" in err
     code, _, err = run_quote(capsys, *args, "--rent", "lambda-h100-8x")
     assert code == 2 and "--traffic prices a bought fleet: leave out --rent" in err
+
+
+def test_quote_gives_the_figures_over_the_hardwares_life(capsys):
+    # Scenario 1 at 5B tokens a month with flat API prices: the lifetime break-even is the monthly one but for the
+    # discounting ($20.3K either way, within 0.1%), and the discounted payback (47.1 months) comes after the simple
+    # one (44.0): each month's saving is worth less than the last.
+    args = ["--tokens-per-month", "5B", "--api", "openai-gpt-5.4", "--model", "llama-4-maverick", "--gpu", "h100-sxm",
+            "--precision", "fp8"]
+    code, out, _ = run_quote(capsys, *args, "--api-price-decline-per-year", "0", "--format", "json")
+    assert code == 0
+    base = json.loads(out)["lifetime"]["cases"]["base"]
+    assert base["api_price_decline_per_year"] == 0.0
+    assert base["life_breakeven_api_usd_per_month"] == pytest.approx(base["static_breakeven_api_usd_per_month"],
+                                                                     rel=1e-3)
+    assert (round(base["static_payback_months"], 1), round(base["life_payback_months"], 1)) == (44.0, 47.1)
+    # with the dataset's range the base case loses 45% of the API price a year: buying never pays back in its life
+    code, out, _ = run_quote(capsys, *args, "--lifetime", "--format", "json")
+    base = json.loads(out)["lifetime"]["cases"]["base"]
+    assert base["api_price_decline_per_year"] == 0.45 and base["life_payback_months"] is None
+    assert base["life_breakeven_api_usd_per_month"] > 2 * base["static_breakeven_api_usd_per_month"]
+    code, _, err = run_quote(capsys, *args, "--lifetime", "--rent", "lambda-h100-8x")
+    assert code == 2 and "--lifetime prices a bought fleet: leave out --rent" in err

@@ -7,7 +7,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from analysis.evaluation import lookups, resolve, scenarios
+from analysis.evaluation import lifetime, lookups, resolve, scenarios
 from analysis.model import spine
 
 
@@ -19,7 +19,8 @@ def test_case_values_orient_ranges():
 
 def test_every_assumption_has_a_direction(dataset):
     verdict_rows = set(dataset["assumptions"].query("category == 'verdict'")["name"])
-    assert set(dataset["assumptions"]["name"]) - verdict_rows <= set(resolve.DIRECTION)
+    # the monthly model's inputs (resolve.DIRECTION) and the lifetime ones (evaluation.lifetime.FAVOURS)
+    assert set(dataset["assumptions"]["name"]) - verdict_rows <= set(resolve.DIRECTION) | set(lifetime.FAVOURS)
 
 
 def test_calibration_covers_every_benchmark_and_the_bound_bounds(dataset):

@@ -1,0 +1,99 @@
+"""The lifetime figures of a situation: the break-even and payback over the hardware's life, with the API's price
+falling, the volume growing and the owned GPUs serving more each year, all discounted
+(:mod:`analysis.model.lifetime`), beside the monthly figures of the spine.
+
+Per case the lifetime inputs take the end that favours self-hosting (a slow API decline, a fast throughput gain;
+volume growth at its midpoint in every case: it raises both bills). Nothing here imports pandas.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from analysis.model import lifetime, spine
+
+# Which end of each lifetime input favours self-hosting: +1 the high end, -1 the low end, 0 neither (the base).
+FAVOURS = {"api_price_decline_per_year": -1, "gpu_throughput_gain_per_year": +1, "volume_growth_per_year": 0}
+PRICE_COLUMNS = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input")
+
+
+def case_values(record: dict, overrides: dict[str, object] | None = None) -> dict[str, np.ndarray]:
+    """The lifetime inputs per case ``[favourable, base, unfavourable]`` from ``assumptions.csv``, or from
+    ``overrides`` (a value pins every case; a ``(low, high)`` pair replaces the row's range)."""
+    out = {}
+    for name in lifetime.INPUTS:
+        given = (overrides or {}).get(name)
+        if given is None:
+            row = record["assumptions"][name]
+            low, high = row["low"], row["high"]
+        elif isinstance(given, tuple | list):
+            low, high = float(given[0]), float(given[1])
+        else:
+            low = high = float(given)
+        out[name] = spine.midpoint_cases(low, high, FAVOURS[name])
+    return out
+
+
+def _scaled(sit: spine.Situation, factor: float) -> spine.Situation:
+    """The situation with the API's prices multiplied by ``factor``."""
+    constants = dict(sit.constants)
+    for name in PRICE_COLUMNS:
+        constants[name] = constants[name] * factor
+    return dataclasses.replace(sit, constants=constants)
+
+
+def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], tokens_per_month: float,
+             values: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Monthly and lifetime figures at one volume, per case ``(3,)`` (or per value set of ``values``).
+
+    Returns ``static_breakeven_tokens_per_month`` and ``static_breakeven_api_usd_per_month`` (the spine's),
+    ``life_breakeven_tokens_per_month`` (today's volume at which buying's net present cost over the hardware's life
+    equals the API's) and ``life_breakeven_api_usd_per_month`` (today's API bill at that volume),
+    ``static_payback_months`` (the spine's: purchase over the first month's cash saving) and ``life_payback_months``
+    (the first month whose cumulative discounted saving, with the resale at the end, covers the purchase; inf:
+    not within the hardware's life), ``api_npv_usd`` and ``buy_npv_usd`` (net present costs over the life at this
+    volume), and ``horizon_months``.
+    """
+    base = spine.case_values(sit) if values is None else values
+    volume = float(tokens_per_month)
+    static = spine.evaluate(sit, base, [volume])
+    merged = {**base, **lifetime_values}
+    life_values, peak, api_factor = lifetime.spine_values(merged)
+    n = len(peak)
+    out = {key: np.empty(n) for key in ("life_breakeven_tokens_per_month", "life_breakeven_api_usd_per_month",
+                                        "life_payback_months", "api_npv_usd", "buy_npv_usd")}
+    horizon = np.asarray(base["amortization_months"], dtype=float).reshape(-1)
+    rate = np.asarray(base["cost_of_capital_per_year"], dtype=float).reshape(-1)
+    d, _ = lifetime.discount_factors(rate, horizon)
+    annuity = d.sum(axis=1)
+    growth = lifetime.path(lifetime_values["volume_growth_per_year"], horizon)
+    decline = lifetime.path(-np.asarray(lifetime_values["api_price_decline_per_year"], dtype=float), horizon)
+    api_per_token = static["api_usd_per_token"]
+    for i in range(n):
+        one = {k: np.asarray(x, dtype=float).reshape(-1)[min(i, np.asarray(x).size - 1)] for k, x in
+               life_values.items()}
+        life = spine.evaluate(_scaled(sit, float(api_factor[i])), one, [volume * peak[i]])
+        be = float(life["buy_breakeven_tokens_per_month"][0]) / peak[i]
+        out["life_breakeven_tokens_per_month"][i] = be
+        out["life_breakeven_api_usd_per_month"][i] = be * api_per_token[i] if np.isfinite(be) else np.inf
+        out["api_npv_usd"][i] = float(life["api_usd_per_month"][0, 0]) * annuity[i]
+        out["buy_npv_usd"][i] = float(life["buy_usd_per_month"][0, 0]) * annuity[i]
+        # Cash month by month: the API's bill along its path against the fleet's cash operating cost (its power,
+        # facility, engineers, downtime, networking and monitoring; the purchase is the capex).
+        capex = float(life["buy_capex_usd"][0, 0])
+        serving = float(life["gpus"][0, 0] - life["spare_gpus"][0, 0])
+        lines = {name: float(life[spine.line_key("buy", name)][0, 0]) for name in spine.LINES["buy"]}
+        running = (lines["power"] + lines["facility"]) / serving if serving else 0.0
+        cash = (lines["power"] + lines["facility"] + running * float(life["spare_gpus"][0, 0]) + lines["engineers"]
+                + lines["downtime"] + lines["networking_storage"] + lines["monitoring"])
+        api_month = volume * api_per_token[i] * growth[i] * decline[i]
+        saved = (api_month - cash)[: int(np.ceil(horizon[i]))]
+        residual = capex * float(np.asarray(base["residual_value_share"], dtype=float).reshape(-1)[
+            min(i, np.asarray(base["residual_value_share"]).size - 1)])
+        out["life_payback_months"][i] = lifetime.payback_month([capex], saved[None, :], [rate[i]], [horizon[i]],
+                                                               [residual])[0]
+    return {"static_breakeven_tokens_per_month": static["buy_breakeven_tokens_per_month"],
+            "static_breakeven_api_usd_per_month": static["buy_breakeven_api_usd_per_month"],
+            "static_payback_months": static["buy_payback_months"][:, 0], "horizon_months": horizon, **out}

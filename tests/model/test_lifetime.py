@@ -1,0 +1,90 @@
+"""The decision over the hardware's life: the discounting by hand, the reduction to the monthly model, and the
+properties (a faster-falling API price never lowers the break-even; a dearer cost of capital never makes buying
+look better)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from analysis.evaluation import lifetime, lookups, resolve
+from analysis.model import lifetime as model
+from analysis.model import spine
+
+
+def test_discounting_and_paths_by_hand():
+    # 12% a year over 24 months: month 12 is worth 1 / 1.12 = 0.892857..., month 24 (the resale) 1 / 1.2544
+    d, d_end = model.discount_factors([0.12], [24])
+    assert d.shape == (1, 24) and d[0, 0] == 1.0
+    assert d[0, 12] == pytest.approx(1 / 1.12) and d_end[0] == pytest.approx(1 / 1.12 ** 2)
+    # a price halving each year is 0.5 ** 0.5 = 0.7071 of itself after six months
+    assert model.path([-0.5], [24])[0, 6] == pytest.approx(0.5 ** 0.5)
+
+
+def test_payback_month_by_hand():
+    # $100 of capex, $30 saved a month, no discounting: 100 / 30 = 3.33 months; the resale counts only at the end.
+    assert model.payback_month([100.0], [[30.0] * 12], [0.0], [12], [0.0])[0] == pytest.approx(100 / 30)
+    # $10 a month for 6 months and a $50 resale: 50 saved after five months; month 6 adds 10 + 50 = 60, so the
+    # purchase is covered 5 + (100 - 50) / 60 = 5.833 months in. Without the resale it never is (60 < 100).
+    assert model.payback_month([100.0], [[10.0] * 6], [0.0], [6], [50.0])[0] == pytest.approx(5 + 50 / 60)
+    assert model.payback_month([100.0], [[10.0] * 6], [0.0], [6], [0.0])[0] == np.inf
+
+
+@pytest.fixture(scope="module")
+def record(dataset):
+    return lookups.record(dataset)
+
+
+SITUATIONS = [("llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4"),
+              ("llama-3.3-70b", "a100-80gb-sxm", "fp16", "deepinfra-llama-3.3-70b"),
+              ("deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash"),
+              ("llama-3.1-8b", "l4", "fp8", "openai-gpt-5.4")]
+
+
+@pytest.mark.parametrize("situation", SITUATIONS)
+def test_with_nothing_moving_every_figure_is_the_monthly_one(record, situation):
+    # No price change, no growth, no software gain, no discounting (cost of capital 0), the life equal to the
+    # write-off period: the lifetime break-even and payback are the spine's, to 1e-9.
+    sit = resolve.situation(record, *situation, None)
+    values = {**spine.case_values(sit), "cost_of_capital_per_year": np.zeros(3)}
+    still = {name: np.zeros(3) for name in model.INPUTS}
+    for volume in (1e8, 3e9, 5e10, 1e12):
+        result = lifetime.evaluate(sit, still, volume, values)
+        np.testing.assert_allclose(result["life_breakeven_tokens_per_month"],
+                                   result["static_breakeven_tokens_per_month"], rtol=1e-9)
+        within = result["static_payback_months"] <= result["horizon_months"]
+        np.testing.assert_allclose(result["life_payback_months"][within], result["static_payback_months"][within],
+                                   rtol=1e-9)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(situation=st.sampled_from(SITUATIONS), slow=st.floats(0.0, 0.85), faster=st.floats(0.0, 0.1),
+       rate=st.floats(0.0, 0.2))
+def test_a_faster_falling_api_price_never_lowers_the_breakeven(record, situation, slow, faster, rate):
+    sit = resolve.situation(record, *situation, None)
+    values = {**spine.case_values(sit), "cost_of_capital_per_year": np.full(3, rate)}
+
+    def breakeven(decline):
+        inputs = {**{name: np.zeros(3) for name in model.INPUTS}, "api_price_decline_per_year": np.full(3, decline)}
+        return lifetime.evaluate(sit, inputs, 1e9, values)["life_breakeven_tokens_per_month"]
+
+    assert np.all(breakeven(slow + faster) >= breakeven(slow) * (1 - 1e-9))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(situation=st.sampled_from(SITUATIONS), rate=st.floats(0.0, 0.2), more=st.floats(0.0, 0.2),
+       volume=st.floats(1e8, 1e12))
+def test_a_dearer_cost_of_capital_never_makes_buying_look_better(record, situation, rate, more, volume):
+    # Buying pays its purchase first and saves later: discounting the later months harder never raises the
+    # discounted saving per month of API spend (the API's net present cost over buying's).
+    sit = resolve.situation(record, *situation, None)
+    still = {name: np.zeros(3) for name in model.INPUTS}
+
+    def advantage(r):
+        values = {**spine.case_values(sit), "cost_of_capital_per_year": np.full(3, r)}
+        result = lifetime.evaluate(sit, still, volume, values)
+        return result["api_npv_usd"] / result["buy_npv_usd"]
+
+    assert np.all(advantage(rate + more) <= advantage(rate) * (1 + 1e-9))
