@@ -619,6 +619,12 @@
       if (o.traffic !== null && o.rent !== null) throw new QuoteError("traffic", "hybrid_needs_buy");
       if (o.hard_share >= 1) throw new QuoteError("hard_share", "hard_share_too_high");
       if (o.overflow !== null) requireName("overflow", "--overflow", o.overflow, DATA.apis, RULES.nouns.api);
+      o.lifetime_ranges = {};
+      for (const name of RULES.lifetime.inputs) {
+        if (given(options[name])) o.lifetime_ranges[name] = parseRange(name, options[name]);
+      }
+      o.lifetime = given(options.lifetime) || Object.keys(o.lifetime_ranges).length > 0;
+      if (o.lifetime && o.rent !== null) throw new QuoteError("lifetime", "lifetime_needs_buy");
       const custom = {};
       for (const name of RULES.custom_prices) {
         custom[name] = given(options[name]) ? parsePrice(name, options[name]) : null;
@@ -797,6 +803,87 @@
         hard_share: hard, cases: out };
     }
 
+    // ------------------------------------------------------------------ over the hardware's life (analysis/model/lifetime.py)
+
+    // evaluation.lifetime.case_values: each lifetime input per case, from the record or the reader's range.
+    function lifetimeCaseValues(o) {
+      const out = {};
+      for (const name of RULES.lifetime.inputs) {
+        const given = o.lifetime_ranges[name];
+        const [low, high] = given ?? [DATA.assumptions[name].low, DATA.assumptions[name].high];
+        out[name] = orderedCases(low, (low + high) / 2, high, RULES.lifetime.favours[name]);
+      }
+      return out;
+    }
+
+    // evaluation.lifetime.evaluate for one case: the monthly figures and those over the life.
+    function lifetimeOne(sit, v, life, volume) {
+      const horizon = v.amortization_months;
+      const months = [...Array(Math.ceil(horizon)).keys()].filter((m) => m < horizon);
+      const r = v.cost_of_capital_per_year;
+      const d = months.map((m) => (1 + r) ** (-m / 12.0));
+      const dEnd = (1 + r) ** (-horizon / 12.0);
+      const annuity = d.reduce((sum, x) => sum + x, 0);
+      const growth = months.map((m) => (1 + life.volume_growth_per_year) ** (m / 12.0));
+      const decline = months.map((m) => (1 - life.api_price_decline_per_year) ** (m / 12.0));
+      const gain = months.map((m) => (1 + life.gpu_throughput_gain_per_year) ** (m / 12.0));
+      const peak = Math.max(...months.map((m, i) => growth[i] / gain[i]));
+      const apiFactor = months.reduce((sum, m, i) => sum + growth[i] * decline[i] * d[i], 0) / annuity / peak;
+      const lifeValues = { ...v, ...life, amortization_months: annuity,
+        residual_value_share: v.residual_value_share * dEnd, cost_of_capital_per_year: 0.0 };
+      const constants = { ...sit.constants };
+      for (const name of ["usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input"]) {
+        constants[name] *= apiFactor;
+      }
+      const staticResult = evaluateOne(sit, v, [volume]);
+      const lifeResult = evaluateOne({ ...sit, constants }, lifeValues, [volume * peak]);
+      const row = lifeResult.volumes[0];
+      const be = lifeResult.buy_breakeven_tokens_per_month / peak;
+      const apiPerToken = staticResult.api_usd_per_token;
+      const capex = row.buy_capex_usd;
+      const serving = row.gpus - row.spare_gpus;
+      const line = (name) => row[`buy_${name}_usd_per_month`];
+      const running = serving ? (line("power") + line("facility")) / serving : 0.0;
+      const cash = line("power") + line("facility") + running * row.spare_gpus + line("engineers") + line("downtime")
+        + line("networking_storage") + line("monitoring");
+      // lifetime.payback_month: the cumulative discounted saving, the resale in the last month, a fractional month.
+      let cumulative = 0;
+      let payback = Infinity;
+      // no replica serves the model (gpus not a number): nothing to pay back
+      for (let i = 0; Number.isFinite(row.gpus) && i < months.length; i += 1) {
+        const before = cumulative;
+        cumulative += (volume * apiPerToken * growth[i] * decline[i] - cash) * d[i];
+        if (i === months.length - 1) cumulative += capex * v.residual_value_share * dEnd;
+        if (cumulative >= capex) {
+          payback = i + (cumulative > before ? (capex - before) / (cumulative - before) : 1.0);
+          break;
+        }
+      }
+      const staticRow = staticResult.volumes[0];
+      return {
+        static_breakeven_api_usd_per_month: staticResult.buy_breakeven_api_usd_per_month,
+        life_breakeven_api_usd_per_month: Number.isFinite(be) ? be * apiPerToken : Infinity,
+        life_breakeven_tokens_per_month: be, static_payback_months: staticRow.buy_payback_months,
+        life_payback_months: payback, api_npv_usd: row.api_usd_per_month * annuity,
+        buy_npv_usd: row.buy_usd_per_month * annuity, horizon_months: horizon,
+      };
+    }
+
+    // quote --lifetime: the lifetime block of the answer, per case.
+    function lifetimeRecord(o) {
+      const sit = resolve(o);
+      const values = caseValueSets(sit);
+      const life = lifetimeCaseValues(o);
+      const cases = {};
+      CASES.forEach((name, k) => {
+        const one = Object.fromEntries(RULES.lifetime.inputs.map((input) => [input, life[input][k]]));
+        const figures = lifetimeOne(sit, values[k], one, o.tokens_per_month);
+        cases[name] = { ...Object.fromEntries(Object.entries(figures).map(([key, x]) => [key, finiteOrNull(x)])),
+          ...one };
+      });
+      return { cases };
+    }
+
     // ------------------------------------------------------------------ the quote (analysis/quote.py)
 
     const finiteOrNull = (x) => (Number.isFinite(x) ? x : null);
@@ -841,6 +928,7 @@
       const o = checkOptions(options || {});
       const record = quoteRecord(o, model(o, [o.tokens_per_month]));
       if (o.traffic !== null) record.hybrid = hybridEvaluate(o, namedProfile(o.traffic));
+      if (o.lifetime) record.lifetime = lifetimeRecord(o);
       return record;
     }
 
@@ -848,7 +936,7 @@
     const hybridRecord = (o) => hybridEvaluate(o, namedProfile(o.traffic));
 
     return { DATA, RULES, CASES, CUSTOM, QuoteError, say, fill, pyRepr, pyFixed, given, byId, nan, checkOptions,
-      model, quoteRecord, reportQuote, hybridRecord };
+      model, quoteRecord, reportQuote, hybridRecord, lifetimeRecord };
   }
 
   const bound = new WeakMap();

@@ -4,7 +4,7 @@
 const DATA = JSON.parse(document.getElementById("calculator-data").textContent);
 const {
   RULES, CASES, CUSTOM, QuoteError, fill, pyRepr, given, byId, nan, checkOptions, model, quoteRecord, reportQuote,
-  hybridRecord,
+  hybridRecord, lifetimeRecord,
 } = globalThis.reportModel.forRecord(DATA);
 // The page's own messages, from the record like the model's (analysis/report/calculator.py, PAGE_MESSAGES).
 const pageSay = (key, fields = {}) => fill(DATA.page_messages[key], fields);
@@ -22,7 +22,8 @@ const form = document.getElementById("calc-form");
 // The rows the model reads beyond the main assumptions: quote's --set, folded away under "every other input".
 const OTHER_INPUTS = RULES.settable.filter((name) => !(name in RULES.custom_ranges));
 const FIELDS = ["tokens_per_month", "output_share", "api", ...RULES.custom_prices, "model", "gpu", "precision",
-  "rent", "traffic", "overflow", "hard_share", ...Object.keys(RULES.custom_ranges), ...OTHER_INPUTS];
+  "rent", "traffic", "overflow", "hard_share", ...RULES.lifetime.inputs, ...Object.keys(RULES.custom_ranges),
+  ...OTHER_INPUTS];
 const control = (name) => form.elements.namedItem(name);
 let view = null;
 let viewMode = null;
@@ -52,7 +53,11 @@ function formOptions() {
     const element = control(name);
     if (element && given(element.value)) options[name] = element.value.trim();
   }
-  if (!renting()) { delete options.rent; delete options.usd_per_gpu_hour; } else { delete options.usd_per_gpu; }
+  if (!renting()) { delete options.rent; delete options.usd_per_gpu_hour; } else {
+    // a purchase price and the figures over the hardware's life belong to buying
+    delete options.usd_per_gpu;
+    for (const name of RULES.lifetime.inputs) delete options[name];
+  }
   // Where the peaks go and the share kept on the API belong to the hybrid: without a traffic profile, unused.
   if (!given(options.traffic)) { delete options.overflow; delete options.hard_share; }
   return options;
@@ -235,6 +240,20 @@ function renderAnswer(o, record, computed) {
       self_usd: usd(mix.all_selfhost_usd_per_month) });
   }
   document.getElementById("calc-hybrid").textContent = hybridText;
+  // Over the hardware's life (buying): the break-even and the payback, base case.
+  let lifetimeText = "";
+  if (acquisition === "buy") {
+    const life = lifetimeRecord(o).cases.base;
+    lifetimeText = pageSay("lifetime_summary", { horizon: months(life.horizon_months),
+      decline: share(life.api_price_decline_per_year),
+      breakeven: life.life_breakeven_api_usd_per_month === null ? pageSay("lifetime_never")
+        : usd(life.life_breakeven_api_usd_per_month),
+      static: life.static_breakeven_api_usd_per_month === null ? pageSay("lifetime_never")
+        : usd(life.static_breakeven_api_usd_per_month),
+      payback: life.life_payback_months === null ? pageSay("lifetime_payback_never")
+        : pageSay("lifetime_payback_in", { months: months(life.life_payback_months) }) });
+  }
+  document.getElementById("calc-lifetime").textContent = lifetimeText;
   document.getElementById("calc-chart-title").textContent = pageSay("chart_title", { api: words.api,
     verb: verb.toLowerCase(), model: words.model });
 }

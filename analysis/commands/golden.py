@@ -29,6 +29,7 @@ from analysis.data import inputs, limits
 from analysis.data.inputs import CUSTOM
 from analysis.evaluation import quoting
 from analysis.evaluation.resolve import MODEL_ASSUMPTIONS as SETTABLE
+from analysis.model import lifetime as lifetime_model
 
 if TYPE_CHECKING:  # pandas: only when the answers are computed, not to see whether the file is current
     from analysis.data import loading
@@ -52,6 +53,9 @@ def options_argv(options: dict[str, object]) -> list[str]:
     argv = []
     for name, value in options.items():
         if value is None:
+            continue
+        if value is True:  # a flag (--lifetime)
+            argv.append(f"--{name.replace('_', '-')}")
             continue
         text = ":".join(repr(v) for v in value) if isinstance(value, list) else str(value)
         own_option = name not in SETTABLE or name in inputs.CUSTOM_RANGES
@@ -114,6 +118,14 @@ def random_situations(ds: loading.Dataset, count: int, seed: int) -> list[dict[s
                 options["overflow"] = str(rng.choice(apis))
             if rng.random() < 0.3:
                 options["hard_share"] = round(float(rng.uniform(0.05, 0.5)), 2)
+        # Over the hardware's life (quote --lifetime), sometimes with the reader's own lifetime ranges.
+        if "rent" not in options and rng.random() < 0.25:
+            options["lifetime"] = True
+            for name, scale in (("api_price_decline_per_year", 0.95), ("gpu_throughput_gain_per_year", 3.0),
+                                ("volume_growth_per_year", 1.0)):
+                if rng.random() < 0.3:
+                    ends = sorted(round(float(x), 3) for x in rng.uniform(0.0, scale, 2))
+                    options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
         for name in inputs.CUSTOM_RANGES:
             if rng.random() < 0.12:
                 rule = limits.limit(name)
@@ -173,6 +185,9 @@ def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.Arg
     if args.traffic is not None:  # the hybrid block quote --traffic adds
         record["hybrid"] = quote_command.hybrid_figures(lookups.record(ds), request, args.traffic, args.overflow,
                                                         args.hard_share or 0.0)
+    overrides = {name: getattr(args, name) for name in lifetime_model.INPUTS}
+    if args.lifetime or any(v is not None for v in overrides.values()):  # and the lifetime block, --lifetime
+        record["lifetime"] = quote_command.lifetime_figures(lookups.record(ds), request, overrides)
     return {"quote": record}
 
 

@@ -252,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
     overrides = {name: getattr(args, name, None) for name in lifetime_model.INPUTS}
     if getattr(args, "lifetime", False) or any(v is not None for v in overrides.values()):
         if request.rental_offer_id is not None:
-            return _usage_error(args, "--lifetime prices a bought fleet: leave out --rent")
+            return _usage_error(args, say("lifetime_needs_buy"))
         life = lifetime_figures(record, request, overrides)
     for warning in (*_stale_warnings(validated["stale"], request), *quote.cautions):
         print(f"warning: {warning}", file=sys.stderr)

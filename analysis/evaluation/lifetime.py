@@ -83,6 +83,9 @@ def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], token
         # Cash month by month: the API's bill along its path against the fleet's cash operating cost (its power,
         # facility, engineers, downtime, networking and monitoring; the purchase is the capex).
         capex = float(life["buy_capex_usd"][0, 0])
+        if not np.isfinite(life["gpus"][0, 0]):  # no replica serves the model: nothing to pay back
+            out["life_payback_months"][i] = np.inf
+            continue
         serving = float(life["gpus"][0, 0] - life["spare_gpus"][0, 0])
         lines = {name: float(life[spine.line_key("buy", name)][0, 0]) for name in spine.LINES["buy"]}
         running = (lines["power"] + lines["facility"]) / serving if serving else 0.0

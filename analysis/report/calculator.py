@@ -21,9 +21,11 @@ import json
 from analysis.data import inputs, limits, messages
 from analysis.data.loading import Dataset
 from analysis.evaluation import hybrid as evaluation_hybrid
+from analysis.evaluation import lifetime as evaluation_lifetime
 from analysis.evaluation import lookups, quoting, resolve
 from analysis.model import breakeven, sizing, spine
 from analysis.model import hybrid as model_hybrid
+from analysis.model import lifetime as model_lifetime
 from analysis.report import charts, publish, visual
 from analysis.report import formatting as fmt
 
@@ -58,6 +60,13 @@ PAGE_MESSAGES = {
     "gpus_with_spares": "{count}× {gpu} ({spares} of them spare)",
     "hybrid_needs_buy": "The hybrid prices bought GPUs: choose Buy the GPUs, or leave the traffic unpriced.",
     "hybrid_needs_traffic": "Choose a traffic profile to price the hybrid.",
+    "lifetime_summary": "Over the hardware's life ({horizon}, the API's price falling {decline} a year, every month "
+                        "discounted), buying breaks even at {breakeven} a month of API spend today (one month: "
+                        "{static}); at your volume {payback} (base case).",
+    "lifetime_payback_in": "it pays back in {months}",
+    "lifetime_payback_never": "it does not pay back within its life",
+    "lifetime_never": "never",
+    "lifetime_needs_buy": "Figures over the hardware's life price bought GPUs: choose Buy the GPUs.",
     "hybrid_summary": "With {profile} traffic the GPUs must serve {peak} times the average load. The cheapest split "
                       "owns {owned} of the {all} replicas that serve the busiest hour and sends the rest to "
                       "{overflow}: {usd} a month, {in_house} of tokens served in house (all API {api_usd}, all "
@@ -95,7 +104,7 @@ def _rules() -> dict[str, object]:
     # Every number the page reads, with the range quote enforces (one rule per input: analysis.data.limits).
     ranges = {name: limits.limit(name).record()
               for name in ("tokens_per_month", "output_share", *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES,
-                           *resolve.MODEL_ASSUMPTIONS)}
+                           *resolve.MODEL_ASSUMPTIONS, *model_lifetime.INPUTS)}
     return {
         "cases": list(spine.CASES), "direction": resolve.DIRECTION, "whole_units": list(spine.WHOLE_UNITS),
         "model_assumptions": list(resolve.MODEL_ASSUMPTIONS),
@@ -111,6 +120,8 @@ def _rules() -> dict[str, object]:
         "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
         "messages": messages.MESSAGES, "nouns": messages.NOUNS, "token_suffixes": inputs.TOKEN_SUFFIXES,
         "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
+        # The lifetime inputs and which end favours self-hosting (analysis.evaluation.lifetime).
+        "lifetime": {"inputs": list(model_lifetime.INPUTS), "favours": evaluation_lifetime.FAVOURS},
         # The hybrid's rules (analysis.model.hybrid, analysis.evaluation.hybrid).
         "hybrid": {"hours_per_day": model_hybrid.HOURS_PER_DAY, "peak_hour": model_hybrid.PEAK_HOUR,
                    "weekend_days": list(model_hybrid.WEEKEND_DAYS), "parameters": list(evaluation_hybrid.PARAMETERS),
@@ -217,7 +228,11 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
               + _field("overflow", "Where the peaks go", _select("overflow", overflows, ""),
                        "a host of the same open model is usually cheaper")
               + _field("hard_share", "Share kept on the API whatever the price", _text("hard_share"),
-                       "0.2 or 20%: requests an open model cannot serve; empty: none"))
+                       "0.2 or 20%: requests an open model cannot serve; empty: none")
+              + "".join(_field(name, f"{record['assumptions'][name]['label']} (share a year)",
+                               f'<span class="calc-range">{_text(name)}</span>',
+                               "one value, or low:high; empty: the dataset's")
+                        for name in model_lifetime.INPUTS))
     ranges = "".join(
         _field(name, str(record["assumptions"][name]["label"]),
                f'<span class="calc-range">{_text(name)}</span>', "one value, or low:high; empty: the dataset's")
@@ -239,8 +254,8 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         f'<fieldset><legend>Main assumptions</legend>{ranges}</fieldset>\n'
         f'<details class="calc-more"><summary>Every other input (one value, or low:high; empty: the dataset\'s)'
         f'</summary><fieldset><legend>Every other input</legend>{others}</fieldset></details>\n'
-        '<details class="calc-more"><summary>Traffic over the week: own the baseline, buy the peaks</summary>'
-        f'<fieldset><legend>Traffic over the week and the hybrid</legend>{hybrid}</fieldset></details>\n'
+        '<details class="calc-more"><summary>Traffic over the week and prices over the hardware\'s life</summary>'
+        f'<fieldset><legend>Traffic, the hybrid and time</legend>{hybrid}</fieldset></details>\n'
         "</form>\n"
         # The base case in one line, kept in view at the bottom of the screen while the form scrolls by.
         '<p class="calc-glance" id="calc-glance" aria-hidden="true"></p>\n'
@@ -249,6 +264,7 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         '<div class="calc-table-wrap"><table class="calc-table" id="calc-table"></table></div>\n'
         '<p class="calc-fragile" id="calc-fragile"></p>\n'
         '<p class="calc-hybrid" id="calc-hybrid"></p>\n'
+        '<p class="calc-lifetime" id="calc-lifetime"></p>\n'
         '<p class="calc-chart-title" id="calc-chart-title"></p>\n'
         '<div class="calc-chart vega-chart" id="calc-chart"></div>\n'
         '<p class="calc-status" id="calc-status"></p>\n'

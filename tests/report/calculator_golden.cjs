@@ -57,6 +57,16 @@ function differences(want, got) {
       }
     }
   }
+  // over the hardware's life (quote --lifetime): every figure of every case
+  if (("lifetime" in want) !== ("lifetime" in got)) out.push(`lifetime: ${"lifetime" in want} != ${"lifetime" in got}`);
+  else if ("lifetime" in want) {
+    for (const [name, figures] of Object.entries(want.lifetime.cases)) {
+      const other = got.lifetime.cases[name] || {};
+      for (const [key, value] of Object.entries(figures)) {
+        if (!same(value, other[key])) out.push(`lifetime.${name}.${key}: ${value} != ${other[key]}`);
+      }
+    }
+  }
   return out;
 }
 

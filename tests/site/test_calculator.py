@@ -26,6 +26,7 @@ from analysis.commands import quote as commands_quote
 from analysis.commands import quote_options
 from analysis.data import inputs, limits
 from analysis.evaluation import lookups, quoting, resolve
+from analysis.model import lifetime
 from analysis.report import calculator, visual
 from analysis.report import formatting as fmt
 
@@ -181,7 +182,7 @@ def test_page_has_one_control_per_quote_option(dataset):
     controls = set(re.findall(r' name="([a-z_0-9]+)"', html)) - {"acquisition"}
     # ... and one for every other row the model reads (quote --set), under "every other input"
     expected = {"tokens_per_month", "output_share", "api", "model", "gpu", "precision", "rent", "traffic", "overflow",
-                "hard_share",
+                "hard_share", *lifetime.INPUTS,
                 *inputs.CUSTOM_PRICES, *inputs.CUSTOM_RANGES, *resolve.MODEL_ASSUMPTIONS}
     assert controls == expected
     # Every control has the slot its error message goes to.
@@ -601,5 +602,26 @@ def test_a_traffic_profile_prices_the_hybrid_as_quote_does(browser, site, datase
     page.select_option("#calc-traffic", "")
     page.wait_for_function("document.getElementById('calc-hybrid').textContent === ''")
     assert page.inner_text("#calc-overflow-error") == ""
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+def test_the_page_gives_the_break_even_over_the_hardwares_life_as_quote_does(browser, site):
+    # Scenario 1 at 5B tokens with flat API prices: quote --lifetime's base case, in the page's sentence.
+    options = {"tokens_per_month": "5B", "model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8",
+               "api": "openai-gpt-5.4", "api_price_decline_per_year": "0"}
+    page, record = open_page(browser, site, f"{PAGE}?" + "&".join(f"{k}={v}" for k, v in options.items()),
+                             (1400, 900))
+    page.wait_for_function("document.getElementById('calc-lifetime').textContent !== ''")
+    argv = [*_argv({k: v for k, v in options.items() if k != "api_price_decline_per_year"}),
+            "--api-price-decline-per-year=0", "--format", "json"]
+    base = json.loads(subprocess.run([sys.executable, "-m", "analysis", "quote", *argv], capture_output=True, text=True,
+                                     check=True, cwd=paths.REPO_ROOT).stdout)["lifetime"]["cases"]["base"]
+    text = page.inner_text("#calc-lifetime")
+    assert f"breaks even at {fmt.usd(base['life_breakeven_api_usd_per_month'])} a month" in text
+    assert f"it pays back in {fmt.months(base['life_payback_months'])}" in text
+    # renting: no lifetime sentence (it prices bought GPUs)
+    page.check('input[name="acquisition"][value="rent"]')
+    page.wait_for_function("document.getElementById('calc-lifetime').textContent === ''")
     assert unexpected(record["errors"]) == []
     page.close()
