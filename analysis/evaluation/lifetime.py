@@ -100,3 +100,50 @@ def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], token
     return {"static_breakeven_tokens_per_month": static["buy_breakeven_tokens_per_month"],
             "static_breakeven_api_usd_per_month": static["buy_breakeven_api_usd_per_month"],
             "static_payback_months": static["buy_payback_months"][:, 0], "horizon_months": horizon, **out}
+
+
+# The wait the option to wait is priced for (months).
+WAIT_MONTHS = 12
+
+
+def wait_a_year(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], tokens_per_month: float,
+                values: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """Buy now, or pay the API for :data:`WAIT_MONTHS` months and buy then, per case, over the same window of
+    ``H + 12`` months (``H`` the hardware's life), every month discounted.
+
+    Buying now: the fleet's net present cost over its life, then the API for the last 12 months.
+    Waiting: the API for the first 12 months, then a fleet bought at month 12 for the volume then
+    (``V x (1 + g)``) on GPUs that serve ``1 + s`` times today's tokens (the year's software gain), discounted by
+    ``d_12``. The API's bill follows its path (growth and decline) throughout; GPU prices are held where they are.
+    Returns ``api_only_npv_usd`` (the API for the whole window), ``buy_now_npv_usd``, ``wait_npv_usd`` and
+    ``waiting_saves_usd`` (buying now less waiting: positive when waiting is cheaper).
+    """
+    base = spine.case_values(sit) if values is None else values
+    volume = float(tokens_per_month)
+    horizon = np.asarray(base["amortization_months"], dtype=float).reshape(-1)
+    rate = np.asarray(base["cost_of_capital_per_year"], dtype=float).reshape(-1)
+    growth_rate = np.asarray(lifetime_values["volume_growth_per_year"], dtype=float)
+    gain_rate = np.asarray(lifetime_values["gpu_throughput_gain_per_year"], dtype=float)
+    now = evaluate(sit, lifetime_values, volume, base)["buy_npv_usd"]
+    # The fleet bought a year on: the volume then, on GPUs that serve (1 + s) times more: a volume of
+    # V (1 + g) / (1 + s) at today's throughput, case by case.
+    later_npv = np.empty_like(now)
+    for i in range(len(now)):
+        scale = (1 + growth_rate[i]) / (1 + gain_rate[i])
+        one = {k: np.asarray(x, dtype=float).reshape(-1)[[min(i, np.asarray(x).size - 1)]] for k, x in base.items()}
+        life = {k: np.asarray(x, dtype=float).reshape(-1)[[i]] for k, x in lifetime_values.items()}
+        later_npv[i] = evaluate(sit, life, volume * scale, one)["buy_npv_usd"][0]
+    api_per_token = spine.evaluate(sit, base, [volume])["api_usd_per_token"]
+    out = {"api_only_npv_usd": np.empty_like(now), "buy_now_npv_usd": np.empty_like(now),
+           "wait_npv_usd": np.empty_like(now)}
+    for i in range(len(now)):
+        window = np.arange(int(np.ceil(horizon[i])) + WAIT_MONTHS, dtype=float)
+        api = (volume * api_per_token[i] * (1 + growth_rate[i]) ** (window / 12)
+               * (1 - float(lifetime_values["api_price_decline_per_year"][i])) ** (window / 12)
+               * (1 + rate[i]) ** (-window / 12))
+        first, last = api[:WAIT_MONTHS].sum(), api[-WAIT_MONTHS:].sum()
+        out["api_only_npv_usd"][i] = api.sum()
+        out["buy_now_npv_usd"][i] = now[i] + last
+        out["wait_npv_usd"][i] = first + (1 + rate[i]) ** (-WAIT_MONTHS / 12) * later_npv[i]
+    out["waiting_saves_usd"] = out["buy_now_npv_usd"] - out["wait_npv_usd"]
+    return out

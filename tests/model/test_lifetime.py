@@ -88,3 +88,16 @@ def test_a_dearer_cost_of_capital_never_makes_buying_look_better(record, situati
         return result["api_npv_usd"] / result["buy_npv_usd"]
 
     assert np.all(advantage(rate + more) <= advantage(rate) * (1 + 1e-9))
+
+
+def test_waiting_a_year_with_nothing_moving_changes_nothing(record):
+    # Flat prices, no growth, no gain, no discounting: buying now (the fleet's life, then a year of the API) and
+    # waiting (a year of the API, then the same fleet's life) pay the same months at the same prices.
+    sit = resolve.situation(record, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", None)
+    values = {**spine.case_values(sit), "cost_of_capital_per_year": np.zeros(3)}
+    still = {name: np.zeros(3) for name in model.INPUTS}
+    result = lifetime.wait_a_year(sit, still, 1e10, values)
+    np.testing.assert_allclose(result["waiting_saves_usd"], 0.0, atol=1e-6 * result["buy_now_npv_usd"].max())
+    # a year of software gain (and nothing else) can only make waiting cheaper: the fleet bought later is smaller
+    gain = {**still, "gpu_throughput_gain_per_year": np.full(3, 2.0)}
+    assert np.all(lifetime.wait_a_year(sit, gain, 1e11, values)["waiting_saves_usd"] >= -1e-6)

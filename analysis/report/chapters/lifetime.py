@@ -61,6 +61,25 @@ def decline_table(ds: Dataset, volume: float) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+# Volumes of the buy-now-or-wait table: the guide's, and ten and a hundred times more.
+WAIT_MULTIPLES = (1, 10, 100)
+WAIT_WORDS = {"API throughout": "the API throughout", "Buy now": "buying now",
+              "Wait a year, then buy": "waiting a year, then buying"}
+
+
+def wait_table(ds: Dataset, sit: spine.Situation, volume: float) -> pd.DataFrame:
+    """The API throughout, buying now, or waiting a year and buying then, over the same window (base case)."""
+    rows = []
+    for multiple in WAIT_MULTIPLES:
+        r = lifetime.wait_a_year(sit, lifetime.case_values(lookups.record(ds)), volume * multiple)
+        options = {"API throughout": r["api_only_npv_usd"][1], "Buy now": r["buy_now_npv_usd"][1],
+                   "Wait a year, then buy": r["wait_npv_usd"][1]}
+        rows.append({"Tokens per month": fmt.tokens(volume * multiple),
+                     **{name: fmt.usd(value) for name, value in options.items()},
+                     "Cheapest": min(options, key=options.get)})
+    return pd.DataFrame(rows)
+
+
 def breakeven_by_decline(ds: Dataset, sit: spine.Situation) -> pd.DataFrame:
     """Break-even API spend today over the hardware's life against the yearly decline (base case)."""
     spend = [_at_decline(ds, sit, d, 1e9)["life_breakeven_api_usd_per_month"][1] for d in DECLINE_GRID]
@@ -123,6 +142,7 @@ def build(ds: Dataset) -> Chapter:
         ds, HORIZON_ID, f"{fmt.months(flat_months)} payback with flat API prices",
         f"{base_text} with the API price falling {decline_text} a year", "", verdict, where + rule)])
     table = decline_table(ds, volume)
+    waits = wait_table(ds, s1, volume)
     by_decline = breakeven_by_decline(ds, s1)
     cum = cumulative(ds, s1, volume)
     pivot = cum.pivot(index="month", columns="option", values="usd")
@@ -149,6 +169,11 @@ def build(ds: Dataset) -> Chapter:
                    f"buying the GPUs of scenario 1 breaks even at {facts['life_be']} a month of API spend today "
                    f"(one month: {facts['life_static_be']})",
                    source, "Break-even and payback, one month and over the life, by the API's yearly decline."),
+        ex.Exhibit("lifetime-wait",
+                   "Over the same window, " + "; ".join(f"at {r['Tokens per month']} tokens a month the cheapest is "
+                                                         f"{WAIT_WORDS[r['Cheapest']]}" for _, r in waits.iterrows()),
+                   source, "Net present cost over the hardware's life and a year: the API throughout, buying now, "
+                           "or the API for a year and buying then (base case)."),
         ex.Exhibit("lifetime-breakeven",
                    "The faster the API's price falls, the more spend buying needs today to pay over its life",
                    source, "Break-even API spend today against the yearly decline, scenario 1, base case."),
@@ -158,7 +183,7 @@ def build(ds: Dataset) -> Chapter:
                     "within the hardware's life"),
                    source, "Cumulative discounted cost, API against buying, scenario 1, base case."),
     )
-    return Chapter(checks=checks, tables={"declines": table},
+    return Chapter(checks=checks, tables={"declines": table, "wait": waits},
                    chart_data={"by_decline": by_decline, "cumulative": cum,
                                "epoch": pd.DataFrame({"low": [EPOCH_SHARES[0]], "high": [EPOCH_SHARES[1]]})},
                    facts=facts, key="lifetime", exhibits=exhibits)
