@@ -295,9 +295,19 @@ async function update() {
     const status = document.getElementById("calc-status");
     status.dataset.stale = "true";
     status.textContent = pageSay("not_updated", { label: label ? label.textContent : error.field });
+    // The answer on screen is no longer the form's: say so above it, grey it, and stop floating its one line.
+    const stale = document.getElementById("calc-stale");
+    stale.textContent = pageSay("stale_answer", { label: label ? label.textContent : error.field });
+    stale.hidden = false;
+    document.getElementById("calc-answer").dataset.stale = "true";
+    document.getElementById("calc-glance").hidden = true;
     return;
   }
   clearErrors();
+  document.getElementById("calc-stale").hidden = true;
+  document.getElementById("calc-stale").textContent = "";
+  delete document.getElementById("calc-answer").dataset.stale;
+  document.getElementById("calc-glance").hidden = false;
   const volumeGuess = model(o, [o.tokens_per_month]);
   const record = quoteRecord(o, volumeGuess);
   const acquisition = record.situation.acquisition;

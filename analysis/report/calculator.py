@@ -49,6 +49,8 @@ PAGE_MESSAGES = {
     "link_values_not_together": "the link's values were not used together: {reason}",
     "not_updated": 'Not updated: "{label}" is not used (the reason is beside it), so the answer below is still the '
                    "one for your last usable input.",
+    "stale_answer": 'Not your answer: "{label}" cannot be priced as typed (the reason is beside it). What follows, '
+                    "greyed, is the answer for your last usable input, and the link still holds it.",
     "computed": "Computed in your browser from the dataset in {label} (newest row {date}) in {ms} ms.",
     # The answer's words: the summary, the line kept in view, the table's first rows, the chart.
     "no_price": "no price in the dataset",
@@ -259,7 +261,9 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         "</form>\n"
         # The base case in one line, kept in view at the bottom of the screen while the form scrolls by.
         '<p class="calc-glance" id="calc-glance" aria-hidden="true"></p>\n'
-        '<section class="calc-answer" aria-live="polite">\n'
+        '<section class="calc-answer" id="calc-answer" aria-live="polite">\n'
+        # Said first, above an answer that no longer matches the form (issue 29: never a stale answer unannounced).
+        '<p class="calc-stale" id="calc-stale" role="alert" hidden></p>\n'
         '<p class="calc-summary" id="calc-summary"></p>\n'
         '<div class="calc-table-wrap"><table class="calc-table" id="calc-table"></table></div>\n'
         '<p class="calc-fragile" id="calc-fragile"></p>\n'

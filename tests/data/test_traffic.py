@@ -36,3 +36,13 @@ def test_assumptions_hold_the_derived_ranges(dataset):
     for name, (low, high) in traffic.assumption_ranges().items():
         assert (rows.loc[name, "value_low"], rows.loc[name, "value_high"]) == (low, high), name
         assert "AzurePublicDataset" in rows.loc[name, "source"]
+
+
+def test_the_peak_to_average_row_is_the_profiles_busiest_hour(dataset):
+    # The single peak-to-average input of the monthly model is derived from the named traffic profiles: from the
+    # calmest profile's busiest hour (the chat profile's low end) to the peakiest's (the coding profile's high end).
+    # Profiles without a cycle (flat, 1.0) do not widen it.
+    profiles = dataset["traffic_profiles"]
+    peaks = profiles[(profiles["parameter"] == "peak_over_mean") & (profiles["value_high"] > 1)]
+    row = dataset["assumptions"].set_index("name").loc["peak_to_average"]
+    assert (row["value_low"], row["value_high"]) == (peaks["value_low"].min(), peaks["value_high"].max())

@@ -625,3 +625,17 @@ def test_the_page_gives_the_break_even_over_the_hardwares_life_as_quote_does(bro
     page.wait_for_function("document.getElementById('calc-lifetime').textContent === ''")
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+def test_an_input_it_cannot_price_never_leaves_an_unannounced_answer(calculator_page):
+    # issue 29: after "Your own API prices" without prices the old answer stayed on screen as if current. Now the
+    # answer says it is not the form's, is greyed, and its one line stops floating; a usable input restores it.
+    page, _ = calculator_page
+    page.select_option("#calc-api", "custom")
+    page.wait_for_function("document.getElementById('calc-answer').dataset.stale === 'true'")
+    assert page.inner_text("#calc-stale").startswith('Not your answer: "The API you pay today" cannot be priced')
+    assert page.evaluate("document.getElementById('calc-glance').hidden")
+    page.select_option("#calc-api", "openai-gpt-5.4")
+    page.wait_for_function("document.getElementById('calc-answer').dataset.stale === undefined")
+    assert page.evaluate("document.getElementById('calc-stale').hidden")
+    assert not page.evaluate("document.getElementById('calc-glance').hidden")
