@@ -258,6 +258,73 @@ function renderAnswer(o, record, computed) {
     verb: verb.toLowerCase(), model: words.model });
 }
 
+// The side-by-side: the API, buying, the cheapest rental that serves the volume, the cheapest host of the same
+// open model, each at the reader's volume (base case), the cheapest marked. Each is a quote of its own.
+function renderOptions(o, record) {
+  const words = optionWords(o);
+  const base = (r) => r.cases.base;
+  const rows = [];
+  const buyOptions = { ...o, rent: null, custom: { ...o.custom, usd_per_gpu_hour: null } };
+  const buyModel = model(buyOptions, [o.tokens_per_month]);
+  const buy = o.rent === null ? record : quoteRecord(buyOptions, buyModel);
+  rows.push({ option: pageSay("side_api", { api: words.api }), setup: pageSay("side_setup_none"),
+    usd: base(record).api_usd_per_month });
+  const gpusText = (count, spares, gpu) => (count === null ? pageSay("gpus_do_not_fit", { gpu })
+    : pageSay(spares > 0 ? "gpus_with_spares" : "gpus_count", { count, gpu, spares }));
+  if (byId(DATA.gpus, o.gpu).purchase !== null || o.custom.usd_per_gpu !== null) {
+    const b = base(buy);
+    const spares = b.gpus === null ? 0 : buyModel.results[1].volumes[0].spare_gpus;
+    rows.push({ option: pageSay("side_buy"), setup: gpusText(b.gpus, spares, words.gpu), usd: b.buy_usd_per_month });
+  }
+  let bestRent = null;
+  for (const offer of DATA.rentals.filter((r) => r.gpu_id === o.gpu)) {
+    const rentOptions = { ...o, rent: offer.id, custom: { ...o.custom, usd_per_gpu: null, usd_per_gpu_hour: null } };
+    const r = base(quoteRecord(rentOptions, model(rentOptions, [o.tokens_per_month])));
+    if (r.rent_usd_per_month !== null && (bestRent === null || r.rent_usd_per_month < bestRent.usd)) {
+      bestRent = { option: pageSay("side_rent", { offer: offer.name }),
+        setup: gpusText(r.rent_gpus, 0, words.gpu), usd: r.rent_usd_per_month };
+    }
+  }
+  if (bestRent) rows.push(bestRent);
+  let bestHost = null;
+  for (const offer of DATA.apis.filter((a) => a.model_id === o.model && a.retired_on === null)) {
+    const hostOptions = { ...o, api: offer.id };
+    const usdPerMonth = base(quoteRecord(hostOptions, model(hostOptions, [o.tokens_per_month]))).api_usd_per_month;
+    if (bestHost === null || usdPerMonth < bestHost.usd) {
+      bestHost = { option: pageSay("side_hosted", { host: offer.name }), setup: pageSay("side_setup_none"),
+        usd: usdPerMonth };
+    }
+  }
+  if (bestHost) rows.push(bestHost);
+  const cheapest = Math.min(...rows.map((row) => row.usd).filter((x) => x !== null));
+  const table = document.getElementById("calc-options");
+  table.replaceChildren();
+  table.createCaption().textContent = pageSay("options_title", { tokens: tokens(o.tokens_per_month) });
+  const head = table.createTHead().insertRow();
+  for (const key of ["options_head_option", "options_head_setup", "options_head_cost"]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = pageSay(key);
+    head.appendChild(th);
+  }
+  const body = table.createTBody();
+  for (const row of rows) {
+    const tr = body.insertRow();
+    if (row.usd === cheapest) tr.dataset.cheapest = "true";
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.textContent = row.option;
+    tr.appendChild(th);
+    const setup = tr.insertCell();
+    setup.dataset.label = pageSay("options_head_setup");
+    setup.textContent = row.setup;
+    const cost = tr.insertCell();
+    cost.dataset.label = pageSay("options_head_cost");
+    cost.textContent = row.usd === null ? pageSay("cell_does_not_fit") : usd(row.usd)
+      + (row.usd === cheapest ? ` (${pageSay("side_cheapest")})` : "");
+  }
+}
+
 function syncUrl(options) {
   const params = new URLSearchParams();
   for (const name of FIELDS) if (given(options[name])) params.set(name, options[name]);
@@ -317,6 +384,7 @@ async function update() {
   const volumes = logVolumes(low, Math.max(high, low * 10), 61);
   const computed = model(o, volumes);
   renderAnswer(o, record, computed);
+  renderOptions(o, record);
   syncUrl(options);
   await drawChart(o, computed, volumes);
   const ms = performance.now() - started;

@@ -289,7 +289,8 @@ def _rows_record(ds: Dataset) -> dict[str, object]:
                      "tdp_watts": float(r.tdp_watts), "purchase": purchase})
     precisions = [{"id": r.precision, "bits_per_param_low": float(r.bits_per_param_low),
                    "bits_per_param_high": float(r.bits_per_param_high)} for r in ds["precisions"].itertuples()]
-    apis = [{"id": r.offer_id, "usd_per_m_input": float(r.usd_per_m_input),
+    apis = [{"id": r.offer_id, "model_id": None if pd.isna(r.model_id) else str(r.model_id),
+             "usd_per_m_input": float(r.usd_per_m_input),
              "usd_per_m_output": float(r.usd_per_m_output), "usd_per_m_cached_input": _number(r.usd_per_m_cached_input),
              **_retirement(r)}
             for r in ds["api_prices"].itertuples()]

@@ -69,6 +69,16 @@ PAGE_MESSAGES = {
     "lifetime_payback_never": "it does not pay back within its life",
     "lifetime_never": "never",
     "lifetime_needs_buy": "Figures over the hardware's life price bought GPUs: choose Buy the GPUs.",
+    "options_title": "Your options at {tokens} tokens a month (base case)",
+    "options_head_option": "Option",
+    "options_head_setup": "Set-up",
+    "options_head_cost": "USD a month",
+    "side_api": "Keep paying {api}",
+    "side_buy": "Buy the GPUs",
+    "side_rent": "Rent them: {offer}",
+    "side_hosted": "Buy the open model as a service: {host}",
+    "side_setup_none": "none",
+    "side_cheapest": "cheapest",
     "hybrid_summary": "With {profile} traffic the GPUs must serve {peak} times the average load. The cheapest split "
                       "owns {owned} of the {all} replicas that serve the busiest hour and sends the rest to "
                       "{overflow}: {usd} a month, {in_house} of tokens served in house (all API {api_usd}, all "
@@ -265,6 +275,7 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         # Said first, above an answer that no longer matches the form (issue 29: never a stale answer unannounced).
         '<p class="calc-stale" id="calc-stale" role="alert" hidden></p>\n'
         '<p class="calc-summary" id="calc-summary"></p>\n'
+        '<div class="calc-table-wrap"><table class="calc-options" id="calc-options"></table></div>\n'
         '<div class="calc-table-wrap"><table class="calc-table" id="calc-table"></table></div>\n'
         '<p class="calc-fragile" id="calc-fragile"></p>\n'
         '<p class="calc-hybrid" id="calc-hybrid"></p>\n'

@@ -639,3 +639,28 @@ def test_an_input_it_cannot_price_never_leaves_an_unannounced_answer(calculator_
     page.wait_for_function("document.getElementById('calc-answer').dataset.stale === undefined")
     assert page.evaluate("document.getElementById('calc-stale').hidden")
     assert not page.evaluate("document.getElementById('calc-glance').hidden")
+
+
+def test_the_options_side_by_side_mark_the_cheapest(browser, site, dataset):
+    # issue 29: 300M tokens of Llama 3.3 70B against GPT-5.4 on H100s: the API, buying, the cheapest rental that
+    # serves it and the cheapest host of the same model, each quote's base case; the host is cheapest.
+    query = "?tokens_per_month=300M&model=llama-3.3-70b&gpu=h100-sxm&precision=fp8&api=openai-gpt-5.4"
+    page, record = open_page(browser, site, f"{PAGE}{query}", (1400, 900))
+    page.wait_for_function("document.querySelectorAll('#calc-options tbody tr').length > 0")
+    rows = page.eval_on_selector_all("#calc-options tbody tr", "rows => rows.map(r => [r.cells[0].textContent, "
+                                     "r.cells[2].textContent, r.dataset.cheapest === 'true'])")
+    assert [r[0].split(":")[0] for r in rows] == ["Keep paying GPT-5.4 (OpenAI)", "Buy the GPUs", "Rent them",
+                                                  "Buy the open model as a service"]
+    hosts = dataset["api_prices"]
+    hosts = hosts[(hosts["model_id"] == "llama-3.3-70b") & hosts["retired_on"].isna()]["offer_id"]
+    bills = {}
+    for offer in hosts:
+        options = {"tokens_per_month": "300M", "model": "llama-3.3-70b", "gpu": "h100-sxm", "precision": "fp8",
+                   "api": offer}
+        bills[offer] = page.evaluate("(o) => window.reportQuote(o).cases.base.api_usd_per_month", options)
+    cheapest_host = min(bills, key=bills.get)
+    assert rows[3][0].endswith(visual.api_words(dataset, cheapest_host))
+    assert rows[3][1] == f"{fmt.usd(bills[cheapest_host])} (cheapest)" and rows[3][2]
+    assert sum(r[2] for r in rows) == 1
+    assert unexpected(record["errors"]) == []
+    page.close()
