@@ -69,8 +69,14 @@ def is_check_table(frame: pd.DataFrame) -> bool:
     return {"Printed", "Verdict"} <= set(frame.columns)
 
 
-def _cell(label: str, content: str) -> str:
-    return f'<td data-label="{html.escape(label)}">{content}</td>'
+# A cell that is a figure: an amount, a count, a share or a range of them ("$1.3K", "2.48", "12%", "4.87B",
+# "$14.8K–$26.0K", "-$6,329"), read by its right edge in tabular digits (the stylesheet's td.num).
+NUMERIC = re.compile(r"^-?\$?[\d.,]+(?:[KMBT%x]| months)?(?:\s?[–-]\s?-?\$?[\d.,]+(?:[KMBT%x]| months)?)?$")
+
+
+def _cell(label: str, content: str, numeric: bool = False) -> str:
+    cls = ' class="num"' if numeric else ""
+    return f'<td data-label="{html.escape(label)}"{cls}>{content}</td>'
 
 
 def _row_open(row: pd.Series, anchor_prefix: str, seen: set[str]) -> str:
@@ -143,7 +149,7 @@ def _plain_rows(frame: pd.DataFrame, link_columns: tuple[str, ...]) -> tuple[lis
                 content = f"<code>{html.escape(text)}</code>"
             else:
                 content = html.escape(text)
-            cells.append(_cell(str(c), content))
+            cells.append(_cell(str(c), content, numeric=bool(NUMERIC.match(text))))
         body.append(_row_open(row, "", set()) + "".join(cells) + "</tr>")
     return [str(c) for c in columns], body
 
