@@ -262,7 +262,9 @@
       const s = v.output_token_share;
       const cached = v.cached_input_share;
       const perM = (1 - s) * ((1 - cached) * c.usd_per_m_input + cached * pCached) + s * c.usd_per_m_output;
-      const apiPerToken = 1.0 / 1e6 * perM;
+      // spine.API_PRICE_FACTOR: an optional multiplier of the API's prices (1 when absent).
+      const priceFactor = v.api_price_factor ?? 1.0;
+      const apiPerToken = 1.0 / 1e6 * perM * priceFactor;
       const downtime = v.revenue_at_risk_usd_per_month * Math.max(v.api_uptime - v.selfhost_uptime, 0.0);
       const otherFixed = v.networking_storage_usd_per_month + v.monitoring_usd_per_month + downtime;
       // spine._operating_lines: what a fleet of either kind pays besides its GPUs.
@@ -289,7 +291,7 @@
 
       const out = { api_usd_per_token: apiPerToken, volumes: [] };
       for (const volume of volumes) {
-        const api = volume / 1e6 * perM;
+        const api = volume / 1e6 * perM * priceFactor;
         const options = candidates.map((g, i) => {
           const cap = capacity[i];
           const replicas = cap > 0 ? Math.max(1.0, Math.ceil(volume / cap)) : Infinity;
@@ -316,8 +318,9 @@
           buy_payback_months: payback,
           buy_payback_after_writeoff: Number.isFinite(payback) && payback > v.amortization_months ? 1.0 : 0.0,
           // costs.api_lines_usd_per_month and spine._bought_lines: the bills by line.
-          ...lines("api", { input: tokensM * ((1 - s) * (1 - cached) * c.usd_per_m_input),
-            cached_input: tokensM * ((1 - s) * cached * pCached), output: tokensM * (s * c.usd_per_m_output) }),
+          ...lines("api", { input: tokensM * ((1 - s) * (1 - cached) * c.usd_per_m_input) * priceFactor,
+            cached_input: tokensM * ((1 - s) * cached * pCached) * priceFactor,
+            output: tokensM * (s * c.usd_per_m_output) * priceFactor }),
           ...lines("buy", { gpus: owningPerGpu * pick.serving, servers: serverPerGpu * pick.serving,
             power: powerPerGpu * pick.serving, facility: facilityPerGpu * pick.serving, spares: perGpu * pick.spares,
             ...operating(engineers) }),
@@ -821,7 +824,8 @@
       const horizon = v.amortization_months;
       const months = [...Array(Math.ceil(horizon)).keys()].filter((m) => m < horizon);
       const r = v.cost_of_capital_per_year;
-      const d = months.map((m) => (1 + r) ** (-m / 12.0));
+      // the last month weighted by its part inside the horizon (lifetime.discount_factors)
+      const d = months.map((m) => (1 + r) ** (-m / 12.0) * Math.min(Math.max(horizon - m, 0.0), 1.0));
       const dEnd = (1 + r) ** (-horizon / 12.0);
       const annuity = d.reduce((sum, x) => sum + x, 0);
       const growth = months.map((m) => (1 + life.volume_growth_per_year) ** (m / 12.0));

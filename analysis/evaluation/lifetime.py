@@ -147,3 +147,23 @@ def wait_a_year(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], to
         out["wait_npv_usd"][i] = first + (1 + rate[i]) ** (-WAIT_MONTHS / 12) * later_npv[i]
     out["waiting_saves_usd"] = out["buy_now_npv_usd"] - out["wait_npv_usd"]
     return out
+
+
+def breakeven_draws(sit: spine.Situation, draws: dict[str, np.ndarray], record: dict, seed: int) -> np.ndarray:
+    """The break-even API spend today over the hardware's life for each Monte Carlo draw of the monthly inputs
+    (``draws``: :func:`analysis.evaluation.uncertainty.sample_inputs`), each with its own uniform draw of the lifetime
+    inputs from ``assumptions.csv`` (``numpy.random.default_rng(seed)``, in the order of
+    :data:`analysis.model.lifetime.INPUTS`): one pass of the spine, the API's prices scaled per draw
+    (``spine.API_PRICE_FACTOR``)."""
+    n = len(next(iter(draws.values())))
+    rng = np.random.default_rng(seed)
+    uniforms = rng.random((len(lifetime.INPUTS), n))
+    life = {}
+    for name, u in zip(lifetime.INPUTS, uniforms, strict=True):
+        row = record["assumptions"][name]
+        life[name] = row["low"] + (row["high"] - row["low"]) * u
+    values, peak, api_factor = lifetime.spine_values({**draws, **life})
+    out = spine.evaluate(sit, {**values, spine.API_PRICE_FACTOR: api_factor}, [1e9])
+    listed = spine.evaluate(sit, draws, [1e9])["api_usd_per_token"]
+    volume = out["buy_breakeven_tokens_per_month"] / peak
+    return np.where(np.isfinite(volume), volume * listed, np.inf)

@@ -39,11 +39,14 @@ def _months(horizon_months: NDArray) -> tuple[NDArray, NDArray]:
 
 
 def discount_factors(rate_per_year: ArrayLike, horizon_months: ArrayLike) -> tuple[NDArray, NDArray]:
-    """``d_m = (1 + r) ** (-m / 12)`` for ``m = 0 ... H - 1`` (``(N, M)``, 0 past each horizon) and ``d_H``."""
+    """``d_m = (1 + r) ** (-m / 12)`` for ``m = 0 ... ceil(H) - 1`` (``(N, M)``, 0 past each horizon), the last
+    month weighted by the part of it inside the horizon (``min(1, H - m)``: a life of 41.5 months is 41 months and
+    a half, so with ``r = 0`` the months sum to ``H``), and ``d_H``."""
     r = np.asarray(rate_per_year, dtype=float).reshape(-1)
     h = np.asarray(horizon_months, dtype=float).reshape(-1)
     months, inside = _months(h)
-    d = np.where(inside, (1 + r[:, None]) ** (-months / MONTHS_PER_YEAR), 0.0)
+    weight = np.clip(h[:, None] - months, 0.0, 1.0)
+    d = np.where(inside, (1 + r[:, None]) ** (-months / MONTHS_PER_YEAR) * weight, 0.0)
     return d, (1 + r) ** (-h / MONTHS_PER_YEAR)
 
 

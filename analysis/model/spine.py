@@ -58,6 +58,8 @@ BITS_PER_PARAM = "bits_per_param"
 EFFICIENCY = "engine_efficiency"
 OUTPUT_SHARE = "output_token_share"
 SPEED_TARGET = "min_tokens_per_s_per_user"
+# An optional value: a multiplier of the API's prices (1 when absent).
+API_PRICE_FACTOR = "api_price_factor"
 # The lines a monthly bill is broken down into, by option: output ``{option}_{line}_usd_per_month``
 # (:func:`line_key`). They add up to ``{option}_usd_per_month`` (to the last few bits: the total is summed
 # in another order). Buying: the serving GPUs' ownership (depreciation and capital), their share of host
@@ -450,14 +452,18 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
                                                v["target_utilization"])  # (N, S)
 
     # 3. Costs that do not depend on the fleet, per GPU, per engineer.
+    # An optional multiplier of the API's prices per value set (analysis.evaluation.lifetime: the discounted
+    # average of a falling price); absent, the prices as listed (x 1.0 changes no bit).
+    factor = v[API_PRICE_FACTOR] if API_PRICE_FACTOR in v else 1.0
     api_per_token = costs.api_monthly_cost_usd(1.0, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
-                                               v["cached_input_share"], c["usd_per_m_cached_input"])  # (N, 1)
+                                               v["cached_input_share"], c["usd_per_m_cached_input"]) * factor
     # The bill is V / 1e6 x price per million, not V x price per token: a round volume at a round price then
     # bills a round sum (1T tokens at $11.875 per million is $11,875,000, not a hair less).
     api = costs.api_monthly_cost_usd(volumes, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
-                                     v["cached_input_share"], c["usd_per_m_cached_input"])
-    api_lines = costs.api_lines_usd_per_month(volumes, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"],
-                                              v["cached_input_share"], c["usd_per_m_cached_input"])
+                                     v["cached_input_share"], c["usd_per_m_cached_input"]) * factor
+    api_lines = {name: line * factor for name, line in costs.api_lines_usd_per_month(
+        volumes, v[OUTPUT_SHARE], c["usd_per_m_input"], c["usd_per_m_output"], v["cached_input_share"],
+        c["usd_per_m_cached_input"]).items()}
     u = _unit_costs(c["tdp_watts"], v)
     engineer_month, engineer_per_gpu, fixed, per_gpu = u.engineer_month, u.engineer_per_gpu, u.fixed, u.per_gpu
     # The on-call floor, per replica (units of the break-even): max(floor, allocation + gpus / per_engineer)

@@ -101,3 +101,19 @@ def test_waiting_a_year_with_nothing_moving_changes_nothing(record):
     # a year of software gain (and nothing else) can only make waiting cheaper: the fleet bought later is smaller
     gain = {**still, "gpu_throughput_gain_per_year": np.full(3, 2.0)}
     assert np.all(lifetime.wait_a_year(sit, gain, 1e11, values)["waiting_saves_usd"] >= -1e-6)
+
+
+def test_the_sampled_lifetime_breakeven_reduces_to_the_monthly_one(record):
+    # Monte Carlo draws of every monthly input, the lifetime inputs pinned at zero and no discounting: each draw's
+    # break-even over the life is its monthly break-even (one pass of the spine, the API's prices scaled by 1).
+    from analysis.evaluation import uncertainty
+
+    sit = resolve.situation(record, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", None)
+    draws = {**uncertainty.sample_inputs(sit, 400, 7), "cost_of_capital_per_year": np.zeros(400)}
+    still = {**record, "assumptions": {**record["assumptions"],
+                                       **{name: {"low": 0.0, "high": 0.0} for name in model.INPUTS}}}
+    life = lifetime.breakeven_draws(sit, draws, still, 8)
+    monthly = spine.evaluate(sit, draws, [1e9])["buy_breakeven_api_usd_per_month"]
+    finite = np.isfinite(monthly)
+    assert finite.sum() > 300 and np.array_equal(np.isfinite(life), finite)
+    np.testing.assert_allclose(life[finite], monthly[finite], rtol=1e-9)

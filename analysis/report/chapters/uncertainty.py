@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.data.loading import Dataset
 from analysis.evaluation import hybrid as evaluation_hybrid
+from analysis.evaluation import lifetime as evaluation_lifetime
 from analysis.evaluation import lookups, resolve, scenarios, uncertainty
 from analysis.evaluation.lookups import figure
 from analysis.model import spine
@@ -221,6 +222,11 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         base = breakevens.loc["base"]
         p10, _, p90 = uncertainty.percentiles(mc.outputs["buy_breakeven_api_usd_per_month"])
         spans[key] = (float(p10), float(p90), float(base["buy_breakeven_api_usd_per_month"]))
+        # Over the hardware's life: the same draws, each with a draw of the lifetime inputs (the next seed).
+        life = evaluation_lifetime.breakeven_draws(sit, mc.inputs, lookups.record(ds), seed + 1)
+        life_p10, life_p50, life_p90 = uncertainty.percentiles(life)
+        facts[f"card_{key}_life_range"] = _spend_range(float(life_p10), float(life_p90))
+        facts[f"card_{key}_life_median"] = fmt.usd(float(life_p50)) if np.isfinite(life_p50) else "never"
         never = not np.isfinite(base["buy_breakeven_tokens_per_month"])
         # The fleet bought at the base break-even (at 1B tokens when it never comes): serving GPUs and spares.
         volume = base["buy_breakeven_tokens_per_month"] if not never else 1e9
