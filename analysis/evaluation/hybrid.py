@@ -146,9 +146,24 @@ def _owned_usd_per_month(sit: spine.Situation, values: dict[str, np.ndarray], gp
     return np.where(counts[None, :] <= replicas[:, None], owned, np.inf)
 
 
+def sampled_profile(record: dict, name: str, draws: int, seed: int) -> Profile:
+    """A named profile drawn ``draws`` times: each of its four figures uniform over its range
+    (``numpy.random.default_rng(seed)``, in the order of :data:`PARAMETERS`), for a Monte Carlo."""
+    rows = named_profile(record, name)  # checks the name and the rows
+    del rows
+    ranges = record["traffic_profiles"][name]
+    rng = np.random.default_rng(seed)
+    uniforms = rng.random((len(PARAMETERS), int(draws)))
+    drawn = {p: ranges[p]["low"] + (ranges[p]["high"] - ranges[p]["low"]) * u
+             for p, u in zip(PARAMETERS, uniforms, strict=True)}
+    load = hybrid.weekly_profile(drawn["peak_over_mean"], drawn["trough_over_mean"], drawn["weekend_factor"])
+    return Profile(name, load, drawn["burst_headroom"], f"traffic_profiles.csv, profile {name} (sampled)")
+
+
 def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tokens_per_month: float,
-             hard_share: float = 0.0) -> dict[str, np.ndarray]:
-    """All API, all self-host and the hybrid at one volume, per case ``(3,)``.
+             hard_share: float = 0.0, values: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
+    """All API, all self-host and the hybrid at one volume, per case ``(3,)`` (or per value set of ``values``,
+    one per row of ``load``: a Monte Carlo with :func:`sampled_profile`).
 
     ``sit`` prices the API being replaced (and the GPUs); ``overflow`` the offer the hybrid sends its overflow to
     (the same API, or the open model from a host: a situation with the same model and GPU). ``hard_share`` of
@@ -162,7 +177,8 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
     """
     if not 0 <= hard_share < 1:
         raise ValueError(f"hard_share must be in [0, 1), got {hard_share!r}")
-    values = {**spine.case_values(sit), "peak_to_average": load.peak_to_average}
+    values = {**(spine.case_values(sit) if values is None else values), "peak_to_average": load.peak_to_average}
+    n = len(load.peak_to_average)
     volume = float(tokens_per_month)
     whole = spine.evaluate(sit, values, [volume])
     soft_volume = volume * (1 - hard_share)
@@ -176,7 +192,7 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
     # One replica's tokens an hour at its target utilisation, net of the burst headroom (module docstring).
     replica_per_hour = capacity_month * np.max(load.load, axis=1) / hours
     owned = _owned_usd_per_month(sit, values, per_replica, replicas)
-    best = hybrid.optimum(np.full(3, soft_volume), load.load, replica_per_hour, owned, over_price, hours)
+    best = hybrid.optimum(np.full(n, soft_volume), load.load, replica_per_hour, owned, over_price, hours)
     hard_usd = volume * hard_share * whole["api_usd_per_token"]
     all_api, all_self = whole["api_usd_per_month"][:, 0], whole["buy_usd_per_month"][:, 0]
     # With no hard share both ends are candidates of the optimum; the spine's own bills are kept for them, so the

@@ -144,3 +144,20 @@ def test_an_unknown_profile_lists_the_named_ones(record):
     with pytest.raises(evaluation.TrafficError, match="unknown traffic profile 'bursty': the profiles are chat, "
                                                       "coding, flat, or give a CSV file"):
         evaluation.profile(record, "bursty")
+
+
+def test_a_sampled_hybrid_keeps_its_properties_draw_by_draw(record):
+    # 2,000 draws of every input and of the chat profile's four figures, at 100B tokens: in every draw the hybrid
+    # costs no more than either end and owns no more than the whole fleet; the profile's draws stay in their ranges.
+    from analysis.evaluation import uncertainty
+
+    sit, over = evaluation.situations(record, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
+                                      "novita-llama-4-maverick")
+    load = evaluation.sampled_profile(record, "chat", 2000, 3)
+    rows = record["traffic_profiles"]["chat"]
+    assert np.all((load.load.max(axis=1) >= rows["peak_over_mean"]["low"] - 1e-9)
+                  & (load.load.max(axis=1) <= rows["peak_over_mean"]["high"] + 1e-9))
+    result = evaluation.evaluate(sit, over, load, 1e11, 0.0, uncertainty.sample_inputs(sit, 2000, 4))
+    ends = np.minimum(result["all_api_usd_per_month"], result["all_selfhost_usd_per_month"])
+    assert np.all(result["hybrid_usd_per_month"] <= ends * (1 + 1e-12))
+    assert np.all(result["owned_replicas"] <= result["all_selfhost_replicas"])

@@ -205,6 +205,30 @@ def _case_band(favourable: float, unfavourable: float) -> str:
     return fmt.usd_range(favourable, unfavourable) if np.isfinite(unfavourable) else f"{fmt.usd(favourable)} to never"
 
 
+# The volume the hybrid is sampled at (tokens a month): where scenario 1's chat-traffic hybrid owns part of a fleet.
+HYBRID_VOLUME = 1e11
+
+
+def hybrid_spread(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
+    """The hybrid of the answer card's frontier row (chat traffic, peaks to the hosted model) with every input and
+    the profile's four figures sampled (the profile on the seed after the lifetime's): P10-P90 of its owned
+    replicas, in-house share and saving against owning the whole fleet."""
+    record = lookups.record(ds)
+    _, api_offer, model = CARD_ROWS[0]
+    sit, over = evaluation_hybrid.situations(record, model, CARD_GPU, CARD_PRECISION, api_offer, CARD_HOSTED)
+    inputs = uncertainty.sample_inputs(sit, draws, seed)
+    load = evaluation_hybrid.sampled_profile(record, CARD_PROFILE, draws, seed + 2)
+    result = evaluation_hybrid.evaluate(sit, over, load, HYBRID_VOLUME, 0.0, inputs)
+    owned = uncertainty.percentiles(result["owned_replicas"])
+    in_house = uncertainty.percentiles(result["in_house_share"])
+    saving = uncertainty.percentiles(result["saving_vs_selfhost"])
+    return {"uq_hybrid_volume": fmt.tokens(HYBRID_VOLUME), "uq_hybrid_profile": CARD_PROFILE,
+            "uq_hybrid_owned": f"{owned[0]:.0f}–{owned[2]:.0f}" if owned[0] != owned[2] else f"{owned[0]:.0f}",
+            "uq_hybrid_in_house": f"{fmt.share(in_house[0])}–{fmt.share(in_house[2])}",
+            "uq_hybrid_saving": f"{fmt.share(saving[0])}–{fmt.share(saving[2])}",
+            "uq_hybrid_saving_median": fmt.share(saving[1])}
+
+
 def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
     """Facts for the intro's answer card: each choice's break-even, its P10-P90 range, GPUs and answer.
 
@@ -357,6 +381,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
                            f"{sit.efficiency_class} benchmarks"),
         "uq_guide_breakeven": fmt.tokens(claimed),
         **answer_card(ds, draws, seed),
+        **hybrid_spread(ds, draws, seed),
     }
     chart_data["headline"], chart_data["headline_points"], facts["card_chart_title"] = headline(ds)
     tornado_tables = []
