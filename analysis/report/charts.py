@@ -667,3 +667,22 @@ def cumulative_cost(cumulative: pd.DataFrame) -> alt.Chart:
         color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("month:Q", title="Month"),
                  alt.Tooltip("usd_text:N", title="Cumulative")]).properties(width="container", height=300)
+
+
+def option_costs(curves: pd.DataFrame) -> alt.Chart:
+    """Monthly cost against monthly volume, one line per option (log-log; base case).
+
+    Parameters
+    ----------
+    curves : ``tokens_per_month``, ``usd_per_month`` and ``option``.
+    """
+    data = with_text(curves, tokens_per_month=fmt.tokens, usd_per_month=fmt.usd)
+    x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
+              axis=alt.Axis(values=decades(curves["tokens_per_month"]), labelExpr=TOKENS_LABEL))
+    y = alt.Y("usd_per_month:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"),
+              axis=alt.Axis(labelExpr=USD_LABEL))
+    return alt.Chart(data).mark_line(point=True).encode(
+        x=x, y=y, color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical")),
+        tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("tokens_per_month_text:N", title="Tokens"),
+                 alt.Tooltip("usd_per_month_text:N", title="Monthly cost")]).properties(width="container",
+                                                                                           height=300)

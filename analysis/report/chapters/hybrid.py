@@ -16,7 +16,7 @@ from analysis.data.loading import Dataset
 from analysis.evaluation import hybrid, lookups, verdicts
 from analysis.evaluation.lookups import figure
 from analysis.model import spine
-from analysis.report import chapter_cache, registry, visual
+from analysis.report import chapter_cache, numerics, registry, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report.chapters.common import Chapter, check_row, checks_in_guide_order, quoted
@@ -141,6 +141,22 @@ def _checks(ds: Dataset, profile: str) -> tuple[pd.DataFrame, dict[str, str]]:
     return checks_in_guide_order(ds, rows), facts
 
 
+# Volumes of the cost-by-volume chart (tokens a month).
+CURVE_VOLUMES = numerics.log_grid(1e9, 1e12, 19)
+
+
+def cost_by_volume(sit, over, load: hybrid.Profile) -> pd.DataFrame:
+    """All API, all self-host and the hybrid across :data:`CURVE_VOLUMES` (base case)."""
+    rows = []
+    for volume in CURVE_VOLUMES:
+        r = hybrid.evaluate(sit, over, load, volume)
+        for option, key in (("All API", "all_api_usd_per_month"), ("All self-host", "all_selfhost_usd_per_month"),
+                            ("Hybrid", "hybrid_usd_per_month")):
+            rows.append({"tokens_per_month": float(volume), "usd_per_month": float(r[key][1]), "option": option,
+                         "owned_replicas": float(r["owned_replicas"][1])})
+    return pd.DataFrame(rows)
+
+
 @chapter_cache.cached
 def build(ds: Dataset, model: str, gpu: str, precision: str, api_offer: str, hosted_offer: str, profile: str,
           tokens_per_month: float) -> Chapter:
@@ -165,6 +181,9 @@ def build(ds: Dataset, model: str, gpu: str, precision: str, api_offer: str, hos
     curve = result["curve_usd_per_month"][1]
     u_curve = pd.DataFrame({"owned_replicas": np.arange(len(curve)), "usd_per_month": curve})
     u_curve = u_curve[np.isfinite(u_curve["usd_per_month"])]
+    by_volume = cost_by_volume(sit, over, load)
+    hybrid_rows = by_volume[by_volume["option"] == "Hybrid"]
+    owned_from = hybrid_rows.loc[hybrid_rows["owned_replicas"] >= 1, "tokens_per_month"]
     model_name = lookups.model(ds, model)["model_name"]
     hosted_words = visual.hosted_words(ds, hosted_offer)
     facts.update({
@@ -195,7 +214,17 @@ def build(ds: Dataset, model: str, gpu: str, precision: str, api_offer: str, hos
                    f"The month's bill is lowest at {owned} owned {'replica' if owned == 1 else 'replicas'} "
                    f"({fmt.usd(result['hybrid_usd_per_month'][1])})",
                    source, "Monthly cost against the number of owned replicas, overflow to the hosted model."),
+        ex.Exhibit("hybrid-by-volume",
+                   (f"The cheapest split owns GPUs from {fmt.tokens(owned_from.min())} tokens a month; below, a host "
+                    "of the open model takes all the traffic" if len(owned_from) else
+                    f"Up to {fmt.tokens(CURVE_VOLUMES[-1])} tokens a month the cheapest split owns no GPUs: a host "
+                    "of the open model takes all the traffic"),
+                   source, f"Monthly cost of all API, all self-host and the hybrid ({profile} traffic, peaks to "
+                           "the hosted model), base case."),
     )
     return Chapter(checks=checks, tables={"optimum": table},
-                   chart_data={"load_duration": duration, "owned": lines, "u_curve": u_curve},
+                   # Rounded to the significant digits a chart shows: its spec is then the same on any CPU.
+                   chart_data={name: numerics.round_frame(frame) for name, frame in (
+                       ("load_duration", duration), ("owned", lines), ("u_curve", u_curve),
+                       ("by_volume", by_volume))},
                    facts=facts, key="hybrid", exhibits=exhibits)

@@ -16,7 +16,7 @@ from analysis.evaluation import lifetime, lookups, resolve, verdicts
 from analysis.evaluation.lookups import figure
 from analysis.model import lifetime as model_lifetime
 from analysis.model import spine
-from analysis.report import chapter_cache, registry, visual
+from analysis.report import chapter_cache, numerics, registry, visual
 from analysis.report import exhibits as ex
 from analysis.report import formatting as fmt
 from analysis.report.chapters.common import Chapter, check_row, checks_in_guide_order, quoted
@@ -184,6 +184,8 @@ def build(ds: Dataset) -> Chapter:
                    source, "Cumulative discounted cost, API against buying, scenario 1, base case."),
     )
     return Chapter(checks=checks, tables={"declines": table, "wait": waits},
-                   chart_data={"by_decline": by_decline, "cumulative": cum,
-                               "epoch": pd.DataFrame({"low": [EPOCH_SHARES[0]], "high": [EPOCH_SHARES[1]]})},
+                   # Rounded to the significant digits a chart shows: its spec is then the same on any CPU.
+                   chart_data={"by_decline": numerics.round_frame(by_decline), "cumulative": numerics.round_frame(cum),
+                               "epoch": numerics.round_frame(pd.DataFrame({"low": [EPOCH_SHARES[0]],
+                                                                           "high": [EPOCH_SHARES[1]]}))},
                    facts=facts, key="lifetime", exhibits=exhibits)
