@@ -117,6 +117,9 @@ def test_the_answer_card_rows_and_the_rule_sentence(dataset):
     # The case band: every input at its favourable end, then at its unfavourable end.
     be = s1.breakeven.set_index("case")["buy_breakeven_api_usd_per_month"]
     assert card["card_frontier_cases"] == fmt.usd_range(be["favourable"], be["unfavourable"])
-    assert card["card_cheap_answer"] == "Depends"  # breaks even in the base case, never in the unfavourable one
+    # breaks even in the base case, never in the unfavourable one: the answer is the rule, buy above the base case
+    cheap = scenarios.compare(dataset, "deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash", np.array([1e9]))
+    cheap_usd = cheap.breakeven.set_index("case").at["base", "buy_breakeven_api_usd_per_month"]
+    assert card["card_cheap_answer"] == f"Buy above {fmt.usd(cheap_usd)}"
     assert card["card_hosted_answer"] == "Switch"
     assert card["card_rule_sentence"].startswith("The guide's $20.0K a month rule ")

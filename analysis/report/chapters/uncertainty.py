@@ -266,8 +266,10 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
                                             breakevens.at["unfavourable", "buy_breakeven_api_usd_per_month"]),
             f"card_{key}_gpus": (f"{int(fleet['gpus']) - spares} serving + {spares} spare {gpu_word}" if spares
                                  else f"{int(fleet['gpus'])} {gpu_word}"),
+            # Where the answer turns on the volume, the rule it turns on (issue 29: no bare "Depends").
             f"card_{key}_answer": ("Keep the API" if never else
-                                   "Depends" if base["buy_fragile"] or not np.isfinite(p90) else "Buy"),
+                                   f"Buy above {fmt.usd(base['buy_breakeven_api_usd_per_month'])}"
+                                   if base["buy_fragile"] or not np.isfinite(p90) else "Buy"),
         })
     # The hosted open model against the frontier API, and against buying the same model.
     low, high = lookups.assumption(ds, "output_token_share")
@@ -283,7 +285,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         "card_hosted_range": f"saves {fmt.share(saving.min())}–{fmt.share(saving.max())} of the bill",
         "card_hosted_cases": f"saves {fmt.share(saving.min())}–{fmt.share(saving.max())}",
         "card_hosted_gpus": "none",
-        "card_hosted_answer": "Switch" if saving.min() > 0 else "Depends",
+        "card_hosted_answer": "Switch" if saving.min() > 0 else "Switch where it is cheaper",
         "card_hosted_vs_buy": (f"cheaper than buying the GPUs up to {fmt.usd(buy_wins)} a month"
                                if np.isfinite(buy_wins) else "cheaper than buying the GPUs at every volume"),
     })
