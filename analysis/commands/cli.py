@@ -243,7 +243,7 @@ def cmd_litellm_extract(args: argparse.Namespace) -> int:
     try:
         with janitor.Janitor("litellm-extract"):
             return prices_check.write_extract(paths.resolve_data_dir(args.data_dir), Path(args.wheel),
-                                              released.isoformat())
+                                              released.isoformat(), warn=lambda line: print(line, file=sys.stderr))
     except (prices_check.ExtractError, zipfile.BadZipFile) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

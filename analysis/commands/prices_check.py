@@ -53,14 +53,24 @@ def extract_from_wheel(wheel: Path, named: set[str], model_ids: list[str], relea
             "entries": entries}
 
 
-def write_extract(data_dir: Path, wheel: Path, released_on: str, say: Callable[[str], None] = print) -> int:
-    """Rewrite ``data/sources/litellm/model_prices.json`` from ``wheel`` (atomically)."""
-    import pandas as pd
-
+def write_extract(data_dir: Path, wheel: Path, released_on: str, say: Callable[[str], None] = print,
+                  warn: Callable[[str], None] = print) -> int:
+    """Rewrite ``data/sources/litellm/model_prices.json`` from ``wheel`` (atomically), once the wheel exists and the
+    dataset is valid (its rows name the entries kept); the exit status of the module's docstring."""
     from analysis.commands import janitor
+    from analysis.data import loading
 
-    named = set(pd.read_csv(data_dir / "api_prices.csv", dtype=str, keep_default_na=False)["litellm_ref"]) - {""}
-    model_ids = list(pd.read_csv(data_dir / "models.csv", dtype=str, keep_default_na=False)["model_id"])
+    if not wheel.is_file():
+        warn(f"error: {wheel}: no such wheel (get one with `pip download litellm==X --no-deps`)")
+        return INVALID
+    problems, tables = loading.validate(data_dir)
+    if problems:
+        warn(f"error: {data_dir} is not a valid dataset; fix it before extracting:")
+        for problem in problems:
+            warn(f"  - {problem}")
+        return INVALID
+    named = set(tables["api_prices"]["litellm_ref"].dropna()) - {""}
+    model_ids = list(tables["models"]["model_id"])
     extract = extract_from_wheel(wheel, named, model_ids, released_on)
     target = data_dir / EXTRACT_DIR / EXTRACT_FILE
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -126,3 +126,22 @@ def test_the_extract_keeps_named_entries_and_the_open_models(capsys, checked_cop
     assert not list(target.parent.glob(".*.tmp"))
     code, _, err = run(capsys, "litellm-extract", str(wheel), "--released-on", "soon", "--data", str(checked_copy))
     assert (code, err) == (2, "error: --released-on 'soon' is not a date YYYY-MM-DD\n")
+
+
+def test_the_extract_refuses_a_missing_wheel_and_an_invalid_dataset_in_words(capsys, checked_copy, tmp_path):
+    before = (checked_copy / second_source.EXTRACT_DIR / second_source.EXTRACT_FILE).read_bytes()
+    missing = tmp_path / "litellm-9.9.9-py3-none-any.whl"
+    code, out, err = run(capsys, "litellm-extract", str(missing), "--released-on", "2027-01-02",
+                         "--data", str(checked_copy))
+    assert (code, out) == (1, "")
+    assert err == f"error: {missing}: no such wheel (get one with `pip download litellm==X --no-deps`)\n"
+    # a dataset whose rows cannot be read: every problem named, nothing written (no pandas KeyError)
+    _edit(checked_copy, "openai-gpt-5.4", tier="premium")
+    with zipfile.ZipFile(missing, "w") as archive:
+        archive.writestr("litellm/model_prices_and_context_window_backup.json", "{}")
+    code, _, err = run(capsys, "litellm-extract", str(missing), "--released-on", "2027-01-02",
+                       "--data", str(checked_copy))
+    assert code == 1
+    assert err.splitlines()[0] == f"error: {checked_copy} is not a valid dataset; fix it before extracting:"
+    assert "column 'tier': value 'premium'" in err
+    assert (checked_copy / second_source.EXTRACT_DIR / second_source.EXTRACT_FILE).read_bytes() == before
