@@ -223,6 +223,11 @@ def _build_whatif(args: argparse.Namespace, out: Path, data_dir: Path, param_fil
     return 0
 
 
+def _data_option(parser: argparse.ArgumentParser) -> None:
+    """``--data DIR``: the dataset folder a prices command reads (default: data/)."""
+    parser.add_argument("--data", dest="data_dir", default=None, metavar="DIR", help="dataset folder (default: data/)")
+
+
 def cmd_prices_check(args: argparse.Namespace) -> int:
     """Every API row beside LiteLLM's and genai-prices' tables (see analysis.commands.prices_check)."""
     from analysis.commands import prices_check
@@ -412,7 +417,7 @@ def main(argv: list[str] | None = None) -> int:
                     "installed genai-prices package (never its network updater), print the diff, check the result "
                     "and write it atomically. Exit 0: no price changed; 3: prices changed; 1: invalid dataset or "
                     "result; 2: bad option.")
-    sync.add_argument("--data", dest="data_dir", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    _data_option(sync)
     sync.add_argument("--dry-run", action="store_true", help="print the diff, write nothing")
     sync.add_argument("--date", default=None, metavar="YYYY-MM-DD",
                       help="the date prices are read as of (default: today, UTC)")
@@ -423,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
                     "with the installed genai-prices package (both offline). Exit 0: every difference has a reason; "
                     "3: a difference without one, or an offer a source retired that the row still sells; "
                     "1: invalid dataset or extract; 2: bad option.")
-    pcheck.add_argument("--data", dest="data_dir", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    _data_option(pcheck)
     pcheck.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     pcheck.set_defaults(func=cmd_prices_check)
     extract = price_sub.add_parser(
@@ -433,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
     extract.add_argument("wheel", metavar="WHEEL", help="path of the litellm-<version>-...whl file")
     extract.add_argument("--released-on", required=True, metavar="YYYY-MM-DD",
                          help="the version's upload date on PyPI (the date the table confirms its prices)")
-    extract.add_argument("--data", dest="data_dir", default=None, metavar="DIR", help="dataset folder (default: data/)")
+    _data_option(extract)
     extract.set_defaults(func=cmd_litellm_extract)
     ddoc = sub.add_parser("data-dictionary", help="the column dictionary of data/README.md, from datapackage.json")
     mode = ddoc.add_mutually_exclusive_group()

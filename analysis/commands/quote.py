@@ -301,23 +301,13 @@ def lifetime_figures(record: dict, request: QuoteRequest, overrides: dict[str, o
 def render_lifetime(life: dict[str, object]) -> str:
     """The lifetime block of a table quote."""
     cases = life["cases"]
-    rows = [("", *CASES)]
-    rows += [(label, *(share_text(cases[c][name]) for c in CASES)) for name, label in
-             (("api_price_decline_per_year", "API price lost a year"),
-              ("gpu_throughput_gain_per_year", "Throughput gained a year"),
-              ("volume_growth_per_year", "Volume growth a year"))]
-    for key, label, kind in LIFETIME_FIGURES:
-        rows.append((label, *("never" if cases[c][key] is None else fmt.figure_text(cases[c][key], kind)
-                              for c in CASES)))
-    width = max(len(r[0]) for r in rows)
-    cell = max(len(c) for r in rows for c in r[1:])
-    lines = ["", "Over the hardware's life (every month discounted at cost_of_capital_per_year)"]
-    lines += [f"{r[0]:<{width}}  " + "  ".join(f"{c:>{cell}}" for c in r[1:]) for r in rows]
-    return "\n".join(lines) + "\n"
-
-
-def share_text(value: float) -> str:
-    return f"{value:.0%}"
+    rows = [(label, *(f"{cases[c][name]:.0%}" for c in CASES)) for name, label in
+            (("api_price_decline_per_year", "API price lost a year"),
+             ("gpu_throughput_gain_per_year", "Throughput gained a year"),
+             ("volume_growth_per_year", "Volume growth a year"))]
+    rows += [(label, *("never" if cases[c][key] is None else fmt.figure_text(cases[c][key], kind) for c in CASES))
+             for key, label, kind in LIFETIME_FIGURES]
+    return _case_block("Over the hardware's life (every month discounted at cost_of_capital_per_year)", rows)
 
 
 # The hybrid's figures a quote shows, with their words and kinds (formatting.figure_text).
@@ -355,20 +345,24 @@ def hybrid_figures(record: dict, request: QuoteRequest, traffic: str, overflow: 
             "hard_share": hard_share, "cases": cases}
 
 
+def _case_block(title: str, rows: list[tuple[str, ...]]) -> str:
+    """A titled block of a table quote: a label column, then one right-aligned column per case."""
+    rows = [("", *CASES), *rows]
+    width = max(len(r[0]) for r in rows)
+    cell = max(len(c) for r in rows for c in r[1:])
+    lines = ["", title, *(f"{r[0]:<{width}}  " + "  ".join(f"{c:>{cell}}" for c in r[1:]) for r in rows)]
+    return "\n".join(lines) + "\n"
+
+
 def render_hybrid(mix: dict[str, object]) -> str:
     """The hybrid block of a table quote."""
     cases = mix["cases"]
-    rows = [("", *CASES)]
-    for key, label, kind in HYBRID_FIGURES:
-        cells = []
-        for case in CASES:
-            value = cases[case][key]
-            cells.append("-" if value is None else f"{value:.2f}" if kind == "ratio" else
-                         f"{value:.1%}" if kind == "share" else fmt.figure_text(value, kind))
-        rows.append((label, *cells))
-    width = max(len(r[0]) for r in rows)
-    cell = max(len(c) for r in rows for c in r[1:])
-    lines = ["", f"Traffic {mix['traffic']} ({mix['source']}); overflow to {mix['overflow_offer_id']}"
-             + (f"; {mix['hard_share']:.0%} of tokens kept on the API" if mix["hard_share"] else "")]
-    lines += [f"{r[0]:<{width}}  " + "  ".join(f"{c:>{cell}}" for c in r[1:]) for r in rows]
-    return "\n".join(lines) + "\n"
+
+    def text(value: float | None, kind: str) -> str:
+        return ("-" if value is None else f"{value:.2f}" if kind == "ratio" else
+                f"{value:.1%}" if kind == "share" else fmt.figure_text(value, kind))
+
+    rows = [(label, *(text(cases[c][key], kind) for c in CASES)) for key, label, kind in HYBRID_FIGURES]
+    title = (f"Traffic {mix['traffic']} ({mix['source']}); overflow to {mix['overflow_offer_id']}"
+             + (f"; {mix['hard_share']:.0%} of tokens kept on the API" if mix["hard_share"] else ""))
+    return _case_block(title, rows)

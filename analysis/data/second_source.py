@@ -41,8 +41,6 @@ PRICE_COLUMNS = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input"
 # LiteLLM's fields (USD per token) for the row's columns (USD per million tokens).
 LITELLM_FIELDS = {"usd_per_m_input": "input_cost_per_token", "usd_per_m_output": "output_cost_per_token",
                   "usd_per_m_cached_input": "cache_read_input_token_cost"}
-# What the data page and the command call each source.
-SOURCES = ("litellm", "genai-prices")
 
 # An entry serves an open model when its name spells the model's id (separators free, Fireworks' "v3p3" for "3.3"),
 # not directly followed by a dated checkpoint ("-0731": other weights, sold at other prices). Variants named for

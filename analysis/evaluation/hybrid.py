@@ -48,16 +48,21 @@ class Profile:
         return hybrid.peak_to_average(self.load, self.burst_headroom)
 
 
-def named_profile(record: dict, name: str) -> Profile:
-    """A profile of ``traffic_profiles.csv`` in its three cases: each parameter at the end that favours
-    self-hosting, its midpoint, the other end."""
+def _rows(record: dict, name: str) -> dict[str, dict[str, float]]:
+    """A profile's four ranges; :class:`TrafficError` for a name no profile has or a figure it lacks."""
     profiles = record["traffic_profiles"]
     if name not in profiles:
         raise TrafficError(say("unknown_traffic", value=repr(name), names=", ".join(sorted(profiles))))
-    rows = profiles[name]
-    missing = [p for p in PARAMETERS if p not in rows]
+    missing = [p for p in PARAMETERS if p not in profiles[name]]
     if missing:
         raise TrafficError(f"traffic_profiles.csv: profile {name!r} lacks {', '.join(missing)}")
+    return profiles[name]
+
+
+def named_profile(record: dict, name: str) -> Profile:
+    """A profile of ``traffic_profiles.csv`` in its three cases: each parameter at the end that favours
+    self-hosting, its midpoint, the other end."""
+    rows = _rows(record, name)
     cases = {p: spine.midpoint_cases(rows[p]["low"], rows[p]["high"], FAVOURS[p]) for p in PARAMETERS}
     load = hybrid.weekly_profile(cases["peak_over_mean"], cases["trough_over_mean"], cases["weekend_factor"])
     return Profile(name, load, cases["burst_headroom"], f"traffic_profiles.csv, profile {name}")
@@ -149,9 +154,7 @@ def _owned_usd_per_month(sit: spine.Situation, values: dict[str, np.ndarray], gp
 def sampled_profile(record: dict, name: str, draws: int, seed: int) -> Profile:
     """A named profile drawn ``draws`` times: each of its four figures uniform over its range
     (``numpy.random.default_rng(seed)``, in the order of :data:`PARAMETERS`), for a Monte Carlo."""
-    rows = named_profile(record, name)  # checks the name and the rows
-    del rows
-    ranges = record["traffic_profiles"][name]
+    ranges = _rows(record, name)
     rng = np.random.default_rng(seed)
     uniforms = rng.random((len(PARAMETERS), int(draws)))
     drawn = {p: ranges[p]["low"] + (ranges[p]["high"] - ranges[p]["low"]) * u

@@ -44,6 +44,24 @@ def _scaled(sit: spine.Situation, factor: float) -> spine.Situation:
     return dataclasses.replace(sit, constants=constants)
 
 
+def cash_operating_usd_per_month(result: dict[str, np.ndarray]) -> np.ndarray:
+    """What a bought fleet of the spine's ``result`` pays in cash each month, per value set (volume 0): its power,
+    facility, engineers, downtime, networking and monitoring, spares included (``buy_spares`` holds their ownership
+    too: only their running cost, the serving GPUs' per GPU, is cash). The purchase is the capex."""
+    line = {name: result[spine.line_key("buy", name)][:, 0] for name in spine.LINES["buy"]}
+    spares = result["spare_gpus"][:, 0]
+    serving = result["gpus"][:, 0] - spares
+    with np.errstate(divide="ignore", invalid="ignore"):
+        running = np.where(serving > 0, (line["power"] + line["facility"]) / serving, 0.0)
+    return (line["power"] + line["facility"] + running * spares + line["engineers"] + line["downtime"]
+            + line["networking_storage"] + line["monitoring"])
+
+
+def _columns(values: dict[str, np.ndarray], n: int) -> dict[str, np.ndarray]:
+    """Every value as ``(n,)``: one per case or draw."""
+    return {k: np.broadcast_to(np.asarray(x, dtype=float).reshape(-1), (n,)) for k, x in values.items()}
+
+
 def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], tokens_per_month: float,
              values: dict[str, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Monthly and lifetime figures at one volume, per case ``(3,)`` (or per value set of ``values``).
@@ -71,32 +89,24 @@ def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], token
     growth = lifetime.path(lifetime_values["volume_growth_per_year"], horizon)
     decline = lifetime.path(-np.asarray(lifetime_values["api_price_decline_per_year"], dtype=float), horizon)
     api_per_token = static["api_usd_per_token"]
+    columns, residual = _columns(life_values, n), _columns(base, n)["residual_value_share"]
     for i in range(n):
-        one = {k: np.asarray(x, dtype=float).reshape(-1)[min(i, np.asarray(x).size - 1)] for k, x in
-               life_values.items()}
-        life = spine.evaluate(_scaled(sit, float(api_factor[i])), one, [volume * peak[i]])
+        life = spine.evaluate(_scaled(sit, float(api_factor[i])), {k: x[i] for k, x in columns.items()},
+                              [volume * peak[i]])
         be = float(life["buy_breakeven_tokens_per_month"][0]) / peak[i]
         out["life_breakeven_tokens_per_month"][i] = be
         out["life_breakeven_api_usd_per_month"][i] = be * api_per_token[i] if np.isfinite(be) else np.inf
         out["api_npv_usd"][i] = float(life["api_usd_per_month"][0, 0]) * annuity[i]
         out["buy_npv_usd"][i] = float(life["buy_usd_per_month"][0, 0]) * annuity[i]
-        # Cash month by month: the API's bill along its path against the fleet's cash operating cost (its power,
-        # facility, engineers, downtime, networking and monitoring; the purchase is the capex).
-        capex = float(life["buy_capex_usd"][0, 0])
         if not np.isfinite(life["gpus"][0, 0]):  # no replica serves the model: nothing to pay back
             out["life_payback_months"][i] = np.inf
             continue
-        serving = float(life["gpus"][0, 0] - life["spare_gpus"][0, 0])
-        lines = {name: float(life[spine.line_key("buy", name)][0, 0]) for name in spine.LINES["buy"]}
-        running = (lines["power"] + lines["facility"]) / serving if serving else 0.0
-        cash = (lines["power"] + lines["facility"] + running * float(life["spare_gpus"][0, 0]) + lines["engineers"]
-                + lines["downtime"] + lines["networking_storage"] + lines["monitoring"])
+        # Cash month by month: the API's bill along its path against the fleet's cash operating cost.
+        capex = float(life["buy_capex_usd"][0, 0])
         api_month = volume * api_per_token[i] * growth[i] * decline[i]
-        saved = (api_month - cash)[: int(np.ceil(horizon[i]))]
-        residual = capex * float(np.asarray(base["residual_value_share"], dtype=float).reshape(-1)[
-            min(i, np.asarray(base["residual_value_share"]).size - 1)])
+        saved = (api_month - cash_operating_usd_per_month(life)[0])[: int(np.ceil(horizon[i]))]
         out["life_payback_months"][i] = lifetime.payback_month([capex], saved[None, :], [rate[i]], [horizon[i]],
-                                                               [residual])[0]
+                                                               [capex * residual[i]])[0]
     return {"static_breakeven_tokens_per_month": static["buy_breakeven_tokens_per_month"],
             "static_breakeven_api_usd_per_month": static["buy_breakeven_api_usd_per_month"],
             "static_payback_months": static["buy_payback_months"][:, 0], "horizon_months": horizon, **out}
@@ -128,10 +138,11 @@ def wait_a_year(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], to
     # The fleet bought a year on: the volume then, on GPUs that serve (1 + s) times more: a volume of
     # V (1 + g) / (1 + s) at today's throughput, case by case.
     later_npv = np.empty_like(now)
+    columns, life_columns = _columns(base, len(now)), _columns(lifetime_values, len(now))
     for i in range(len(now)):
         scale = (1 + growth_rate[i]) / (1 + gain_rate[i])
-        one = {k: np.asarray(x, dtype=float).reshape(-1)[[min(i, np.asarray(x).size - 1)]] for k, x in base.items()}
-        life = {k: np.asarray(x, dtype=float).reshape(-1)[[i]] for k, x in lifetime_values.items()}
+        one = {k: x[i:i + 1] for k, x in columns.items()}
+        life = {k: x[i:i + 1] for k, x in life_columns.items()}
         later_npv[i] = evaluate(sit, life, volume * scale, one)["buy_npv_usd"][0]
     api_per_token = spine.evaluate(sit, base, [volume])["api_usd_per_token"]
     out = {"api_only_npv_usd": np.empty_like(now), "buy_now_npv_usd": np.empty_like(now),

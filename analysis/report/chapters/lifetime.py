@@ -98,12 +98,7 @@ def cumulative(ds: Dataset, sit: spine.Situation, volume: float) -> pd.DataFrame
     static = spine.evaluate(sit, values, [volume])
     api = (volume * static["api_usd_per_token"][0] * growth * decline * d)[0]
     capex = float(static["buy_capex_usd"][0, 0])
-    lines = {name: float(static[spine.line_key("buy", name)][0, 0]) for name in spine.LINES["buy"]}
-    serving = float(static["gpus"][0, 0] - static["spare_gpus"][0, 0])
-    running = (lines["power"] + lines["facility"]) / serving
-    cash = (lines["power"] + lines["facility"] + running * float(static["spare_gpus"][0, 0]) + lines["engineers"]
-            + lines["downtime"] + lines["networking_storage"] + lines["monitoring"])
-    buy = capex + np.cumsum(cash * d[0])
+    buy = capex + np.cumsum(lifetime.cash_operating_usd_per_month(static)[0] * d[0])
     buy[-1] -= capex * float(values["residual_value_share"][0]) * float(d_end[0])
     months = np.arange(1, len(api) + 1)
     return pd.concat([pd.DataFrame({"month": months, "usd": np.cumsum(api), "option": "API"}),
