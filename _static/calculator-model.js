@@ -349,7 +349,7 @@
           const [index, cost] = cheapest(rents.map((r) => r.cost));
           const rented = rents[index].rented;
           Object.assign(row, { rent_gpus: rented, rent_gpus_per_replica: rents[index].b,
-            rent_usd_per_month: cost, rent_savings_usd_per_month: row.api_usd_per_month - cost,
+            rent_replica_tokens_per_month: unitCapacity[index], rent_usd_per_month: cost, rent_savings_usd_per_month: row.api_usd_per_month - cost,
             ...lines("rent", { gpus: hourlyMonth * rented,
               ...operating(engineersFor(rented)) }) });
         });
@@ -619,7 +619,6 @@
       if (o.traffic === null && (o.overflow !== null || given(options.hard_share))) {
         throw new QuoteError("traffic", "hybrid_needs_traffic");
       }
-      if (o.traffic !== null && o.rent !== null) throw new QuoteError("traffic", "hybrid_needs_buy");
       if (o.hard_share >= 1) throw new QuoteError("hard_share", "hard_share_too_high");
       if (o.overflow !== null) requireName("overflow", "--overflow", o.overflow, DATA.apis, RULES.nouns.api);
       o.lifetime_ranges = {};
@@ -627,7 +626,6 @@
         if (given(options[name])) o.lifetime_ranges[name] = parseRange(name, options[name]);
       }
       o.lifetime = given(options.lifetime) || Object.keys(o.lifetime_ranges).length > 0;
-      if (o.lifetime && o.rent !== null) throw new QuoteError("lifetime", "lifetime_needs_buy");
       const custom = {};
       for (const name of RULES.custom_prices) {
         custom[name] = given(options[name]) ? parsePrice(name, options[name]) : null;
@@ -743,6 +741,16 @@
       return lines.reduce((sum, x) => sum + x, 0);
     }
 
+    // spine.rented_fleet_usd_per_month summed in spine.LINES["rent"] order: GPUs rented around the clock.
+    function rentedUsdPerMonth(v, rented) {
+      const engineers = Math.max(v.oncall_engineers_min, v.engineer_allocation + rented / v.gpus_per_engineer);
+      const downtime = v.revenue_at_risk_usd_per_month * Math.max(v.api_uptime - v.selfhost_uptime, 0.0);
+      const lines = [1.0 * v.usd_per_gpu_hour * v.hours_per_month * rented,
+        v.ml_engineer_usd_per_year / 12 * 1.0 * engineers, downtime, v.networking_storage_usd_per_month,
+        v.monitoring_usd_per_month];
+      return lines.reduce((sum, x) => sum + x, 0);
+    }
+
     // evaluation.hybrid.evaluate: all API, all self-host at the profile's peak, and the cheapest owned count.
     function hybridEvaluate(o, profile) {
       const sit = resolve(o);
@@ -760,8 +768,13 @@
         const overPrice = evaluateOne(over, v, [soft]).api_usd_per_token;
         const row = fleet.volumes[0];
         const load = profile.load[k];
-        const k1 = row.replica_tokens_per_month * Math.max(...load) / v.hours_per_month;
-        const most = Math.min(Number.isFinite(row.replicas) ? row.replicas : 0, RULES.hybrid.max_owned_replicas);
+        // a rented fleet (sit.rental_offer_id): the spine's rented replica, no spares
+        const rent = sit.rental_offer_id !== null;
+        const perReplica = rent ? row.rent_gpus_per_replica : row.gpus_per_replica;
+        const replicas = rent ? row.rent_gpus / row.rent_gpus_per_replica : row.replicas;
+        const capacityMonth = rent ? row.rent_replica_tokens_per_month : row.replica_tokens_per_month;
+        const k1 = capacityMonth * Math.max(...load) / v.hours_per_month;
+        const most = Math.min(Number.isFinite(replicas) ? replicas : 0, RULES.hybrid.max_owned_replicas);
         let best = 0;
         let bestCost = Infinity;
         let bestOverflow = soft;
@@ -771,13 +784,15 @@
             overflow = load.reduce((sum, x) => sum + Math.max(0.0, soft / v.hours_per_month * x - count * k1), 0)
               * v.hours_per_month / load.length;
           }
-          const owned = count === 0 ? 0.0 : ownedUsdPerMonth(sit.constants, v, count * row.gpus_per_replica);
+          const owned = count === 0 ? 0.0 : rent ? rentedUsdPerMonth(v, count * perReplica)
+            : ownedUsdPerMonth(sit.constants, v, count * perReplica);
           const cost = owned + overflow * overPrice;
           if (cost < bestCost) { best = count; bestCost = cost; bestOverflow = overflow; }
         }
         const wholeRow = whole.volumes[0];
         const allApi = wholeRow.api_usd_per_month;
-        const allSelf = wholeRow.buy_usd_per_month;
+        const allSelf = rent ? wholeRow.rent_usd_per_month : wholeRow.buy_usd_per_month;
+        const allReplicas = rent ? wholeRow.rent_gpus / wholeRow.rent_gpus_per_replica : wholeRow.replicas;
         let total = volume * hard * whole.api_usd_per_token + bestCost;
         const served = soft - bestOverflow;
         let owned = best;
@@ -786,15 +801,15 @@
         if (!hard) {
           // an end the search could not reach, or reached a last bit dearer: that end, with its own figures
           if (allSelf < total) {
-            total = allSelf; owned = wholeRow.replicas; inHouse = 1.0;
-            utilization = volume / (wholeRow.replicas * k1 * v.hours_per_month);
+            total = allSelf; owned = allReplicas; inHouse = 1.0;
+            utilization = volume / (allReplicas * k1 * v.hours_per_month);
           } else if (allApi < total) {
             total = allApi; owned = 0.0; inHouse = 0.0; utilization = NaN;
           }
         }
         out[name] = {
           all_api_usd_per_month: allApi, all_selfhost_usd_per_month: allSelf, hybrid_usd_per_month: total,
-          owned_replicas: owned, all_selfhost_replicas: wholeRow.replicas, gpus_per_replica: row.gpus_per_replica,
+          owned_replicas: owned, all_selfhost_replicas: allReplicas, gpus_per_replica: perReplica,
           in_house_share: inHouse * (1 - hard), utilization, peak_to_average: peak[k],
           saving_vs_api: 1 - total / allApi, saving_vs_selfhost: 1 - total / allSelf,
         };
@@ -803,7 +818,7 @@
         for (const key of Object.keys(out[name])) out[name][key] = finiteOrNull(out[name][key]);
       }
       return { traffic: profile.name, source: profile.source, overflow_offer_id: o.overflow ?? o.api,
-        hard_share: hard, cases: out };
+        hard_share: hard, fleet: o.rent === null ? "bought" : "rented", rental_offer_id: o.rent, cases: out };
     }
 
     // ------------------------------------------------------------------ over the hardware's life (analysis/model/lifetime.py)
@@ -835,11 +850,28 @@
       const apiFactor = months.reduce((sum, m, i) => sum + growth[i] * decline[i] * d[i], 0) / annuity / peak;
       const lifeValues = { ...v, ...life, amortization_months: annuity,
         residual_value_share: v.residual_value_share * dEnd, cost_of_capital_per_year: 0.0 };
+      // the GPU-hour's price along its own path (lifetime.spine_values)
+      const rental = months.map((m) => (1 + (life.rental_price_ratio_per_year - 1)) ** (m / 12.0));
+      lifeValues.usd_per_gpu_hour = v.usd_per_gpu_hour * months.reduce((sum, m, i) => sum + rental[i] * d[i], 0)
+        / annuity;
       const constants = { ...sit.constants };
       for (const name of ["usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input"]) {
         constants[name] *= apiFactor;
       }
       const staticResult = evaluateOne(sit, v, [volume]);
+      if (sit.rental_offer_id !== null) {
+        // evaluation.lifetime._evaluate_rent: renting buys nothing, so there is no payback
+        const rented = evaluateOne({ ...sit, constants }, lifeValues, [volume * peak]);
+        const beRent = rented.rent_breakeven_tokens_per_month / peak;
+        return {
+          static_breakeven_api_usd_per_month: staticResult.rent_breakeven_api_usd_per_month,
+          life_breakeven_api_usd_per_month: Number.isFinite(beRent) ? beRent * staticResult.api_usd_per_token
+            : Infinity,
+          life_breakeven_tokens_per_month: beRent, static_payback_months: NaN, life_payback_months: NaN,
+          api_npv_usd: rented.volumes[0].api_usd_per_month * annuity,
+          selfhost_npv_usd: rented.volumes[0].rent_usd_per_month * annuity, horizon_months: horizon,
+        };
+      }
       const lifeResult = evaluateOne({ ...sit, constants }, lifeValues, [volume * peak]);
       const row = lifeResult.volumes[0];
       const be = lifeResult.buy_breakeven_tokens_per_month / peak;
@@ -869,7 +901,7 @@
         life_breakeven_api_usd_per_month: Number.isFinite(be) ? be * apiPerToken : Infinity,
         life_breakeven_tokens_per_month: be, static_payback_months: staticRow.buy_payback_months,
         life_payback_months: payback, api_npv_usd: row.api_usd_per_month * annuity,
-        buy_npv_usd: row.buy_usd_per_month * annuity, horizon_months: horizon,
+        selfhost_npv_usd: row.buy_usd_per_month * annuity, horizon_months: horizon,
       };
     }
 
@@ -885,7 +917,7 @@
         cases[name] = { ...Object.fromEntries(Object.entries(figures).map(([key, x]) => [key, finiteOrNull(x)])),
           ...one };
       });
-      return { cases };
+      return { fleet: o.rent === null ? "bought" : "rented", rental_offer_id: o.rent, cases };
     }
 
     // ------------------------------------------------------------------ the quote (analysis/quote.py)

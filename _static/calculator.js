@@ -54,9 +54,8 @@ function formOptions() {
     if (element && given(element.value)) options[name] = element.value.trim();
   }
   if (!renting()) { delete options.rent; delete options.usd_per_gpu_hour; } else {
-    // a purchase price and the figures over the hardware's life belong to buying
+    // a purchase price belongs to buying
     delete options.usd_per_gpu;
-    for (const name of RULES.lifetime.inputs) delete options[name];
   }
   // Where the peaks go and the share kept on the API belong to the hybrid: without a traffic profile, unused.
   if (!given(options.traffic)) { delete options.overflow; delete options.hard_share; }
@@ -235,24 +234,24 @@ function renderAnswer(o, record, computed) {
     const mix = hybridRecord(o).cases.base;
     const overflow = o.overflow === null ? words.api : byId(DATA.apis, o.overflow).name;
     hybridText = pageSay("hybrid_summary", { profile: o.traffic, peak: mix.peak_to_average.toFixed(2),
-      owned: mix.owned_replicas, all: mix.all_selfhost_replicas, overflow, usd: usd(mix.hybrid_usd_per_month),
+      keeps: pageSay(acquisition === "buy" ? "hybrid_keeps_buy" : "hybrid_keeps_rent"), owned: mix.owned_replicas, all: mix.all_selfhost_replicas, overflow, usd: usd(mix.hybrid_usd_per_month),
       in_house: share(mix.in_house_share), api_usd: usd(mix.all_api_usd_per_month),
       self_usd: usd(mix.all_selfhost_usd_per_month) });
   }
   document.getElementById("calc-hybrid").textContent = hybridText;
-  // Over the hardware's life (buying): the break-even and the payback, base case.
-  let lifetimeText = "";
-  if (acquisition === "buy") {
-    const life = lifetimeRecord(o).cases.base;
-    lifetimeText = pageSay("lifetime_summary", { horizon: months(life.horizon_months),
-      decline: share(life.api_price_decline_per_year),
-      breakeven: life.life_breakeven_api_usd_per_month === null ? pageSay("lifetime_never")
-        : usd(life.life_breakeven_api_usd_per_month),
-      static: life.static_breakeven_api_usd_per_month === null ? pageSay("lifetime_never")
-        : usd(life.static_breakeven_api_usd_per_month),
+  // Over the hardware's life: the break-even (and, buying, the payback), base case.
+  const life = lifetimeRecord(o).cases.base;
+  const spend = (x) => (x === null ? pageSay("lifetime_never") : usd(x));
+  const lifetimeText = acquisition === "buy"
+    ? pageSay("lifetime_summary", { horizon: months(life.horizon_months),
+      decline: share(life.api_price_decline_per_year), breakeven: spend(life.life_breakeven_api_usd_per_month),
+      static: spend(life.static_breakeven_api_usd_per_month),
       payback: life.life_payback_months === null ? pageSay("lifetime_payback_never")
-        : pageSay("lifetime_payback_in", { months: months(life.life_payback_months) }) });
-  }
+        : pageSay("lifetime_payback_in", { months: months(life.life_payback_months) }) })
+    : pageSay("lifetime_summary_rent", { horizon: months(life.horizon_months),
+      decline: share(life.api_price_decline_per_year), rental: life.rental_price_ratio_per_year.toFixed(2),
+      breakeven: spend(life.life_breakeven_api_usd_per_month),
+      static: spend(life.static_breakeven_api_usd_per_month) });
   document.getElementById("calc-lifetime").textContent = lifetimeText;
   document.getElementById("calc-chart-title").textContent = pageSay("chart_title", { api: words.api,
     verb: verb.toLowerCase(), model: words.model });

@@ -110,21 +110,22 @@ def random_situations(ds: loading.Dataset, count: int, seed: int) -> list[dict[s
                 else:
                     ends = [float(f"{x:.4g}") for x in ends]
                 options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
-        # The hybrid (quote --traffic) on bought fleets of offers the dataset prices: a profile, sometimes an
-        # overflow offer of its own and a share kept on the API.
-        if "rent" not in options and options["api"] != CUSTOM and rng.random() < 0.3:
+        # The hybrid (quote --traffic) on bought or rented fleets of offers the dataset prices: a profile,
+        # sometimes an overflow offer of its own and a share kept on the API.
+        if options["api"] != CUSTOM and rng.random() < 0.3:
             options["traffic"] = str(rng.choice(profiles))
             if rng.random() < 0.5:
                 options["overflow"] = str(rng.choice(apis))
             if rng.random() < 0.3:
                 options["hard_share"] = round(float(rng.uniform(0.05, 0.5)), 2)
         # Over the hardware's life (quote --lifetime), sometimes with the reader's own lifetime ranges.
-        if "rent" not in options and rng.random() < 0.25:
+        if rng.random() < 0.25:
             options["lifetime"] = True
-            for name, scale in (("api_price_decline_per_year", 0.95), ("gpu_throughput_gain_per_year", 3.0),
-                                ("volume_growth_per_year", 1.0)):
+            for name, low, high in (("api_price_decline_per_year", 0.0, 0.95),
+                                    ("gpu_throughput_gain_per_year", 0.0, 3.0), ("volume_growth_per_year", 0.0, 1.0),
+                                    ("rental_price_ratio_per_year", 0.5, 1.5)):
                 if rng.random() < 0.3:
-                    ends = sorted(round(float(x), 3) for x in rng.uniform(0.0, scale, 2))
+                    ends = sorted(round(float(x), 3) for x in rng.uniform(low, high, 2))
                     options[name] = ends if rng.random() < 0.6 else [ends[0], ends[0]]
         for name in inputs.CUSTOM_RANGES:
             if rng.random() < 0.12:

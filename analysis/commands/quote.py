@@ -26,7 +26,7 @@ from analysis.commands import quote_cache
 from analysis.data import inputs
 from analysis.data.inputs import CUSTOM_PRICES, CUSTOM_RANGES
 from analysis.data.messages import NOUNS, say
-from analysis.evaluation import hybrid, lifetime, resolve
+from analysis.evaluation import hybrid, lifetime, quoting
 from analysis.evaluation.quoting import (
     FIGURES,
     Quote,
@@ -251,8 +251,6 @@ def run(args: argparse.Namespace) -> int:
     life = None
     overrides = {name: getattr(args, name, None) for name in lifetime_model.INPUTS}
     if getattr(args, "lifetime", False) or any(v is not None for v in overrides.values()):
-        if request.rental_offer_id is not None:
-            return _usage_error(args, say("lifetime_needs_buy"))
         life = lifetime_figures(record, request, overrides)
     for warning in (*_stale_warnings(validated["stale"], request), *quote.cautions):
         print(f"warning: {warning}", file=sys.stderr)
@@ -281,44 +279,51 @@ LIFETIME_FIGURES = (("static_breakeven_api_usd_per_month", "Break-even API spend
                     ("static_payback_months", "Payback, one month (months)", "months"),
                     ("life_payback_months", "Payback over the life, discounted (months)", "months"),
                     ("api_npv_usd", "API, net present cost over the life (USD)", "usd"),
-                    ("buy_npv_usd", "Buying, net present cost over the life (USD)", "usd"),
+                    ("selfhost_npv_usd", "Self-hosting, net present cost over the life (USD)", "usd"),
                     ("horizon_months", "Hardware life (months)", "months"))
 
 
 def lifetime_figures(record: dict, request: QuoteRequest, overrides: dict[str, object]) -> dict[str, object]:
     """The lifetime figures of :mod:`analysis.evaluation.lifetime` for a quote's situation, per case."""
-    sit = resolve.situation(record, request.model_id, request.gpu_id, request.precision, request.api_offer_id,
-                            None, output_share=request.output_share, custom=request.custom)
+    sit = quoting.request_situation(record, request)
     values = lifetime.case_values(record, overrides)
     result = lifetime.evaluate(sit, values, request.tokens_per_month)
     cases = {case: {key: (float(result[key][i]) if math.isfinite(float(result[key][i])) else None)
                     for key, _, _ in LIFETIME_FIGURES} for i, case in enumerate(CASES)}
     for i, case in enumerate(CASES):
         cases[case].update({name: float(values[name][i]) for name in lifetime_model.INPUTS})
-    return {"cases": cases}
+    return {"fleet": "bought" if request.rental_offer_id is None else "rented",
+            "rental_offer_id": request.rental_offer_id, "cases": cases}
 
 
 def render_lifetime(life: dict[str, object]) -> str:
     """The lifetime block of a table quote."""
     cases = life["cases"]
-    rows = [(label, *(f"{cases[c][name]:.0%}" for c in CASES)) for name, label in
-            (("api_price_decline_per_year", "API price lost a year"),
-             ("gpu_throughput_gain_per_year", "Throughput gained a year"),
-             ("volume_growth_per_year", "Volume growth a year"))]
+    rented = life["rental_offer_id"] is not None
+    inputs = (("api_price_decline_per_year", "API price lost a year"),
+              ("gpu_throughput_gain_per_year", "Throughput gained a year"),
+              ("volume_growth_per_year", "Volume growth a year"),
+              ("rental_price_ratio_per_year", "Rental price a year on / today"))
+    rows = [(label, *(f"{cases[c][name]:.2f}" if name == "rental_price_ratio_per_year" else f"{cases[c][name]:.0%}"
+                      for c in CASES)) for name, label in inputs
+            if rented or name != "rental_price_ratio_per_year"]
+    # A rented fleet buys nothing: it has no payback to show.
     rows += [(label, *("never" if cases[c][key] is None else fmt.figure_text(cases[c][key], kind) for c in CASES))
-             for key, label, kind in LIFETIME_FIGURES]
-    return _case_block("Over the hardware's life (every month discounted at cost_of_capital_per_year)", rows)
+             for key, label, kind in LIFETIME_FIGURES if not (rented and key.endswith("payback_months"))]
+    fleet = "bought GPUs" if not rented else f"GPUs rented for the life ({life['rental_offer_id']})"
+    return _case_block(f"Over the hardware's life, {fleet} (every month discounted at cost_of_capital_per_year)",
+                       rows)
 
 
 # The hybrid's figures a quote shows, with their words and kinds (formatting.figure_text).
 HYBRID_FIGURES = (("all_api_usd_per_month", "All API (USD/month)", "usd"),
                   ("all_selfhost_usd_per_month", "All self-host, sized for the busiest hour (USD/month)", "usd"),
                   ("hybrid_usd_per_month", "Hybrid (USD/month)", "usd"),
-                  ("owned_replicas", "Owned replicas", "gpus"), ("all_selfhost_replicas", "All self-host replicas",
-                                                                 "gpus"),
+                  ("owned_replicas", "Replicas kept (owned or rented)", "gpus"),
+                  ("all_selfhost_replicas", "All self-host replicas", "gpus"),
                   ("gpus_per_replica", "GPUs per replica", "gpus"), ("in_house_share", "Tokens served in house",
                                                                      "share"),
-                  ("utilization", "Owned replicas' utilisation", "share"),
+                  ("utilization", "Kept replicas' utilisation", "share"),
                   ("peak_to_average", "Peak to average (busiest hour x burst)", "ratio"),
                   ("saving_vs_api", "Hybrid saving vs all API", "share"),
                   ("saving_vs_selfhost", "Hybrid saving vs all self-host", "share"))
@@ -327,22 +332,21 @@ HYBRID_FIGURES = (("all_api_usd_per_month", "All API (USD/month)", "usd"),
 def hybrid_figures(record: dict, request: QuoteRequest, traffic: str, overflow: str | None,
                    hard_share: float) -> dict[str, object]:
     """The hybrid of :mod:`analysis.evaluation.hybrid` for a quote's situation, as JSON-ready figures per case."""
-    if request.rental_offer_id is not None:
-        raise QuoteUsageError(say("hybrid_needs_buy"))
     if overflow is not None and overflow not in {a["id"] for a in record["apis"]}:
         raise QuoteUsageError(say("unknown_name", option="--overflow", value=repr(overflow), noun=NOUNS["api"],
                                   names=", ".join(sorted(a["id"] for a in record["apis"]))))
     if hard_share >= 1:
         raise QuoteUsageError(say("hard_share_too_high"))
     load = hybrid.profile(record, traffic)
-    sit, over = hybrid.situations(record, request.model_id, request.gpu_id, request.precision,
-                                  request.api_offer_id, overflow, output_share=request.output_share,
-                                  custom=request.custom)
+    sit = quoting.request_situation(record, request)
+    over = sit if overflow is None or overflow == request.api_offer_id else quoting.request_situation(
+        record, request, overflow)
     result = hybrid.evaluate(sit, over, load, request.tokens_per_month, hard_share)
     cases = {case: {key: (float(result[key][i]) if math.isfinite(float(result[key][i])) else None)
                     for key, _, _ in HYBRID_FIGURES} for i, case in enumerate(CASES)}
     return {"traffic": load.name, "source": load.source, "overflow_offer_id": overflow or request.api_offer_id,
-            "hard_share": hard_share, "cases": cases}
+            "hard_share": hard_share, "fleet": "bought" if request.rental_offer_id is None else "rented",
+            "rental_offer_id": request.rental_offer_id, "cases": cases}
 
 
 def _case_block(title: str, rows: list[tuple[str, ...]]) -> str:
@@ -363,6 +367,8 @@ def render_hybrid(mix: dict[str, object]) -> str:
                 f"{value:.1%}" if kind == "share" else fmt.figure_text(value, kind))
 
     rows = [(label, *(text(cases[c][key], kind) for c in CASES)) for key, label, kind in HYBRID_FIGURES]
-    title = (f"Traffic {mix['traffic']} ({mix['source']}); overflow to {mix['overflow_offer_id']}"
+    fleet = ("bought GPUs" if mix["rental_offer_id"] is None
+             else f"GPUs rented around the clock ({mix['rental_offer_id']})")
+    title = (f"Traffic {mix['traffic']} ({mix['source']}), {fleet}; overflow to {mix['overflow_offer_id']}"
              + (f"; {mix['hard_share']:.0%} of tokens kept on the API" if mix["hard_share"] else ""))
     return _case_block(title, rows)

@@ -150,7 +150,7 @@ def add_parser(sub: argparse._SubParsersAction, handler: Callable[[argparse.Name
     own.add_argument("--set", metavar="NAME=LOW[:HIGH]", action="append", type=parse_setting, default=None,
                      help="any other row of assumptions.csv the model reads, by name, its ends as plain numbers "
                           "(repeatable; e.g. --set amortization_months=60 --set pue=1.2:1.4)")
-    mix = q.add_argument_group("traffic over a week and the hybrid fleet (bought GPUs)")
+    mix = q.add_argument_group("traffic over a week and the hybrid fleet (bought, or rented with --rent)")
     mix.add_argument("--traffic", metavar="PROFILE|FILE", default=None,
                      help="a profile of traffic_profiles.csv (flat, chat, coding) or a CSV with columns hour "
                           "(0-167 over a week, or 0-23) and relative_load: adds all-self-host sized for its busiest "
@@ -161,14 +161,16 @@ def add_parser(sub: argparse._SubParsersAction, handler: Callable[[argparse.Name
     mix.add_argument("--hard-share", metavar="SHARE", type=parse_share, default=None,
                      help="share of tokens kept on the --api offer whatever the price (requests an open model "
                           "cannot serve; the guide's hybrid says 20%%); default 0")
-    life = q.add_argument_group("the decision over the hardware's life (bought GPUs)")
+    life = q.add_argument_group("the decision over the hardware's life (bought, or rented with --rent)")
     life.add_argument("--lifetime", action="store_true",
                       help="add the break-even and payback over the hardware's life (amortization_months), every "
                            "month discounted at cost_of_capital_per_year, with the API's price falling, the volume "
                            "growing and owned GPUs gaining throughput each year")
     for name, what in (("api_price_decline_per_year", "share of the API's price lost each year (0.45 or 45%%)"),
                        ("gpu_throughput_gain_per_year", "share of throughput owned GPUs gain each year from software"),
-                       ("volume_growth_per_year", "share by which the volume grows each year")):
+                       ("volume_growth_per_year", "share by which the volume grows each year"),
+                       ("rental_price_ratio_per_year", "a rented GPU-hour's price a year on over today's (0.8: "
+                                                       "20%% cheaper each year); read with --rent")):
         life.add_argument(f"--{name.replace('_', '-')}", metavar="LOW[:HIGH]", type=_range_type(name), default=None,
                           help=f"{what}; one value pins every case (default: the range of assumptions.csv); "
                                "implies --lifetime")

@@ -45,8 +45,6 @@ MESSAGES: dict[str, str] = {
     "unknown_traffic": "unknown traffic profile {value}: the profiles are {names}, or give a CSV file (columns hour, "
                        "relative_load)",
     "hybrid_needs_traffic": "--overflow and --hard-share price the hybrid: give --traffic too",
-    "hybrid_needs_buy": "--traffic prices a bought fleet: leave out --rent",
-    "lifetime_needs_buy": "--lifetime prices a bought fleet: leave out --rent",
     "hard_share_too_high": "--hard-share must be below 1: some tokens must be left for the hybrid to serve",
     # why a break-even is fragile (analysis.evaluation.scenarios.fragility)
     "fragile_margin": "one more replica saves only {percent}% of its own cost beyond paying for itself",

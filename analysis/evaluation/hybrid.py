@@ -1,5 +1,6 @@
 """The hybrid fleet for a situation: a traffic profile from the dataset (or the reader's file), the spine's fleet
-sized for it, and the cheapest number of owned replicas with the rest sent to a per-token offer.
+(bought, or rented when the situation has a rental offer) sized for it, and the cheapest number of owned replicas
+with the rest sent to a per-token offer.
 
 Three options at one volume, per case: all API (the API being replaced), all self-host (the spine's bought fleet,
 sized for the profile's busiest hour with its burst headroom), and the hybrid (:func:`analysis.model.hybrid.optimum`
@@ -135,18 +136,22 @@ def profile(record: dict, name_or_file: str) -> Profile:
 
 
 def _owned_usd_per_month(sit: spine.Situation, values: dict[str, np.ndarray], gpus_per_replica: np.ndarray,
-                         replicas: np.ndarray) -> np.ndarray:
-    """``(N, C)``: the monthly cost of owning ``0 ... C - 1`` replicas (inf beyond each case's all-self-host
-    fleet ``replicas``), by the spine's own fleet pricing (:func:`analysis.model.spine.fleet_usd_per_month`)."""
+                         replicas: np.ndarray, option: str = "buy") -> np.ndarray:
+    """``(N, C)``: the monthly cost of keeping ``0 ... C - 1`` replicas (inf beyond each case's all-self-host
+    fleet ``replicas``), by the spine's own fleet pricing: bought (:func:`analysis.model.spine.fleet_usd_per_month`,
+    with spares) or rented around the clock (:func:`analysis.model.spine.rented_fleet_usd_per_month`)."""
     most = int(min(np.nanmax(np.where(np.isfinite(replicas), replicas, 0)), MAX_OWNED_REPLICAS))
     n, counts = len(replicas), np.arange(most + 1, dtype=float)
     # Every (case, count) pair at once: the value sets repeated once per count, the fleets flattened.
     repeated = {name: np.repeat(np.broadcast_to(np.asarray(x, dtype=float).reshape(-1), (n,)), most + 1)
                 for name, x in values.items()}
     serving = (counts[None, :] * np.where(np.isfinite(gpus_per_replica), gpus_per_replica, 0.0)[:, None]).reshape(-1)
-    spares = spine.spares_needed(serving, repeated["spare_gpu_share"], repeated["spare_min_serving_gpus"])
-    lines = spine.fleet_usd_per_month(repeated, sit.constants["tdp_watts"], serving, spares)
-    owned = sum(lines[name] for name in spine.LINES["buy"]).reshape(n, most + 1)
+    if option == "rent":
+        lines = spine.rented_fleet_usd_per_month(repeated, serving)
+    else:
+        spares = spine.spares_needed(serving, repeated["spare_gpu_share"], repeated["spare_min_serving_gpus"])
+        lines = spine.fleet_usd_per_month(repeated, sit.constants["tdp_watts"], serving, spares)
+    owned = sum(lines[name] for name in spine.LINES[option]).reshape(n, most + 1)
     owned[:, 0] = 0.0  # owning nothing costs nothing: no engineers, no networking
     return np.where(counts[None, :] <= replicas[:, None], owned, np.inf)
 
@@ -170,9 +175,11 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
 
     ``sit`` prices the API being replaced (and the GPUs); ``overflow`` the offer the hybrid sends its overflow to
     (the same API, or the open model from a host: a situation with the same model and GPU). ``hard_share`` of
-    the tokens go to the API being replaced in the hybrid whatever the price.
+    the tokens go to the API being replaced in the hybrid whatever the price. When ``sit`` has a rental offer the
+    fleet is rented, not bought: whole instances kept around the clock (a monthly or reserved commitment; renting
+    by the hour only at the peaks is not modelled), no spares, the replica the spine rents.
 
-    Returns ``all_api_usd_per_month``, ``all_selfhost_usd_per_month`` (the spine's bought fleet at
+    Returns ``all_api_usd_per_month``, ``all_selfhost_usd_per_month`` (the spine's bought or rented fleet at
     ``peak_to_average = max(load) x burst``), ``hybrid_usd_per_month``, ``owned_replicas``, ``owned_gpus``
     (serving, spares left out), ``gpus_per_replica``, ``all_selfhost_replicas``, ``in_house_share`` (of all
     tokens), ``utilization``, ``peak_to_average``, ``saving_vs_api`` and ``saving_vs_selfhost`` (shares of those
@@ -189,15 +196,27 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
     # The overflow offer's price per token at the same traffic mix, case by case (its own situation may orient the
     # output share the other way; the tokens it is sent are the replaced API's).
     over_price = spine.evaluate(overflow, values, [soft_volume])["api_usd_per_token"]
-    replicas, per_replica = fleet["replicas"][:, 0], fleet["gpus_per_replica"][:, 0]
-    capacity_month = fleet["replica_tokens_per_month"][:, 0]
+    option = "buy" if sit.rental_offer_id is None else "rent"
+    if option == "rent":
+        per_replica = fleet["rent_gpus_per_replica"][:, 0]
+        # no replica serves the model: inf rented GPUs in NaN-sized replicas, inf replicas as when buying
+        with np.errstate(invalid="ignore"):
+            replicas = np.where(np.isfinite(per_replica), fleet["rent_gpus"][:, 0] / per_replica, np.inf)
+        capacity_month = fleet["rent_replica_tokens_per_month"][:, 0]
+    else:
+        replicas, per_replica = fleet["replicas"][:, 0], fleet["gpus_per_replica"][:, 0]
+        capacity_month = fleet["replica_tokens_per_month"][:, 0]
     hours = np.asarray(values["hours_per_month"], dtype=float)
     # One replica's tokens an hour at its target utilisation, net of the burst headroom (module docstring).
     replica_per_hour = capacity_month * np.max(load.load, axis=1) / hours
-    owned = _owned_usd_per_month(sit, values, per_replica, replicas)
+    owned = _owned_usd_per_month(sit, values, per_replica, replicas, option)
     best = hybrid.optimum(np.full(n, soft_volume), load.load, replica_per_hour, owned, over_price, hours)
     hard_usd = volume * hard_share * whole["api_usd_per_token"]
-    all_api, all_self = whole["api_usd_per_month"][:, 0], whole["buy_usd_per_month"][:, 0]
+    all_api, all_self = whole["api_usd_per_month"][:, 0], whole[f"{option}_usd_per_month"][:, 0]
+    with np.errstate(invalid="ignore"):
+        all_replicas = (whole["replicas"][:, 0] if option == "buy" else np.where(
+            np.isfinite(whole["rent_gpus_per_replica"][:, 0]),
+            whole["rent_gpus"][:, 0] / whole["rent_gpus_per_replica"][:, 0], np.inf))
     # With no hard share both ends are candidates of the optimum; the spine's own bills are kept for them, so the
     # hybrid is never dearer than either by a last bit of summation order.
     total = hard_usd + best["usd_per_month"]
@@ -208,7 +227,6 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
         selfhost = all_self < total
         api_end = ~selfhost & (all_api < total)
         total = np.where(selfhost, all_self, np.where(api_end, all_api, total))
-        all_replicas = whole["replicas"][:, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             owned_count = np.where(selfhost, all_replicas, np.where(api_end, 0.0, owned_count))
             in_house = np.where(selfhost, 1.0, np.where(api_end, 0.0, in_house))
@@ -219,7 +237,7 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
             "all_api_usd_per_month": all_api, "all_selfhost_usd_per_month": all_self,
             "hybrid_usd_per_month": total, "owned_replicas": owned_count,
             "owned_gpus": owned_count * per_replica, "gpus_per_replica": per_replica,
-            "all_selfhost_replicas": whole["replicas"][:, 0], "replica_tokens_per_hour": replica_per_hour,
+            "all_selfhost_replicas": all_replicas, "replica_tokens_per_hour": replica_per_hour,
             "in_house_share": in_house * (1 - hard_share), "utilization": utilization,
             "peak_to_average": load.peak_to_average,
             "saving_vs_api": 1 - total / all_api, "saving_vs_selfhost": 1 - total / all_self,
@@ -228,9 +246,13 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
 
 
 def situations(record: dict, model_id: str, gpu_id: str, precision: str, api_offer_id: str,
-               overflow_offer_id: str | None, **kwargs) -> tuple[spine.Situation, spine.Situation]:
-    """The situation of the API being replaced and of the overflow offer (the same when none is given)."""
-    sit = resolve.situation(record, model_id, gpu_id, precision, api_offer_id, None, **kwargs)
+               overflow_offer_id: str | None, rental_offer_id: str | None = None,
+               **kwargs) -> tuple[spine.Situation, spine.Situation]:
+    """The situation of the API being replaced (renting ``rental_offer_id`` when given, else buying; the output
+    share oriented for that acquisition) and of the overflow offer (the same when none is given)."""
+    kwargs.setdefault("orient_on", "buy" if rental_offer_id is None else "rent")
+    sit = resolve.situation(record, model_id, gpu_id, precision, api_offer_id, rental_offer_id, **kwargs)
     if overflow_offer_id is None or overflow_offer_id == api_offer_id:
         return sit, sit
-    return sit, resolve.situation(record, model_id, gpu_id, precision, overflow_offer_id, None, **kwargs)
+    return sit, resolve.situation(record, model_id, gpu_id, precision, overflow_offer_id, rental_offer_id,
+                                  **kwargs)

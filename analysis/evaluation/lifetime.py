@@ -2,8 +2,9 @@
 falling, the volume growing and the owned GPUs serving more each year, all discounted
 (:mod:`analysis.model.lifetime`), beside the monthly figures of the spine.
 
-Per case the lifetime inputs take the end that favours self-hosting (a slow API decline, a fast throughput gain;
-volume growth at its midpoint in every case: it raises both bills). Nothing here imports pandas.
+Per case the lifetime inputs take the end that favours self-hosting (a slow API decline, a fast throughput gain, a
+fast fall in rental prices; volume growth at its midpoint in every case: it raises both bills). A situation with a
+rental offer is priced as renting (no purchase, so no payback); otherwise as buying. Nothing here imports pandas.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ import numpy as np
 from analysis.model import lifetime, spine
 
 # Which end of each lifetime input favours self-hosting: +1 the high end, -1 the low end, 0 neither (the base).
-FAVOURS = {"api_price_decline_per_year": -1, "gpu_throughput_gain_per_year": +1, "volume_growth_per_year": 0}
+FAVOURS = {"api_price_decline_per_year": -1, "gpu_throughput_gain_per_year": +1, "volume_growth_per_year": 0,
+           "rental_price_ratio_per_year": -1}
 PRICE_COLUMNS = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input")
 
 
@@ -67,13 +69,15 @@ def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], token
     """Monthly and lifetime figures at one volume, per case ``(3,)`` (or per value set of ``values``).
 
     Returns ``static_breakeven_tokens_per_month`` and ``static_breakeven_api_usd_per_month`` (the spine's),
-    ``life_breakeven_tokens_per_month`` (today's volume at which buying's net present cost over the hardware's life
-    equals the API's) and ``life_breakeven_api_usd_per_month`` (today's API bill at that volume),
+    ``life_breakeven_tokens_per_month`` (today's volume at which self-hosting's net present cost over the
+    hardware's life equals the API's) and ``life_breakeven_api_usd_per_month`` (today's API bill at that volume),
     ``static_payback_months`` (the spine's: purchase over the first month's cash saving) and ``life_payback_months``
     (the first month whose cumulative discounted saving, with the resale at the end, covers the purchase; inf:
-    not within the hardware's life), ``api_npv_usd`` and ``buy_npv_usd`` (net present costs over the life at this
-    volume), and ``horizon_months``.
+    not within the hardware's life; NaN for renting, which buys nothing), ``api_npv_usd`` and ``selfhost_npv_usd``
+    (net present costs over the life at this volume, of the bought or rented fleet), and ``horizon_months``.
     """
+    if sit.rental_offer_id is not None:
+        return _evaluate_rent(sit, lifetime_values, tokens_per_month, values)
     base = spine.case_values(sit) if values is None else values
     volume = float(tokens_per_month)
     static = spine.evaluate(sit, base, [volume])
@@ -81,7 +85,7 @@ def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], token
     life_values, peak, api_factor = lifetime.spine_values(merged)
     n = len(peak)
     out = {key: np.empty(n) for key in ("life_breakeven_tokens_per_month", "life_breakeven_api_usd_per_month",
-                                        "life_payback_months", "api_npv_usd", "buy_npv_usd")}
+                                        "life_payback_months", "api_npv_usd", "selfhost_npv_usd")}
     horizon = np.asarray(base["amortization_months"], dtype=float).reshape(-1)
     rate = np.asarray(base["cost_of_capital_per_year"], dtype=float).reshape(-1)
     d, _ = lifetime.discount_factors(rate, horizon)
@@ -97,7 +101,7 @@ def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], token
         out["life_breakeven_tokens_per_month"][i] = be
         out["life_breakeven_api_usd_per_month"][i] = be * api_per_token[i] if np.isfinite(be) else np.inf
         out["api_npv_usd"][i] = float(life["api_usd_per_month"][0, 0]) * annuity[i]
-        out["buy_npv_usd"][i] = float(life["buy_usd_per_month"][0, 0]) * annuity[i]
+        out["selfhost_npv_usd"][i] = float(life["buy_usd_per_month"][0, 0]) * annuity[i]
         if not np.isfinite(life["gpus"][0, 0]):  # no replica serves the model: nothing to pay back
             out["life_payback_months"][i] = np.inf
             continue
@@ -110,6 +114,37 @@ def evaluate(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], token
     return {"static_breakeven_tokens_per_month": static["buy_breakeven_tokens_per_month"],
             "static_breakeven_api_usd_per_month": static["buy_breakeven_api_usd_per_month"],
             "static_payback_months": static["buy_payback_months"][:, 0], "horizon_months": horizon, **out}
+
+
+def _evaluate_rent(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], tokens_per_month: float,
+                   values: dict[str, np.ndarray] | None) -> dict[str, np.ndarray]:
+    """:func:`evaluate` for a rented fleet: the spine's rent break-even at the level figures of
+    :func:`analysis.model.lifetime.spine_values` (the GPU-hour price along its path), in one pass over the cases."""
+    base = spine.case_values(sit) if values is None else values
+    volume = float(tokens_per_month)
+    static = spine.evaluate(sit, base, [volume])
+    life_values, peak, api_factor = lifetime.spine_values({**base, **lifetime_values})
+    n = len(peak)
+    horizon = np.broadcast_to(np.asarray(base["amortization_months"], dtype=float).reshape(-1), (n,))
+    annuity = lifetime.discount_factors(base["cost_of_capital_per_year"], horizon)[0].sum(axis=1)
+    scaled = {**life_values, spine.API_PRICE_FACTOR: api_factor}
+    breakeven = spine.evaluate(sit, scaled, [volume])["rent_breakeven_tokens_per_month"] / peak
+    # The bills at the volume each case's fleet is sized for (V x peak: a volume per case, so one case at a time).
+    columns = _columns(scaled, n)
+    api_npv, rent_npv = np.empty(n), np.empty(n)
+    for i in range(n):
+        at = spine.evaluate(sit, {k: x[i:i + 1] for k, x in columns.items()}, [volume * peak[i]])
+        api_npv[i] = at["api_usd_per_month"][0, 0] * annuity[i]
+        rent_npv[i] = at["rent_usd_per_month"][0, 0] * annuity[i]
+    api_per_token = static["api_usd_per_token"]
+    with np.errstate(invalid="ignore"):
+        spend = np.where(np.isfinite(breakeven), breakeven * api_per_token, np.inf)
+    return {"static_breakeven_tokens_per_month": static["rent_breakeven_tokens_per_month"],
+            "static_breakeven_api_usd_per_month": static["rent_breakeven_api_usd_per_month"],
+            "static_payback_months": np.full(n, np.nan), "horizon_months": horizon.copy(),
+            "life_breakeven_tokens_per_month": breakeven, "life_breakeven_api_usd_per_month": spend,
+            "life_payback_months": np.full(n, np.nan),
+            "api_npv_usd": api_npv, "selfhost_npv_usd": rent_npv}
 
 
 # The wait the option to wait is priced for (months).
@@ -134,7 +169,9 @@ def wait_a_year(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], to
     rate = np.asarray(base["cost_of_capital_per_year"], dtype=float).reshape(-1)
     growth_rate = np.asarray(lifetime_values["volume_growth_per_year"], dtype=float)
     gain_rate = np.asarray(lifetime_values["gpu_throughput_gain_per_year"], dtype=float)
-    now = evaluate(sit, lifetime_values, volume, base)["buy_npv_usd"]
+    if sit.rental_offer_id is not None:
+        raise ValueError("waiting to buy prices a purchase: the situation rents")
+    now = evaluate(sit, lifetime_values, volume, base)["selfhost_npv_usd"]
     # The fleet bought a year on: the volume then, on GPUs that serve (1 + s) times more: a volume of
     # V (1 + g) / (1 + s) at today's throughput, case by case.
     later_npv = np.empty_like(now)
@@ -143,7 +180,7 @@ def wait_a_year(sit: spine.Situation, lifetime_values: dict[str, np.ndarray], to
         scale = (1 + growth_rate[i]) / (1 + gain_rate[i])
         one = {k: x[i:i + 1] for k, x in columns.items()}
         life = {k: x[i:i + 1] for k, x in life_columns.items()}
-        later_npv[i] = evaluate(sit, life, volume * scale, one)["buy_npv_usd"][0]
+        later_npv[i] = evaluate(sit, life, volume * scale, one)["selfhost_npv_usd"][0]
     api_per_token = spine.evaluate(sit, base, [volume])["api_usd_per_token"]
     out = {"api_only_npv_usd": np.empty_like(now), "buy_now_npv_usd": np.empty_like(now),
            "wait_npv_usd": np.empty_like(now)}

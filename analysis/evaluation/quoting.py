@@ -172,6 +172,18 @@ class Quote:
     cautions: tuple[str, ...] = ()  # what the reader should know about the figures (quote prints them as warnings)
 
 
+def request_situation(record: dict, request: QuoteRequest, api_offer_id: str | None = None) -> spine.Situation:
+    """The situation a quote prices: the request's model, GPU and precision, bought or rented as it says (a GPU
+    with no purchase price takes :data:`STAND_IN_USD_PER_GPU` when rented: no rent figure reads it), the output
+    share's direction chosen for that acquisition. ``api_offer_id`` replaces the request's API (an overflow
+    offer priced at the same situation)."""
+    stand_in = STAND_IN_USD_PER_GPU if request.rental_offer_id is not None else None
+    return resolve.situation(record, request.model_id, request.gpu_id, request.precision,
+                             api_offer_id or request.api_offer_id, request.rental_offer_id,
+                             output_share=request.output_share, custom=request.custom,
+                             stand_in_usd_per_gpu=stand_in, orient_on=request.acquisition)
+
+
 def make_quote(record: dict, request: QuoteRequest) -> Quote:
     """Price the one volume of the request in the three cases (names already checked).
 
@@ -197,10 +209,7 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
         - each bill by line (``api_input_usd_per_month``, ``buy_power_usd_per_month``, ...: the spine's
           :data:`analysis.model.spine.LINES`), which add up to the bill.
     """
-    stand_in = STAND_IN_USD_PER_GPU if request.rental_offer_id is not None else None
-    sit = resolve.situation(record, request.model_id, request.gpu_id, request.precision, request.api_offer_id,
-                            request.rental_offer_id, output_share=request.output_share, custom=request.custom,
-                            stand_in_usd_per_gpu=stand_in, orient_on=request.acquisition)
+    sit = request_situation(record, request)
     result = resolve.cases(sit, [request.tokens_per_month])
     outputs = result.outputs
     figures = {}

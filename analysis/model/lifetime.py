@@ -7,16 +7,19 @@ Over a horizon of ``H`` months (the hardware's useful life, ``amortization_month
 * the API's price for the same work falls by the share ``a`` (``api_price_decline_per_year``): ``(1 - a) ** (m/12)``;
 * the volume grows by the share ``g`` (``volume_growth_per_year``): ``(1 + g) ** (m / 12)``;
 * the tokens an owned GPU serves grow by the share ``s`` (``gpu_throughput_gain_per_year``, software), so a fleet
-  bought today carries ``(1 + s) ** (m / 12)`` times its first month's load.
+  bought today carries ``(1 + s) ** (m / 12)`` times its first month's load;
+* a rented GPU-hour's price is multiplied by ``q`` each year (``rental_price_ratio_per_year``: below 1 it falls,
+  above 1 it rises): ``q ** (m / 12)``.
 
 The bought fleet is sized once, for the month whose load is largest relative to what the fleet can then serve:
 ``peak = max_m ((1 + g) / (1 + s)) ** (m / 12)`` times today's volume. Its net present cost is
 ``capex x (1 - residual x d_H) + operating x sum(d_m)``; the API's is ``V x p x sum(((1 + g)(1 - a)) ** (m/12) d_m)``.
 Dividing both by ``sum(d_m)`` (the annuity months) gives level monthly figures the spine already computes: a
 purchase written down over ``sum(d_m)`` months to a resale of ``residual x d_H`` with no separate capital charge,
-against an API whose price is scaled by the discounted average of its path (:func:`spine_values`). So the spine
-solves the lifetime break-even too, and with no price change, no growth, no gain and ``r = 0`` every figure is the
-static one (the reduction test).
+against an API whose price is scaled by the discounted average of its path (:func:`spine_values`). A rented fleet
+is sized the same way (held for the life, like a reserved term) and pays the GPU-hour price scaled by the discounted
+average of its own path. So the spine solves the lifetime break-even of buying and of renting, and with no price
+change, no growth, no gain and ``r = 0`` every figure is the static one (the reduction test).
 
 Pure numpy: no pandas, no I/O.
 """
@@ -26,9 +29,12 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from analysis.model.spine import USD_PER_GPU_HOUR
+
 MONTHS_PER_YEAR = 12.0
 # The inputs of this module, rows of assumptions.csv beside those the monthly spine reads.
-INPUTS = ("api_price_decline_per_year", "gpu_throughput_gain_per_year", "volume_growth_per_year")
+INPUTS = ("api_price_decline_per_year", "gpu_throughput_gain_per_year", "volume_growth_per_year",
+          "rental_price_ratio_per_year")
 
 
 def _months(horizon_months: NDArray) -> tuple[NDArray, NDArray]:
@@ -62,7 +68,8 @@ def spine_values(values: dict[str, ArrayLike]) -> tuple[dict[str, NDArray], NDAr
 
     Returns ``(values, fleet_factor, api_factor)``: ``values`` with ``amortization_months = sum(d_m)``,
     ``residual_value_share = residual x d_H`` and ``cost_of_capital_per_year = 0`` (the discounting is in the
-    first two); ``fleet_factor = peak`` (evaluate the spine at ``V x peak``: the fleet is sized for it);
+    first two), and ``usd_per_gpu_hour`` (when given) times ``sum(q ** (m / 12) d_m) / sum(d_m)``;
+    ``fleet_factor = peak`` (evaluate the spine at ``V x peak``: the fleet is sized for it);
     ``api_factor = sum(((1 + g)(1 - a)) ** (m / 12) d_m) / sum(d_m) / peak`` (scale the API's prices by it, so the
     bill at ``V x peak`` is the discounted API spend of volume ``V`` per annuity month).
     """
@@ -78,6 +85,10 @@ def spine_values(values: dict[str, ArrayLike]) -> tuple[dict[str, NDArray], NDAr
     out = {**{k: np.asarray(v, dtype=float) for k, v in values.items()}, "amortization_months": annuity,
            "residual_value_share": np.asarray(values["residual_value_share"], dtype=float) * d_end,
            "cost_of_capital_per_year": np.zeros_like(annuity)}
+    if USD_PER_GPU_HOUR in values and "rental_price_ratio_per_year" in values:
+        rental = path(np.asarray(values["rental_price_ratio_per_year"], dtype=float) - 1, horizon)
+        out[USD_PER_GPU_HOUR] = (np.asarray(values[USD_PER_GPU_HOUR], dtype=float)
+                                 * (rental * d).sum(axis=1) / annuity)
     return out, peak, api
 
 

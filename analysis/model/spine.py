@@ -394,6 +394,21 @@ def fleet_usd_per_month(values: dict[str, ArrayLike], tdp_watts: float, serving_
     return {name: lines[name][:, 0] for name in LINES["buy"]}
 
 
+def rented_fleet_usd_per_month(values: dict[str, ArrayLike], rented_gpus: ArrayLike) -> dict[str, NDArray]:
+    """A rented fleet of a given size, per value set, by line (:data:`LINES` ``["rent"]``), USD per month.
+
+    The lines :func:`evaluate` gives for the fleet it rents: ``gpus = rented x`` :func:`rent_usd_per_gpu_month`
+    (no spares: the provider replaces a failed GPU), then the operating lines of :func:`operating_usd_per_month`
+    for :func:`engineers_needed` ``(rented)`` engineers. Each line has shape ``(N,)``.
+    """
+    v = _columns(values)
+    n = len(next(iter(v.values())))
+    rented = np.broadcast_to(np.asarray(rented_gpus, dtype=float).reshape(-1), (n,))[:, None]
+    # A rented GPU's power and housing are in its hourly price; the team that runs it is not.
+    lines = {"gpus": rent_usd_per_gpu_month(v) * rented, **operating_usd_per_month(v, engineers_needed(v, rented))}
+    return {name: np.broadcast_to(lines[name], rented.shape)[:, 0] for name in LINES["rent"]}
+
+
 # Value-set x volume x candidate cells evaluated in one pass. Each (N, V, S) work array of a pass then stays
 # near 8 MB: allocating larger ones cost more than their arithmetic (10,000 draws at 101 volumes took 2.0-2.5 s
 # in one pass and 0.5 s in passes of 2,000 draws). Every cell is computed alone, so passes change no bit.
@@ -530,8 +545,10 @@ def _evaluate(sit: Situation, v: dict[str, NDArray], volumes: NDArray) -> dict[s
         with np.errstate(invalid="ignore"):  # 0 x inf, as for buying
             rent3 = (u.other_fixed[..., None] + engineer_month[..., None] * engineers_needed(v3, rented3)
                      + hourly_month[..., None] * rented3)
-        rent_cost, rented, rent_block = _cheapest(rent3, rented3, block[:, None, :] * np.ones_like(rent3))
+        rent_cost, rented, rent_block, rent_capacity = _cheapest(
+            rent3, rented3, block[:, None, :] * np.ones_like(rent3), ucap3 * np.ones_like(rent3))
         out.update({"rent_gpus": rented, "rent_gpus_per_replica": rent_block, "rent_usd_per_month": rent_cost,
+                    "rent_replica_tokens_per_month": rent_capacity,
                     "rent_savings_usd_per_month": api - rent_cost,
                     line_key("rent", "gpus"): hourly_month * rented,
                     **{line_key("rent", name): line for name, line in

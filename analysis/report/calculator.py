@@ -60,15 +60,18 @@ PAGE_MESSAGES = {
     "gpus_do_not_fit": "{gpu} GPUs (the model does not fit)",
     "gpus_count": "{count}× {gpu}",
     "gpus_with_spares": "{count}× {gpu} ({spares} of them spare)",
-    "hybrid_needs_buy": "The hybrid prices bought GPUs: choose Buy the GPUs, or leave the traffic unpriced.",
     "hybrid_needs_traffic": "Choose a traffic profile to price the hybrid.",
     "lifetime_summary": "Over the hardware's life ({horizon}, the API's price falling {decline} a year, every month "
                         "discounted), buying breaks even at {breakeven} a month of API spend today (one month: "
                         "{static}); at your volume {payback} (base case).",
+    "hybrid_keeps_buy": "owns",
+    "hybrid_keeps_rent": "rents around the clock",
+    "lifetime_summary_rent": "Over the hardware's life ({horizon}, the API's price falling {decline} a year and the "
+                             "rental price multiplied by {rental} a year, every month discounted), renting breaks "
+                             "even at {breakeven} a month of API spend today (one month: {static}; base case).",
     "lifetime_payback_in": "it pays back in {months}",
     "lifetime_payback_never": "it does not pay back within its life",
     "lifetime_never": "never",
-    "lifetime_needs_buy": "Figures over the hardware's life price bought GPUs: choose Buy the GPUs.",
     "options_title": "Your options at {tokens} tokens a month (base case)",
     "options_head_option": "Option",
     "options_head_setup": "Set-up",
@@ -80,7 +83,7 @@ PAGE_MESSAGES = {
     "side_setup_none": "none",
     "side_cheapest": "cheapest",
     "hybrid_summary": "With {profile} traffic the GPUs must serve {peak} times the average load. The cheapest split "
-                      "owns {owned} of the {all} replicas that serve the busiest hour and sends the rest to "
+                      "{keeps} {owned} of the {all} replicas that serve the busiest hour and sends the rest to "
                       "{overflow}: {usd} a month, {in_house} of tokens served in house (all API {api_usd}, all "
                       "self-host {self_usd}; base case).",
     "summary_cost": "At {tokens} tokens a month, {verb} {gpus} for {model} costs {selfhost} a month against "

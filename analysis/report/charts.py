@@ -659,12 +659,15 @@ def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame) -> alt.L
 
 
 def cumulative_cost(cumulative: pd.DataFrame) -> alt.Chart:
-    """Cumulative discounted cost by month, one line per option (``month``, ``usd``, ``option``)."""
+    """Cumulative discounted cost by month, one line per option (``month``, ``usd``, ``option``, ``kind``: its
+    colour in :data:`analysis.report.visual.OPTION_COLOURS`)."""
     data = with_text(cumulative, usd=fmt.usd)
+    domain, colours = visual.option_scale(cumulative["option"], cumulative["kind"])
     return alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("month:Q", title="Month"),
         y=alt.Y("usd:Q", title="Cumulative discounted cost, USD", axis=alt.Axis(labelExpr=USD_LABEL)),
-        color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom")),
+        color=alt.Color("option:N", title=None, scale=alt.Scale(domain=domain, range=colours),
+                        legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("month:Q", title="Month"),
                  alt.Tooltip("usd_text:N", title="Cumulative")]).properties(width="container", height=300)
 

@@ -730,8 +730,8 @@ def test_quote_prices_the_hybrid_for_a_traffic_profile(capsys, tmp_path):
     for case in mix["cases"].values():
         assert case["hybrid_usd_per_month"] <= min(case["all_api_usd_per_month"], case["all_selfhost_usd_per_month"])
     code, table, _ = run_quote(capsys, *args)
-    assert code == 0 and "Traffic chat (traffic_profiles.csv, profile chat); overflow to novita-llama-4-maverick" \
-        in table
+    assert code == 0 and ("Traffic chat (traffic_profiles.csv, profile chat), bought GPUs; overflow to "
+                          "novita-llama-4-maverick") in table
     # a file of the reader's own, and the errors
     flat = tmp_path / "flat.csv"
     flat.write_text("hour,relative_load\n" + "".join(f"{h},1\n" for h in range(24)), encoding="utf-8")
@@ -741,8 +741,15 @@ def test_quote_prices_the_hybrid_for_a_traffic_profile(capsys, tmp_path):
     assert code == 2 and err.startswith("error: unknown traffic profile 'bursty': the profiles are chat, coding, flat")
     code, _, err = run_quote(capsys, *args[:-4], "--overflow", "novita-llama-4-maverick")
     assert code == 2 and "--overflow and --hard-share price the hybrid: give --traffic too" in err
-    code, _, err = run_quote(capsys, *args, "--rent", "lambda-h100-8x")
-    assert code == 2 and "--traffic prices a bought fleet: leave out --rent" in err
+    # a rented fleet: whole 8-GPU servers kept around the clock, still never dearer than either end
+    code, out, _ = run_quote(capsys, *args, "--rent", "lambda-h100-8x")
+    assert code == 0 and "GPUs rented around the clock (lambda-h100-8x); overflow to" in out
+    code, out, _ = run_quote(capsys, *args, "--rent", "lambda-h100-8x", "--format", "json")
+    mix = json.loads(out)["hybrid"]
+    assert (mix["fleet"], mix["rental_offer_id"]) == ("rented", "lambda-h100-8x")
+    for case in mix["cases"].values():
+        assert case["gpus_per_replica"] == 8
+        assert case["hybrid_usd_per_month"] <= min(case["all_api_usd_per_month"], case["all_selfhost_usd_per_month"])
 
 
 def test_quote_gives_the_figures_over_the_hardwares_life(capsys):
@@ -763,5 +770,16 @@ def test_quote_gives_the_figures_over_the_hardwares_life(capsys):
     base = json.loads(out)["lifetime"]["cases"]["base"]
     assert base["api_price_decline_per_year"] == 0.45 and base["life_payback_months"] is None
     assert base["life_breakeven_api_usd_per_month"] > 2 * base["static_breakeven_api_usd_per_month"]
-    code, _, err = run_quote(capsys, *args, "--lifetime", "--rent", "lambda-h100-8x")
-    assert code == 2 and "--lifetime prices a bought fleet: leave out --rent" in err
+    # renting: no purchase, so no payback (null, and no payback row in the table); a rental price halving each
+    # year lowers its break-even over the life below the flat price's
+    rent = [*args, "--rent", "lambda-h100-8x", "--api-price-decline-per-year", "0"]
+    code, out, _ = run_quote(capsys, *rent, "--rental-price-ratio-per-year", "1", "--format", "json")
+    life = json.loads(out)["lifetime"]
+    flat = life["cases"]["base"]
+    assert code == 0 and (life["fleet"], flat["life_payback_months"], flat["static_payback_months"]) == (
+        "rented", None, None)
+    code, out, _ = run_quote(capsys, *rent, "--rental-price-ratio-per-year", "0.5", "--format", "json")
+    halving = json.loads(out)["lifetime"]["cases"]["base"]
+    assert halving["life_breakeven_api_usd_per_month"] < flat["life_breakeven_api_usd_per_month"]
+    code, table, _ = run_quote(capsys, *rent)
+    assert "GPUs rented for the life (lambda-h100-8x)" in table and "Payback" not in table.split("Over the")[1]

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from analysis.evaluation import hybrid as evaluation
 from analysis.evaluation import lookups
-from analysis.model import hybrid
+from analysis.model import hybrid, spine
 
 
 def test_a_profile_keeps_its_figures():
@@ -62,18 +62,23 @@ def record(dataset):
     return lookups.record(dataset)
 
 
-SITUATIONS = [("llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", "novita-llama-4-maverick"),
-              ("llama-3.3-70b", "a100-80gb-sxm", "fp16", "deepinfra-llama-3.3-70b", None),
-              ("deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash", "novita-deepseek-v4-flash"),
-              ("llama-3.1-8b", "l4", "fp8", "novita-llama-3.1-8b", None)]
+BOUGHT = [("llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", "novita-llama-4-maverick"),
+          ("llama-3.3-70b", "a100-80gb-sxm", "fp16", "deepinfra-llama-3.3-70b", None),
+          ("deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash", "novita-deepseek-v4-flash"),
+          ("llama-3.1-8b", "l4", "fp8", "novita-llama-3.1-8b", None)]
+# The same situations on rented fleets: a 1-GPU offer and an 8-GPU reserved one where the GPU has both.
+RENTALS = {"h100-sxm": ("runpod-h100-1x", "aws-p5-48xlarge-3yr"), "a100-80gb-sxm": ("runpod-a100-1x",),
+           "l4": ("gcp-g2-standard-4",)}
+SITUATIONS = [(*s, None) for s in BOUGHT] + [(*s, offer) for s in BOUGHT for offer in RENTALS[s[1]]]
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(situation=st.sampled_from(SITUATIONS), profile=st.sampled_from(["flat", "chat", "coding"]),
        volume=st.floats(1e7, 3e11))
 def test_the_hybrid_is_never_dearer_than_either_end(record, situation, profile, volume):
-    model, gpu, precision, api, overflow = situation
-    sit, over = evaluation.situations(record, model, gpu, precision, api, overflow)
+    # over bought and rented fleets alike
+    model, gpu, precision, api, overflow, rent = situation
+    sit, over = evaluation.situations(record, model, gpu, precision, api, overflow, rent)
     result = evaluation.evaluate(sit, over, evaluation.named_profile(record, profile), volume)
     ends = np.minimum(result["all_api_usd_per_month"], result["all_selfhost_usd_per_month"])
     assert np.all(result["hybrid_usd_per_month"] <= ends * (1 + 1e-12))
@@ -85,8 +90,8 @@ def test_the_hybrid_is_never_dearer_than_either_end(record, situation, profile, 
 @given(situation=st.sampled_from(SITUATIONS), volume=st.floats(1e8, 3e11),
        peak=st.floats(1.0, 4.0), extra=st.floats(0.0, 2.0), burst=st.floats(1.0, 3.0))
 def test_a_peakier_profile_never_lowers_the_all_selfhost_cost(record, situation, volume, peak, extra, burst):
-    model, gpu, precision, api, _ = situation
-    sit, _ = evaluation.situations(record, model, gpu, precision, api, None)
+    model, gpu, precision, api, _, rent = situation
+    sit, _ = evaluation.situations(record, model, gpu, precision, api, None, rent)
 
     def selfhost(p):
         load = hybrid.weekly_profile(np.full(3, p), np.full(3, 0.5 if p > 1 else 1.0), np.ones(3))
@@ -99,11 +104,35 @@ def test_a_peakier_profile_never_lowers_the_all_selfhost_cost(record, situation,
 def test_on_a_flat_profile_the_hybrid_is_one_of_the_ends(record):
     # With the same load every hour a replica is full or idle alike: owning part of the fleet never beats both
     # ends (a partial fleet sends a fixed share of every hour out, at the same per-token price as all-API).
-    sit, over = evaluation.situations(record, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", None)
-    for volume in (1e9, 5e9, 2e10, 1e11, 3e11):
-        result = evaluation.evaluate(sit, over, evaluation.named_profile(record, "flat"), volume)
-        ends = np.minimum(result["all_api_usd_per_month"], result["all_selfhost_usd_per_month"])
-        assert result["hybrid_usd_per_month"] == pytest.approx(ends, rel=1e-12)
+    for rent in (None, "runpod-h100-1x", "aws-p5-48xlarge-3yr"):
+        sit, over = evaluation.situations(record, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4", None,
+                                          rent)
+        for volume in (1e9, 5e9, 2e10, 1e11, 3e11):
+            result = evaluation.evaluate(sit, over, evaluation.named_profile(record, "flat"), volume)
+            ends = np.minimum(result["all_api_usd_per_month"], result["all_selfhost_usd_per_month"])
+            assert result["hybrid_usd_per_month"] == pytest.approx(ends, rel=1e-12)
+
+
+def test_a_rented_hybrid_by_hand(record):
+    # Renting keeps no spares and pays the GPU-hour around the clock: the curve's first owned count costs
+    # usd_per_gpu_hour x hours x GPUs per replica plus the operating lines of spine.rented_fleet_usd_per_month,
+    # and the all-self-host end is the spine's rent bill.
+    sit, over = evaluation.situations(record, "llama-4-maverick", "h100-sxm", "fp8", "openai-gpt-5.4",
+                                      "novita-llama-4-maverick", "aws-p5-48xlarge-3yr")
+    result = evaluation.evaluate(sit, over, evaluation.named_profile(record, "chat"), 1e11)
+    values = spine.case_values(sit)
+    monthly = spine.evaluate(sit, {**values, "peak_to_average": result["peak_to_average"]}, [1e11])
+    np.testing.assert_array_equal(result["all_selfhost_usd_per_month"], monthly["rent_usd_per_month"][:, 0])
+    assert np.all(result["gpus_per_replica"] == 8)  # the p5.48xlarge is rented whole
+    one = spine.rented_fleet_usd_per_month(values, result["gpus_per_replica"])
+    # 8 GPUs x $2.97216 x 730 h = $17,357.41 of GPUs in the base case (hours_per_month 730)
+    assert one["gpus"][1] == pytest.approx(8 * 2.97216 * 730)
+    owned_one = sum(one[name] for name in spine.LINES["rent"])
+    hourly = result["replica_tokens_per_hour"][1]
+    load = 1e11 / 730 * evaluation.named_profile(record, "chat").load[1]
+    overflow = np.maximum(0.0, load - hourly).sum() * 730 / load.size
+    price = spine.evaluate(over, values, [1e11])["api_usd_per_token"][1]
+    assert result["curve_usd_per_month"][1, 1] == pytest.approx(owned_one[1] + overflow * price, rel=1e-12)
 
 
 def test_scenario_one_at_the_guides_fifty_thousand(record):

@@ -620,9 +620,16 @@ def test_the_page_gives_the_break_even_over_the_hardwares_life_as_quote_does(bro
     text = page.inner_text("#calc-lifetime")
     assert f"breaks even at {fmt.usd(base['life_breakeven_api_usd_per_month'])} a month" in text
     assert f"it pays back in {fmt.months(base['life_payback_months'])}" in text
-    # renting: no lifetime sentence (it prices bought GPUs)
+    # renting: the rented fleet's break-even over the life, as quote --rent --lifetime gives it, and no payback
     page.check('input[name="acquisition"][value="rent"]')
-    page.wait_for_function("document.getElementById('calc-lifetime').textContent === ''")
+    page.wait_for_function("document.getElementById('calc-lifetime').textContent.includes('renting breaks even')")
+    offer = page.eval_on_selector("#calc-rent", "e => e.value")
+    rented = json.loads(subprocess.run([sys.executable, "-m", "analysis", "quote", *argv, "--rent", offer],
+                                       capture_output=True, text=True, check=True,
+                                       cwd=paths.REPO_ROOT).stdout)["lifetime"]["cases"]["base"]
+    text = page.inner_text("#calc-lifetime")
+    assert f"renting breaks even at {fmt.usd(rented['life_breakeven_api_usd_per_month'])} a month" in text
+    assert "pays back" not in text
     assert unexpected(record["errors"]) == []
     page.close()
 

@@ -31,9 +31,14 @@ DECLINE_GRID = np.round(np.linspace(0.0, 0.95, 39), 4)
 EPOCH_SHARES = (1 - 1 / 9, 1 - 1 / 40)
 
 
-def _situation(ds: Dataset, key: str) -> spine.Situation:
+# Scenario 1's API is a frontier model's (the chart's colour for it).
+API_KIND = visual.FRONTIER_API
+
+
+def _situation(ds: Dataset, key: str, rent: bool = False) -> spine.Situation:
     s = registry.chapter(key).parameters
-    return resolve.situation(lookups.record(ds), s["model"], s["gpu"], s["precision"], s["api_offer"], None)
+    return resolve.situation(lookups.record(ds), s["model"], s["gpu"], s["precision"], s["api_offer"],
+                             s["rent_offer"] if rent else None)
 
 
 def _at_decline(ds: Dataset, sit: spine.Situation, decline: float, volume: float) -> dict[str, np.ndarray]:
@@ -86,8 +91,9 @@ def breakeven_by_decline(ds: Dataset, sit: spine.Situation) -> pd.DataFrame:
     return pd.DataFrame({"decline": DECLINE_GRID, "usd_per_month": spend})
 
 
-def cumulative(ds: Dataset, sit: spine.Situation, volume: float) -> pd.DataFrame:
-    """Cumulative discounted cost of the API and of buying, month by month over the life (base case)."""
+def cumulative(ds: Dataset, sit: spine.Situation, volume: float, rented: spine.Situation) -> pd.DataFrame:
+    """Cumulative discounted cost of the API, of buying and of renting (``rented``: the same situation with a
+    rental offer, the GPU-hour along its price path), month by month over the life (base case)."""
     record = lookups.record(ds)
     values = {k: v[1:2] for k, v in spine.case_values(sit).items()}
     life = {k: v[1:2] for k, v in lifetime.case_values(record).items()}
@@ -100,9 +106,17 @@ def cumulative(ds: Dataset, sit: spine.Situation, volume: float) -> pd.DataFrame
     capex = float(static["buy_capex_usd"][0, 0])
     buy = capex + np.cumsum(lifetime.cash_operating_usd_per_month(static)[0] * d[0])
     buy[-1] -= capex * float(values["residual_value_share"][0]) * float(d_end[0])
+    # Renting: the month's bill with the GPU line along the rental price path (held for the life, like buying).
+    rent_values = {k: v[1:2] for k, v in spine.case_values(rented).items()}
+    rent_month = spine.evaluate(rented, rent_values, [volume])
+    gpus_line = rent_month[spine.line_key("rent", "gpus")][0, 0]
+    rental = model_lifetime.path(life["rental_price_ratio_per_year"] - 1, [horizon])[0]
+    rent = np.cumsum((rent_month["rent_usd_per_month"][0, 0] + gpus_line * (rental - 1)) * d[0])
     months = np.arange(1, len(api) + 1)
-    return pd.concat([pd.DataFrame({"month": months, "usd": np.cumsum(api), "option": "API"}),
-                      pd.DataFrame({"month": months, "usd": buy, "option": "Buy"})], ignore_index=True)
+    return pd.concat([pd.DataFrame({"month": months, "usd": np.cumsum(api), "option": "API", "kind": API_KIND}),
+                      pd.DataFrame({"month": months, "usd": buy, "option": "Buy", "kind": visual.BUY}),
+                      pd.DataFrame({"month": months, "usd": rent, "option": "Rent", "kind": visual.RENT})],
+                     ignore_index=True)
 
 
 @chapter_cache.cached
@@ -139,10 +153,13 @@ def build(ds: Dataset) -> Chapter:
     table = decline_table(ds, volume)
     waits = wait_table(ds, s1, volume)
     by_decline = breakeven_by_decline(ds, s1)
-    cum = cumulative(ds, s1, volume)
+    s1_rented = _situation(ds, "s1", rent=True)
+    cum = cumulative(ds, s1, volume, s1_rented)
     pivot = cum.pivot(index="month", columns="option", values="usd")
     ahead = pivot.index[pivot["Buy"] <= pivot["API"]]
     crossing = int(ahead.min()) if len(ahead) else None
+    rent_life = lifetime.evaluate(s1_rented, lifetime.case_values(lookups.record(ds)), volume)
+    rent_be = rent_life["life_breakeven_api_usd_per_month"][1]
     life_be, static_be = base["life_breakeven_api_usd_per_month"][1], base["static_breakeven_api_usd_per_month"][1]
     ratio = life_be / static_be if np.isfinite(life_be) and np.isfinite(static_be) and static_be > 0 else np.nan
     facts = {"life_volume": fmt.tokens(volume), "life_decline_base": fmt.share((row["low"] + row["high"]) / 2),
@@ -153,6 +170,12 @@ def build(ds: Dataset) -> Chapter:
              "life_be_ratio": f": {ratio:.1f} times more" if np.isfinite(ratio) else "",
              "life_flat_payback": fmt.months(flat_months), "life_base_payback": base_text,
              "life_horizon": fmt.months(base["horizon_months"][1]),
+             "life_rent_offer": visual.rental_words(ds, registry.chapter("s1").parameters["rent_offer"]),
+             "life_rent_be": fmt.usd(rent_be) if np.isfinite(rent_be) else "never",
+             "life_rent_static_be": fmt.usd(rent_life["static_breakeven_api_usd_per_month"][1])
+             if np.isfinite(rent_life["static_breakeven_api_usd_per_month"][1]) else "never",
+             "life_rent_total": fmt.usd(pivot["Rent"].iloc[-1]), "life_buy_total": fmt.usd(pivot["Buy"].iloc[-1]),
+             "life_api_total": fmt.usd(pivot["API"].iloc[-1]),
              "life_rule_sentence": f"At the guide's volume, {rule}.",
              **quoted(ds, {"life_guide_horizon": HORIZON_ID})}
     source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "models.csv",
@@ -176,7 +199,7 @@ def build(ds: Dataset) -> Chapter:
                    (f"At {fmt.tokens(volume)} tokens a month, buying is ahead of the API from month {crossing}"
                     if crossing else f"At {fmt.tokens(volume)} tokens a month, buying never gets ahead of the API "
                     "within the hardware's life"),
-                   source, "Cumulative discounted cost, API against buying, scenario 1, base case."),
+                   source, "Cumulative discounted cost of the API, buying and renting, scenario 1, base case."),
     )
     return Chapter(checks=checks, tables={"declines": table, "wait": waits},
                    # Rounded to the significant digits a chart shows: its spec is then the same on any CPU.
