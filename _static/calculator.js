@@ -132,7 +132,61 @@ function chartRows(o, computed, volumes) {
     tokens_per_month_text: tokens(o.tokens_per_month) }] };
 }
 
+// The Vega bundle (about 900 KB) is fetched when the chart nears the screen, not before the answer shows; until
+// then only the latest situation is kept to draw (one fetch per page, shared with _static/charts.js).
+let chartWanted = null;
+let chartReady = null;
+
+function vegaRuntime() {
+  if (!window.vegaRuntime) {
+    window.vegaRuntime = window.vegaEmbed ? Promise.resolve() : new Promise((resolve, reject) => {
+      const tag = document.createElement("script");
+      tag.src = document.querySelector('meta[name="vega-bundle"]').content;
+      tag.onload = resolve;
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+  return window.vegaRuntime;
+}
+
+function chartNearScreen() {
+  if (!chartReady) {
+    chartReady = new Promise((resolve) => {
+      const observer = new IntersectionObserver((entries) => {
+        if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); resolve(); }
+      }, { rootMargin: "400px 0px" });
+      observer.observe(document.getElementById("calc-chart"));
+    }).then(vegaRuntime);
+  }
+  return chartReady;
+}
+
+let chartDrawable = false;
+let chartChain = Promise.resolve();
+
+// Draws the latest situation asked for, one drawing at a time.
+function drawWanted() {
+  chartChain = chartChain.then(async () => {
+    if (chartWanted === null) return;
+    const [o, computed, volumes] = chartWanted;
+    chartWanted = null;
+    await drawChartNow(o, computed, volumes);
+  });
+  return chartChain;
+}
+
+// The answer never waits for the chart: before the runtime is there, the chart is drawn once it arrives.
 async function drawChart(o, computed, volumes) {
+  chartWanted = [o, computed, volumes];
+  if (!chartDrawable) {
+    chartNearScreen().then(() => { chartDrawable = true; return drawWanted(); });
+    return;
+  }
+  await drawWanted();
+}
+
+async function drawChartNow(o, computed, volumes) {
   const rows = chartRows(o, computed, volumes);
   const mode = o.rent === null ? "buy" : "rent";
   if (view === null || viewMode !== mode) {

@@ -92,8 +92,14 @@ def watch(page, site: str, dialogs: list[str] | None = None) -> dict[str, list[s
 
 
 def wait_for_charts(page) -> None:
-    """Wait until every chart of the page has drawn its marks."""
+    """Turn every chart of the page from its build-time picture into the interactive chart (as a reader's pointer
+    does, _static/charts.js) and wait until each has drawn its marks."""
     charts = page.locator(".vega-chart")
+    for i in range(charts.count()):
+        if charts.nth(i).get_attribute("data-spec"):
+            charts.nth(i).evaluate("el => el.dispatchEvent(new Event('pointerenter'))")
+        else:  # the calculator's chart is drawn once it nears the screen
+            charts.nth(i).scroll_into_view_if_needed()
     for i in range(charts.count()):
         charts.nth(i).locator(DRAWN).first.wait_for(timeout=15_000)
 

@@ -52,12 +52,23 @@ def with_text(frame: pd.DataFrame, **formatters) -> pd.DataFrame:
     return frame.assign(**{f"{column}_text": frame[column].map(formatter) for column, formatter in formatters.items()})
 
 
+def _scale(domain_and_colours: tuple[list[str], list[str]]) -> alt.Scale:
+    """A colour scale from a ``(domain, range)`` pair of :mod:`analysis.report.visual`."""
+    domain, colours = domain_and_colours
+    return alt.Scale(domain=domain, range=colours)
+
+
+def _ramp(order: list[str], ramp: tuple[str, ...]) -> alt.Scale:
+    """A colour scale giving ``order`` the colours of one of :mod:`analysis.report.visual`'s ramps."""
+    return _scale(visual.ramp_scale(order, ramp))
+
+
 def names_above(data: pd.DataFrame, field: str, order: list[str]) -> alt.Chart:
     """Each category's name at the top of its band, from the plot's left edge (layer it over bars whose
     y axis is hidden and that sit ``NAME_ROW_PX`` lower)."""
     names = data[[field]].drop_duplicates()
     return alt.Chart(names).mark_text(align="left", baseline="top", dy=2, fontSize=12,
-                                      color="#222", limit=alt.ExprRef("width")).encode(
+                                      color=visual.INK, limit=alt.ExprRef("width")).encode(
         x=alt.value(0), y=alt.Y(f"{field}:N", sort=order, bandPosition=0, axis=None), text=f"{field}:N")
 
 WIDTH_PX = 640
@@ -81,6 +92,8 @@ def _theme() -> alt.theme.ThemeConfig:
             "axisY": {"titleAngle": 0, "titleAnchor": "end", "titleAlign": "left", "titleBaseline": "bottom",
                       "titleX": 0, "titleY": -8},
             "legend": {"labelFontSize": 12, "titleFontSize": 12, "orient": "bottom"},
+            # A mark no scale colours is ink, never Vega's own blue (which would read as buying).
+            "mark": {"color": visual.INK},
             "font": "system-ui, -apple-system, 'Segoe UI', sans-serif",
         }
     }
@@ -156,6 +169,7 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
         y=y,
         yOffset=offset,
         color=alt.Color("precision:N", title="Weight precision", sort=precisions,
+                        scale=_scale(visual.precision_scale(precisions)),
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
         tooltip=[
             alt.Tooltip("model_name:N", title="Model"),
@@ -165,7 +179,7 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
             alt.Tooltip("required_gb_high:Q", title="Weights + KV, busy, GB", format=",.1f"),
         ],
     )
-    ticks = alt.Chart(data).mark_tick(thickness=2, size=10, color="black").encode(
+    ticks = alt.Chart(data).mark_tick(thickness=2, size=10, color=visual.INK).encode(
         x=alt.X("required_gb_low:Q", scale=x_scale), y=y, yOffset=offset)
     # GPU names stacked above the plot, one row each, so no two collide however close their lines are;
     # a name right of its line, or left of it in the right half of the plot.
@@ -173,11 +187,11 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
     position = (np.log(lines["memory_gb"]) - np.log(low_gb)) / (np.log(high_gb) - np.log(low_gb))
     lines = lines.assign(row_y=-6.0 - 14.0 * (len(lines) - 1 - np.arange(len(lines))), right=position > 0.5,
                          text=lines["label"] + " (" + lines["memory_gb"].map(lambda gb: f"{gb:,.0f}") + " GB)")
-    rules = alt.Chart(lines).mark_rule(strokeDash=[4, 3], color="gray").encode(
+    rules = alt.Chart(lines).mark_rule(strokeDash=[4, 3], color=visual.GUIDE_COLOUR).encode(
         x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), y2=alt.value("height"),
         tooltip=[alt.Tooltip("label:N", title="GPUs"), alt.Tooltip("memory_gb:Q", title="Memory, GB", format=",.0f")])
     labels = [alt.Chart(lines[lines["right"] == right]).mark_text(
-        align="right" if right else "left", baseline="middle", dx=-3 if right else 3, color="#555").encode(
+        align="right" if right else "left", baseline="middle", dx=-3 if right else 3, color=visual.MUTED).encode(
         x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), text="text:N")
         for right in (False, True) if (lines["right"] == right).any()]
     # "container" fits the page column whatever the screen; the CSS gives .vega-chart its width.
@@ -228,7 +242,7 @@ def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axi
                  alt.Tooltip("usd_base_text:N", title="Per month (base)"),
                  alt.Tooltip("usd_low_text:N", title="Lowest case"),
                  alt.Tooltip("usd_high_text:N", title="Highest case")])
-    marks = alt.Chart(points).mark_point(size=90, filled=True, color="black", shape="diamond").encode(
+    marks = alt.Chart(points).mark_point(size=90, filled=True, color=visual.INK, shape="diamond").encode(
         x="tokens_per_month:Q", y="usd_per_month:Q",
         tooltip=[alt.Tooltip("label:N", title="Break-even"),
                  alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
@@ -260,7 +274,7 @@ def calculator_costs() -> alt.LayerChart:
               axis=alt.Axis(labelExpr=DECADE_TOKENS_LABEL))
     band, line, marks = _cost_layers(alt.Data(name="curves"), alt.Data(name="points"), x, alt.Scale(type="log"),
                                      alt.Axis(labelExpr=DECADE_USD_LABEL), scale)
-    volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color="#555").encode(
+    volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color=visual.MUTED).encode(
         x="tokens_per_month:Q", tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Your volume")])
     return alt.layer(band, line, volume, marks).properties(width="container", height=340)
 
@@ -280,9 +294,9 @@ def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(payback["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
-    area = alt.Chart(band).mark_area(opacity=0.2).encode(
+    area = alt.Chart(band).mark_area(opacity=0.2, color=visual.OPTION_COLOURS[visual.BUY]).encode(
         x=x, y=alt.Y("min:Q", title="Payback, months (log scale)", scale=alt.Scale(type="log")), y2="max:Q")
-    line = alt.Chart(base).mark_line(point=True).encode(
+    line = alt.Chart(base).mark_line(point=True, color=visual.OPTION_COLOURS[visual.BUY]).encode(
         x=x, y="buy_payback_months:Q",
         tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
                  alt.Tooltip("buy_payback_months_text:N", title="Payback (base)")])
@@ -312,7 +326,8 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
     domain, colours = visual.option_scale(savings["reference"], savings["kind"])
     color = alt.Color("reference:N", title="Self-hosting", scale=alt.Scale(domain=domain, range=colours),
                       legend=alt.Legend(orient="bottom", labelLimit=420, columns=1))
-    boxes = alt.Chart(claims).mark_rect(opacity=0.15, color="gray", stroke="black", strokeDash=[3, 2]).encode(
+    boxes = alt.Chart(claims).mark_rect(opacity=0.15, color=visual.GUIDE_COLOUR, stroke=visual.INK,
+                                        strokeDash=[3, 2]).encode(
         x="spend_low:Q", x2="spend_high:Q", y=alt.Y("saving_low:Q", scale=y_scale), y2="saving_high:Q",
         tooltip=[alt.Tooltip("claim:N", title="The guide claims")])
     # The band lies over the guide's boxes, so it carries the tooltip where the pointer lands.
@@ -328,7 +343,7 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
         tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
                  alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
                  alt.Tooltip("saving_share_text:N", title="Saving (base)")])
-    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="black").encode(y="y:Q")
+    zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=visual.INK).encode(y="y:Q")
     return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
 
 
@@ -350,7 +365,7 @@ def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.LayerChart:
     bars = alt.Chart(ordered).mark_bar(height=18, yOffset=NAME_ROW_PX / 2 + 2).encode(
         y=y,
         x=alt.X("usd_base:Q", title=x_title, stack="zero", axis=alt.Axis(labelExpr=USD_LABEL)),
-        color=alt.Color("category:N", title="Cost", scale=alt.Scale(domain=categories),
+        color=alt.Color("category:N", title="Cost", scale=_ramp(categories, visual.CATEGORY_COLOURS),
                         legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=300)),
         order=alt.Order("rank:Q"),
         tooltip=[alt.Tooltip("source:N", title="Source"), alt.Tooltip("category:N", title="Cost"),
@@ -408,6 +423,7 @@ def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = 
     sources = list(dict.fromkeys(data["source"]))
     y = alt.Y("label:N", title=None, sort=labels, axis=None)
     color = alt.Color("source:N", title=group_title, sort=sources,
+                      scale=alt.Scale(domain=sources, range=[visual.SOURCE_COLOURS[s] for s in sources]),
                       legend=alt.Legend(orient="bottom", direction="vertical"))
     tooltip = [alt.Tooltip("label:N", title="Item"), alt.Tooltip("source:N", title=group_title),
                alt.Tooltip("range_text:N", title="Low–high")]
@@ -441,6 +457,7 @@ def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
     x = alt.X("gb:Q", title="GB (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=",.0f"))
     dots = alt.Chart(long).mark_point(filled=True, size=70, yOffset=NAME_ROW_PX / 2 + 2).encode(
         x=x, y=y, color=alt.Color("precision:N", title="Computed",
+                                  scale=_scale(visual.precision_scale(list(dict.fromkeys(long["precision"])))),
                                   legend=alt.Legend(orient="bottom", direction="vertical")),
         tooltip=[alt.Tooltip("model_name:N", title="Model"), alt.Tooltip("precision:N", title="Weights"),
                  alt.Tooltip("gb:Q", title="GB", format=",.1f")])
@@ -449,7 +466,7 @@ def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
         x=alt.X("printed_gb:Q", scale=alt.Scale(type="log")), y=y,
         shape=alt.Shape("what:N", title=None, scale=alt.Scale(range=["cross"]),
                         legend=alt.Legend(orient="bottom")),
-        color=alt.value("black"),
+        color=alt.value(visual.INK),
         tooltip=[alt.Tooltip("model_name:N", title="Model"),
                  alt.Tooltip("printed_gb:Q", title="The guide prints, GB", format=",.0f")])
     return alt.layer(dots, printed, names_above(weights, "model_name", models)).resolve_legend(
@@ -469,13 +486,14 @@ def per_sequence_bounds(bounds: pd.DataFrame, printed_low: float, printed_high: 
     order = list(dict.fromkeys(data["sequences"]))
     claim = pd.DataFrame({"low": [printed_low], "high": [printed_high],
                           "label": [f"the guide's claim, {printed_low:g}–{printed_high:g} tokens/s"]})
-    band = alt.Chart(claim).mark_rect(opacity=0.15, color="gray").encode(
+    band = alt.Chart(claim).mark_rect(opacity=0.15, color=visual.GUIDE_COLOUR).encode(
         y="low:Q", y2="high:Q", tooltip=[alt.Tooltip("label:N", title="Band")])
     bars = alt.Chart(data).mark_bar().encode(
         x=alt.X("precision:N", title="Weight precision", sort=["FP16", "FP8", "INT4"], axis=alt.Axis(labelAngle=0)),
         xOffset=alt.XOffset("sequences:N", sort=order),
         y=alt.Y("per_sequence_tokens_per_s:Q", title="Upper bound, tokens/s per request"),
         color=alt.Color("sequences:N", title="Requests decoded together", sort=order,
+                        scale=_ramp(order, visual.CONCURRENCY_RAMP),
                         legend=alt.Legend(orient="bottom", columns=3, titleLimit=400)),
         tooltip=[alt.Tooltip("precision:N", title="Precision"), alt.Tooltip("sequences:N", title="Requests"),
                  alt.Tooltip("per_sequence_tokens_per_s:Q", title="tokens/s per request", format=",.1f")])
@@ -500,7 +518,8 @@ def speed_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
                      unfavourable=lambda v: f"{v:,.0f}")
     banded = wide[(wide["unfavourable"] > 0) & (wide["favourable"] > 0)]
     order = list(dict.fromkeys(curves["system"]))
-    color = alt.Color("system:N", title=None, sort=order, legend=alt.Legend(orient="bottom", columns=1, labelLimit=0))
+    color = alt.Color("system:N", title=None, sort=order, scale=_ramp(order, visual.CATEGORY_COLOURS),
+                      legend=alt.Legend(orient="bottom", columns=1, labelLimit=0))
     x = alt.X("tokens_per_s_per_user:Q", title="Tokens/s promised to each user")
     shown = pd.concat([banded["unfavourable"], banded["favourable"], wide["base"],
                        points["total_tokens_per_s_per_gpu"]])
@@ -516,7 +535,7 @@ def speed_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("favourable_text:N", title="most efficient engine")])
     published = with_text(points[["system", "tokens_per_s_per_user", "total_tokens_per_s_per_gpu"]],
                           total_tokens_per_s_per_gpu=lambda v: f"{v:,.0f}")
-    dots = alt.Chart(published).mark_point(shape="diamond", size=90, filled=True, color="#222").encode(
+    dots = alt.Chart(published).mark_point(shape="diamond", size=90, filled=True, color=visual.INK).encode(
         x=x, y=alt.Y("total_tokens_per_s_per_gpu:Q", scale=y_scale),
         tooltip=[alt.Tooltip("system:N", title="Published"),
                  alt.Tooltip("tokens_per_s_per_user:Q", title="Tokens/s per user"),
@@ -576,14 +595,15 @@ def tornado(bars: pd.DataFrame) -> alt.LayerChart:
                 axis=alt.Axis(labelExpr=TOKENS_LABEL)),
         x2="breakeven_tokens_per_month:Q",
         y=y,
-        color=alt.Color("end:N", title="Input held at its", sort=ends, scale=alt.Scale(domain=ends),
+        color=alt.Color("end:N", title="Input held at its", sort=ends,
+                        scale=alt.Scale(domain=ends, range=[visual.END_COLOURS[e] for e in ends]),
                         legend=alt.Legend(orient="bottom")),
         tooltip=[alt.Tooltip("input:N", title="Input"), alt.Tooltip("end:N", title="Held at its"),
                  alt.Tooltip("input_value:Q", title="Input value", format=",.4~g"),
                  alt.Tooltip("breakeven_label:N", title="Break-even, tokens/month")],
     )
     base = alt.Chart(with_text(bars.head(1), base_tokens_per_month=fmt.tokens)).mark_rule(
-        color="black", strokeDash=[4, 3]).encode(
+        color=visual.INK, strokeDash=[4, 3]).encode(
         x=alt.X("base_tokens_per_month:Q", scale=x_scale),
         tooltip=[alt.Tooltip("base_tokens_per_month_text:N", title="Base-case break-even, tokens/month")])
     return alt.layer(segments, base, names_above(bars, "input", inputs)).properties(
@@ -606,12 +626,13 @@ def load_duration(duration: pd.DataFrame, owned: pd.DataFrame) -> alt.LayerChart
     y = alt.Y("tokens_per_hour:Q", title="Tokens per hour", axis=alt.Axis(labelExpr=TOKENS_LABEL))
     tooltip = [alt.Tooltip("share_of_hours:Q", title="Share of hours", format=".0%"),
                alt.Tooltip("tokens_per_hour_text:N", title="Tokens per hour")]
-    area = alt.Chart(duration).mark_area(opacity=0.3, interpolate="step-after").encode(x=x, y=y)
-    edge = alt.Chart(duration).mark_line(interpolate="step-after").encode(x=x, y=y, tooltip=tooltip)
-    rules = alt.Chart(owned).mark_rule(strokeWidth=2, strokeDash=[6, 3]).encode(
-        y="tokens_per_hour:Q", color=alt.Color("label:N", title=None, legend=None))
+    area = alt.Chart(duration).mark_area(opacity=0.3, interpolate="step-after", color=visual.MUTED).encode(x=x, y=y)
+    edge = alt.Chart(duration).mark_line(interpolate="step-after", color=visual.INK).encode(x=x, y=y, tooltip=tooltip)
+    domain, colours = visual.option_scale(owned["label"], owned["kind"])
+    colour = alt.Color("label:N", title=None, legend=None, scale=alt.Scale(domain=domain, range=colours))
+    rules = alt.Chart(owned).mark_rule(strokeWidth=2, strokeDash=[6, 3]).encode(y="tokens_per_hour:Q", color=colour)
     names = alt.Chart(owned).mark_text(align="right", baseline="bottom", dx=-4, dy=-3).encode(
-        x=alt.datum(1), y="tokens_per_hour:Q", text="label:N", color=alt.Color("label:N", legend=None))
+        x=alt.datum(1), y="tokens_per_hour:Q", text="label:N", color=colour)
     return alt.layer(area, edge, rules, names).properties(width="container", height=300)
 
 
@@ -629,9 +650,11 @@ def u_curve(curve: pd.DataFrame, best: int) -> alt.LayerChart:
     y = alt.Y("usd_per_month:Q", title="USD per month", axis=alt.Axis(labelExpr=USD_LABEL))
     tooltip = [alt.Tooltip("owned_replicas:Q", title="Owned replicas"),
                alt.Tooltip("usd_per_month_text:N", title="Monthly bill")]
-    line = alt.Chart(curve).mark_line(point=True).encode(x=x, y=y, tooltip=tooltip)
+    line = alt.Chart(curve).mark_line(point=True, color=visual.OPTION_COLOURS[visual.HYBRID]).encode(
+        x=x, y=y, tooltip=tooltip)
     mark = curve[curve["owned_replicas"] == best].assign(label="cheapest")
-    dot = alt.Chart(mark).mark_point(size=160, filled=True, shape="diamond").encode(x=x, y=y, tooltip=tooltip)
+    dot = alt.Chart(mark).mark_point(size=160, filled=True, shape="diamond", color=visual.INK).encode(
+        x=x, y=y, tooltip=tooltip)
     text = alt.Chart(mark).mark_text(dy=-14).encode(x=x, y=y, text="label:N")
     return alt.layer(line, dot, text).properties(width="container", height=280)
 
@@ -648,9 +671,10 @@ def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame) -> alt.L
     finite = with_text(by_decline[np.isfinite(by_decline["usd_per_month"])], usd_per_month=fmt.usd)
     x = alt.X("decline:Q", title="Share of the API's price lost each year", axis=alt.Axis(format="%"),
               scale=alt.Scale(domain=[0, float(by_decline["decline"].max())]))
-    band = alt.Chart(epoch.assign(label="Epoch AI: same capability")).mark_rect(opacity=0.15).encode(
+    band = alt.Chart(epoch.assign(label="Epoch AI: same capability")).mark_rect(
+        opacity=0.15, color=visual.GUIDE_COLOUR).encode(
         x="low:Q", x2="high:Q", tooltip=[alt.Tooltip("label:N", title="Shaded")])
-    line = alt.Chart(finite).mark_line(point=True).encode(
+    line = alt.Chart(finite).mark_line(point=True, color=visual.OPTION_COLOURS[visual.BUY]).encode(
         x=x, y=alt.Y("usd_per_month:Q", title="Break-even today, USD a month (log)",
                      scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=USD_LABEL)),
         tooltip=[alt.Tooltip("decline:Q", title="Price lost a year", format=".0%"),
@@ -677,15 +701,18 @@ def option_costs(curves: pd.DataFrame) -> alt.Chart:
 
     Parameters
     ----------
-    curves : ``tokens_per_month``, ``usd_per_month`` and ``option``.
+    curves : ``tokens_per_month``, ``usd_per_month``, ``option`` and ``kind`` (its colour,
+        :data:`analysis.report.visual.OPTION_COLOURS`).
     """
     data = with_text(curves, tokens_per_month=fmt.tokens, usd_per_month=fmt.usd)
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
               axis=alt.Axis(values=decades(curves["tokens_per_month"]), labelExpr=TOKENS_LABEL))
     y = alt.Y("usd_per_month:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"),
               axis=alt.Axis(labelExpr=USD_LABEL))
+    domain, colours = visual.option_scale(curves["option"], curves["kind"])
     return alt.Chart(data).mark_line(point=True).encode(
-        x=x, y=y, color=alt.Color("option:N", title=None, legend=alt.Legend(orient="bottom", direction="vertical")),
+        x=x, y=y, color=alt.Color("option:N", title=None, scale=alt.Scale(domain=domain, range=colours),
+                                  legend=alt.Legend(orient="bottom", direction="vertical")),
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("tokens_per_month_text:N", title="Tokens"),
                  alt.Tooltip("usd_per_month_text:N", title="Monthly cost")]).properties(width="container",
                                                                                            height=300)

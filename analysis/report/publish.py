@@ -106,12 +106,27 @@ def exhibit(chapter, name: str, content: pd.DataFrame | object) -> Shown:
         body, csv = shown.html, shown.csv
     else:
         note = f'<p class="table-caption">{html.escape(spec.note)}</p>\n' if spec.note else ""
-        body = note + charts.offline_renderer(content.to_dict())["text/html"]
+        chart_spec = {**content.to_dict(), "description": f"Exhibit {label}: {spec.title}"}
+        csv = csv_text(chart_data(chart_spec))
+        body = (note + charts.offline_renderer(chart_spec)["text/html"] + "\n"
+                f'<p class="table-download"><a download="{name}.csv" href="{TABLES_URL}/{name}.csv">'
+                f"Download the chart's data as CSV ({name}.csv)</a></p>")
     page = (f'<figure class="exhibit" id="{anchor}">\n'
             f'<figcaption class="exhibit-title"><a class="exhibit-number" href="#{anchor}">Exhibit {label}</a> '
             f"{html.escape(spec.title)}</figcaption>\n{body}\n"
             f'<p class="exhibit-source">{html.escape(spec.source)}</p>\n</figure>')
     return Shown(page, csv, f"{name}.csv" if csv is not None else None)
+
+
+def chart_data(spec: dict) -> pd.DataFrame:
+    """The data a chart draws, as a table: its largest inline dataset (the lines, bars or points; the smaller ones
+    are its labels and marks), without the ``*_text`` columns that only format tooltips."""
+    datasets = spec.get("datasets") or {}
+    if not datasets:
+        return pd.DataFrame()
+    rows = max(datasets.values(), key=len)
+    frame = pd.DataFrame(rows)
+    return frame[[c for c in frame.columns if not str(c).endswith("_text")]]
 
 
 def glue_facts(facts: dict[str, object]) -> None:
@@ -122,11 +137,13 @@ def glue_facts(facts: dict[str, object]) -> None:
         glue(key, numerics.round_value(facts[key]), display=False)
 
 
-def glue_chart(name: str, chart) -> None:
-    """Glue a chart (rendered offline, deterministic HTML) for another page to paste with ``{glue}``."""
+def glue_chart(name: str, chart, description: str) -> None:
+    """Glue a chart (rendered offline, deterministic HTML) for another page to paste with ``{glue}``;
+    ``description`` states its finding (the chart's accessible name)."""
     from myst_nb import glue
 
-    glue(name, HTML(charts.offline_renderer(chart.to_dict())["text/html"]), display=False)
+    glue(name, HTML(charts.offline_renderer({**chart.to_dict(), "description": description})["text/html"]),
+         display=False)
 
 
 def dataset_label(data_dir: Path) -> str:

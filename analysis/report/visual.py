@@ -14,6 +14,7 @@ from analysis.evaluation import lookups, verdicts
 # Options a reader chooses between (the keys are the ``kind`` of a cost curve).
 BUY, RENT, FRONTIER_API, CHEAP_API, HOSTED = "buy", "rent", "frontier_api", "cheap_api", "hosted"
 BUY_OTHER = "buy_other"  # a second bought system on the same chart (another model)
+HYBRID = "hybrid"  # owned replicas for the baseline, the peaks bought per token
 OPTION_COLOURS = {
     BUY: "#1f5fa8",           # blue: owning the GPUs
     BUY_OTHER: "#6aa6e0",     # light blue: owning GPUs for a second model
@@ -21,7 +22,25 @@ OPTION_COLOURS = {
     FRONTIER_API: "#c0392b",  # red: a frontier-priced API
     CHEAP_API: "#7b4fa0",     # purple: a cheap API
     HOSTED: "#2e8b57",        # green: the same open model from a hosted provider
+    HYBRID: "#8c564b",        # brown: the hybrid of owning and buying per token
 }
+# Marks that are not an option: what the guide printed or claims (grey, on every chart), the report's own
+# reference marks and labels (ink), and secondary labels (muted).
+GUIDE_COLOUR = "#8a8a8a"
+INK = "#222222"
+MUTED = "#555555"
+# Where a figure comes from, on charts that set the guide's printed figure beside the report's.
+SOURCE_COLOURS = {"guide printed": GUIDE_COLOUR, "first principles": INK}
+# Scales of their own, in hues no option uses. Weight precision, widest first (teal, dark to light); requests
+# decoded together, fewest first (magenta, light to dark); an input held at its low or high end in a stress
+# test (olive, light and dark).
+PRECISION_COLOURS = {"FP16": "#134e4a", "FP8": "#2a9d8f", "INT4": "#7cc6bb"}
+CONCURRENCY_RAMP = ("#e7a1c6", "#c0508f", "#6d1a46")
+END_COLOURS = {"low end": "#a7b04a", "high end": "#4f5713"}
+# Categories with no meaning beyond their names (the lines of a bill, two benchmark set-ups), in order: a
+# qualitative set kept apart from the options' hues where it can be (nine lines cannot all be).
+CATEGORY_COLOURS = ("#3b6e8f", "#d4a017", "#6b8e23", "#9e4f7a", "#4a4a4a", "#b5651d", "#5f9ea0", "#a0522d",
+                    "#708090")
 # Severity: red for what physics rules out, amber for contradictions, blue for the unstated, green for
 # what holds, grey for what cannot be checked.
 VERDICT_COLOURS = {
@@ -42,6 +61,27 @@ def verdict_word(verdict: str) -> str:
 def verdict_scale(order: list[str]) -> tuple[list[str], list[str]]:
     """``(domain, range)`` for a colour scale over these verdicts."""
     return list(order), [VERDICT_COLOURS[v] for v in order]
+
+
+def ramp_scale(order: list[str], ramp: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """``(domain, range)`` giving the values of ``order`` the ramp's colours in turn (a ramp of three for two
+    values takes its ends, for one its first)."""
+    if len(order) > len(ramp):
+        raise ValueError(f"{len(order)} values for a ramp of {len(ramp)} colours")
+    picks = [0, len(ramp) - 1] if len(order) == 2 else list(range(len(order)))
+    return list(order), [ramp[i] for i in picks]
+
+
+def precision_scale(labels: list[str]) -> tuple[list[str], list[str]]:
+    """``(domain, range)`` for labels that start with a precision (``FP8``, ``INT4 weights``): each takes its
+    precision's colour, whatever else is on the chart."""
+    return list(labels), [PRECISION_COLOURS[label.split()[0].upper()] for label in labels]
+
+
+def palette() -> set[str]:
+    """Every colour a chart may use: the scales above, the verdicts' and the neutral marks'."""
+    return {*OPTION_COLOURS.values(), *VERDICT_COLOURS.values(), GUIDE_COLOUR, INK, MUTED, *SOURCE_COLOURS.values(),
+            *PRECISION_COLOURS.values(), *CONCURRENCY_RAMP, *END_COLOURS.values(), *CATEGORY_COLOURS}
 
 
 def option_scale(labels: pd.Series, kinds: pd.Series) -> tuple[list[str], list[str]]:

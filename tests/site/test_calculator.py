@@ -386,6 +386,9 @@ def test_page_is_under_its_size_limit_and_records_its_update_times(calculator_pa
 def test_calculator_fits_and_draws_its_lines(browser, site, viewport):
     page, record = open_page(browser, site, PAGE, viewport)
     page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    # the chart (and the Vega bundle it needs) comes when it nears the screen, after the answer
+    assert page.locator("#calc-chart svg").count() == 0 and page.evaluate("typeof window.vegaEmbed") == "undefined"
+    page.locator("#calc-chart").scroll_into_view_if_needed()
     page.locator("#calc-chart svg g.mark-line").first.wait_for()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= viewport[0]  # nothing scrolls sideways

@@ -150,10 +150,11 @@ def cost_by_volume(sit, over, load: hybrid.Profile) -> pd.DataFrame:
     rows = []
     for volume in CURVE_VOLUMES:
         r = hybrid.evaluate(sit, over, load, volume)
-        for option, key in (("All API", "all_api_usd_per_month"), ("All self-host", "all_selfhost_usd_per_month"),
-                            ("Hybrid", "hybrid_usd_per_month")):
+        for option, key, kind in (("All API", "all_api_usd_per_month", visual.FRONTIER_API),
+                                  ("All self-host", "all_selfhost_usd_per_month", visual.BUY),
+                                  ("Hybrid", "hybrid_usd_per_month", visual.HYBRID)):
             rows.append({"tokens_per_month": float(volume), "usd_per_month": float(r[key][1]), "option": option,
-                         "owned_replicas": float(r["owned_replicas"][1])})
+                         "kind": kind, "owned_replicas": float(r["owned_replicas"][1])})
     return pd.DataFrame(rows)
 
 
@@ -177,7 +178,8 @@ def build(ds: Dataset, model: str, gpu: str, precision: str, api_offer: str, hos
     lines = pd.DataFrame({"label": [f"owned: {owned} {'replica' if owned == 1 else 'replicas'}",
                                     f"all self-host: {int(result['all_selfhost_replicas'][1])}"],
                           "tokens_per_hour": [owned * per_replica,
-                                              result["all_selfhost_replicas"][1] * per_replica]})
+                                              result["all_selfhost_replicas"][1] * per_replica],
+                          "kind": [visual.HYBRID, visual.BUY]})
     curve = result["curve_usd_per_month"][1]
     u_curve = pd.DataFrame({"owned_replicas": np.arange(len(curve)), "usd_per_month": curve})
     u_curve = u_curve[np.isfinite(u_curve["usd_per_month"])]
