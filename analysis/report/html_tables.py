@@ -28,6 +28,10 @@ LEDGER_PAGE = registry.page_of("reconciliation")
 # shown as code.
 CODE_COLUMNS = ("Name", "File", "Entry")
 MISSING = "—"
+# The ledger's column naming the chapters that check a figure: the text of its link to the check.
+LEDGER_CHECKED_IN = "Checked in"
+# The ledger's columns its group rows show once for the rows under them.
+LEDGER_GROUPS = ("Section", "Table")
 
 
 def anchor(figure_id: str) -> str:
@@ -50,17 +54,18 @@ def _text(value: object) -> str:
 
 
 def verdict_badge(verdict: str) -> str:
-    """A dot in the verdict's colour (:func:`verdict_style`) and its short word."""
+    """The verdict's short word after a dot in its colour (the stylesheet's ``.verdict::before``, coloured by
+    :func:`verdict_style`)."""
     if verdict not in verdicts.KEYS:
         return html.escape(verdict)
     key = verdicts.KEYS[verdict]
-    return f'<span class="verdict verdict-{key}"><i class="verdict-dot"></i>{html.escape(key)}</span>'
+    return f'<span class="verdict verdict-{key}">{html.escape(key)}</span>'
 
 
 def verdict_style() -> str:
     """One ``<style>`` with each verdict's colour from :mod:`analysis.report.visual`, written once per table
     rather than on every row."""
-    rules = "".join(f".verdict-{verdicts.KEYS[v]} .verdict-dot{{background:{c}}}"
+    rules = "".join(f".verdict-{verdicts.KEYS[v]}::before{{background:{c}}}"
                     for v, c in visual.VERDICT_COLOURS.items())
     return f"<style>{rules}</style>"
 
@@ -74,21 +79,26 @@ def is_check_table(frame: pd.DataFrame) -> bool:
 NUMERIC = re.compile(r"^-?\$?[\d.,]+(?:[KMBT%x]| months)?(?:\s?[–-]\s?-?\$?[\d.,]+(?:[KMBT%x]| months)?)?$")
 
 
-def _cell(label: str, content: str, numeric: bool = False) -> str:
+def _cell(label: str | None, content: str, numeric: bool = False) -> str:
+    """A cell with its column name for the phone's card layout (none in the ledger: its stylesheet names the
+    columns by position, which saves 280 rows the repetition)."""
     cls = ' class="num"' if numeric else ""
-    return f'<td data-label="{html.escape(label)}"{cls}>{content}</td>'
+    named = "" if label is None else f' data-label="{html.escape(label)}"'
+    return f"<td{named}{cls}>{content}</td>"
 
 
-def _row_open(row: pd.Series, anchor_prefix: str, seen: set[str]) -> str:
-    """``<tr>`` with an anchor for the figure (first row of a figure only) and the filter attributes."""
+def _row_open(row: pd.Series, anchor_prefix: str, seen: set[str], grouped: bool = False) -> str:
+    """``<tr>`` with an anchor for the figure (first row of a figure only) and the filter attributes (none in a
+    grouped table: the ledger's script takes them from the badge and the group rows)."""
     attrs = []
     figure_id = row.get("figure_id")
     if anchor_prefix and isinstance(figure_id, str) and figure_id and figure_id not in seen:
         seen.add(figure_id)
         attrs.append(f'id="{anchor_prefix}{anchor(figure_id)}"')
-    if "Verdict" in row.index and row["Verdict"] in verdicts.KEYS:
+    # grouped (the ledger): its script reads the verdict from the badge and the section from the group row
+    if "Verdict" in row.index and row["Verdict"] in verdicts.KEYS and not grouped:
         attrs.append(f'data-verdict="{verdicts.KEYS[row["Verdict"]]}"')
-    if "Section" in row.index:
+    if "Section" in row.index and not grouped:
         attrs.append(f'data-section="{html.escape(str(row["Section"]))}"')
     return "<tr" + "".join(" " + a for a in attrs) + ">"
 
@@ -100,32 +110,47 @@ def _check_rows(frame: pd.DataFrame, anchor_prefix: str, ledger: bool) -> tuple[
     labels = columns[:printed_at]
     recomputed = [c for c in columns if c in RECOMPUTED_COLUMNS]
     after = [c for c in columns[printed_at + 1:] if c not in recomputed and c not in ("Verdict", DIFFERENCE)]
+    if ledger:
+        # The ledger groups its rows under their section and the guide's table, and names the chapter in the
+        # link to the check: none of the three is repeated on each row.
+        labels = [c for c in labels if c not in LEDGER_GROUPS]
+        after = [c for c in after if c != LEDGER_CHECKED_IN and c not in LEDGER_GROUPS]
     header = ["Figure", "Printed", *(["Recomputed"] if recomputed else []), "Verdict", *after]
-    body, seen = [], set()
+    body, seen, group = [], set(), (None, None)
+    name = (lambda label: None) if ledger else (lambda label: label)
     for _, row in frame.iterrows():
-        parts = [html.escape(_text(row[c])) for c in labels if _text(row[c]) not in (MISSING, "")]
+        if ledger and (row.get("Section"), row.get("Table")) != group:
+            if row.get("Section") != group[0]:
+                body.append(f'<tr class="ledger-group" data-section="{html.escape(str(row.get("Section")))}">'
+                            f'<th colspan="{len(header)}" scope="rowgroup">'
+                            f'{html.escape(str(row.get("Section")), False)}</th></tr>')
+            if isinstance(row.get("Table"), str):
+                body.append(f'<tr class="ledger-table-name"><th colspan="{len(header)}" scope="rowgroup">'
+                            f"{html.escape(row['Table'], False)}</th></tr>")
+            group = (row.get("Section"), row.get("Table"))
+        parts = [html.escape(_text(row[c]), False) for c in labels if _text(row[c]) not in (MISSING, "")]
         figure = (f"<strong>{parts[0]}</strong>" + "".join(f"<br>{p}" for p in parts[1:])) if parts else MISSING
         figure_id = row.get("figure_id")
         if isinstance(figure_id, str) and figure_id:
             if ledger and isinstance(row.get("check_page"), str) and row["check_page"]:
-                figure += (f'<br><a class="figure-link" href="{html.escape(row["check_page"])}.html#check-'
-                           f'{anchor(figure_id)}">where it is checked</a>')
+                figure += (f'<br><a href="{html.escape(row["check_page"])}.html#check-{anchor(figure_id)}">'
+                           f"checked in {html.escape(_text(row[LEDGER_CHECKED_IN]))}</a>")
             elif not ledger:
                 figure += (f'<br><a class="figure-link" href="{LEDGER_PAGE}#ledger-{anchor(figure_id)}">'
                            "in the ledger</a>")
-        cells = [_cell("Figure", figure), _cell("Printed", html.escape(_text(row["Printed"])))]
+        cells = [_cell(name("Figure"), figure), _cell(name("Printed"), html.escape(_text(row["Printed"])))]
         if recomputed:
             lines = [f'<span class="recomputed-label">{html.escape(c)}:</span> {html.escape(_text(row[c]))}'
                      for c in recomputed if _text(row[c]) not in (MISSING, "")]
-            cells.append(_cell("Recomputed", "<br>".join(lines) or MISSING))
+            cells.append(_cell(name("Recomputed"), "<br>".join(lines) or MISSING))
         verdict = verdict_badge(str(row["Verdict"]))
         difference = _text(row[DIFFERENCE]) if DIFFERENCE in frame.columns else MISSING
         if difference not in (MISSING, ""):
             verdict += (f'<br><span class="difference" title="printed against recomputed">'
                         f"{html.escape(difference)}</span>")
-        cells.append(_cell("Verdict", verdict))
-        cells.extend(_cell(c, html.escape(_text(row[c]))) for c in after)
-        body.append(_row_open(row, anchor_prefix, seen) + "".join(cells) + "</tr>")
+        cells.append(_cell(name("Verdict"), verdict))
+        cells.extend(_cell(name(c), html.escape(_text(row[c]), quote=not ledger)) for c in after)
+        body.append(_row_open(row, anchor_prefix, seen, grouped=ledger) + "".join(cells) + "</tr>")
     return header, body
 
 
@@ -163,7 +188,7 @@ def render(frame: pd.DataFrame, anchor_prefix: str = "", ledger: bool = False,
     """
     check = is_check_table(frame)
     header, body = _check_rows(frame, anchor_prefix, ledger) if check else _plain_rows(frame, link_columns)
-    classes = "report-table check-table" if check else "report-table"
+    classes = ("report-table check-table" + (" ledger-table" if ledger else "")) if check else "report-table"
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in header)
     style = verdict_style() + "\n" if "Verdict" in frame.columns else ""
     return (f'{style}<table class="{classes}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + "\n".join(body)

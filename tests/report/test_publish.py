@@ -64,8 +64,8 @@ def test_a_check_table_reads_verdict_first():
     first = html.split('<tr id="check-s1-a"')[1].split("</tr>")[0]
     assert 'data-verdict="inconsistent"' in first
     # the verdict as a dot in its severity colour with its short word, the difference beneath it
-    assert '<span class="verdict verdict-inconsistent"><i class="verdict-dot"></i>inconsistent</span>' in first
-    assert ".verdict-inconsistent .verdict-dot{background:#ef8f00}" in html.split("<table")[0]
+    assert '<span class="verdict verdict-inconsistent">inconsistent</span>' in first
+    assert ".verdict-inconsistent::before{background:#ef8f00}" in html.split("<table")[0]
     assert "+47%" in first and "&lt;why&gt;" in first
     assert '<a class="figure-link" href="12_reconciliation.html#ledger-s1-a">in the ledger</a>' in first
     # every cell names its column, for the card layout on a phone
@@ -73,11 +73,15 @@ def test_a_check_table_reads_verdict_first():
 
 
 def test_ledger_rows_link_to_the_chapter_row_that_checks_them():
-    ledger = CHECKS.assign(check_page=["09_scenario_1", ""], Section=["Scenario 1", "Scenario 1"])
+    ledger = CHECKS.assign(check_page=["09_scenario_1", ""], Section=["Scenario 1", "Scenario 1"],
+                           Table=["Costs", "Costs"], **{"Checked in": ["Scenario 1: replacing GPT-5.4", "—"]})
     html = html_tables.render(ledger, anchor_prefix="ledger-", ledger=True)
-    assert '<tr id="ledger-s1-a" data-verdict="inconsistent" data-section="Scenario 1">' in html
-    assert 'href="09_scenario_1.html#check-s1-a">where it is checked</a>' in html
-    assert html.count("where it is checked") == 1  # no chapter row for the unchecked figure: no link
+    # the section and the guide's table head their rows once; a row carries neither, nor its verdict twice
+    assert html.count('<tr class="ledger-group" data-section="Scenario 1">') == 1
+    assert html.count('<tr class="ledger-table-name">') == 1
+    assert '<tr id="ledger-s1-a"><td><strong>' in html and "data-label" not in html
+    assert 'href="09_scenario_1.html#check-s1-a">checked in Scenario 1: replacing GPT-5.4</a>' in html
+    assert html.count("checked in") == 1  # no chapter row for the unchecked figure: no link
 
 
 @pytest.mark.parametrize(("text", "parsed"), [

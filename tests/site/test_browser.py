@@ -374,7 +374,7 @@ class TestPhone(ReadingChecks):
     @pytest.mark.parametrize("page_path", CHECK_PAGES)
     def test_every_verdict_is_on_screen(self, views, page_path):
         view = views.get(page_path)
-        verdicts = view.page.locator(".check-table td[data-label='Verdict']")
+        verdicts = view.page.locator(".check-table td:has(> .verdict)")
         assert verdicts.count() > 0
         boxes = verdicts.evaluate_all("els => els.map(e => { const r = e.getBoundingClientRect(); "
                                       "return [r.left, r.right]; })")

@@ -9,7 +9,7 @@ import posixpath
 import re
 
 import pytest
-from pages import VIEWPORTS, open_page, report_pages, screenshot, unexpected
+from pages import VIEWPORTS, new_tab, open_page, report_pages, screenshot, unexpected
 
 from analysis import paths
 
@@ -53,28 +53,56 @@ def test_the_phone_menu_and_contents_open_and_close(phone, side):
     assert unexpected(errors) == []
 
 
-def test_the_ledger_filters_by_verdict_and_section(browser, site):
+def test_the_ledger_filters_by_verdict_section_and_text_and_keeps_them_in_the_address(browser, site):
     page, record = open_page(browser, site, "notebooks/12_reconciliation.html")
     ledger = page.locator("[data-ledger]")
-    rows = ledger.locator("tbody tr")
+    rows = ledger.locator("tbody tr[data-verdict]")  # figures: the group rows (section, table) carry none
     total = rows.count()
+    assert total > 250 and ledger.locator("tbody tr.ledger-group").count() >= 8
     assert ledger.locator(".ledger-count").inner_text() == f"{total} of {total} figures"
     ledger.locator("select.ledger-verdict").select_option("impossible")
-    shown = ledger.locator("tbody tr:not([hidden])")
+    shown = ledger.locator("tbody tr[data-verdict]:not([hidden])")
     assert 0 < shown.count() < total
     assert set(shown.evaluate_all("els => els.map(e => e.dataset.verdict)")) == {"impossible"}
     ledger.locator("select.ledger-section").select_option("Hardware sizing")
     both = shown.evaluate_all("els => els.map(e => [e.dataset.verdict, e.dataset.section])")
     assert both and set(map(tuple, both)) == {("impossible", "Hardware sizing")}
+    # a section's heading shows only while one of its figures does
+    headings = ledger.locator("tbody tr.ledger-group:not([hidden])")
+    assert set(headings.evaluate_all("els => els.map(e => e.dataset.section)")) == {"Hardware sizing"}
+    # the filters are in the address: a copied link opens on the same rows
+    assert "verdict=impossible" in page.url and "section=Hardware+sizing" in page.url
+    again = new_tab(browser, VIEWPORTS["wide"])
+    again.goto(page.url, wait_until="load")
+    assert again.locator("[data-ledger] tbody tr[data-verdict]:not([hidden])").count() == shown.count()
+    again.close()
     ledger.locator("select.ledger-verdict").select_option("")
     ledger.locator("select.ledger-section").select_option("")
-    assert shown.count() == total
+    assert shown.count() == total and "verdict=" not in page.url
+    # text search: every word must appear in the row or its section's and table's names, case aside
+    ledger.locator("input.ledger-query").fill("maverick REQUIREMENTS")
+    texts = shown.evaluate_all("els => els.map(e => e.textContent.toLowerCase())")
+    assert texts and all("maverick" in t for t in texts) and len(texts) < total
+    tables = ledger.locator("tbody tr.ledger-table-name:not([hidden])").all_inner_texts()
+    assert tables and all("requirements" in t.lower() for t in tables)
+    assert "q=maverick+REQUIREMENTS" in page.url
+    ledger.locator("input.ledger-query").fill("")
+    # the filter bar stays in view while the table scrolls
+    page.locator("[data-ledger] tbody tr[data-verdict]").nth(200).scroll_into_view_if_needed()
+    bar = page.locator(".ledger-filters").bounding_box()
+    assert 0 <= bar["y"] < 200
     for viewport in VIEWPORTS.items():
         page.set_viewport_size(dict(zip(("width", "height"), viewport[1], strict=True)))
         ledger.scroll_into_view_if_needed()
         screenshot(page, f"ledger-{viewport[0]}", full_page=False)
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+def test_the_ledger_page_is_at_most_150_kb_of_html():
+    # 280 figures: each grouped under its section and table instead of repeating them, columns named once
+    page = paths.HTML_DIR / "notebooks" / "12_reconciliation.html"
+    assert page.stat().st_size <= 150_000
 
 
 def test_a_figure_link_lands_on_its_row_both_ways(browser, site):
@@ -86,7 +114,7 @@ def test_a_figure_link_lands_on_its_row_both_ways(browser, site):
     assert page.url.endswith(f"12_reconciliation.html#{row_id}")
     target = page.locator(f"#{row_id}")
     assert target.is_visible() and target.evaluate("e => e.tagName") == "TR"
-    back = target.locator("a.figure-link")
+    back = target.locator("td:first-child a")  # "checked in <chapter>"
     back.click()
     page.wait_for_load_state("load")
     assert "09_scenario_1.html#check-" in page.url
