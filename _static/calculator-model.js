@@ -533,13 +533,31 @@
       return value;
     }
 
+    // inputs.token_text: "300 million" -> "300M", "3B/month" -> "3B"
+    function tokenText(text) {
+      let value = trimBlanks(text);
+      let changed = true;
+      while (changed) {
+        changed = false;
+        for (const tail of RULES.token_tails) {
+          if (value.toLowerCase().endsWith(tail) && value.length > tail.length) {
+            value = value.slice(0, -tail.length).replace(/[ \t]+$/, "");
+            changed = true;
+          }
+        }
+      }
+      const words = Object.keys(RULES.token_words).join("|");
+      const match = new RegExp(`^(.*?[0-9.])[ \\t]*(${words})$`, "i").exec(value);
+      return match ? match[1] + RULES.token_words[match[2].toLowerCase()] : value;
+    }
+
     // quote_cli.parse_tokens
     function parseTokens(value) {
       if (!given(value)) {
         throw new QuoteError("tokens_per_month", "tokens_missing");
       }
       const text = String(value);
-      const tokens = readNumber(text, "tokens");
+      const tokens = readNumber(tokenText(text), "tokens");
       if (Number.isNaN(tokens)) {
         throw new QuoteError("tokens_per_month", "tokens_not_number", { text: pyRepr(text) });
       }

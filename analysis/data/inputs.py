@@ -24,6 +24,9 @@ TOKEN_SUFFIXES = {"K": 1e3, "M": 1e6, "B": 1e9, "T": 1e12}
 NUMBER_PATTERN = r"[+-]?(?:(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 # What may surround the number, by the kind of input: (prefix, suffixes).
 NUMBER_FORMS = {"tokens": ("", "KMBTkmbt"), "share": ("", "%"), "usd": ("$", ""), "plain": ("", "")}
+# A volume as people write it: "300 million", "3B/month", "2 billion tokens a month" read as 300M, 3B and 2B.
+TOKEN_WORDS = {"thousand": "K", "million": "M", "billion": "B", "trillion": "T"}
+TOKEN_TAILS = ("/month", "/mo", " per month", " a month", " monthly", " tokens", " tok")
 
 # The reader's own prices: USD per million API tokens, per GPU bought, per GPU-hour rented.
 CUSTOM_PRICES = ("usd_per_m_input", "usd_per_m_output", "usd_per_m_cached_input", "usd_per_gpu",
@@ -90,10 +93,25 @@ def in_range(name: str, value: float, text: str) -> float:
     return value
 
 
+def token_text(text: str) -> str:
+    """``text`` with the words people add to a volume turned into the number form: the trailing ``/month``,
+    ``per month``, ``tokens`` (:data:`TOKEN_TAILS`, any case, any order) dropped, and a trailing ``thousand``,
+    ``million``, ``billion`` or ``trillion`` written as its K/M/B/T (``"300 million"`` -> ``"300M"``)."""
+    value = text.strip(" \t")
+    changed = True
+    while changed:
+        changed = False
+        for tail in TOKEN_TAILS:
+            if value.lower().endswith(tail) and len(value) > len(tail):
+                value, changed = value[: -len(tail)].rstrip(" \t"), True
+    match = re.fullmatch(r"(.*?[0-9.])[ \t]*(" + "|".join(TOKEN_WORDS) + ")", value, re.IGNORECASE)
+    return match.group(1) + TOKEN_WORDS[match.group(2).lower()] if match else value
+
+
 def parse_tokens(text: str) -> float:
-    """Tokens per month from ``2e9``, ``2000000000``, ``2,000,000,000``, ``500M``, ``2B`` or ``1.5T``, inside the
-    range of ``tokens_per_month``."""
-    tokens = read_number(text, "tokens")
+    """Tokens per month from ``2e9``, ``2000000000``, ``2,000,000,000``, ``500M``, ``2B``, ``1.5T``, ``30k``,
+    ``300 million`` or ``3B/month`` (:func:`token_text`), inside the range of ``tokens_per_month``."""
+    tokens = read_number(token_text(text), "tokens")
     if math.isnan(tokens):
         raise InputError(say("tokens_not_number", text=repr(text)))
     return in_range("tokens_per_month", tokens, text)

@@ -134,6 +134,7 @@ def _rules() -> dict[str, object]:
         "range_not_number": inputs.RANGE_NOT_NUMBER,
         "number_pattern": inputs.NUMBER_PATTERN, "number_forms": inputs.NUMBER_FORMS,
         "messages": messages.MESSAGES, "nouns": messages.NOUNS, "token_suffixes": inputs.TOKEN_SUFFIXES,
+        "token_words": inputs.TOKEN_WORDS, "token_tails": list(inputs.TOKEN_TAILS),
         "stand_in_usd_per_gpu": quoting.STAND_IN_USD_PER_GPU,
         # The lifetime inputs and which end favours self-hosting (analysis.evaluation.lifetime).
         "lifetime": {"inputs": list(model_lifetime.INPUTS), "favours": evaluation_lifetime.FAVOURS},
@@ -215,7 +216,7 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
     how = defaults.get("rent") or ""
     traffic = (_field("tokens_per_month", "Tokens per month (input + output)",
                       _text("tokens_per_month", fmt.tokens(float(defaults["tokens_per_month"])), "2B"),
-                      "2B, 500M, 1.5T or 2e9")
+                      "2B, 500M, 300 million, 3B/month or 2e9")
                + _field("output_share", "Share of tokens that are output", _text("output_share"),
                         "0.3 or 30%; empty: the dataset's range"))
     api = (_field("api", "The API you pay today", _select("api", apis, defaults["api"]))

@@ -2,7 +2,9 @@
 
 A shown table holds formatted text. Its CSV gives every column whose cells all read as numbers of one unit
 as numbers, the unit in the column name, and a range as a low and a high column; a column with any other
-text stays as text. ``never`` and ``—`` become empty cells. Pure functions, no I/O.
+text stays as text, followed by the figure its cells start with as numbers when most of them start with one
+(``"$15.5K ($9.1K–$39.2K) against GPT-5.4"`` gives 15500). ``never`` and ``—`` become empty cells. Pure
+functions, no I/O.
 """
 
 from __future__ import annotations
@@ -63,8 +65,47 @@ def parse_cell(text: str) -> tuple[float, float, str] | None:
     return low[0] * scale, high[0], unit
 
 
+def leading_cell(text: str) -> tuple[float, float, str] | None:
+    """The figure or range a cell starts with, before its words: ``"$15.5K ($9.1K–$39.2K) against GPT-5.4"``
+    -> ``(15500.0, 15500.0, "USD")``, ``"5.0 months–never"`` -> None (not one unit)."""
+    text = text.strip()
+    words = text.split(" ")
+    candidates = [text, text.split(" (")[0], text.split(", ")[0], text.split("–")[0],
+                  *(" ".join(words[:n]) for n in (3, 2, 1))]
+    for candidate in candidates:
+        parsed = parse_cell(candidate)
+        if parsed:
+            return parsed
+    return None
+
+
+# Columns of words (a reason, a note, a source): a figure they start with is part of a sentence, not a value.
+PROSE_COLUMNS = ("Why", "Note", "Notes", "notes", "Source", "source", "Reason")
+
+
+def _companions(column: str, values: pd.Series) -> dict[str, list[float]]:
+    """Numbers beside a text column most of whose cells start with a figure of one unit: its low and high (one
+    column when no cell is a range); empty where a cell does not start with one."""
+    if column in PROSE_COLUMNS:
+        return {}
+    texts = values.fillna("").astype(str).str.strip()
+    parsed = [None if t in EMPTY else leading_cell(t) for t in texts]
+    present = [p for t, p in zip(texts, parsed, strict=True) if t not in EMPTY]
+    units = {p[2] for p in present if p}
+    if not present or len(units) != 1 or sum(p is not None for p in present) * 2 < len(present):
+        return {}
+    unit = units.pop()
+    low = [np.nan if p is None else p[0] for p in parsed]
+    high = [np.nan if p is None else p[1] for p in parsed]
+    suffix = "" if unit == "number" else f" ({unit})"
+    if all(lo == hi or np.isnan(lo) for lo, hi in zip(low, high, strict=True)):
+        return {f"{column}, figure{suffix}": low}
+    return {f"{column}, low{suffix}": low, f"{column}, high{suffix}": high}
+
+
 def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with every all-figure text column turned into numbers (see the module docstring)."""
+    """The frame with every all-figure text column turned into numbers (see the module docstring), and beside
+    each text column whose cells mostly start with a figure, that figure as numbers (:func:`_companions`)."""
     out = {}
     for column in frame.columns:
         values = frame[column]
@@ -77,6 +118,7 @@ def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
         units = {p[2] for p in present if p}
         if not present or any(p is None for p in present) or len(units) != 1:
             out[column] = values
+            out.update(_companions(str(column), values))
             continue
         unit = units.pop()
         low = [np.nan if p is None else p[0] for p in parsed]

@@ -79,10 +79,14 @@ def is_check_table(frame: pd.DataFrame) -> bool:
 NUMERIC = re.compile(r"^-?\$?[\d.,]+(?:[KMBT%x]| months)?(?:\s?[–-]\s?-?\$?[\d.,]+(?:[KMBT%x]| months)?)?$")
 
 
-def _cell(label: str | None, content: str, numeric: bool = False) -> str:
+# A date as the dataset writes it: kept on one line.
+DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _cell(label: str | None, content: str, numeric: bool = False, date: bool = False) -> str:
     """A cell with its column name for the phone's card layout (none in the ledger: its stylesheet names the
     columns by position, which saves 280 rows the repetition)."""
-    cls = ' class="num"' if numeric else ""
+    cls = ' class="num"' if numeric else ' class="date"' if date else ""
     named = "" if label is None else f' data-label="{html.escape(label)}"'
     return f"<td{named}{cls}>{content}</td>"
 
@@ -174,7 +178,7 @@ def _plain_rows(frame: pd.DataFrame, link_columns: tuple[str, ...]) -> tuple[lis
                 content = f"<code>{html.escape(text)}</code>"
             else:
                 content = html.escape(text)
-            cells.append(_cell(str(c), content, numeric=bool(NUMERIC.match(text))))
+            cells.append(_cell(str(c), content, numeric=bool(NUMERIC.match(text)), date=bool(DATE.match(text))))
         body.append(_row_open(row, "", set()) + "".join(cells) + "</tr>")
     return [str(c) for c in columns], body
 

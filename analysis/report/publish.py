@@ -79,10 +79,14 @@ def _table_block(frame: pd.DataFrame, name: str, caption: str = "") -> str:
     link = (f'<p class="table-download"><a download="{name}.csv" href="{TABLES_URL}/{name}.csv">'
             f"Download this table as CSV ({name}.csv)</a></p>")
     ledger = " data-ledger" if name == LEDGER_TABLE else ""
-    return f'<div class="report-table-wrap" data-table="{name}"{ledger}>\n{cap}{body}\n{link}\n</div>'
+    # A long table scrolls inside its own box, its header row kept in view (the stylesheet's data-long).
+    long = " data-long" if len(frame) > LONG_TABLE_ROWS and not ledger else ""
+    return f'<div class="report-table-wrap" data-table="{name}"{ledger}{long}>\n{cap}{body}\n{link}\n</div>'
 
 
 LEDGER_TABLE = "reconciliation-ledger"
+# Rows past which a table keeps its header in view (about two screens of rows at 1400x900).
+LONG_TABLE_ROWS = 25
 
 
 def table(frame: pd.DataFrame, name: str, caption: str = "") -> Shown:

@@ -98,3 +98,33 @@ def test_the_javascript_holds_no_words_of_its_own():
         if texts:
             found[script.name] = texts
     assert found == {}
+
+
+# Volumes as readers type them (issue 29): words, a per-month tail, lower-case suffixes, and text to refuse.
+VOLUME_TEXTS = ["300 million", "3B/month", "30k", "2 billion tokens a month", "1.5 Trillion", "5e9", "2,000,000",
+                "750M per month", "12b tokens/month", "lots", "million", "3 zillion", "1e20", "0", "-5B", " 4B "]
+
+
+def test_the_page_reads_a_typed_volume_as_quote_does(dataset, tmp_path):
+    # 300 million -> 3e8, 3B/month -> 3e9 and 30k -> 3e4 on both sides; a refusal in the same words
+    from analysis.data import inputs
+
+    assert NODE, "Node is required for the calculator's model test: apt-get install -y nodejs"
+    defaults = runner.parameter_defaults(paths.NOTEBOOKS_DIR / "00_calculator.ipynb")
+    defaults.pop("data_dir")
+    record = tmp_path / "record.json"
+    record.write_text(json.dumps(calculator.embedded_data(dataset, defaults, golden.DATA_LABEL)), encoding="utf-8")
+    script = (f"const m = require({json.dumps(str(MODEL))}); const r = require({json.dumps(str(record))});"
+              "const f = m.forRecord(r); const out = {};"
+              f"for (const t of {json.dumps(VOLUME_TEXTS)}) {{ try {{ const o = f.checkOptions({{"
+              "tokens_per_month: t, api: 'openai-gpt-5.4', model: 'llama-4-maverick', gpu: 'h100-sxm', "
+              "precision: 'fp8'}); out[t] = o.tokens_per_month; } catch (e) { out[t] = e.message; } }"
+              "process.stdout.write(JSON.stringify(out));")
+    page = json.loads(subprocess.run([NODE, "-e", script], capture_output=True, text=True, check=True).stdout)
+    for text in VOLUME_TEXTS:
+        try:
+            want: object = inputs.parse_tokens(text)
+        except inputs.InputError as err:
+            want = str(err)
+        assert page[text] == want, text
+    assert (page["300 million"], page["3B/month"], page["30k"]) == (3e8, 3e9, 3e4)

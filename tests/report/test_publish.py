@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -110,3 +111,16 @@ def test_csv_columns_are_numbers_with_units_and_ranges_split():
     assert out["Per GPU-month high (USD)"].tolist() == [3_100.0, 4_000.0]
     assert out["Payback low (months)"].isna().tolist() == [False, True]  # "never" is an empty cell
     assert out["Note"].tolist() == ["$1.8K (GPT-5.4)", "x"]  # mixed text stays text
+
+
+def test_a_computed_column_of_words_and_figures_downloads_its_leading_figure_as_numbers():
+    # "$15.5K ($9.1K–$39.2K) against GPT-5.4" stays as text and gains its figure as a number beside it; a range
+    # gains low and high; a reason column is prose and gains nothing
+    frame = pd.DataFrame({"First principles": ["$15.5K ($9.1K–$39.2K) against GPT-5.4", "$1.8K–$2.6K", "never"],
+                          "Why": ["$3K more than printed", "$2K", "none"]})
+    out = csv_export.numeric_columns(frame)
+    assert list(out.columns) == ["First principles", "First principles, low (USD)", "First principles, high (USD)",
+                                 "Why"]
+    assert out["First principles, low (USD)"].tolist()[:2] == [15_500.0, 1_800.0]
+    assert out["First principles, high (USD)"].tolist()[:2] == [15_500.0, 2_600.0]
+    assert np.isnan(out["First principles, low (USD)"].iloc[2])
