@@ -92,12 +92,43 @@ function refreshPlaceholders() {
 }
 
 // A rental offer for the chosen GPU when the one selected rents another (or none is).
+// Spot capacity can be taken back at any moment: a service is not priced on it unless nothing else rents the GPU.
+function servingOffers(gpu) {
+  const offers = DATA.rentals.filter((r) => r.gpu_id === gpu);
+  const steady = offers.filter((r) => r.pricing !== "spot");
+  return steady.length ? steady : offers;
+}
+
+// The rental offer for the form's GPU that serves its volume cheapest (base case; spot left out, servingOffers),
+// or null when the form cannot be priced yet.
+function cheapestRental() {
+  const options = formOptions();
+  delete options.rent;
+  delete options.usd_per_gpu_hour;
+  delete options.lifetime;
+  let best = null;
+  try {
+    const o = checkOptions(options);
+    for (const offer of servingOffers(o.gpu)) {
+      const rented = { ...o, rent: offer.id, custom: { ...o.custom, usd_per_gpu: null, usd_per_gpu_hour: null } };
+      const cost = quoteRecord(rented, model(rented, [o.tokens_per_month])).cases.base.rent_usd_per_month;
+      if (cost !== null && (best === null || cost < best.cost)) best = { id: offer.id, cost };
+    }
+  } catch (error) {
+    if (!(error instanceof QuoteError)) throw error;
+  }
+  return best && best.id;
+}
+
+// Renting defaults to the cheapest offer that serves the volume (an 8-GPU server is not the default when a
+// 1-GPU offer is cheaper); an offer the reader picked, or their own price, is kept while it rents their GPU.
+let rentChosen = false;
 function matchRental() {
   const rent = control("rent");
   const offer = byId(DATA.rentals, rent.value);
-  if (rent.value === CUSTOM || (offer && offer.gpu_id === control("gpu").value)) return;
+  if (rent.value === CUSTOM || (rentChosen && offer && offer.gpu_id === control("gpu").value)) return;
   const first = DATA.rentals.find((r) => r.gpu_id === control("gpu").value);
-  rent.value = first ? first.id : CUSTOM;
+  rent.value = cheapestRental() || (first ? first.id : CUSTOM);
 }
 
 function logVolumes(low, high, count) {
@@ -242,6 +273,8 @@ function renderAnswer(o, record, computed) {
       spend: usd(base[`${acquisition}_breakeven_api_usd_per_month`]) })
     : pageSay("summary_never", { verb, range: range(be.map(tokens)) });
   document.getElementById("calc-summary").textContent = sentence;
+  renderSituation(o, words, acquisition);
+  renderBreakdown(record, acquisition, verb);
   const glanceSaving = saves ? pageSay("glance_saves", { usd: usd(savings) })
     : pageSay("glance_costs_more", { usd: usd(Math.abs(nan(savings))) });
   document.getElementById("calc-glance").textContent = pageSay("glance", { verb: verb.toLowerCase(),
@@ -311,6 +344,46 @@ function renderAnswer(o, record, computed) {
     verb: verb.toLowerCase(), model: words.model });
 }
 
+// What the answer prices, in the reader's own choices (the page's provenance line gives the build's defaults).
+function renderSituation(o, words, acquisition) {
+  const how = acquisition === "buy" ? pageSay("situation_buy")
+    : pageSay("situation_rent", { offer: o.rent === CUSTOM ? pageSay("your_api") : byId(DATA.rentals, o.rent).name });
+  document.getElementById("calc-situation").textContent = pageSay("situation", { tokens: tokens(o.tokens_per_month),
+    api: words.api, model: words.model, precision: o.precision.toUpperCase(), gpu: words.gpu, how });
+}
+
+// The self-hosting bill of the base case as one bar, a segment per line of the spine's bill, and its legend.
+function renderBreakdown(record, acquisition, verb) {
+  const base = record.cases.base;
+  const total = base[`${acquisition}_usd_per_month`];
+  const lines = RULES.figures[acquisition].filter((f) => f.line_of === `${acquisition}_usd_per_month`)
+    .map((f, i) => ({ label: f.label, usd: base[f.key], colour: RULES.line_colours[i % RULES.line_colours.length] }))
+    .filter((line) => line.usd !== null && line.usd > 0);
+  const bar = document.getElementById("calc-breakdown");
+  const legend = document.getElementById("calc-breakdown-legend");
+  bar.replaceChildren();
+  legend.replaceChildren();
+  const wrap = bar.parentElement;
+  wrap.hidden = !(total > 0) || lines.length === 0;
+  if (wrap.hidden) return;
+  document.getElementById("calc-breakdown-title").textContent = pageSay("breakdown_title", { total: usd(total),
+    verb: verb.toLowerCase() });
+  for (const line of lines) {
+    const segment = document.createElement("span");
+    segment.style.width = `${(100 * line.usd) / total}%`;
+    segment.style.background = line.colour;
+    segment.title = `${line.label}: ${usd(line.usd)}`;
+    bar.appendChild(segment);
+    const item = document.createElement("li");
+    const swatch = document.createElement("i");
+    swatch.style.background = line.colour;
+    item.append(swatch, `${line.label} ${usd(line.usd)} (${share(line.usd / total)})`);
+    legend.appendChild(item);
+  }
+  bar.setAttribute("aria-label", pageSay("breakdown_label", { verb, total: usd(total),
+    lines: lines.map((line) => `${line.label} ${usd(line.usd)}`).join(", ") }));
+}
+
 // The side-by-side: the API, buying, the cheapest rental that serves the volume, the cheapest host of the same
 // open model, each at the reader's volume (base case), the cheapest marked. Each is a quote of its own.
 function renderOptions(o, record) {
@@ -330,7 +403,7 @@ function renderOptions(o, record) {
     rows.push({ option: pageSay("side_buy"), setup: gpusText(b.gpus, spares, words.gpu), usd: b.buy_usd_per_month });
   }
   let bestRent = null;
-  for (const offer of DATA.rentals.filter((r) => r.gpu_id === o.gpu)) {
+  for (const offer of servingOffers(o.gpu)) {
     const rentOptions = { ...o, rent: offer.id, custom: { ...o.custom, usd_per_gpu: null, usd_per_gpu_hour: null } };
     const r = base(quoteRecord(rentOptions, model(rentOptions, [o.tokens_per_month])));
     if (r.rent_usd_per_month !== null && (bestRent === null || r.rent_usd_per_month < bestRent.usd)) {
@@ -535,11 +608,20 @@ function start() {
   const defaults = DATA.defaults;
   if (defaults.rent) form.querySelector('input[name="acquisition"][value="rent"]').checked = true;
   const problems = restoreFromUrl();
+  // a link that names its rental offer keeps it
+  rentChosen = renting() && new URLSearchParams(location.search).has("rent");
   if (!renting()) matchRental();
   const changed = (event) => {
-    if (event.target.name === "gpu") matchRental();
+    if (event.target.name === "rent") rentChosen = true;
+    if (event.target.name === "gpu" || (event.target.name === "acquisition" && renting())) matchRental();
     scheduleUpdate();
   };
+  // The link in the address bar is the answer's: one button copies it.
+  document.getElementById("calc-copy").addEventListener("click", () => {
+    const said = document.getElementById("calc-copied");
+    const copied = navigator.clipboard ? navigator.clipboard.writeText(location.href) : Promise.reject();
+    copied.then(() => { said.textContent = pageSay("copied"); }, () => { said.textContent = pageSay("copy_failed"); });
+  });
   form.addEventListener("input", changed);
   form.addEventListener("change", changed);
   form.addEventListener("submit", (event) => event.preventDefault());

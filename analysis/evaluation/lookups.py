@@ -298,7 +298,8 @@ def _rows_record(ds: Dataset) -> dict[str, object]:
                 "name": f"{r.provider}, {r.gpus_per_instance_min:.0f}-GPU instance, {r.pricing.replace('_', '-')}",
                 "usd_per_gpu_hour_low": float(r.usd_per_gpu_hour_low),
                 "usd_per_gpu_hour_high": float(r.usd_per_gpu_hour_high),
-                "gpus_per_instance_min": float(r.gpus_per_instance_min)} for r in ds["gpu_rentals"].itertuples()]
+                "gpus_per_instance_min": float(r.gpus_per_instance_min), "pricing": str(r.pricing)}
+               for r in ds["gpu_rentals"].itertuples()]
     ranges = ds.derived("assumption_ranges", _assumption_ranges)
     assumptions = {name: {"low": ranges[name][0], "high": ranges[name][1], "unit": ranges[name][2],
                           "label": input_words(ds, name)}

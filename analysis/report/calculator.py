@@ -73,6 +73,13 @@ PAGE_MESSAGES = {
     "lifetime_payback_never": "it does not pay back within its life",
     "lifetime_never": "never",
     "options_title": "Your options at {tokens} tokens a month (base case)",
+    "situation": "Priced: {tokens} tokens a month against {api}; {model} at {precision} on {gpu}, {how}.",
+    "situation_buy": "bought",
+    "situation_rent": "rented from {offer}",
+    "breakdown_title": "Where the {total} a month of {verb} goes (base case)",
+    "breakdown_label": "{verb} costs {total} a month: {lines}",
+    "copied": "Copied.",
+    "copy_failed": "Copy it from the address bar: this browser did not allow the page to copy.",
     "options_head_option": "Option",
     "options_head_setup": "Set-up",
     "options_head_cost": "USD a month",
@@ -143,6 +150,8 @@ def _rules() -> dict[str, object]:
                    "weekend_days": list(model_hybrid.WEEKEND_DAYS), "parameters": list(evaluation_hybrid.PARAMETERS),
                    "favours": evaluation_hybrid.FAVOURS, "max_owned_replicas": evaluation_hybrid.MAX_OWNED_REPLICAS},
         "figures": {option: [figure.record() for figure in figures] for option, figures in quoting.FIGURES.items()},
+        # The self-hosting bill's lines, drawn as one stacked bar in the report's colours for categories.
+        "line_colours": list(visual.CATEGORY_COLOURS),
     }
 
 
@@ -279,6 +288,10 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         # Said first, above an answer that no longer matches the form (issue 29: never a stale answer unannounced).
         '<p class="calc-stale" id="calc-stale" role="alert" hidden></p>\n'
         '<p class="calc-summary" id="calc-summary"></p>\n'
+        '<p class="calc-situation" id="calc-situation"></p>\n'
+        '<div class="calc-breakdown-wrap"><p class="calc-breakdown-title" id="calc-breakdown-title"></p>'
+        '<div class="calc-breakdown" id="calc-breakdown" role="img"></div>'
+        '<ul class="calc-breakdown-legend" id="calc-breakdown-legend"></ul></div>\n'
         '<div class="calc-table-wrap"><table class="calc-options" id="calc-options"></table></div>\n'
         '<div class="calc-table-wrap"><table class="calc-table" id="calc-table"></table></div>\n'
         '<p class="calc-fragile" id="calc-fragile"></p>\n'
@@ -287,6 +300,8 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
         '<p class="calc-chart-title" id="calc-chart-title"></p>\n'
         '<div class="calc-chart vega-chart" id="calc-chart"></div>\n'
         '<p class="calc-status" id="calc-status"></p>\n'
+        '<p class="calc-share"><button type="button" class="calc-copy" id="calc-copy">Copy the link to this answer'
+        '</button> <span class="calc-copied" id="calc-copied" role="status"></span></p>\n'
         "</section>\n"
         f'<script type="application/json" id="{DATA_ELEMENT_ID}">{_script_json(record)}</script>\n'
         "</div>"

@@ -308,7 +308,9 @@ def test_url_holds_the_situation_and_restores_it(browser, site):
     query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
     assert query["model"] == ["llama-3.3-70b"] and query["tokens_per_month"] == ["750M"]
     assert query["target_utilization"] == ["0.5:0.7"] and query["usd_per_m_output"] == ["12"]
-    assert query["rent"] == ["lambda-h100-8x"]  # the first offer for the H100 in gpu_rentals.csv
+    # the cheapest offer for the H100 that serves the volume, spot left out (see the test below)
+    assert query["rent"] == [page.eval_on_selector("#calc-rent", "e => e.value")]
+    assert "spot" not in query["rent"][0]
     summary, table = page.inner_text("#calc-summary"), page.inner_text("#calc-table")
     shared, shared_record = open_page(browser, site, page.url.removeprefix(site + "/"), (390, 844))
     shared.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
@@ -674,3 +676,82 @@ def test_the_options_side_by_side_mark_the_cheapest(browser, site, dataset):
     assert sum(r[2] for r in rows) == 1
     assert unexpected(record["errors"]) == []
     page.close()
+
+
+def test_the_answer_says_what_it_prices_and_breaks_the_self_hosting_bill_down(browser, site):
+    # 300M tokens of Llama 3.3 70B on H100 at FP8 against GPT-5.4: the situation line is the reader's, the bar's
+    # segments are the base case's bill lines (quote's), and together they make the bill.
+    options = {"tokens_per_month": "300 million", "model": "llama-3.3-70b", "gpu": "h100-sxm", "precision": "fp8",
+               "api": "openai-gpt-5.4"}
+    page, record = open_page(browser, site, f"{PAGE}?" + urllib.parse.urlencode(options), (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    situation = page.inner_text("#calc-situation")
+    assert situation.startswith("Priced: 300M tokens a month against GPT-5.4 (OpenAI); Llama 3.3 70B")
+    assert situation.endswith("at FP8 on H100 SXM 80GB, bought.")
+    argv = [*_argv({**options, "tokens_per_month": "3e8"}), "--format", "json"]
+    base = json.loads(subprocess.run([sys.executable, "-m", "analysis", "quote", *argv], capture_output=True, text=True,
+                                     check=True, cwd=paths.REPO_ROOT).stdout)["cases"]["base"]
+    lines = [f for f in quoting.FIGURES["buy"] if f.line_of == "buy_usd_per_month" and base[f.key] > 0]
+    legend = page.locator("#calc-breakdown-legend li").all_inner_texts()
+    assert legend == [f"{f.label} {fmt.usd(base[f.key])} ({fmt.share(base[f.key] / base['buy_usd_per_month'])})"
+                      for f in lines]
+    widths = page.eval_on_selector_all("#calc-breakdown span", "els => els.map(e => parseFloat(e.style.width))")
+    assert len(widths) == len(lines) and sum(widths) == pytest.approx(100, abs=1e-3)  # style rounds to 6 digits
+    assert page.get_attribute("#calc-breakdown", "aria-label").startswith(
+        f"Buying costs {fmt.usd(base['buy_usd_per_month'])} a month: ")
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+def _dataset():
+    from analysis.data import loading
+
+    return loading.load()
+
+
+def test_renting_starts_from_the_cheapest_offer_that_serves_the_volume(browser, site):
+    # At 300M tokens of Llama 3.3 70B on H100 an 8-GPU server is not the cheapest rental: choosing "Rent them" picks
+    # the offer the side-by-side names cheapest, and an offer the reader picks is kept.
+    options = {"tokens_per_month": "3e8", "model": "llama-3.3-70b", "gpu": "h100-sxm", "precision": "fp8",
+               "api": "openai-gpt-5.4"}
+    page, record = open_page(browser, site, f"{PAGE}?" + urllib.parse.urlencode(options), (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    page.check('input[name="acquisition"][value="rent"]')
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 2")
+    chosen = page.eval_on_selector("#calc-rent", "e => e.value")
+    # quote's base-case rent bill for every H100 offer but spot (capacity that can be taken back): the page
+    # chose the cheapest
+    offers = [r for r in lookups.record(_dataset())["rentals"] if r["gpu_id"] == "h100-sxm" and r["pricing"] != "spot"]
+    bills = {}
+    for offer in offers:
+        argv = [*_argv({**options, "rent": offer["id"]}), "--format", "json"]
+        done = subprocess.run([sys.executable, "-m", "analysis", "quote", *argv], capture_output=True, text=True,
+                              cwd=paths.REPO_ROOT)
+        base = json.loads(done.stdout)["cases"]["base"] if done.returncode == 0 else {}
+        if base.get("rent_usd_per_month") is not None:
+            bills[offer["id"]] = base["rent_usd_per_month"]
+    assert chosen == min(bills, key=bills.get)
+    rent_row = next(t for t in page.locator("#calc-options tbody tr").all_inner_texts() if t.startswith("Rent them"))
+    assert not chosen.endswith("8x") and chosen != "aws-p5-48xlarge"
+    offer_name = page.eval_on_selector("#calc-rent", "e => e.selectedOptions[0].textContent")
+    assert offer_name in rent_row  # the form rents what the side-by-side calls the cheapest rental
+    page.select_option("#calc-rent", "lambda-h100-8x")
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 3")
+    page.fill("#calc-tokens_per_month", "4e8")
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 4")
+    assert page.eval_on_selector("#calc-rent", "e => e.value") == "lambda-h100-8x"
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+def test_one_button_copies_the_answers_link(browser, site):
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, permissions=["clipboard-read",
+                                                                                       "clipboard-write"])
+    page = context.new_page()
+    page.goto(f"{site}/{PAGE}?tokens_per_month=5B", wait_until="load")
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    page.click("#calc-copy")
+    page.wait_for_function("document.getElementById('calc-copied').textContent !== ''")
+    assert page.inner_text("#calc-copied") == "Copied."
+    assert page.evaluate("navigator.clipboard.readText()") == page.url
+    context.close()
