@@ -262,7 +262,8 @@ function renderAnswer(o, record, computed) {
   const be = computed.results.map((r) => r[`${acquisition}_breakeven_tokens_per_month`]);
   const spares = acquisition === "buy" ? computed.results[1].volumes[0].spare_gpus : 0;
   const gpuText = gpus === null ? pageSay("gpus_do_not_fit", { gpu: words.gpu })
-    : pageSay(spares > 0 ? "gpus_with_spares" : "gpus_count", { count: gpus, gpu: words.gpu, spares });
+    : pageSay(spares > 0 ? "gpus_with_spares" : "gpus_count", { count: gpus, serving: gpus - spares, gpu: words.gpu,
+      spares });
   const saves = savings !== null && savings >= 0;
   const saving = saves ? pageSay("summary_saves", { usd: usd(savings) })
     : pageSay("summary_costs_more", { usd: usd(Math.abs(nan(savings))) });
@@ -396,7 +397,7 @@ function renderOptions(o, record) {
   rows.push({ option: pageSay("side_api", { api: words.api }), setup: pageSay("side_setup_none"),
     usd: base(record).api_usd_per_month });
   const gpusText = (count, spares, gpu) => (count === null ? pageSay("gpus_do_not_fit", { gpu })
-    : pageSay(spares > 0 ? "gpus_with_spares" : "gpus_count", { count, gpu, spares }));
+    : pageSay(spares > 0 ? "gpus_with_spares" : "gpus_count", { count, serving: count - spares, gpu, spares }));
   if (byId(DATA.gpus, o.gpu).purchase !== null || o.custom.usd_per_gpu !== null) {
     const b = base(buy);
     const spares = b.gpus === null ? 0 : buyModel.results[1].volumes[0].spare_gpus;

@@ -49,7 +49,7 @@ MESSAGES: dict[str, str] = {
     # why a break-even is fragile (analysis.evaluation.scenarios.fragility)
     "fragile_margin": "one more replica saves only {percent}% of its own cost beyond paying for itself",
     "fragile_never": "a case never breaks even",
-    "fragile_spread": "the cases span {ratio}x",
+    "fragile_spread": "the stress ends span {ratio}x",
 }
 
 

@@ -59,7 +59,7 @@ PAGE_MESSAGES = {
     "verb_rent": "Renting",
     "gpus_do_not_fit": "{gpu} GPUs (the model does not fit)",
     "gpus_count": "{count}× {gpu}",
-    "gpus_with_spares": "{count}× {gpu} ({spares} of them spare)",
+    "gpus_with_spares": "{serving} serving + {spares} spare {gpu}",
     "hybrid_needs_traffic": "Choose a traffic profile to price the hybrid.",
     "lifetime_summary": "Over the hardware's life ({horizon}, the API's price falling {decline} a year, every month "
                         "discounted), buying breaks even at {breakeven} a month of API spend today (one month: "
@@ -98,8 +98,8 @@ PAGE_MESSAGES = {
     "summary_saves": "it saves {usd}",
     "summary_costs_more": "{usd} more",
     "summary_breakeven": "{verb} breaks even at {tokens} tokens a month ({spend} of API spend) in the base case; "
-                         "{range} over the cases.",
-    "summary_never": "{verb} never breaks even in the base case ({range} over the cases).",
+                         "{range} between the stress ends (every input at one end of its range).",
+    "summary_never": "{verb} never breaks even in the base case ({range} between the stress ends).",
     "glance": "Base case: {verb} {saving}; {breakeven}",
     "glance_saves": "saves {usd} a month",
     "glance_costs_more": "costs {usd} a month more",

@@ -200,8 +200,14 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
         width="container", height=alt.Step(12))
 
 
-def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
-    """Monthly cost against monthly volume (log-log) per option, base line with a low-high band.
+# What a cost chart's band spans, in the words of its tooltip: the stress ends (every input at one end) or the
+# likely range (P10–P90 of the sampled inputs).
+BAND_WORDS = {"cases": ("Lowest case", "Highest case"), "sampled": ("P10", "P90")}
+
+
+def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, band: str = "cases") -> alt.LayerChart:
+    """Monthly cost against monthly volume (log-log) per option, base line with a low-high band (``band``: what
+    ``usd_low`` and ``usd_high`` are, :data:`BAND_WORDS`).
 
     Parameters
     ----------
@@ -220,12 +226,13 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     y_scale = log_axis_scale(usd)
     usd_axis = alt.Axis(values=[v for v in decades(usd) if y_scale.domain[0] <= v <= y_scale.domain[1]],
                         labelExpr=USD_LABEL)
-    band, line, marks = _cost_layers(curves, points, x, y_scale, usd_axis, scale)
-    return alt.layer(band, line, marks).properties(width="container", height=380)
+    area, line, marks = _cost_layers(curves, points, x, y_scale, usd_axis, scale, BAND_WORDS[band])
+    return alt.layer(area, line, marks).properties(width="container", height=380)
 
 
 def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axis,
-                 scale: alt.Scale) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
+                 scale: alt.Scale, band_words: tuple[str, str] = BAND_WORDS["cases"]
+                 ) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
     """The band over the cases, the base line and the break-even diamonds of a cost-against-volume chart
     (``curves`` and ``points`` as :func:`cost_curves` takes them, inline or named)."""
     # One colour encoding shared by the band and the line: a layer with legend=None would hide the legend.
@@ -240,8 +247,8 @@ def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axi
         tooltip=[alt.Tooltip("option:N", title="Option"),
                  alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
                  alt.Tooltip("usd_base_text:N", title="Per month (base)"),
-                 alt.Tooltip("usd_low_text:N", title="Lowest case"),
-                 alt.Tooltip("usd_high_text:N", title="Highest case")])
+                 alt.Tooltip("usd_low_text:N", title=band_words[0]),
+                 alt.Tooltip("usd_high_text:N", title=band_words[1])])
     marks = alt.Chart(points).mark_point(size=90, filled=True, color=visual.INK, shape="diamond").encode(
         x="tokens_per_month:Q", y="usd_per_month:Q",
         tooltip=[alt.Tooltip("label:N", title="Break-even"),

@@ -73,7 +73,7 @@ def test_scenario_1_states_its_break_even_as_a_fragile_range(s1, dataset):
     assert s1.facts["s1_fragile_note"].startswith(f"Read it as a range, {fmt.tokens_range(low, high)} tokens")
     table = s1.tables["breakeven"]
     assert "Fragile because" in table.columns
-    assert table.iloc[0]["Fragile because"].startswith("the cases span")
+    assert table.iloc[0]["Fragile because"].startswith("the stress ends span")
     # 6 serving H100s at the break-even keep ceil(6 x 0.0875) = 1 spare (6 is past the 4.5-GPU spare threshold)
     assert (s1.facts["s1_gpus"], s1.facts["s1_spare_gpus"]) == (6, 1)
 

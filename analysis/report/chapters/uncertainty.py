@@ -265,7 +265,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
             f"card_{key}_cases": _case_band(breakevens.at["favourable", "buy_breakeven_api_usd_per_month"],
                                             breakevens.at["unfavourable", "buy_breakeven_api_usd_per_month"]),
             f"card_{key}_gpus": (f"{int(fleet['gpus']) - spares} serving + {spares} spare {gpu_word}" if spares
-                                 else f"{int(fleet['gpus'])} {gpu_word}"),
+                                 else f"{int(fleet['gpus'])}× {gpu_word}"),
             # Where the answer turns on the volume, the rule it turns on (issue 29: no bare "Depends").
             f"card_{key}_answer": ("Keep the API" if never else
                                    f"Buy above {fmt.usd(base['buy_breakeven_api_usd_per_month'])}"
@@ -317,27 +317,46 @@ def _tornado_count_title(table: pd.DataFrame) -> str:
     return ", ".join(parts)
 
 
-def headline(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame, str]:
+def sampled_bands(sit: spine.Situation, column: str, grid: np.ndarray, draws: int,
+                  seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """P10 and P90 of a bill (``buy_usd_per_month`` or ``api_usd_per_month``) at each volume of ``grid``, over
+    ``draws`` draws of every input (:func:`analysis.evaluation.uncertainty.sample_inputs`, the seed the card's
+    ranges use): the report's one likely range, drawn as the chart's band."""
+    values = spine.evaluate(sit, uncertainty.sample_inputs(sit, draws, seed), grid)[column]
+    low, high = uncertainty.percentiles(values, (10.0, 90.0))
+    return low, high
+
+
+def headline(ds: Dataset, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     """The intro's headline chart: monthly cost against volume for the answer card's three choices.
 
     Lines: buying GPUs for each card row's open model, each API it would replace, and the hosted open model
-    (base case, with low–high bands). Returns ``(curves, break-even points, title)``.
+    (base case), each with its P10–P90 band over the sampled inputs (:func:`sampled_bands`; the card's stress
+    ends, every input at one end, are not drawn). Returns ``(curves, break-even points, title)``.
     """
     grid = curve_volumes(ds)
-    options, apis, points = [], [], []
+    record = lookups.record(ds)
+    options, apis, points, sampled = [], [], [], []
     for (key, api_offer, model), kind in zip(CARD_ROWS, (visual.BUY, visual.BUY_OTHER), strict=True):
         compared = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, grid)
-        gpus = int(compared.system.gpus[1])
+        # No count in the name: the fleet grows along the line (the card gives the one at the break-even).
         gpu_name, model_name = visual.gpu_words(ds, CARD_GPU).split()[0], lookups.model(ds, model)["model_name"]
-        label = f"Buy {gpus}× {gpu_name} for {model_name}"
+        label = f"Buy {gpu_name}s for {model_name}"
         options.append((label, compared.table, "buy_usd_per_month", kind))
         apis.append((f"API: {visual.api_words(ds, api_offer)}", compared.table, "api_usd_per_month",
                      visual.FRONTIER_API if key == "frontier" else visual.CHEAP_API))
+        sit = resolve.situation(record, model, CARD_GPU, CARD_PRECISION, api_offer, None)
+        sampled += [(label, sit, "buy_usd_per_month"), (apis[-1][0], sit, "api_usd_per_month")]
         points.append(breakeven_points(compared.breakeven.assign(option="buy"),
                                        f"vs {visual.api_words(ds, api_offer)}"))
     hosted = scenarios.compare(ds, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, CARD_HOSTED, grid)
     apis.append((f"Hosted {visual.hosted_words(ds, CARD_HOSTED)}", hosted.table, "api_usd_per_month", visual.HOSTED))
+    sampled.append((apis[-1][0], resolve.situation(record, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, CARD_HOSTED,
+                                                   None), "api_usd_per_month"))
     curves = cost_curves(grid, options + apis)
+    for label, sit, column in sampled:
+        rows = curves["option"] == label
+        curves.loc[rows, "usd_low"], curves.loc[rows, "usd_high"] = sampled_bands(sit, column, grid, draws, seed)
     points = pd.concat(points, ignore_index=True)
     base = curves.pivot(index="tokens_per_month", columns="option", values="usd_base")
     buy_frontier, buy_cheap = options[0][0], options[1][0]
@@ -385,7 +404,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         **answer_card(ds, draws, seed),
         **hybrid_spread(ds, draws, seed),
     }
-    chart_data["headline"], chart_data["headline_points"], facts["card_chart_title"] = headline(ds)
+    chart_data["headline"], chart_data["headline_points"], facts["card_chart_title"] = headline(ds, draws, seed)
     tornado_tables = []
     for option in sit.options:
         table, chart, t = tornado_frames(ds, sit, option, grid_high_tokens_per_month)
