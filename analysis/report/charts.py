@@ -205,9 +205,11 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
 BAND_WORDS = {"cases": ("Lowest case", "Highest case"), "sampled": ("P10", "P90")}
 
 
-def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, band: str = "cases") -> alt.LayerChart:
+def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, band: str = "cases",
+                guide: pd.DataFrame | None = None) -> alt.LayerChart:
     """Monthly cost against monthly volume (log-log) per option, base line with a low-high band (``band``: what
-    ``usd_low`` and ``usd_high`` are, :data:`BAND_WORDS`).
+    ``usd_low`` and ``usd_high`` are, :data:`BAND_WORDS`); ``guide`` (``usd_per_month``, ``label``) draws the
+    guide's own figures as dashed grey rules, named at the plot's left edge.
 
     Parameters
     ----------
@@ -227,7 +229,15 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, band: str = "cases")
     usd_axis = alt.Axis(values=[v for v in decades(usd) if y_scale.domain[0] <= v <= y_scale.domain[1]],
                         labelExpr=USD_LABEL)
     area, line, marks = _cost_layers(curves, points, x, y_scale, usd_axis, scale, BAND_WORDS[band])
-    return alt.layer(area, line, marks).properties(width="container", height=380)
+    layers = [area, line, marks]
+    if guide is not None and len(guide):
+        rule = alt.Chart(guide).mark_rule(strokeDash=[5, 4], color=visual.GUIDE_COLOUR).encode(
+            y=alt.Y("usd_per_month:Q", scale=y_scale), tooltip=[alt.Tooltip("label:N", title="The guide")])
+        name = alt.Chart(guide).mark_text(align="left", baseline="bottom", dx=3, dy=-2, fontSize=11,
+                                          color=visual.MUTED).encode(
+            x=alt.value(0), y=alt.Y("usd_per_month:Q", scale=y_scale), text="label:N")
+        layers = [rule, name, *layers]
+    return alt.layer(*layers).properties(width="container", height=380)
 
 
 def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axis,

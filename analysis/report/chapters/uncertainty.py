@@ -290,7 +290,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
                                if np.isfinite(buy_wins) else "cheaper than buying the GPUs at every volume"),
     })
     facts["card_hybrid_sentence"] = _hybrid_sentence(ds)
-    threshold = figure(ds, "head.summary.break_even")[0]
+    threshold = figure(ds, GUIDE_THRESHOLD_ID)[0]
     low_usd, high_usd, base_usd = spans["frontier"]
     if low_usd <= threshold <= high_usd:
         verdict = "holds only for frontier-priced APIs, and only as a rough guide"
@@ -325,6 +325,16 @@ def sampled_bands(sit: spine.Situation, column: str, grid: np.ndarray, draws: in
     values = spine.evaluate(sit, uncertainty.sample_inputs(sit, draws, seed), grid)[column]
     low, high = uncertainty.percentiles(values, (10.0, 90.0))
     return low, high
+
+
+# The guide's headline threshold ("break-even at $20K a month of spend"), drawn on the headline chart.
+GUIDE_THRESHOLD_ID = "head.summary.break_even"
+
+
+def guide_threshold(ds: Dataset) -> pd.DataFrame:
+    """The guide's break-even spend as a horizontal mark for the headline chart: ``usd_per_month``, ``label``."""
+    usd = float(figure(ds, GUIDE_THRESHOLD_ID)[0])
+    return pd.DataFrame({"usd_per_month": [usd], "label": [f"the guide's {fmt.usd(usd)}"]})
 
 
 def headline(ds: Dataset, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, str]:
@@ -405,6 +415,7 @@ def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", p
         **hybrid_spread(ds, draws, seed),
     }
     chart_data["headline"], chart_data["headline_points"], facts["card_chart_title"] = headline(ds, draws, seed)
+    chart_data["headline_guide"] = guide_threshold(ds)
     tornado_tables = []
     for option in sit.options:
         table, chart, t = tornado_frames(ds, sit, option, grid_high_tokens_per_month)
