@@ -453,9 +453,13 @@ def range_bars(data: pd.DataFrame, x_title: str, group_title: str, label: str = 
         place, step, shift = {}, 2 * NAME_ROW_PX + 8, {"yOffset": NAME_ROW_PX / 2 + 2}
     bars = alt.Chart(data).mark_bar(height=8, **shift).encode(x=x, x2="usd_high:Q", y=y, color=color,
                                                               tooltip=tooltip, **place)
-    ticks = alt.Chart(data).mark_tick(thickness=2, size=12, **shift).encode(
+    single = data["usd_low"] == data["usd_high"]
+    ticks = alt.Chart(data[~single]).mark_tick(thickness=2, size=12, **shift).encode(
         x="usd_low:Q", y=y, color=color, tooltip=tooltip, **place)
-    return alt.layer(bars, ticks, names_above(data, "label", labels)).properties(
+    # A single value has no bar to speak of: a diamond the size of a bar's height marks it.
+    dots = alt.Chart(data[single]).mark_point(shape="diamond", filled=True, size=90, opacity=1, **shift).encode(
+        x="usd_low:Q", y=y, color=color, tooltip=tooltip, **place)
+    return alt.layer(bars, ticks, dots, names_above(data, "label", labels)).properties(
         width="container", height=alt.Step(step))
 
 
