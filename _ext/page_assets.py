@@ -21,7 +21,7 @@ from sphinx.builders.html._assets import _JavaScript
 # calculator fetches it when its chart nears the screen. Every script here is deferred: none blocks the first
 # paint.
 BUNDLE = "vega/vega-bundle.js"
-PAGE_SCRIPTS = (("vega-static", "charts.js", {"defer": "defer"}),
+PAGE_SCRIPTS = (("vega-static", "charts.js", {"defer": "defer"}), ("data-calculator", "charts.js", {"defer": "defer"}),
                 ("data-ledger", "ledger.js", {"defer": "defer"}))
 # Pages whose scripts fetch the Vega bundle when a chart needs it: they find it in <meta name="vega-bundle">.
 BUNDLE_MARKERS = ("vega-static", "data-calculator")
@@ -83,4 +83,4 @@ def setup(app: Sphinx) -> dict:
     app.connect("html-page-context", _page_scripts)
     app.connect("env-get-outdated", outdated_by_inline_modules)
     # env_version: a page built by an older version of this extension is rebuilt.
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}

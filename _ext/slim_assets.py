@@ -44,12 +44,8 @@ def corpus_names(outdir: Path) -> set[str]:
 
 
 def _split_selectors(prelude: list) -> list[str]:
-    """A rule's selector list, one selector per item (commas inside brackets or functions stay)."""
-    return [s.strip() for s in tinycss2.serialize(prelude).split(",")] if not any(
-        t.type in ("() block", "[] block", "function") for t in prelude) else _split_nested(prelude)
-
-
-def _split_nested(prelude: list) -> list[str]:
+    """A rule's selector list, one selector per item: split at its top-level commas (a comma inside brackets or a
+    function is inside one token, so it stays)."""
     parts, current = [], []
     for token in prelude:
         if token.type == "literal" and token.value == ",":

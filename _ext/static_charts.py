@@ -8,8 +8,8 @@ that loads only the width its screen needs, lazily, with the chart's finding (th
 text alternative. The spec stays in the page as JSON; ``_static/charts.js`` loads the runtime and swaps in the
 interactive chart (tooltips) when a reader first points at or touches a chart.
 
-Files are named by the hash of the spec the renderer already put in the ``id``, and written only when missing or
-different, so an unchanged build rewrites nothing.
+Files are named by the hash of the spec the renderer already put in the ``id`` and written only when missing, so
+an unchanged build rewrites nothing.
 """
 
 from __future__ import annotations
@@ -40,12 +40,6 @@ def render_svg(spec: dict, width_px: int) -> str:
     return vl_convert.vegalite_to_svg(sized)
 
 
-def _write_if_changed(path: Path, text: str) -> None:
-    data = text.encode("utf-8")
-    if not path.exists() or path.read_bytes() != data:
-        path.write_bytes(data)
-
-
 def static_chart(chart_id: str, spec: dict, spec_json: str, outdir: Path, pathto) -> str:
     """The page's markup for one chart: the picture, the spec for the interactive upgrade."""
     folder = outdir / CHARTS_DIR
@@ -53,8 +47,8 @@ def static_chart(chart_id: str, spec: dict, spec_json: str, outdir: Path, pathto
     sizes = {}
     for width in (WIDE_PX, NARROW_PX):
         path = folder / f"{chart_id}-{width}.svg"
-        if not path.exists():
-            _write_if_changed(path, render_svg(spec, width))
+        if not path.exists():  # named by the spec's hash: a file that exists is this spec's
+            path.write_text(render_svg(spec, width), encoding="utf-8")
         match = _SIZE.search(path.read_text(encoding="utf-8")[:2000])
         sizes[width] = (round(float(match["w"])), round(float(match["h"]))) if match else (width, width // 2)
     wide, narrow = (pathto(f"{CHARTS_DIR}/{chart_id}-{w}.svg", 1) for w in (WIDE_PX, NARROW_PX))

@@ -163,23 +163,10 @@ function chartRows(o, computed, volumes) {
     tokens_per_month_text: tokens(o.tokens_per_month) }] };
 }
 
-// The Vega bundle (about 900 KB) is fetched when the chart nears the screen, not before the answer shows; until
-// then only the latest situation is kept to draw (one fetch per page, shared with _static/charts.js).
+// The Vega bundle (about 900 KB) is fetched when the chart nears the screen, not before the answer shows
+// (window.loadVegaRuntime, _static/charts.js); until then only the latest situation is kept to draw.
 let chartWanted = null;
 let chartReady = null;
-
-function vegaRuntime() {
-  if (!window.vegaRuntime) {
-    window.vegaRuntime = window.vegaEmbed ? Promise.resolve() : new Promise((resolve, reject) => {
-      const tag = document.createElement("script");
-      tag.src = document.querySelector('meta[name="vega-bundle"]').content;
-      tag.onload = resolve;
-      tag.onerror = reject;
-      document.head.appendChild(tag);
-    });
-  }
-  return window.vegaRuntime;
-}
 
 function chartNearScreen() {
   if (!chartReady) {
@@ -188,7 +175,7 @@ function chartNearScreen() {
         if (entries.some((entry) => entry.isIntersecting)) { observer.disconnect(); resolve(); }
       }, { rootMargin: "400px 0px" });
       observer.observe(document.getElementById("calc-chart"));
-    }).then(vegaRuntime);
+    }).then(() => window.loadVegaRuntime());
   }
   return chartReady;
 }

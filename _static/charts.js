@@ -1,9 +1,10 @@
 // Charts arrive as pictures drawn at build time (_ext/static_charts.py). The Vega runtime, about 900 KB, is
 // fetched only when a reader first points at, touches or tabs to a chart; the interactive chart (its tooltips)
-// then takes the picture's place. The picture stays if the runtime cannot load.
+// then takes the picture's place. The picture stays if the runtime cannot load. window.loadVegaRuntime is also
+// how the calculator (_static/calculator.js) fetches it: once per page.
 (function () {
   "use strict";
-  // One fetch of the bundle per page, shared with the calculator (_static/calculator.js).
+  // One fetch of the bundle per page, from the address in <meta name="vega-bundle"> (_ext/page_assets.py).
   function loadRuntime() {
     if (!window.vegaRuntime) {
       const bundle = document.querySelector('meta[name="vega-bundle"]').content;
@@ -40,6 +41,7 @@
     });
   }
 
+  window.loadVegaRuntime = loadRuntime;
   for (const chart of document.querySelectorAll(".vega-static")) {
     chart.tabIndex = 0;
     for (const event of ["pointerenter", "touchstart", "focus"]) {

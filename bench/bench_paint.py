@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
-import http.server
 import importlib.util
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 from pathlib import Path
+
+from bench_calculator import _serve  # bench/ is on the path when run as a script
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = "/usr/bin/chromium"
@@ -42,17 +41,12 @@ SHIPPED_CSS = {"pydata-sphinx-theme.css": ("pydata_sphinx_theme", "theme/pydata_
                ("sphinx_book_theme", "theme/sphinx_book_theme/static/styles")}
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args) -> None:
-        pass
-
-
 @contextlib.contextmanager
 def serve(root: Path):
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(root)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    """``root`` served on 127.0.0.1 (bench_calculator's server) for the length of the block; its URL."""
+    server, url = _serve(root)
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
+        yield url
     finally:
         server.shutdown()
         server.server_close()

@@ -58,16 +58,13 @@ def write_extract(data_dir: Path, wheel: Path, released_on: str, say: Callable[[
     """Rewrite ``data/sources/litellm/model_prices.json`` from ``wheel`` (atomically), once the wheel exists and the
     dataset is valid (its rows name the entries kept); the exit status of the module's docstring."""
     from analysis.commands import janitor
-    from analysis.data import loading
+    from analysis.commands.prices_sync import valid_tables
 
     if not wheel.is_file():
         warn(f"error: {wheel}: no such wheel (get one with `pip download litellm==X --no-deps`)")
         return INVALID
-    problems, tables = loading.validate(data_dir)
-    if problems:
-        warn(f"error: {data_dir} is not a valid dataset; fix it before extracting:")
-        for problem in problems:
-            warn(f"  - {problem}")
+    tables = valid_tables(data_dir, "extracting", warn)
+    if tables is None:
         return INVALID
     named = set(tables["api_prices"]["litellm_ref"].dropna()) - {""}
     model_ids = list(tables["models"]["model_id"])

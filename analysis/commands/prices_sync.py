@@ -57,17 +57,26 @@ def _validate_copy(data_dir: Path, table: pd.DataFrame) -> list[str]:
         return [str(p).replace(str(copy), str(data_dir)) for p in problems]
 
 
+def valid_tables(data_dir: Path, doing: str, say: Callable[[str], None]) -> dict | None:
+    """The dataset's tables, or None after saying every problem of an invalid one (before ``doing`` anything)."""
+    from analysis.data import loading
+
+    problems, tables = loading.validate(data_dir)
+    if problems:
+        say(f"error: {data_dir} is not a valid dataset; fix it before {doing}:")
+        for problem in problems:
+            say(f"  - {problem}")
+        return None
+    return tables
+
+
 def sync(data_dir: Path, dry_run: bool = False, today: dt.date | None = None,
          snapshot: tuple[list, str] | None = None, say: Callable[[str], None] = print) -> int:
     """Sync ``data_dir/api_prices.csv`` from a genai-prices snapshot (default: the installed package's)."""
     from analysis.data import loading
 
     path = data_dir / FILE
-    problems, _ = loading.validate(data_dir)
-    if problems:
-        say(f"error: {data_dir} is not a valid dataset; fix it before syncing:")
-        for p in problems:
-            say(f"  - {p}")
+    if valid_tables(data_dir, "syncing", say) is None:
         return INVALID
     original = pd.read_csv(path, dtype=str, keep_default_na=False)
     providers, version = snapshot or bundled_snapshot()

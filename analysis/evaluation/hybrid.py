@@ -156,6 +156,14 @@ def _owned_usd_per_month(sit: spine.Situation, values: dict[str, np.ndarray], gp
     return np.where(counts[None, :] <= replicas[:, None], owned, np.inf)
 
 
+def _rented_replicas(result: dict[str, np.ndarray]) -> np.ndarray:
+    """The replicas of the spine's rented fleet at its one volume; inf where no replica serves the model (inf
+    GPUs in replicas of no size), as the spine says for buying."""
+    per_replica = result["rent_gpus_per_replica"][:, 0]
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(per_replica), result["rent_gpus"][:, 0] / per_replica, np.inf)
+
+
 def sampled_profile(record: dict, name: str, draws: int, seed: int) -> Profile:
     """A named profile drawn ``draws`` times: each of its four figures uniform over its range
     (``numpy.random.default_rng(seed)``, in the order of :data:`PARAMETERS`), for a Monte Carlo."""
@@ -198,10 +206,7 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
     over_price = spine.evaluate(overflow, values, [soft_volume])["api_usd_per_token"]
     option = "buy" if sit.rental_offer_id is None else "rent"
     if option == "rent":
-        per_replica = fleet["rent_gpus_per_replica"][:, 0]
-        # no replica serves the model: inf rented GPUs in NaN-sized replicas, inf replicas as when buying
-        with np.errstate(invalid="ignore"):
-            replicas = np.where(np.isfinite(per_replica), fleet["rent_gpus"][:, 0] / per_replica, np.inf)
+        per_replica, replicas = fleet["rent_gpus_per_replica"][:, 0], _rented_replicas(fleet)
         capacity_month = fleet["rent_replica_tokens_per_month"][:, 0]
     else:
         replicas, per_replica = fleet["replicas"][:, 0], fleet["gpus_per_replica"][:, 0]
@@ -213,10 +218,7 @@ def evaluate(sit: spine.Situation, overflow: spine.Situation, load: Profile, tok
     best = hybrid.optimum(np.full(n, soft_volume), load.load, replica_per_hour, owned, over_price, hours)
     hard_usd = volume * hard_share * whole["api_usd_per_token"]
     all_api, all_self = whole["api_usd_per_month"][:, 0], whole[f"{option}_usd_per_month"][:, 0]
-    with np.errstate(invalid="ignore"):
-        all_replicas = (whole["replicas"][:, 0] if option == "buy" else np.where(
-            np.isfinite(whole["rent_gpus_per_replica"][:, 0]),
-            whole["rent_gpus"][:, 0] / whole["rent_gpus_per_replica"][:, 0], np.inf))
+    all_replicas = whole["replicas"][:, 0] if option == "buy" else _rented_replicas(whole)
     # With no hard share both ends are candidates of the optimum; the spine's own bills are kept for them, so the
     # hybrid is never dearer than either by a last bit of summation order.
     total = hard_usd + best["usd_per_month"]

@@ -31,12 +31,18 @@ def test_the_golden_file_is_current():
     assert not golden.stale(), "tests/golden/calculator-quotes.json.gz is stale: run `python -m analysis golden`"
 
 
-def test_the_model_answers_every_golden_situation_as_quote_does(dataset, tmp_path):
+@pytest.fixture
+def record(dataset, tmp_path):
+    """The record the calculator page embeds, as a file for Node."""
     assert NODE, "Node is required for the calculator's model test: apt-get install -y nodejs"
     defaults = runner.parameter_defaults(paths.NOTEBOOKS_DIR / "00_calculator.ipynb")
     defaults.pop("data_dir")
-    record = tmp_path / "record.json"
-    record.write_text(json.dumps(calculator.embedded_data(dataset, defaults, golden.DATA_LABEL)), encoding="utf-8")
+    path = tmp_path / "record.json"
+    path.write_text(json.dumps(calculator.embedded_data(dataset, defaults, golden.DATA_LABEL)), encoding="utf-8")
+    return path
+
+
+def test_the_model_answers_every_golden_situation_as_quote_does(record):
     done = subprocess.run([NODE, str(RUNNER), str(MODEL), str(record), str(golden.GOLDEN_FILE)], capture_output=True,
                           text=True, check=True)
     result = json.loads(done.stdout)
@@ -105,15 +111,10 @@ VOLUME_TEXTS = ["300 million", "3B/month", "30k", "2 billion tokens a month", "1
                 "750M per month", "12b tokens/month", "lots", "million", "3 zillion", "1e20", "0", "-5B", " 4B "]
 
 
-def test_the_page_reads_a_typed_volume_as_quote_does(dataset, tmp_path):
+def test_the_page_reads_a_typed_volume_as_quote_does(record):
     # 300 million -> 3e8, 3B/month -> 3e9 and 30k -> 3e4 on both sides; a refusal in the same words
     from analysis.data import inputs
 
-    assert NODE, "Node is required for the calculator's model test: apt-get install -y nodejs"
-    defaults = runner.parameter_defaults(paths.NOTEBOOKS_DIR / "00_calculator.ipynb")
-    defaults.pop("data_dir")
-    record = tmp_path / "record.json"
-    record.write_text(json.dumps(calculator.embedded_data(dataset, defaults, golden.DATA_LABEL)), encoding="utf-8")
     script = (f"const m = require({json.dumps(str(MODEL))}); const r = require({json.dumps(str(record))});"
               "const f = m.forRecord(r); const out = {};"
               f"for (const t of {json.dumps(VOLUME_TEXTS)}) {{ try {{ const o = f.checkOptions({{"

@@ -99,7 +99,7 @@ def test_the_ledger_filters_by_verdict_section_and_text_and_keeps_them_in_the_ad
     page.close()
 
 
-def test_the_ledger_page_is_at_most_150_kb_of_html():
+def test_the_ledger_page_is_at_most_150_kb_of_html(site):
     # 280 figures: each grouped under its section and table instead of repeating them, columns named once
     page = paths.HTML_DIR / "notebooks" / "12_reconciliation.html"
     assert page.stat().st_size <= 150_000

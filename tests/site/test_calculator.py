@@ -703,13 +703,7 @@ def test_the_answer_says_what_it_prices_and_breaks_the_self_hosting_bill_down(br
     page.close()
 
 
-def _dataset():
-    from analysis.data import loading
-
-    return loading.load()
-
-
-def test_renting_starts_from_the_cheapest_offer_that_serves_the_volume(browser, site):
+def test_renting_starts_from_the_cheapest_offer_that_serves_the_volume(browser, site, dataset):
     # At 300M tokens of Llama 3.3 70B on H100 an 8-GPU server is not the cheapest rental: choosing "Rent them" picks
     # the offer the side-by-side names cheapest, and an offer the reader picks is kept.
     options = {"tokens_per_month": "3e8", "model": "llama-3.3-70b", "gpu": "h100-sxm", "precision": "fp8",
@@ -721,7 +715,7 @@ def test_renting_starts_from_the_cheapest_offer_that_serves_the_volume(browser, 
     chosen = page.eval_on_selector("#calc-rent", "e => e.value")
     # quote's base-case rent bill for every H100 offer but spot (capacity that can be taken back): the page
     # chose the cheapest
-    offers = [r for r in lookups.record(_dataset())["rentals"] if r["gpu_id"] == "h100-sxm" and r["pricing"] != "spot"]
+    offers = [r for r in lookups.record(dataset)["rentals"] if r["gpu_id"] == "h100-sxm" and r["pricing"] != "spot"]
     bills = {}
     for offer in offers:
         argv = [*_argv({**options, "rent": offer["id"]}), "--format", "json"]

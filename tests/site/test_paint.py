@@ -53,12 +53,16 @@ def chart_specs(path: str) -> dict[str, dict]:
         r'<script type="application/json" id="(vega-[0-9a-f]{16})-spec">(.*?)</script>', text, re.DOTALL)}
 
 
-CHART_PAGES = [p for p in report_pages() if "vega-static" in (paths.HTML_DIR / p).read_text(encoding="utf-8")]
+def chart_pages(site) -> list[str]:
+    """The pages with a chart (read from the built site the ``site`` fixture serves: never at collection, which
+    runs without a built site in the fast set)."""
+    return [p for p in report_pages() if "vega-static" in (paths.HTML_DIR / p).read_text(encoding="utf-8")]
 
 
-def test_the_report_has_its_charts_as_pictures():
-    assert len(CHART_PAGES) >= 10
-    assert sum(len(chart_specs(p)) for p in CHART_PAGES) >= 20
+def test_the_report_has_its_charts_as_pictures(site):
+    pages = chart_pages(site)
+    assert len(pages) >= 10
+    assert sum(len(chart_specs(p)) for p in pages) >= 20
 
 
 @pytest.mark.parametrize("viewport", ["wide", "phone"])
@@ -91,15 +95,15 @@ def test_a_chart_is_a_picture_named_by_its_finding_until_a_reader_uses_it(browse
     page.close()
 
 
-def test_every_chart_links_to_its_data():
-    for path in CHART_PAGES:
+def test_every_chart_links_to_its_data(site):
+    for path in chart_pages(site):
         text = (paths.HTML_DIR / path).read_text(encoding="utf-8")
         for figure in re.findall(r'<figure class="exhibit".*?</figure>', text, re.DOTALL):
             if "vega-static" in figure:
                 assert re.search(r'<a download="[\w-]+\.csv" href="[^"]+\.csv">Download the chart', figure), path
 
 
-def test_the_theme_style_sheet_and_icon_font_are_cut_to_what_the_site_uses():
+def test_the_theme_style_sheet_and_icon_font_are_cut_to_what_the_site_uses(site):
     css = (paths.HTML_DIR / "_static/styles/pydata-sphinx-theme.css").read_text(encoding="utf-8")
     assert len(css.encode()) < 150_000  # the theme ships 390 KB
     assert ".fa-magnifying-glass:before" in css and ".fa-spaghetti-monster-flying" not in css
