@@ -9,6 +9,8 @@
 //   fragility                           <- analysis/evaluation/resolve.py (fragility)
 //   checkOptions, readNumber            <- analysis/evaluation/quoting.py (check_request), analysis/data/inputs.py
 //   quoteRecord                         <- analysis/commands/quote.py (render_json)
+//   uniforms, sampleInputs, percentiles <- analysis/evaluation/uncertainty.py (mulberry32, the likely range)
+//   likelyJob, likelyRecord             <- analysis/evaluation/quoting.py (make_quote's likely), quote.py (its JSON)
 // What depends only on the dataset (purchase prices, engine efficiencies, words) arrives resolved in the record
 // (analysis/report/calculator.py), and so do the rules and every message (analysis/data/messages.py): this file
 // holds no message text.
@@ -99,6 +101,35 @@
   }
 
   const formats = { grouped, usd, tokens, months, share, range };
+
+  // ------------------------------------------------------------------ draws (analysis/evaluation/uncertainty.py)
+
+  // uncertainty.uniforms: outputs offset + 1 ... offset + count of mulberry32 from seed, each in [0, 1). The n-th
+  // output depends on n alone: state s = (seed + n x 0x6D2B79F5) mod 2^32, then the reference's three lines.
+  function uniforms(seed, count, offset = 0) {
+    if (!(Number.isInteger(seed) && seed >= 0 && seed <= 0xFFFFFFFF)) throw new RangeError(`seed ${seed}`);
+    const out = new Float64Array(count);
+    for (let k = 0; k < count; k += 1) {
+      let t = (seed + Math.imul(offset + k + 1, 0x6D2B79F5)) >>> 0;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[k] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }
+    return out;
+  }
+
+  // uncertainty.percentiles, numpy's method="inverted_cdf": of n draws sorted, level p takes index
+  // x = n x (p / 100) - 1 when x is whole, else floor(x) + 1 (never below 0); a NaN draw makes it NaN.
+  function percentiles(values, levels) {
+    const n = values.length;
+    const sorted = Float64Array.from(values).sort(); // numerically, -Infinity first, NaN last
+    if (Number.isNaN(sorted[n - 1])) return levels.map(() => NaN);
+    return levels.map((p) => {
+      const x = n * (p / 100) - 1;
+      const below = Math.floor(x);
+      return sorted[Math.max(x - below === 0 ? below : below + 1, 0)];
+    });
+  }
 
   // A message of the record's catalogue with its {fields} filled in (analysis.data.messages.say).
   const fill = (template, fields) => template.replace(/\{(\w+)\}/g, (whole, name) => (name in fields ? fields[name] : whole));
@@ -245,8 +276,9 @@
       out[`${option}_breakeven_replica_tokens_per_month`] = finite ? capacity[index] : NaN;
     }
 
-    // spine.evaluate for one value set at several volumes: per-set figures, and per-volume figures as arrays.
-    function evaluateOne(sit, v, volumes) {
+    // spine.evaluate for one value set at several volumes: per-set figures, and per-volume figures as arrays
+    // (withLines false leaves out the bills by line: the likely range reads none, and they are most of the time).
+    function evaluateOne(sit, v, volumes, withLines = true) {
       const c = sit.constants;
       const m = memory(c, v);
       // spine._candidates: in-node shapes and whole-node counts that hold the model, then a larger whole-node count.
@@ -270,8 +302,8 @@
       // spine._operating_lines: what a fleet of either kind pays besides its GPUs.
       const operating = (engineers) => ({ engineers: engineerMonth * engineers, downtime,
         networking_storage: v.networking_storage_usd_per_month, monitoring: v.monitoring_usd_per_month });
-      const lines = (option, parts) => Object.fromEntries(Object.entries(parts)
-        .map(([line, usdPerMonth]) => [`${option}_${line}_usd_per_month`, usdPerMonth]));
+      const lines = (option, parts) => (withLines ? Object.fromEntries(Object.entries(parts)
+        .map(([line, usdPerMonth]) => [`${option}_${line}_usd_per_month`, usdPerMonth])) : {});
       const engineerMonth = v.ml_engineer_usd_per_year / 12 * 1.0;
       const engineerPerGpu = engineerMonth / v.gpus_per_engineer;
       const fixed = otherFixed + engineerMonth * v.engineer_allocation;
@@ -938,6 +970,57 @@
       return { fleet: o.rent === null ? "bought" : "rented", rental_offer_id: o.rent, cases };
     }
 
+    // ------------------------------------------------------------------ the likely range (analysis/evaluation/uncertainty.py)
+
+    // uncertainty.sample_inputs: input i at draw j takes uniform i x draws + j + 1: low + (high - low) x u, and a
+    // whole unit floor(low + (high - low + 1) x u), at most high.
+    function sampleInputs(sit, draws, seed) {
+      const out = {};
+      sit.inputs.forEach((input, i) => {
+        const u = uniforms(seed, draws, i * draws);
+        const whole = RULES.whole_units.includes(input.unit);
+        out[input.name] = u.map((x) => (whole ? Math.min(Math.floor(input.low + (input.high - input.low + 1) * x),
+          input.high) : input.low + (input.high - input.low) * x));
+      });
+      return out;
+    }
+
+    // quoting.make_quote's likely range, a few draws at a time: step(count) evaluates the next draws (true once all
+    // are done), record() is quote's JSON block: the sampling, then [P10, P90] of each figure (null: never).
+    function likelyJob(o, draws = RULES.likely.draws, seed = RULES.likely.seed) {
+      const sit = resolve(o);
+      const keys = RULES.likely.figures[o.rent === null ? "buy" : "rent"];
+      const sample = sampleInputs(sit, draws, seed);
+      const columns = Object.entries(sample);
+      const drawn = Object.fromEntries(keys.map((key) => [key, new Float64Array(draws)]));
+      // one value set, refilled for each draw (evaluateOne keeps no reference to it)
+      const v = Object.fromEntries(columns.map(([name]) => [name, 0]));
+      let next = 0;
+      return {
+        draws,
+        step(count) {
+          for (const end = Math.min(draws, next + count); next < end; next += 1) {
+            for (const [name, column] of columns) v[name] = column[next];
+            const result = evaluateOne(sit, v, [o.tokens_per_month], false);
+            for (const key of keys) drawn[key][next] = key in result ? result[key] : result.volumes[0][key];
+          }
+          return next >= draws;
+        },
+        record() {
+          const levels = RULES.likely.percentiles;
+          return { draws, seed, percentiles: [...levels],
+            ...Object.fromEntries(keys.map((key) => [key, percentiles(drawn[key], levels).map(finiteOrNull)])) };
+        },
+      };
+    }
+
+    // quote's likely block, all draws at once.
+    function likelyRecord(o, draws = RULES.likely.draws, seed = RULES.likely.seed) {
+      const job = likelyJob(o, draws, seed);
+      job.step(draws);
+      return job.record();
+    }
+
     // ------------------------------------------------------------------ the quote (analysis/quote.py)
 
     const finiteOrNull = (x) => (Number.isFinite(x) ? x : null);
@@ -977,10 +1060,12 @@
       };
     }
 
-    // The page's one entry point for scripts and tests: quote's options in, quote's JSON out.
-    function reportQuote(options) {
+    // The page's one entry point for scripts and tests: quote's options in, quote's JSON out (the likely range over
+    // `draws` draws: the report's unless a test asks for fewer, as make_quote's draws).
+    function reportQuote(options, draws = RULES.likely.draws) {
       const o = checkOptions(options || {});
       const record = quoteRecord(o, model(o, [o.tokens_per_month]));
+      record.likely = likelyRecord(o, draws);
       if (o.traffic !== null) record.hybrid = hybridEvaluate(o, namedProfile(o.traffic));
       if (o.lifetime) record.lifetime = lifetimeRecord(o);
       return record;
@@ -990,7 +1075,7 @@
     const hybridRecord = (o) => hybridEvaluate(o, namedProfile(o.traffic));
 
     return { DATA, RULES, CASES, CUSTOM, QuoteError, say, fill, pyRepr, pyFixed, given, byId, nan, checkOptions,
-      model, quoteRecord, reportQuote, hybridRecord, lifetimeRecord };
+      model, quoteRecord, reportQuote, hybridRecord, lifetimeRecord, sampleInputs, likelyJob, likelyRecord };
   }
 
   const bound = new WeakMap();
@@ -1000,8 +1085,9 @@
     return bound.get(record);
   }
 
-  // quote's options in, what `quote --format json` prints out (a QuoteError, with its field, when refused).
-  const quote = (options, record) => forRecord(record).reportQuote(options);
+  // quote's options in, what `quote --format json` prints out (a QuoteError, with its field, when refused); the
+  // likely range over `draws` draws (the report's by default).
+  const quote = (options, record, draws) => forRecord(record).reportQuote(options, draws);
 
-  return { quote, forRecord, formats, pyFixed };
+  return { quote, forRecord, formats, pyFixed, uniforms, percentiles };
 });

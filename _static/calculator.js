@@ -4,7 +4,7 @@
 const DATA = JSON.parse(document.getElementById("calculator-data").textContent);
 const {
   RULES, CASES, CUSTOM, QuoteError, fill, pyRepr, given, byId, nan, checkOptions, model, quoteRecord, reportQuote,
-  hybridRecord, lifetimeRecord,
+  hybridRecord, lifetimeRecord, likelyJob,
 } = globalThis.reportModel.forRecord(DATA);
 // The page's own messages, from the record like the model's (analysis/report/calculator.py, PAGE_MESSAGES).
 const pageSay = (key, fields = {}) => fill(DATA.page_messages[key], fields);
@@ -254,23 +254,25 @@ function renderAnswer(o, record, computed) {
   const saves = savings !== null && savings >= 0;
   const saving = saves ? pageSay("summary_saves", { usd: usd(savings) })
     : pageSay("summary_costs_more", { usd: usd(Math.abs(nan(savings))) });
-  let sentence = pageSay("summary_cost", { tokens: tokens(o.tokens_per_month), verb: verb.toLowerCase(), gpus: gpuText,
+  const cost = pageSay("summary_cost", { tokens: tokens(o.tokens_per_month), verb: verb.toLowerCase(), gpus: gpuText,
     model: words.model, selfhost: usd(nan(selfhost)), api_cost: usd(base.api_usd_per_month), api: words.api, saving });
-  sentence += Number.isFinite(be[1])
+  const breakeven = Number.isFinite(be[1])
     ? pageSay("summary_breakeven", { verb, tokens: tokens(be[1]), range: range(be.map(tokens)),
       spend: usd(base[`${acquisition}_breakeven_api_usd_per_month`]) })
     : pageSay("summary_never", { verb, range: range(be.map(tokens)) });
-  document.getElementById("calc-summary").textContent = sentence;
+  // The likely range follows the base case's cost and break-even, filled in once its draws are done.
+  document.getElementById("calc-summary").replaceChildren(cost, breakeven, " ", likelySlot("calc-likely"));
   renderSituation(o, words, acquisition);
   renderBreakdown(record, acquisition, verb);
   const glanceSaving = saves ? pageSay("glance_saves", { usd: usd(savings) })
     : pageSay("glance_costs_more", { usd: usd(Math.abs(nan(savings))) });
-  document.getElementById("calc-glance").textContent = pageSay("glance", { verb: verb.toLowerCase(),
+  document.getElementById("calc-glance").replaceChildren(pageSay("glance", { verb: verb.toLowerCase(),
     saving: glanceSaving, breakeven: Number.isFinite(be[1]) ? pageSay("glance_breakeven", { tokens: tokens(be[1]) })
-      : pageSay("glance_never") });
+      : pageSay("glance_never") }), " ", likelySlot("calc-glance-likely"));
 
   const table = document.getElementById("calc-table");
   table.replaceChildren();
+  table.createCaption().textContent = pageSay("table_caption");
   const head = table.createTHead().insertRow();
   for (const text of ["", ...CASES.map((name) => name[0].toUpperCase() + name.slice(1))]) {
     const th = document.createElement("th");
@@ -330,6 +332,97 @@ function renderAnswer(o, record, computed) {
   document.getElementById("calc-lifetime").textContent = lifetimeText;
   document.getElementById("calc-chart-title").textContent = pageSay("chart_title", { api: words.api,
     verb: verb.toLowerCase(), model: words.model });
+}
+
+// ------------------------------------------------------------------ the likely range
+
+// P10-P90 of the report's draws (RULES.likely: mulberry32 from its seed, as quote) comes after the answer, a slice of
+// a few milliseconds at a time so that typing stays responsive. A changed input stops the slices of the old one:
+// a range is shown only for the input it was computed from. Each slot says its state in data-state: computing,
+// done (data-likely holds quote's likely block) or stopped (an input the page cannot price came first).
+const LIKELY_SLICE_MS = 10;
+const LIKELY_DRAWS_PER_CHECK = 50;
+let likelyRun = null;
+
+function likelySlot(id) {
+  const slot = document.createElement("span");
+  slot.id = id;
+  slot.dataset.state = "computing";
+  slot.textContent = pageSay(id === "calc-likely" ? "likely_computing" : "glance_likely_computing",
+    { draws: grouped(String(RULES.likely.draws)) });
+  return slot;
+}
+
+function stopLikely() {
+  if (likelyRun !== null) clearTimeout(likelyRun.timer);
+  likelyRun = null;
+}
+
+// An input the page cannot price: a range still computing is given up (its slots emptied), a finished one stays
+// with the greyed answer it belongs to.
+function abandonLikely() {
+  stopLikely();
+  for (const id of ["calc-likely", "calc-glance-likely"]) {
+    const slot = document.getElementById(id);
+    if (slot && slot.dataset.state === "computing") {
+      slot.dataset.state = "stopped";
+      slot.textContent = "";
+    }
+  }
+}
+
+function startLikely(o, acquisition, verb) {
+  stopLikely();
+  const run = { timer: null, job: null, started: performance.now(), workMs: 0 };
+  likelyRun = run;
+  const slice = () => {
+    if (likelyRun !== run) return;
+    const sliceStart = performance.now();
+    if (run.job === null) run.job = likelyJob(o);
+    let done = false;
+    while (!done && performance.now() - sliceStart < LIKELY_SLICE_MS) done = run.job.step(LIKELY_DRAWS_PER_CHECK);
+    run.workMs += performance.now() - sliceStart;
+    if (!done) { run.timer = setTimeout(slice, 0); return; }
+    likelyRun = null;
+    showLikely(run.job.record(), acquisition, verb, { ms: performance.now() - run.started, workMs: run.workMs });
+  };
+  run.timer = setTimeout(slice, 0);
+}
+
+// quote's likely block in words: the summary's sentence and the floating line's clause.
+function showLikely(likely, acquisition, verb, timing) {
+  const ends = (key) => likely[`${acquisition}_${key}`];
+  const money = (x) => (x === null ? pageSay("cell_does_not_fit") : usd(x));
+  const [beLow, beHigh] = ends("breakeven_tokens_per_month");
+  const spend = ends("breakeven_api_usd_per_month");
+  let breakeven;
+  // The share of draws beyond each end, percent: P90 never means more than 100 - 90 of them never break even.
+  const [pLow, pHigh] = RULES.likely.percentiles;
+  if (beLow === null) breakeven = pageSay("likely_breakeven_never", { share: 100 - pLow });
+  else if (beHigh === null) {
+    breakeven = pageSay("likely_breakeven_open", { tokens: tokens(beLow), spend: usd(spend[0]), share: 100 - pHigh });
+  }
+  else {
+    breakeven = pageSay("likely_breakeven", { range: range([beLow, beHigh].map(tokens)),
+      spend: range(spend.map(usd)) });
+  }
+  const savings = range(ends("savings_usd_per_month").map(money));
+  const fields = { draws: grouped(String(likely.draws)), verb: verb.toLowerCase(),
+    selfhost: range(ends("usd_per_month").map(money)), api: range(likely.api_usd_per_month.map(money)), savings,
+    breakeven, short: beLow === null ? pageSay("likely_breakeven_never", { share: 100 - pLow })
+      : pageSay(beHigh === null ? "glance_likely_open" : "glance_likely_breakeven",
+        { tokens: tokens(beLow), range: range([beLow, beHigh].map(tokens)) }) };
+  const slots = [["calc-likely", pageSay("likely_summary", fields)],
+    ["calc-glance-likely", pageSay("glance_likely", fields)]];
+  for (const [id, text] of slots) {
+    const slot = document.getElementById(id);
+    if (!slot) continue;
+    slot.textContent = text;
+    slot.dataset.likely = JSON.stringify(likely);
+    slot.dataset.ms = timing.ms.toFixed(1);
+    slot.dataset.workMs = timing.workMs.toFixed(1);
+    slot.dataset.state = "done";
+  }
 }
 
 // What the answer prices, in the reader's own choices (the page's provenance line gives the build's defaults).
@@ -462,6 +555,7 @@ function pageMessage(error) {
 // Recompute from the form; on bad input, say why beside the field and keep the last good answer.
 async function update() {
   const started = performance.now();
+  stopLikely();
   refreshPlaceholders();
   const options = formOptions();
   let o;
@@ -482,6 +576,7 @@ async function update() {
     stale.hidden = false;
     document.getElementById("calc-answer").dataset.stale = "true";
     document.getElementById("calc-glance").hidden = true;
+    abandonLikely();
     return;
   }
   clearErrors();
@@ -498,6 +593,7 @@ async function update() {
   const volumes = logVolumes(low, Math.max(high, low * 10), 61);
   const computed = model(o, volumes);
   renderAnswer(o, record, computed);
+  startLikely(o, acquisition, pageSay(`verb_${acquisition}`));
   renderOptions(o, record);
   syncUrl(options);
   await drawChart(o, computed, volumes);
@@ -600,6 +696,7 @@ function start() {
   rentChosen = renting() && new URLSearchParams(location.search).has("rent");
   if (!renting()) matchRental();
   const changed = (event) => {
+    stopLikely(); // the range under way is the old input's: it is never shown
     if (event.target.name === "rent") rentChosen = true;
     if (event.target.name === "gpu" || (event.target.name === "acquisition" && renting())) matchRental();
     scheduleUpdate();

@@ -6,6 +6,10 @@ Each vector is a situation in ``quote``'s option names and quote's answer: its J
 a fixed seed over every model, GPU, precision, API and rental offer, buying and renting, volumes from 1M to 1e15
 tokens a month, output shares and the reader's own prices and ranges, plus texts every parser must refuse.
 
+Each answer carries quote's likely range (P10-P90 of the sampled inputs). Its draws are the report's 10,000 in every
+:data:`FULL_LIKELY_EVERY`-th situation and :data:`LIKELY_DRAWS` in the others (the answer's ``likely.draws`` says
+which), so Node checks the whole file in a few seconds while the full sampling is still held to quote's.
+
 The file records the digest of what the answers depend on (the dataset's tables, the descriptor and the code of
 ``analysis/``); ``--check`` (and a fast test) say when it is stale, and ``make report`` writes it again then.
 """
@@ -27,7 +31,7 @@ from analysis.commands import quote as quote_command
 from analysis.commands import quote_options
 from analysis.data import inputs, limits
 from analysis.data.inputs import CUSTOM
-from analysis.evaluation import quoting
+from analysis.evaluation import quoting, uncertainty
 from analysis.evaluation.resolve import MODEL_ASSUMPTIONS as SETTABLE
 from analysis.model import lifetime as lifetime_model
 
@@ -38,6 +42,10 @@ if TYPE_CHECKING:  # pandas: only when the answers are computed, not to see whet
 GOLDEN_FILE = paths.REPO_ROOT / "tests" / "golden" / "calculator-quotes.json.gz"
 SITUATIONS = 520
 SEED = 20261205
+# The likely range's draws: the report's (uncertainty.DRAWS) in situations 0, 50, 100, ... (11 of them), this many in
+# the others (a draw costs the JavaScript about 10 microseconds; the stream and the percentiles are the same code).
+LIKELY_DRAWS = 200
+FULL_LIKELY_EVERY = 50
 DATA_LABEL = "data/"
 # Texts every option must refuse the same way in Python and JavaScript (one per vector, on a valid situation).
 REFUSED_TEXTS = {"tokens_per_month": ["1,,0", "2_000", "1e300", "-5M", "\u0663", "nan"],
@@ -166,8 +174,10 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.ArgumentParser) -> dict[str, object]:
-    """quote's answer for the options: ``{"quote": <its JSON>}`` or ``{"refused": <its message>}``."""
+def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.ArgumentParser,
+           draws: int = uncertainty.DRAWS) -> dict[str, object]:
+    """quote's answer for the options: ``{"quote": <its JSON>}`` (its likely range over ``draws`` draws) or
+    ``{"refused": <its message>}``."""
     from analysis.evaluation import lookups
 
     try:
@@ -181,7 +191,8 @@ def answer(ds: loading.Dataset, options: dict[str, object], parser: argparse.Arg
     except quoting.QuoteUsageError as refused:
         message = str(refused)  # --set's refusals name it and the input: "argument --set pue: ..."
         return {"refused": message.split(": ", 1)[1] if message.startswith("argument --") else message}
-    record = json.loads(quote_command.render_json(quoting.make_quote(lookups.record(ds), request), ds.data_dir))
+    record = json.loads(quote_command.render_json(quoting.make_quote(lookups.record(ds), request, draws),
+                                                  ds.data_dir))
     record["situation"]["data_dir"] = DATA_LABEL
     if args.traffic is not None:  # the hybrid block quote --traffic adds
         record["hybrid"] = quote_command.hybrid_figures(lookups.record(ds), request, args.traffic, args.overflow,
@@ -206,7 +217,13 @@ def vectors(ds: loading.Dataset) -> dict[str, object]:
     parser = _parser()
     situations = random_situations(ds, SITUATIONS, SEED) + refused_situations()
     return {"inputs_sha256": inputs_digest(ds.data_dir), "seed": SEED,
-            "vectors": [{"options": options, **answer(ds, options, parser)} for options in situations]}
+            "vectors": [{"options": options, **answer(ds, options, parser, likely_draws(k))}
+                        for k, options in enumerate(situations)]}
+
+
+def likely_draws(index: int) -> int:
+    """The likely range's draws in the golden file's ``index``-th situation (see :data:`FULL_LIKELY_EVERY`)."""
+    return uncertainty.DRAWS if index % FULL_LIKELY_EVERY == 0 else LIKELY_DRAWS
 
 
 def read(path: Path = GOLDEN_FILE) -> dict[str, object]:

@@ -4,7 +4,9 @@ A situation is a monthly volume, an API offer, an open model at a precision on a
 or renting those GPUs. This module reads it from the command line (:mod:`analysis.commands.quote_options`),
 has :mod:`analysis.evaluation.quoting` check and price it, and writes the answer as a table, JSON or CSV. Every
 figure is the spine's for that one volume, in the model's three cases: ``favourable`` (every ranged input at
-the end that makes self-hosting cheaper), ``base`` (midpoints) and ``unfavourable``.
+the end that makes self-hosting cheaper), ``base`` (midpoints) and ``unfavourable``, the first and last being stress
+ends; the main figures also get their likely range, P10-P90 over the report's 10,000 draws of every input
+(:data:`analysis.evaluation.quoting.LIKELY_FIGURES`, :mod:`analysis.evaluation.uncertainty`).
 
 The dataset is validated exactly as ``python -m analysis validate`` does, the first time it is quoted; its
 record is then remembered (:mod:`analysis.commands.quote_cache`), and later quotes of the same bytes import
@@ -106,14 +108,45 @@ def render_table(quote: Quote) -> str:
     label_width = max(len(r[0]) for r in rows)
     case_width = max(len(cell) for r in rows for cell in r[1:])
     lines += [f"{r[0]:<{label_width}}  " + "  ".join(f"{cell:>{case_width}}" for cell in r[1:]) for r in rows]
-    lines += ["", "favourable / unfavourable: every ranged input at the end that makes self-hosting "
-              "cheaper / dearer; base: midpoints."]
+    lines += _likely_lines(quote)
+    lines += ["", "favourable / unfavourable are stress ends: every ranged input at once at the end that makes "
+              "self-hosting cheaper / dearer; base: midpoints."]
+    if quote.likely is not None:
+        low, high = quote.likely.percentiles
+        lines.append(f"The likely range holds {high - low:g}% of the draws, each input drawn uniformly within its "
+                     "range, independently of the others.")
     if request.rental_offer_id is None:
         lines.append("GPUs needed include whole spare GPUs (spare_gpu_share of the serving GPUs, rounded up, once "
                      "they are spare_min_serving_gpus or more).")
     if quote.fragile:
         lines.append(f"Fragile break-even, read it as a range: {quote.fragile}.")
     return "\n".join(lines) + "\n"
+
+
+def _likely_text(value: float, kind: str, key: str) -> str:
+    # inf in a bill or a saving: in that share of the draws no replica serves the model
+    return "does not fit" if math.isinf(value) and "breakeven" not in key else fmt.figure_text(value, kind)
+
+
+def _likely_lines(quote: Quote) -> list[str]:
+    """The likely range block of the table: one line per figure of ``quoting.LIKELY_FIGURES``, ``P10 to P90``."""
+    likely = quote.likely
+    if likely is None:
+        return []
+    figures = {f.key: f for f in FIGURES[quote.request.acquisition]}
+    rows = [(figures[key].label, " to ".join(_likely_text(v, figures[key].kind, key) for v in ends))
+            for key, ends in likely.ranges.items()]
+    width = max(len(label) for label, _ in rows)
+    low, high = (f"{p:g}" for p in likely.percentiles)
+    return ["", f"likely range (P{low}–P{high} of {likely.draws:,} sampled inputs, seed {likely.seed}):",
+            *(f"  {label:<{width}}  {text}" for label, text in rows)]
+
+
+def _likely_record(likely: quoting.Likely) -> dict[str, object]:
+    """The likely block of quote's JSON: the sampling, then ``[P10, P90]`` per figure (null: never, or no replica
+    serves in that share of the draws)."""
+    return {"draws": likely.draws, "seed": likely.seed, "percentiles": list(likely.percentiles),
+            **{key: [v if math.isfinite(v) else None for v in ends] for key, ends in likely.ranges.items()}}
 
 
 def _request_record(request: QuoteRequest, data_dir: Path) -> dict[str, object]:
@@ -124,12 +157,16 @@ def _request_record(request: QuoteRequest, data_dir: Path) -> dict[str, object]:
 
 
 def render_json(quote: Quote, data_dir: Path) -> str:
-    """``{"situation": {...}, "cases": {case: {figure: value}}}``; a payback or break-even that never comes is null."""
+    """``{"situation": {...}, "cases": {case: {figure: value}}, "fragile": ..., "likely": {...}}``; a payback or
+    break-even that never comes is null. ``likely``: ``draws``, ``seed``, ``percentiles`` ([10, 90]) and
+    ``[P10, P90]`` of each of ``quoting.LIKELY_FIGURES``."""
     cases = {case: {k: (v if math.isfinite(v) else None) for k, v in values.items()}
              for case, values in quote.figures.items()}
     record = {"situation": {**_request_record(quote.request, data_dir),
                             "custom": quote.request.custom_record()},
               "cases": cases, "fragile": quote.fragile or None}
+    if quote.likely is not None:
+        record["likely"] = _likely_record(quote.likely)
     return json.dumps(record, indent=2, allow_nan=False) + "\n"
 
 

@@ -1,5 +1,6 @@
 """One quote: a request (volume, names, the reader's own values) checked against the dataset record and priced
-by the model in its three cases, as ``quote`` prints it and the calculator mirrors it.
+by the model in its three cases (the stress ends and the base case), with the likely range of its main figures
+(P10-P90 over the report's draws of every input), as ``quote`` prints it and the calculator mirrors it.
 
 The figures are the spine's outputs for the one volume (:func:`analysis.evaluation.resolve.cases`), read by
 name; ``commands/quote.py`` reads the command line and writes the answer, ``report/calculator.py`` embeds what
@@ -14,7 +15,7 @@ import math
 
 from analysis.data.inputs import CUSTOM, CUSTOM_PRICES, CUSTOM_RANGES
 from analysis.data.messages import NOUNS, say
-from analysis.evaluation import resolve
+from analysis.evaluation import resolve, uncertainty
 from analysis.evaluation.resolve import NO_CUSTOM, Custom
 from analysis.model import sizing, spine
 
@@ -76,6 +77,13 @@ FIGURES = {
              Figure("rent_breakeven_tokens_per_month", "Break-even volume (tokens/month)", "tokens"),
              Figure("rent_breakeven_api_usd_per_month", "Break-even API spend (USD/month)", "usd")],
 }
+
+
+# The figures a quote gives a likely range for, by acquisition: the option's monthly cost and the API's at the
+# reader's volume, the savings, the break-even volume and the API spend there.
+LIKELY_FIGURES = {option: (f"{option}_usd_per_month", "api_usd_per_month", f"{option}_savings_usd_per_month",
+                           f"{option}_breakeven_tokens_per_month", f"{option}_breakeven_api_usd_per_month")
+                  for option in ("buy", "rent")}
 
 
 class QuoteUsageError(ValueError):
@@ -160,6 +168,16 @@ def check_request(record: dict, request: QuoteRequest) -> None:
 
 
 @dataclasses.dataclass(frozen=True)
+class Likely:
+    """The likely range of a quote's main figures: P10 and P90 over ``draws`` draws of every input from ``seed``."""
+
+    draws: int
+    seed: int
+    percentiles: tuple[float, float]  # the levels, percent (uncertainty.LIKELY)
+    ranges: dict[str, tuple[float, float]]  # {figure key: (P10, P90)}, keys of LIKELY_FIGURES; inf: never
+
+
+@dataclasses.dataclass(frozen=True)
 class Quote:
     """The model's answer for one request."""
 
@@ -170,6 +188,7 @@ class Quote:
     efficiency_class: str  # the class of benchmarks whose efficiency scales the throughput bound
     fragile: str  # why the break-even is fragile ("" when it is not)
     cautions: tuple[str, ...] = ()  # what the reader should know about the figures (quote prints them as warnings)
+    likely: Likely | None = None  # the likely range (P10-P90 of the sampled inputs) of the main figures
 
 
 def request_situation(record: dict, request: QuoteRequest, api_offer_id: str | None = None) -> spine.Situation:
@@ -184,13 +203,16 @@ def request_situation(record: dict, request: QuoteRequest, api_offer_id: str | N
                              stand_in_usd_per_gpu=stand_in, orient_on=request.acquisition)
 
 
-def make_quote(record: dict, request: QuoteRequest) -> Quote:
-    """Price the one volume of the request in the three cases (names already checked).
+def make_quote(record: dict, request: QuoteRequest, draws: int = uncertainty.DRAWS) -> Quote:
+    """Price the one volume of the request in the three cases (names already checked), and give the likely range
+    of its main figures.
 
     Parameters
     ----------
     record : the dataset record (:func:`analysis.evaluation.lookups.record`).
     request : volume ``V`` in tokens per month, offer and system names, buy or rent, output share.
+    draws : how many draws of every input the likely range takes (the report's :data:`uncertainty.DRAWS` unless a
+        test asks for fewer), from the report's seed :data:`uncertainty.SEED`.
 
     Returns
     -------
@@ -208,6 +230,10 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
           as self-hosting (inf if never), and ``*_breakeven_api_usd_per_month``, the API bill there;
         - each bill by line (``api_input_usd_per_month``, ``buy_power_usd_per_month``, ...: the spine's
           :data:`analysis.model.spine.LINES`), which add up to the bill.
+
+        and ``likely``: P10 and P90 of each of :data:`LIKELY_FIGURES` over the draws
+        (:func:`analysis.evaluation.uncertainty.likely_figures`). The three cases are stress ends (every input at
+        once at one end of its range, and the midpoints), the likely range is where 80% of the draws fall.
     """
     sit = request_situation(record, request)
     result = resolve.cases(sit, [request.tokens_per_month])
@@ -221,8 +247,10 @@ def make_quote(record: dict, request: QuoteRequest) -> Quote:
             found = outputs[figure.key]
             values[figure.key] = float(found[i] if found.ndim == 1 else found[i, 0])
         figures[case] = values
+    likely = Likely(draws, uncertainty.SEED, uncertainty.LIKELY, uncertainty.likely_figures(
+        sit, LIKELY_FIGURES[request.acquisition], request.tokens_per_month, draws, uncertainty.SEED))
     return Quote(request, figures, sit.efficiency_class, result.fragile(record, request.acquisition),
-                 cautions(record, sit))
+                 cautions(record, sit), likely)
 
 
 # A replica whose weights take more than this share of the memory its engine may use leaves little for KV cache.

@@ -3,7 +3,7 @@
 The deterministic model (:mod:`analysis.evaluation.scenarios`) evaluates every range at three coherent cases. Here
 each uncertain input is instead drawn independently and uniformly between its low and high end,
 
-``x_i = low + (high - low) x U_i``, ``U_i ~ Uniform(0, 1)`` from ``numpy.random.default_rng(seed)``,
+``x_i = low + (high - low) x U_i``, ``U_i ~ Uniform(0, 1)`` from mulberry32 (:func:`uniforms`),
 
 and the same model is evaluated once per draw, all draws at once (numpy broadcasting, no loop over draws).
 Uniform is the maximum-entropy choice when only a range is known: it adds no belief about where inside the
@@ -16,6 +16,10 @@ cases go through the one spine, :func:`analysis.model.spine.evaluate`.
 The base values are the deterministic base case (range midpoints, median efficiency), so the tornado is
 centred on ``scenarios.compare``'s base break-even, and with every range collapsed (low == high) every draw
 equals it. Pure functions: numbers and numpy arrays in and out, no I/O, no plotting, no pandas arithmetic.
+
+The uniforms come from mulberry32, a 32-bit generator small enough to be written again in the calculator's
+JavaScript (``_static/calculator-model.js``) and give the very same draws there, so the browser's likely range is
+the report's to the last bit of every draw (numpy's ``default_rng`` could not be mirrored cheaply).
 """
 
 from __future__ import annotations
@@ -29,6 +33,11 @@ from analysis.model import spine
 
 OPTIONS = ("buy", "rent")
 PERCENTILES = (10, 50, 90)
+# The report's one sampling: every likely range (P10–P90) on every page and in the calculator uses these.
+DRAWS = 10_000
+SEED = 20260427
+# The likely range's ends, percent.
+LIKELY = (10.0, 90.0)
 
 
 def _check_draws(draws: int) -> int:
@@ -39,25 +48,66 @@ def _check_draws(draws: int) -> int:
     return int(draws)
 
 
+# mulberry32's step: its state advances by this odd constant (mod 2^32) before each output.
+MULBERRY32_STEP = 0x6D2B79F5
+SEED_MAX = 2**32 - 1  # a seed is the generator's 32-bit state
+
+
 def _check_seed(seed: int) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or not 0 <= seed <= SEED_MAX:
+        raise ValueError(f"seed must be a whole number from 0 to {SEED_MAX} (2^32 - 1), got {seed!r}")
     return int(seed)
+
+
+def uniforms(seed: int, count: int) -> NDArray:
+    """The first ``count`` outputs of mulberry32 seeded with ``seed``, as floats in [0, 1).
+
+    Counter-based: the ``n``-th output (``n = 1, 2, ..., count``) depends on ``n`` alone, all in unsigned 32-bit
+    arithmetic (every product and sum taken mod 2^32, ``>>`` a logical shift, ``^`` exclusive or)::
+
+        s = (seed + n x 0x6D2B79F5) mod 2^32
+        t = (s ^ (s >> 15)) x (s | 1)
+        t = t ^ (t + (t ^ (t >> 7)) x (t | 61))
+        u = (t ^ (t >> 14)) / 2^32
+
+    which is what the reference JavaScript (Tommy Ettinger's mulberry32, ``Math.imul`` and ``>>> 0``) returns on
+    its ``n``-th call. Why this generator: the calculator's JavaScript repeats these few lines and so draws the same
+    uniforms as Python to the bit (tests/report/test_calculator_model.py holds it to that). Its period is 2^32,
+    so ``count`` may not exceed it.
+
+    Parameters
+    ----------
+    seed : whole number from 0 to 2^32 - 1.
+    count : how many uniforms, at least 0.
+
+    Returns
+    -------
+    NDArray
+        ``(count,)`` float64, each a whole multiple of 2^-32 in [0, 1).
+    """
+    seed = _check_seed(seed)
+    if isinstance(count, bool) or not isinstance(count, int | np.integer) or not 0 <= count <= 2**32:
+        raise ValueError(f"count must be a whole number from 0 to 2^32, got {count!r}")
+    n = np.arange(1, int(count) + 1, dtype=np.uint64)
+    s = ((np.uint64(seed) + n * np.uint64(MULBERRY32_STEP)) & np.uint64(SEED_MAX)).astype(np.uint32)
+    t = (s ^ (s >> np.uint32(15))) * (s | np.uint32(1))
+    t ^= t + (t ^ (t >> np.uint32(7))) * (t | np.uint32(61))
+    return (t ^ (t >> np.uint32(14))) / 2.0**32
 
 
 def sample_inputs(sit: spine.Situation, draws: int, seed: int) -> dict[str, NDArray]:
     """``draws`` independent uniform draws of every input: ``low + (high - low) x U`` with ``U ~ U(0, 1)``;
     whole-number inputs (``spine.WHOLE_UNITS``) take each whole value from low to high equally often.
 
-    One ``(inputs, draws)`` block of uniforms comes from ``numpy.random.default_rng(seed)`` in the fixed
-    order of ``sit.inputs``, so a seed reproduces the draws exactly (a collapsed range still consumes its
-    uniforms, keeping the other inputs' draws unchanged).
+    One ``(inputs, draws)`` block of uniforms, row by row: input ``i`` (in the fixed order of ``sit.inputs``) at
+    draw ``j`` takes output ``n = i x draws + j + 1`` of :func:`uniforms`, so a seed reproduces the draws exactly
+    (a collapsed range still consumes its uniforms, keeping the other inputs' draws unchanged), here and in the
+    calculator's ``sampleInputs``. ``seed``: a whole number from 0 to 2^32 - 1.
     """
     n = _check_draws(draws)
-    rng = np.random.default_rng(_check_seed(seed))
-    uniforms = rng.random((len(sit.inputs), n))
+    block = uniforms(_check_seed(seed), len(sit.inputs) * n).reshape(len(sit.inputs), n)
     out = {}
-    for i, u in zip(sit.inputs, uniforms, strict=True):
+    for i, u in zip(sit.inputs, block, strict=True):
         if i.unit in spine.WHOLE_UNITS:
             # Whole counts (GPUs, sequences): each of low, low + 1, ..., high equally likely.
             out[i.name] = np.minimum(np.floor(i.low + (i.high - i.low + 1) * u), i.high)
@@ -69,6 +119,11 @@ def sample_inputs(sit: spine.Situation, draws: int, seed: int) -> dict[str, NDAr
 def percentiles(values: ArrayLike, levels: tuple[float, ...] = PERCENTILES) -> NDArray:
     """Percentiles over draws (axis 0), without interpolation: the smallest draw with at least ``p``% of
     draws at or below it (``method="inverted_cdf"``), so "never" (inf) stays a valid answer.
+
+    Of ``n`` draws sorted ascending, level ``p`` takes the one at zero-based index ``k``: with ``x = n x (p / 100)
+    - 1`` in floating point, ``k = x`` when ``x`` is whole, else ``floor(x) + 1``, and never below 0 (for 10,000
+    draws P10 is ``sorted[999]``, P90 ``sorted[8999]``); a NaN among the draws makes the result NaN. The
+    calculator's ``percentiles`` repeats these steps.
     """
     return np.percentile(np.asarray(values, dtype=float), levels, axis=0, method="inverted_cdf")
 
@@ -110,6 +165,29 @@ def monte_carlo(sit: spine.Situation, draws: int, seed: int, tokens_per_month: A
         raise ValueError("tokens_per_month must be one or more positive finite volumes")
     inputs = sample_inputs(sit, draws, seed)
     return MonteCarlo(sit, int(draws), int(seed), inputs, spine.evaluate(sit, inputs, volumes), volumes)
+
+
+def likely_figures(sit: spine.Situation, columns: tuple[str, ...], tokens_per_month: float, draws: int = DRAWS,
+                   seed: int = SEED) -> dict[str, tuple[float, float]]:
+    """The likely range of some of the spine's outputs at one volume: P10 and P90 (:data:`LIKELY`) over ``draws``
+    draws of every input (:func:`sample_inputs` with ``seed``; the report's sampling by default).
+
+    Parameters
+    ----------
+    sit : the situation whose inputs are drawn.
+    columns : outputs of :func:`analysis.model.spine.evaluate`, per value set or per volume (``api_usd_per_month``,
+        ``buy_breakeven_tokens_per_month``, ...).
+    tokens_per_month : the one volume, tokens per month.
+
+    Returns
+    -------
+    dict
+        ``{column: (P10, P90)}`` in the column's own unit; inf where that share of the draws never breaks even
+        (or no replica serves), NaN only if a draw gives NaN.
+    """
+    out = monte_carlo(sit, draws, seed, [tokens_per_month]).outputs
+    return {c: tuple(float(x) for x in percentiles(out[c].reshape(len(out[c]), -1)[:, 0], LIKELY))
+            for c in columns}
 
 
 @dataclass(frozen=True)

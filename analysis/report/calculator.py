@@ -2,8 +2,8 @@
 
 ``_static/calculator.js`` prices a situation in the browser with the same model as ``quote``: it mirrors
 :func:`analysis.evaluation.resolve.situation`, :func:`analysis.model.spine.evaluate`, the break-even solvers of
-:mod:`analysis.model.breakeven`, :func:`analysis.evaluation.resolve.fragility` and
-:func:`analysis.commands.quote.render_json`,
+:mod:`analysis.model.breakeven`, :func:`analysis.evaluation.resolve.fragility`, the likely range's sampling and
+percentiles (:mod:`analysis.evaluation.uncertainty`) and :func:`analysis.commands.quote.render_json`,
 function by function. What depends only on the dataset is resolved here, once, by the Python rules
 (the purchase price each GPU is priced at, the engine efficiency of each class of benchmarks, the words
 for each name), so the page carries no rule of its own about the data.
@@ -22,7 +22,7 @@ from analysis.data import inputs, limits, messages
 from analysis.data.loading import Dataset
 from analysis.evaluation import hybrid as evaluation_hybrid
 from analysis.evaluation import lifetime as evaluation_lifetime
-from analysis.evaluation import lookups, quoting, resolve
+from analysis.evaluation import lookups, quoting, resolve, uncertainty
 from analysis.model import breakeven, sizing, spine
 from analysis.model import hybrid as model_hybrid
 from analysis.model import lifetime as model_lifetime
@@ -105,6 +105,20 @@ PAGE_MESSAGES = {
     "glance_costs_more": "costs {usd} a month more",
     "glance_breakeven": "breaks even at {tokens} tokens a month.",
     "glance_never": "never breaks even.",
+    # The likely range (P10-P90 of the sampled inputs, quote's "likely"), computed after the base case.
+    "likely_computing": "Likely range (P10–P90 of {draws} sampled inputs): computing… ",
+    "likely_summary": "Likely range (P10–P90 of {draws} sampled inputs): {verb} {selfhost} a month against {api} for "
+                      "the API, savings {savings} a month; {breakeven}. ",
+    "likely_breakeven": "break-even at {range} tokens a month ({spend} of API spend)",
+    "likely_breakeven_open": "break-even at {tokens} tokens a month ({spend} of API spend) or more, and never in more "
+                             "than {share}% of the draws",
+    "likely_breakeven_never": "no break-even in more than {share}% of the draws",
+    "glance_likely_computing": "Likely range: computing…",
+    "glance_likely": "Likely (P10–P90): savings {savings} a month; {short}.",
+    "glance_likely_breakeven": "break-even at {range} tokens a month",
+    "glance_likely_open": "break-even at {tokens} tokens a month or more",
+    "table_caption": "Favourable and unfavourable are the stress ends: every input at once at the end of its range "
+                     "that makes self-hosting cheaper, or dearer. Base: the midpoints.",
     "row_output_share": "Share of tokens that are output",
     "row_cached_share": "Cached input share",
     "cell_does_not_fit": "does not fit",
@@ -150,6 +164,10 @@ def _rules() -> dict[str, object]:
                    "weekend_days": list(model_hybrid.WEEKEND_DAYS), "parameters": list(evaluation_hybrid.PARAMETERS),
                    "favours": evaluation_hybrid.FAVOURS, "max_owned_replicas": evaluation_hybrid.MAX_OWNED_REPLICAS},
         "figures": {option: [figure.record() for figure in figures] for option, figures in quoting.FIGURES.items()},
+        # The likely range: the report's sampling (mulberry32 from the seed, analysis.evaluation.uncertainty), its
+        # levels (percent) and the figures it is given for, by acquisition (quoting.LIKELY_FIGURES).
+        "likely": {"draws": uncertainty.DRAWS, "seed": uncertainty.SEED, "percentiles": list(uncertainty.LIKELY),
+                   "figures": {option: list(keys) for option, keys in quoting.LIKELY_FIGURES.items()}},
         # The self-hosting bill's lines, drawn as one stacked bar in the report's colours for categories.
         "line_colours": list(visual.CATEGORY_COLOURS),
     }

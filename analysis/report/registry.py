@@ -24,6 +24,8 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from analysis.evaluation import uncertainty
+
 GUIDE = "The guide, rebuilt"
 YOURS = "Your own numbers"
 ABOUT = "About this report"
@@ -111,7 +113,7 @@ CHAPTERS: tuple[ChapterSpec, ...] = (
                 run="last"),
     ChapterSpec("uncertainty", "13", "13_uncertainty", "Uncertainty", GUIDE, "uncertainty:build",
                 {"model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8", "api_offer": "openai-gpt-5.4",
-                 "rent_offer": "lambda-h100-8x", "draws": 10000, "seed": 20260427,
+                 "rent_offer": "lambda-h100-8x", "draws": uncertainty.DRAWS, "seed": uncertainty.SEED,
                  "grid_low_tokens_per_month": 1e7, "grid_high_tokens_per_month": 1e12, "grid_points": 101},
                 run="first"),
     ChapterSpec("hybrid", "14", "14_hybrid", "Hybrid: own the baseline, buy the peaks", GUIDE, "hybrid:build",

@@ -21,7 +21,7 @@ import pytest
 from analysis import paths
 from analysis.commands.cli import main
 from analysis.data import inputs, loading
-from analysis.evaluation import lookups, quoting, resolve, scenarios
+from analysis.evaluation import lookups, quoting, resolve, scenarios, uncertainty
 from analysis.model import spine
 from analysis.report import formatting as fmt
 
@@ -175,6 +175,58 @@ def test_table_shows_the_figures(capsys, dataset):
     assert lines["Break-even volume (tokens/month)"].split()[-3:] == [
         fmt.tokens(expected[c]["buy_breakeven_tokens_per_month"]) for c in spine.CASES]
     assert "2B tokens/month (input + output); output share 1%–34% (assumptions.csv)" in out
+
+
+@pytest.mark.parametrize("rent", [None, "lambda-h100-8x"], ids=["buy", "rent"])
+def test_the_likely_range_is_p10_p90_of_the_reports_draws(capsys, dataset, rent):
+    # P10-P90 over 10,000 draws of every input from seed 20260427, recomputed here from the draws and numpy's own
+    # percentile (the smallest draw with at least 10% / 90% of the draws at or below it).
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, *(["--rent", rent] if rent else []),
+                             "--format", "json")
+    assert code == 0
+    likely = json.loads(out)["likely"]
+    option = "rent" if rent else "buy"
+    keys = [f"{option}_usd_per_month", "api_usd_per_month", f"{option}_savings_usd_per_month",
+            f"{option}_breakeven_tokens_per_month", f"{option}_breakeven_api_usd_per_month"]
+    assert list(likely) == ["draws", "seed", "percentiles", *keys]
+    assert (likely["draws"], likely["seed"], likely["percentiles"]) == (10_000, 20260427, [10.0, 90.0])
+    sit = resolve.situation(lookups.record(dataset), "llama-3.3-70b", "h100-sxm", "fp8", "openai-gpt-5.4", rent)
+    draws = spine.evaluate(sit, uncertainty.sample_inputs(sit, 10_000, 20260427), [2e9])
+    for key in keys:
+        values = np.sort(draws[key].reshape(10_000, -1)[:, 0])
+        assert likely[key] == [values[999], values[8_999]], key  # 1,000th and 9,000th of 10,000, exactly
+        assert likely[key][0] <= likely[key][1]
+    # the base case lies inside this one's likely ranges; the stress ends lie outside them
+    cases = json.loads(run_quote(capsys, "--tokens-per-month", "2B", *SITUATION, *(["--rent", rent] if rent else []),
+                                 "--format", "json")[1])["cases"]
+    for key in (f"{option}_usd_per_month", f"{option}_breakeven_tokens_per_month"):
+        low, high = likely[key]
+        assert low <= cases["base"][key] <= high
+        assert cases["favourable"][key] < low and cases["unfavourable"][key] > high
+
+
+def test_table_gives_the_likely_range_beside_the_stress_ends(capsys):
+    code, out, _ = run_quote(capsys, "--tokens-per-month", "2B", *SITUATION)
+    assert code == 0
+    block = out.split("likely range (P10–P90 of 10,000 sampled inputs, seed 20260427):\n", 1)[1].split("\n\n")[0]
+    labels = [line.strip().split("  ")[0] for line in block.splitlines()]
+    assert labels == ["Self-host cost, buying (USD/month)", "API cost (USD/month)", "Savings (USD/month)",
+                      "Break-even volume (tokens/month)", "Break-even API spend (USD/month)"]
+    assert all(" to " in line for line in block.splitlines())
+    assert "favourable / unfavourable are stress ends: every ranged input at once at the end" in out
+
+
+def test_the_likely_range_of_a_quote_with_collapsed_ranges_is_its_base_case(capsys, dataset):
+    # Every input the reader can pin, pinned: the draws still vary what they cannot (the rest of assumptions.csv),
+    # so pin those by hand in a copy of the request's situation and compare the likely range with the base case.
+    record = lookups.record(dataset)
+    request = quoting.QuoteRequest(2e9, "openai-gpt-5.4", "llama-3.3-70b", "h100-sxm", "fp8", None, None)
+    sit = quoting.request_situation(record, request)
+    pinned = dataclasses.replace(sit, inputs=tuple(dataclasses.replace(i, low=i.base, high=i.base) for i in sit.inputs))
+    base = spine.evaluate(pinned, spine.base_values(pinned), [2e9])
+    likely = uncertainty.likely_figures(pinned, quoting.LIKELY_FIGURES["buy"], 2e9, 500)
+    for key, (low, high) in likely.items():
+        assert low == high == float(base[key].ravel()[0]), key
 
 
 def test_output_share_overrides_the_assumption(capsys, dataset):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analysis.data import loading
 from analysis.evaluation import lookups, resolve, scenarios, uncertainty
 from analysis.model import sizing, spine
-from analysis.report import charts
+from analysis.report import charts, registry
 from analysis.report.chapters import uncertainty as chapter
 
 S1 = {"model_id": "llama-4-maverick", "gpu_id": "h100-sxm", "precision": "fp8", "api_offer_id": "openai-gpt-5.4",
@@ -67,9 +70,64 @@ def s1_mc(s1) -> uncertainty.MonteCarlo:
 
 # --- reproducible draws ---------------------------------------------------------------------------------------
 
+def _mulberry32(seed: int, n: int) -> float:
+    """The n-th output of mulberry32 from ``seed`` in plain Python integers (the reference JavaScript's arithmetic,
+    mod 2^32), written independently of the numpy version under test."""
+    mask = 0xFFFFFFFF
+    state = (seed + n * 0x6D2B79F5) & mask
+    t = ((state ^ (state >> 15)) * (state | 1)) & mask
+    t ^= (t + ((t ^ (t >> 7)) * (t | 61) & mask)) & mask
+    return (t ^ (t >> 14)) / 2**32
+
+
+def test_the_first_uniform_of_seed_0_by_hand():
+    # n = 1, all mod 2^32:
+    #   state = 0 + 1 x 0x6D2B79F5                         = 0x6D2B79F5
+    #   t     = (state ^ state >> 15) x (state | 1)        = 0x6D2BA3A3 x 0x6D2B79F5 = 0xFE7CA5FF
+    #   t    ^= t + (t ^ t >> 7) x (t | 61)                = 0xFE7CA5FF ^ (0xFE7CA5FF + 0xFF805CB4 x 0xFE7CA5FF)
+    #                                                      = 0xFE7CA5FF ^ (0xFE7CA5FF + 0xBBCC5B4C)
+    #                                                      = 0xFE7CA5FF ^ 0xBA49014B = 0x4435A4B4
+    #   u     = (t ^ t >> 14) / 2^32                       = 0x4434B462 / 2^32 = 1,144,304,738 / 4,294,967,296
+    assert _mulberry32(0, 1) == 1_144_304_738 / 2**32 == 0.26642920868471265
+    # the reference JavaScript's first three outputs for seed 0 (node: mulberry32(0)() three times)
+    assert uncertainty.uniforms(0, 3).tolist() == [0.26642920868471265, 0.0003297457005828619, 0.2232720274478197]
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), count=st.integers(0, 300))
+def test_uniforms_are_mulberry32_and_in_the_unit_interval(seed, count):
+    u = uncertainty.uniforms(seed, count)
+    assert u.shape == (count,) and u.dtype == np.float64
+    assert ((u >= 0) & (u < 1)).all()
+    assert (u * 2**32 == np.floor(u * 2**32)).all()  # whole multiples of 2^-32
+    assert u.tolist() == [_mulberry32(seed, n) for n in range(1, count + 1)]
+    np.testing.assert_array_equal(uncertainty.uniforms(seed, count), u)  # the same seed, the same uniforms
+
+
+def test_uniforms_spread_evenly_and_depend_on_the_seed():
+    u = uncertainty.uniforms(SEED, 100_000)
+    # ten bins of 10,000 expected each: a fair generator stays within about 4 standard deviations (~380)
+    counts = np.histogram(u, bins=10, range=(0.0, 1.0))[0]
+    assert (np.abs(counts - 10_000) < 400).all()
+    assert abs(u.mean() - 0.5) < 0.005
+    assert not np.array_equal(uncertainty.uniforms(SEED + 1, 1_000), u[:1_000])
+    # counter-based: a longer stream starts with the shorter one
+    np.testing.assert_array_equal(uncertainty.uniforms(SEED, 1_000), u[:1_000])
+
+
+def test_the_reports_sampling_is_one_pair_of_constants():
+    assert (uncertainty.DRAWS, uncertainty.SEED, uncertainty.LIKELY) == (10_000, 20260427, (10.0, 90.0))
+    # the chapter's defaults and its declaration in the registry are those two
+    parameters = inspect.signature(chapter.build).parameters
+    assert (parameters["draws"].default, parameters["seed"].default) == (uncertainty.DRAWS, uncertainty.SEED)
+    declared = registry.chapter("uncertainty").parameters
+    assert (declared["draws"], declared["seed"]) == (uncertainty.DRAWS, uncertainty.SEED)
+
+
 def test_draws_are_uniform_within_each_range_from_the_seeded_generator(s1):
     draws = uncertainty.sample_inputs(s1, 1_000, SEED)
-    uniforms = np.random.default_rng(SEED).random((len(s1.inputs), 1_000))
+    # input k at draw j takes uniform k x 1,000 + j + 1 of the stream: one (inputs, draws) block, row by row
+    uniforms = uncertainty.uniforms(SEED, len(s1.inputs) * 1_000).reshape(len(s1.inputs), 1_000)
     for k, i in enumerate(s1.inputs):
         if i.unit in spine.WHOLE_UNITS:
             # whole counts: floor(low + (high - low + 1) x U), e.g. spare GPUs 0 or 1 with U below or above 0.5
@@ -253,9 +311,13 @@ def test_draws_must_be_a_positive_whole_number(s1, draws):
         uncertainty.monte_carlo(s1, draws, SEED, GRID)
 
 
-def test_seed_must_be_a_non_negative_whole_number(s1):
-    with pytest.raises(ValueError, match="seed must be a non-negative whole number, got -1"):
-        uncertainty.sample_inputs(s1, 10, -1)
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, True])
+def test_seed_must_be_a_32_bit_whole_number(s1, seed):
+    with pytest.raises(ValueError, match=rf"seed must be a whole number from 0 to 4294967295 \(2\^32 - 1\), "
+                                         rf"got {seed!r}"):
+        uncertainty.sample_inputs(s1, 10, seed)
+    with pytest.raises(ValueError, match="seed must be a whole number"):
+        uncertainty.uniforms(seed, 10)
 
 
 @pytest.mark.parametrize(("argument", "value", "message"), [

@@ -3,7 +3,8 @@
 //   node calculator_golden.cjs MODEL.js RECORD.json GOLDEN.json.gz
 //
 // prints {"checked": N, "failures": [...]}: every figure that differs from quote's by more than 1e-9 (relative),
-// every null on one side only, every key missing, every refusal in other words, and every crash.
+// every null on one side only, every key missing, every refusal in other words, and every crash. The likely range is
+// drawn as many times as quote's answer says (likely.draws: the report's 10,000 in some situations, fewer in most).
 "use strict";
 
 const fs = require("fs");
@@ -57,6 +58,16 @@ function differences(want, got) {
       }
     }
   }
+  // the likely range (P10-P90 of the sampled inputs): the sampling and both ends of every figure
+  if (("likely" in want) !== ("likely" in got)) out.push(`likely: ${"likely" in want} != ${"likely" in got}`);
+  else if ("likely" in want) {
+    const keys = new Set([...Object.keys(want.likely), ...Object.keys(got.likely)]);
+    for (const key of keys) {
+      if (!same(want.likely[key], got.likely[key])) {
+        out.push(`likely.${key}: ${JSON.stringify(want.likely[key])} != ${JSON.stringify(got.likely[key])}`);
+      }
+    }
+  }
   // over the hardware's life (quote --lifetime): every figure of every case
   if (("lifetime" in want) !== ("lifetime" in got)) out.push(`lifetime: ${"lifetime" in want} != ${"lifetime" in got}`);
   else if ("lifetime" in want) {
@@ -74,7 +85,7 @@ const failures = [];
 for (const vector of golden.vectors) {
   const where = JSON.stringify(vector.options);
   try {
-    const got = model.quote(vector.options, record);
+    const got = model.quote(vector.options, record, "quote" in vector ? vector.quote.likely.draws : undefined);
     if ("refused" in vector) failures.push(`${where}: quoted, where quote refuses: ${vector.refused}`);
     else for (const problem of differences(vector.quote, got)) failures.push(`${where}: ${problem}`);
   } catch (error) {

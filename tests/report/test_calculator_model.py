@@ -9,6 +9,7 @@ test (``tests/site/test_calculator.py``) stays in the slow tier.
 from __future__ import annotations
 
 import json
+import math
 import re
 import shutil
 import subprocess
@@ -129,3 +130,66 @@ def test_the_page_reads_a_typed_volume_as_quote_does(record):
             want = str(err)
         assert page[text] == want, text
     assert (page["300 million"], page["3B/month"], page["30k"]) == (3e8, 3e9, 3e4)
+
+
+# ---------------------------------------------------------------- the likely range's draws and percentiles
+
+
+def _node(script: str, *args: str, stdin: str = "") -> object:
+    assert NODE, "Node is required for the calculator's model test: apt-get install -y nodejs"
+    done = subprocess.run([NODE, "-e", script, str(MODEL), *args], input=stdin, capture_output=True, text=True,
+                          check=True)
+    return json.loads(done.stdout)
+
+
+def test_the_pages_uniforms_are_pythons_bit_for_bit():
+    # mulberry32 in both: the same doubles for the report's seed, the ends of the seed's range and an offset
+    # into the stream (input k of a block of 10,000 draws starts at offset 10,000 k)
+    from analysis.evaluation import uncertainty
+
+    cases = [(uncertainty.SEED, 2_000, 0), (0, 500, 0), (2**32 - 1, 500, 0), (12345, 300, 290_000)]
+    script = ("const m = require(process.argv[1]); const cases = JSON.parse(require('fs').readFileSync(0));"
+              "console.log(JSON.stringify(cases.map(([s, c, o]) => Array.from(m.uniforms(s, c, o)))))")
+    javascript = _node(script, stdin=json.dumps(cases))
+    for (seed, count, offset), got in zip(cases, javascript, strict=True):
+        assert got == uncertainty.uniforms(seed, offset + count)[offset:].tolist(), (seed, offset)
+
+
+def test_the_pages_percentiles_are_numpys_inverted_cdf():
+    # the smallest draw with at least p% of the draws at or below it, never and NaN as numpy has them
+    from analysis.evaluation import uncertainty
+
+    rng = np.random.default_rng(7)
+    samples = [[3.0, 1.0, math.inf, 2.0, math.inf], [5.0], [2.0, 1.0], list(rng.normal(size=37)),
+               list(rng.integers(0, 5, 101).astype(float)), [-math.inf, 1.0, 2.0, math.inf] * 3,
+               list(rng.uniform(size=10_000)), [1.0, math.nan, 2.0]]
+    levels = [10.0, 90.0, 50.0, 0.0, 100.0, 33.3]
+    # json.dumps writes inf and NaN as Infinity and NaN: JavaScript source rather than JSON, read as such
+    script = ("const m = require(process.argv[1]); const [xs, ls] = Function(`return ${require('fs')"
+              ".readFileSync(0, 'utf8')}`)(); console.log(JSON.stringify(xs.map((x) => m.percentiles(x, ls)"
+              ".map(String))))")
+    javascript = _node(script, stdin=json.dumps([samples, levels]))
+    for values, got in zip(samples, javascript, strict=True):
+        want = uncertainty.percentiles(values, tuple(levels))
+        assert [float(g) for g in got] == pytest.approx(want.tolist(), nan_ok=True, rel=0, abs=0), values[:5]
+
+
+def test_the_pages_sampled_inputs_are_pythons(record, dataset):
+    # sampleInputs in the page gives sample_inputs' draws exactly, whole units (sequences) included
+    from analysis.evaluation import lookups as evaluation_lookups
+    from analysis.evaluation import quoting, uncertainty
+
+    request = quoting.QuoteRequest(2e9, "openai-gpt-5.4", "llama-4-maverick", "h100-sxm", "fp8", "lambda-h100-8x",
+                                   None)
+    sit = quoting.request_situation(evaluation_lookups.record(dataset), request)
+    script = ("const m = require(process.argv[1]); const r = require(process.argv[2]); const f = m.forRecord(r);"
+              "const o = f.checkOptions({tokens_per_month: '2B', api: 'openai-gpt-5.4', model: 'llama-4-maverick', "
+              "gpu: 'h100-sxm', precision: 'fp8', rent: 'lambda-h100-8x'});"
+              "console.log(JSON.stringify(Object.fromEntries(Object.entries(f.sampleInputs(f.model(o, [1]).sit, 1000, "
+              "20260427)).map(([k, v]) => [k, Array.from(v)]))))")
+    javascript = _node(script, str(record))
+    python = uncertainty.sample_inputs(sit, 1_000, uncertainty.SEED)
+    assert list(javascript) == list(python)
+    for name, values in python.items():
+        assert javascript[name] == values.tolist(), name
+    assert set(javascript["concurrent_sequences"]) <= set(map(float, range(1, 17)))

@@ -25,13 +25,16 @@ from analysis import paths
 from analysis.commands import quote as commands_quote
 from analysis.commands import quote_options
 from analysis.data import inputs, limits
-from analysis.evaluation import lookups, quoting, resolve
+from analysis.evaluation import lookups, quoting, resolve, uncertainty
 from analysis.model import lifetime
 from analysis.report import calculator, visual
 from analysis.report import formatting as fmt
 
 PAGE = "notebooks/00_calculator.html"
 PARITY_SITUATIONS = 600
+# The parity test's likely ranges take this many draws on both sides (the page's full 10,000 are checked against the
+# real command line and in test_the_page_gives_quotes_likely_range).
+PARITY_LIKELY_DRAWS = 200
 RELATIVE_TOLERANCE = 1e-9
 PAGE_BYTES_LIMIT = 300_000
 SEED = 20261202
@@ -104,12 +107,14 @@ def _quote_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def python_quote(ds, options: dict[str, object], parser: argparse.ArgumentParser) -> dict:
-    """What ``quote --format json`` prints for the options: its parser, its checks, its model, its writer."""
+def python_quote(ds, options: dict[str, object], parser: argparse.ArgumentParser,
+                 draws: int = uncertainty.DRAWS) -> dict:
+    """What ``quote --format json`` prints for the options: its parser, its checks, its model, its writer (the likely
+    range over ``draws`` draws)."""
     args = parser.parse_args(["quote", *_argv(options), "--format", "json"])
     found = commands_quote.request_from_args(args)
     quoting.check_request(lookups.record(ds), found)
-    return json.loads(commands_quote.render_json(quoting.make_quote(lookups.record(ds), found), ds.data_dir))
+    return json.loads(commands_quote.render_json(quoting.make_quote(lookups.record(ds), found, draws), ds.data_dir))
 
 
 def _same_number(a: object, b: object) -> bool:
@@ -146,6 +151,10 @@ def differences(expected: dict, got: dict) -> list[str]:
                      if not _same_number(v, other.get(k))]
     if expected["fragile"] != got["fragile"]:
         problems.append(f"fragile: {expected['fragile']!r} != {got['fragile']!r}")
+    # the likely range: the sampling and [P10, P90] of every figure
+    likely, other = expected.get("likely", {}), got.get("likely", {})
+    problems += [f"likely.{k}: {likely.get(k)!r} != {other.get(k)!r}" for k in sorted(set(likely) | set(other))
+                 if not _same_number(likely.get(k, "<missing>"), other.get(k, "<missing>"))]
     return problems
 
 
@@ -244,10 +253,10 @@ def test_parity_with_quote_json(calculator_page, dataset):
     page, record = calculator_page
     situations = random_situations(dataset, PARITY_SITUATIONS, SEED)
     parser = _quote_parser()
-    expected = [python_quote(dataset, options, parser) for options in situations]
-    got = page.evaluate("""(all) => all.map((options) => {
-        try { return window.reportQuote(options); } catch (error) { return {error: String(error)}; }
-    })""", situations)
+    expected = [python_quote(dataset, options, parser, PARITY_LIKELY_DRAWS) for options in situations]
+    got = page.evaluate("""([all, draws]) => all.map((options) => {
+        try { return window.reportQuote(options, draws); } catch (error) { return {error: String(error)}; }
+    })""", [situations, PARITY_LIKELY_DRAWS])
     failures = []
     for options, want, have in zip(situations, expected, got, strict=True):
         problems = [have["error"]] if "error" in have else differences(want, have)
@@ -289,12 +298,18 @@ def _updates(page) -> int:
     return int(page.evaluate("Number(document.querySelector('.calculator').dataset.updates)"))
 
 
+def _settled(page) -> None:
+    """Wait until the likely range, computed after the answer, is done (or given up for an input it cannot price)."""
+    page.wait_for_function("document.getElementById('calc-likely')?.dataset.state !== 'computing'")
+
+
 def _type(page, name: str, text: str) -> None:
-    """Type into a field as a reader does and wait for the answer (or the error) to follow."""
+    """Type into a field as a reader does and wait for the answer (or the error) to follow, its likely range too."""
     before = _updates(page)
     page.fill(f"#calc-{name}", text)
     page.wait_for_function(f"""() => Number(document.querySelector('.calculator').dataset.updates) > {before}
         || document.getElementById('calc-{name}-error').textContent !== ''""")
+    _settled(page)
 
 
 def test_url_holds_the_situation_and_restores_it(browser, site):
@@ -314,6 +329,7 @@ def test_url_holds_the_situation_and_restores_it(browser, site):
     summary, table = page.inner_text("#calc-summary"), page.inner_text("#calc-table")
     shared, shared_record = open_page(browser, site, page.url.removeprefix(site + "/"), (390, 844))
     shared.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    _settled(shared)
     assert shared.input_value("#calc-tokens_per_month") == "750M"
     assert shared.input_value("#calc-model") == "llama-3.3-70b"
     assert shared.is_checked('input[name="acquisition"][value="rent"]')
@@ -749,3 +765,107 @@ def test_one_button_copies_the_answers_link(browser, site):
     assert page.inner_text("#calc-copied") == "Copied."
     assert page.evaluate("navigator.clipboard.readText()") == page.url
     context.close()
+
+
+# ---------------------------------------------------------------- the likely range (P10-P90 of the sampled inputs)
+
+
+def _likely_text(likely: dict, option: str) -> list[str]:
+    """What the summary says of quote's likely block: the option's bill and the break-even volume, P10-P90."""
+    cost, volume = likely[f"{option}_usd_per_month"], likely[f"{option}_breakeven_tokens_per_month"]
+    return [f"{fmt.usd_range(*cost)} a month", f"break-even at {fmt.tokens_range(*volume)} tokens a month"]
+
+
+def test_the_page_gives_quotes_likely_range(browser, site, dataset):
+    # The default situation (2B tokens of Maverick on H100s against GPT-5.4, bought), then another volume: the
+    # page's P10-P90, drawn in the browser from the same 10,000 draws, is quote's to 1e-9, and its summary and
+    # floating line say so beside the base case, the stress ends staying in the table.
+    page, record = open_page(browser, site, PAGE, (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    _settled(page)
+    parser = _quote_parser()
+    default = {"tokens_per_month": "2B", "api": "openai-gpt-5.4", "model": "llama-4-maverick", "gpu": "h100-sxm",
+               "precision": "fp8"}
+    for change in ({}, {"tokens_per_month": "300M"}):
+        if change:
+            _type(page, "tokens_per_month", change["tokens_per_month"])
+        want = python_quote(dataset, {**default, **change}, parser)["likely"]
+        got = json.loads(page.get_attribute("#calc-likely", "data-likely"))
+        assert want["draws"] == got["draws"] == 10_000
+        assert set(want) == set(got) and all(_same_number(want[k], got[k]) for k in want), (want, got)
+        summary = page.inner_text("#calc-summary")
+        assert "Likely range (P10–P90 of 10,000 sampled inputs): buying " in summary
+        assert all(text in summary for text in _likely_text(want, "buy")), summary
+        glance = page.inner_text("#calc-glance")
+        assert glance.startswith("Base case: buying ") and "Likely (P10–P90): savings " in glance
+        assert page.inner_text("#calc-table caption").startswith("Favourable and unfavourable are the stress ends")
+        # the page times the range: its computing time and, sliced, the wall time until shown (ms; bench reports them)
+        assert 0 < float(page.get_attribute("#calc-likely", "data-work-ms")) <= float(
+            page.get_attribute("#calc-likely", "data-ms"))
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
+# Every time the range is shown, what the volume field held then and the range's API bill (which scales with the
+# volume, so it names the volume the range was computed for).
+WATCH_LIKELY = """() => {
+    window.__likelyShown = [];
+    new MutationObserver((records) => {
+        for (const r of records) {
+            const done = r.attributeName === 'data-state' && r.target.dataset.state === 'done';
+            if (r.target.id === 'calc-likely' && done) {
+                window.__likelyShown.push([document.getElementById('calc-tokens_per_month').value,
+                                           JSON.parse(r.target.dataset.likely).api_usd_per_month]);
+            }
+        }
+    }).observe(document.getElementById('calc-summary'), {attributes: true, subtree: true});
+}"""
+
+
+def test_a_range_from_an_earlier_input_is_never_shown(browser, site, dataset):
+    # Two changes in a row, faster than the range takes: the first input's range is dropped unseen, "computing…"
+    # stands meanwhile, and the range shown at last is the second input's; then again as a reader types, each range
+    # shown is that of the volume in the field when it appeared.
+    page, record = open_page(browser, site, PAGE, (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    _settled(page)
+    page.evaluate(WATCH_LIKELY)
+    parser = _quote_parser()
+    default = {"api": "openai-gpt-5.4", "model": "llama-4-maverick", "gpu": "h100-sxm", "precision": "fp8"}
+    api = {text: python_quote(dataset, {**default, "tokens_per_month": text}, parser)["likely"]["api_usd_per_month"]
+           for text in ("3B", "7B", "5B", "9B")}
+    before = _updates(page)
+    shown = page.evaluate("""() => {
+        const field = document.getElementById('calc-tokens_per_month');
+        for (const text of ['3B', '7B']) {
+            field.value = text;
+            field.dispatchEvent(new Event('input', {bubbles: true}));
+        }
+        return document.getElementById('calc-likely').textContent;
+    }""")
+    assert "computing…" in shown
+    page.wait_for_function(f"Number(document.querySelector('.calculator').dataset.updates) > {before}")
+    _settled(page)
+    assert json.loads(page.get_attribute("#calc-likely", "data-likely"))["api_usd_per_month"] == pytest.approx(
+        api["7B"], rel=1e-9)
+    seen = page.evaluate("window.__likelyShown")
+    assert seen and all(field == "7B" for field, _ in seen), seen  # 3B's range never appeared
+    # typed by a reader, one change right after another: whatever shows is the field's own volume's
+    page.fill("#calc-tokens_per_month", "5B")
+    _type(page, "tokens_per_month", "9B")
+    seen = page.evaluate("window.__likelyShown")
+    assert seen[-1][0] == "9B"
+    assert all(values == pytest.approx(api[field], rel=1e-9) for field, values in seen), seen
+    # an input it cannot price right after a priced one: the range under way is given up, and none appears later
+    count = len(seen)
+    page.evaluate("""() => { const field = document.getElementById('calc-tokens_per_month');
+        field.value = '3B'; field.dispatchEvent(new Event('input', {bubbles: true}));
+        field.value = 'lots'; field.dispatchEvent(new Event('input', {bubbles: true})); }""")
+    page.wait_for_function("document.getElementById('calc-answer').dataset.stale === 'true'")
+    page.wait_for_timeout(500)  # longer than a range takes
+    assert page.get_attribute("#calc-likely", "data-state") == "stopped"
+    assert page.inner_text("#calc-likely") == ""
+    assert len(page.evaluate("window.__likelyShown")) == count
+    assert page.evaluate("document.getElementById('calc-glance').hidden")
+    assert unexpected(record["errors"]) == []
+    page.close()
