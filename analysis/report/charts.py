@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 
 import altair as alt
 import numpy as np
@@ -28,6 +29,10 @@ USD_LABEL = f"(datum.value < 0 ? '-$' : '$') + {_SI}"
 # Horizontal bar charts write each category's name above its bars instead of in a y axis, so a
 # phone-width plot keeps its whole width for the bars (a 360 px screen has no room for a label column).
 NAME_ROW_PX = 16
+# The sizing chart's rows (a model's name, then a bar per precision) and the gap between models, px.
+SIZING_ROW_PX, SIZING_GAP_PX = 12, 2
+# A generous width per character of a 12 px label, px: room for a label placed before any font is measured.
+LABEL_CHAR_PX = 6.5
 
 
 def decades(values: pd.Series) -> list[float]:
@@ -153,14 +158,37 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
     data = need.assign(precision=need["precision"].str.upper())
     precisions = list(dict.fromkeys(data["precision"]))
     models = list(dict.fromkeys(data["model_name"]))
-    y = alt.Y("model_name:N", title=None, sort=models, axis=None)
-    # The first slot of each model's band is left empty for its name (see names_above).
-    offset = alt.YOffset("precision:N", scale=alt.Scale(domain=["", *precisions]))
+    # Each model's band: a row for its name (see names_above), then one per precision, then a gap. Fixed px rows
+    # keep a phone's chart short (Vega's default steps made it three screens tall).
+    rows = len(precisions) + 1
+    step_px = rows * SIZING_ROW_PX + SIZING_GAP_PX
+    gap = SIZING_GAP_PX / step_px
+    y = alt.Y("model_name:N", title=None, sort=models, axis=None,
+              scale=alt.Scale(paddingInner=gap, paddingOuter=gap / 2))
+    offset = alt.YOffset("precision:N", scale=alt.Scale(domain=["", *precisions], paddingInner=0, paddingOuter=0))
     # Explicit domain: Vega's default log domain ignores x2 and would clip the largest models.
-    lowest = min(data["required_gb_low"].min(), gpu_lines["memory_gb"].min())
+    lowest = min(data["weights_gb_low"].min(), gpu_lines["memory_gb"].min())
     highest = max(data["required_gb_high"].max(), gpu_lines["memory_gb"].max())
     low_gb, high_gb = lowest / 1.25, highest * 1.25
-    x_scale = alt.Scale(type="log", domain=[low_gb, high_gb], nice=False)
+    # GPU names are stacked above the plot, largest on top, each ending at its line: a line rises only to its own
+    # row and the lines left of it stop lower, so no line crosses a name. The axis starts low enough for each name
+    # to fit left of its line at the drawn width: a line at m GB sits log(m/low) / log(high/low) of the way
+    # across, which must be at least the name's share r of the width, so log(low) <= (log m - r log high) / (1 - r).
+    lines = gpu_lines.sort_values("memory_gb", ascending=False, kind="stable").reset_index(drop=True)
+    lines = lines.assign(row_y=-6.0 - 14.0 * (len(lines) - 1 - np.arange(len(lines))),
+                         text=lines["label"] + " (" + lines["memory_gb"].map(lambda gb: f"{gb:,.0f}") + " GB)")
+    shares = [f"min({LABEL_CHAR_PX * len(text) + 6} / width, 0.9)" for text in lines["text"]]
+    fits = [f"exp((log({gb}) - {r} * log({high_gb})) / (1 - {r}))"
+            for gb, r in zip(lines["memory_gb"], shares, strict=True)]
+    x_scale = alt.Scale(type="log", domain=[low_gb, high_gb], nice=False,
+                        domainMin=alt.ExprRef(f"min({low_gb}, {', '.join(fits)})"))
+    need_tip = [
+        alt.Tooltip("model_name:N", title="Model"),
+        alt.Tooltip("precision:N", title="Precision"),
+        alt.Tooltip("weights_gb_low:Q", title="Weights, GB", format=",.1f"),
+        alt.Tooltip("required_gb_low:Q", title="Weights + KV, 1 sequence, GB", format=",.1f"),
+        alt.Tooltip("required_gb_high:Q", title="Weights + KV, busy, GB", format=",.1f"),
+    ]
     bars = alt.Chart(data).mark_bar(height=6).encode(
         x=alt.X("required_gb_low:Q", title="Memory needed, GB (log scale)", scale=x_scale,
                 axis=alt.Axis(values=[v for v in decades(pd.Series([low_gb, high_gb])) if low_gb <= v <= high_gb],
@@ -171,45 +199,93 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
         color=alt.Color("precision:N", title="Weight precision", sort=precisions,
                         scale=_scale(visual.precision_scale(precisions)),
                         legend=alt.Legend(orient="bottom", direction="horizontal")),
-        tooltip=[
-            alt.Tooltip("model_name:N", title="Model"),
-            alt.Tooltip("precision:N", title="Precision"),
-            alt.Tooltip("weights_gb_low:Q", title="Weights, GB", format=",.1f"),
-            alt.Tooltip("required_gb_low:Q", title="Weights + KV, 1 sequence, GB", format=",.1f"),
-            alt.Tooltip("required_gb_high:Q", title="Weights + KV, busy, GB", format=",.1f"),
-        ],
+        tooltip=need_tip,
     )
-    ticks = alt.Chart(data).mark_tick(thickness=2, size=10, color=visual.INK).encode(
-        x=alt.X("required_gb_low:Q", scale=x_scale), y=y, yOffset=offset)
-    # GPU names stacked above the plot, one row each, so no two collide however close their lines are;
-    # a name right of its line, or left of it in the right half of the plot.
-    lines = gpu_lines.sort_values("memory_gb", kind="stable").reset_index(drop=True)
-    position = (np.log(lines["memory_gb"]) - np.log(low_gb)) / (np.log(high_gb) - np.log(low_gb))
-    lines = lines.assign(row_y=-6.0 - 14.0 * (len(lines) - 1 - np.arange(len(lines))), right=position > 0.5,
-                         text=lines["label"] + " (" + lines["memory_gb"].map(lambda gb: f"{gb:,.0f}") + " GB)")
-    rules = alt.Chart(lines).mark_rule(strokeDash=[4, 3], color=visual.GUIDE_COLOUR).encode(
-        x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), y2=alt.value("height"),
-        tooltip=[alt.Tooltip("label:N", title="GPUs"), alt.Tooltip("memory_gb:Q", title="Memory, GB", format=",.0f")])
-    labels = [alt.Chart(lines[lines["right"] == right]).mark_text(
-        align="right" if right else "left", baseline="middle", dx=-3 if right else 3, color=visual.MUTED).encode(
+    # The busy end as a dot: a range of a few GB on a 3,000 GB model is narrower than a pixel, and the dot keeps
+    # every model and precision visible where the bar alone would not be.
+    ends = alt.Chart(data).mark_point(filled=True, size=40, opacity=1).encode(
+        x=alt.X("required_gb_high:Q", scale=x_scale), y=y, yOffset=offset,
+        color=alt.Color("precision:N", sort=precisions, scale=_scale(visual.precision_scale(precisions)), legend=None),
+        tooltip=need_tip)
+    ticks = alt.Chart(data).mark_tick(thickness=2, size=SIZING_ROW_PX - 2, color=visual.INK).encode(
+        x=alt.X("weights_gb_low:Q", scale=x_scale), y=y, yOffset=offset)
+    gpu_tip = [alt.Tooltip("label:N", title="GPUs"), alt.Tooltip("memory_gb:Q", title="Memory, GB", format=",.0f")]
+    above = alt.Chart(lines).mark_rule(strokeDash=[4, 3], color=visual.GUIDE_COLOUR).encode(
+        x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), y2=alt.value(0), tooltip=gpu_tip)
+    # In the plot each line breaks at the models' name rows, so it never runs through a name. A segment per line
+    # and model, made in Vega (flatten): inline, the pairs would outnumber the requirements and become the
+    # chart's CSV download (publish.chart_data takes the largest dataset).
+    across = alt.Chart(lines.assign(model_name=[models] * len(lines))).transform_flatten(["model_name"]).mark_rule(
+        strokeDash=[4, 3], color=visual.GUIDE_COLOUR).encode(
+        x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("model_name:N", sort=models, axis=None, bandPosition=1 / rows),
+        y2=alt.Y2("model_name", bandPosition=1), tooltip=gpu_tip)
+    labels = alt.Chart(lines).mark_text(align="right", baseline="middle", dx=-3, color=visual.MUTED).encode(
         x=alt.X("memory_gb:Q", scale=x_scale), y=alt.Y("row_y:Q", scale=None), text="text:N")
-        for right in (False, True) if (lines["right"] == right).any()]
     # "container" fits the page column whatever the screen; the CSS gives .vega-chart its width.
     # Reference lines and their labels go underneath, so the bars stay on top for the pointer.
-    return alt.layer(rules, *labels, bars, ticks, names_above(data, "model_name", models)).properties(
-        width="container", height=alt.Step(12))
+    return alt.layer(above, across, labels, bars, ends, ticks, names_above(data, "model_name", models)).properties(
+        width="container", height=len(models) * step_px)
 
 
-# What a cost chart's band spans, in the words of its tooltip: the stress ends (every input at one end) or the
-# likely range (P10–P90 of the sampled inputs).
-BAND_WORDS = {"cases": ("Lowest case", "Highest case"), "sampled": ("P10", "P90")}
+# A label's line height on a chart, px: end labels closer than this are moved apart.
+LABEL_GAP_PX = 13
 
 
-def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, band: str = "cases",
-                guide: pd.DataFrame | None = None) -> alt.LayerChart:
-    """Monthly cost against monthly volume (log-log) per option, base line with a low-high band (``band``: what
-    ``usd_low`` and ``usd_high`` are, :data:`BAND_WORDS`); ``guide`` (``usd_per_month``, ``label``) draws the
-    guide's own figures as dashed grey rules, named at the plot's left edge.
+def spread_labels(y_px: np.ndarray, height_px: float, gap_px: float = LABEL_GAP_PX) -> np.ndarray:
+    """Label positions (px from the plot's top) at least ``gap_px`` apart, each as near its wish as allows.
+
+    Sorted by wish, each label goes at ``max(wish, previous + gap)``; labels pushed past the bottom are then
+    moved up together, never above ``gap_px / 2``. Order is kept, so each label stays beside its own line.
+    """
+    wish = np.asarray(y_px, dtype=float)
+    order = np.argsort(wish, kind="stable")
+    placed = wish[order].copy()
+    for k in range(1, len(placed)):
+        placed[k] = max(placed[k], placed[k - 1] + gap_px)
+    overflow = placed[-1] - (height_px - gap_px / 2) if len(placed) else 0.0
+    if overflow > 0:
+        placed = np.maximum(placed - overflow, gap_px / 2 + gap_px * np.arange(len(placed)))
+    out = np.empty_like(placed)
+    out[order] = placed
+    return out
+
+
+def end_labels(lines: pd.DataFrame, x: str, y: str, series: str, label: str, y_domain: list[float],
+               height_px: float, color: alt.Color, log_y: bool = True) -> alt.LayerChart:
+    """Each line's name printed just above its right end, in its colour, moved apart where ends crowd.
+
+    ``y_domain`` is the y scale's extent, log or linear (the labels' pixel rows are worked out here, so the
+    static chart needs no label placement in the browser); ``label`` is the short name
+    (:func:`analysis.report.visual.end_label`).
+    """
+    # A stable sort: numpy picks its default sort by CPU, and ties would come out in a CPU-dependent order.
+    ends = lines.sort_values(x, kind="stable").groupby(series, sort=False).tail(1).copy()
+    # Python's math, not numpy's log10 and power: numpy picks those kernels by CPU and may round the last bit
+    # differently, and the published spec must not depend on the CPU (analysis.report.numerics).
+    to_axis, from_axis = (math.log10, lambda v: 10.0 ** v) if log_y else (float, float)
+    low, high = to_axis(y_domain[0]), to_axis(y_domain[1])
+    # Pixel row of each end (0 at the top), the label's baseline a little above it.
+    row_px = np.array([height_px * (high - to_axis(v)) / (high - low) - 8 for v in ends[y].to_numpy(dtype=float)])
+    placed = spread_labels(np.clip(row_px, LABEL_GAP_PX / 2, height_px), height_px)
+    ends["label_y"] = [from_axis(high - p / height_px * (high - low)) for p in placed]
+    return halo_text(alt.Chart(ends), dict(align="right", baseline="middle", dx=-3, fontSize=11, fontWeight="bold"),
+                     x=f"{x}:Q", y=alt.Y("label_y:Q"), text=f"{label}:N", color=color)
+
+
+def halo_text(chart: alt.Chart, mark: dict, **encoding) -> alt.LayerChart:
+    """Text with a white outline under it, so a label stays legible where it crosses lines and bands."""
+    colourless = {k: v for k, v in encoding.items() if k != "color"}
+    halo = chart.mark_text(**mark, stroke=visual.PAPER, strokeWidth=3, strokeJoin="round").encode(**colourless)
+    return alt.layer(halo, chart.mark_text(**mark).encode(**encoding))
+
+
+COST_HEIGHT_PX = 380
+
+
+def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, guide: pd.DataFrame | None = None) -> alt.LayerChart:
+    """Monthly cost against monthly volume (log-log) per option, base line with its likely range (P10–P90 of the
+    sampled inputs) as a band; ``guide`` (``usd_per_month``, ``label``) draws the guide's own figures as dashed
+    grey rules, named at the plot's left edge.
 
     Parameters
     ----------
@@ -228,8 +304,15 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, band: str = "cases",
     y_scale = log_axis_scale(usd)
     usd_axis = alt.Axis(values=[v for v in decades(usd) if y_scale.domain[0] <= v <= y_scale.domain[1]],
                         labelExpr=USD_LABEL)
-    area, line, marks = _cost_layers(curves, points, x, y_scale, usd_axis, scale, BAND_WORDS[band])
-    layers = [area, line, marks]
+    area, line, marks = _cost_layers(curves, points, x, y_scale, usd_axis, scale)
+    color = alt.Color("option:N", scale=scale, legend=None)
+    names = end_labels(curves, "tokens_per_month", "usd_base", "option", "end_label", y_scale.domain,
+                       COST_HEIGHT_PX, color)
+    # Each break-even's volume beside its diamond: the crossing is the chart's subject.
+    crossing = halo_text(alt.Chart(points), dict(align="left", baseline="top", dx=6, dy=4, fontSize=11,
+                                                 color=visual.INK),
+                         x="tokens_per_month:Q", y="usd_per_month:Q", text="tokens_per_month_text:N")
+    layers = [area, line, marks, names, crossing]
     if guide is not None and len(guide):
         rule = alt.Chart(guide).mark_rule(strokeDash=[5, 4], color=visual.GUIDE_COLOUR).encode(
             y=alt.Y("usd_per_month:Q", scale=y_scale), tooltip=[alt.Tooltip("label:N", title="The guide")])
@@ -237,13 +320,12 @@ def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, band: str = "cases",
                                           color=visual.MUTED).encode(
             x=alt.value(0), y=alt.Y("usd_per_month:Q", scale=y_scale), text="label:N")
         layers = [rule, name, *layers]
-    return alt.layer(*layers).properties(width="container", height=380)
+    return alt.layer(*layers).properties(width="container", height=COST_HEIGHT_PX)
 
 
-def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axis,
-                 scale: alt.Scale, band_words: tuple[str, str] = BAND_WORDS["cases"]
-                 ) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
-    """The band over the cases, the base line and the break-even diamonds of a cost-against-volume chart
+def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axis, scale: alt.Scale,
+                 band_words: tuple[str, str] = ("P10", "P90")) -> tuple[alt.Chart, alt.Chart, alt.Chart]:
+    """The band (its ends named by ``band_words``), the base line and the break-even diamonds of a cost chart
     (``curves`` and ``points`` as :func:`cost_curves` takes them, inline or named)."""
     # One colour encoding shared by the band and the line: a layer with legend=None would hide the legend.
     color = alt.Color("option:N", title="Option", scale=scale,
@@ -290,29 +372,36 @@ def calculator_costs() -> alt.LayerChart:
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
               axis=alt.Axis(labelExpr=DECADE_TOKENS_LABEL))
     band, line, marks = _cost_layers(alt.Data(name="curves"), alt.Data(name="points"), x, alt.Scale(type="log"),
-                                     alt.Axis(labelExpr=DECADE_USD_LABEL), scale)
+                                     alt.Axis(labelExpr=DECADE_USD_LABEL), scale,
+                                     ("Stress end, low", "Stress end, high"))
     volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color=visual.MUTED).encode(
         x="tokens_per_month:Q", tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Your volume")])
     return alt.layer(band, line, volume, marks).properties(width="container", height=340)
 
 
 def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
-    """Payback months against monthly volume (log x): base line and the band over the three cases.
+    """Payback months against monthly volume (log x): the base case as a line, the likely range as a band.
 
     Parameters
     ----------
-    payback : ``case``, ``tokens_per_month``, ``buy_payback_months`` (inf where it never pays back) and
-        ``buy_payback_after_writeoff`` (1 where it pays back only after the hardware's life: not drawn, its months
-        run to the thousands near the break-even).
+    payback : ``tokens_per_month``, ``buy_payback_months`` and ``buy_payback_after_writeoff`` (base case; a
+        payback after the hardware's life is not drawn, its months run to the thousands near the break-even),
+        ``payback_low`` and ``payback_high`` (P10 and P90, inf for never) and ``life_months`` (the band's top
+        where P90 never pays back within the life).
     """
-    finite = payback[np.isfinite(payback["buy_payback_months"]) & (payback["buy_payback_after_writeoff"] == 0)]
-    band = finite.groupby("tokens_per_month")["buy_payback_months"].agg(["min", "max"]).reset_index()
-    base = with_text(finite[finite["case"] == "base"], tokens_per_month=fmt.tokens, buy_payback_months=fmt.months)
+    band = payback[np.isfinite(payback["payback_low"])].assign(
+        drawn_high=lambda f: np.minimum(f["payback_high"], f["life_months"]))
+    band = with_text(band, tokens_per_month=fmt.tokens, payback_low=fmt.months, payback_high=fmt.months)
+    base = payback[np.isfinite(payback["buy_payback_months"]) & (payback["buy_payback_after_writeoff"] == 0)]
+    base = with_text(base, tokens_per_month=fmt.tokens, buy_payback_months=fmt.months)
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(payback["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
+    y = alt.Y("payback_low:Q", title="Payback, months (log scale)", scale=alt.Scale(type="log"))
     area = alt.Chart(band).mark_area(opacity=0.2, color=visual.OPTION_COLOURS[visual.BUY]).encode(
-        x=x, y=alt.Y("min:Q", title="Payback, months (log scale)", scale=alt.Scale(type="log")), y2="max:Q")
+        x=x, y=y, y2="drawn_high:Q",
+        tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
+                 alt.Tooltip("payback_low_text:N", title="P10"), alt.Tooltip("payback_high_text:N", title="P90")])
     line = alt.Chart(base).mark_line(point=True, color=visual.OPTION_COLOURS[visual.BUY]).encode(
         x=x, y="buy_payback_months:Q",
         tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
@@ -323,15 +412,22 @@ def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
 def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerChart:
     """Self-hosting's saving share against monthly API spend, per reference, beside the guide's claims.
 
+    The axis stops at :data:`SAVING_DOMAIN`: below it self-hosting costs more than twice the API bill. A base
+    line is drawn only where it is on the axis, with a note in the top-left corner when part of one is off it,
+    so no line hides along the edge; the bands are clamped to the axis.
+
     Parameters
     ----------
-    savings : ``reference``, ``kind`` (its colour, see :mod:`analysis.report.visual`), ``case``,
-        ``spend_usd_per_month``, ``saving_share`` (1 = the whole bill saved).
+    savings : ``reference``, ``kind`` (its colour, see :mod:`analysis.report.visual`), ``end_label``,
+        ``spend_usd_per_month``,
+        ``saving_base``, ``saving_low`` and ``saving_high`` (P10 and P90; 1 = the whole bill saved).
     claims : ``claim``, ``spend_low``, ``spend_high``, ``saving_low``, ``saving_high`` (the guide's boxes).
     """
-    band = savings.groupby(["reference", "spend_usd_per_month"])["saving_share"].agg(["min", "max"]).reset_index()
-    band = with_text(band, spend_usd_per_month=fmt.usd, min=fmt.share, max=fmt.share)
-    base = with_text(savings[savings["case"] == "base"], spend_usd_per_month=fmt.usd, saving_share=fmt.share)
+    floor, ceiling = SAVING_DOMAIN
+    savings = with_text(savings, spend_usd_per_month=fmt.usd, saving_base=fmt.share, saving_low=fmt.share,
+                        saving_high=fmt.share)
+    base = savings[savings["saving_base"] >= floor]
+    cut = bool((savings["saving_base"] < floor).any())
     # The axis spans the data and the guide's boxes, not the decades around them.
     spend = pd.concat([savings["spend_usd_per_month"], claims["spend_low"], claims["spend_high"]])
     x_scale = log_axis_scale(spend[np.isfinite(spend)])
@@ -339,29 +435,40 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
     x = alt.X("spend_usd_per_month:Q", title="Monthly API spend, USD (log scale)", scale=x_scale,
               axis=alt.Axis(values=[v for v in decades(spend[np.isfinite(spend)]) if low_usd <= v <= high_usd],
                             labelExpr=USD_LABEL))
-    y_scale = alt.Scale(domain=list(SAVING_DOMAIN), clamp=True)
+    y_scale = alt.Scale(domain=[floor, ceiling], clamp=True)
     domain, colours = visual.option_scale(savings["reference"], savings["kind"])
-    color = alt.Color("reference:N", title="Self-hosting", scale=alt.Scale(domain=domain, range=colours),
+    reference_scale = alt.Scale(domain=domain, range=colours)
+    color = alt.Color("reference:N", title="Self-hosting", scale=reference_scale,
                       legend=alt.Legend(orient="bottom", labelLimit=420, columns=1))
     boxes = alt.Chart(claims).mark_rect(opacity=0.15, color=visual.GUIDE_COLOUR, stroke=visual.INK,
                                         strokeDash=[3, 2]).encode(
         x="spend_low:Q", x2="spend_high:Q", y=alt.Y("saving_low:Q", scale=y_scale), y2="saving_high:Q",
         tooltip=[alt.Tooltip("claim:N", title="The guide claims")])
+    tooltip = [alt.Tooltip("reference:N", title="Self-hosting"),
+               alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
+               alt.Tooltip("saving_base_text:N", title="Saving (base)"),
+               alt.Tooltip("saving_low_text:N", title="P10"), alt.Tooltip("saving_high_text:N", title="P90")]
     # The band lies over the guide's boxes, so it carries the tooltip where the pointer lands.
-    area = alt.Chart(band).mark_area(opacity=0.2).encode(
-        x=x, y=alt.Y("min:Q", title="Saving, share of the API bill", scale=y_scale, axis=alt.Axis(format="%")),
-        y2="max:Q", color=color,
-        tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
-                 alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
-                 alt.Tooltip("min_text:N", title="Saving, lowest case"),
-                 alt.Tooltip("max_text:N", title="Saving, highest case")])
-    line = alt.Chart(base).mark_line().encode(
-        x=x, y="saving_share:Q", color=color,
-        tooltip=[alt.Tooltip("reference:N", title="Self-hosting"),
-                 alt.Tooltip("spend_usd_per_month_text:N", title="API spend"),
-                 alt.Tooltip("saving_share_text:N", title="Saving (base)")])
+    area = alt.Chart(savings).mark_area(opacity=0.2).encode(
+        x=x, y=alt.Y("saving_low:Q", title="Saving, share of the API bill", scale=y_scale,
+                     axis=alt.Axis(format="%")),
+        y2="saving_high:Q", color=color, tooltip=tooltip)
+    line = alt.Chart(base).mark_line().encode(x=x, y="saving_base:Q", color=color, tooltip=tooltip)
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color=visual.INK).encode(y="y:Q")
-    return alt.layer(boxes, area, line, zero).properties(width="container", height=340)
+    names = end_labels(base, "spend_usd_per_month", "saving_base", "reference", "end_label", [floor, ceiling],
+                       SAVINGS_HEIGHT_PX, alt.Color("reference:N", scale=reference_scale, legend=None), log_y=False)
+    layers = [boxes, area, line, zero, names]
+    if cut:
+        # Two short lines in the top-left corner (pixels from the top), where the savings never reach.
+        note = pd.DataFrame({"text": [f"Lines stop below {fmt.share(floor)}:",
+                                      "self-hosting costs over twice the bill"], "y_px": [4, 18]})
+        layers.append(alt.Chart(note).mark_text(align="left", baseline="top", dx=4, fontSize=11,
+                                                color=visual.MUTED).encode(
+            x=alt.value(0), y=alt.Y("y_px:Q", scale=None), text="text:N"))
+    return alt.layer(*layers).properties(width="container", height=SAVINGS_HEIGHT_PX)
+
+
+SAVINGS_HEIGHT_PX = 340
 
 
 def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.LayerChart:
@@ -609,11 +716,24 @@ def tornado(bars: pd.DataFrame) -> alt.LayerChart:
     lowest = min(bars["breakeven_tokens_per_month"].min(), bars["base_tokens_per_month"].min())
     highest = max(bars["breakeven_tokens_per_month"].max(), bars["base_tokens_per_month"].max())
     # Explicit domain with a margin: a log axis over a narrow span would otherwise snap to whole decades.
-    x_scale = alt.Scale(type="log", domain=[lowest / 1.1, highest * 1.1], nice=False)
+    low, high = lowest / 1.1, highest * 1.1
+    x_scale = alt.Scale(type="log", domain=[low, high], nice=False)
+    # Vega's log ticks are 1-9 times a power of ten, so a span from 5B to 19B was labelled only up to 10B: the
+    # fewest mantissas that give four ticks, up to every whole one and 1.5, label the axis out to its ends (a span
+    # too narrow for any of them keeps Vega's ticks).
+    # A dataset whose base case never breaks even has no finite span: no ticks of its own then.
+    span_is_finite = bool(np.isfinite([low, high]).all() and low > 0)
+    powers = ([10.0**k for k in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)]
+              if span_is_finite else [])
+    ticks: list[float] = []
+    for mantissas in ((1,), (1, 3), (1, 2, 5), (1, 1.5, 2, 3, 4, 5, 6, 7, 8, 9)):
+        ticks = [m * p for p in powers for m in mantissas if low <= m * p <= high]
+        if len(ticks) >= 4:
+            break
     y = alt.Y("input:N", title=None, sort=inputs, axis=None)
     segments = alt.Chart(bars).mark_bar(height=12, yOffset=NAME_ROW_PX / 2 + 2).encode(
         x=alt.X("base_tokens_per_month:Q", title="Break-even, tokens per month (log)", scale=x_scale,
-                axis=alt.Axis(labelExpr=TOKENS_LABEL)),
+                axis=alt.Axis(values=ticks or alt.Undefined, labelExpr=TOKENS_LABEL)),
         x2="breakeven_tokens_per_month:Q",
         y=y,
         color=alt.Color("end:N", title="Input held at its", sort=ends,
@@ -623,9 +743,12 @@ def tornado(bars: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("input_value:Q", title="Input value", format=",.4~g"),
                  alt.Tooltip("breakeven_label:N", title="Break-even, tokens/month")],
     )
-    base = alt.Chart(with_text(bars.head(1), base_tokens_per_month=fmt.tokens)).mark_rule(
-        color=visual.INK, strokeDash=[4, 3]).encode(
+    # The base case as one dashed segment per input, from below its name to the band's end: a rule down the whole
+    # plot would run through the names, which start at the plot's left edge.
+    base = alt.Chart(with_text(bars.drop_duplicates("input"), base_tokens_per_month=fmt.tokens)).mark_rule(
+        color=visual.INK, strokeDash=[4, 3], yOffset=NAME_ROW_PX + 2).encode(
         x=alt.X("base_tokens_per_month:Q", scale=x_scale),
+        y=alt.Y("input:N", sort=inputs, axis=None, bandPosition=0), y2=alt.Y2("input", bandPosition=1),
         tooltip=[alt.Tooltip("base_tokens_per_month_text:N", title="Base-case break-even, tokens/month")])
     return alt.layer(segments, base, names_above(bars, "input", inputs)).properties(
         width="container", height=alt.Step(2 * NAME_ROW_PX + 12))
@@ -703,22 +826,29 @@ def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame) -> alt.L
     return alt.layer(band, line).properties(width="container", height=300)
 
 
-def cumulative_cost(cumulative: pd.DataFrame) -> alt.Chart:
-    """Cumulative discounted cost by month, one line per option (``month``, ``usd``, ``option``, ``kind``: its
-    colour in :data:`analysis.report.visual.OPTION_COLOURS`)."""
+def cumulative_cost(cumulative: pd.DataFrame) -> alt.LayerChart:
+    """Cumulative discounted cost by month, one line per option named at its end (``month``, ``usd``,
+    ``option``, ``kind``: its colour in :data:`analysis.report.visual.OPTION_COLOURS`)."""
     data = with_text(cumulative, usd=fmt.usd)
     domain, colours = visual.option_scale(cumulative["option"], cumulative["kind"])
-    return alt.Chart(data).mark_line(point=True).encode(
+    y_domain = [0.0, float(cumulative["usd"].max())]
+    color = alt.Color("option:N", title=None, scale=alt.Scale(domain=domain, range=colours), legend=None)
+    lines = alt.Chart(data).mark_line(point=True).encode(
         x=alt.X("month:Q", title="Month"),
-        y=alt.Y("usd:Q", title="Cumulative discounted cost, USD", axis=alt.Axis(labelExpr=USD_LABEL)),
-        color=alt.Color("option:N", title=None, scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(orient="bottom")),
+        y=alt.Y("usd:Q", title="Cumulative discounted cost, USD", scale=alt.Scale(domain=y_domain, nice=False),
+                axis=alt.Axis(labelExpr=USD_LABEL)),
+        color=color,
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("month:Q", title="Month"),
-                 alt.Tooltip("usd_text:N", title="Cumulative")]).properties(width="container", height=300)
+                 alt.Tooltip("usd_text:N", title="Cumulative")])
+    names = end_labels(cumulative, "month", "usd", "option", "option", y_domain, LINE_HEIGHT_PX, color, log_y=False)
+    return alt.layer(lines, names).properties(width="container", height=LINE_HEIGHT_PX)
 
 
-def option_costs(curves: pd.DataFrame) -> alt.Chart:
-    """Monthly cost against monthly volume, one line per option (log-log; base case).
+LINE_HEIGHT_PX = 300
+
+
+def option_costs(curves: pd.DataFrame) -> alt.LayerChart:
+    """Monthly cost against monthly volume, one line per option named at its end (log-log; base case).
 
     Parameters
     ----------
@@ -728,12 +858,15 @@ def option_costs(curves: pd.DataFrame) -> alt.Chart:
     data = with_text(curves, tokens_per_month=fmt.tokens, usd_per_month=fmt.usd)
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
               axis=alt.Axis(values=decades(curves["tokens_per_month"]), labelExpr=TOKENS_LABEL))
-    y = alt.Y("usd_per_month:Q", title="USD per month (log scale)", scale=alt.Scale(type="log"),
+    y_scale = log_axis_scale(curves["usd_per_month"])
+    y = alt.Y("usd_per_month:Q", title="USD per month (log scale)", scale=y_scale,
               axis=alt.Axis(labelExpr=USD_LABEL))
     domain, colours = visual.option_scale(curves["option"], curves["kind"])
-    return alt.Chart(data).mark_line(point=True).encode(
-        x=x, y=y, color=alt.Color("option:N", title=None, scale=alt.Scale(domain=domain, range=colours),
-                                  legend=alt.Legend(orient="bottom", direction="vertical")),
+    color = alt.Color("option:N", title=None, scale=alt.Scale(domain=domain, range=colours), legend=None)
+    lines = alt.Chart(data).mark_line(point=True).encode(
+        x=x, y=y, color=color,
         tooltip=[alt.Tooltip("option:N", title="Option"), alt.Tooltip("tokens_per_month_text:N", title="Tokens"),
-                 alt.Tooltip("usd_per_month_text:N", title="Monthly cost")]).properties(width="container",
-                                                                                           height=300)
+                 alt.Tooltip("usd_per_month_text:N", title="Monthly cost")])
+    names = end_labels(curves, "tokens_per_month", "usd_per_month", "option", "option", y_scale.domain,
+                       LINE_HEIGHT_PX, color)
+    return alt.layer(lines, names).properties(width="container", height=LINE_HEIGHT_PX)

@@ -29,6 +29,7 @@ OPTION_COLOURS = {
 GUIDE_COLOUR = "#8a8a8a"
 INK = "#222222"
 MUTED = "#555555"
+PAPER = "#ffffff"  # a chart's background: the halo that keeps a label legible over lines
 # Where a figure comes from, on charts that set the guide's printed figure beside the report's.
 SOURCE_COLOURS = {"guide printed": GUIDE_COLOUR, "first principles": INK}
 # Scales of their own, in hues no option uses. Weight precision, widest first (teal, dark to light); requests
@@ -80,7 +81,8 @@ def precision_scale(labels: list[str]) -> tuple[list[str], list[str]]:
 
 def palette() -> set[str]:
     """Every colour a chart may use: the scales above, the verdicts' and the neutral marks'."""
-    return {*OPTION_COLOURS.values(), *VERDICT_COLOURS.values(), GUIDE_COLOUR, INK, MUTED, *SOURCE_COLOURS.values(),
+    return {*OPTION_COLOURS.values(), *VERDICT_COLOURS.values(), GUIDE_COLOUR, INK, MUTED, PAPER,
+            *SOURCE_COLOURS.values(),
             *PRECISION_COLOURS.values(), *CONCURRENCY_RAMP, *END_COLOURS.values(), *CATEGORY_COLOURS}
 
 
@@ -117,6 +119,23 @@ def hosted_words(ds: Dataset, offer_id: str) -> str:
     """``Llama 4 Maverick from Together AI`` for a hosted open-model offer: the model as readers know it."""
     offer = lookups.api_offer(ds, offer_id)
     return f"{_offer_model_words(ds, offer, short=True)} from {offer['provider']}"
+
+
+def _short_model(name: str) -> str:
+    """A model's name in at most three words, without ``Instruct`` or ``Chat``: ``Llama 4 Maverick`` for
+    ``Llama 4 Maverick 17B-128E``, ``DeepSeek V4 Flash`` as it is."""
+    return " ".join([w for w in str(name).split() if w not in ("Instruct", "Chat")][:3])
+
+
+def end_label(ds: Dataset, kind: str, offer_id: str | None = None, model_id: str | None = None) -> str:
+    """A line's name short enough to print at its end on a phone: ``GPT-5.4`` or ``DeepSeek V4 Flash`` for an
+    API, ``Hosted Llama 4 Maverick``, ``Buy`` or ``Rent`` (``Buy: DeepSeek V4 Flash`` when ``model_id`` tells two
+    bought lines apart)."""
+    if kind in (FRONTIER_API, CHEAP_API, HOSTED):
+        words = _short_model(_offer_model_words(ds, lookups.api_offer(ds, offer_id)))
+        return f"Hosted {words}" if kind == HOSTED else words
+    verb = "Rent" if kind == RENT else "Buy"
+    return verb if model_id is None else f"{verb}: {_short_model(lookups.model(ds, model_id)['model_name'])}"
 
 
 def rental_words(ds: Dataset, offer_id: str) -> str:

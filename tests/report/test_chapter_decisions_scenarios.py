@@ -87,7 +87,8 @@ def test_scenario_2_breaks_even_only_at_large_volumes_and_says_how_fragile(s2, d
     assert s2.facts["s2_buy_breakeven_tokens"] == fmt.tokens(volumes["base"])
     assert s2.facts["s2_buy_breakeven_sentence"].startswith(f"breaks even at about {fmt.tokens(volumes['base'])} ")
     assert s2.facts["s2_fragile_note"] == (f"Read it as a range, from {fmt.tokens(volumes['favourable'])} tokens a "
-                                           "month to never over the cases, not a point: a case never breaks even.")
+                                           "month to never between the stress ends, not a point: a case never "
+                                           "breaks even.")
 
 
 def test_the_decision_table_names_the_cheapest_option_per_kind_of_api(dataset):

@@ -14,8 +14,8 @@ from analysis.report.chapters import hardware
 
 
 def _layer(spec: dict, mark: str, nth: int = 0) -> dict:
-    """The nth layer of a layered spec drawn with this mark type."""
-    return [layer for layer in spec["layer"] if layer["mark"]["type"] == mark][nth]
+    """The nth top-level layer of a layered spec drawn with this mark type (nested layers skipped)."""
+    return [layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == mark][nth]
 
 
 def test_memory_chart_spec(dataset):
@@ -48,9 +48,25 @@ def test_gpu_labels_are_stacked_above_the_plot_one_row_each(dataset):
     rows = sorted(row["row_y"] for row in labels)
     # five setups, rows 14 px apart from -6 px (just above the plot) upwards: -62, -48, -34, -20, -6
     assert rows == [-62.0, -48.0, -34.0, -20.0, -6.0]
+    # Largest setup on top, each name ending at its line: the lines left of a name stop in lower rows, so none
+    # crosses it (smallest on top put the 26 GB line through every name to its right).
     by_memory = sorted(labels, key=lambda row: row["memory_gb"])
-    assert [row["row_y"] for row in by_memory] == [-62.0, -48.0, -34.0, -20.0, -6.0]
+    assert [row["row_y"] for row in by_memory] == [-6.0, -20.0, -34.0, -48.0, -62.0]
     assert by_memory[0]["text"] == "1× RTX 4090 (26 GB)"
+    names = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text" and "data" in layer
+                 and "row_y" in spec["datasets"][layer["data"]["name"]][0])
+    assert names["mark"]["align"] == "right"
+
+
+def test_every_sizing_need_is_drawn_however_narrow_its_range(dataset):
+    # DeepSeek V4 Pro at FP16 needs 3,200.1-3,201.3 GB, a bar narrower than a pixel: a dot marks each busy end.
+    chapter = hardware.build(dataset)
+    spec = charts.memory_vs_gpu(chapter.chart_data["requirements"], chapter.tables["gpu_lines"]).to_dict()
+    dots = _layer(spec, "point")
+    assert dots["encoding"]["x"]["field"] == "required_gb_high"
+    assert len(spec["datasets"][dots["data"]["name"]]) == len(chapter.chart_data["requirements"])
+    # the tick marks the weights alone, as the notebook's caption says
+    assert _layer(spec, "tick")["encoding"]["x"]["field"] == "weights_gb_low"
 
 
 def test_renderer_is_deterministic_and_escapes_markup():

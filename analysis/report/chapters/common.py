@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.loading import Dataset
-from analysis.evaluation import lookups
+from analysis.evaluation import lookups, uncertainty
+from analysis.evaluation.scenarios import Comparison
 from analysis.report import formatting as fmt
 from analysis.report import numerics
 from analysis.report.exhibits import Exhibit
@@ -131,7 +132,8 @@ def breakeven_caveat(breakeven: pd.DataFrame, option: str = "buy") -> str:
 
 
 def fragile_note(breakeven: pd.DataFrame, option: str = "buy") -> str:
-    """A sentence saying why a break-even is fragile, with its range over the cases ("" when it is not)."""
+    """A sentence saying why a break-even is fragile, with its stress ends (every input at one end of its range;
+    "" when it is not fragile)."""
     reason = str(breakeven[f"{option}_fragile"].iloc[0]) if f"{option}_fragile" in breakeven else ""
     if not reason:
         return ""
@@ -139,7 +141,7 @@ def fragile_note(breakeven: pd.DataFrame, option: str = "buy") -> str:
     low, high = volumes.min(), volumes.max()
     span = (f"{fmt.tokens_range(low, high)} tokens a month" if np.isfinite(high)
             else f"from {fmt.tokens(low)} tokens a month to never")
-    return f"Read it as a range, {span} over the cases, not a point: {reason}."
+    return f"Read it as a range, {span} between the stress ends, not a point: {reason}."
 
 
 # ---------------------------------------------------------------- volumes and cost curves (the cost chapters)
@@ -186,20 +188,39 @@ def breakeven_points(be: pd.DataFrame, versus: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["label", "tokens_per_month", "usd_per_month"])
 
 
-def cost_curves(grid: np.ndarray, options: list[tuple[str, pd.DataFrame, str, str]]) -> pd.DataFrame:
-    """Monthly cost against volume: low, base and high per option, the APIs' bills among them.
+def likely_outputs(comparison: Comparison, grid: np.ndarray, draws: int = uncertainty.DRAWS,
+                   seed: int = uncertainty.SEED) -> dict[str, np.ndarray]:
+    """The spine's outputs at each volume of ``grid`` for each sampled draw of the comparison's inputs (the
+    report's sampling unless told otherwise): ``(draws, volumes)`` arrays, whose P10 and P90
+    (:func:`likely_range`) are the report's one likely range."""
+    return uncertainty.monte_carlo(comparison.situation, draws, seed, grid).outputs
 
-    ``options`` holds ``(label, comparison table, cost column, kind)``: ``buy_usd_per_month``,
-    ``rent_usd_per_month`` or ``api_usd_per_month`` of a :func:`analysis.evaluation.scenarios.compare` table
-    holding every volume of ``grid``. The kind (:mod:`analysis.report.visual`) fixes the option's colour on
-    every page.
+
+def likely_range(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """P10 and P90 over the draws (axis 0) of :func:`likely_outputs` or any figure computed from them."""
+    low, high = uncertainty.percentiles(values, uncertainty.LIKELY)
+    return low, high
+
+
+def cost_curves(grid: np.ndarray, options: list[tuple[str, Comparison, str, str, str]],
+                draws: int = uncertainty.DRAWS, seed: int = uncertainty.SEED) -> pd.DataFrame:
+    """Monthly cost against volume per option, the APIs' bills among them: base case and likely range.
+
+    ``options`` holds ``(label, comparison, cost column, kind, end label)``, the column ``buy_usd_per_month``,
+    ``rent_usd_per_month`` or ``api_usd_per_month`` of a :func:`analysis.evaluation.scenarios.compare` result
+    whose table holds every volume of ``grid``. ``usd_base`` is the base case; ``usd_low`` and ``usd_high`` are
+    P10 and P90 of the same column over the sampled inputs (:func:`likely_outputs`), one sampling per
+    comparison. The kind
+    (:mod:`analysis.report.visual`) fixes the option's colour on every page; the end label
+    (:func:`analysis.report.visual.end_label`) names the line at its right end.
     """
-    frames = []
-    for label, table, column, kind in options:
-        on_grid = at_volumes(table, grid)
-        g = on_grid.groupby("tokens_per_month")[column]
-        base = on_grid[on_grid["case"] == "base"].set_index("tokens_per_month")[column]
-        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind,
-                                    "usd_low": g.min().to_numpy(), "usd_base": base.to_numpy(),
-                                    "usd_high": g.max().to_numpy()}))
+    frames, sampled = [], {}
+    for label, comparison, column, kind, end in options:
+        on_grid = at_volumes(comparison.table, grid)
+        base = on_grid[on_grid["case"] == "base"].set_index("tokens_per_month")[column].reindex(grid)
+        if id(comparison) not in sampled:
+            sampled[id(comparison)] = likely_outputs(comparison, grid, draws, seed)
+        low, high = likely_range(sampled[id(comparison)][column])
+        frames.append(pd.DataFrame({"tokens_per_month": grid, "option": label, "kind": kind, "end_label": end,
+                                    "usd_low": low, "usd_base": base.to_numpy(), "usd_high": high}))
     return pd.concat(frames, ignore_index=True)

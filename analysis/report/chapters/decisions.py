@@ -25,6 +25,8 @@ from analysis.report.chapters.common import (
     check_row,
     checks_frame,
     interpolate_crossing,
+    likely_outputs,
+    likely_range,
     printed_table,
     quoted,
 )
@@ -61,6 +63,21 @@ def savings_at_spend(ds: Dataset, ref: Reference, spend_usd_per_month: np.ndarra
     table = table.assign(spend_usd_per_month=np.tile(spend, len(spine.CASES)),
                          saving_share=1 - table["buy_usd_per_month"] / table["api_usd_per_month"])
     return table[["case", "spend_usd_per_month", "tokens_per_month", "saving_share"]]
+
+
+def likely_savings_at_spend(ds: Dataset, ref: Reference, spend_usd_per_month: np.ndarray) -> pd.DataFrame:
+    """Self-hosting's saving share at each monthly API spend: the base case (``saving_base``) and the likely
+    range (``saving_low``, ``saving_high``: P10 and P90 over the sampled inputs of ``1 - buy_cost / api_cost``,
+    each draw pricing the volume the base case's spend buys)."""
+    spend = np.asarray(spend_usd_per_month, dtype=float)
+    volumes = spend / scenarios.api_usd_per_token(ds, ref.model, ref.gpu, ref.precision, ref.api_offer)
+    result = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, volumes)
+    sampled = likely_outputs(result, volumes)
+    low, high = likely_range(1 - sampled["buy_usd_per_month"] / sampled["api_usd_per_month"])
+    base = result.table[result.table["case"] == "base"]
+    return pd.DataFrame({"spend_usd_per_month": spend, "tokens_per_month": volumes,
+                         "saving_base": (1 - base["buy_usd_per_month"] / base["api_usd_per_month"]).to_numpy(),
+                         "saving_low": low, "saving_high": high})
 
 
 def option_costs(ds: Dataset, ref: Reference, spend_usd_per_month: float) -> dict[str, float]:
@@ -229,8 +246,9 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
     for figure_id in ("tiers.10k_20k.engineer_share", "tiers.exceptions.latency_requirement"):
         rows.append(check_row(ds, figure_id, "", "", "", verdicts.UNVERIFIABLE, "a stated input, with no source"))
     checks = checks_frame(rows)
-    chart = pd.concat([t.assign(reference=ref.label, kind=kind) for t, ref, kind in (
-        (tables["frontier"], FRONTIER, visual.FRONTIER_API), (tables["cheap"], CHEAP, visual.CHEAP_API))])
+    chart = pd.concat([likely_savings_at_spend(ds, ref, grid).assign(
+        reference=ref.label, kind=kind, end_label=f"vs {visual.end_label(ds, kind, ref.api_offer)}")
+        for ref, kind in ((FRONTIER, visual.FRONTIER_API), (CHEAP, visual.CHEAP_API))])
     facts = {"tiers_guide_crossing_usd": fmt.usd(crossing),
              "tiers_frontier_breakeven_usd": fmt.usd(frontier_be["base"]),
              "tiers_frontier_breakeven_range": fmt.usd_range(frontier_be.min(), frontier_be.max()),
@@ -260,7 +278,8 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
         ex.Exhibit("spend-tiers-savings",
                    f"At the guide's {fmt.usd(threshold)} a month, buying saves {fmt.share(at_threshold)} of a "
                    "GPT-5.4 bill in the base case",
-                   "Source: " + model_files, "Saving at each spend level: base case (range over the cases)."),
+                   "Source: " + model_files,
+                   "Saving at each spend level: base case (the stress ends, every input at one end)."),
     )
     return Chapter(printed=claims, checks=checks, tables={"savings": _savings_table(tables, grid)},
                    chart_data={"savings": chart, "claims": _claim_bands(ds, float(grid.max()))}, facts=facts,
@@ -410,7 +429,7 @@ def build_decision_table(ds: Dataset) -> Chapter:
     exhibits = (
         ex.Exhibit("decision-computed",
                    f"Against GPT-5.4, buy the GPUs above {fmt.usd(frontier_be['base'])} a month "
-                   f"({fmt.usd_range(lo, hi)} over the cases); against DeepSeek V4 Flash, {cheap}",
+                   f"({fmt.usd_range(lo, hi)} between the stress ends); against DeepSeek V4 Flash, {cheap}",
                    "Source: the guide's rows (data/guide_claims.csv); recommendations from the model's break-even "
                    "(" + ex.model_source("api_prices.csv", "gpus.csv", "models.csv", "benchmarks.csv",
                                          "assumptions.csv") + ")",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pandas as pd
 
@@ -77,8 +79,8 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
     buy = scenarios.compare(ds, model, buy_gpu, buy_precision, frontier_api, both)
     rent = scenarios.compare(ds, model, rent_gpu, rent_precision, frontier_api, both, rent_offer)
     cheap = scenarios.compare(ds, model, buy_gpu, buy_precision, cheap_api, both)
-    by_api = {frontier_api: buy.table, cheap_api: cheap.table,
-              hosted_offer: scenarios.compare(ds, model, buy_gpu, buy_precision, hosted_offer, both).table}
+    hosted = scenarios.compare(ds, model, buy_gpu, buy_precision, hosted_offer, both)
+    by_api = {frontier_api: buy.table, cheap_api: cheap.table, hosted_offer: hosted.table}
     apis = {name: api_bill_span(at_volumes(by_api[offer], volumes)) for name, offer in
             (("cheap", cheap_api), ("frontier", frontier_api), ("hosted", hosted_offer))}
 
@@ -140,15 +142,16 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
             rows.append(check_row(ds, figure_id, "", first.iloc[i, index], "", verdicts.IMPLIED,
                                   "no breakdown is printed: the growth from 100M follows an unstated scaling rule"))
     checks = checks_frame(rows)
-    curves = cost_curves(grid, [(f"Buy {visual.gpu_words(ds, buy_gpu)}", buy.table, "buy_usd_per_month", visual.BUY),
-                                (f"Rent {visual.rental_words(ds, rent_offer)}", rent.table, "rent_usd_per_month",
-                                 visual.RENT),
-                                (f"API: {visual.api_words(ds, cheap_api)}", by_api[cheap_api], "api_usd_per_month",
-                                 visual.CHEAP_API),
-                                (f"API: {visual.api_words(ds, frontier_api)}", by_api[frontier_api],
-                                 "api_usd_per_month", visual.FRONTIER_API),
-                                (f"Hosted {visual.hosted_words(ds, hosted_offer)}", by_api[hosted_offer],
-                                 "api_usd_per_month", visual.HOSTED)])
+    end = functools.partial(visual.end_label, ds)
+    curves = cost_curves(grid, [
+        (f"Buy {visual.gpu_words(ds, buy_gpu)}", buy, "buy_usd_per_month", visual.BUY, end(visual.BUY)),
+        (f"Rent {visual.rental_words(ds, rent_offer)}", rent, "rent_usd_per_month", visual.RENT, end(visual.RENT)),
+        (f"API: {visual.api_words(ds, cheap_api)}", cheap, "api_usd_per_month", visual.CHEAP_API,
+         end(visual.CHEAP_API, cheap_api)),
+        (f"API: {visual.api_words(ds, frontier_api)}", buy, "api_usd_per_month", visual.FRONTIER_API,
+         end(visual.FRONTIER_API, frontier_api)),
+        (f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted, "api_usd_per_month", visual.HOSTED,
+         end(visual.HOSTED, hosted_offer))])
     be = pd.concat([buy.breakeven.assign(option="buy"), rent.breakeven.assign(option="rent")])
     base_buy = buy.breakeven.set_index("case").loc["base"]
     cheap_be = float(cheap.breakeven.set_index("case").at["base", "buy_breakeven_tokens_per_month"])

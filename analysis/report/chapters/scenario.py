@@ -25,6 +25,8 @@ from analysis.report.chapters.common import (
     fragile_note,
     guide_volumes,
     interpolate_crossing,
+    likely_outputs,
+    likely_range,
     printed_table,
     quoted,
 )
@@ -189,16 +191,18 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     be = pd.concat([result.breakeven.assign(option="buy"), result.breakeven.assign(option="rent")])
     hosted = hosted_result.breakeven
     be_table = _breakeven_table(ds, result.breakeven, hosted, api_offer, hosted_offer)
-    curve_result = at_volumes(result.table, grid)
     api_kind = visual.HOSTED if api_offer == hosted_offer else spec["api_kind"]
-    options = [(f"Buy {visual.gpu_words(ds, gpu)}", curve_result, "buy_usd_per_month", visual.BUY),
-               (f"Rent {visual.rental_words(ds, rent_offer)}", curve_result, "rent_usd_per_month", visual.RENT),
-               (f"API: {visual.api_words(ds, api_offer)}", curve_result, "api_usd_per_month", api_kind)]
+    options = [(f"Buy {visual.gpu_words(ds, gpu)}", result, "buy_usd_per_month", visual.BUY,
+                visual.end_label(ds, visual.BUY)),
+               (f"Rent {visual.rental_words(ds, rent_offer)}", result, "rent_usd_per_month", visual.RENT,
+                visual.end_label(ds, visual.RENT)),
+               (f"API: {visual.api_words(ds, api_offer)}", result, "api_usd_per_month", api_kind,
+                visual.end_label(ds, api_kind, api_offer))]
     if hosted_offer != api_offer:
-        options.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_result.table, "api_usd_per_month",
-                        visual.HOSTED))
+        options.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_result, "api_usd_per_month",
+                        visual.HOSTED, visual.end_label(ds, visual.HOSTED, hosted_offer)))
     curves = cost_curves(grid, options)
-    payback = curve_result[["case", "tokens_per_month", "buy_payback_months", "buy_payback_after_writeoff"]]
+    payback = _payback_curve(result, grid)
     base = result.breakeven.set_index("case").loc["base"]
     # The fleet bought at the base break-even (at the table's first volume when it never comes): its spare GPUs.
     at = base["buy_breakeven_tokens_per_month"] if np.isfinite(base["buy_breakeven_tokens_per_month"]) else volumes[0]
@@ -251,6 +255,23 @@ def like_for_like_sentence(ds: Dataset, api_offer: str, hosted_offer: str) -> st
     return f"The same open model is also sold as a service ({hosted}), shown beside the API."
 
 
+def _payback_curve(result: scenarios.Comparison, grid: np.ndarray) -> pd.DataFrame:
+    """Months for the purchase to pay back at each volume of ``grid``: the base case
+    (``buy_payback_months``, ``buy_payback_after_writeoff``) and the likely range (``payback_low``,
+    ``payback_high``: P10 and P90 over the sampled inputs, a payback after the write-off counted as never, inf),
+    and ``life_months``, the longest hardware life the inputs allow (where the chart's band ends when P90 is never)."""
+    on_grid = at_volumes(result.table, grid)
+    base = on_grid[on_grid["case"] == "base"].set_index("tokens_per_month").reindex(grid)
+    sampled = likely_outputs(result, grid)
+    months = np.where(sampled["buy_payback_after_writeoff"] == 1, np.inf, sampled["buy_payback_months"])
+    low, high = likely_range(months)
+    life_months = max(i.high for i in result.situation.inputs if i.name == "amortization_months")
+    return pd.DataFrame({"tokens_per_month": grid, "buy_payback_months": base["buy_payback_months"].to_numpy(),
+                         "buy_payback_after_writeoff": base["buy_payback_after_writeoff"].to_numpy(),
+                         "payback_low": low, "payback_high": high,
+                         "life_months": life_months})
+
+
 def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, breakeven: pd.DataFrame,
               payback: pd.DataFrame, facts: dict, model: str, gpu: str, api_offer: str, hosted_offer: str,
               hosted_vs_buy: float) -> tuple[ex.Exhibit, ...]:
@@ -278,7 +299,7 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
                    "Monthly costs, savings and payback, low–high, per volume."),
         ex.Exhibit(f"{prefix}-breakeven",
                    (f"Buying breaks even at {facts[f'{prefix}_buy_breakeven_tokens']} tokens a month in the base case "
-                    f"({fmt.tokens_range(vols.min(), vols.max())} over the cases); {rent_text}"
+                    f"({fmt.tokens_range(vols.min(), vols.max())} between the stress ends); {rent_text}"
                     if np.isfinite(vols["base"]) else f"Buying never breaks even in the base case; {rent_text}"),
                    source,
                    "Break-even volume and API spend, buying and renting."),
@@ -286,8 +307,7 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
     ]
     # Paybacks within the hardware's life only: below the break-even a purchase can still repay itself, but after
     # it is written off.
-    base = payback[(payback["case"] == "base") & np.isfinite(payback["buy_payback_months"])
-                   & (payback["buy_payback_after_writeoff"] == 0)]
+    base = payback[np.isfinite(payback["buy_payback_months"]) & (payback["buy_payback_after_writeoff"] == 0)]
     if len(base):
         best = base.loc[base["buy_payback_months"].idxmin()]
         payback_title = (f"The purchase pays back in {fmt.months(best['buy_payback_months'])} at "

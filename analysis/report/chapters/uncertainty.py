@@ -317,16 +317,6 @@ def _tornado_count_title(table: pd.DataFrame) -> str:
     return ", ".join(parts)
 
 
-def sampled_bands(sit: spine.Situation, column: str, grid: np.ndarray, draws: int,
-                  seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """P10 and P90 of a bill (``buy_usd_per_month`` or ``api_usd_per_month``) at each volume of ``grid``, over
-    ``draws`` draws of every input (:func:`analysis.evaluation.uncertainty.sample_inputs`, the seed the card's
-    ranges use): the report's one likely range, drawn as the chart's band."""
-    values = spine.evaluate(sit, uncertainty.sample_inputs(sit, draws, seed), grid)[column]
-    low, high = uncertainty.percentiles(values, (10.0, 90.0))
-    return low, high
-
-
 # The guide's headline threshold ("break-even at $20K a month of spend"), drawn on the headline chart.
 GUIDE_THRESHOLD_ID = "head.summary.break_even"
 
@@ -341,32 +331,26 @@ def headline(ds: Dataset, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     """The intro's headline chart: monthly cost against volume for the answer card's three choices.
 
     Lines: buying GPUs for each card row's open model, each API it would replace, and the hosted open model
-    (base case), each with its P10–P90 band over the sampled inputs (:func:`sampled_bands`; the card's stress
-    ends, every input at one end, are not drawn). Returns ``(curves, break-even points, title)``.
+    (base case), each with its likely range as a band (P10–P90 over the sampled inputs,
+    :func:`analysis.report.chapters.common.cost_curves`). Returns ``(curves, break-even points, title)``.
     """
     grid = curve_volumes(ds)
-    record = lookups.record(ds)
-    options, apis, points, sampled = [], [], [], []
+    options, apis, points = [], [], []
     for (key, api_offer, model), kind in zip(CARD_ROWS, (visual.BUY, visual.BUY_OTHER), strict=True):
         compared = scenarios.compare(ds, model, CARD_GPU, CARD_PRECISION, api_offer, grid)
         # No count in the name: the fleet grows along the line (the card gives the one at the break-even).
         gpu_name, model_name = visual.gpu_words(ds, CARD_GPU).split()[0], lookups.model(ds, model)["model_name"]
         label = f"Buy {gpu_name}s for {model_name}"
-        options.append((label, compared.table, "buy_usd_per_month", kind))
-        apis.append((f"API: {visual.api_words(ds, api_offer)}", compared.table, "api_usd_per_month",
-                     visual.FRONTIER_API if key == "frontier" else visual.CHEAP_API))
-        sit = resolve.situation(record, model, CARD_GPU, CARD_PRECISION, api_offer, None)
-        sampled += [(label, sit, "buy_usd_per_month"), (apis[-1][0], sit, "api_usd_per_month")]
+        api_kind = visual.FRONTIER_API if key == "frontier" else visual.CHEAP_API
+        options.append((label, compared, "buy_usd_per_month", kind, visual.end_label(ds, kind, model_id=model)))
+        apis.append((f"API: {visual.api_words(ds, api_offer)}", compared, "api_usd_per_month", api_kind,
+                     visual.end_label(ds, api_kind, api_offer)))
         points.append(breakeven_points(compared.breakeven.assign(option="buy"),
                                        f"vs {visual.api_words(ds, api_offer)}"))
     hosted = scenarios.compare(ds, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, CARD_HOSTED, grid)
-    apis.append((f"Hosted {visual.hosted_words(ds, CARD_HOSTED)}", hosted.table, "api_usd_per_month", visual.HOSTED))
-    sampled.append((apis[-1][0], resolve.situation(record, CARD_ROWS[0][2], CARD_GPU, CARD_PRECISION, CARD_HOSTED,
-                                                   None), "api_usd_per_month"))
-    curves = cost_curves(grid, options + apis)
-    for label, sit, column in sampled:
-        rows = curves["option"] == label
-        curves.loc[rows, "usd_low"], curves.loc[rows, "usd_high"] = sampled_bands(sit, column, grid, draws, seed)
+    apis.append((f"Hosted {visual.hosted_words(ds, CARD_HOSTED)}", hosted, "api_usd_per_month", visual.HOSTED,
+                 visual.end_label(ds, visual.HOSTED, CARD_HOSTED)))
+    curves = cost_curves(grid, options + apis, draws, seed)
     points = pd.concat(points, ignore_index=True)
     base = curves.pivot(index="tokens_per_month", columns="option", values="usd_base")
     buy_frontier, buy_cheap = options[0][0], options[1][0]
@@ -383,12 +367,12 @@ def headline(ds: Dataset, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
 
 
 def build(ds: Dataset, model: str = "llama-4-maverick", gpu: str = "h100-sxm", precision: str = "fp8",
-          api_offer: str = "openai-gpt-5.4", rent_offer: str | None = "lambda-h100-8x", draws: int = 10_000,
-          seed: int = 20260427, grid_low_tokens_per_month: float = 1e7, grid_high_tokens_per_month: float = 1e12,
-          grid_points: int = 101) -> Chapter:
+          api_offer: str = "openai-gpt-5.4", rent_offer: str | None = "lambda-h100-8x",
+          draws: int = uncertainty.DRAWS, seed: int = uncertainty.SEED, grid_low_tokens_per_month: float = 1e7,
+          grid_high_tokens_per_month: float = 1e12, grid_points: int = 101) -> Chapter:
     """The uncertainty chapter: Monte Carlo percentiles, probability of beating the API, tornado.
 
-    ``draws`` uniform draws of every input with ``numpy.random.default_rng(seed)``; the probability curve is
+    ``draws`` uniform draws of every input from mulberry32 seeded with ``seed``; the probability curve is
     evaluated on ``grid_points`` log-spaced volumes between the two grid ends (tokens per month).
     """
     grid = _grid(grid_low_tokens_per_month, grid_high_tokens_per_month, grid_points)
