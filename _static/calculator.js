@@ -537,6 +537,39 @@ function syncUrl(options) {
   for (const name of FIELDS) if (given(options[name])) params.set(name, options[name]);
   const query = params.toString();
   history.replaceState(null, "", `${location.pathname}${query ? `?${query}` : ""}${location.hash}`);
+  syncParameters(options);
+}
+
+// The page's provenance line lists the parameters it was built with; once the reader prices a situation it lists
+// theirs: the built defaults, each replaced by what the reader typed or picked, then the reader's other inputs.
+let builtParameters = null;
+function syncParameters(options) {
+  const line = document.querySelector("p.provenance");
+  if (!line) return;
+  const codes = [...line.querySelectorAll("code")];
+  if (builtParameters === null) {
+    builtParameters = new Map(codes.map((code) => code.textContent.split(" = ")));
+  }
+  const shown = new Map(builtParameters);
+  for (const name of FIELDS) if (given(options[name])) shown.set(name, String(options[name]));
+  const lead = line.firstChild;
+  if (lead && lead.nodeType === Node.TEXT_NODE) {
+    lead.textContent = lead.textContent.replace(/; parameters[^:]*: $/, `; ${pageSay("parameters_yours")}: `);
+  }
+  codes.slice(1).forEach((code) => code.previousSibling?.nodeType === Node.TEXT_NODE
+    && code.previousSibling.remove());
+  codes.slice(1).forEach((code) => code.remove());
+  const first = codes[0];
+  if (!first) return;
+  const entries = [...shown.entries()];
+  first.textContent = `${entries[0][0]} = ${entries[0][1]}`;
+  let last = first;
+  for (const [name, value] of entries.slice(1)) {
+    const code = document.createElement("code");
+    code.textContent = `${name} = ${value}`;
+    last.after(", ", code);
+    last = code;
+  }
 }
 
 // quote's messages name its command-line options; beside a field of the form, the same reason reads in the

@@ -114,6 +114,8 @@ PAGE_MESSAGES = {
                              "than {share}% of the draws",
     "likely_breakeven_never": "no break-even in more than {share}% of the draws",
     "glance_likely_computing": "Likely range: computing…",
+    # The provenance line's lead once it lists the reader's situation instead of the page's defaults.
+    "parameters_yours": "parameters of the situation priced below",
     "glance_likely": "Likely (P10–P90): savings {savings} a month; {short}.",
     "glance_likely_breakeven": "break-even at {range} tokens a month",
     "glance_likely_open": "break-even at {tokens} tokens a month or more",

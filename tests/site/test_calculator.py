@@ -767,6 +767,24 @@ def test_one_button_copies_the_answers_link(browser, site):
     context.close()
 
 
+def test_the_provenance_line_lists_the_readers_parameters(browser, site):
+    # Built with the defaults (Maverick, 2B tokens); the reader's link picks Llama 3.3 70B at 300M: the line lists
+    # the defaults it did not change, the reader's values for the rest, and no longer the built ones.
+    page, record = open_page(browser, site, f"{PAGE}?tokens_per_month=300M&model=llama-3.3-70b", (1400, 900))
+    page.wait_for_function("Number(document.querySelector('.calculator').dataset.updates) >= 1")
+    line = page.inner_text("p.provenance")
+    assert "; parameters of the situation priced below: api = openai-gpt-5.4, gpu = h100-sxm, " in line
+    assert "model = llama-3.3-70b" in line and "tokens_per_month = 300M" in line
+    assert "llama-4-maverick" not in line and "2000000000.0" not in line
+    assert line.endswith(".")
+    # An input it cannot price changes nothing on the line: it still names the last situation priced.
+    page.fill("#calc-tokens_per_month", "300 zillion")
+    page.wait_for_function("document.getElementById('calc-stale').hidden === false")
+    assert page.inner_text("p.provenance") == line
+    assert unexpected(record["errors"]) == []
+    page.close()
+
+
 # ---------------------------------------------------------------- the likely range (P10-P90 of the sampled inputs)
 
 

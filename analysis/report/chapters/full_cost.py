@@ -181,8 +181,8 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
         ex.Exhibit("full-cost-breakeven", buying, source,
                    f"Where self-hosting {model_name} starts to beat GPT-5.4."),
         ex.Exhibit("full-cost-chart",
-                   f"Against DeepSeek V4 Flash, buying {facts['ft_cheap_breakeven']}; against GPT-5.4 it crosses "
-                   f"at {facts['ft_buy_breakeven_tokens']}", source),
+                   f"Buying GPUs for {model_name}: against GPT-5.4 it crosses at {facts['ft_buy_breakeven_tokens']} "
+                   f"tokens a month; against DeepSeek V4 Flash it {facts['ft_cheap_breakeven']}", source),
     )
     return Chapter(printed=printed_table(ds, TABLE, "Cost Component", COLUMNS), checks=checks,
                    tables={"first_principles": first, "breakeven": _breakeven_table(be)},

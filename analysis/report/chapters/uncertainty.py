@@ -360,7 +360,8 @@ def headline(ds: Dataset, draws: int, seed: int) -> tuple[pd.DataFrame, pd.DataF
     crossing = points[points["label"].str.endswith(apis[0][0].removeprefix("API: "))]
     title = "Monthly cost by volume"
     if len(crossing):
-        title += f": buying crosses GPT-5.4 at {fmt.tokens(crossing['tokens_per_month'].iloc[0])} tokens a month"
+        title += (f": buying GPUs for {lookups.model(ds, CARD_ROWS[0][2])['model_name']} crosses GPT-5.4 at "
+                  f"{fmt.tokens(crossing['tokens_per_month'].iloc[0])} tokens a month")
     if below:
         title += f"; {' and '.join(below)} {'stays' if len(below) == 1 else 'stay'} below buying at every volume"
     return curves, points, title
