@@ -209,9 +209,11 @@ async function drawChartNow(o, computed, volumes) {
   const mode = o.rent === null ? "buy" : "rent";
   if (view === null || viewMode !== mode) {
     const spec = JSON.parse(JSON.stringify(DATA.chart));
-    // The legend names only the lines drawn: the API and the chosen way of getting the GPUs.
-    for (const layer of spec.layer) {
-      const scale = layer.encoding.color && layer.encoding.color.scale;
+    // Every layer, nested ones (a label over its halo) included.
+    const layers = (parent) => parent.layer.flatMap((layer) => (layer.layer ? [layer, ...layers(layer)] : [layer]));
+    // The legend and the line names cover only the lines drawn: the API and the chosen way of getting the GPUs.
+    for (const layer of layers(spec)) {
+      const scale = layer.encoding && layer.encoding.color && layer.encoding.color.scale;
       if (scale) {
         const keep = scale.domain.map((d, i) => [d, scale.range[i]]).filter(([d]) => d === pageSay("option_api")
           || d === pageSay(`option_${mode}`));
@@ -220,7 +222,7 @@ async function drawChartNow(o, computed, volumes) {
       }
     }
     spec.datasets = { curves: rows.curves, points: rows.points, volume: rows.volume };
-    for (const layer of spec.layer) layer.data = { name: layer.data.name };
+    for (const layer of layers(spec)) if (layer.data) layer.data = { name: layer.data.name };
     if (view) view.finalize();
     const result = await window.vegaEmbed("#calc-chart", spec, { mode: "vega-lite", actions: false, renderer: "svg" });
     view = result.view;

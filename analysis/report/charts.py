@@ -376,7 +376,15 @@ def calculator_costs() -> alt.LayerChart:
                                      ("Stress end, low", "Stress end, high"))
     volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color=visual.MUTED).encode(
         x="tokens_per_month:Q", tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Your volume")])
-    return alt.layer(band, line, volume, marks).properties(width="container", height=340)
+    # Each line named at its right end. The data arrive in the browser, so Vega finds the ends (the largest volume
+    # per option) instead of Python; with three lines far apart on a log scale they need no spreading.
+    ends = alt.Chart(alt.Data(name="curves")).transform_joinaggregate(
+        last="max(tokens_per_month)", groupby=["option"]).transform_filter(
+        "datum.tokens_per_month === datum.last")
+    names = halo_text(ends, dict(align="right", baseline="bottom", dx=-3, dy=-4, fontSize=11, fontWeight="bold"),
+                      x="tokens_per_month:Q", y="usd_base:Q", text="option:N",
+                      color=alt.Color("option:N", scale=scale, legend=None))
+    return alt.layer(band, line, volume, marks, names).properties(width="container", height=340)
 
 
 def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:
@@ -634,7 +642,8 @@ def speed_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
 
     Parameters
     ----------
-    curves : ``system``, ``tokens_per_s_per_user``, ``case`` (favourable, base, unfavourable),
+    curves : ``system``, ``end_label`` (its short name, printed at the line's end), ``tokens_per_s_per_user``,
+        ``case`` (favourable, base, unfavourable),
         ``tokens_per_s_per_gpu`` (input + output tokens per second per GPU, 0 where no batch is that fast).
     points : ``system``, ``tokens_per_s_per_user``, ``total_tokens_per_s_per_gpu`` (published).
     """
@@ -668,10 +677,17 @@ def speed_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("system:N", title="Published"),
                  alt.Tooltip("tokens_per_s_per_user:Q", title="Tokens/s per user"),
                  alt.Tooltip("total_tokens_per_s_per_gpu_text:N", title="Tokens/s per GPU")])
-    return alt.layer(band, line, dots).properties(width="container", height=320)
+    names = end_labels(wide.assign(end_label=wide["system"].map(dict(zip(curves["system"], curves["end_label"],
+                                                                          strict=False)))),
+                       "tokens_per_s_per_user", "base", "system", "end_label", y_scale.domain, SPEED_HEIGHT_PX,
+                       alt.Color("system:N", sort=order, scale=_ramp(order, visual.CATEGORY_COLOURS), legend=None))
+    return alt.layer(band, line, dots, names).properties(width="container", height=SPEED_HEIGHT_PX)
 
 
-def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
+SPEED_HEIGHT_PX = 320
+
+
+def probability_cheaper(probability: pd.DataFrame) -> alt.LayerChart:
     """Share of Monte Carlo draws in which self-hosting costs less than the API, against monthly volume (log x).
 
     Parameters
@@ -687,18 +703,28 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.Chart:
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE,
               scale=alt.Scale(type="log"), axis=alt.Axis(values=decades(probability["tokens_per_month"]),
                                                           labelExpr=TOKENS_LABEL))
+    color = alt.Color("option:N", title="Self-hosting by", scale=alt.Scale(domain=domain, range=colours),
+                      legend=None)
     # Points on the line give the pointer something to hover: a thin line alone is hard to hit.
-    return alt.Chart(probability).mark_line(point=alt.OverlayMarkDef(filled=True, size=16)).encode(
+    lines = alt.Chart(probability).mark_line(point=alt.OverlayMarkDef(filled=True, size=16)).encode(
         x=x,
         y=alt.Y("probability_cheaper:Q", title="Draws where self-hosting is cheaper",
                 scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")),
-        color=alt.Color("option:N", title="Self-hosting by", scale=alt.Scale(domain=domain, range=colours),
-                        legend=alt.Legend(orient="bottom")),
+        color=color,
         tooltip=[alt.Tooltip("option:N", title="Self-hosting by"),
                  alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
                  alt.Tooltip("probability_cheaper_text:N", title="Cheaper than the API"),
-                 alt.Tooltip("probability_past_breakeven_text:N", title="Past its break-even")],
-    ).properties(width="container", height=300)
+                 alt.Tooltip("probability_past_breakeven_text:N", title="Past its break-even")])
+    # The curves rise side by side and all end at 100%, so each is named where it first passes half the draws:
+    # the leftmost curve on its left, the others on their right, clear of each other.
+    halfway = probability[probability["probability_cheaper"] >= 0.5].groupby("option", sort=False).head(1)
+    halfway = halfway.sort_values("tokens_per_month", kind="stable")
+    layers = [lines]
+    for k, (_, row) in enumerate(halfway.iterrows()):
+        layers.append(halo_text(alt.Chart(pd.DataFrame([row])), dict(
+            align="right" if k == 0 else "left", dx=-6 if k == 0 else 6, baseline="middle", fontSize=11,
+            fontWeight="bold"), x="tokens_per_month:Q", y="probability_cheaper:Q", text="option:N", color=color))
+    return alt.layer(*layers).properties(width="container", height=300)
 
 
 def tornado(bars: pd.DataFrame) -> alt.LayerChart:

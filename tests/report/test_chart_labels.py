@@ -142,3 +142,29 @@ def test_payback_band_runs_to_the_longest_life_when_p90_never_pays(dataset):
     never = band["payback_high_text"] == "never"
     assert never.any()
     assert (band.loc[never, "drawn_high"] == band["life_months"].max()).all()
+
+
+def test_probability_curves_are_named_where_they_pass_half_the_draws(dataset):
+    from analysis.report.chapters import uncertainty as chapter
+
+    probability = chapter.build(dataset).chart_data["probability"]
+    spec = charts.probability_cheaper(probability).to_dict()
+    names = [t for t in _texts(spec) if t["encoding"]["text"]["field"] == "option" and "stroke" not in t["mark"]]
+    placed = [spec["datasets"][t["data"]["name"]][0] for t in names]
+    # Buying passes half the draws at a lower volume than renting, so it is named on its left, renting on its right.
+    assert [p["option"] for p in placed] == ["Buy", "Rent"]
+    assert [t["mark"]["align"] for t in names] == ["right", "left"]
+    for p in placed:
+        curve = probability[probability["option"] == p["option"]]
+        first = curve[curve["probability_cheaper"] >= 0.5]["tokens_per_month"].min()
+        assert p["tokens_per_month"] == first
+
+
+def test_the_calculator_names_its_lines_at_their_ends_in_the_browser():
+    spec = charts.calculator_costs().to_dict()
+    names = [t for t in _texts(spec) if t["encoding"]["text"]["field"] == "option"]
+    assert len(names) == 2  # the name and its halo
+    # The data arrive in the browser: Vega keeps each option's largest volume.
+    for name in names:
+        assert name["transform"][0]["joinaggregate"][0] == {"op": "max", "field": "tokens_per_month", "as": "last"}
+        assert name["transform"][1]["filter"] == "datum.tokens_per_month === datum.last"

@@ -331,9 +331,14 @@ def engine_checks(ds: Dataset, model_id: str = "llama-3.3-70b") -> tuple[pd.Data
 def system_label(ds: Dataset, model_id: str, gpu_id: str, precision: str, inp: int, out: int) -> str:
     """``DeepSeek R1 FP8 on B200, 8k/1k tokens`` (prompt / output, in units of 1,024): short enough for a legend
     on a phone."""
-    model = lookups.model(ds, model_id)["model_name"].removesuffix(" Instruct")
-    gpu = _short(ds["gpus"].set_index("gpu_id").at[gpu_id, "gpu_name"]).split()[0]
+    model, gpu = _system_words(ds, model_id, gpu_id)
     return f"{model} {precision.upper()} on {gpu}, {inp / 1024:g}k/{out / 1024:g}k tokens"
+
+
+def _system_words(ds: Dataset, model_id: str, gpu_id: str) -> tuple[str, str]:
+    """``("DeepSeek R1", "B200")``: the model and the GPU as a speed chart names its line."""
+    model = lookups.model(ds, model_id)["model_name"].removesuffix(" Instruct")
+    return model, _short(ds["gpus"].set_index("gpu_id").at[gpu_id, "gpu_name"]).split()[0]
 
 
 def speed_curves(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -362,7 +367,8 @@ def speed_curves(ds: Dataset) -> tuple[pd.DataFrame, pd.DataFrame]:
         system = (model_id, gpu_id, precision, inp, out)
         for case, efficiency in zip(("favourable", "base", "unfavourable"), efficiencies, strict=True):
             rate, size = _best_replica(record, system, SPEED_GRID, float(efficiency))
-            frames.append(pd.DataFrame({"system": label, "tokens_per_s_per_user": SPEED_GRID, "case": case,
+            frames.append(pd.DataFrame({"system": label, "end_label": "{} on {}".format(*_system_words(
+                                            ds, model_id, gpu_id)), "tokens_per_s_per_user": SPEED_GRID, "case": case,
                                         "tokens_per_s_per_gpu": rate, "gpus_per_replica": size}))
         mine = published[(published["model_id"] == model_id) & (published["gpu_id"] == gpu_id)
                          & (published["precision"] == precision) & (published["input_tokens"] == inp)
