@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.evaluation import verdicts
+from analysis.evaluation import uncertainty, verdicts
 from analysis.report import registry
 
 # The chapter numbers readers see, by the prefix of the chapter's notebook; the data page is an appendix.
@@ -19,7 +19,10 @@ from analysis.report import registry
 GUIDE_TABLE = "the guide's table as printed (data/guide_claims.csv, data/guide_figures.csv)"
 CHECKS = ("the guide's figures (data/guide_figures.csv) recomputed from its own inputs and from the model's "
           "inputs in data/; the verdict rules are on the method page")
-CASES_NOTE = "base case, with low–high over the favourable and unfavourable cases"
+CASES_NOTE = "base case, with low–high at the stress ends (every input at its favourable or unfavourable end)"
+# A chart whose bands are the likely range: P10-P90 of the report's draws (analysis.evaluation.uncertainty).
+LIKELY_NOTE = (f"base case, with bands P10–P90 of {uncertainty.DRAWS:,} draws of every input, seed "
+               f"{uncertainty.SEED}")
 
 
 @dataclass(frozen=True)

@@ -386,8 +386,9 @@ def test_chapter_tables_and_facts(dataset, built):
 
 def test_probability_chart_spec(built):
     spec = charts.probability_cheaper(built.chart_data["probability"]).to_dict()
-    enc = spec["encoding"]
-    assert spec["mark"]["type"] == "line"
+    lines = spec["layer"][0]  # then one name per curve (tests/report/test_chart_labels.py)
+    enc = lines["encoding"]
+    assert lines["mark"]["type"] == "line"
     assert enc["x"]["scale"]["type"] == "log"
     assert enc["x"]["title"] == charts.VOLUME_TITLE
     assert enc["y"]["axis"]["format"] == "%" and enc["y"]["scale"]["domain"] == [0, 1]

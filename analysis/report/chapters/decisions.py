@@ -266,7 +266,8 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
     base = tables["frontier"][tables["frontier"]["case"] == "base"]
     # Savings between grid points are read off the straight line on a log spend axis.
     at_threshold = float(np.interp(np.log(threshold), np.log(base["spend_usd_per_month"]), base["saving_share"]))
-    model_files = ex.model_source("api_prices.csv", "gpus.csv", "models.csv", "benchmarks.csv", "assumptions.csv")
+    files = ("api_prices.csv", "gpus.csv", "models.csv", "benchmarks.csv", "assumptions.csv")
+    model_files = ex.model_source(*files)
     exhibits = (
         ex.printed("spend-tiers-printed", "The $20K/Month Rule: When Self-Hosting Makes Sense",
                    "Every figure of the spend-tier section, as printed."),
@@ -274,7 +275,7 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
         ex.Exhibit("spend-tiers-savings-chart",
                    f"Buying the GPUs beats GPT-5.4 above {fmt.usd(frontier_be['base'])} a month of spend; "
                    f"against DeepSeek V4 Flash it {facts['tiers_cheap_breakeven_sentence']}",
-                   "Source: " + model_files),
+                   "Source: " + ex.model_source(*files, case=ex.LIKELY_NOTE)),
         ex.Exhibit("spend-tiers-savings",
                    f"At the guide's {fmt.usd(threshold)} a month, buying saves {fmt.share(at_threshold)} of a "
                    "GPT-5.4 bill in the base case",

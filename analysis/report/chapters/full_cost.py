@@ -167,8 +167,9 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
                                     else "never breaks even")}
     points = breakeven_points(be, f"vs {visual.api_words(ds, frontier_api)}")
     model_name = lookups.model(ds, model)["model_name"]
-    source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
-                                          "models.csv", "benchmarks.csv", "assumptions.csv")
+    files = ("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv", "models.csv", "benchmarks.csv",
+             "assumptions.csv")
+    source = "Source: " + ex.model_source(*files)
     buying = (f"Buying {facts['ft_buy_gpus']}× {visual.gpu_words(ds, buy_gpu)} for {model_name} breaks even with "
               f"GPT-5.4 at {facts['ft_buy_breakeven_tokens']} tokens a month ({facts['ft_buy_breakeven_usd']})")
     exhibits = (
@@ -182,7 +183,8 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
                    f"Where self-hosting {model_name} starts to beat GPT-5.4."),
         ex.Exhibit("full-cost-chart",
                    f"Buying GPUs for {model_name}: against GPT-5.4 it crosses at {facts['ft_buy_breakeven_tokens']} "
-                   f"tokens a month; against DeepSeek V4 Flash it {facts['ft_cheap_breakeven']}", source),
+                   f"tokens a month; against DeepSeek V4 Flash it {facts['ft_cheap_breakeven']}",
+                   "Source: " + ex.model_source(*files, case=ex.LIKELY_NOTE)),
     )
     return Chapter(printed=printed_table(ds, TABLE, "Cost Component", COLUMNS), checks=checks,
                    tables={"first_principles": first, "breakeven": _breakeven_table(be)},

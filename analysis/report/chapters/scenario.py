@@ -276,8 +276,10 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
               payback: pd.DataFrame, facts: dict, model: str, gpu: str, api_offer: str, hosted_offer: str,
               hosted_vs_buy: float) -> tuple[ex.Exhibit, ...]:
     """The scenario's exhibits, titled by what each shows (the payback chart says when buying never pays back)."""
-    source = "Source: " + ex.model_source("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv",
-                                          "models.csv", "benchmarks.csv", "assumptions.csv")
+    files = ("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv", "models.csv", "benchmarks.csv",
+             "assumptions.csv")
+    source = "Source: " + ex.model_source(*files)
+    banded = "Source: " + ex.model_source(*files, case=ex.LIKELY_NOTE)
     model_name, api = lookups.model(ds, model)["model_name"], visual.api_words(ds, api_offer)
     be = breakeven.set_index("case")
     buy = f"Buying {facts[f'{prefix}_gpus']}× {visual.gpu_words(ds, gpu)} for {model_name}"
@@ -303,7 +305,7 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
                     if np.isfinite(vols["base"]) else f"Buying never breaks even in the base case; {rent_text}"),
                    source,
                    "Break-even volume and API spend, buying and renting."),
-        ex.Exhibit(f"{prefix}-chart", curves_title, source),
+        ex.Exhibit(f"{prefix}-chart", curves_title, banded),
     ]
     # Paybacks within the hardware's life only: below the break-even a purchase can still repay itself, but after
     # it is written off.
@@ -317,7 +319,7 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
         volumes = payback["tokens_per_month"]
         payback_title = (f"In the base case the purchase never pays back within the hardware's life between "
                          f"{fmt.tokens(volumes.min())} and {fmt.tokens(volumes.max())} tokens a month")
-    items.append(ex.Exhibit(f"{prefix}-payback", payback_title, source))
+    items.append(ex.Exhibit(f"{prefix}-payback", payback_title, banded))
     return tuple(items)
 
 
