@@ -278,8 +278,9 @@ def page(ds: Dataset, defaults: dict[str, object], data_label: str) -> str:
                                f'<span class="calc-range">{_text(name)}</span>',
                                "one value, or low:high; empty: the dataset's")
                         for name in model_lifetime.INPUTS))
+    # Each main assumption with its unit from assumptions.csv, as under "Every other input".
     ranges = "".join(
-        _field(name, str(record["assumptions"][name]["label"]),
+        _field(name, f"{record['assumptions'][name]['label']} ({record['assumptions'][name]['unit']})",
                f'<span class="calc-range">{_text(name)}</span>', "one value, or low:high; empty: the dataset's")
         for name in inputs.CUSTOM_RANGES)
     # Every other row the model reads (quote --set), folded away: a study's assumptions can be matched in full.

@@ -268,8 +268,21 @@ def end_labels(lines: pd.DataFrame, x: str, y: str, series: str, label: str, y_d
     row_px = np.array([height_px * (high - to_axis(v)) / (high - low) - 8 for v in ends[y].to_numpy(dtype=float)])
     placed = spread_labels(np.clip(row_px, LABEL_GAP_PX / 2, height_px), height_px)
     ends["label_y"] = [from_axis(high - p / height_px * (high - low)) for p in placed]
+    ends["label_colour"] = legible_colours(ends[series], color)
     return halo_text(alt.Chart(ends), dict(align="right", baseline="middle", dx=-3, fontSize=11, fontWeight="bold"),
-                     x=f"{x}:Q", y=alt.Y("label_y:Q"), text=f"{label}:N", color=color)
+                     x=f"{x}:Q", y=alt.Y("label_y:Q"), text=f"{label}:N",
+                     color=alt.Color("label_colour:N", scale=None))
+
+
+def legible_colours(series: pd.Series, color: alt.Color) -> list[str]:
+    """The text colour of each row's series: its line's colour from ``color``'s scale, darkened where it would be
+    too faint as text (:func:`analysis.report.visual.legible`)."""
+    scale = color.to_dict()["scale"]
+    by_series = dict(zip(scale["domain"], scale["range"], strict=True))
+    return [visual.legible(by_series[s]) for s in series]
+
+
+
 
 
 def halo_text(chart: alt.Chart, mark: dict, **encoding) -> alt.LayerChart:
@@ -381,9 +394,11 @@ def calculator_costs() -> alt.LayerChart:
     ends = alt.Chart(alt.Data(name="curves")).transform_joinaggregate(
         last="max(tokens_per_month)", groupby=["option"]).transform_filter(
         "datum.tokens_per_month === datum.last")
+    shades = {name: visual.legible(visual.OPTION_COLOURS[kind]) for name, kind in CALCULATOR_OPTIONS}
+    ends = ends.transform_calculate(label_colour=f"{json.dumps(shades)}[datum.option]")
     names = halo_text(ends, dict(align="right", baseline="bottom", dx=-3, dy=-4, fontSize=11, fontWeight="bold"),
                       x="tokens_per_month:Q", y="usd_base:Q", text="option:N",
-                      color=alt.Color("option:N", scale=scale, legend=None))
+                      color=alt.Color("label_colour:N", scale=None))
     return alt.layer(band, line, volume, marks, names).properties(width="container", height=340)
 
 
@@ -721,9 +736,11 @@ def probability_cheaper(probability: pd.DataFrame) -> alt.LayerChart:
     halfway = halfway.sort_values("tokens_per_month", kind="stable")
     layers = [lines]
     for k, (_, row) in enumerate(halfway.iterrows()):
-        layers.append(halo_text(alt.Chart(pd.DataFrame([row])), dict(
+        name = pd.DataFrame([row]).assign(label_colour=lambda f: legible_colours(f["option"], color))
+        layers.append(halo_text(alt.Chart(name), dict(
             align="right" if k == 0 else "left", dx=-6 if k == 0 else 6, baseline="middle", fontSize=11,
-            fontWeight="bold"), x="tokens_per_month:Q", y="probability_cheaper:Q", text="option:N", color=color))
+            fontWeight="bold"), x="tokens_per_month:Q", y="probability_cheaper:Q", text="option:N",
+            color=alt.Color("label_colour:N", scale=None)))
     return alt.layer(*layers).properties(width="container", height=300)
 
 

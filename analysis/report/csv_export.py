@@ -21,7 +21,12 @@ _FIGURE = re.compile(
     r"^(?P<sign>[-+\u2212]?)(?P<usd>\$)?(?P<num>\d[\d,]*(?:\.\d+)?)(?P<scale>[KMBT]?)"
     r"(?P<unit>%| GB| months?|x)?$")
 _RANGE = re.compile(r"^(?P<low>.+?)(?:–| to )(?P<high>.+)$")
-EMPTY = {"", "—", "never", "nan"}
+# Cells that say there is no figure (compared in lower case): an empty cell in the CSV.
+EMPTY = {"", "—", "never", "nan", "none", "no purchase", "not within the life", "does not fit"}
+
+
+def _is_empty(text: str) -> bool:
+    return text.lower() in EMPTY
 
 
 def parse_figure(text: str) -> tuple[float, str] | None:
@@ -84,16 +89,18 @@ PROSE_COLUMNS = ("Why", "Note", "Notes", "notes", "Source", "source", "Reason")
 
 
 def _companions(column: str, values: pd.Series) -> dict[str, list[float]]:
-    """Numbers beside a text column most of whose cells start with a figure of one unit: its low and high (one
-    column when no cell is a range); empty where a cell does not start with one."""
+    """Numbers beside a text column most of whose cells start with a figure: its low and high (one column when no
+    cell is a range), and each row's unit when the units differ; empty where a cell does not start with one."""
     if column in PROSE_COLUMNS:
         return {}
     texts = values.fillna("").astype(str).str.strip()
-    parsed = [None if t in EMPTY else leading_cell(t) for t in texts]
-    present = [p for t, p in zip(texts, parsed, strict=True) if t not in EMPTY]
+    parsed = [None if _is_empty(t) else leading_cell(t) for t in texts]
+    present = [p for t, p in zip(texts, parsed, strict=True) if not _is_empty(t)]
     units = {p[2] for p in present if p}
-    if not present or len(units) != 1 or sum(p is not None for p in present) * 2 < len(present):
+    if not present or not units or sum(p is not None for p in present) * 2 < len(present):
         return {}
+    if len(units) > 1:  # a check table's column mixes spends, memory and months: each row's unit beside it
+        return _by_row_unit(column, parsed)
     unit = units.pop()
     low = [np.nan if p is None else p[0] for p in parsed]
     high = [np.nan if p is None else p[1] for p in parsed]
@@ -101,6 +108,17 @@ def _companions(column: str, values: pd.Series) -> dict[str, list[float]]:
     if all(lo == hi or np.isnan(lo) for lo, hi in zip(low, high, strict=True)):
         return {f"{column}, figure{suffix}": low}
     return {f"{column}, low{suffix}": low, f"{column}, high{suffix}": high}
+
+
+def _by_row_unit(column: str, parsed: list[tuple[float, float, str] | None]) -> dict[str, list]:
+    """``<column>, figure`` (or ``, low`` and ``, high`` when a cell is a range) and ``<column>, unit`` for a column
+    whose rows are figures of different units."""
+    low = [np.nan if p is None else p[0] for p in parsed]
+    high = [np.nan if p is None else p[1] for p in parsed]
+    units = ["" if p is None else p[2] for p in parsed]
+    if all(lo == hi or np.isnan(lo) for lo, hi in zip(low, high, strict=True)):
+        return {f"{column}, figure": low, f"{column}, unit": units}
+    return {f"{column}, low": low, f"{column}, high": high, f"{column}, unit": units}
 
 
 def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
@@ -113,9 +131,15 @@ def numeric_columns(frame: pd.DataFrame) -> pd.DataFrame:
             out[column] = values
             continue
         texts = values.fillna("").astype(str).str.strip()
-        parsed = [None if t in EMPTY else parse_cell(t) for t in texts]
-        present = [p for t, p in zip(texts, parsed, strict=True) if t not in EMPTY]
+        parsed = [None if _is_empty(t) else parse_cell(t) for t in texts]
+        present = [p for t, p in zip(texts, parsed, strict=True) if not _is_empty(t)]
         units = {p[2] for p in present if p}
+        if present and all(p is not None for p in present) and len(units) > 1:
+            # Every cell a figure, but the unit changes by row (a P10 column holding volumes and spends): the text,
+            # then the figures with each row's unit beside them.
+            out[column] = values
+            out.update(_by_row_unit(str(column), parsed))
+            continue
         if not present or any(p is None for p in present) or len(units) != 1:
             out[column] = values
             out.update(_companions(str(column), values))

@@ -97,6 +97,13 @@ def payback_range(low: float, high: float, life_months_low: float, life_months_h
     return months_range(low, high) + (", after the write-off" if late else "")
 
 
+def fleet(gpus: float, spare_gpus: float, gpu: str) -> str:
+    """A bought fleet the one way every page writes it: ``6 serving + 1 spare H100`` (``gpus`` counts the spares),
+    ``4× H100`` when it has none."""
+    serving, spares = int(gpus) - int(spare_gpus), int(spare_gpus)
+    return f"{serving} serving + {spares} spare {gpu}" if spares else f"{serving}× {gpu}"
+
+
 def share(value: float) -> str:
     """``42%``; a share that rounds to zero is ``0%``, never ``-0%``."""
     text = f"{value:.0%}"

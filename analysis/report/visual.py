@@ -79,11 +79,42 @@ def precision_scale(labels: list[str]) -> tuple[list[str], list[str]]:
     return list(labels), [PRECISION_COLOURS[label.split()[0].upper()] for label in labels]
 
 
+def _luminance(colour: str) -> float:
+    """WCAG 2 relative luminance of ``#rrggbb``: ``0.2126 R + 0.7152 G + 0.0722 B`` of the linearised channels."""
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio ``(L1 + 0.05) / (L2 + 0.05)``, the lighter colour's luminance over the darker's."""
+    high, low = sorted((_luminance(foreground), _luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+# The contrast a chart's text must reach against its background (WCAG AA for body text).
+TEXT_CONTRAST = 4.5
+
+
+def legible(colour: str, background: str = PAPER) -> str:
+    """``colour`` as text: unchanged when it reaches :data:`TEXT_CONTRAST` on ``background``, else darkened in
+    steps of 2% towards black until it does (a line's light blue names it in a deeper blue of the same hue)."""
+    channels = [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+    shade = colour
+    for step in range(51):
+        shade = "#" + "".join(f"{round(c * (1 - step / 50)):02x}" for c in channels)
+        if contrast(shade, background) >= TEXT_CONTRAST:
+            break
+    return shade
+
+
 def palette() -> set[str]:
     """Every colour a chart may use: the scales above, the verdicts' and the neutral marks'."""
-    return {*OPTION_COLOURS.values(), *VERDICT_COLOURS.values(), GUIDE_COLOUR, INK, MUTED, PAPER,
-            *SOURCE_COLOURS.values(),
-            *PRECISION_COLOURS.values(), *CONCURRENCY_RAMP, *END_COLOURS.values(), *CATEGORY_COLOURS}
+    colours = {*OPTION_COLOURS.values(), *VERDICT_COLOURS.values(), GUIDE_COLOUR, INK, MUTED, PAPER,
+               *SOURCE_COLOURS.values(), *PRECISION_COLOURS.values(), *CONCURRENCY_RAMP, *END_COLOURS.values(),
+               *CATEGORY_COLOURS}
+    # Each colour's text shade, for a line's name printed in its colour (legible).
+    return colours | {legible(c) for c in colours}
 
 
 def option_scale(labels: pd.Series, kinds: pd.Series) -> tuple[list[str], list[str]]:

@@ -117,7 +117,9 @@ def test_the_answer_card_rows_and_the_rule_sentence(dataset):
     assert base["gpus_per_replica"] == 6 and card["card_frontier_gpus"] == "6 serving + 1 spare H100"
     # The case band: every input at its favourable end, then at its unfavourable end.
     be = s1.breakeven.set_index("case")["buy_breakeven_api_usd_per_month"]
-    assert card["card_frontier_cases"] == fmt.usd_range(be["favourable"], be["unfavourable"])
+    # Word joiners (U+2060) around the dash keep the range on one line in a narrow card cell.
+    assert card["card_frontier_cases"] == fmt.usd_range(be["favourable"], be["unfavourable"]).replace(
+        "–", "\u2060–\u2060")
     # breaks even in the base case, never in the unfavourable one: the answer is the rule, buy above the base case
     cheap = scenarios.compare(dataset, "deepseek-v4-flash", "h100-sxm", "fp8", "deepseek-v4-flash", np.array([1e9]))
     cheap_usd = cheap.breakeven.set_index("case").at["base", "buy_breakeven_api_usd_per_month"]

@@ -168,3 +168,28 @@ def test_the_calculator_names_its_lines_at_their_ends_in_the_browser():
     for name in names:
         assert name["transform"][0]["joinaggregate"][0] == {"op": "max", "field": "tokens_per_month", "as": "last"}
         assert name["transform"][1]["filter"] == "datum.tokens_per_month === datum.last"
+
+
+def test_contrast_by_hand():
+    # Black on white: (1 + 0.05) / (0 + 0.05) = 21; a colour against itself: 1.
+    assert visual.contrast("#000000", "#ffffff") == pytest.approx(21.0)
+    assert visual.contrast("#1f5fa8", "#1f5fa8") == pytest.approx(1.0)
+
+
+@given(st.sampled_from(sorted(visual.palette())))
+def test_every_label_shade_reads_on_the_chart_and_keeps_dark_colours(colour):
+    shade = visual.legible(colour)
+    assert visual.contrast(shade, visual.PAPER) >= visual.TEXT_CONTRAST or shade == "#000000"
+    if visual.contrast(colour, visual.PAPER) >= visual.TEXT_CONTRAST:
+        assert shade == colour
+
+
+def test_line_names_are_printed_in_a_shade_that_reads(full):
+    # Rent's orange (#e08a00) is 2.69:1 on white: its name is printed in a darker orange of at least 4.5:1.
+    spec = charts.cost_curves(full.chart_data["curves"], full.chart_data["points"]).to_dict()
+    named = [t for t in _texts(spec) if t["encoding"]["text"]["field"] == "end_label"][1]
+    labels = pd.DataFrame(spec["datasets"][named["data"]["name"]])
+    assert named["encoding"]["color"] == {"field": "label_colour", "scale": None, "type": "nominal"}
+    assert all(visual.contrast(c, visual.PAPER) >= visual.TEXT_CONTRAST for c in labels["label_colour"])
+    rent = labels.loc[labels["end_label"] == "Rent", "label_colour"].iloc[0]
+    assert rent == visual.legible(visual.OPTION_COLOURS[visual.RENT]) != visual.OPTION_COLOURS[visual.RENT]

@@ -54,6 +54,13 @@ def problems(spec: dict) -> list[str]:
         if isinstance(value, str):
             if value not in allowed:
                 out.append(f"{path}: {value!r} is not a palette colour")
+        elif isinstance(value, dict) and "field" in value and "scale" in value and value["scale"] is None:
+            # An identity scale: the data hold the colours themselves (a line's name in its legible shade).
+            shades = {row[value["field"]] for rows in spec.get("datasets", {}).values() for row in rows
+                      if value["field"] in row}
+            if not shades:
+                out.append(f"{path}: field {value['field']!r} holds no colour in the chart's data")
+            out += [f"{path}: {c!r} is not a palette colour" for c in sorted(shades) if c not in allowed]
         elif isinstance(value, dict) and "field" in value:
             scale_range = (value.get("scale") or {}).get("range")
             if not scale_range:

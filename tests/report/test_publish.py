@@ -124,3 +124,40 @@ def test_a_computed_column_of_words_and_figures_downloads_its_leading_figure_as_
     assert out["First principles, low (USD)"].tolist()[:2] == [15_500.0, 1_800.0]
     assert out["First principles, high (USD)"].tolist()[:2] == [15_500.0, 2_600.0]
     assert np.isnan(out["First principles, low (USD)"].iloc[2])
+
+
+def test_a_column_whose_unit_changes_by_row_gets_its_figures_and_units():
+    # uq-breakeven: one P10 column holds a volume ("3.04B") and a spend ("$14.7K"), one row each.
+    from analysis.report import csv_export
+
+    frame = pd.DataFrame({"Measure": ["volume", "spend"], "P10": ["3.04B", "$14.7K"],
+                          "Stress ends": ["1.02B–27.8B", "$6.9K–$39.3K"]})
+    out = csv_export.numeric_columns(frame)
+    assert out["P10, figure"].tolist() == [3.04e9, 14700.0]
+    assert out["P10, unit"].tolist() == ["count", "USD"]
+    assert out["Stress ends, low"].tolist() == [1.02e9, 6900.0]
+    assert out["Stress ends, high"].tolist() == [2.78e10, 39300.0]
+    assert out["Stress ends, unit"].tolist() == ["count", "USD"]
+
+
+def test_cells_saying_there_is_no_figure_are_empty_not_text():
+    # lifetime-table: "47 months" beside "not within the life"; uq-volumes: "no purchase" where renting buys nothing.
+    from analysis.report import csv_export
+
+    frame = pd.DataFrame({"Payback over the life": ["47 months", "not within the life", "Not within the life"],
+                          "Payback P10": ["15 months", "no purchase", "never"]})
+    out = csv_export.numeric_columns(frame)
+    assert out["Payback over the life (months)"].tolist()[0] == 47.0
+    assert np.isnan(out["Payback over the life (months)"].tolist()[1:]).all()
+    assert out["Payback P10 (months)"].tolist()[0] == 15.0
+
+
+def test_a_check_column_of_mixed_figures_gets_each_rows_unit():
+    # A check table's "From the guide's inputs": a spend, a memory need, a payback and a sentence.
+    from analysis.report import csv_export
+
+    frame = pd.DataFrame({"From the guide's inputs": ["$1.8K", "140 GB (FP16)", "0.0 months", "one spare GPU"]})
+    out = csv_export.numeric_columns(frame)
+    assert out["From the guide's inputs, figure"].tolist()[:3] == [1800.0, 140.0, 0.0]
+    assert np.isnan(out["From the guide's inputs, figure"].tolist()[3])
+    assert out["From the guide's inputs, unit"].tolist() == ["USD", "GB", "months", ""]

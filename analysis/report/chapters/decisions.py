@@ -127,6 +127,17 @@ def _decide(ds: Dataset, ref: Reference, spends: tuple[float, ...]) -> str:
     return f"{word[0].upper()}{word[1:]}: {cost} a month against {bills} of API spend"
 
 
+def likely_breakeven_spend(ds: Dataset, ref: Reference) -> str:
+    """The likely range of the API spend at which buying breaks even: P10-P90 over the report's draws, in words
+    (``$14.7K–$25.9K``; ``$32.7K or never`` when more than a tenth of the draws never break even)."""
+    result = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, np.array([1e9]))
+    low, high = likely_range(likely_outputs(result, np.array([1e9]))["buy_breakeven_api_usd_per_month"])
+    low, high = float(np.ravel(low)[0]), float(np.ravel(high)[0])
+    if not np.isfinite(low):
+        return "never"
+    return fmt.usd_range(low, high) if np.isfinite(high) else f"{fmt.usd(low)} or never"
+
+
 def breakeven_spend(ds: Dataset, ref: Reference) -> pd.Series:
     """API spend per month at which buying breaks even, per case (inf: never)."""
     result = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, np.array([1e9]))
@@ -150,9 +161,9 @@ def _threshold_check(ds: Dataset, figure_id: str, frontier_be: pd.Series, guide_
     why = (f"the guide's own Scenario 1 breaks even at {fmt.usd(guide_crossing)} of API spend; against a "
            f"cheap API self-hosting never breaks even in its tables' range")
     return check_row(ds, figure_id, fmt.usd(guide_crossing),
-                     f"{fmt.usd(frontier_be['base'])} ({fmt.usd_range(frontier_be.min(), frontier_be.max())}) "
-                     "against GPT-5.4", fmt.relative(verdicts.relative_difference(printed, guide_crossing)), verdict,
-                     why)
+                     f"{fmt.usd(frontier_be['base'])} (stress ends "
+                     f"{fmt.usd_range(frontier_be.min(), frontier_be.max())}) against GPT-5.4",
+                     fmt.relative(verdicts.relative_difference(printed, guide_crossing)), verdict, why)
 
 
 def _savings_check(ds: Dataset, figure_id: str, spend_ids: tuple[str, str], tables: dict[str, pd.DataFrame]) -> dict:
@@ -160,6 +171,9 @@ def _savings_check(ds: Dataset, figure_id: str, spend_ids: tuple[str, str], tabl
     low, high = figure(ds, figure_id)
     spend_low = figure(ds, spend_ids[0])[0]
     spend_high = figure(ds, spend_ids[1])[1]
+    # An open tier ("$50K+") has one end: it runs over every larger spend the grid holds.
+    if spend_high <= spend_low:
+        spend_high = np.inf
     spans = {}
     for name, table in tables.items():
         # The base case only: the union of every case's savings would make any claimed band "fit".
@@ -172,7 +186,8 @@ def _savings_check(ds: Dataset, figure_id: str, spend_ids: tuple[str, str], tabl
     verdict = (verdicts.REPRODUCED if in_frontier and in_cheap else
                verdicts.IMPLIED if in_frontier or in_cheap else verdicts.INCONSISTENT)
     text = {k: f"{fmt.share(v[0])} to {fmt.share(v[1])}" for k, v in spans.items()}
-    why = (f"at {fmt.usd_range(spend_low, spend_high)} a month the base case saves {text['frontier']} against "
+    tier = fmt.usd_range(spend_low, spend_high) if np.isfinite(spend_high) else f"{fmt.usd(spend_low)} and above"
+    why = (f"at {tier} a month the base case saves {text['frontier']} against "
            f"GPT-5.4 and {text['cheap']} against DeepSeek V4 Flash; the claim holds only "
            + ("for both" if in_frontier and in_cheap else "for GPT-5.4-priced traffic" if in_frontier
               else "for cheap-API traffic" if in_cheap else "for neither"))
@@ -252,6 +267,7 @@ def build_spend_tiers(ds: Dataset) -> Chapter:
     facts = {"tiers_guide_crossing_usd": fmt.usd(crossing),
              "tiers_frontier_breakeven_usd": fmt.usd(frontier_be["base"]),
              "tiers_frontier_breakeven_range": fmt.usd_range(frontier_be.min(), frontier_be.max()),
+             "tiers_frontier_breakeven_likely": likely_breakeven_spend(ds, FRONTIER),
              "tiers_cheap_breakeven_usd": fmt.usd(cheap_be["base"]),
              "tiers_cheap_breakeven_sentence": (f"breaks even only at {fmt.usd(cheap_be['base'])} in the base case"
                                                 if np.isfinite(cheap_be["base"])
@@ -419,6 +435,7 @@ def build_decision_table(ds: Dataset) -> Chapter:
     for figure_id in ("dec.model_switching.models", "dec.latency.threshold"):
         rows.append(check_row(ds, figure_id, "", "", "", verdicts.UNVERIFIABLE, "no source is given"))
     facts = {"dec_breakeven_low_usd": fmt.usd(lo), "dec_breakeven_high_usd": fmt.usd(hi),
+             "dec_breakeven_likely_usd": likely_breakeven_spend(ds, FRONTIER),
              "dec_breakeven_base_usd": fmt.usd(frontier_be["base"]),
              **quoted(ds, {"dec_guide_low_usd": "dec.lt10k.threshold",
                            "dec_guide_mid_usd": "dec.summary.spend_threshold",

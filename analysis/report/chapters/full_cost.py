@@ -63,6 +63,14 @@ def _api_checks(ds: Dataset, gm: pd.DataFrame, tables: dict[str, pd.DataFrame]) 
     return rows
 
 
+def _fleet_at_breakeven(ds: Dataset, model: str, gpu: str, precision: str, api_offer: str, volume: float) -> str:
+    """The fleet bought at a base-case break-even volume, as every page writes it (:func:`fmt.fleet`); the
+    replica alone when buying never breaks even."""
+    at = volume if np.isfinite(volume) else 1.0
+    fleet = scenarios.compare(ds, model, gpu, precision, api_offer, np.array([at])).table.set_index("case").loc["base"]
+    return fmt.fleet(fleet["gpus"], fleet["spare_gpus"], visual.gpu_words(ds, gpu).split()[0])
+
+
 @chapter_cache.cached
 def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp16",
           rent_offer: str = "runpod-h100-1x", rent_precision: str = "fp8", model: str = "llama-3.3-70b",
@@ -158,6 +166,8 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
     facts = {"ft_buy_breakeven_tokens": fmt.tokens(base_buy["buy_breakeven_tokens_per_month"]),
              "ft_buy_breakeven_usd": fmt.usd(base_buy["buy_breakeven_api_usd_per_month"]),
              "ft_buy_gpus": int(buy.system.gpus[1]),
+             "ft_buy_fleet": _fleet_at_breakeven(ds, model, buy_gpu, buy_precision, frontier_api,
+                                                 base_buy["buy_breakeven_tokens_per_month"]),
              "ft_api_overstatement": fmt.share(figure(ds, "ft.100m.gpt54_api.total")[0]
                                                / apis["frontier"][1][0] - 1),
              "ft_inconsistent_cells": int((checks["Verdict"] == verdicts.INCONSISTENT).sum()),
@@ -170,7 +180,7 @@ def build(ds: Dataset, buy_gpu: str = "a100-80gb-sxm", buy_precision: str = "fp1
     files = ("api_prices.csv", "gpus.csv", "gpu_prices.csv", "gpu_rentals.csv", "models.csv", "benchmarks.csv",
              "assumptions.csv")
     source = "Source: " + ex.model_source(*files)
-    buying = (f"Buying {facts['ft_buy_gpus']}× {visual.gpu_words(ds, buy_gpu)} for {model_name} breaks even with "
+    buying = (f"Buying {facts['ft_buy_fleet']} for {model_name} breaks even with "
               f"GPT-5.4 at {facts['ft_buy_breakeven_tokens']} tokens a month ({facts['ft_buy_breakeven_usd']})")
     exhibits = (
         ex.printed("full-cost-printed", TABLE),

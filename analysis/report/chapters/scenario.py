@@ -215,6 +215,8 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
              f"{prefix}_buy_breakeven_usd": fmt.usd(base["buy_breakeven_api_usd_per_month"]),
              f"{prefix}_gpus": int(result.system.gpus[1]),
              f"{prefix}_spare_gpus": int(fleet["spare_gpus"]),
+             # The fleet at the base break-even, written as on every page (the card, the calculator).
+             f"{prefix}_fleet": fmt.fleet(fleet["gpus"], fleet["spare_gpus"], visual.gpu_words(ds, gpu).split()[0]),
              f"{prefix}_table_crossing": fmt.tokens(crossing),
              f"{prefix}_model_params_b": f"{ds['models'].set_index('model_id').at[model, 'params_total_b']:g}B",
              f"{prefix}_hosted_vs_buy_tokens": fmt.tokens(hosted_vs_buy),
@@ -282,7 +284,7 @@ def _exhibits(ds: Dataset, prefix: str, table_name: str, checks: pd.DataFrame, b
     banded = "Source: " + ex.model_source(*files, case=ex.LIKELY_NOTE)
     model_name, api = lookups.model(ds, model)["model_name"], visual.api_words(ds, api_offer)
     be = breakeven.set_index("case")
-    buy = f"Buying {facts[f'{prefix}_gpus']}× {visual.gpu_words(ds, gpu)} for {model_name}"
+    buy = f"Buying {facts[f'{prefix}_fleet']} for {model_name}"
     rent = be.loc["base", "rent_breakeven_tokens_per_month"]
     rent_text = (f"renting breaks even at {fmt.tokens(rent)}" if np.isfinite(rent)
                  else "renting never breaks even in the base case")

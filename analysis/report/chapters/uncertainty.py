@@ -264,8 +264,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
             f"card_{key}_range": _spend_range(p10, p90),
             f"card_{key}_cases": _case_band(breakevens.at["favourable", "buy_breakeven_api_usd_per_month"],
                                             breakevens.at["unfavourable", "buy_breakeven_api_usd_per_month"]),
-            f"card_{key}_gpus": (f"{int(fleet['gpus']) - spares} serving + {spares} spare {gpu_word}" if spares
-                                 else f"{int(fleet['gpus'])}× {gpu_word}"),
+            f"card_{key}_gpus": fmt.fleet(fleet["gpus"], spares, gpu_word),
             # Where the answer turns on the volume, the rule it turns on (issue 29: no bare "Depends").
             f"card_{key}_answer": ("Keep the API" if never else
                                    f"Buy above {fmt.usd(base['buy_breakeven_api_usd_per_month'])}"
@@ -304,7 +303,8 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         f"The guide's {fmt.usd(threshold)} a month rule {verdict}: buying the GPUs breaks even at "
         f"{fmt.usd(base_usd)} of GPT-5.4 spend ({_spend_range(low_usd, high_usd)} across the sampled inputs), "
         f"and {cheap}.")
-    return facts
+    # A range is one figure: word joiners (U+2060) around its dash keep a narrow card cell from breaking it.
+    return {k: v.replace("–", "\u2060–\u2060") if k.endswith(("_range", "_cases")) else v for k, v in facts.items()}
 
 
 def _tornado_count_title(table: pd.DataFrame) -> str:
