@@ -846,7 +846,8 @@ def u_curve(curve: pd.DataFrame, best: int) -> alt.LayerChart:
     return alt.layer(line, dot, text).properties(width="container", height=280)
 
 
-def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame) -> alt.LayerChart:
+def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame,
+                         base: pd.DataFrame | None = None) -> alt.LayerChart:
     """Break-even API spend today (log) against the share of the API's price lost each year, with the interval
     Epoch AI fitted for the price of the same capability shaded.
 
@@ -854,6 +855,7 @@ def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame) -> alt.L
     ----------
     by_decline : ``decline`` (0-1) and ``usd_per_month`` (inf where buying never breaks even: not drawn).
     epoch : one row, ``low`` and ``high`` (shares).
+    base : one row, ``decline``, ``usd_per_month`` and ``label``: the base case, marked and named (optional).
     """
     finite = with_text(by_decline[np.isfinite(by_decline["usd_per_month"])], usd_per_month=fmt.usd)
     x = alt.X("decline:Q", title="Share of the API's price lost each year", axis=alt.Axis(format="%"),
@@ -866,7 +868,17 @@ def breakeven_by_decline(by_decline: pd.DataFrame, epoch: pd.DataFrame) -> alt.L
                      scale=alt.Scale(type="log"), axis=alt.Axis(labelExpr=USD_LABEL)),
         tooltip=[alt.Tooltip("decline:Q", title="Price lost a year", format=".0%"),
                  alt.Tooltip("usd_per_month_text:N", title="Break-even")])
-    return alt.layer(band, line).properties(width="container", height=300)
+    layers = [band, line]
+    if base is not None and np.isfinite(base["usd_per_month"]).all():
+        # Larger than the line's dots, so the marked point stands out of them.
+        mark = alt.Chart(base).mark_point(shape="diamond", size=160, filled=True, color=visual.INK).encode(
+            x="decline:Q", y="usd_per_month:Q", tooltip=[alt.Tooltip("label:N", title="Marked")])
+        # Above and left of the point: the line rises to the right, so that corner is clear, and a phone's plot
+        # is too narrow for the words to its right.
+        layers += [mark, halo_text(alt.Chart(base), dict(align="right", baseline="bottom", dx=-6, dy=-6, fontSize=11,
+                                                           color=visual.INK),
+                                   x="decline:Q", y="usd_per_month:Q", text="label:N")]
+    return alt.layer(*layers).properties(width="container", height=300)
 
 
 def cumulative_cost(cumulative: pd.DataFrame) -> alt.LayerChart:

@@ -193,3 +193,17 @@ def test_line_names_are_printed_in_a_shade_that_reads(full):
     assert all(visual.contrast(c, visual.PAPER) >= visual.TEXT_CONTRAST for c in labels["label_colour"])
     rent = labels.loc[labels["end_label"] == "Rent", "label_colour"].iloc[0]
     assert rent == visual.legible(visual.OPTION_COLOURS[visual.RENT]) != visual.OPTION_COLOURS[visual.RENT]
+
+
+def test_the_decline_chart_marks_the_base_case_the_text_quotes(dataset):
+    from analysis.report.chapters import lifetime
+
+    chapter = lifetime.build(dataset)
+    base = chapter.chart_data["base"]
+    # The base decline is the midpoint of the assumption's range, and its label quotes the chapter's facts.
+    assert base["label"].iloc[0] == (f"base case: {chapter.facts['life_decline_base']} a year, "
+                                     f"{chapter.facts['life_be']}")
+    spec = charts.breakeven_by_decline(chapter.chart_data["by_decline"], chapter.chart_data["epoch"], base).to_dict()
+    marks = [layer for layer in spec["layer"] if layer.get("mark", {}).get("shape") == "diamond"]
+    assert len(marks) == 1
+    assert [t["encoding"]["text"]["field"] for t in _texts(spec)] == ["label", "label"]  # halo, then the text

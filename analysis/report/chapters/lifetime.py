@@ -205,5 +205,9 @@ def build(ds: Dataset) -> Chapter:
                    # Rounded to the significant digits a chart shows: its spec is then the same on any CPU.
                    chart_data={"by_decline": numerics.round_frame(by_decline), "cumulative": numerics.round_frame(cum),
                                "epoch": numerics.round_frame(pd.DataFrame({"low": [EPOCH_SHARES[0]],
-                                                                           "high": [EPOCH_SHARES[1]]}))},
+                                                                           "high": [EPOCH_SHARES[1]]})),
+                               # The base case's decline and its break-even: the point the chapter's text quotes.
+                               "base": numerics.round_frame(pd.DataFrame({
+                                   "decline": [(row["low"] + row["high"]) / 2], "usd_per_month": [life_be],
+                                   "label": [f"base case: {facts['life_decline_base']} a year, {facts['life_be']}"]}))},
                    facts=facts, key="lifetime", exhibits=exhibits)
