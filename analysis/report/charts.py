@@ -344,11 +344,13 @@ def _cost_layers(curves, points, x: alt.X, y_scale: alt.Scale, usd_axis: alt.Axi
     color = alt.Color("option:N", title="Option", scale=scale,
                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=360, symbolType="stroke",
                                         symbolStrokeWidth=3, symbolOpacity=1))
+    # Both carry the axis: the calculator draws the line without the band.
+    y_title = "USD per month (log scale)"
     band = alt.Chart(curves).mark_area(opacity=0.15).encode(
-        x=x, y=alt.Y("usd_low:Q", title="USD per month (log scale)", scale=y_scale, axis=usd_axis),
+        x=x, y=alt.Y("usd_low:Q", title=y_title, scale=y_scale, axis=usd_axis),
         y2="usd_high:Q", color=color)
     line = alt.Chart(curves).mark_line().encode(
-        x=x, y="usd_base:Q", color=color,
+        x=x, y=alt.Y("usd_base:Q", title=y_title, scale=y_scale, axis=usd_axis), color=color,
         tooltip=[alt.Tooltip("option:N", title="Option"),
                  alt.Tooltip("tokens_per_month_text:N", title="Tokens per month"),
                  alt.Tooltip("usd_base_text:N", title="Per month (base)"),
@@ -373,8 +375,9 @@ CALCULATOR_OPTIONS = (("The API", visual.FRONTIER_API), ("Buying the GPUs", visu
 
 
 def calculator_costs() -> alt.LayerChart:
-    """The calculator's monthly cost against monthly volume (log-log): a base line and a band over the
-    cases per option, the reader's volume as a rule, break-evens as diamonds.
+    """The calculator's monthly cost against monthly volume (log-log): a base line per option, named at its end,
+    the reader's volume as a rule, break-evens as diamonds. No band: the report's bands are the likely range
+    (P10-P90), which the page gives in numbers at the reader's volume only; the stress ends are in the tooltip.
 
     The data are named, not inline: the page's script fills ``curves`` (``tokens_per_month``, ``option``,
     ``usd_low``, ``usd_base``, ``usd_high`` and their ``*_text``), ``volume`` (``tokens_per_month``) and
@@ -384,9 +387,8 @@ def calculator_costs() -> alt.LayerChart:
     scale = alt.Scale(domain=domain, range=[visual.OPTION_COLOURS[kind] for _, kind in CALCULATOR_OPTIONS])
     x = alt.X("tokens_per_month:Q", title=VOLUME_TITLE, scale=alt.Scale(type="log"),
               axis=alt.Axis(labelExpr=DECADE_TOKENS_LABEL))
-    band, line, marks = _cost_layers(alt.Data(name="curves"), alt.Data(name="points"), x, alt.Scale(type="log"),
-                                     alt.Axis(labelExpr=DECADE_USD_LABEL), scale,
-                                     ("Stress end, low", "Stress end, high"))
+    _, line, marks = _cost_layers(alt.Data(name="curves"), alt.Data(name="points"), x, alt.Scale(type="log"),
+                                  alt.Axis(labelExpr=DECADE_USD_LABEL), scale, ("Stress end, low", "Stress end, high"))
     volume = alt.Chart(alt.Data(name="volume")).mark_rule(strokeDash=[4, 3], color=visual.MUTED).encode(
         x="tokens_per_month:Q", tooltip=[alt.Tooltip("tokens_per_month_text:N", title="Your volume")])
     # Each line named at its right end. The data arrive in the browser, so Vega finds the ends (the largest volume
@@ -399,7 +401,7 @@ def calculator_costs() -> alt.LayerChart:
     names = halo_text(ends, dict(align="right", baseline="bottom", dx=-3, dy=-4, fontSize=11, fontWeight="bold"),
                       x="tokens_per_month:Q", y="usd_base:Q", text="option:N",
                       color=alt.Color("label_colour:N", scale=None))
-    return alt.layer(band, line, volume, marks, names).properties(width="container", height=340)
+    return alt.layer(line, volume, marks, names).properties(width="container", height=340)
 
 
 def payback_by_volume(payback: pd.DataFrame) -> alt.LayerChart:

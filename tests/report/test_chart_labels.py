@@ -207,3 +207,14 @@ def test_the_decline_chart_marks_the_base_case_the_text_quotes(dataset):
     marks = [layer for layer in spec["layer"] if layer.get("mark", {}).get("shape") == "diamond"]
     assert len(marks) == 1
     assert [t["encoding"]["text"]["field"] for t in _texts(spec)] == ["label", "label"]  # halo, then the text
+
+
+def test_the_calculator_chart_draws_no_band_of_its_own():
+    # The report's bands are the likely range; the page gives it at the reader's volume in numbers, so its chart
+    # draws the base lines only, and its line carries the log axis the band used to.
+    spec = charts.calculator_costs().to_dict()
+    marks = [layer.get("mark", {}).get("type") for layer in spec["layer"]]
+    assert "area" not in marks
+    line = next(layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "line")
+    assert line["encoding"]["y"]["scale"] == {"type": "log"}
+    assert line["encoding"]["y"]["title"] == "USD per month (log scale)"
