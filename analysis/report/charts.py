@@ -608,21 +608,25 @@ def printed_vs_weights(weights: pd.DataFrame) -> alt.LayerChart:
     models = list(dict.fromkeys(weights["model_name"]))
     y = alt.Y("model_name:N", title=None, sort=models, axis=None)
     x = alt.X("gb:Q", title="GB (log scale)", scale=alt.Scale(type="log"), axis=alt.Axis(format=",.0f"))
-    dots = alt.Chart(long).mark_point(filled=True, size=70, yOffset=NAME_ROW_PX / 2 + 2).encode(
+    # The y scale is a point scale (point marks): each model's name sits on its row's point and the marks a full
+    # name row below it, where no name is.
+    below_name = NAME_ROW_PX + 8
+    dots = alt.Chart(long).mark_point(filled=True, size=70, yOffset=below_name).encode(
         x=x, y=y, color=alt.Color("precision:N", title="Computed",
                                   scale=_scale(visual.precision_scale(list(dict.fromkeys(long["precision"])))),
                                   legend=alt.Legend(orient="bottom", direction="vertical")),
         tooltip=[alt.Tooltip("model_name:N", title="Model"), alt.Tooltip("precision:N", title="Weights"),
                  alt.Tooltip("gb:Q", title="GB", format=",.1f")])
     printed = alt.Chart(weights.assign(what="The guide prints")).mark_point(
-        shape="cross", size=160, yOffset=NAME_ROW_PX / 2 + 2).encode(
+        shape="cross", size=160, yOffset=below_name).encode(
         x=alt.X("printed_gb:Q", scale=alt.Scale(type="log")), y=y,
         shape=alt.Shape("what:N", title=None, scale=alt.Scale(range=["cross"]),
                         legend=alt.Legend(orient="bottom")),
         color=alt.value(visual.INK),
         tooltip=[alt.Tooltip("model_name:N", title="Model"),
                  alt.Tooltip("printed_gb:Q", title="The guide prints, GB", format=",.0f")])
-    return alt.layer(dots, printed, names_above(weights, "model_name", models)).resolve_legend(
+    # The guide's cross first, so a computed dot at the same memory stays visible on top of it.
+    return alt.layer(printed, dots, names_above(weights, "model_name", models)).resolve_legend(
         shape="independent").properties(width="container", height=alt.Step(2 * NAME_ROW_PX + 8))
 
 

@@ -218,3 +218,14 @@ def test_the_calculator_chart_draws_no_band_of_its_own():
     line = next(layer for layer in spec["layer"] if layer.get("mark", {}).get("type") == "line")
     assert line["encoding"]["y"]["scale"] == {"type": "log"}
     assert line["encoding"]["y"]["title"] == "USD per month (log scale)"
+
+
+def test_model_names_sit_clear_of_their_marks_and_dots_lie_over_the_guides_cross(dataset):
+    # On the point scale a name's row is its marks' row: the marks sit a whole name row (16 px) plus 8 px below,
+    # so a 12 px name (drawn from 2 px below the row) never touches them; the guide's cross is drawn first.
+    from analysis.report.chapters import top_models
+
+    spec = charts.printed_vs_weights(top_models.build(dataset).chart_data["weights"]).to_dict()
+    points = [layer for layer in spec["layer"] if layer["mark"]["type"] == "point"]
+    assert [p["mark"].get("shape") for p in points] == ["cross", None]
+    assert {p["mark"]["yOffset"] for p in points} == {charts.NAME_ROW_PX + 8}
