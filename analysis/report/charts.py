@@ -29,6 +29,10 @@ USD_LABEL = f"(datum.value < 0 ? '-$' : '$') + {_SI}"
 # Horizontal bar charts write each category's name above its bars instead of in a y axis, so a
 # phone-width plot keeps its whole width for the bars (a 360 px screen has no room for a label column).
 NAME_ROW_PX = 16
+# Plot heights, px: fixed, so labels placed in Python (end_labels) land where the static SVG draws them.
+COST_HEIGHT_PX, SAVINGS_HEIGHT_PX, SPEED_HEIGHT_PX, LINE_HEIGHT_PX = 380, 340, 320, 300
+# A label's line height on a chart, px: end labels closer than this are moved apart.
+LABEL_GAP_PX = 13
 # The sizing chart's rows (a model's name, then a bar per precision) and the gap between models, px.
 SIZING_ROW_PX, SIZING_GAP_PX = 12, 2
 # A generous width per character of a 12 px label, px: room for a label placed before any font is measured.
@@ -227,10 +231,6 @@ def memory_vs_gpu(need: pd.DataFrame, gpu_lines: pd.DataFrame) -> alt.LayerChart
         width="container", height=len(models) * step_px)
 
 
-# A label's line height on a chart, px: end labels closer than this are moved apart.
-LABEL_GAP_PX = 13
-
-
 def spread_labels(y_px: np.ndarray, height_px: float, gap_px: float = LABEL_GAP_PX) -> np.ndarray:
     """Label positions (px from the plot's top) at least ``gap_px`` apart, each as near its wish as allows.
 
@@ -282,17 +282,11 @@ def legible_colours(series: pd.Series, color: alt.Color) -> list[str]:
     return [visual.legible(by_series[s]) for s in series]
 
 
-
-
-
 def halo_text(chart: alt.Chart, mark: dict, **encoding) -> alt.LayerChart:
     """Text with a white outline under it, so a label stays legible where it crosses lines and bands."""
     colourless = {k: v for k, v in encoding.items() if k != "color"}
     halo = chart.mark_text(**mark, stroke=visual.PAPER, strokeWidth=3, strokeJoin="round").encode(**colourless)
     return alt.layer(halo, chart.mark_text(**mark).encode(**encoding))
-
-
-COST_HEIGHT_PX = 380
 
 
 def cost_curves(curves: pd.DataFrame, points: pd.DataFrame, guide: pd.DataFrame | None = None) -> alt.LayerChart:
@@ -491,9 +485,6 @@ def savings_by_spend(savings: pd.DataFrame, claims: pd.DataFrame) -> alt.LayerCh
                                                 color=visual.MUTED).encode(
             x=alt.value(0), y=alt.Y("y_px:Q", scale=None), text="text:N"))
     return alt.layer(*layers).properties(width="container", height=SAVINGS_HEIGHT_PX)
-
-
-SAVINGS_HEIGHT_PX = 340
 
 
 def cost_stack(stack: pd.DataFrame, x_title: str) -> alt.LayerChart:
@@ -705,9 +696,6 @@ def speed_curves(curves: pd.DataFrame, points: pd.DataFrame) -> alt.LayerChart:
     return alt.layer(band, line, dots, names).properties(width="container", height=SPEED_HEIGHT_PX)
 
 
-SPEED_HEIGHT_PX = 320
-
-
 def probability_cheaper(probability: pd.DataFrame) -> alt.LayerChart:
     """Share of Monte Carlo draws in which self-hosting costs less than the API, against monthly volume (log x).
 
@@ -801,8 +789,6 @@ def tornado(bars: pd.DataFrame) -> alt.LayerChart:
         tooltip=[alt.Tooltip("base_tokens_per_month_text:N", title="Base-case break-even, tokens/month")])
     return alt.layer(segments, base, names_above(bars, "input", inputs)).properties(
         width="container", height=alt.Step(2 * NAME_ROW_PX + 12))
-
-
 
 
 def load_duration(duration: pd.DataFrame, owned: pd.DataFrame) -> alt.LayerChart:
@@ -903,9 +889,6 @@ def cumulative_cost(cumulative: pd.DataFrame) -> alt.LayerChart:
                  alt.Tooltip("usd_text:N", title="Cumulative")])
     names = end_labels(cumulative, "month", "usd", "option", "option", y_domain, LINE_HEIGHT_PX, color, log_y=False)
     return alt.layer(lines, names).properties(width="container", height=LINE_HEIGHT_PX)
-
-
-LINE_HEIGHT_PX = 300
 
 
 def option_costs(curves: pd.DataFrame) -> alt.LayerChart:

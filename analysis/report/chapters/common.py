@@ -202,8 +202,17 @@ def likely_range(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return low, high
 
 
+def likely_spend_text(p10: float, p90: float) -> str:
+    """A likely range of API spend in words: ``$14.7K–$25.9K``, ``$32.7K or never`` when P90 never breaks even,
+    ``never`` when P10 does not."""
+    if not np.isfinite(p10):
+        return "never"
+    return fmt.usd_range(p10, p90) if np.isfinite(p90) else f"{fmt.usd(p10)} or never"
+
+
 def cost_curves(grid: np.ndarray, options: list[tuple[str, Comparison, str, str, str]],
-                draws: int = uncertainty.DRAWS, seed: int = uncertainty.SEED) -> pd.DataFrame:
+                draws: int = uncertainty.DRAWS, seed: int = uncertainty.SEED,
+                sampled: dict[int, dict[str, np.ndarray]] | None = None) -> pd.DataFrame:
     """Monthly cost against volume per option, the APIs' bills among them: base case and likely range.
 
     ``options`` holds ``(label, comparison, cost column, kind, end label)``, the column ``buy_usd_per_month``,
@@ -212,9 +221,11 @@ def cost_curves(grid: np.ndarray, options: list[tuple[str, Comparison, str, str,
     P10 and P90 of the same column over the sampled inputs (:func:`likely_outputs`), one sampling per
     comparison. The kind
     (:mod:`analysis.report.visual`) fixes the option's colour on every page; the end label
-    (:func:`analysis.report.visual.end_label`) names the line at its right end.
+    (:func:`analysis.report.visual.end_label`) names the line at its right end. ``sampled`` holds outputs a caller
+    already drew on ``grid`` (:func:`likely_outputs`), by ``id(comparison)``; what it lacks is drawn and added.
     """
-    frames, sampled = [], {}
+    frames = []
+    sampled = {} if sampled is None else sampled
     for label, comparison, column, kind, end in options:
         on_grid = at_volumes(comparison.table, grid)
         base = on_grid[on_grid["case"] == "base"].set_index("tokens_per_month")[column].reindex(grid)

@@ -27,6 +27,7 @@ from analysis.report.chapters.common import (
     interpolate_crossing,
     likely_outputs,
     likely_range,
+    likely_spend_text,
     printed_table,
     quoted,
 )
@@ -132,10 +133,7 @@ def likely_breakeven_spend(ds: Dataset, ref: Reference) -> str:
     (``$14.7K–$25.9K``; ``$32.7K or never`` when more than a tenth of the draws never break even)."""
     result = scenarios.compare(ds, ref.model, ref.gpu, ref.precision, ref.api_offer, np.array([1e9]))
     low, high = likely_range(likely_outputs(result, np.array([1e9]))["buy_breakeven_api_usd_per_month"])
-    low, high = float(np.ravel(low)[0]), float(np.ravel(high)[0])
-    if not np.isfinite(low):
-        return "never"
-    return fmt.usd_range(low, high) if np.isfinite(high) else f"{fmt.usd(low)} or never"
+    return likely_spend_text(float(np.ravel(low)[0]), float(np.ravel(high)[0]))
 
 
 def breakeven_spend(ds: Dataset, ref: Reference) -> pd.Series:

@@ -201,8 +201,10 @@ def build(ds: Dataset, prefix: str, model: str, gpu: str, precision: str, api_of
     if hosted_offer != api_offer:
         options.append((f"Hosted {visual.hosted_words(ds, hosted_offer)}", hosted_result, "api_usd_per_month",
                         visual.HOSTED, visual.end_label(ds, visual.HOSTED, hosted_offer)))
-    curves = cost_curves(grid, options)
-    payback = _payback_curve(result, grid)
+    # One sampling of the scenario on the grid serves its cost bands and its payback band.
+    sampled = {id(result): likely_outputs(result, grid)}
+    curves = cost_curves(grid, options, sampled=sampled)
+    payback = _payback_curve(result, grid, sampled[id(result)])
     base = result.breakeven.set_index("case").loc["base"]
     # The fleet bought at the base break-even (at the table's first volume when it never comes): its spare GPUs.
     at = base["buy_breakeven_tokens_per_month"] if np.isfinite(base["buy_breakeven_tokens_per_month"]) else volumes[0]
@@ -257,14 +259,14 @@ def like_for_like_sentence(ds: Dataset, api_offer: str, hosted_offer: str) -> st
     return f"The same open model is also sold as a service ({hosted}), shown beside the API."
 
 
-def _payback_curve(result: scenarios.Comparison, grid: np.ndarray) -> pd.DataFrame:
+def _payback_curve(result: scenarios.Comparison, grid: np.ndarray, sampled: dict[str, np.ndarray]) -> pd.DataFrame:
     """Months for the purchase to pay back at each volume of ``grid``: the base case
-    (``buy_payback_months``, ``buy_payback_after_writeoff``) and the likely range (``payback_low``,
+    (``buy_payback_months``, ``buy_payback_after_writeoff``) and, from ``sampled`` (:func:`likely_outputs` of
+    ``result`` on ``grid``), the likely range (``payback_low``,
     ``payback_high``: P10 and P90 over the sampled inputs, a payback after the write-off counted as never, inf),
     and ``life_months``, the longest hardware life the inputs allow (where the chart's band ends when P90 is never)."""
     on_grid = at_volumes(result.table, grid)
     base = on_grid[on_grid["case"] == "base"].set_index("tokens_per_month").reindex(grid)
-    sampled = likely_outputs(result, grid)
     months = np.where(sampled["buy_payback_after_writeoff"] == 1, np.inf, sampled["buy_payback_months"])
     low, high = likely_range(months)
     life_months = max(i.high for i in result.situation.inputs if i.name == "amortization_months")

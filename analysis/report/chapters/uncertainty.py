@@ -27,6 +27,7 @@ from analysis.report.chapters.common import (
     cost_curves,
     curve_volumes,
     guide_volumes,
+    likely_spend_text,
     printed_table,
 )
 from analysis.report.chapters.scenario import SCENARIOS
@@ -192,12 +193,6 @@ CARD_ROWS = (("frontier", "openai-gpt-5.4", "llama-4-maverick"), ("cheap", "deep
 CARD_GPU, CARD_PRECISION, CARD_HOSTED = "h100-sxm", "fp8", "novita-llama-4-maverick"
 
 
-def _spend_range(p10: float, p90: float) -> str:
-    if not np.isfinite(p10):
-        return "never"
-    return fmt.usd_range(p10, p90) if np.isfinite(p90) else f"{fmt.usd(p10)} or never"
-
-
 def _case_band(favourable: float, unfavourable: float) -> str:
     """The break-even spend with every input at its favourable end, then at its unfavourable end."""
     if not np.isfinite(favourable):
@@ -249,7 +244,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         # Over the hardware's life: the same draws, each with a draw of the lifetime inputs (the next seed).
         life = evaluation_lifetime.breakeven_draws(sit, mc.inputs, lookups.record(ds), seed + 1)
         life_p10, life_p50, life_p90 = uncertainty.percentiles(life)
-        facts[f"card_{key}_life_range"] = _spend_range(float(life_p10), float(life_p90))
+        facts[f"card_{key}_life_range"] = likely_spend_text(float(life_p10), float(life_p90))
         facts[f"card_{key}_life_median"] = fmt.usd(float(life_p50)) if np.isfinite(life_p50) else "never"
         never = not np.isfinite(base["buy_breakeven_tokens_per_month"])
         # The fleet bought at the base break-even (at 1B tokens when it never comes): serving GPUs and spares.
@@ -261,7 +256,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
         facts.update({
             f"card_{key}_usd": "never" if never else fmt.usd(base["buy_breakeven_api_usd_per_month"]),
             f"card_{key}_tokens": fmt.tokens(base["buy_breakeven_tokens_per_month"]),
-            f"card_{key}_range": _spend_range(p10, p90),
+            f"card_{key}_range": likely_spend_text(p10, p90),
             f"card_{key}_cases": _case_band(breakevens.at["favourable", "buy_breakeven_api_usd_per_month"],
                                             breakevens.at["unfavourable", "buy_breakeven_api_usd_per_month"]),
             f"card_{key}_gpus": fmt.fleet(fleet["gpus"], spares, gpu_word),
@@ -301,7 +296,7 @@ def answer_card(ds: Dataset, draws: int, seed: int) -> dict[str, str]:
              else f"pays against DeepSeek V4 Flash only above {fmt.usd(spans['cheap'][2])}")
     facts["card_rule_sentence"] = (
         f"The guide's {fmt.usd(threshold)} a month rule {verdict}: buying the GPUs breaks even at "
-        f"{fmt.usd(base_usd)} of GPT-5.4 spend ({_spend_range(low_usd, high_usd)} across the sampled inputs), "
+        f"{fmt.usd(base_usd)} of GPT-5.4 spend ({likely_spend_text(low_usd, high_usd)} across the sampled inputs), "
         f"and {cheap}.")
     # A range is one figure: word joiners (U+2060) around its dash keep a narrow card cell from breaking it.
     return {k: v.replace("–", "\u2060–\u2060") if k.endswith(("_range", "_cases")) else v for k, v in facts.items()}
